@@ -1,0 +1,77 @@
+"""A bot definition: its flows (dialogue/flows/*.yaml) and prompts (prompts/*.yaml), loaded together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dialogue.flow_model import Flow
+from dialogue.prompts import PromptBook, load_prompts
+from dialogue.yaml_source import SourceError, load
+
+DIALOGUE_DIR = Path(__file__).resolve().parent
+DEFAULT_FLOWS_DIR = DIALOGUE_DIR / "flows"
+
+
+@dataclass
+class Bot:
+    flows: dict[str, Flow]
+    prompts: PromptBook
+    by_intent: dict[str, str]  # intent -> flow that handles it
+    sources: dict[str, tuple[Path, Any]] = field(default_factory=dict)  # flow -> (file, raw YAML tree)
+
+    def flow_for(self, intent: str) -> Flow | None:
+        name = self.by_intent.get(intent)
+        return self.flows.get(name) if name else None
+
+
+def load_flows(directory: Path | None = None) -> tuple[dict[str, Flow], dict[str, tuple[Path, Any]]]:
+    directory = directory or DEFAULT_FLOWS_DIR
+    flows: dict[str, Flow] = {}
+    sources: dict[str, tuple[Path, Any]] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            flow, raw = load(path, Flow)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+            continue
+        if flow.flow in flows:
+            problems.append(f"{path}:1:1: flow '{flow.flow}' is also defined in {sources[flow.flow][0]}")
+            continue
+        flows[flow.flow] = flow
+        sources[flow.flow] = (path, raw)
+    if problems:
+        raise SourceError(problems)
+    if not flows:
+        raise SourceError([f"{directory}:1:1: no flow files (*.yaml) here"])
+    return flows, sources
+
+
+def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None) -> Bot:
+    """Load and cross-check; raises SourceError listing every problem as file:line:col."""
+    problems: list[str] = []
+    flows: dict[str, Flow] = {}
+    sources: dict[str, tuple[Path, Any]] = {}
+    prompts = PromptBook({}, {})
+    try:
+        flows, sources = load_flows(flows_dir)
+    except SourceError as exc:
+        problems.extend(exc.problems)
+    try:
+        prompts = load_prompts(prompts_dir)
+    except SourceError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise SourceError(problems)
+    by_intent: dict[str, str] = {}
+    for name, flow in flows.items():
+        for intent in flow.intents:
+            if intent in by_intent:
+                path, _ = sources[name]
+                problems.append(f"{path}:1:1: intent '{intent}' already starts flow '{by_intent[intent]}'")
+            by_intent[intent] = name
+    if problems:
+        raise SourceError(problems)
+    return Bot(flows, prompts, by_intent, sources)

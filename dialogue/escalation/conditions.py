@@ -1,0 +1,176 @@
+"""Compile a rule's `when:` into plain predicates over one turn's Signals.
+
+Each condition becomes a (test, explain) pair: `test` runs on every turn and must be cheap; `explain`
+runs only for the rule that won, and says which value matched (the Decision's `why`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jaconv
+
+from dialogue.escalation.schema import When
+from dialogue.escalation.signals import Signals
+
+# long vowels and small kana are where ASR and speakers vary most (センター / センタア, ウッタエル / ウタエル)
+_FOLD = str.maketrans({"ー": "ウ", "ッ": "", "ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ"})
+
+
+def kana(text: str) -> str:
+    """Folded katakana, so that うったえる, ウッタエル and ｳｯﾀｴﾙ-after-normalising compare equal."""
+    return str(jaconv.hira2kata(text)).translate(_FOLD)
+
+
+class Turn:
+    """Signals plus derived values computed at most once per decide() call."""
+
+    __slots__ = ("_kana_text", "_kana_reading", "s")
+
+    def __init__(self, s: Signals) -> None:
+        self.s = s
+        self._kana_text: str | None = None
+        self._kana_reading: str | None = None
+
+    @property
+    def kana_text(self) -> str:
+        if self._kana_text is None:
+            self._kana_text = kana(self.s.text)
+        return self._kana_text
+
+    @property
+    def kana_reading(self) -> str:
+        if self._kana_reading is None:
+            self._kana_reading = kana(self.s.reading)
+        return self._kana_reading
+
+
+Test = Callable[[Turn], bool]
+Explain = Callable[[Turn], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """All-of: every check must hold."""
+
+    checks: tuple[tuple[Test, Explain], ...]
+
+    def matches(self, t: Turn) -> bool:
+        return all(test(t) for test, _ in self.checks)
+
+    def explain(self, t: Turn) -> str:
+        return ", ".join(explain(t) for _, explain in self.checks)
+
+
+def _emotion_score(t: Turn, label: str) -> float:
+    e = t.s.emotion
+    if e is None:
+        return 0.0
+    return e.scores.get(label, e.score if e.label == label else 0.0)
+
+
+def _keyword_hit(t: Turn, words: tuple[tuple[str, str], ...]) -> str | None:
+    for word, folded in words:
+        if word in t.s.text or folded in t.kana_text or (t.s.reading and folded in t.kana_reading):
+            return word
+    return None
+
+
+def _harassment_kind(t: Turn) -> str:
+    h = t.s.harassment
+    return f"{h.kind or 'unspecified'} ({h.score:.2f})" if h else "none"
+
+
+def compile_when(w: When) -> Matcher:
+    checks: list[tuple[Test, Explain]] = []
+    add = checks.append
+    if w.intent is not None:
+        intents = frozenset(w.intent)
+        add((lambda t: t.s.intent in intents, lambda t: f"intent={t.s.intent} ({t.s.intent_confidence:.2f})"))
+    if (lo := w.intent_confidence_below) is not None:
+        add((lambda t: t.s.intent_confidence < lo, lambda t: f"intent_confidence={t.s.intent_confidence:.2f}<{lo}"))
+    if (hi := w.intent_confidence_at_least) is not None:
+        add((lambda t: t.s.intent_confidence >= hi, lambda t: f"intent_confidence={t.s.intent_confidence:.2f}≥{hi}"))
+    if w.emotion is not None:
+        labels = tuple(w.emotion)
+        if (ms := w.min_score) is not None:
+            add(
+                (
+                    lambda t: any(_emotion_score(t, lb) >= ms for lb in labels),
+                    lambda t: ", ".join(f"{lb}={_emotion_score(t, lb):.2f}≥{ms}" for lb in labels if _emotion_score(t, lb) >= ms),
+                )
+            )
+        else:
+            add(
+                (
+                    lambda t: t.s.emotion is not None and t.s.emotion.label in labels,
+                    lambda t: f"emotion={t.s.emotion.label if t.s.emotion else None}",
+                )
+            )
+    if (al := w.anger_level_at_least) is not None:
+        add((lambda t: t.s.trajectory.anger_level >= al, lambda t: f"anger_level={t.s.trajectory.anger_level:.2f}≥{al}"))
+    if (dl := w.distress_level_at_least) is not None:
+        add(
+            (
+                lambda t: t.s.trajectory.distress_level >= dl,
+                lambda t: f"distress_level={t.s.trajectory.distress_level:.2f}≥{dl}",
+            )
+        )
+    if w.trend is not None:
+        trends = frozenset(w.trend)
+        add((lambda t: t.s.trajectory.trend in trends, lambda t: f"trend={t.s.trajectory.trend}"))
+    if (hv := w.harassment) is not None:
+        add(
+            (
+                lambda t: (t.s.harassment is not None and t.s.harassment.detected) == hv,
+                lambda t: f"harassment={_harassment_kind(t)}" if hv else "no harassment",
+            )
+        )
+    if w.harassment_kind is not None:
+        kinds = frozenset(w.harassment_kind)
+        add(
+            (
+                lambda t: t.s.harassment is not None and t.s.harassment.detected and t.s.harassment.kind in kinds,
+                lambda t: f"harassment_kind={_harassment_kind(t)}",
+            )
+        )
+    if (hs := w.harassment_score_at_least) is not None:
+        add(
+            (
+                lambda t: t.s.harassment is not None and t.s.harassment.detected and t.s.harassment.score >= hs,
+                lambda t: f"harassment_score={t.s.harassment.score if t.s.harassment else 0:.2f}≥{hs}",
+            )
+        )
+    if (hw := w.harassment_warnings_at_least) is not None:
+        add((lambda t: t.s.harassment_warnings >= hw, lambda t: f"harassment_warnings={t.s.harassment_warnings}≥{hw}"))
+    if (ft := w.failed_turns_at_least) is not None:
+        add((lambda t: t.s.failed_turns >= ft, lambda t: f"failed_turns={t.s.failed_turns}≥{ft}"))
+    if (cf := w.consecutive_failures_at_least) is not None:
+        add(
+            (
+                lambda t: t.s.consecutive_failures >= cf,
+                lambda t: f"consecutive_failures={t.s.consecutive_failures}≥{cf}",
+            )
+        )
+    if w.flags is not None:
+        flags = frozenset(w.flags)
+        add((lambda t: not flags.isdisjoint(t.s.flags), lambda t: f"flags={sorted(flags & t.s.flags)}"))
+    if w.keywords is not None:
+        words = tuple((k, kana(k)) for k in w.keywords)
+        add((lambda t: _keyword_hit(t, words) is not None, lambda t: f"keyword「{_keyword_hit(t, words)}」"))
+    if (vip := w.caller_vip) is not None:
+        add((lambda t: t.s.caller_vip == vip, lambda t: f"caller_vip={t.s.caller_vip}"))
+    if (be := w.backend_error) is not None:
+        add((lambda t: t.s.backend_error == be, lambda t: f"backend_error={t.s.backend_error}"))
+    if (ch := w.channel) is not None:
+        add((lambda t: t.s.channel == ch, lambda t: f"channel={t.s.channel}"))
+    if w.any_ is not None:
+        branches = tuple(compile_when(b) for b in w.any_)
+        add(
+            (
+                lambda t: any(b.matches(t) for b in branches),
+                lambda t: next(b.explain(t) for b in branches if b.matches(t)),
+            )
+        )
+    return Matcher(tuple(checks))

@@ -1,0 +1,340 @@
+"""What the caller's turn means given what the bot waited for: a slot value, a yes/no, a new request."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from dialogue.api import InputSpec
+from dialogue.context import TurnContext
+from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, Flow, Step
+from dialogue.runner import Handover, StepRunner, expectation
+from nlu.types import Parse
+
+CONFIDENT = 0.55  # below this an intent may not interrupt a question in progress
+CLARIFY_FLOOR = 0.3  # above this, a close call between two requests is asked about, not guessed
+CONVERSATION = frozenset({"greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope"})
+_FINISHED = re.compile(r"(以上|いじょう|大丈夫|だいじょうぶ|結構|けっこう|ないです|ありません|特に)")
+_START_OVER = re.compile(r"(最初から|はじめから|初めから|さいしょから)")
+YES_KEYS, NO_KEYS = frozenset({"1"}), frozenset({"2", "9"})
+
+Closer = Callable[[TurnContext, str, str | None], Awaitable[None]]
+
+
+class Understander(Protocol):
+    def parse(self, text: str, now: datetime | None = None) -> Parse: ...
+    def parse_nbest(self, alternatives: Sequence[tuple[str, float]], now: datetime | None = None) -> Parse: ...
+
+
+def _digits_value(etype: str | None, digits: str) -> str | int | None:
+    if not digits:
+        return None
+    if etype == "order_id" and len(digits) == 8:
+        return digits
+    if etype == "phone_number" and 10 <= len(digits) <= 11 and digits.startswith("0"):
+        return digits
+    if etype == "postal_code" and len(digits) == 7:
+        return digits
+    if etype == "amount":
+        return int(digits)
+    if etype in FREE_TEXT:
+        return digits
+    return None
+
+
+def slot_value(etype: str | None, parse: Parse | None, digits: str | None) -> Any:
+    """The value a turn gives for an entity type, or None."""
+    if digits is not None:
+        return _digits_value(etype, digits)
+    if parse is None or etype is None:
+        return None
+    if etype in FREE_TEXT:
+        text = parse.normalized.strip(" 、。")
+        return text or None
+    for entity in parse.entities:
+        if entity.type == etype and not entity.alternatives:
+            return entity.value
+    return None
+
+
+class Interpreter:
+    def __init__(self, runner: StepRunner, handover: Handover, close: Closer) -> None:
+        self.runner = runner
+        self.handover = handover
+        self.close = close
+
+    def current_step(self, ctx: TurnContext) -> Step | None:
+        frame = ctx.state.frame
+        if frame is None:
+            return None
+        flow = ctx.bot.flows.get(frame.flow)
+        try:
+            return flow.step(frame.step) if flow else None
+        except KeyError:
+            return None
+
+    def _flow(self, ctx: TurnContext) -> Flow | None:
+        frame = ctx.state.frame
+        return ctx.bot.flows.get(frame.flow) if frame else None
+
+    def _confident(self, parse: Parse | None) -> str | None:
+        if parse is None or parse.low_confidence or parse.intent.confidence < CONFIDENT:
+            return None
+        return parse.intent.name
+
+    def answers_awaited(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
+        """Does this turn answer the open question? Then its intent must not trigger escalation rules."""
+        aw = ctx.state.awaiting
+        if aw.startswith("slot:"):
+            step = self.current_step(ctx)
+            return step is not None and slot_value(step.entity_type, parse, digits) is not None and (
+                step.entity_type not in FREE_TEXT or self._confident(parse) in (None, "affirm", "deny")
+            )
+        if aw == "confirm":
+            return digits is not None or self._confident(parse) in ("affirm", "deny")
+        return aw == "menu" and digits is not None
+
+    async def interpret(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
+        """Act on the turn; False when it was not understood (the caller gets a no-match prompt)."""
+        state = ctx.state
+        if parse is not None and not parse.normalized.strip():
+            return False
+        intent = self._confident(parse)
+        if parse is not None and _START_OVER.search(parse.normalized) and intent not in ENTITY_TYPES:
+            ctx.say("start_over")
+            state.frame, state.pending = None, {}
+            state.stack.clear()
+            state.awaiting = "free"
+            ctx.say("how_can_i_help")
+            return True
+        if intent == "repeat":
+            await self.reask(ctx, repeat=True)
+            return True
+        if intent == "goodbye" and state.awaiting != "confirm":
+            ctx.say("goodbye")
+            await self.close(ctx, "resolved" if state.resolved else "abandoned", None)
+            return True
+        aw = state.awaiting
+        if aw.startswith("slot:"):
+            return await self._answer_slot(ctx, parse, digits)
+        if aw == "confirm":
+            return await self._answer_confirm(ctx, parse, digits)
+        if aw == "anything_else":
+            return await self._answer_anything_else(ctx, parse, digits)
+        return await self._answer_request(ctx, parse, digits)
+
+    async def _answer_slot(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
+        state = ctx.state
+        step = self.current_step(ctx)
+        flow = self._flow(ctx)
+        if step is None or flow is None or step.ask is None:
+            return await self._answer_request(ctx, parse, digits)
+        value = slot_value(step.entity_type, parse, digits)
+        intent = self._confident(parse)
+        if value is not None and not (step.entity_type in FREE_TEXT and intent not in (None, "affirm", "deny")):
+            state.slots[step.ask] = value
+            state.log("slot", ctx.now, slot=step.ask, value=value)
+            self._fill_others(ctx, flow, parse)
+            await self.runner.run(ctx, self.runner._after(ctx, flow, step))
+            return True
+        if intent and intent not in CONVERSATION and intent not in flow.intents:
+            target = ctx.bot.flow_for(intent)
+            if target is not None:
+                # a topic change: answer the new request, then come back to this question
+                state.stack.append(state.frame)  # type: ignore[arg-type]
+                self._prefill(ctx, parse)
+                await self.runner.start_flow(ctx, target, intent)
+                return True
+        return False
+
+    async def _answer_confirm(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
+        state = ctx.state
+        intent = self._confident(parse)
+        yes = (digits in YES_KEYS) if digits is not None else intent == "affirm"
+        no = (digits in NO_KEYS) if digits is not None else intent == "deny"
+        offer = state.pending.pop("offer", None)
+        if offer is not None:
+            return await self._answer_offer(ctx, offer, yes, no, parse)
+        step = self.current_step(ctx)
+        flow = self._flow(ctx)
+        if step is None or flow is None:
+            return await self._answer_request(ctx, parse, digits)
+        if step.slot and parse is not None and not yes:
+            etype = self._slot_type(flow, step.slot)
+            value = slot_value(etype, parse, None) if etype not in FREE_TEXT else None
+            if value is not None:
+                # 「いいえ、12345679です」: take the correction and confirm again
+                state.slots[step.slot] = value
+                state.log("slot", ctx.now, slot=step.slot, value=value, correction=True)
+                await self.runner.run(ctx, step.id)
+                return True
+        if yes:
+            await self.runner.run(ctx, step.yes or self.runner._after(ctx, flow, step))
+            return True
+        if no:
+            target = step.no
+            if target is None and step.slot:
+                state.slots.pop(step.slot, None)
+                target = next((s.id for s in flow.steps if s.ask == step.slot), None)
+            await self.runner.run(ctx, target or self.runner._after(ctx, flow, step))
+            return True
+        return False
+
+    async def _answer_offer(self, ctx: TurnContext, offer: dict[str, Any], yes: bool, no: bool, parse: Parse | None) -> bool:
+        state = ctx.state
+        if offer["kind"] == "clarify":
+            if yes:
+                flow = ctx.bot.flow_for(offer["intent"])
+                if flow is not None:
+                    await self.runner.start_flow(ctx, flow, offer["intent"])
+                    return True
+            if no:
+                ctx.say("rephrase")
+                state.awaiting = "free"
+                return True
+        elif offer["kind"] == "callback":
+            if yes:
+                flow = ctx.bot.flow_for("callback_request")
+                if flow is not None:
+                    state.pending["callback_reason"] = offer["reason"]
+                    await self.runner.start_flow(ctx, flow, "callback_request")
+                    return True
+            if no:
+                ctx.say("callback_declined")
+                await self.close(ctx, "ended", offer["reason"])
+                return True
+        state.pending["offer"] = offer  # still waiting for a yes or a no
+        return False
+
+    async def _answer_anything_else(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
+        intent = self._confident(parse)
+        finished = parse is not None and _FINISHED.search(parse.normalized) and intent in (None, "deny", "thanks", "affirm", "goodbye", "out_of_scope")
+        if digits in NO_KEYS or intent in ("deny", "thanks", "goodbye") or finished:
+            ctx.say("goodbye")
+            await self.close(ctx, "resolved", None)
+            return True
+        if intent == "affirm" or digits in YES_KEYS:
+            ctx.say("how_can_i_help")
+            ctx.state.awaiting = "free"
+            return True
+        return await self._answer_request(ctx, parse, digits)
+
+    async def _answer_request(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
+        state = ctx.state
+        step = self.current_step(ctx)
+        if digits is not None:
+            option = step.options.get(digits[:1]) if step is not None and step.menu else None
+            if option is None:
+                return False
+            if option.goto:
+                await self.runner.run(ctx, option.goto)
+                return True
+            flow = ctx.bot.flow_for(option.intent or "")
+            if flow is None:
+                return False
+            await self.runner.start_flow(ctx, flow, option.intent)
+            return True
+        if parse is None:
+            return False
+        ranking = parse.ranking
+        top = ranking[0]
+        second = ranking[1] if len(ranking) > 1 else None
+        flows_for = ctx.bot.flow_for
+        if second is not None and top.confidence >= CLARIFY_FLOOR and parse.ambiguous and flows_for(top.name) and flows_for(second.name):
+            return self._clarify(ctx, top.name)
+        intent = self._confident(parse)
+        if intent is None or intent == "out_of_scope":
+            if top.confidence >= CLARIFY_FLOOR and flows_for(top.name) is not None:
+                return self._clarify(ctx, top.name)
+            return False
+        flow = flows_for(intent)
+        if flow is not None:
+            self._prefill(ctx, parse)
+            await self.runner.start_flow(ctx, flow, intent)
+            return True
+        if intent == "greet":
+            ctx.say("how_can_i_help")
+        elif intent == "thanks":
+            ctx.say("thanks_reply")
+            ctx.say("anything_else")
+            state.awaiting = "anything_else"
+            return True
+        else:  # affirm / deny with nothing open
+            ctx.say("how_can_i_help")
+        state.awaiting = "free"
+        return True
+
+    def _clarify(self, ctx: TurnContext, intent: str) -> bool:
+        ctx.state.pending["offer"] = {"kind": "clarify", "intent": intent}
+        label = ctx.bot.prompts.render(f"label_{intent}", ctx.state.channel, {}).text
+        ctx.say("clarify_intent", label=label)
+        ctx.state.awaiting = "confirm"
+        ctx.expect = InputSpec(awaiting="confirm", hints=("はい", "いいえ"), dtmf_max_digits=1)
+        return True
+
+    def offer_callback(self, ctx: TurnContext, reason: str) -> None:
+        state = ctx.state
+        state.frame = None
+        state.stack.clear()
+        state.pending["offer"] = {"kind": "callback", "reason": reason}
+        ctx.say("callback_offer")
+        state.awaiting = "confirm"
+        ctx.expect = InputSpec(awaiting="confirm", hints=("はい", "いいえ"), dtmf_max_digits=1)
+
+    async def no_match(self, ctx: TurnContext, parse: Parse | None) -> None:
+        state = ctx.state
+        step = self.current_step(ctx)
+        if state.awaiting.startswith("slot:") and step is not None:
+            if state.tries >= step.max_tries:
+                if step.on_fail:
+                    await self.runner.run(ctx, step.on_fail)
+                else:
+                    await self.handover(ctx, "repeated_failure", "general", 0, None)
+                return
+            ctx.say(step.reprompt or f"reprompt_{step.ask}" if ctx.bot.prompts.has(step.reprompt or f"reprompt_{step.ask}") else "nomatch_slot")
+            ctx.expect = expectation(step, state.channel)
+            return
+        if state.awaiting == "confirm":
+            ctx.say("confirm_reprompt")
+            ctx.expect = InputSpec(awaiting="confirm", hints=("はい", "いいえ"), dtmf_max_digits=1)
+            return
+        ctx.say("nomatch_1" if state.consecutive_failures <= 1 else "nomatch_2")
+        if step is not None and step.menu:
+            ctx.expect = expectation(step, state.channel)
+
+    async def reask(self, ctx: TurnContext, repeat: bool = False) -> None:
+        """Say the open question again (after a warning, silence, or 「もう一度」)."""
+        state = ctx.state
+        step = self.current_step(ctx)
+        if step is not None and step.kind in ("ask", "confirm", "menu"):
+            await self.runner.run(ctx, step.id)
+            return
+        if repeat and state.last_prompts:
+            for text in state.last_prompts:
+                ctx.prompts.append(ctx.bot.prompts.render("repeat_wrapper", state.channel, {"text": text}))
+            return
+        ctx.say("anything_else" if state.awaiting == "anything_else" else "how_can_i_help")
+
+    def _slot_type(self, flow: Flow, slot: str) -> str | None:
+        for s in flow.steps:
+            if s.ask == slot:
+                return s.entity_type
+        return slot if slot in ENTITY_TYPES else None
+
+    def _prefill(self, ctx: TurnContext, parse: Parse | None) -> None:
+        """Entities said together with the request fill their slots (注文番号12345678の配送状況)."""
+        if parse is None:
+            return
+        for entity in parse.entities:
+            if entity.type in ENTITY_TYPES and not entity.alternatives:
+                ctx.state.slots[entity.type] = entity.value
+
+    def _fill_others(self, ctx: TurnContext, flow: Flow, parse: Parse | None) -> None:
+        if parse is None:
+            return
+        wanted = {s.ask for s in flow.steps if s.ask} - set(ctx.state.slots)
+        for entity in parse.entities:
+            if entity.type in wanted and not entity.alternatives:
+                ctx.state.slots[entity.type] = entity.value

@@ -1,0 +1,174 @@
+"""Response templates from `prompts/*.yaml`: channel variants, rotation, and values formatted for speech.
+
+A template names values as `{slot}` or `{slot:format}`; formats: `digits` (read digit by digit on the
+phone), `yen`, `date` (11月30日(月)), `time` (15時30分), `phone`. Voice prompts also get SSML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dialogue.api import Channel, Prompt
+from dialogue.yaml_source import SourceError, at, read_yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
+WEEKDAYS = "月火水木金土日"
+_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?::([a-z]+))?\}")
+FORMATS = ("digits", "yen", "date", "time", "phone", "")
+
+
+def _fmt_date(value: str) -> str:
+    try:
+        d = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{d.month}月{d.day}日({WEEKDAYS[d.weekday()]})"
+
+
+def _fmt_time(value: str) -> str:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    if not m:
+        return value
+    h, mi = int(m.group(1)), int(m.group(2))
+    return f"{h}時" if mi == 0 else f"{h}時{mi}分"
+
+
+def _fmt_yen(value: str) -> str:
+    try:
+        return f"{int(value):,}円"
+    except ValueError:
+        return value
+
+
+def _fmt_phone(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    if len(digits) == 11:
+        return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+    if len(digits) == 10:
+        return f"{digits[:2]}-{digits[2:6]}-{digits[6:]}"
+    return value
+
+
+class _Formatter(string.Formatter):
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        value: Any = kwargs
+        for part in field_name.split("."):
+            value = value.get(part, "") if isinstance(value, Mapping) else ""
+        return value, field_name
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = "" if value is None else str(value)
+        if format_spec == "digits":
+            # chat shows the number; voice reads it digit by digit, with a pause per group of 4
+            if self.channel == "voice":
+                return "、".join(text[i : i + 4] for i in range(0, len(text), 4)) if text.isdigit() else text
+            return text
+        if format_spec == "yen":
+            return _fmt_yen(text)
+        if format_spec == "date":
+            return _fmt_date(text)
+        if format_spec == "time":
+            return _fmt_time(text)
+        if format_spec == "phone":
+            return _fmt_phone(text)
+        return text
+
+
+def to_ssml(text: str) -> str:
+    """Digit runs are spelled out (order numbers, phone numbers); 、。 get short breaks."""
+    body = html.escape(text, quote=False)
+    body = re.sub(r"(\d{4,})", r'<say-as interpret-as="characters">\1</say-as>', body)
+    body = body.replace("。", '。<break time="300ms"/>')
+    return f'<speak xml:lang="ja-JP">{body}</speak>'
+
+
+@dataclass
+class PromptBook:
+    templates: dict[str, dict[str, list[str]]]  # key -> channel ("voice"/"chat"/"any") -> variants
+    sources: dict[str, str]  # key -> file:line:col, for validation messages
+
+    def has(self, key: str) -> bool:
+        return key in self.templates
+
+    def fields(self, key: str) -> set[str]:
+        return {m.group(1) for texts in self.templates.get(key, {}).values() for t in texts for m in _FIELD.finditer(t)}
+
+    def render(
+        self,
+        key: str,
+        channel: Channel,
+        values: Mapping[str, Any],
+        turn: int = 0,
+        interruptible: bool = True,
+    ) -> Prompt:
+        variants = self.templates.get(key)
+        if not variants:
+            # never silent: a missing prompt is a validation error, and at run time a polite fallback
+            variants = self.templates.get("fallback_missing_prompt", {"any": ["少々お待ちください。"]})
+        texts = variants.get(channel) or variants.get("any") or next(iter(variants.values()))
+        # rotate by turn so a repeated question does not sound robotic, yet stays reproducible in tests
+        template = texts[turn % len(texts)]
+        text = _Formatter(channel).vformat(template, (), values)
+        return Prompt(text=text, ssml=to_ssml(text) if channel == "voice" else None, interruptible=interruptible)
+
+
+def load_prompts(directory: Path | None = None) -> PromptBook:
+    directory = directory or DEFAULT_PROMPTS_DIR
+    templates: dict[str, dict[str, list[str]]] = {}
+    sources: dict[str, str] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            doc = read_yaml(path)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(doc, Mapping):
+            problems.append(f"{path}:1:1: expected a mapping of prompt keys")
+            continue
+        for key, value in doc.items():
+            where = at(path, doc, [key], "")[:-2]
+            variants = _variants(value)
+            if variants is None:
+                problems.append(f"{where}: prompt '{key}' must be a string, a list of strings, or voice/chat lists")
+                continue
+            if key in templates:
+                problems.append(f"{where}: prompt '{key}' is defined twice (first at {sources[key]})")
+                continue
+            for texts in variants.values():
+                for t in texts:
+                    for m in _FIELD.finditer(t):
+                        if (m.group(2) or "") not in FORMATS:
+                            problems.append(f"{where}: prompt '{key}': unknown format '{m.group(2)}'")
+            templates[str(key)] = variants
+            sources[str(key)] = where
+    if problems:
+        raise SourceError(problems)
+    return PromptBook(templates, sources)
+
+
+def _variants(value: Any) -> dict[str, list[str]] | None:
+    if isinstance(value, str):
+        return {"any": [value]}
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return {"any": [str(v) for v in value]}
+    if isinstance(value, Mapping) and value and set(value) <= {"voice", "chat", "any"}:
+        out: dict[str, list[str]] = {}
+        for ch, texts in value.items():
+            inner = _variants(texts)
+            if inner is None:
+                return None
+            out[str(ch)] = inner["any"]
+        return out
+    return None

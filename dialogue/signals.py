@@ -1,0 +1,64 @@
+"""Turn the session and this turn's NLU result into the escalation engine's `Signals`."""
+
+from __future__ import annotations
+
+from dialogue.api import UserTurn
+from dialogue.context import TurnContext
+from dialogue.escalation.signals import Signals
+from dialogue.escalation.trajectory import Trajectory
+from dialogue.session import SessionState
+from nlu.signals import reading_of
+from nlu.types import Emotion, Parse
+
+
+def record_emotion(state: SessionState, parse: Parse, turn: UserTurn, failed: bool) -> None:
+    state.emotions.append(
+        {
+            "label": parse.emotion.label,
+            "score": round(parse.emotion.score, 4),
+            "scores": {k: round(v, 4) for k, v in parse.emotion.scores.items()},
+            "failed": failed,
+            "repetition": "repetition_complaint" in parse.flags,
+            "interrupted": turn.interrupted,
+            "asr": turn.asr_confidence,
+        }
+    )
+
+
+def trajectory(state: SessionState) -> Trajectory:
+    """Rebuilt from the stored per-turn readings: cheap, and nothing but JSON lives in the session."""
+    traj = Trajectory()
+    for e in state.emotions:
+        emotion = Emotion(e["label"], e["score"], e["scores"])
+        traj = traj.update(
+            emotion,
+            failed=bool(e.get("failed")),
+            repetition=bool(e.get("repetition")),
+            interrupted=bool(e.get("interrupted")),
+            asr_confidence=e.get("asr"),
+        )
+    return traj
+
+
+def build_signals(ctx: TurnContext, parse: Parse | None, turn: UserTurn, use_intent: bool) -> Signals:
+    state = ctx.state
+    confident = parse is not None and not parse.low_confidence
+    return Signals(
+        now=ctx.now,
+        channel=state.channel,
+        text=parse.normalized if parse else "",
+        reading=reading_of(parse.normalized, parse.tokens) if parse else "",
+        intent=parse.intent.name if parse is not None and use_intent and confident else None,
+        intent_confidence=parse.intent.confidence if parse is not None else 0.0,
+        emotion=parse.emotion if parse else None,
+        trajectory=trajectory(state),
+        harassment=parse.harassment if parse else None,
+        harassment_warnings=state.harassment_warnings,
+        failed_turns=state.failed_turns,
+        consecutive_failures=state.consecutive_failures,
+        flags=parse.flags if parse else frozenset(),
+        caller_vip=state.caller_vip,
+        turn_index=sum(1 for e in state.events if e["type"] == "caller"),
+        asr_confidence=turn.asr_confidence,
+        interrupted=turn.interrupted,
+    )

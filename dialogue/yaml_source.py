@@ -1,0 +1,93 @@
+"""Load a designer's YAML into a pydantic model, with errors that point at `file:line:column`.
+
+ruamel.yaml's round-trip loader records where each key and item sits (`.lc`); pydantic reports the
+path (`loc`) of what is wrong. Joining the two gives `dialogue/flows/order.yaml:12:5: message`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class SourceError(Exception):
+    """One or more problems in a designer's file; `problems` are `file:line:col: message` lines."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+def read_yaml(path: Path) -> Any:
+    """Round-trip load (positions kept); syntax errors become a SourceError at the right spot."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError([f"{path}:1:1: cannot read: {exc}"]) from exc
+    try:
+        return YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise SourceError([f"{path}:{line}:{col}: YAML syntax: {what}"]) from exc
+    except YAMLError as exc:
+        raise SourceError([f"{path}:1:1: YAML: {exc}"]) from exc
+
+
+def position(node: Any, loc: Sequence[str | int]) -> tuple[int, int]:
+    """1-based line and column of the deepest node along `loc` that the YAML recorded."""
+    line, col = 1, 1
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            ln, cl = node.lc.key(key)
+            line, col = ln + 1, cl + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            ln, cl = node.lc.item(key)
+            line, col = ln + 1, cl + 1
+            node = node[key]
+        else:
+            break
+    return line, col
+
+
+def at(path: Path, node: Any, loc: Sequence[str | int], message: str) -> str:
+    line, col = position(node, loc)
+    return f"{path}:{line}:{col}: {message}"
+
+
+def _message(err: Any) -> str:
+    loc = [p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")]
+    where = ".".join(str(p) for p in loc)
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        return f"unknown key '{loc[-1]}'" if loc else msg
+    if err["type"] == "missing":
+        return f"missing required key '{loc[-1]}'" if loc else msg
+    return f"{where}: {msg}" if where else msg
+
+
+def validate(path: Path, data: Any, model: type[M]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = [p for p in err["loc"] if isinstance(p, str | int)]
+            problems.append(at(path, data, loc, _message(err)))
+        raise SourceError(problems) from exc
+
+
+def load(path: Path, model: type[M]) -> tuple[M, Any]:
+    """Parse and validate; returns the model and the raw round-trip tree (for positions later)."""
+    data = read_yaml(path)
+    return validate(path, data, model), data

@@ -1,0 +1,84 @@
+"""The `ivr` command: chat, serve, test, validate, graph, and the NLU tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _nlu_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    nlu = sub.add_parser("nlu", help="NLU tools: parse, train, eval")
+    nsub = nlu.add_subparsers(dest="nlu_command", required=True)
+    parse = nsub.add_parser("parse", help="read utterances on stdin, write SPEC 7.1 JSON lines")
+    parse.add_argument("--model", type=Path, default=None)
+    parse.add_argument("--now", default=None, help="ISO-8601 clock for relative dates (default: now, Tokyo)")
+    train = nsub.add_parser("train", help="train a model directory")
+    train.add_argument("--data", type=Path, action="append", default=None)
+    train.add_argument("--out", type=Path, default=None)
+    train.add_argument("--backend", default="linear")
+    ev = nsub.add_parser("eval", help="accuracy, per-intent P/R/F1, confusions, per-style figures")
+    ev.add_argument("--data", type=Path, action="append", default=None)
+    ev.add_argument("--model", type=Path, default=None)
+    ev.add_argument("--json", action="store_true")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ivr", description="Japanese call-center bot (サクラマート)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (stdin/stdout)")
+    chat.add_argument("--channel", choices=("chat", "voice"), default="chat")
+    chat.add_argument("--phone", default=None, help="caller id (ANI) to present")
+    chat.add_argument("--now", default=None, help="fixed ISO-8601 clock")
+    serve = sub.add_parser("serve", help="start the aiohttp server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--db", type=Path, default=Path("var/ivr.sqlite3"), help="SQLite session store")
+    test = sub.add_parser("test", help="run conversation tests (YAML)")
+    test.add_argument("paths", nargs="+", type=Path)
+    test.add_argument("--json", action="store_true")
+    test.add_argument("--coverage", action="store_true", help="print flow/step/transition coverage")
+    validate = sub.add_parser("validate", help="check flows, prompts, intents and escalation rules")
+    validate.add_argument("--flows", type=Path, default=None)
+    validate.add_argument("--prompts", type=Path, default=None)
+    validate.add_argument("--rules", type=Path, default=None)
+    graph = sub.add_parser("graph", help="draw a flow as SVG or PNG")
+    graph.add_argument("flow")
+    graph.add_argument("--out", type=Path, default=None)
+    graph.add_argument("--format", choices=("svg", "png", "dot"), default="svg")
+    _nlu_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    cmd = args.command
+    if cmd == "chat":
+        from ivr.terminal import run_chat
+
+        return run_chat(args.channel, args.phone, args.now)
+    if cmd == "serve":
+        from ivr.server import run_server
+
+        return run_server(args.host, args.port, args.db)
+    if cmd == "test":
+        from ivr.conversation_tests import run_tests
+
+        return run_tests(args.paths, as_json=args.json, coverage=args.coverage)
+    if cmd == "validate":
+        from ivr.designer import run_validate
+
+        return run_validate(args.flows, args.prompts, args.rules)
+    if cmd == "graph":
+        from ivr.designer import run_graph
+
+        return run_graph(args.flow, args.out, args.format)
+    if cmd == "nlu":
+        from ivr import nlu_commands
+
+        return nlu_commands.run(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""`ivr nlu parse|train|eval` (SPEC 7.1 and 7.4)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nlu.data_io import DEFAULT_INTENT_TEST, DataError, read_intent_examples
+from nlu.model import ModelError
+from nlu.pipeline import NLU
+
+MAX_LINE_BYTES = 1_000_000
+
+
+def _parse_line(nlu: NLU, raw: bytes, now: datetime | None) -> dict[str, Any]:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return {"error": f"invalid UTF-8 at byte {exc.start}"}
+    line = line.rstrip("\r\n")
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            obj = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            return {"error": f"invalid JSON at column {exc.colno}: {exc.msg}"}
+        if not isinstance(obj, dict):
+            return {"error": "expected a JSON object"}
+        text = obj.get("text")
+        alts = obj.get("alternatives") or []
+        if not isinstance(alts, list) or not all(
+            isinstance(a, dict) and isinstance(a.get("text"), str) for a in alts
+        ):
+            return {"error": "'alternatives' must be a list of {\"text\", \"confidence\"} objects"}
+        if text is not None and not isinstance(text, str):
+            return {"error": "'text' must be a string"}
+        candidates: list[tuple[str, float]] = []
+        if isinstance(text, str):
+            candidates.append((text, 1.0 if not alts else max(float(a.get("confidence") or 0) for a in alts)))
+        for a in alts:
+            try:
+                conf = float(a.get("confidence", 0.0))
+            except (TypeError, ValueError):
+                return {"error": "an alternative's 'confidence' must be a number"}
+            candidates.append((a["text"], conf))
+        if not candidates:
+            return {"error": "the object needs 'text' or 'alternatives'"}
+        return nlu.parse_nbest(candidates, now).to_json()
+    return nlu.parse(line, now).to_json()
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    now = None
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            print(f"ivr nlu parse: --now {args.now!r} is not an ISO-8601 time", file=sys.stderr)
+            return 2
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+    nlu = NLU.load(args.model)
+    out = sys.stdout
+    for raw in sys.stdin.buffer:
+        if len(raw) > MAX_LINE_BYTES:
+            raw = raw[:MAX_LINE_BYTES]
+        try:
+            result = _parse_line(nlu, raw, now)
+        except Exception as exc:  # one bad line must not end the stream
+            result = {"error": f"could not analyse this line: {type(exc).__name__}"}
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from nlu.training import train
+
+    bundle, out = train(args.data, args.out, args.backend)
+    meta = bundle.metadata
+    print(f"trained {meta['backend']} model on {meta['examples']} examples, {len(meta['intents'])} intents "
+          f"in {meta['train_seconds']} s -> {out}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from nlu.evaluate import evaluate, format_report
+
+    nlu = NLU.load(args.model)
+    examples = read_intent_examples(args.data or [DEFAULT_INTENT_TEST])
+    report = evaluate(nlu, examples)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.nlu_command == "parse":
+            return cmd_parse(args)
+        if args.nlu_command == "train":
+            return cmd_train(args)
+        return cmd_eval(args)
+    except (ModelError, DataError, ValueError) as exc:
+        print(f"ivr nlu {args.nlu_command}: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,69 @@
+"""`ivr serve`: one aiohttp application hosting every channel.
+
+Channels get the dialogue manager through `app[MANAGER]`; each channel module adds its own routes with
+a `setup(app)` function, so this file stays a list of what is served.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from dialogue.engine import DialogueManager
+from dialogue.factory import build_manager
+from dialogue.store import SQLiteStore
+from ivr.app_keys import MANAGER
+from ivr.metrics import REGISTRY
+
+log = logging.getLogger("ivr.server")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    manager = request.app[MANAGER]
+    return web.json_response({"status": "ok", "flows": len(manager.bot.flows)})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(REGISTRY)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def create_app(manager: DialogueManager) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024)  # webhook bodies are small; refuse floods
+    app[MANAGER] = manager
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    for module in _channel_modules():
+        module.setup(app)
+    return app
+
+
+def _channel_modules() -> list[object]:
+    import importlib
+
+    names = ["ivr.voice_twilio", "ivr.voice_relay", "ivr.voice_stream", "ivr.web_chat", "ivr.agent_console",
+             "ivr.hot_reload"]
+    modules = []
+    for name in names:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
+
+
+def run_server(host: str, port: int, db: Path) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not os.environ.get("TWILIO_AUTH_TOKEN"):
+        log.warning("TWILIO_AUTH_TOKEN is not set: voice webhooks accept unsigned requests from loopback only")
+    manager = build_manager(store=SQLiteStore(db))
+    app = create_app(manager)
+    print(f"サクラマート bot: open http://{host}:{port}/ (chat widget), http://{host}:{port}/agent (console)",
+          flush=True)
+    web.run_app(app, host=host, port=port, print=None)
+    return 0

@@ -1,0 +1,36 @@
+"""Entity extraction (SPEC 5) from a normalised utterance.
+
+Values are normalised (digits only, ISO dates, HH:MM, store/product ids, integer yen); spans are
+offsets into the ORIGINAL text, through `Normalized.span`. Types: order_id, phone_number,
+postal_code, date, time (+ time_end for the end of a range), store, product, amount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from nlu.entities.lexicon import LexEntry, Lexicon, default_lexicon, load_lexicon
+from nlu.entities.numeric import amount_entities, digit_entities
+from nlu.entities.temporal import date_entities, time_entities
+from nlu.types import Entity, Normalized, Token
+
+__all__ = ["Entity", "LexEntry", "Lexicon", "default_lexicon", "extract_entities", "load_lexicon"]
+
+
+def extract_entities(
+    norm: Normalized, tokens: Sequence[Token], now: datetime, lexicon: Lexicon
+) -> tuple[Entity, ...]:
+    """All entities of one utterance, sorted by position. `now` resolves relative dates (Asia/Tokyo)."""
+    text = norm.text
+    if not text:
+        return ()
+    found: list[Entity] = []
+    if any(c.isdigit() for c in text):
+        found += digit_entities(norm)
+        found += amount_entities(norm)
+    found += date_entities(norm, now)
+    found += time_entities(norm)
+    found += lexicon.match(norm, tokens)
+    found.sort(key=lambda e: (e.start, -e.end))
+    return tuple(found)

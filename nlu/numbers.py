@@ -1,0 +1,187 @@
+"""Number readers for transcripts: spoken kana digits and kanji numerals -> ASCII digits.
+
+Every reader returns edits `(start, end, replacement)` on the text it is given, sorted and
+non-overlapping; `nlu.normalize` applies them while carrying the offset map. No library reads kana
+digits (いちにさん), and kanjize drops leading zeros (〇九〇 -> 90), so both are done here; kanjize
+only reads positional kanji (三千九百八十). Readers fire only in number contexts: most digit
+syllables (に, し, ご, く) are also particles or parts of ordinary words (しごく, ごご, くに).
+"""
+
+from __future__ import annotations
+
+import re
+
+import jaconv
+import kanjize
+
+Edit = tuple[int, int, str]
+
+# spoken digit morphemes -> (digit, strong). Strong ones are rarely anything but a digit in a
+# run; weak ones (single kana, 例/丸/質) only count next to strong ones or in a number context.
+_HIRA_DIGITS: dict[str, tuple[str, bool]] = {
+    "ぜろ": ("0", True), "れい": ("0", False), "まる": ("0", False),
+    "いち": ("1", True), "にー": ("2", True), "に": ("2", False), "さん": ("3", True),
+    "よん": ("4", True), "し": ("4", False), "ごー": ("5", True), "ご": ("5", False),
+    "ろく": ("6", True), "なな": ("7", True), "しち": ("7", False), "はち": ("8", True),
+    "きゅう": ("9", True), "きゅー": ("9", True), "く": ("9", False),
+}  # fmt: skip
+SPOKEN_DIGITS: dict[str, tuple[str, bool]] = {
+    **_HIRA_DIGITS,
+    **{jaconv.hira2kata(k): v for k, v in _HIRA_DIGITS.items()},
+    "キュー": ("9", True),
+}
+_MORPHEME = "|".join(sorted(map(re.escape, SPOKEN_DIGITS), key=len, reverse=True))
+_M_RE = re.compile(_MORPHEME)
+_RUN_RE = re.compile(rf"(?:{_MORPHEME})(?:[ 、,・の\-]*(?:{_MORPHEME}))*")
+_SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょっゎァィゥェォャュョッヮー")
+# a short run still counts after these (番号は いちに...) or next to ASCII digits
+_BEFORE_CTX = ("番号", "ばんごう", "バンゴウ", "電話", "でんわ", "〒", "郵便", "ゆうびん", "ID", "id")
+_AFTER_CTX = re.compile(r"[ ]?(?:番|号|円|[0-9])")
+
+
+def spoken_digit_edits(text: str) -> list[Edit]:
+    """Digit-by-digit kana runs: いちにさんよん ごーろくななはち -> 12345678, ゼロキューゼロ -> 090."""
+    edits: list[Edit] = []
+    for run in _RUN_RE.finditer(text):
+        parts = list(_M_RE.finditer(text, run.start(), run.end()))
+        # the last syllable may open another mora (きゅうきゅうしゃ): drop it
+        if run.end() < len(text) and text[run.end()] in _SMALL_KANA:
+            parts.pop()
+        if not parts:
+            continue
+        start, end = parts[0].start(), parts[-1].end()
+        strong = sum(SPOKEN_DIGITS[p.group()][1] for p in parts)
+        ok = (strong >= 2 and len(parts) >= 3) or len(parts) >= 6
+        if not ok and len(parts) >= 2:
+            before = text[max(0, start - 8) : start].rstrip(" 、,:はがをも")
+            ok = before.endswith(_BEFORE_CTX) or bool(before[-1:].isdigit())
+            ok = ok or bool(_AFTER_CTX.match(text, end))
+        if ok:
+            edits.append((start, end, "".join(SPOKEN_DIGITS[p.group()][0] for p in parts)))
+    return edits
+
+
+# positional kana numbers followed by a unit: さんじ -> 3時, じゅうにがつ -> 12月, ごひゃくえん -> 500円
+_KANA_VALUES: dict[str, int] = {
+    "いち": 1, "いっ": 1, "に": 2, "さん": 3, "よん": 4, "よ": 4, "し": 4, "ご": 5, "ろく": 6, "ろっ": 6,
+    "なな": 7, "しち": 7, "はち": 8, "はっ": 8, "きゅう": 9, "く": 9,
+    "じゅう": 10, "じゅっ": 10, "ひゃく": 100, "びゃく": 100, "ぴゃく": 100, "せん": 1000, "ぜん": 1000,
+    "まん": 10000,
+}  # fmt: skip
+_KWORD = "|".join(sorted(_KANA_VALUES, key=len, reverse=True))
+_KW_RE = re.compile(_KWORD)
+_UNIT_RE = re.compile(rf"((?:{_KWORD})+)(じはん|じ(?![ゃゅょつ])|がつ|にち|えん|ふん|ぷん)")
+_UNITS = {"じはん": "時半", "じ": "時", "がつ": "月", "にち": "日", "えん": "円", "ふん": "分", "ぷん": "分"}
+_UNIT_MAX = {"時": 24, "時半": 24, "月": 12, "日": 31, "分": 59, "円": 10**9}
+_NOT_WITH = {"時": {"し"}, "時半": {"し"}, "日": {"し", "く", "よ"}, "月": {"よ"}}
+_DAYS = {
+    "ついたち": 1, "ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7,
+    "ようか": 8, "ここのか": 9, "とおか": 10, "はつか": 20,
+}  # fmt: skip
+# day words are ordinary words too (いつか = someday): only right after a month
+_DAY_RE = re.compile(r"(?:(?<=月)|(?<=がつ))(" + "|".join(_DAYS) + ")")
+
+
+def _kana_value(words: list[str]) -> int | None:
+    """Positional value of kana number words, or None when they are not one number (いちに)."""
+    total, cur, last_mult = 0, -1, 10**9
+    for w in words:
+        v = _KANA_VALUES[w]
+        if v < 10:
+            if cur >= 0:
+                return None
+            cur = v
+        elif v == 10000:
+            total = (total + max(cur, 0)) * 10000
+            cur, last_mult = -1, 10000
+        else:
+            if v >= last_mult:
+                return None
+            total += (cur if cur >= 0 else 1) * v
+            cur, last_mult = -1, v
+    return total + max(cur, 0)
+
+
+def kana_unit_edits(text: str) -> list[Edit]:
+    """Kana numbers read with a unit (さんじはん, じゅうにがつみっか, ごひゃくえん)."""
+    edits: list[Edit] = []
+    for m in _UNIT_RE.finditer(text):
+        found = list(_KW_RE.finditer(text, m.start(1), m.end(1)))
+        words = [w.group() for w in found]
+        unit = _UNITS[m.group(2)]
+        # ごごにじ: the longest tail of the run that reads as one number (に) is the number
+        value = None
+        for first in range(len(words)):
+            value = _kana_value(words[first:])
+            if value is not None and value <= _UNIT_MAX[unit]:
+                break
+            value = None
+        if value is None or (first == len(words) - 1 and words[-1] in _NOT_WITH.get(unit, ())):
+            continue
+        if unit == "円" and value < 10:  # ごえん (ご縁) is a word
+            continue
+        edits.append((found[first].start(), m.end(1), str(value)))
+        edits.append((m.start(2), m.end(2), unit))
+    for m in _DAY_RE.finditer(text):
+        if not edits or edits[-1][1] <= m.start():
+            edits.append((m.start(), m.end(), f"{_DAYS[m.group()]}日"))
+    edits.sort()
+    return edits
+
+
+_GOGO_RE = re.compile(r"(ごご|ゴゴ|ごぜん|ゴゼン)(?=[0-9])")
+
+
+def period_edits(text: str) -> list[Edit]:
+    """ごご3時 -> 午後3時, so that the digit reader does not see ごご as 5 5."""
+    return [(m.start(), m.end(), "午後" if m.group() in ("ごご", "ゴゴ") else "午前") for m in _GOGO_RE.finditer(text)]
+
+
+_KANJI_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_KNUM_RE = re.compile(r"[0-9〇零一二三四五六七八九十百千万億]+")
+_HAS_KANJI = re.compile(r"[〇零一二三四五六七八九十百千万億]")
+_POSITIONAL = frozenset("十百千万億")
+_SUFFIX_CTX = re.compile(
+    r"円|月|日|時|分|秒|年|歳|才|個|台|件|階|枚|本|号|週|箇|ヶ|か月|カ月|点|名|丁目|番地|%|ドル|[0-9]"
+)
+_PREFIX_CTX = ("午前", "午後", "朝", "夜", "夕方", "晩", "昼", "第", "〒", "番号", "番号は", "約")
+_CJK = re.compile(r"[\u4e00-\u9fff々]")
+
+
+def kanji_number_edits(text: str) -> list[Edit]:
+    """〇九〇 -> 090, 二三四五 -> 2345, 三千九百八十円 -> 3980円, 十一月三十日 -> 11月30日, 1万円 -> 10000円."""
+    edits: list[Edit] = []
+    for m in _KNUM_RE.finditer(text):
+        run, start, end = m.group(), m.start(), m.end()
+        if not _HAS_KANJI.search(run) or run[0] in "万億" or set(run) <= {"〇"}:  # 〇〇様 is a placeholder
+            continue
+        prev = text[start - 1 : start]
+        if prev in ("何", "数"):  # 数千円 is not a number
+            continue
+        suffix = bool(_SUFFIX_CTX.match(text, end)) or (run.endswith("十") and text.startswith("番", end))
+        prefix = text[max(0, start - 3) : start].endswith(_PREFIX_CTX)
+        if run == "十" and text.startswith("分", end) and prev != "時":  # 十分 (enough) unless 三時十分
+            continue
+        if run == "一" and text.startswith("時", end) and _CJK.match(text, end + 1) and text[end + 1] not in "半頃過分間":
+            continue  # 一時的, 一時停止
+        inside_word = bool(_CJK.match(prev)) and not prefix
+        positional = not _POSITIONAL.isdisjoint(run)
+        if not (suffix or prefix) and (inside_word or len(run) < (3 if positional else 2)):
+            continue
+        if positional:
+            try:
+                value = str(kanjize.kanji2number(run))
+            except (ValueError, KeyError, IndexError, TypeError):
+                continue
+        else:
+            value = run.translate(_KANJI_DIGITS)
+        edits.append((start, end, value))
+    return edits
+
+
+_DIGIT_DASH_RE = re.compile(r"(?<=[0-9])ー(?=[0-9])")
+
+
+def digit_dash_edits(text: str) -> list[Edit]:
+    """neologdn and ASR write the dash in 090ー1234 as a long vowel mark: make it a hyphen again."""
+    return [(m.start(), m.end(), "-") for m in _DIGIT_DASH_RE.finditer(text)]

@@ -1,0 +1,111 @@
+"""The NLU pipeline: normalise -> tokenise -> features -> intent, entities, emotion, harassment.
+
+Synchronous and fast (well under a millisecond): callers run it inline on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from nlu import features, signals
+from nlu.entities import Lexicon, default_lexicon, extract_entities
+from nlu.model import ModelBundle
+from nlu.normalize import normalize
+from nlu.tokenizer import tokenize, warm_up
+from nlu.types import (
+    EMOTION_LABELS,
+    Emotion,
+    EmotionLabel,
+    Harassment,
+    HarassmentKind,
+    IntentScore,
+    Parse,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+MAX_CHARS = 2000  # a caller's turn; beyond this is not speech, and costs grow with length
+OUT_OF_SCOPE = "out_of_scope"
+
+
+class NLU:
+    def __init__(self, model: ModelBundle, lexicon: Lexicon | None = None) -> None:
+        self.model = model
+        self.lexicon = lexicon or default_lexicon()
+        warm_up()
+
+    @staticmethod
+    def load(model_dir: Path | None = None) -> NLU:
+        return NLU(ModelBundle.load(model_dir))
+
+    def parse(self, text: str, now: datetime | None = None) -> Parse:
+        original = text
+        text = text[:MAX_CHARS]
+        now = now or datetime.now(TOKYO)
+        norm = normalize(text)
+        tokens = tokenize(norm.text)
+        feats = features.extract(norm.text, tokens)
+        if not tokens or not any(ch.isalnum() for ch in norm.text):
+            ranking = (IntentScore(OUT_OF_SCOPE, 1.0),)
+        else:
+            ranking = self._rank(feats)
+        top = ranking[0]
+        second = ranking[1].confidence if len(ranking) > 1 else 0.0
+        entities = extract_entities(norm, tokens, now, self.lexicon)
+        emotion = self._emotion(feats)
+        harassment = self._harassment(feats)
+        return Parse(
+            text=original,
+            normalized=norm.text,
+            tokens=tokens,
+            intent=top,
+            ranking=ranking,
+            entities=entities,
+            emotion=emotion,
+            harassment=harassment,
+            low_confidence=top.confidence < self.model.low_confidence,
+            ambiguous=top.confidence - second < self.model.ambiguous_margin,
+            flags=signals.flags(norm.text, tokens),
+        )
+
+    def parse_nbest(self, alternatives: Sequence[tuple[str, float]], now: datetime | None = None) -> Parse:
+        """Pick the ASR alternative the NLU understands best, weighed by the recogniser's confidence."""
+        best: Parse | None = None
+        best_score = -1.0
+        for text, asr_conf in alternatives:
+            parsed = self.parse(text, now)
+            understood = 0.0 if parsed.intent.name == OUT_OF_SCOPE else parsed.intent.confidence
+            score = understood * (0.5 + 0.5 * max(0.0, min(1.0, asr_conf)))
+            if best is None or score > best_score:
+                best, best_score = parsed, score
+        if best is None:
+            return self.parse("", now)
+        return best
+
+    def _rank(self, feats: list[str]) -> tuple[IntentScore, ...]:
+        model = self.model.intent
+        probs = model.scores(feats)
+        order = probs.argsort()[::-1]
+        return tuple(IntentScore(model.labels[i], float(probs[i])) for i in order)
+
+    def _emotion(self, feats: list[str]) -> Emotion:
+        model = self.model.emotion
+        probs = model.scores(feats)
+        scores = {label: 0.0 for label in EMOTION_LABELS}
+        for label, p in zip(model.labels, probs, strict=True):
+            scores[label] = float(p)
+        best: EmotionLabel = max(EMOTION_LABELS, key=scores.__getitem__)
+        return Emotion(best, scores[best], scores)
+
+    def _harassment(self, feats: list[str]) -> Harassment:
+        model = self.model.harassment
+        probs = model.scores(feats)
+        p_none = float(probs[model.labels.index("none")]) if "none" in model.labels else 0.0
+        score = 1.0 - p_none
+        if score < self.model.harassment_threshold:
+            return Harassment(False, score, None)
+        kinds = [(float(p), lab) for lab, p in zip(model.labels, probs, strict=True) if lab != "none"]
+        kind: HarassmentKind = max(kinds)[1]  # type: ignore[assignment]
+        return Harassment(True, score, kind)

@@ -1,0 +1,148 @@
+"""`ivr nlu train`: examples -> features -> linear models -> a model directory with metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from importlib import metadata as pkg_meta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jaconv
+
+from nlu import features, linear
+from nlu.data_io import (
+    DEFAULT_EMOTION_TRAIN,
+    DEFAULT_INTENT_DATA,
+    Example,
+    read_emotion_examples,
+    read_intent_examples,
+)
+from nlu.model import ModelBundle
+from nlu.normalize import normalize
+from nlu.tokenizer import tokenize
+
+BACKENDS = ("linear",)
+THRESHOLDS = {"low_confidence": 0.45, "ambiguous_margin": 0.12, "harassment": 0.5}
+_NEUTRAL_INTENTS_FOR_EMOTION = frozenset(
+    {"order_status", "store_hours", "store_location", "product_availability", "greet", "thanks", "affirm"}
+)
+
+
+def featurize(text: str) -> list[str]:
+    norm = normalize(text)
+    return features.extract(norm.text, tokenize(norm.text))
+
+
+def kana_variant(text: str) -> str:
+    """What a recogniser without kanji output would send: hiragana readings, no punctuation."""
+    norm = normalize(text)
+    parts = [
+        t.surface if t.surface.isdigit() else str(jaconv.kata2hira(t.reading))
+        for t in tokenize(norm.text)
+        if t.pos not in ("補助記号", "空白")
+    ]
+    return "".join(parts)
+
+
+def _augmented(examples: Sequence[Example]) -> tuple[list[list[str]], list[str]]:
+    rows: list[list[str]] = []
+    labels: list[str] = []
+    for ex in examples:
+        rows.append(featurize(ex.text))
+        labels.append(ex.label)
+        kana = kana_variant(ex.text)
+        if kana and kana != ex.text:
+            rows.append(featurize(kana))
+            labels.append(ex.label)
+    return rows, labels
+
+
+def _hash_files(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            digest.update(f.name.encode())
+            digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("fugashi", "unidic-lite", "scikit-learn", "numpy", "neologdn", "jaconv"):
+        try:
+            out[pkg] = pkg_meta.version(pkg)
+        except pkg_meta.PackageNotFoundError:
+            out[pkg] = "missing"
+    return out
+
+
+def train_intent(examples: Sequence[Example]) -> linear.LinearModel:
+    rows, labels = _augmented(examples)
+    return linear.train(rows, labels, c=20.0)
+
+
+def train_emotion(rows: Sequence[dict[str, Any]], intent_examples: Sequence[Example]) -> tuple[
+    linear.LinearModel, linear.LinearModel
+]:
+    emo_feats: list[list[str]] = []
+    emo_labels: list[str] = []
+    har_feats: list[list[str]] = []
+    har_labels: list[str] = []
+    for row in rows:
+        feats = featurize(str(row["text"]))
+        if row.get("emotion"):
+            emo_feats.append(feats)
+            emo_labels.append(str(row["emotion"]))
+        har_feats.append(feats)
+        har_labels.append(str(row.get("harassment") or "none"))
+    # routine requests from the intent data are calm, non-abusive examples the emotion set lacks
+    for ex in intent_examples:
+        if ex.label in _NEUTRAL_INTENTS_FOR_EMOTION:
+            feats = featurize(ex.text)
+            emo_feats.append(feats)
+            emo_labels.append("neutral")
+        if ex.label != "complaint":
+            har_feats.append(featurize(ex.text))
+            har_labels.append("none")
+    return linear.train(emo_feats, emo_labels, c=10.0), linear.train(har_feats, har_labels, c=10.0)
+
+
+def train(
+    data: Sequence[Path] | None = None,
+    out: Path | None = None,
+    backend: str = "linear",
+    emotion_data: Path = DEFAULT_EMOTION_TRAIN,
+) -> tuple[ModelBundle, Path]:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    from nlu.model import DEFAULT_MODEL_DIR
+
+    started = time.perf_counter()
+    data_paths = list(data) if data else [DEFAULT_INTENT_DATA]
+    examples = read_intent_examples(data_paths)
+    emotion_rows = read_emotion_examples(emotion_data)
+    intent_model = train_intent(examples)
+    default_intents = read_intent_examples([DEFAULT_INTENT_DATA]) if data else examples
+    emotion_model, harassment_model = train_emotion(emotion_rows, default_intents)
+    metadata: dict[str, Any] = {
+        "backend": backend,
+        "trained_at": datetime.now(ZoneInfo("Asia/Tokyo")).isoformat(timespec="seconds"),
+        "data": [str(p) for p in data_paths] + [str(emotion_data)],
+        "data_sha256": _hash_files([*data_paths, emotion_data]),
+        "examples": len(examples),
+        "intents": sorted(set(intent_model.labels)),
+        "features": {"intent": len(intent_model.vocab), "emotion": len(emotion_model.vocab)},
+        "thresholds": THRESHOLDS,
+        "versions": _versions(),
+        "train_seconds": round(time.perf_counter() - started, 2),
+    }
+    bundle = ModelBundle(intent_model, emotion_model, harassment_model, metadata)
+    target = out or DEFAULT_MODEL_DIR
+    bundle.save(target)
+    return bundle, target
