@@ -242,6 +242,7 @@ class DialogueManager:
         key = prompt if prompt and self.bot.prompts.has(prompt) else f"transfer_{reason}"
         ctx.say(key if self.bot.prompts.has(key) else "transfer", interruptible=False)
         ctx.handover = Handover("transfer", reason, queue, priority, state.case_id)
+        state.log("handover", ctx.now, queue=queue, reason=reason, priority=priority, case_id=state.case_id)
         await self._close_call(ctx, "transferred", reason)
 
     async def _close_call(self, ctx: TurnContext, outcome: str, reason: str | None) -> None:

@@ -6,9 +6,11 @@ a `setup(app)` function, so this file stays a list of what is served.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from pathlib import Path
+from types import ModuleType
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -42,12 +44,11 @@ def create_app(manager: DialogueManager) -> web.Application:
     return app
 
 
-def _channel_modules() -> list[object]:
-    import importlib
+def _channel_modules() -> list[ModuleType]:
 
     names = ["ivr.voice_twilio", "ivr.voice_relay", "ivr.voice_stream", "ivr.web_chat", "ivr.agent_console",
              "ivr.hot_reload"]
-    modules = []
+    modules: list[ModuleType] = []
     for name in names:
         try:
             modules.append(importlib.import_module(name))

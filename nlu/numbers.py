@@ -71,6 +71,7 @@ _KANA_VALUES: dict[str, int] = {
 _KWORD = "|".join(sorted(_KANA_VALUES, key=len, reverse=True))
 _KW_RE = re.compile(_KWORD)
 _UNIT_RE = re.compile(rf"((?:{_KWORD})+)(じはん|じ(?![ゃゅょつ])|がつ|にち|えん|ふん|ぷん)")
+_DIGIT_UNIT_RE = re.compile(r"(?<=[0-9])(?:じはん|じ(?![ゃゅょつ])|がつ|にち|えん|ふん|ぷん)")
 _UNITS = {"じはん": "時半", "じ": "時", "がつ": "月", "にち": "日", "えん": "円", "ふん": "分", "ぷん": "分"}
 _UNIT_MAX = {"時": 24, "時半": 24, "月": 12, "日": 31, "分": 59, "円": 10**9}
 _NOT_WITH = {"時": {"し"}, "時半": {"し"}, "日": {"し", "く", "よ"}, "月": {"よ"}}
@@ -122,6 +123,8 @@ def kana_unit_edits(text: str) -> list[Edit]:
             continue
         edits.append((found[first].start(), m.end(1), str(value)))
         edits.append((m.start(2), m.end(2), unit))
+    for m in _DIGIT_UNIT_RE.finditer(text):  # ASR mixes digits and kana: 9じ, 12がつ
+        edits.append((m.start(), m.end(), _UNITS[m.group()]))
     for m in _DAY_RE.finditer(text):
         if not edits or edits[-1][1] <= m.start():
             edits.append((m.start(), m.end(), f"{_DAYS[m.group()]}日"))

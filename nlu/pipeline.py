@@ -47,6 +47,7 @@ class NLU:
         norm = normalize(text)
         tokens = tokenize(norm.text)
         feats = features.extract(norm.text, tokens)
+        ranking: tuple[IntentScore, ...]
         if not tokens or not any(ch.isalnum() for ch in norm.text):
             ranking = (IntentScore(OUT_OF_SCOPE, 1.0),)
         else:
@@ -93,10 +94,10 @@ class NLU:
     def _emotion(self, feats: list[str]) -> Emotion:
         model = self.model.emotion
         probs = model.scores(feats)
-        scores = {label: 0.0 for label in EMOTION_LABELS}
+        scores: dict[str, float] = dict.fromkeys(EMOTION_LABELS, 0.0)
         for label, p in zip(model.labels, probs, strict=True):
             scores[label] = float(p)
-        best: EmotionLabel = max(EMOTION_LABELS, key=scores.__getitem__)
+        best: EmotionLabel = max(EMOTION_LABELS, key=lambda label: scores[label])
         return Emotion(best, scores[best], scores)
 
     def _harassment(self, feats: list[str]) -> Harassment:

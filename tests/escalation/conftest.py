@@ -1,38 +1,12 @@
-"""Shared fixtures: the shipped rules, loaded once, and a Signals builder with a staffed-hours clock."""
+"""Shared fixture: the shipped rules, loaded once."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from dialogue.escalation import EscalationEngine, Signals
-from nlu.types import Emotion, Harassment
-
-JST = ZoneInfo("Asia/Tokyo")
-OPEN = datetime(2026, 12, 1, 10, 0, tzinfo=JST)  # a Tuesday morning: every queue is staffed
+from dialogue.escalation import EscalationEngine
 
 
 @pytest.fixture(scope="session")
 def engine() -> EscalationEngine:
     return EscalationEngine.load()
-
-
-def at(iso: str) -> datetime:
-    return datetime.fromisoformat(iso).astimezone(JST)
-
-
-def sig(**kw: Any) -> Signals:
-    kw.setdefault("now", OPEN)
-    return Signals(**kw)
-
-
-def emo(label: str, score: float, **others: float) -> Emotion:
-    scores = {"neutral": 0.0, "anger": 0.0, "anxiety": 0.0, "sadness": 0.0, **others, label: score}
-    return Emotion(label=label, score=score, scores=scores)  # type: ignore[arg-type]
-
-
-def abuse(kind: str | None, score: float = 0.95) -> Harassment:
-    return Harassment(detected=True, score=score, kind=kind)  # type: ignore[arg-type]

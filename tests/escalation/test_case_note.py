@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dialogue.escalation import ConversationRecord, HarassmentEvent, Trajectory, build_case_note
-from tests.escalation.conftest import OPEN, emo
+from tests.escalation.factories import OPEN, emo
 
 CALM = emo("neutral", 0.9)
 MILD = emo("anger", 0.45, neutral=0.35)

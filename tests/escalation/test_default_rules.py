@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from dialogue.escalation import EscalationEngine, Trajectory
-from tests.escalation.conftest import abuse, emo, sig
+from tests.escalation.factories import abuse, emo, sig
 
 ANGRY = Trajectory(anger_level=0.75)
 GRIEF = Trajectory(distress_level=0.72)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialogue.escalation import EscalationEngine
-from tests.escalation.conftest import abuse, at, sig
+from tests.escalation.factories import abuse, at, sig
 
 SUNDAY_NIGHT = at("2026-12-06T23:00:00+09:00")
 
@@ -13,7 +13,7 @@ SUNDAY_NIGHT = at("2026-12-06T23:00:00+09:00")
 def _call(engine: EscalationEngine, kinds: list[str]) -> list[str]:
     """Play a call with one abusive line per turn; the bot warns when told to."""
     warnings = 0
-    actions = []
+    actions: list[str] = []
     for kind in kinds:
         d = engine.decide(sig(harassment=abuse(kind), harassment_warnings=warnings))
         assert d is not None

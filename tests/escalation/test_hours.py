@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialogue.escalation import BusinessHours, EscalationEngine
-from tests.escalation.conftest import at, sig
+from tests.escalation.factories import at, sig
 
 # (case, now, open?)
 OPENING: list[tuple[str, str, bool]] = [

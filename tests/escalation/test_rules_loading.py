@@ -9,6 +9,7 @@ import pytest
 
 from dialogue.escalation import EscalationEngine, EscalationError, RuleError, validate_rules
 from dialogue.escalation.rules import DEFAULT_DIR
+from tests.escalation.factories import sig
 
 GOOD_RULE = """\
 rules:
@@ -142,8 +143,6 @@ def test_earlier_file_overrides_default(tmp_path: Path) -> None:
         "    then:\n      transfer: {queue: general, priority: 5, reason: human_request}\n",
         encoding="utf-8",
     )
-    from tests.escalation.conftest import sig
-
     d = EscalationEngine.load(tmp_path).decide(sig(caller_vip=True, intent="order_status"))
     assert d is not None and d.rule == "vip_first" and d.priority == 7
 

@@ -6,7 +6,7 @@ import statistics
 import time
 
 from dialogue.escalation import EscalationEngine, Trajectory
-from tests.escalation.conftest import emo, sig
+from tests.escalation.factories import emo, sig
 
 MILD = emo("anger", 0.4, neutral=0.3, anxiety=0.2, sadness=0.1)
 

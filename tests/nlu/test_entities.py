@@ -74,6 +74,7 @@ CASES: list[tuple[str, str, str | int, str]] = [
     ("9時", "time", "09:00", "9時"),
     ("ごごにじ", "time", "14:00", "ごごにじ"),
     ("10:30に", "time", "10:30", "10:30"),
+    ("げつようびのあさ9じ", "time", "09:00", "あさ9じ"),
     # stores and products, by surface or katakana reading
     ("渋谷店", "store", "shibuya", "渋谷店"),
     ("渋谷のお店は何時まで", "store", "shibuya", "渋谷のお店"),

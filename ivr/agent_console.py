@@ -1,0 +1,330 @@
+"""The agent and supervisor console (`/agent`): case notes, live conversations and KPIs, behind a login.
+
+No server-side sessions: a login sets a cookie signed with HMAC-SHA256 (secret from IVR_CONSOLE_SECRET, or
+a random one per process, which logs everyone out on restart). Users come from IVR_AGENT_USERS
+("name:password:role,..."; role agent | supervisor). Pages are static HTML whose script fills them from the
+JSON API with textContent, so caller text in transcripts is never parsed as HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from dialogue.session import SessionState
+from ivr.app_keys import MANAGER
+
+log = logging.getLogger("ivr.agent_console")
+STATIC = Path(__file__).parent / "static"
+COOKIE = "ivr_console"
+LOGIN_TTL_S = 8 * 3600  # one shift
+ROLES = ("agent", "supervisor")
+DEMO_USERS = "agent:agent:agent,supervisor:supervisor:supervisor"
+KPI_WINDOW = 10_000  # most recent case notes the KPI panel counts
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    password: str
+    role: str
+
+    @property
+    def supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+def parse_users(raw: str) -> dict[str, User]:
+    """IVR_AGENT_USERS -> users; a malformed entry stops start-up with its position."""
+    users: dict[str, User] = {}
+    for n, entry in enumerate(filter(None, (e.strip() for e in raw.split(","))), start=1):
+        name, sep, rest = entry.partition(":")
+        password, sep2, role = rest.rpartition(":")
+        if not (sep and sep2 and name and password) or role not in ROLES:
+            raise ValueError(f"IVR_AGENT_USERS entry {n}: expected name:password:role with role in {ROLES}")
+        users[name] = User(name, password, role)
+    if not users:
+        raise ValueError("IVR_AGENT_USERS names no user")
+    return users
+
+
+class ConsoleAuth:
+    def __init__(self, secret: bytes, users: Mapping[str, User]) -> None:
+        self.secret = secret
+        self.users = dict(users)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ConsoleAuth:
+        secret = env.get("IVR_CONSOLE_SECRET", "").encode()
+        if not secret:
+            log.warning("IVR_CONSOLE_SECRET is not set: console logins last until this process restarts")
+            secret = secrets.token_bytes(32)
+        raw = env.get("IVR_AGENT_USERS", "")
+        if not raw:
+            log.warning("IVR_AGENT_USERS is not set: demo accounts agent/agent and supervisor/supervisor are "
+                        "enabled. For local use only; never deploy like this")
+        return cls(secret, parse_users(raw or DEMO_USERS))
+
+    def check(self, name: str, password: str) -> User | None:
+        user = self.users.get(name)
+        # compare against something even for an unknown name, so timing does not reveal which names exist
+        expected = user.password if user else secrets.token_hex(16)
+        ok = hmac.compare_digest(expected.encode(), password.encode())
+        return user if ok and user is not None else None
+
+    def _mac(self, payload: str) -> str:
+        return hmac.new(self.secret, payload.encode(), hashlib.sha256).hexdigest()
+
+    def sign(self, user: User, now: float | None = None) -> str:
+        exp = int((now or time.time()) + LOGIN_TTL_S)
+        data = json.dumps({"u": user.name, "r": user.role, "exp": exp}, separators=(",", ":"))
+        payload = base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+        return f"{payload}.{self._mac(payload)}"
+
+    def verify(self, token: str, now: float | None = None) -> User | None:
+        payload, _, mac = token.partition(".")
+        # bytes, not str: compare_digest raises on non-ASCII strings, and cookies are attacker-controlled
+        if not hmac.compare_digest(self._mac(payload).encode(), mac.encode("utf-8", "replace")):
+            return None
+        try:
+            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            name, role, exp = str(data["u"]), str(data["r"]), int(data["exp"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        user = self.users.get(name)
+        # a user removed or demoted in the env loses access at once, whatever the cookie says
+        if user is None or user.role != role or exp < (now or time.time()):
+            return None
+        return user
+
+
+AUTH = web.AppKey("console_auth", ConsoleAuth)
+
+
+def current_user(request: web.Request) -> User | None:
+    token = request.cookies.get(COOKIE)
+    return request.app[AUTH].verify(token) if token else None
+
+
+def _api_user(request: web.Request, *, supervisor: bool = False) -> User:
+    user = current_user(request)
+    if user is None:
+        raise web.HTTPUnauthorized(text='{"error": "login required"}', content_type="application/json")
+    if supervisor and not user.supervisor:
+        raise web.HTTPForbidden(text='{"error": "supervisors only"}', content_type="application/json")
+    return user
+
+
+def _same_origin(request: web.Request) -> bool:
+    """Reject cross-site form posts (SameSite=Strict covers modern browsers; this covers the rest)."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+def _page(name: str, status: int = 200, error: str = "") -> web.Response:
+    html = (STATIC / name).read_text("utf-8").replace("<!--error-->", error)
+    return web.Response(text=html, status=status, content_type="text/html", headers=PAGE_HEADERS)
+
+
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+# -- pages and login --------------------------------------------------------------------------------
+
+
+async def console_page(request: web.Request) -> web.Response:
+    if current_user(request) is None:
+        raise web.HTTPFound("/agent/login")
+    return _page("agent.html")
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return _page("login.html")
+
+
+async def login(request: web.Request) -> web.Response:
+    if not _same_origin(request):
+        raise web.HTTPForbidden(text="cross-site login refused")
+    form = await request.post()
+    name, password = form.get("username"), form.get("password")
+    user = None
+    if isinstance(name, str) and isinstance(password, str):
+        user = request.app[AUTH].check(name, password)
+    if user is None:
+        log.warning("console login failed for %r from %s", name, request.remote)
+        error = '<p class="error" role="alert">ユーザー名またはパスワードが正しくありません。</p>'
+        return _page("login.html", status=401, error=error)
+    resp = _see_other("/agent")
+    resp.set_cookie(COOKIE, request.app[AUTH].sign(user), max_age=LOGIN_TTL_S, path="/agent", httponly=True,
+                    samesite="Strict", secure=request.secure)
+    log.info("console login: %s (%s)", user.name, user.role)
+    return resp
+
+
+async def logout(request: web.Request) -> web.Response:
+    if not _same_origin(request):
+        raise web.HTTPForbidden(text="cross-site logout refused")
+    resp = _see_other("/agent/login")
+    resp.del_cookie(COOKIE, path="/agent")
+    return resp
+
+
+# -- JSON API ---------------------------------------------------------------------------------------
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, headers={"Cache-Control": "no-store"},
+                             dumps=lambda d: json.dumps(d, ensure_ascii=False))
+
+
+def is_harassment(note: Mapping[str, Any]) -> bool:
+    return note.get("reason") == "harassment" or bool(note.get("harassment_events"))
+
+
+def case_row(note: Mapping[str, Any]) -> dict[str, Any]:
+    """The list view of a case note: everything but the transcript (fetched on click)."""
+    emotion = note.get("emotion") or {}
+    return {
+        "case_id": note.get("case_id") or note.get("session_id"),
+        "started_at": note.get("started_at"),
+        "channel": note.get("channel"),
+        "intent": note.get("intent"),
+        "intents": note.get("intents") or [],
+        "outcome": note.get("outcome"),
+        "reason": note.get("reason"),
+        "rule": note.get("rule"),
+        "emotion_peak": emotion.get("peak") if isinstance(emotion, dict) else None,
+        "summary_ja": note.get("summary_ja"),
+        "harassment": is_harassment(note),
+    }
+
+
+def compute_kpis(notes: list[dict[str, Any]]) -> dict[str, Any]:
+    calls = len(notes)
+    outcomes = Counter(str(n.get("outcome") or "abandoned") for n in notes)
+    reasons = Counter(str(n["reason"]) for n in notes if n.get("reason"))
+
+    def pct(outcome: str) -> float:
+        return round(100.0 * outcomes[outcome] / calls, 1) if calls else 0.0
+
+    return {
+        "calls": calls,
+        "resolved_by_bot_pct": pct("resolved"),
+        "transferred_pct": pct("transferred"),
+        "by_outcome": dict(outcomes),
+        "by_reason": dict(reasons),
+        "by_channel": dict(Counter(str(n.get("channel")) for n in notes)),
+        "harassment": sum(1 for n in notes if is_harassment(n)),
+    }
+
+
+def _visible(user: User, notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # harassment goes to supervisors only: ordinary agents are spared the abuse (kasu-hara policy)
+    return notes if user.supervisor else [n for n in notes if not is_harassment(n)]
+
+
+async def api_me(request: web.Request) -> web.Response:
+    user = _api_user(request)
+    return _json({"name": user.name, "role": user.role})
+
+
+async def api_cases(request: web.Request) -> web.Response:
+    user = _api_user(request)
+    try:
+        limit = max(1, min(int(request.query.get("limit", "100")), 1000))
+    except ValueError:
+        return _json({"error": "limit must be a number"}, status=400)
+    notes = await request.app[MANAGER].store.cases(limit)
+    return _json({"cases": [case_row(n) for n in _visible(user, notes)]})
+
+
+async def api_case(request: web.Request) -> web.Response:
+    user = _api_user(request)
+    note = await request.app[MANAGER].case_note(request.match_info["case_id"])
+    if note is None or not _visible(user, [note]):
+        return _json({"error": "not found"}, status=404)
+    return _json(note)
+
+
+async def api_kpis(request: web.Request) -> web.Response:
+    _api_user(request)
+    return _json(compute_kpis(await request.app[MANAGER].store.cases(KPI_WINDOW)))
+
+
+def live_row(state: SessionState) -> dict[str, Any]:
+    last_caller = next((e.get("text") for e in reversed(state.events) if e["type"] == "caller"), None)
+    return {
+        "session_id": state.id,
+        "channel": state.channel,
+        "started_at": state.started_at,
+        "intents": state.intents,
+        "awaiting": state.awaiting,
+        "last_caller_text": last_caller,
+        "emotion": state.emotions[-1].get("label") if state.emotions else None,
+        "harassment_warnings": state.harassment_warnings,
+    }
+
+
+async def api_live(request: web.Request) -> web.Response:
+    user = _api_user(request)
+    states = await request.app[MANAGER].store.active()
+    rows = [live_row(s) for s in sorted(states, key=lambda s: s.started_at, reverse=True)]
+    if not user.supervisor:
+        rows = [r for r in rows if not r["harassment_warnings"]]
+    return _json({"live": rows})
+
+
+async def api_supervisor(request: web.Request) -> web.Response:
+    _api_user(request, supervisor=True)
+    notes = await request.app[MANAGER].store.cases(1000)
+    harassment = [case_row(n) for n in notes if is_harassment(n)]
+    # what a `supervisor` rule routed: harassment transfers wait in the supervisor queue
+    queue = [r for r in harassment if r["outcome"] == "transferred"]
+    return _json({"harassment": harassment, "queue": queue})
+
+
+async def static_file(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    types = {"agent.js": "application/javascript", "agent.css": "text/css"}
+    if name not in types:
+        raise web.HTTPNotFound()
+    return web.Response(body=(STATIC / name).read_bytes(), content_type=types[name], charset="utf-8",
+                        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+
+def setup(app: web.Application, env: Mapping[str, str] | None = None) -> None:
+    app[AUTH] = ConsoleAuth.from_env(os.environ if env is None else env)
+    r = app.router
+    r.add_get("/agent", console_page)
+    r.add_get("/agent/login", login_page)
+    r.add_post("/agent/login", login)
+    r.add_post("/agent/logout", logout)
+    r.add_get("/agent/static/{name}", static_file)
+    r.add_get("/agent/api/me", api_me)
+    r.add_get("/agent/api/cases", api_cases)
+    r.add_get("/agent/api/cases/{case_id}", api_case)
+    r.add_get("/agent/api/kpis", api_kpis)
+    r.add_get("/agent/api/live", api_live)
+    r.add_get("/agent/api/supervisor", api_supervisor)

@@ -1,0 +1,139 @@
+"""Hot reload for designers: save a flow or a prompt file and the running server answers with it.
+
+A change is loaded and validated before it is swapped in (`DialogueManager.reload`), so a half-saved or
+broken file never reaches a caller: the last good version keeps answering and each problem is logged as
+`file:line:col: message`. Calls in progress continue on the new version at their next turn.
+
+Configuration: `app[FLOWS_DIR]` / `app[PROMPTS_DIR]`, else `IVR_FLOWS_DIR` / `IVR_PROMPTS_DIR`, else the
+directories the running bot was loaded from. `IVR_HOT_RELOAD=0` switches the watcher off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+from watchfiles import Change, awatch
+
+from dialogue.bot import DEFAULT_FLOWS_DIR, Bot, load_bot
+from dialogue.engine import DialogueManager
+from dialogue.prompts import DEFAULT_PROMPTS_DIR
+from dialogue.validate import check_bot
+from dialogue.yaml_source import SourceError
+from ivr.app_keys import MANAGER
+
+log = logging.getLogger("ivr.hot_reload")
+DEBOUNCE_MS = 300  # editors write a file in several steps; wait until they are done
+TICK_MS = 500  # the watcher reports "no change" this often, which tells us it is running
+
+
+@dataclass
+class ReloadState:
+    """What the watcher has done; read by tests and useful in a debugger."""
+
+    flows_dir: Path
+    prompts_dir: Path
+    version: int = 0  # successful reloads
+    failures: int = 0  # changes refused because they did not validate
+    problems: list[str] = field(default_factory=list)  # of the last refused change
+    ready: asyncio.Event = field(default_factory=asyncio.Event)  # set once the watcher runs
+    task: asyncio.Task[None] | None = None
+
+
+FLOWS_DIR = web.AppKey("hot_reload_flows_dir", Path)
+PROMPTS_DIR = web.AppKey("hot_reload_prompts_dir", Path)
+STATE = web.AppKey("hot_reload_state", ReloadState)
+
+
+def setup(app: web.Application) -> None:
+    """Watch the bot's flow and prompt directories while the app runs."""
+    if os.environ.get("IVR_HOT_RELOAD", "1") == "0":
+        return
+    manager = app.get(MANAGER)
+    bot = manager.bot if manager is not None else None
+    flows = app.get(FLOWS_DIR) or _env("IVR_FLOWS_DIR") or _loaded_from(bot)[0] or DEFAULT_FLOWS_DIR
+    prompts = app.get(PROMPTS_DIR) or _env("IVR_PROMPTS_DIR") or _loaded_from(bot)[1] or DEFAULT_PROMPTS_DIR
+    # the state is stored now: aiohttp deprecates changing an application's items once it has started
+    app[STATE] = ReloadState(flows, prompts)
+    app.cleanup_ctx.append(_watching)
+
+
+def _env(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def _loaded_from(bot: Bot | None) -> tuple[Path | None, Path | None]:
+    """Reload what is running: a bot built from other directories must not be replaced by the defaults."""
+    if bot is None:
+        return None, None
+    flows = next((path.parent for path, _ in bot.sources.values()), None)
+    where = next(iter(bot.prompts.sources.values()), None)  # "file:line:col"
+    prompts = Path(where.rsplit(":", 2)[0]).parent if where else None
+    return flows, prompts
+
+
+async def _watching(app: web.Application) -> AsyncIterator[None]:
+    state = app[STATE]
+    state.task = asyncio.create_task(watch(app[MANAGER], state), name="hot-reload")
+    yield
+    state.task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await state.task
+
+
+def _is_yaml(change: Change, path: str) -> bool:
+    return path.endswith((".yaml", ".yml"))
+
+
+async def watch(manager: DialogueManager, state: ReloadState) -> None:
+    """Reload on every change until cancelled; never raises, so a bad edit cannot stop the server."""
+    dirs = [d for d in (state.flows_dir, state.prompts_dir) if d.is_dir()]
+    if not dirs:
+        log.error("hot reload: none of %s, %s exists; not watching", state.flows_dir, state.prompts_dir)
+        return
+    log.info("hot reload: watching %s", ", ".join(map(str, dirs)))
+    async for changes in awatch(
+        *dirs, watch_filter=_is_yaml, debounce=DEBOUNCE_MS, rust_timeout=TICK_MS, yield_on_timeout=True
+    ):
+        state.ready.set()
+        if not changes:
+            continue
+        try:
+            await reload_once(manager, state)
+        except Exception:  # a bug here must not end hot reload for the rest of the session
+            log.exception("hot reload failed")
+
+
+async def reload_once(manager: DialogueManager, state: ReloadState) -> bool:
+    """Load, validate and swap in; False (and the old bot kept) when there is any problem."""
+    actions = manager.backend.actions()
+    # file reads and validation are blocking work: keep them off the event loop that serves calls
+    bot, problems = await asyncio.to_thread(_load_checked, state.flows_dir, state.prompts_dir, actions)
+    if bot is None or problems:
+        state.failures += 1
+        state.problems = problems
+        log.warning("hot reload: %d problem(s); the last good version keeps running", len(problems))
+        for problem in problems:
+            log.warning("%s", problem)
+        return False
+    manager.reload(bot)
+    state.version += 1
+    state.problems = []
+    log.info("hot reload: version %d live (%d flows, %d prompts)", state.version, len(bot.flows),
+             len(bot.prompts.templates))
+    return True
+
+
+def _load_checked(flows_dir: Path, prompts_dir: Path, actions: frozenset[str]) -> tuple[Bot | None, list[str]]:
+    try:
+        bot = load_bot(flows_dir, prompts_dir)
+    except SourceError as exc:
+        return None, exc.problems
+    return bot, check_bot(bot, actions, prompts_dir)

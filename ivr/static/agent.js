@@ -1,0 +1,150 @@
+/* The agent console: fills agent.html from /agent/api/*. Every value goes in with textContent, never as
+ * HTML: transcripts and summaries quote what callers typed. */
+(function () {
+  "use strict";
+
+  var LABELS = {
+    outcome: { resolved: "ボットで解決", transferred: "オペレーター転送", callback_scheduled: "折り返し予約",
+      ended: "ボットが終了", abandoned: "途中終了" },
+    reason: { human_request: "お客様のご希望", emotion: "感情の高まり", complex: "複雑な案件",
+      repeated_failure: "認識失敗の繰り返し", backend_error: "システム障害", harassment: "ハラスメント" },
+    emotion: { neutral: "平静", anger: "怒り", anxiety: "不安", sadness: "悲しみ" },
+    channel: { voice: "電話", chat: "チャット" },
+  };
+  var REFRESH_MS = 10000;
+
+  function label(kind, value) {
+    if (value === null || value === undefined || value === "") return "—";
+    return LABELS[kind][value] || String(value);
+  }
+  function when(iso) {
+    if (!iso) return "—";
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso); // keep the call's own (Tokyo) time
+    return m ? m[1] + "/" + m[2] + "/" + m[3] + " " + m[4] + ":" + m[5] : String(iso);
+  }
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+  function row(cells) {
+    var tr = el("tr");
+    cells.forEach(function (c) {
+      var td = el("td");
+      if (c instanceof Node) td.appendChild(c); else td.textContent = c;
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+  function fill(id, rows, emptyText, columns) {
+    var body = document.getElementById(id);
+    body.textContent = "";
+    if (!rows.length) {
+      var td = el("td", emptyText, "muted");
+      td.colSpan = columns;
+      var tr = el("tr");
+      tr.appendChild(td);
+      body.appendChild(tr);
+    }
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+
+  function api(path) {
+    return fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (r.status === 401) { location.href = "/agent/login"; throw new Error("login required"); }
+      if (!r.ok) throw new Error(path + ": " + r.status);
+      return r.json();
+    });
+  }
+
+  function detailButton(c) {
+    var b = el("button", "詳細", "link");
+    b.type = "button";
+    b.setAttribute("aria-label", "ケース " + c.case_id + " の詳細");
+    b.addEventListener("click", function () { showCase(c.case_id); });
+    return b;
+  }
+
+  function caseRow(c) {
+    var tr = row([when(c.started_at), label("channel", c.channel), c.intent || "—", label("outcome", c.outcome),
+      label("reason", c.reason), label("emotion", c.emotion_peak), c.summary_ja || "", detailButton(c)]);
+    tr.className = "outcome-" + (c.outcome || "none") + (c.harassment ? " harassment" : "");
+    return tr;
+  }
+  function shortRow(c) {
+    return row([when(c.started_at), label("channel", c.channel), label("outcome", c.outcome), c.summary_ja || "",
+      detailButton(c)]);
+  }
+
+  function showCase(id) {
+    api("/agent/api/cases/" + encodeURIComponent(id)).then(function (note) {
+      var body = document.getElementById("detail-body");
+      document.getElementById("detail-empty").hidden = true;
+      body.textContent = "";
+      var dl = el("dl", null, "facts");
+      [["ケースID", note.case_id], ["日時", when(note.started_at)], ["チャネル", label("channel", note.channel)],
+        ["電話番号", note.caller_phone || "—"], ["用件", (note.intents || []).join("、") || "—"],
+        ["結果", label("outcome", note.outcome)], ["理由", label("reason", note.reason)],
+        ["ルール", note.rule || "—"], ["判断の根拠", note.decision_why || "—"],
+        ["感情のピーク", label("emotion", note.emotion && note.emotion.peak)],
+        ["聞き取り済みの項目", JSON.stringify(note.slots || {})]].forEach(function (pair) {
+        dl.appendChild(el("dt", pair[0]));
+        dl.appendChild(el("dd", pair[1]));
+      });
+      body.appendChild(el("h3", "要約"));
+      body.appendChild(el("p", note.summary_ja || "—", "summary"));
+      body.appendChild(dl);
+      body.appendChild(el("h3", "会話の記録"));
+      var ol = el("ol", null, "transcript");
+      (note.transcript || []).forEach(function (t) {
+        var li = el("li", null, t.speaker === "caller" ? "caller" : "bot");
+        li.appendChild(el("span", t.speaker === "caller" ? "お客様" : "ボット", "speaker"));
+        li.appendChild(el("span", t.text, "said"));
+        ol.appendChild(li);
+      });
+      body.appendChild(ol);
+      document.getElementById("detail").focus();
+    }).catch(function (e) { console.error(e); });
+  }
+
+  function kpis(k) {
+    var dl = document.getElementById("kpis");
+    dl.textContent = "";
+    [["件数", k.calls + " 件"], ["ボットで解決", k.resolved_by_bot_pct + " %"], ["オペレーター転送", k.transferred_pct + " %"],
+      ["ハラスメント", k.harassment + " 件"]].forEach(function (pair) {
+      var div = el("div", null, "kpi");
+      div.appendChild(el("dt", pair[0]));
+      div.appendChild(el("dd", pair[1]));
+      dl.appendChild(div);
+    });
+    var reasons = Object.keys(k.by_reason || {}).map(function (r) { return label("reason", r) + " " + k.by_reason[r] + " 件"; });
+    document.getElementById("kpi-reasons").textContent = "理由別: " + (reasons.join(" / ") || "—");
+  }
+
+  function refresh(me) {
+    api("/agent/api/kpis").then(kpis).catch(console.error);
+    api("/agent/api/cases").then(function (d) {
+      fill("cases", d.cases.map(caseRow), "ケースノートはまだありません。", 8);
+    }).catch(console.error);
+    api("/agent/api/live").then(function (d) {
+      fill("live", d.live.map(function (s) {
+        return row([when(s.started_at), label("channel", s.channel), (s.intents || []).join("、") || "—", s.awaiting,
+          label("emotion", s.emotion), s.last_caller_text || "—"]);
+      }), "対応中の会話はありません。", 6);
+    }).catch(console.error);
+    if (me.role === "supervisor") {
+      api("/agent/api/supervisor").then(function (d) {
+        fill("sv-queue", d.queue.map(shortRow), "対応待ちはありません。", 5);
+        fill("sv-harassment", d.harassment.map(shortRow), "ハラスメント案件はありません。", 5);
+      }).catch(console.error);
+    }
+  }
+
+  api("/agent/api/me").then(function (me) {
+    document.getElementById("me").textContent = me.name + "(" + (me.role === "supervisor" ? "スーパーバイザー" : "オペレーター") + ")";
+    document.getElementById("supervisor").hidden = me.role !== "supervisor";
+    refresh(me);
+    setInterval(function () { refresh(me); }, REFRESH_MS);
+  }).catch(console.error);
+})();

@@ -1,0 +1,231 @@
+/*
+ * サクラマート chat widget. Embed with one tag:
+ *   <script src="https://bot.example.jp/widget.js" defer></script>
+ * Optional attributes: data-title="..." (header), data-open="true" (open on load).
+ * Vanilla JS, no build step; the stylesheet and the WebSocket come from the server that served this file.
+ */
+(function () {
+  "use strict";
+  if (window.SakuraChat) return; // embedded twice: keep the first
+
+  var script = document.currentScript;
+  var origin = new URL(script && script.src ? script.src : "/widget.js", location.href);
+  var wsUrl = (origin.protocol === "https:" ? "wss://" : "ws://") + origin.host + "/chat/ws";
+  var KEY = "sakuraChat.sessionId";
+  var OPEN_KEY = "sakuraChat.open";
+  var title = (script && script.getAttribute("data-title")) || "サクラマート お客様窓口";
+
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = new URL("/widget.css", origin).href;
+  document.head.appendChild(css);
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text) node.textContent = text; // caller and bot text is never parsed as HTML
+    return node;
+  }
+
+  var root = el("div", "sakura-chat");
+  var launcher = el("button", "sakura-chat-launcher", "チャットで問い合わせる");
+  launcher.type = "button";
+  launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", "sakura-chat-panel");
+
+  var panel = el("section", "sakura-chat-panel");
+  panel.id = "sakura-chat-panel";
+  panel.hidden = true;
+  panel.setAttribute("aria-labelledby", "sakura-chat-title");
+
+  var header = el("header", "sakura-chat-header");
+  var h = el("h2", "sakura-chat-title", title);
+  h.id = "sakura-chat-title";
+  var closeBtn = el("button", "sakura-chat-close", "×");
+  closeBtn.type = "button";
+  closeBtn.setAttribute("aria-label", "チャットを閉じる");
+  header.appendChild(h);
+  header.appendChild(closeBtn);
+
+  // role=log is an implicit polite live region: screen readers read each new bot message once
+  var log = el("div", "sakura-chat-log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-relevant", "additions");
+  log.setAttribute("aria-label", "会話の履歴");
+  log.tabIndex = 0;
+
+  var typing = el("div", "sakura-chat-typing", "入力中…");
+  typing.setAttribute("aria-hidden", "true");
+  typing.hidden = true;
+
+  var status = el("p", "sakura-chat-status");
+  status.setAttribute("role", "status");
+
+  var form = el("form", "sakura-chat-form");
+  var label = el("label", "sakura-chat-label", "メッセージ");
+  label.htmlFor = "sakura-chat-input";
+  var input = el("input", "sakura-chat-input");
+  input.id = "sakura-chat-input";
+  input.type = "text";
+  input.maxLength = 1000;
+  input.autocomplete = "off";
+  input.placeholder = "ご用件をご入力ください";
+  input.setAttribute("enterkeyhint", "send");
+  var send = el("button", "sakura-chat-send", "送信");
+  send.type = "submit";
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(send);
+
+  var restart = el("button", "sakura-chat-restart", "新しいチャットを始める");
+  restart.type = "button";
+  restart.hidden = true;
+
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(typing);
+  panel.appendChild(status);
+  panel.appendChild(form);
+  panel.appendChild(restart);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  var ws = null;
+  var queue = [];
+  var ended = false;
+  var retries = 0;
+
+  function store(key, value) {
+    try {
+      if (value === null) sessionStorage.removeItem(key);
+      else sessionStorage.setItem(key, value);
+    } catch (e) { /* storage blocked (private mode): the chat still works, without resume */ }
+  }
+  function stored(key) {
+    try { return sessionStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  function add(kind, text) {
+    var item = el("div", "sakura-chat-msg sakura-chat-" + kind);
+    var who = { bot: "サクラマート", user: "あなた", notice: "お知らせ" }[kind];
+    item.appendChild(el("span", "sakura-chat-visually-hidden", who + ": "));
+    item.appendChild(el("span", "sakura-chat-text", text));
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function setEnded(isEnded) {
+    ended = isEnded;
+    input.disabled = isEnded;
+    send.disabled = isEnded;
+    restart.hidden = !isEnded;
+    typing.hidden = true;
+  }
+
+  function connect() {
+    if (ws && ws.readyState <= 1) return;
+    status.textContent = "接続しています…";
+    ws = new WebSocket(wsUrl);
+    ws.onopen = function () {
+      retries = 0;
+      status.textContent = "";
+      ws.send(JSON.stringify({ type: "hello", session_id: stored(KEY) || undefined }));
+      while (queue.length) ws.send(queue.shift());
+    };
+    ws.onmessage = function (event) {
+      var msg;
+      try { msg = JSON.parse(event.data); } catch (e) { return; }
+      onServer(msg);
+    };
+    ws.onclose = function () {
+      ws = null;
+      if (ended || panel.hidden) return;
+      // a dropped network: reconnect and resume the same session (hello carries its id)
+      retries += 1;
+      status.textContent = "接続が切れました。再接続しています…";
+      setTimeout(connect, Math.min(1000 * retries, 10000));
+    };
+  }
+
+  function onServer(msg) {
+    if (msg.type === "session") {
+      store(KEY, msg.session_id);
+      if (msg.resumed) {
+        log.textContent = "";
+        (msg.history || []).forEach(function (m) { add(m.speaker === "caller" ? "user" : "bot", m.text); });
+      }
+      setEnded(false);
+    } else if (msg.type === "bot") {
+      typing.hidden = true;
+      add("bot", msg.text);
+    } else if (msg.type === "handover") {
+      add("notice", msg.text || "オペレーターにおつなぎしています");
+    } else if (msg.type === "end") {
+      store(KEY, null);
+      add("notice", "チャットは終了しました。ご利用ありがとうございました。");
+      setEnded(true);
+      restart.focus();
+    } else if (msg.type === "error") {
+      typing.hidden = true;
+      status.textContent = msg.text || "エラーが発生しました。";
+    }
+  }
+
+  function transmit(payload) {
+    var data = JSON.stringify(payload);
+    if (ws && ws.readyState === 1) ws.send(data);
+    else { queue.push(data); connect(); }
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text || ended) return;
+    add("user", text);
+    status.textContent = "";
+    typing.hidden = false;
+    transmit({ type: "message", text: text });
+    input.value = "";
+    input.focus();
+  });
+
+  restart.addEventListener("click", function () {
+    log.textContent = "";
+    status.textContent = "";
+    setEnded(false);
+    transmit({ type: "hello" });
+    input.focus();
+  });
+
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    launcher.hidden = true;
+    store(OPEN_KEY, "1");
+    connect();
+    input.focus();
+  }
+  function close() {
+    panel.hidden = true;
+    launcher.hidden = false;
+    launcher.setAttribute("aria-expanded", "false");
+    store(OPEN_KEY, null);
+    launcher.focus();
+  }
+  launcher.addEventListener("click", open);
+  closeBtn.addEventListener("click", close);
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") close();
+  });
+
+  function mount() {
+    document.body.appendChild(root);
+    var wantOpen = script && script.getAttribute("data-open") === "true";
+    if (wantOpen || stored(OPEN_KEY) || stored(KEY)) open();
+  }
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+
+  window.SakuraChat = { open: open, close: close };
+})();

@@ -1,0 +1,289 @@
+"""What the three voice channels share: configuration, request checks, turn timing and caller habits.
+
+Twilio webhooks, ConversationRelay and the streaming gateway differ on the wire, but they refuse
+forged or replayed requests the same way, time turns the same way, and treat a caller's はい said over
+the bot's speech the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import json
+import logging
+import os
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+
+from dialogue.api import BotReply, InputSpec, Prompt, UserTurn
+from dialogue.engine import DialogueManager
+from ivr.metrics import OUTCOMES, REJECTED, TURN_SECONDS
+
+log = logging.getLogger("ivr.voice")
+LANGUAGE = "ja-JP"
+MAX_BODY = 16 * 1024  # a Twilio webhook is ~1 KB; anything near this is not Twilio
+TURN_TIMEOUT_S = 5.0  # the engine times out backends at 3 s; this is the net under everything else
+# Elderly callers pause before answering and between words: wait long before calling it silence.
+INITIAL_TIMEOUT_S = 8
+END_OF_SPEECH_S = 3
+INTER_DIGIT_TIMEOUT_S = 5
+YES_NO = frozenset({"confirm", "anything_else"})
+APOLOGY = "申し訳ございません。ただいま確認に時間がかかっております。恐れ入りますが、もう一度おっしゃっていただけますか。"
+UNKNOWN_CALL = "申し訳ございません。通話の情報を確認できませんでした。恐れ入りますが、おかけ直しください。"
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """Secrets and deployment facts, from the environment or a JSON file outside the repository."""
+
+    auth_token: str | None = None
+    public_base_url: str | None = None  # https://ivr.example.co.jp: the URL Twilio signs
+    trust_forwarded: bool = False  # honour X-Forwarded-Proto/Host (only behind our own proxy)
+    stream_token: str | None = None  # bearer token of GET /voice/stream
+    voice: str = "Polly.Mizuki"
+    workflow_sid: str | None = None  # TaskRouter workflow: transfers carry the case note in the task
+    agent_sip: str | None = None  # sip:{queue}@pbx.example.jp: transfers dial the agent PBX instead
+    queue_digits: dict[str, str] = field(default_factory=dict)  # relay: DTMF that selects a PBX queue
+
+    @staticmethod
+    def from_env(environ: Mapping[str, str] | None = None) -> VoiceConfig:
+        env = os.environ if environ is None else environ
+        data: dict[str, object] = {}
+        path = env.get("IVR_VOICE_CONFIG")
+        if path:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        def pick(key: str, var: str) -> str | None:
+            value = env.get(var) or data.get(key)
+            return str(value) if value else None
+        return VoiceConfig(
+            auth_token=pick("auth_token", "TWILIO_AUTH_TOKEN"),
+            public_base_url=pick("public_base_url", "IVR_PUBLIC_URL"),
+            trust_forwarded=(pick("trust_forwarded", "IVR_TRUST_FORWARDED") or "").lower() in ("1", "true"),
+            stream_token=pick("stream_token", "IVR_STREAM_TOKEN"),
+            voice=pick("voice", "IVR_TTS_VOICE") or "Polly.Mizuki",
+            workflow_sid=pick("workflow_sid", "TWILIO_WORKFLOW_SID"),
+            agent_sip=pick("agent_sip", "IVR_AGENT_SIP"),
+            queue_digits={str(k): str(v) for k, v in dict(data.get("queue_digits") or {}).items()},  # type: ignore[call-overload]
+        )
+
+
+class ReplayGuard:
+    """Remembers recent (call, signature) pairs: the same signed request twice is a replay."""
+
+    def __init__(self, ttl_s: float = 300.0, max_entries: int = 200_000) -> None:
+        self.ttl_s, self.max_entries = ttl_s, max_entries
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (next(iter(self._seen.values())) < now or len(self._seen) > self.max_entries):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now + self.ttl_s
+        return True
+
+
+CONFIG = web.AppKey("voice_config", VoiceConfig)
+REPLAYS = web.AppKey("voice_replays", ReplayGuard)
+
+
+def ensure_setup(app: web.Application) -> None:
+    """Each voice module calls this; the first one reads the configuration."""
+    if CONFIG not in app:
+        app[CONFIG] = VoiceConfig.from_env()
+    if REPLAYS not in app:
+        app[REPLAYS] = ReplayGuard()
+
+
+def reject(request: web.Request, status: int, why: str) -> web.HTTPException:
+    REJECTED.labels(request.path, why).inc()
+    log.warning("refused %s %s from %s: %s", request.method, request.path, request.remote, why)
+    if status == 413:
+        return web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length or 0)
+    if status == 409:
+        return web.HTTPConflict(text=why)
+    return web.HTTPForbidden(text=why) if status == 403 else web.HTTPBadRequest(text=why)
+
+
+def public_url(request: web.Request, cfg: VoiceConfig, websocket: bool = False) -> str:
+    """The URL the caller's provider requested: what Twilio signed, not what our socket saw."""
+    if cfg.public_base_url:
+        base = cfg.public_base_url.rstrip("/")
+    elif cfg.trust_forwarded:
+        proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+        host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+        base = f"{proto}://{host}"
+    else:
+        base = f"{request.scheme}://{request.host}"
+    if websocket:
+        base = re.sub(r"^http", "ws", base)
+    return base + request.raw_path
+
+
+def is_loopback(request: web.Request) -> bool:
+    # a proxy on this host would make every caller look local: a forwarded request is never "loopback"
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
+    try:
+        return ipaddress.ip_address(request.remote or "").is_loopback
+    except ValueError:
+        return False
+
+
+def check_signature(request: web.Request, params: Mapping[str, str], websocket: bool = False) -> None:
+    """X-Twilio-Signature when a token is configured; otherwise loopback only (SPEC 7.3)."""
+    cfg = request.app[CONFIG]
+    if not cfg.auth_token:
+        if not is_loopback(request):
+            raise reject(request, 403, "unsigned request from outside loopback")
+        return
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        raise reject(request, 403, "missing X-Twilio-Signature")
+    url = public_url(request, cfg, websocket)
+    if not RequestValidator(cfg.auth_token).validate(url, dict(params), signature):
+        raise reject(request, 403, "bad X-Twilio-Signature")
+    # a WebSocket handshake signs only the URL, so every call to it carries the same signature
+    key = f"{params.get('CallSid', '')}|{request.path}|{signature}"
+    if not websocket and not request.app[REPLAYS].first_time(key):
+        raise reject(request, 409, "replayed request")
+
+
+async def read_form(request: web.Request) -> dict[str, str]:
+    """Twilio's form body, size-limited and strictly parsed; the signature is checked before returning."""
+    if (request.content_length or 0) > MAX_BODY:
+        raise reject(request, 413, "body too large")
+    if request.content_type != "application/x-www-form-urlencoded":
+        raise reject(request, 400, "expected application/x-www-form-urlencoded")
+    body = await request.content.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise reject(request, 413, "body too large")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body),
+                          max_num_fields=200)
+    except (UnicodeDecodeError, ValueError):
+        raise reject(request, 400, "malformed form body") from None
+    params = dict(pairs)
+    check_signature(request, params)
+    sid = params.get("CallSid", "")
+    if not re.fullmatch(r"CA[0-9a-fA-F]{32}", sid):
+        raise reject(request, 400, "missing or malformed CallSid")
+    return params
+
+
+def check_bearer(request: web.Request) -> None:
+    """GET /voice/stream: a shared token when configured, loopback only otherwise."""
+    cfg = request.app[CONFIG]
+    if not cfg.stream_token:
+        if not is_loopback(request):
+            raise reject(request, 403, "stream gateway is loopback-only without IVR_STREAM_TOKEN")
+        return
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), cfg.stream_token.encode()):
+        raise reject(request, 403, "bad stream token")
+
+
+def domestic(number: str | None) -> str | None:
+    """+81 90-1234-5678 -> 09012345678; anonymous or foreign-looking caller ids stay as digits or None."""
+    digits = re.sub(r"\D", "", number or "")
+    if (number or "").strip().startswith("+81") and digits.startswith("81"):
+        digits = "0" + digits[2:]
+    return digits or None
+
+
+# -- turns -----------------------------------------------------------------------------------------
+
+async def run_turn(manager: DialogueManager, sid: str, turn: UserTurn, previous: BotReply | None) -> tuple[BotReply, float]:
+    """One timed turn. A slow or failing turn answers with an apology and listens again, never silence.
+
+    SessionNotFound is raised for the channel to answer (the call is not ours, or the server restarted).
+    """
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(TURN_TIMEOUT_S):
+            reply = await manager.handle(sid, turn)
+    except TimeoutError:
+        log.error("turn of %s took longer than %.1f s", sid, TURN_TIMEOUT_S)
+        reply = apology(previous)
+    elapsed = time.perf_counter() - started
+    TURN_SECONDS.labels("voice").observe(elapsed)
+    if reply.ended:
+        count_outcome(reply)
+    return reply, elapsed
+
+
+def apology(previous: BotReply | None) -> BotReply:
+    expect = previous.expect if previous is not None else InputSpec(awaiting="free")
+    return BotReply(prompts=(Prompt(APOLOGY),), expect=expect)
+
+
+def count_outcome(reply: BotReply) -> None:
+    reason = reply.handover.reason if reply.handover is not None else None
+    OUTCOMES.labels("voice", reply.outcome or "ended", reason or "").inc()
+
+
+# -- caller habits ---------------------------------------------------------------------------------
+
+_BACKCHANNEL = re.compile(r"(?:はい|ええ|えぇ|うん|ふん|ああ|あぁ|そう(?:です)?(?:ね|か)?|なるほど|へえ|ほう|はあ)+")
+_PUNCT = re.compile(r"[\s、。,.!?！？ー〜…・]+")
+
+
+def is_backchannel(text: str) -> bool:
+    """はい / ええ / うんうん / なるほど: the caller showing they are listening, not answering."""
+    core = _PUNCT.sub("", text)
+    return bool(core) and _BACKCHANNEL.fullmatch(core) is not None
+
+
+def takes_as_answer(text: str, expect: InputSpec, during_question: bool) -> bool:
+    """Whether words said over the bot's speech answer it.
+
+    A backchannel over an informing prompt is not an answer; はい over a yes/no question is one.
+    """
+    if not is_backchannel(text):
+        return True
+    return expect.awaiting in YES_NO and during_question
+
+
+def remainder(full: str, spoken: str) -> str:
+    """What the caller has not heard yet, after an interruption at `spoken`."""
+    spoken = spoken.strip()
+    index = full.find(spoken) if spoken else 0
+    return full[index + len(spoken):] if index >= 0 else full
+
+
+class DigitCollector:
+    """Keypad input one key at a time: max digits, a finish key, * to start over."""
+
+    def __init__(self, spec: InputSpec) -> None:
+        self.max_digits = spec.dtmf_max_digits
+        self.finish_key = spec.dtmf_finish_key or "#"
+        self.buffer = ""
+
+    def push(self, keys: str) -> str | None:
+        """Returns the finished entry ("*" to start over), or None while the caller is still typing."""
+        for key in keys:
+            if key == "*":
+                self.buffer = ""
+                return "*"
+            if key == self.finish_key:
+                return self.flush()
+            if key.isdigit():
+                self.buffer += key
+                if self.max_digits and len(self.buffer) >= self.max_digits:
+                    return self.flush()
+        return None
+
+    def flush(self) -> str | None:
+        """The inter-digit timeout or the finish key: what was typed so far, if anything."""
+        entry, self.buffer = self.buffer, ""
+        return entry or None

@@ -1,0 +1,274 @@
+"""Twilio voice webhooks: an incoming call and each Gather result in, TwiML out.
+
+POST /voice/twilio         a new call: greet and gather speech and keypad input
+POST /voice/twilio/turn    a Gather result (SpeechResult/Digits), or ?noinput=1 when the caller stayed silent
+POST /voice/twilio/status  the call's status callback: a caller who hangs up mid-call is `abandoned`
+
+Transfers: `<Enqueue workflowSid>` with a TaskRouter task carrying the case id when a workflow is
+configured; `<Dial><Sip>` with X-Case-Id when an agent PBX is; a plain `<Enqueue>` named after the
+queue otherwise (the agent side finds the case note by CallSid). See docs/voice-protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import time
+import xml.etree.ElementTree as ET
+from collections import OrderedDict
+from datetime import datetime
+from urllib.parse import quote
+
+from aiohttp import web
+from twilio.twiml import TwiML
+from twilio.twiml.voice_response import Say, VoiceResponse
+
+from dialogue.api import BotReply, CallerInfo, Handover, InputSpec, Prompt, SessionStart, UserTurn
+from dialogue.engine import SessionNotFound
+from ivr.app_keys import MANAGER
+from ivr.metrics import CALLS, TURN_SECONDS
+from ivr.voice_common import (
+    CONFIG,
+    END_OF_SPEECH_S,
+    INITIAL_TIMEOUT_S,
+    LANGUAGE,
+    TURN_TIMEOUT_S,
+    UNKNOWN_CALL,
+    YES_NO,
+    VoiceConfig,
+    apology,
+    count_outcome,
+    domestic,
+    ensure_setup,
+    is_backchannel,
+    log,
+    read_form,
+    reject,
+    run_turn,
+)
+
+TURN_PATH = "/voice/twilio/turn"
+ENDED_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+_LEADING_ZERO = re.compile(r"0\d{1,}")  # 090, 03: identifiers, read digit by digit, never as amounts
+
+
+class ReplyCache:
+    """The last reply of each live call, to replay it when the caller only said うん over it."""
+
+    def __init__(self, max_calls: int = 50_000) -> None:
+        self.max_calls = max_calls
+        self._replies: OrderedDict[str, BotReply] = OrderedDict()
+
+    def get(self, sid: str) -> BotReply | None:
+        return self._replies.get(sid)
+
+    def put(self, sid: str, reply: BotReply) -> None:
+        if reply.ended:
+            self._replies.pop(sid, None)
+            return
+        self._replies[sid] = reply
+        self._replies.move_to_end(sid)
+        while len(self._replies) > self.max_calls:
+            self._replies.popitem(last=False)
+
+    def drop(self, sid: str) -> None:
+        self._replies.pop(sid, None)
+
+
+LAST_REPLIES = web.AppKey("voice_twilio_last", ReplyCache)
+FIXED_NOW = web.AppKey("voice_fixed_now", datetime)  # tests and demos: the clock of new calls
+
+
+# -- TwiML -----------------------------------------------------------------------------------------
+
+def say(parent: TwiML, prompt: Prompt, cfg: VoiceConfig) -> None:
+    """<Say> with the prompt's SSML (digit runs spelled out, pauses) rebuilt through the TwiML builder."""
+    node = parent.nest(Say(language=LANGUAGE, voice=cfg.voice))
+    pieces: list[tuple[str, str, str | None]] = []  # (kind, text, attribute)
+    try:
+        root = ET.fromstring(prompt.ssml) if prompt.ssml else None
+    except ET.ParseError:
+        root = None
+    if root is None:
+        pieces.append(("text", prompt.text, None))
+    else:
+        pieces.append(("text", root.text or "", None))
+        for child in root:
+            if child.tag == "say-as":
+                pieces.append(("say-as", child.text or "", child.get("interpret-as")))
+            elif child.tag == "break":
+                pieces.append(("break", "", child.get("time")))
+            else:
+                pieces.append(("text", "".join(child.itertext()), None))
+            pieces.append(("text", child.tail or "", None))
+    for kind, text, attr in pieces:
+        if kind == "say-as":
+            node.say_as(text, interpret_as=attr)
+        elif kind == "break":
+            node.break_(time=attr)
+        else:
+            _text_with_ids(node, text)
+
+
+def _text_with_ids(node: TwiML, text: str) -> None:
+    at = 0
+    for match in _LEADING_ZERO.finditer(text):
+        node.nest(text[at:match.start()])
+        node.say_as(match.group(), interpret_as="characters")
+        at = match.end()
+    node.nest(text[at:])
+
+
+def gather_args(spec: InputSpec, action: str) -> dict[str, object]:
+    hints = list(spec.hints) + list(spec.menu_options.values())
+    args: dict[str, object] = {
+        "input": "speech dtmf",
+        "language": LANGUAGE,
+        "action": action,
+        "method": "POST",
+        "timeout": INITIAL_TIMEOUT_S,
+        "speech_timeout": END_OF_SPEECH_S,
+        "finish_on_key": spec.dtmf_finish_key or "#",
+        # kasu-hara detection needs the words as said; Twilio would mask them with asterisks
+        "profanity_filter": False,
+    }
+    if hints:
+        args["hints"] = ",".join(hints)
+    if spec.dtmf_max_digits:
+        args["num_digits"] = spec.dtmf_max_digits
+    return args
+
+
+def leave(resp: VoiceResponse, handover: Handover | None, cfg: VoiceConfig) -> None:
+    """After the last prompts: to an agent queue, or a polite hang-up (callbacks and endings)."""
+    if handover is None or handover.kind != "transfer":
+        resp.hangup()
+        return
+    queue = handover.queue or "general"
+    case = handover.case_id or ""
+    if cfg.workflow_sid:
+        attrs = {"case_id": case, "queue": queue, "reason": handover.reason, "channel": "voice"}
+        enqueue = resp.enqueue(None, workflow_sid=cfg.workflow_sid)
+        enqueue.task(json.dumps(attrs, ensure_ascii=False), priority=handover.priority)
+    elif cfg.agent_sip:
+        # Twilio passes X- parameters of a SIP URI on as SIP headers: the PBX sees the case id
+        headers = f"X-Case-Id={quote(case)}&X-Reason={quote(handover.reason or '')}"
+        resp.dial().sip(f"{cfg.agent_sip.format(queue=queue)}?{headers}")
+    else:
+        resp.enqueue(queue)
+
+
+def render(reply: BotReply, cfg: VoiceConfig) -> str:
+    resp = VoiceResponse()
+    if reply.ended or reply.handover is not None:
+        for prompt in reply.prompts:
+            say(resp, prompt, cfg)
+        leave(resp, reply.handover, cfg)
+        return str(resp)
+    # Twilio lets the caller barge in only on what is nested in <Gather>: a prompt that must be heard
+    # in full (and everything before it) is said before the Gather opens.
+    cut = max((i + 1 for i, p in enumerate(reply.prompts) if not p.interruptible), default=0)
+    for prompt in reply.prompts[:cut]:
+        say(resp, prompt, cfg)
+    nonce = secrets.token_hex(4)  # makes every action URL unique, so an identical signed post is a replay
+    gather = resp.gather(**gather_args(reply.expect, f"{TURN_PATH}?seq={nonce}"))
+    for prompt in reply.prompts[cut:]:
+        say(gather, prompt, cfg)
+    resp.redirect(f"{TURN_PATH}?seq={nonce}&noinput=1", method="POST")
+    return str(resp)
+
+
+def twiml(body: str, elapsed: float | None = None) -> web.Response:
+    headers = {"Server-Timing": f"turn;dur={elapsed * 1000:.2f}"} if elapsed is not None else None
+    return web.Response(text=body, content_type="text/xml", headers=headers)
+
+
+def goodbye(text: str, cfg: VoiceConfig) -> web.Response:
+    return twiml(render(BotReply((Prompt(text),), InputSpec(awaiting="none"), ended=True), cfg))
+
+
+# -- webhooks --------------------------------------------------------------------------------------
+
+async def incoming(request: web.Request) -> web.Response:
+    params = await read_form(request)
+    manager, cfg = request.app[MANAGER], request.app[CONFIG]
+    sid = params["CallSid"]
+    if await manager.state(sid) is not None:
+        raise reject(request, 409, "call already started")
+    start = SessionStart(channel="voice", caller=CallerInfo(phone=domestic(params.get("From"))),
+                         now=request.app.get(FIXED_NOW), session_id=sid)
+    began = time.perf_counter()
+    try:
+        async with asyncio.timeout(TURN_TIMEOUT_S):
+            _, reply = await manager.start(start)
+    except TimeoutError:
+        log.error("greeting of %s timed out", sid)
+        return goodbye(UNKNOWN_CALL, cfg)
+    elapsed = time.perf_counter() - began
+    TURN_SECONDS.labels("voice").observe(elapsed)
+    CALLS.labels("voice").inc()
+    request.app[LAST_REPLIES].put(sid, reply)
+    return twiml(render(reply, cfg), elapsed)
+
+
+def turn_of(params: dict[str, str]) -> UserTurn:
+    """Keys win over speech; nothing at all (the ?noinput=1 redirect) is the caller's silence."""
+    digits = params.get("Digits", "").strip()
+    speech = params.get("SpeechResult", "").strip()[:500]
+    if digits:
+        return UserTurn(dtmf="*" if "*" in digits else digits)  # * anywhere: the caller starts over
+    if speech:
+        try:
+            confidence: float | None = float(params.get("Confidence", ""))
+        except ValueError:
+            confidence = None
+        return UserTurn(text=speech, asr_confidence=confidence)
+    return UserTurn(no_input=True)
+
+
+async def turn(request: web.Request) -> web.Response:
+    params = await read_form(request)
+    manager, cfg, cache = request.app[MANAGER], request.app[CONFIG], request.app[LAST_REPLIES]
+    sid = params["CallSid"]
+    previous = cache.get(sid)
+    user = turn_of(params)
+    # うん said over a prompt stops Twilio's <Say>: the caller has not heard the question yet, so say
+    # it again rather than count a failed answer. はい to a yes/no question is an answer.
+    if user.text and previous is not None and previous.expect.awaiting not in YES_NO and is_backchannel(user.text):
+        return twiml(render(previous, cfg), 0.0)
+    try:
+        reply, elapsed = await run_turn(manager, sid, user, previous)
+    except SessionNotFound:
+        log.warning("turn for unknown call %s", sid)
+        return goodbye(UNKNOWN_CALL, cfg)
+    except Exception:
+        log.exception("turn of %s failed outside the engine", sid)
+        reply, elapsed = apology(previous), 0.0
+    cache.put(sid, reply)
+    return twiml(render(reply, cfg), elapsed)
+
+
+async def status(request: web.Request) -> web.Response:
+    params = await read_form(request)
+    manager = request.app[MANAGER]
+    sid = params["CallSid"]
+    if params.get("CallStatus") in ENDED_STATUSES:
+        request.app[LAST_REPLIES].drop(sid)
+        state = await manager.state(sid)
+        if state is not None and not state.ended:
+            await manager.hangup(sid)
+            state = await manager.state(sid)
+            outcome = state.outcome if state is not None else None
+            count_outcome(BotReply((), InputSpec(awaiting="none"), ended=True, outcome=outcome))  # type: ignore[arg-type]
+            log.info("call %s ended by the caller (%s): %s", sid, params.get("CallStatus"), outcome)
+    return web.Response(status=204)
+
+
+def setup(app: web.Application) -> None:
+    ensure_setup(app)
+    app[LAST_REPLIES] = ReplyCache()
+    app.router.add_post("/voice/twilio", incoming)
+    app.router.add_post(TURN_PATH, turn)
+    app.router.add_post("/voice/twilio/status", status)
