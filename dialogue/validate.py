@@ -18,7 +18,7 @@ from dialogue.backends.demo import DemoBackend
 from dialogue.bot import DEFAULT_FLOWS_DIR, Bot
 from dialogue.escalation.rules import DEFAULT_DIR as DEFAULT_RULES_DIR
 from dialogue.escalation.rules import QUEUES_FILE, load_rules, validate_rules
-from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, Flow, Step
+from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step
 from dialogue.prompts import DEFAULT_PROMPTS_DIR, PromptBook, load_prompts
 from dialogue.yaml_source import SourceError, at, load, read_yaml
 
@@ -36,6 +36,7 @@ WAITING = frozenset({"ask", "confirm", "menu"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})
 _WHERE = re.compile(r"^(.*?):(\d+):(\d+): ")
 _TEMPLATE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
+_INTENT_LINE = re.compile(r"^intent:\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _UNKNOWN_KEY = re.compile(r"unknown key '([^']+)'$")
 _STEP_KEYS = tuple(Step.model_fields) + tuple(Flow.model_fields)
 Emit = Callable[[Sequence[str | int], str], str]
@@ -125,12 +126,13 @@ def intent_catalog(directory: Path | None = None) -> frozenset[str] | None:
     """Intent names of the training data (`intent:` of nlu/data/intents/*.yaml); None without any."""
     names: set[str] = set()
     for path in sorted((directory or DEFAULT_INTENTS_DIR).glob("*.yaml")):
+        # only the top-level `intent:` line: parsing thousands of examples would take seconds
         try:
-            doc = read_yaml(path)
-        except SourceError:
-            continue  # the NLU's own tools report broken training files
-        if isinstance(doc, Mapping) and isinstance(doc.get("intent"), str):
-            names.add(doc["intent"])
+            m = _INTENT_LINE.search(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue  # the NLU's own tools report unreadable training files
+        if m:
+            names.add(m.group(1))
     return frozenset(names) or None
 
 
@@ -143,7 +145,7 @@ def _load_flows(directory: Path, problems: list[str]) -> tuple[dict[str, Flow], 
         try:
             flow, raw = load(path, Flow)
         except SourceError as exc:
-            problems.extend(_did_you_mean_key(p) for p in exc.problems)
+            problems.extend(friendly(p) for p in exc.problems)
             continue
         if flow.flow in flows:
             problems.append(at(path, raw, ["flow"], f"flow '{flow.flow}' is also defined in {sources[flow.flow][0]}"))
@@ -158,9 +160,17 @@ def _load_flows(directory: Path, problems: list[str]) -> tuple[dict[str, Flow], 
     return flows, sources
 
 
-def _did_you_mean_key(problem: str) -> str:
+def friendly(problem: str) -> str:
+    """A loader message with the hint a designer needs (indentation, the step kind they meant)."""
+    if "YAML syntax" in problem and "<block" in problem:
+        return problem + " (check the indentation)"  # ruamel's wording names tokens, not the fix
     m = _UNKNOWN_KEY.search(problem)
-    return problem + _suggest(m.group(1), _STEP_KEYS) if m else problem
+    if not m:
+        return problem
+    close = difflib.get_close_matches(m.group(1), _STEP_KEYS, n=1)
+    if close and close[0] in STEP_KINDS:  # `confirmm:` is a misspelt kind more often than a stray key
+        return problem[: m.start()] + f"unknown step kind '{m.group(1)}' (did you mean '{close[0]}'?)"
+    return problem + _suggest(m.group(1), _STEP_KEYS)
 
 
 def _suggest(word: str, choices: Collection[str]) -> str:
@@ -186,7 +196,7 @@ def _check_flow(flow: Flow, catalog: Catalog, filled: set[str], emit: Emit) -> I
     prompts = catalog.prompts
     for i, intent in enumerate(flow.intents):
         if catalog.intents is not None and intent not in catalog.intents:
-            yield emit(["intents", i], f"unknown intent '{intent}' (not in the intent catalog){_suggest(intent, catalog.intents)}")
+            yield emit(["intents", i], f"unknown intent '{intent}'{_suggest(intent, catalog.intents)}")
         elif prompts is not None and not prompts.has(f"label_{intent}"):
             yield emit(["intents", i], f"unknown prompt 'label_{intent}' (clarification questions name the request with it)")
     for i, step in enumerate(flow.steps):

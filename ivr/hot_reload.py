@@ -24,7 +24,7 @@ from watchfiles import Change, awatch
 from dialogue.bot import DEFAULT_FLOWS_DIR, Bot, load_bot
 from dialogue.engine import DialogueManager
 from dialogue.prompts import DEFAULT_PROMPTS_DIR
-from dialogue.validate import check_bot
+from dialogue.validate import check_bot, friendly
 from dialogue.yaml_source import SourceError
 from ivr.app_keys import MANAGER
 
@@ -43,6 +43,7 @@ class ReloadState:
     failures: int = 0  # changes refused because they did not validate
     problems: list[str] = field(default_factory=list)  # of the last refused change
     ready: asyncio.Event = field(default_factory=asyncio.Event)  # set once the watcher runs
+    settled: asyncio.Condition = field(default_factory=asyncio.Condition)  # notified after each attempt
     task: asyncio.Task[None] | None = None
 
 
@@ -109,6 +110,8 @@ async def watch(manager: DialogueManager, state: ReloadState) -> None:
             await reload_once(manager, state)
         except Exception:  # a bug here must not end hot reload for the rest of the session
             log.exception("hot reload failed")
+        async with state.settled:
+            state.settled.notify_all()
 
 
 async def reload_once(manager: DialogueManager, state: ReloadState) -> bool:
@@ -135,5 +138,5 @@ def _load_checked(flows_dir: Path, prompts_dir: Path, actions: frozenset[str]) -
     try:
         bot = load_bot(flows_dir, prompts_dir)
     except SourceError as exc:
-        return None, exc.problems
+        return None, [friendly(p) for p in exc.problems]
     return bot, check_bot(bot, actions, prompts_dir)

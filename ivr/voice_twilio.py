@@ -180,8 +180,14 @@ def render(reply: BotReply, cfg: VoiceConfig) -> str:
     return str(resp)
 
 
-def twiml(body: str, elapsed: float | None = None) -> web.Response:
-    headers = {"Server-Timing": f"turn;dur={elapsed * 1000:.2f}"} if elapsed is not None else None
+def twiml(body: str, elapsed: float | None = None, began: float | None = None) -> web.Response:
+    """TwiML, with Server-Timing: `turn` is the dialogue turn (NLU included), `handler` the whole request."""
+    timing = []
+    if elapsed is not None:
+        timing.append(f"turn;dur={elapsed * 1000:.2f}")
+    if began is not None:
+        timing.append(f"handler;dur={(time.perf_counter() - began) * 1000:.2f}")
+    headers = {"Server-Timing": ", ".join(timing)} if timing else None
     return web.Response(text=body, content_type="text/xml", headers=headers)
 
 
@@ -192,6 +198,7 @@ def goodbye(text: str, cfg: VoiceConfig) -> web.Response:
 # -- webhooks --------------------------------------------------------------------------------------
 
 async def incoming(request: web.Request) -> web.Response:
+    entered = time.perf_counter()
     params = await read_form(request)
     manager, cfg = request.app[MANAGER], request.app[CONFIG]
     sid = params["CallSid"]
@@ -210,7 +217,7 @@ async def incoming(request: web.Request) -> web.Response:
     TURN_SECONDS.labels("voice").observe(elapsed)
     CALLS.labels("voice").inc()
     request.app[LAST_REPLIES].put(sid, reply)
-    return twiml(render(reply, cfg), elapsed)
+    return twiml(render(reply, cfg), elapsed, entered)
 
 
 def turn_of(params: dict[str, str]) -> UserTurn:
@@ -229,6 +236,7 @@ def turn_of(params: dict[str, str]) -> UserTurn:
 
 
 async def turn(request: web.Request) -> web.Response:
+    entered = time.perf_counter()
     params = await read_form(request)
     manager, cfg, cache = request.app[MANAGER], request.app[CONFIG], request.app[LAST_REPLIES]
     sid = params["CallSid"]
@@ -237,7 +245,7 @@ async def turn(request: web.Request) -> web.Response:
     # うん said over a prompt stops Twilio's <Say>: the caller has not heard the question yet, so say
     # it again rather than count a failed answer. はい to a yes/no question is an answer.
     if user.text and previous is not None and previous.expect.awaiting not in YES_NO and is_backchannel(user.text):
-        return twiml(render(previous, cfg), 0.0)
+        return twiml(render(previous, cfg), 0.0, entered)
     try:
         reply, elapsed = await run_turn(manager, sid, user, previous)
     except SessionNotFound:
@@ -247,7 +255,7 @@ async def turn(request: web.Request) -> web.Response:
         log.exception("turn of %s failed outside the engine", sid)
         reply, elapsed = apology(previous), 0.0
     cache.put(sid, reply)
-    return twiml(render(reply, cfg), elapsed)
+    return twiml(render(reply, cfg), elapsed, entered)
 
 
 async def status(request: web.Request) -> web.Response:

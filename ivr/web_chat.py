@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from dialogue.api import BotReply, SessionStart, UserTurn
 from dialogue.engine import DialogueManager, SessionNotFound
@@ -93,6 +93,7 @@ class ChatHub:
         self.manager = manager
         self.now = now  # a fixed clock for every chat (tests, demos); None = the real clock
         self._hangups: dict[str, asyncio.Task[None]] = {}
+        self.sockets: set[web.WebSocketResponse] = set()
 
     def resumed(self, sid: str) -> None:
         task = self._hangups.pop(sid, None)
@@ -107,6 +108,11 @@ class ChatHub:
         await asyncio.sleep(RESUME_GRACE_S)
         self._hangups.pop(sid, None)
         await self.manager.hangup(sid)
+
+    async def close_sockets(self) -> None:
+        # without this a shutdown waits for every open chat; 1001 tells the widget to reconnect and resume
+        for ws in list(self.sockets):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
 
     async def close(self) -> None:
         tasks = list(self._hangups.values())
@@ -196,6 +202,7 @@ async def chat_ws(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=WS_MAX_MSG_SIZE)
     await ws.prepare(request)
     conn = ChatConnection(ws, request.app[HUB])
+    conn.hub.sockets.add(ws)
     try:
         async for msg in ws:
             if msg.type == WSMsgType.BINARY:
@@ -213,6 +220,7 @@ async def chat_ws(request: web.Request) -> web.WebSocketResponse:
             else:
                 await conn.on_message(frame)
     finally:
+        conn.hub.sockets.discard(ws)
         if conn.sid is not None:
             conn.hub.disconnected(conn.sid)
     return ws
@@ -247,12 +255,17 @@ async def demo_css(request: web.Request) -> web.Response:
     return _file("demo.css", "text/css")
 
 
+async def _close_sockets(app: web.Application) -> None:
+    await app[HUB].close_sockets()
+
+
 async def _close_hub(app: web.Application) -> None:
     await app[HUB].close()
 
 
 def setup(app: web.Application, now: datetime | None = None) -> None:
     app[HUB] = ChatHub(app[MANAGER], now)
+    app.on_shutdown.append(_close_sockets)
     app.on_cleanup.append(_close_hub)
     app.router.add_get("/", demo_page)
     app.router.add_get("/widget.js", widget_js)

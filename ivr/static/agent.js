@@ -10,17 +10,28 @@
       repeated_failure: "認識失敗の繰り返し", backend_error: "システム障害", harassment: "ハラスメント" },
     emotion: { neutral: "平静", anger: "怒り", anxiety: "不安", sadness: "悲しみ" },
     channel: { voice: "電話", chat: "チャット" },
+    intent: { order_status: "配送状況", delivery_change: "再配達・日時変更", cancel_order: "注文キャンセル",
+      return_exchange: "返品・交換", address_change: "住所変更", billing_inquiry: "請求", store_hours: "営業時間",
+      store_location: "店舗の場所", product_availability: "在庫", account_login: "ログイン", callback_request: "折り返し",
+      operator_request: "オペレーター希望", complaint: "苦情", account_closure: "退会・解約" },
   };
   var REFRESH_MS = 10000;
 
   function label(kind, value) {
     if (value === null || value === undefined || value === "") return "—";
-    return LABELS[kind][value] || String(value);
+    return LABELS[kind][value] || String(value); // intents outside the sample catalog show their name
   }
   function when(iso) {
     if (!iso) return "—";
     var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso); // keep the call's own (Tokyo) time
     return m ? m[1] + "/" + m[2] + "/" + m[3] + " " + m[4] + ":" + m[5] : String(iso);
+  }
+  function intents(list) {
+    return (list || []).map(function (i) { return label("intent", i); }).join("、") || "—";
+  }
+  function slots(obj) {
+    var keys = Object.keys(obj || {});
+    return keys.map(function (k) { return k + ": " + JSON.stringify(obj[k]); }).join("\n") || "—";
   }
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -67,7 +78,7 @@
   }
 
   function caseRow(c) {
-    var tr = row([when(c.started_at), label("channel", c.channel), c.intent || "—", label("outcome", c.outcome),
+    var tr = row([when(c.started_at), label("channel", c.channel), label("intent", c.intent), label("outcome", c.outcome),
       label("reason", c.reason), label("emotion", c.emotion_peak), c.summary_ja || "", detailButton(c)]);
     tr.className = "outcome-" + (c.outcome || "none") + (c.harassment ? " harassment" : "");
     return tr;
@@ -84,11 +95,11 @@
       body.textContent = "";
       var dl = el("dl", null, "facts");
       [["ケースID", note.case_id], ["日時", when(note.started_at)], ["チャネル", label("channel", note.channel)],
-        ["電話番号", note.caller_phone || "—"], ["用件", (note.intents || []).join("、") || "—"],
+        ["電話番号", note.caller_phone || "—"], ["用件", intents(note.intents)],
         ["結果", label("outcome", note.outcome)], ["理由", label("reason", note.reason)],
         ["ルール", note.rule || "—"], ["判断の根拠", note.decision_why || "—"],
         ["感情のピーク", label("emotion", note.emotion && note.emotion.peak)],
-        ["聞き取り済みの項目", JSON.stringify(note.slots || {})]].forEach(function (pair) {
+        ["聞き取り済みの項目", slots(note.slots)]].forEach(function (pair) {
         dl.appendChild(el("dt", pair[0]));
         dl.appendChild(el("dd", pair[1]));
       });
@@ -129,7 +140,7 @@
     }).catch(console.error);
     api("/agent/api/live").then(function (d) {
       fill("live", d.live.map(function (s) {
-        return row([when(s.started_at), label("channel", s.channel), (s.intents || []).join("、") || "—", s.awaiting,
+        return row([when(s.started_at), label("channel", s.channel), intents(s.intents), s.awaiting,
           label("emotion", s.emotion), s.last_caller_text || "—"]);
       }), "対応中の会話はありません。", 6);
     }).catch(console.error);

@@ -13,6 +13,12 @@
   var wsUrl = (origin.protocol === "https:" ? "wss://" : "ws://") + origin.host + "/chat/ws";
   var KEY = "sakuraChat.sessionId";
   var OPEN_KEY = "sakuraChat.open";
+  var END_TEXT = {
+    resolved: "チャットは終了しました。ご利用ありがとうございました。",
+    transferred: "自動応答は終了しました。この後は担当者が対応いたします。",
+    callback_scheduled: "チャットは終了しました。担当者から折り返しご連絡いたします。",
+    ended: "チャットは終了しました。",
+  };
   var title = (script && script.getAttribute("data-title")) || "サクラマート お客様窓口";
 
   var css = document.createElement("link");
@@ -163,7 +169,7 @@
       add("notice", msg.text || "オペレーターにおつなぎしています");
     } else if (msg.type === "end") {
       store(KEY, null);
-      add("notice", "チャットは終了しました。ご利用ありがとうございました。");
+      add("notice", END_TEXT[msg.outcome] || END_TEXT.ended);
       setEnded(true);
       restart.focus();
     } else if (msg.type === "error") {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from twilio.request_validator import RequestValidator
 
@@ -100,8 +102,8 @@ async def test_signature_over_the_public_url_behind_a_proxy(aiohttp_client: Clie
     assert (await client2.post("/voice/twilio", data=params, headers=headers)).status == 403
 
 
-def test_config_file_outside_the_repository(tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "voice.json"  # type: ignore[operator]
+def test_config_file_outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "voice.json"
     path.write_text('{"auth_token": "from-file", "public_base_url": "https://ivr.example.jp", "queue_digits": {"general": "1"}}')
     monkeypatch.setenv("IVR_VOICE_CONFIG", str(path))
     cfg = VoiceConfig.from_env()

@@ -31,7 +31,8 @@ ROUTINE_CALLS = [
 async def converse(phone: Phone, turns: list[str]) -> None:
     await phone.dial()
     for line in turns:
-        assert phone.twiml is not None and phone.twiml.find("Gather") is not None, spoken(phone.twiml)
+        assert phone.twiml is not None
+        assert phone.twiml.find("Gather") is not None, spoken(phone.twiml)
         if line.startswith("#"):
             await phone.press(line[1:])
         else:

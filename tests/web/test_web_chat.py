@@ -160,3 +160,30 @@ async def test_demo_page_and_widget_are_served_locally(client: Client) -> None:
     assert "/chat/ws" in body and "sessionStorage" in body and "innerHTML" not in body
     css = await client.get("/widget.css")
     assert css.status == 200 and css.content_type == "text/css"
+
+
+def test_ivr_serve_mounts_the_web_channels(manager: DialogueManager) -> None:
+    from ivr.server import create_app
+
+    paths = {r.resource.canonical for r in create_app(manager).router.routes() if r.resource is not None}
+    assert {"/", "/widget.js", "/chat/ws", "/agent", "/agent/api/kpis"} <= paths
+
+
+async def test_a_closed_tab_is_hung_up_after_the_grace_period(
+    client: Client, manager: DialogueManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from ivr import web_chat
+
+    monkeypatch.setattr(web_chat, "RESUME_GRACE_S", 0.05)
+    async with client.ws_connect("/chat/ws") as ws:
+        session, _ = await hello(ws)
+        await say(ws, "注文した商品が届かない")
+    for _ in range(100):
+        state = await manager.state(session["session_id"])
+        if state is not None and state.ended:
+            break
+        await asyncio.sleep(0.02)
+    assert state is not None and state.outcome == "abandoned"
+    assert await manager.case_note(state.case_id or "") is not None

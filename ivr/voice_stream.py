@@ -1,0 +1,208 @@
+"""GET /voice/stream: the WebSocket voice gateway for ASR/TTS front ends (protocol: docs/voice-protocol.md).
+
+The front end owns audio: it recognises speech and plays prompts. We own the conversation: when a
+prompt may be interrupted, when a transcript is only the caller's うん, when typed digits are complete,
+and what to say next. One connection is one call, served by one loop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from dialogue.api import Alternative, BotReply, CallerInfo, SessionStart, UserTurn
+from dialogue.engine import DialogueManager, SessionNotFound
+from ivr.app_keys import MANAGER
+from ivr.metrics import CALLS
+from ivr.voice_common import (
+    END_OF_SPEECH_S,
+    INITIAL_TIMEOUT_S,
+    INTER_DIGIT_TIMEOUT_S,
+    LANGUAGE,
+    MAX_BODY,
+    DigitCollector,
+    check_bearer,
+    domestic,
+    ensure_setup,
+    is_backchannel,
+    log,
+    run_turn,
+    takes_as_answer,
+)
+from ivr.voice_twilio import FIXED_NOW
+
+IDLE_LIMIT_S = 60.0  # a front end that never reports silence still gets a reprompt, never dead air
+MIN_BARGE_IN_CHARS = 3  # a partial "は" may become はい: wait for words before stopping the bot
+_CALL_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+@dataclass
+class Playing:
+    prompt_id: str
+    interruptible: bool
+    question: bool  # the reply's last prompt: what the caller is being asked
+
+
+@dataclass
+class StreamCall:
+    ws: web.WebSocketResponse
+    manager: DialogueManager
+    now: datetime | None
+    sid: str | None = None
+    reply: BotReply | None = None
+    keys: DigitCollector | None = None
+    playing: list[Playing] = field(default_factory=list)
+    barged_in: bool = False
+    ended: bool = False
+    _next_id: int = 0
+
+    async def on_start(self, msg: dict[str, Any]) -> None:
+        call_id = str(msg.get("call_id", ""))
+        if self.sid is not None or not _CALL_ID.fullmatch(call_id) or await self.manager.state(call_id):
+            await self.error("bad_start", "start once per connection with a new call_id")
+            return
+        self.sid = call_id
+        start = SessionStart(channel="voice", caller=CallerInfo(phone=domestic(str(msg.get("from") or ""))),
+                             now=self.now, session_id=call_id)
+        _, reply = await self.manager.start(start)
+        CALLS.labels("voice").inc()
+        await self.send(reply)
+
+    async def on_transcript(self, msg: dict[str, Any]) -> None:
+        text = str(msg.get("text") or "").strip()[:500]
+        final = bool(msg.get("final", True))
+        if not text or self.reply is None:
+            return
+        if self.playing:
+            if not all(p.interruptible for p in self.playing):
+                return  # a notice the caller must hear in full: talk over it is not an answer
+            if not takes_as_answer(text, self.reply.expect, self.playing[0].question):
+                return  # うん while the bot speaks: keep speaking
+            if not final and (is_backchannel(text) or len(text) < MIN_BARGE_IN_CHARS):
+                return
+            await self.stop_speaking()
+        if final:
+            alternatives = tuple(
+                Alternative(str(a.get("text", ""))[:500], float(a.get("confidence", 0.0)))
+                for a in msg.get("alternatives") or [] if isinstance(a, dict) and a.get("text")
+            )[:10]
+            confidence = msg.get("confidence")
+            await self.turn(UserTurn(text=text, alternatives=alternatives, interrupted=self.barged_in,
+                                     asr_confidence=float(confidence) if confidence is not None else None))
+
+    async def on_dtmf(self, msg: dict[str, Any]) -> None:
+        if self.keys is None or (self.playing and not all(p.interruptible for p in self.playing)):
+            return
+        if self.playing:
+            await self.stop_speaking()
+        entry = self.keys.push(str(msg.get("digits") or msg.get("digit") or "")[:32])
+        if entry is not None:
+            await self.turn(UserTurn(dtmf=entry))
+
+    async def on_playback_done(self, msg: dict[str, Any]) -> None:
+        done = msg.get("prompt_id")
+        ids = [p.prompt_id for p in self.playing]
+        # prompts play in order: "p3 done" means p1..p3 are done; no id means everything
+        cut = ids.index(done) + 1 if done in ids else len(ids)
+        del self.playing[:cut]
+
+    async def on_no_input(self, msg: dict[str, Any]) -> None:
+        if not self.playing:
+            await self.turn(UserTurn(no_input=True))
+
+    async def stop_speaking(self) -> None:
+        self.playing.clear()
+        self.barged_in = True
+        await self.ws.send_json({"type": "stop_speaking"})
+
+    async def turn(self, user: UserTurn) -> None:
+        if self.sid is None or self.ended:
+            return
+        try:
+            reply, _ = await run_turn(self.manager, self.sid, user, self.reply)
+        except SessionNotFound:
+            await self.error("unknown_call", "the call is not known (server restarted?)")
+            return
+        self.barged_in = False
+        await self.send(reply)
+
+    async def send(self, reply: BotReply) -> None:
+        self.reply, self.keys = reply, DigitCollector(reply.expect)
+        for i, prompt in enumerate(reply.prompts):
+            self._next_id += 1
+            pid = f"p{self._next_id}"
+            last = i == len(reply.prompts) - 1
+            self.playing.append(Playing(pid, prompt.interruptible, last))
+            await self.ws.send_json({"type": "prompt", "prompt_id": pid, "text": prompt.text, "ssml": prompt.ssml,
+                                     "barge_in": prompt.interruptible, "last": last})
+        h = reply.handover
+        if reply.ended or h is not None:
+            self.ended = True
+            if h is not None and h.kind == "transfer":
+                await self.ws.send_json({"type": "transfer", "queue": h.queue, "reason": h.reason,
+                                         "priority": h.priority, "case_id": h.case_id})
+            else:
+                await self.ws.send_json({"type": "hangup", "outcome": reply.outcome,
+                                         "reason": h.reason if h else None, "case_id": h.case_id if h else None})
+            return
+        spec = reply.expect
+        await self.ws.send_json({
+            "type": "listen", "awaiting": spec.awaiting, "entity_type": spec.entity_type, "language": LANGUAGE,
+            "hints": list(spec.hints) + list(spec.menu_options.values()), "menu": spec.menu_options,
+            "timeouts_ms": {"no_input": INITIAL_TIMEOUT_S * 1000, "end_of_speech": END_OF_SPEECH_S * 1000,
+                            "inter_digit": INTER_DIGIT_TIMEOUT_S * 1000},
+            "dtmf": {"max_digits": spec.dtmf_max_digits, "finish_key": spec.dtmf_finish_key, "restart_key": "*"},
+        })
+
+    async def error(self, code: str, message: str) -> None:
+        await self.ws.send_json({"type": "error", "code": code, "message": message})
+
+
+async def stream_socket(request: web.Request) -> web.WebSocketResponse:
+    check_bearer(request)
+    ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_BODY)
+    await ws.prepare(request)
+    call = StreamCall(ws, request.app[MANAGER], request.app.get(FIXED_NOW))
+    handlers = {"start": call.on_start, "transcript": call.on_transcript, "dtmf": call.on_dtmf,
+                "playback_done": call.on_playback_done, "no_input": call.on_no_input}
+    try:
+        while not ws.closed:
+            typing = call.keys is not None and call.keys.buffer
+            try:
+                msg = await ws.receive(timeout=INTER_DIGIT_TIMEOUT_S if typing else IDLE_LIMIT_S)
+            except TimeoutError:
+                entry = call.keys.flush() if call.keys is not None else None
+                await call.turn(UserTurn(dtmf=entry) if entry else UserTurn(no_input=True))
+                continue
+            if msg.type != WSMsgType.TEXT:
+                break
+            try:
+                data = json.loads(msg.data)
+                handler = handlers.get(str(data["type"]))
+            except (ValueError, KeyError, TypeError):
+                await call.error("bad_message", "expected a JSON object with a type")
+                continue
+            if data.get("type") == "hangup":
+                break
+            if handler is None:
+                await call.error("unknown_type", f"unknown message type {str(data.get('type'))[:40]!r}")
+                continue
+            try:
+                await handler(data)
+            except (ValueError, TypeError):
+                await call.error("bad_message", f"bad {data['type']} message")
+    finally:
+        if call.sid is not None and not call.ended:
+            await call.manager.hangup(call.sid)  # the caller hung up mid-call: abandoned
+            log.info("stream call %s abandoned", call.sid)
+    return ws
+
+
+def setup(app: web.Application) -> None:
+    ensure_setup(app)
+    app.router.add_get("/voice/stream", stream_socket)
