@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dialogue.api import BotReply, CallerInfo, SessionStart, UserTurn
+from dialogue.api import Alternative, BotReply, CallerInfo, Channel, SessionStart, UserTurn
 from dialogue.backends.demo import DemoBackend
 from dialogue.bot import Bot
 from dialogue.engine import DialogueManager
@@ -165,7 +165,7 @@ class CaseRunner:
         manager = DialogueManager(self.bot, self.nlu, DemoBackend(), MemoryStore(), self.escalation)
         caller = CallerInfo(phone=str(case.caller["phone"]) if case.caller.get("phone") else None,
                             vip=bool(case.caller.get("vip", False)))
-        channel = "voice" if case.channel == "voice" else "chat"
+        channel: Channel = "voice" if case.channel == "voice" else "chat"
         sid, reply = await manager.start(SessionStart(channel=channel, caller=caller, now=case.now))
         if case.turns is not None:
             reply = await self._scripted(manager, sid, case, reply, result)
@@ -195,8 +195,6 @@ class CaseRunner:
             if turn.dtmf is not None:
                 user = UserTurn(dtmf=str(turn.dtmf))
             elif turn.alternatives:
-                from dialogue.api import Alternative
-
                 alts = tuple(Alternative(str(a.get("text", "")), float(a.get("confidence", 0))) for a in turn.alternatives)
                 user = UserTurn(text=turn.user or alts[0].text, alternatives=alts)
             elif turn.silence or turn.user is None:
@@ -247,13 +245,15 @@ class CaseRunner:
     def _collect(self, state: SessionState, result: CaseResult) -> None:
         result.outcome, result.reason = state.outcome, state.reason
         result.intents = list(state.intents)
-        result.slots = {k: v for k, v in state.slots.items()}
+        result.slots = dict(state.slots)
         result.transcript = [{"speaker": who, "text": text} for who, text in state.transcript()]
         result.steps = [(e["flow"], e["step"]) for e in state.events if e["type"] == "step"]
 
     def _check_turn(self, i: int, exp: Expect, reply: BotReply, state: SessionState | None,
                     result: CaseResult) -> None:
-        last = next((e for e in reversed(state.events) if e["type"] == "caller"), {}) if state else {}
+        last: dict[str, Any] = (
+            next((e for e in reversed(state.events) if e["type"] == "caller"), {}) if state else {}
+        )
         if exp.intent is not None and last.get("intent") != exp.intent:
             result.fail(f"turn {i}: intent: expected {exp.intent}, got {last.get('intent')}")
         if exp.awaiting is not None and reply.expect.awaiting != exp.awaiting:

@@ -66,5 +66,5 @@ def run_server(host: str, port: int, db: Path) -> int:
     app = create_app(manager)
     print(f"サクラマート bot: open http://{host}:{port}/ (chat widget), http://{host}:{port}/agent (console)",
           flush=True)
-    web.run_app(app, host=host, port=port, print=None)
+    web.run_app(app, host=host, port=port, print=None, backlog=1024)
     return 0

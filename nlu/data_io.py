@@ -14,7 +14,8 @@ from ruamel.yaml.error import YAMLError
 NLU_DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_INTENT_DATA = NLU_DATA / "intents"
 DEFAULT_INTENT_TEST = NLU_DATA / "test" / "intents_test.jsonl"
-DEFAULT_EMOTION_TRAIN = NLU_DATA / "emotion" / "train.yaml"
+DEFAULT_EMOTION_DIR = NLU_DATA / "emotion"
+DEFAULT_EMOTION_TRAIN = DEFAULT_EMOTION_DIR / "train.yaml"
 DEFAULT_EMOTION_TEST = NLU_DATA / "emotion" / "test.yaml"
 
 
@@ -88,6 +89,11 @@ def read_intent_examples(paths: Iterable[Path]) -> list[Example]:
     if not out:
         raise DataError("no training examples found in " + ", ".join(str(p) for p in paths))
     return out
+
+
+def emotion_train_files() -> list[Path]:
+    """train.yaml plus any train_*.yaml beside it."""
+    return sorted(DEFAULT_EMOTION_DIR.glob("train*.yaml"))
 
 
 def read_emotion_examples(path: Path) -> list[dict[str, Any]]:

@@ -17,6 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 
+def softmax(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    exp = np.exp(logits - logits.max())
+    result: npt.NDArray[np.float64] = exp / exp.sum()
+    return result
+
+
 @dataclass(frozen=True)
 class LinearModel:
     labels: tuple[str, ...]
@@ -26,16 +32,14 @@ class LinearModel:
 
     def scores(self, features: Iterable[str]) -> npt.NDArray[np.float64]:
         """Class probabilities, in the order of `labels`."""
+        feats = list(features)
         vocab = self.vocab
-        idx = [i for i in (vocab.get(f) for f in features) if i is not None]
+        idx = [i for i in (vocab.get(f) for f in feats) if i is not None]
         logits = self.bias.astype(np.float64)
         if idx:
-            # rows are scaled like the training rows (L2-normalised binary vectors)
-            logits = logits + self.weights[idx].sum(axis=0, dtype=np.float64) / np.sqrt(len(idx))
-        logits -= logits.max()
-        exp = np.exp(logits)
-        result: npt.NDArray[np.float64] = exp / exp.sum()
-        return result
+            # scaled like the training rows: by all the utterance's features, so unseen words dilute
+            logits = logits + self.weights[idx].sum(axis=0, dtype=np.float64) / np.sqrt(len(feats))
+        return softmax(logits)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +87,7 @@ def train(
     for row in rows:
         ids = sorted({vocab[f] for f in row if f in vocab})
         indices.extend(ids)
-        data.extend([1.0 / np.sqrt(len(ids))] * len(ids) if ids else [])
+        data.extend([1.0 / np.sqrt(len(set(row)))] * len(ids) if ids else [])
         indptr.append(len(indices))
     x = csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)), dtype=np.float64)
     classes = sorted(set(labels))
@@ -100,3 +104,42 @@ def train(
         weights=np.ascontiguousarray(coef.T),
         bias=bias,
     )
+
+
+class JointScorer:
+    """Several linear models over one shared vocabulary: one lookup pass and one gather per utterance."""
+
+    def __init__(self, models: dict[str, LinearModel]) -> None:
+        vocab: dict[str, int] = {}
+        for m in models.values():
+            for f in m.vocab:
+                vocab.setdefault(f, len(vocab))
+        width = sum(len(m.labels) for m in models.values())
+        weights = np.zeros((len(vocab), width), dtype=np.float32)
+        bias = np.zeros(width, dtype=np.float64)
+        self.slices: dict[str, slice] = {}
+        col = 0
+        for name, m in models.items():
+            n = len(m.labels)
+            rows = np.fromiter((vocab[f] for f in sorted(m.vocab, key=m.vocab.__getitem__)), dtype=np.int64)
+            weights[rows, col : col + n] = m.weights
+            bias[col : col + n] = m.bias
+            self.slices[name] = slice(col, col + n)
+            col += n
+        self.vocab = vocab
+        self.weights = weights
+        self.bias = bias
+
+    def scores(self, features: Sequence[str]) -> dict[str, npt.NDArray[np.float64]]:
+        get = self.vocab.get
+        idx = [i for i in map(get, features) if i is not None]
+        logits = self.bias.copy()
+        if idx:
+            logits += np.add.reduce(self.weights.take(idx, axis=0), axis=0) / np.sqrt(len(features))
+        # one exp for all heads; logits are small (|x| < 50), so a shared shift cannot underflow a head
+        exp = np.exp(logits - logits.max())
+        out = {}
+        for name, sl in self.slices.items():
+            part = exp[sl]
+            out[name] = part / part.sum()
+        return out

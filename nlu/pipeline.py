@@ -10,7 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import numpy.typing as npt
+
 from nlu import features, signals
+from nlu.linear import JointScorer
 from nlu.entities import Lexicon, default_lexicon, extract_entities
 from nlu.model import ModelBundle
 from nlu.normalize import normalize
@@ -34,6 +38,7 @@ class NLU:
     def __init__(self, model: ModelBundle, lexicon: Lexicon | None = None) -> None:
         self.model = model
         self.lexicon = lexicon or default_lexicon()
+        self.scorer = JointScorer({"intent": model.intent, "emotion": model.emotion, "harassment": model.harassment})
         warm_up()
 
     @staticmethod
@@ -47,16 +52,17 @@ class NLU:
         norm = normalize(text)
         tokens = tokenize(norm.text)
         feats = features.extract(norm.text, tokens)
+        probs = self.scorer.scores(feats)
         ranking: tuple[IntentScore, ...]
         if not tokens or not any(ch.isalnum() for ch in norm.text):
             ranking = (IntentScore(OUT_OF_SCOPE, 1.0),)
         else:
-            ranking = self._rank(feats)
+            ranking = self._rank(probs["intent"])
         top = ranking[0]
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
         entities = extract_entities(norm, tokens, now, self.lexicon)
-        emotion = self._emotion(feats)
-        harassment = self._harassment(feats)
+        emotion = self._emotion(probs["emotion"])
+        harassment = self._harassment(probs["harassment"])
         return Parse(
             text=original,
             normalized=norm.text,
@@ -85,24 +91,21 @@ class NLU:
             return self.parse("", now)
         return best
 
-    def _rank(self, feats: list[str]) -> tuple[IntentScore, ...]:
+    def _rank(self, probs: npt.NDArray[np.float64]) -> tuple[IntentScore, ...]:
         model = self.model.intent
-        probs = model.scores(feats)
         order = probs.argsort()[::-1]
         return tuple(IntentScore(model.labels[i], float(probs[i])) for i in order)
 
-    def _emotion(self, feats: list[str]) -> Emotion:
+    def _emotion(self, probs: npt.NDArray[np.float64]) -> Emotion:
         model = self.model.emotion
-        probs = model.scores(feats)
         scores: dict[str, float] = dict.fromkeys(EMOTION_LABELS, 0.0)
         for label, p in zip(model.labels, probs, strict=True):
             scores[label] = float(p)
         best: EmotionLabel = max(EMOTION_LABELS, key=lambda label: scores[label])
         return Emotion(best, scores[best], scores)
 
-    def _harassment(self, feats: list[str]) -> Harassment:
+    def _harassment(self, probs: npt.NDArray[np.float64]) -> Harassment:
         model = self.model.harassment
-        probs = model.scores(feats)
         p_none = float(probs[model.labels.index("none")]) if "none" in model.labels else 0.0
         score = 1.0 - p_none
         if score < self.model.harassment_threshold:

@@ -16,9 +16,9 @@ import jaconv
 
 from nlu import features, linear
 from nlu.data_io import (
-    DEFAULT_EMOTION_TRAIN,
     DEFAULT_INTENT_DATA,
     Example,
+    emotion_train_files,
     read_emotion_examples,
     read_intent_examples,
 )
@@ -72,6 +72,13 @@ def _hash_files(paths: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path(__file__).resolve().parent.parent))
+    except ValueError:
+        return str(path)
+
+
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for pkg in ("fugashi", "unidic-lite", "scikit-learn", "numpy", "neologdn", "jaconv"):
@@ -117,7 +124,7 @@ def train(
     data: Sequence[Path] | None = None,
     out: Path | None = None,
     backend: str = "linear",
-    emotion_data: Path = DEFAULT_EMOTION_TRAIN,
+    emotion_data: Sequence[Path] | None = None,
 ) -> tuple[ModelBundle, Path]:
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
@@ -126,15 +133,16 @@ def train(
     started = time.perf_counter()
     data_paths = list(data) if data else [DEFAULT_INTENT_DATA]
     examples = read_intent_examples(data_paths)
-    emotion_rows = read_emotion_examples(emotion_data)
+    emotion_paths = list(emotion_data) if emotion_data else emotion_train_files()
+    emotion_rows = [row for p in emotion_paths for row in read_emotion_examples(p)]
     intent_model = train_intent(examples)
     default_intents = read_intent_examples([DEFAULT_INTENT_DATA]) if data else examples
     emotion_model, harassment_model = train_emotion(emotion_rows, default_intents)
     metadata: dict[str, Any] = {
         "backend": backend,
         "trained_at": datetime.now(ZoneInfo("Asia/Tokyo")).isoformat(timespec="seconds"),
-        "data": [str(p) for p in data_paths] + [str(emotion_data)],
-        "data_sha256": _hash_files([*data_paths, emotion_data]),
+        "data": [_rel(p) for p in [*data_paths, *emotion_paths]],
+        "data_sha256": _hash_files([*data_paths, *emotion_paths]),
         "examples": len(examples),
         "intents": sorted(set(intent_model.labels)),
         "features": {"intent": len(intent_model.vocab), "emotion": len(emotion_model.vocab)},
