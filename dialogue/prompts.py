@@ -70,9 +70,7 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         text = "" if value is None else str(value)
         if format_spec == "digits":
-            # chat shows the number; voice reads it digit by digit, with a pause per group of 4
-            if self.channel == "voice":
-                return "、".join(text[i : i + 4] for i in range(0, len(text), 4)) if text.isdigit() else text
+            # the text stays as digits (transcripts, chat); to_ssml spells them out for the phone
             return text
         if format_spec == "yen":
             return _fmt_yen(text)
@@ -85,10 +83,17 @@ class _Formatter(string.Formatter):
         return text
 
 
+def _spell(match: re.Match[str]) -> str:
+    digits = match.group(1)
+    groups = [digits[i : i + 4] for i in range(0, len(digits), 4)]
+    pause = '<break time="250ms"/>'
+    return pause.join(f'<say-as interpret-as="characters">{g}</say-as>' for g in groups)
+
+
 def to_ssml(text: str) -> str:
-    """Digit runs are spelled out (order numbers, phone numbers); 、。 get short breaks."""
+    """Digit runs (order and phone numbers) are read digit by digit in groups of four; 。 gets a pause."""
     body = html.escape(text, quote=False)
-    body = re.sub(r"(\d{4,})", r'<say-as interpret-as="characters">\1</say-as>', body)
+    body = re.sub(r"(\d{4,})", _spell, body)
     body = body.replace("。", '。<break time="300ms"/>')
     return f'<speak xml:lang="ja-JP">{body}</speak>'
 

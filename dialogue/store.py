@@ -11,7 +11,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Protocol
 
-
 from dialogue.session import SessionState
 
 

@@ -14,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from nlu import features, signals
-from nlu.linear import JointScorer
 from nlu.entities import Lexicon, default_lexicon, extract_entities
+from nlu.linear import JointScorer
 from nlu.model import ModelBundle
 from nlu.normalize import normalize
 from nlu.tokenizer import tokenize, warm_up
