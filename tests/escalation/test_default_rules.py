@@ -23,7 +23,7 @@ CASES: list[tuple[str, dict[str, Any], str, str, str, str | None]] = [
     ("legal keyword, hiragana ASR", {"text": "しょうひしゃせんたーにいいます"}, "legal_threat", "transfer", "complex", "complaints"),
     ("legal keyword, via reading", {"text": "裁判だ", "reading": "サイバンダ"}, "legal_threat", "transfer", "complex", "complaints"),
     ("anger 0.85 this turn", {"emotion": emo("anger", 0.85)}, "strong_anger", "transfer", "emotion", "complaints"),
-    ("call-level anger", {"emotion": emo("anger", 0.5), "trajectory": ANGRY}, "strong_anger", "transfer", "emotion", "complaints"),
+    ("call-level anger", {"emotion": emo("anger", 0.5), "trajectory": ANGRY}, "rising_anger", "transfer", "emotion", "complaints"),
     ("grief", {"emotion": emo("sadness", 0.9)}, "distress", "transfer", "emotion", "general"),
     ("call-level distress", {"trajectory": GRIEF}, "distress", "transfer", "emotion", "general"),
     ("operator request", {"intent": "operator_request", "intent_confidence": 0.9}, "operator_request", "transfer", "human_request", "general"),
@@ -77,6 +77,9 @@ def test_priority_is_capped(engine: EscalationEngine) -> None:
     assert d is not None and d.priority == 9
 
 
-def test_emotion_outranks_a_plain_request(engine: EscalationEngine) -> None:
+def test_an_explicit_request_is_honoured_even_in_anger(engine: EscalationEngine) -> None:
+    # the caller said what they want; the case note still shows the anger over the call
     d = engine.decide(sig(intent="operator_request", emotion=emo("anger", 0.9)))
+    assert d is not None and d.reason == "human_request"
+    d = engine.decide(sig(intent="order_status", emotion=emo("anger", 0.9)))
     assert d is not None and d.reason == "emotion" and d.priority > 3

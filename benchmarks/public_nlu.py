@@ -1,0 +1,118 @@
+"""Our NLU on public Japanese data written by others, beside a TF-IDF baseline trained on the same data.
+
+    .venv/bin/python benchmarks/public_nlu.py [--shared ../shared/benchmarks] [--only xsid_ja,...]
+
+Train on `train`, report on `test` (never trained or tuned on). The baseline is what a team would pick
+instead: scikit-learn TfidfVectorizer (character 1-3 grams) + LogisticRegression, on the raw text.
+Prints one JSON object with accuracy / macro-F1 and milliseconds per utterance for both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+from nlu import linear
+from nlu.data_io import read_jsonl
+from nlu.pipeline import NLU
+from nlu.training import featurize, train
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SHARED = ROOT.parent / "shared" / "benchmarks"
+
+
+def _timed(fn: Callable[[str], str], texts: Sequence[str]) -> tuple[list[str], float]:
+    started = time.perf_counter()
+    out = [fn(t) for t in texts]
+    return out, 1000 * (time.perf_counter() - started) / max(1, len(texts))
+
+
+def _scores(gold: Sequence[str], pred: Sequence[str], ms: float) -> dict[str, float]:
+    return {
+        "accuracy": round(float(accuracy_score(gold, pred)), 4),
+        "macro_f1": round(float(f1_score(gold, pred, average="macro", zero_division=0)), 4),
+        "ms_per_utterance": round(ms, 3),
+    }
+
+
+def tfidf_baseline(train_x: Sequence[str], train_y: Sequence[str]) -> Callable[[str], str]:
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+    clf = LogisticRegression(max_iter=2000, C=10.0, class_weight="balanced")
+    clf.fit(vec.fit_transform(train_x), list(train_y))
+    return lambda text: str(clf.predict(vec.transform([text]))[0])
+
+
+def intent_task(folder: Path) -> dict[str, Any]:
+    train_rows = list(read_jsonl(folder / "train.jsonl"))
+    test_rows = list(read_jsonl(folder / "test.jsonl"))
+    gold = [r.label for r in test_rows]
+    texts = [r.text for r in test_rows]
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        train([folder / "train.jsonl"], Path(tmp))
+        train_s = time.perf_counter() - started
+        nlu = NLU.load(Path(tmp))
+        ours, ms = _timed(lambda t: nlu.parse(t).intent.name, texts)
+    base = tfidf_baseline([r.text for r in train_rows], [r.label for r in train_rows])
+    theirs, base_ms = _timed(base, texts)
+    return {"train": len(train_rows), "test": len(test_rows), "ours": {**_scores(gold, ours, ms),
+            "train_s": round(train_s, 1)}, "tfidf_lr": _scores(gold, theirs, base_ms)}
+
+
+def label_task(folder: Path, label: Callable[[dict[str, Any]], str | None], positive: str | None = None) -> dict[str, Any]:
+    def rows(name: str) -> list[tuple[str, str]]:
+        out = []
+        for ex in read_jsonl(folder / name, "text"):
+            lab = label(ex.extra or {})
+            if lab is not None:
+                out.append((ex.text, lab))
+        return out
+
+    train_rows, test_rows = rows("train.jsonl"), rows("test.jsonl")
+    model = linear.train([featurize(t) for t, _ in train_rows], [y for _, y in train_rows], c=10.0)
+    gold = [y for _, y in test_rows]
+    texts = [t for t, _ in test_rows]
+    ours, ms = _timed(lambda t: model.labels[int(np.argmax(model.scores(featurize(t))))], texts)
+    base = tfidf_baseline([t for t, _ in train_rows], [y for _, y in train_rows])
+    theirs, base_ms = _timed(base, texts)
+    report: dict[str, Any] = {"train": len(train_rows), "test": len(test_rows), "ours": _scores(gold, ours, ms),
+                              "tfidf_lr": _scores(gold, theirs, base_ms)}
+    if positive is not None:
+        for name, pred in (("ours", ours), ("tfidf_lr", theirs)):
+            p, r, f, _ = precision_recall_fscore_support(gold, pred, labels=[positive], zero_division=0)
+            report[name].update(precision=round(float(p[0]), 4), recall=round(float(r[0]), 4), f1=round(float(f[0]), 4))
+    return report
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--only", default="xsid_ja,asdc_dialog_act,naist_persuasive_emotion,inspection_ai_toxicity")
+    args = ap.parse_args()
+    wanted = set(args.only.split(","))
+    results: dict[str, Any] = {}
+    if "xsid_ja" in wanted:
+        results["xsid_ja (intent)"] = intent_task(args.shared / "xsid_ja")
+    if "asdc_dialog_act" in wanted:
+        results["asdc_dialog_act (dialogue act)"] = intent_task(args.shared / "asdc_dialog_act")
+    if "naist_persuasive_emotion" in wanted:
+        results["naist_persuasive_emotion (emotion)"] = label_task(
+            args.shared / "naist_persuasive_emotion", lambda r: r.get("label"))
+    if "inspection_ai_toxicity" in wanted:
+        results["inspection_ai_toxicity (toxic)"] = label_task(
+            args.shared / "inspection_ai_toxicity", lambda r: "toxic" if r.get("toxic") else "ok", positive="toxic")
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
