@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from nlu.types import Token
 
 _DIGITS = re.compile(r"[0-9]+")
+_SPACES = re.compile(r"\s+")
 _SKIP_POS = frozenset({"補助記号", "空白"})
 # long vowels and small kana are where ASR and speakers vary most (チューモン / チュウモン)
 _READING_FOLD = str.maketrans({"ー": "ウ", "ッ": "", "ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ"})
@@ -36,32 +37,31 @@ def fold_reading(reading: str) -> str:
 
 def extract(text: str, tokens: Sequence[Token]) -> list[str]:
     """Feature names for one utterance (duplicates removed, order irrelevant)."""
-    feats: set[str] = set()
-    content = [t for t in tokens if t.pos not in _SKIP_POS]
-    prev_r = "^"
+    feats: list[str] = []
+    add = feats.append
     readings: list[str] = []
-    for t in content:
-        if t.surface.isdigit():
-            cls = _digit_class(t.surface)
-            feats.add("n:" + cls)
-            r = cls
+    for t in tokens:
+        pos = t.pos
+        if pos in _SKIP_POS:
+            continue
+        surface = t.surface
+        if surface.isdigit():
+            r = _digit_class(surface)
+            add("n:" + r)
         else:
             r = fold_reading(t.reading)
-            feats.add("l:" + t.lemma)
-            feats.add("r:" + r)
-            feats.add("p:" + t.pos + ":" + r if t.pos in ("助動詞", "助詞") else "p:" + t.pos)
-        feats.add("rb:" + prev_r + "|" + r)
+            add("l:" + t.lemma)
+            add("r:" + r)
+            add("p:" + pos + ":" + r if pos == "助動詞" or pos == "助詞" else "p:" + pos)
         readings.append(r)
-        prev_r = r
-    feats.add("rb:" + prev_r + "|$")
+    bigrams = ["^", *readings, "$"]
+    feats.extend(["rb:" + a + "|" + b for a, b in zip(bigrams, bigrams[1:], strict=False)])
     joined = "^" + "".join(readings) + "$"
-    for n in (2, 3, 4):
-        for i in range(len(joined) - n + 1):
-            feats.add(f"k{n}:" + joined[i : i + n])
-    surface = "^" + _DIGITS.sub("0", "".join(ch for ch in text if not ch.isspace())) + "$"
-    for n in (1, 2, 3):
-        for i in range(len(surface) - n + 1):
-            feats.add(f"c{n}:" + surface[i : i + n])
-    if len(content) <= 2:
-        feats.add("short")
-    return list(feats)
+    feats.extend(["k2:" + joined[i : i + 2] for i in range(len(joined) - 1)])
+    feats.extend(["k3:" + joined[i : i + 3] for i in range(len(joined) - 2)])
+    surface = "^" + _DIGITS.sub("0", _SPACES.sub("", text)) + "$"
+    feats.extend(["c2:" + surface[i : i + 2] for i in range(len(surface) - 1)])
+    feats.extend(["c3:" + surface[i : i + 3] for i in range(len(surface) - 2)])
+    if len(readings) <= 2:
+        add("short")
+    return list(set(feats))

@@ -1,15 +1,18 @@
-"""A multinomial logistic-regression classifier over sparse binary features.
+"""Multinomial logistic regression over sparse IDF-weighted features.
 
 Trained with scikit-learn, served with a hand-written sparse dot product: scikit-learn's own
 `predict_proba` costs ~100 µs of input validation per call, more than the whole rest of the NLU.
-The model file is a vocabulary plus a float32 weight matrix; only features seen in training are kept.
+A row is the L2-normalised IDF vector of the utterance's features; features never seen in training
+count as rare (the largest IDF) in the norm, so unfamiliar wording lowers the confidence.
+The model file holds the vocabulary, each feature's IDF and a float16 weight matrix.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,21 +27,45 @@ def softmax(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 @dataclass(frozen=True)
+class Idf:
+    """Inverse document frequencies over a training corpus (smoothed, as scikit-learn's TfidfTransformer)."""
+
+    values: dict[str, float]
+    unseen: float  # for a feature outside the corpus
+
+    @staticmethod
+    def fit(rows: Iterable[Iterable[str]]) -> Idf:
+        df: Counter[str] = Counter()
+        n = 0
+        for row in rows:
+            df.update(set(row))
+            n += 1
+        values = {f: math.log((1 + n) / (1 + c)) + 1.0 for f, c in df.items()}
+        return Idf(values, math.log(1 + n) + 1.0)
+
+    def norm(self, features: Iterable[str]) -> float:
+        get, unseen = self.values.get, self.unseen
+        return math.sqrt(sum(get(f, unseen) ** 2 for f in set(features))) or 1.0
+
+
+@dataclass(frozen=True)
 class LinearModel:
     labels: tuple[str, ...]
     vocab: dict[str, int]
     weights: npt.NDArray[np.float32]  # (len(vocab), len(labels))
     bias: npt.NDArray[np.float32]  # (len(labels),)
+    idf: npt.NDArray[np.float32]  # (len(vocab),)
+    unseen_idf: float
 
     def scores(self, features: Iterable[str]) -> npt.NDArray[np.float64]:
         """Class probabilities, in the order of `labels`."""
-        feats = list(features)
-        vocab = self.vocab
-        idx = [i for i in (vocab.get(f) for f in feats) if i is not None]
+        feats = set(features)
+        idx = [i for i in (self.vocab.get(f) for f in feats) if i is not None]
         logits = self.bias.astype(np.float64)
         if idx:
-            # scaled like the training rows: by all the utterance's features, so unseen words dilute
-            logits = logits + self.weights[idx].sum(axis=0, dtype=np.float64) / np.sqrt(len(feats))
+            idf = self.idf[idx].astype(np.float64)
+            norm = math.sqrt(float((idf**2).sum()) + (len(feats) - len(idx)) * self.unseen_idf**2)
+            logits = logits + (self.weights[idx] * idf[:, None]).sum(axis=0) / norm
         return softmax(logits)
 
     def save(self, path: Path) -> None:
@@ -48,6 +75,8 @@ class LinearModel:
             path,
             weights=self.weights.astype(np.float16),
             bias=self.bias,
+            idf=self.idf,
+            unseen_idf=np.array(self.unseen_idf),
             labels=np.array(json.dumps(list(self.labels), ensure_ascii=False)),
             vocab=np.array("\n".join(terms)),
         )
@@ -61,6 +90,8 @@ class LinearModel:
                 vocab={t: i for i, t in enumerate(terms)},
                 weights=data["weights"].astype(np.float32),
                 bias=data["bias"].astype(np.float32),
+                idf=data["idf"].astype(np.float32),
+                unseen_idf=float(data["unseen_idf"]),
             )
 
 
@@ -69,77 +100,90 @@ def train(
     labels: Sequence[str],
     *,
     c: float = 10.0,
-    min_count: int = 1,
+    idf: Idf | None = None,
     class_weight: str | None = "balanced",
 ) -> LinearModel:
-    """Fit on feature lists; features seen fewer than `min_count` times are dropped."""
+    """Fit on feature lists. `idf` may come from a larger corpus, so that several heads share it."""
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    counts = Counter(f for row in rows for f in set(row))
+    idf = idf or Idf.fit(rows)
     vocab: dict[str, int] = {}
-    for f, n in counts.items():
-        if n >= min_count:
-            vocab[f] = len(vocab)
+    for row in rows:
+        for f in row:
+            vocab.setdefault(f, len(vocab))
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
     for row in rows:
-        ids = sorted({vocab[f] for f in row if f in vocab})
-        indices.extend(ids)
-        data.extend([1.0 / np.sqrt(len(set(row)))] * len(ids) if ids else [])
+        feats = set(row)
+        norm = idf.norm(feats)
+        for f in feats:
+            indices.append(vocab[f])
+            data.append(idf.values.get(f, idf.unseen) / norm)
         indptr.append(len(indices))
     x = csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)), dtype=np.float64)
-    classes = sorted(set(labels))
-    clf = LogisticRegression(C=c, max_iter=2000, class_weight=class_weight, solver="lbfgs")
+    clf = LogisticRegression(C=c, max_iter=3000, class_weight=class_weight, solver="lbfgs")
     clf.fit(x, list(labels))
     coef = np.asarray(clf.coef_, dtype=np.float32)
     bias = np.asarray(clf.intercept_, dtype=np.float32)
-    if len(classes) == 2:  # scikit-learn keeps one row for binary problems
+    if coef.shape[0] == 1:  # scikit-learn keeps one row for binary problems
         coef = np.vstack([-coef / 2, coef / 2])
         bias = np.array([-bias[0] / 2, bias[0] / 2], dtype=np.float32)
+    terms = sorted(vocab, key=vocab.__getitem__)
     return LinearModel(
         labels=tuple(str(c_) for c_ in clf.classes_),
         vocab=vocab,
         weights=np.ascontiguousarray(coef.T),
         bias=bias,
+        idf=np.array([idf.values.get(t, idf.unseen) for t in terms], dtype=np.float32),
+        unseen_idf=idf.unseen,
     )
 
 
 class JointScorer:
-    """Several linear models over one shared vocabulary: one lookup pass and one gather per utterance."""
+    """Several heads over one vocabulary: one lookup pass and one gather per utterance.
 
-    def __init__(self, models: dict[str, LinearModel]) -> None:
+    Each head keeps its own IDF (a feature's IDF is folded into its weight row), so the heads' norms
+    are carried as extra columns: per head, the sum of squared IDFs of the known features and their count.
+    """
+
+    def __init__(self, models: Mapping[str, LinearModel]) -> None:
         vocab: dict[str, int] = {}
         for m in models.values():
             for f in m.vocab:
                 vocab.setdefault(f, len(vocab))
-        width = sum(len(m.labels) for m in models.values())
+        heads = list(models.items())
+        width = sum(len(m.labels) for _, m in heads) + 2 * len(heads)
         weights = np.zeros((len(vocab), width), dtype=np.float32)
         bias = np.zeros(width, dtype=np.float64)
-        self.slices: dict[str, slice] = {}
+        self.heads: list[tuple[str, slice, int, float]] = []  # name, logit columns, norm column, unseen idf
         col = 0
-        for name, m in models.items():
+        norm_col = sum(len(m.labels) for _, m in heads)
+        for name, m in heads:
             n = len(m.labels)
             rows = np.fromiter((vocab[f] for f in sorted(m.vocab, key=m.vocab.__getitem__)), dtype=np.int64)
-            weights[rows, col : col + n] = m.weights
+            weights[rows, col : col + n] = m.weights * m.idf[:, None]
+            weights[rows, norm_col] = m.idf**2
+            weights[rows, norm_col + 1] = 1.0
             bias[col : col + n] = m.bias
-            self.slices[name] = slice(col, col + n)
+            self.heads.append((name, slice(col, col + n), norm_col, m.unseen_idf))
             col += n
+            norm_col += 2
         self.vocab = vocab
         self.weights = weights
         self.bias = bias
 
     def scores(self, features: Sequence[str]) -> dict[str, npt.NDArray[np.float64]]:
-        get = self.vocab.get
-        idx = [i for i in map(get, features) if i is not None]
-        logits = self.bias.copy()
+        feats = set(features)
+        idx = [i for i in map(self.vocab.get, feats) if i is not None]
+        total = self.bias.copy()
         if idx:
-            logits += np.add.reduce(self.weights.take(idx, axis=0), axis=0) / np.sqrt(len(features))
-        # one exp for all heads; logits are small (|x| < 50), so a shared shift cannot underflow a head
-        exp = np.exp(logits - logits.max())
+            total += np.add.reduce(self.weights.take(idx, axis=0), axis=0)
         out = {}
-        for name, sl in self.slices.items():
-            part = exp[sl]
-            out[name] = part / part.sum()
+        for name, sl, nc, unseen in self.heads:
+            known_sq, known = float(total[nc]), float(total[nc + 1])
+            norm = math.sqrt(known_sq + (len(feats) - known) * unseen * unseen) or 1.0
+            logits = self.bias[sl] + (total[sl] - self.bias[sl]) / norm
+            out[name] = softmax(logits)
         return out
