@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-STEP_KINDS = ("say", "ask", "confirm", "action", "switch", "menu", "handover", "call", "goto_flow", "end")
+STEP_KINDS = ("say", "ask", "confirm", "action", "switch", "menu", "set", "handover", "call", "goto_flow", "end")
 ENTITY_TYPES = ("order_id", "phone_number", "postal_code", "date", "time", "store", "product", "amount")
 FREE_TEXT = ("name", "address", "text")
 END_OUTCOMES = ("resolved", "ended", "abandoned", "callback_scheduled", "return")
@@ -49,6 +49,7 @@ class Step(_Strict):
     action: str | None = None  # backend action name
     switch: str | None = None  # a slot name or `result.key` to branch on
     menu: str | None = None  # prompt key of the DTMF/speech menu
+    set: dict[str, str] | None = None  # slot -> value template, e.g. {phone_number: "{caller_phone}"}
     handover: HandoverSpec | None = None
     call: str | None = None  # run another flow, then come back to the next step (e.g. verification)
     goto_flow: str | None = None  # leave this flow for another

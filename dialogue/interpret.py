@@ -144,8 +144,7 @@ class Interpreter:
             if target is not None:
                 # a topic change: answer the new request, then come back to this question
                 state.stack.append(state.frame)  # type: ignore[arg-type]
-                self._prefill(ctx, parse)
-                await self.runner.start_flow(ctx, target, intent)
+                await self.runner.start_flow(ctx, target, intent, self._prefill(parse))
                 return True
         return False
 
@@ -188,7 +187,7 @@ class Interpreter:
             if yes:
                 flow = ctx.bot.flow_for(offer["intent"])
                 if flow is not None:
-                    await self.runner.start_flow(ctx, flow, offer["intent"])
+                    await self.runner.start_flow(ctx, flow, offer["intent"], offer.get("prefill"))
                     return True
             if no:
                 ctx.say("rephrase")
@@ -243,16 +242,15 @@ class Interpreter:
         second = ranking[1] if len(ranking) > 1 else None
         flows_for = ctx.bot.flow_for
         if second is not None and top.confidence >= CLARIFY_FLOOR and parse.ambiguous and flows_for(top.name) and flows_for(second.name):
-            return self._clarify(ctx, top.name)
+            return self._clarify(ctx, top.name, parse)
         intent = self._confident(parse)
         if intent is None or intent == "out_of_scope":
             if top.confidence >= CLARIFY_FLOOR and flows_for(top.name) is not None:
-                return self._clarify(ctx, top.name)
+                return self._clarify(ctx, top.name, parse)
             return False
         flow = flows_for(intent)
         if flow is not None:
-            self._prefill(ctx, parse)
-            await self.runner.start_flow(ctx, flow, intent)
+            await self.runner.start_flow(ctx, flow, intent, self._prefill(parse))
             return True
         if intent == "greet":
             ctx.say("how_can_i_help")
@@ -266,8 +264,8 @@ class Interpreter:
         state.awaiting = "free"
         return True
 
-    def _clarify(self, ctx: TurnContext, intent: str) -> bool:
-        ctx.state.pending["offer"] = {"kind": "clarify", "intent": intent}
+    def _clarify(self, ctx: TurnContext, intent: str, parse: Parse) -> bool:
+        ctx.state.pending["offer"] = {"kind": "clarify", "intent": intent, "prefill": self._prefill(parse)}
         label = ctx.bot.prompts.render(f"label_{intent}", ctx.state.channel, {}).text
         ctx.say("clarify_intent", label=label)
         ctx.state.awaiting = "confirm"
@@ -323,13 +321,11 @@ class Interpreter:
                 return s.entity_type
         return slot if slot in ENTITY_TYPES else None
 
-    def _prefill(self, ctx: TurnContext, parse: Parse | None) -> None:
+    def _prefill(self, parse: Parse | None) -> dict[str, Any]:
         """Entities said together with the request fill their slots (注文番号12345678の配送状況)."""
         if parse is None:
-            return
-        for entity in parse.entities:
-            if entity.type in ENTITY_TYPES and not entity.alternatives:
-                ctx.state.slots[entity.type] = entity.value
+            return {}
+        return {e.type: e.value for e in parse.entities if e.type in ENTITY_TYPES and not e.alternatives}
 
     def _fill_others(self, ctx: TurnContext, flow: Flow, parse: Parse | None) -> None:
         if parse is None:

@@ -63,10 +63,16 @@ class StepRunner:
         self.handover = handover
         self.backend_timeout_s = backend_timeout_s
 
-    async def start_flow(self, ctx: TurnContext, flow: Flow, intent: str | None = None) -> None:
+    async def start_flow(
+        self, ctx: TurnContext, flow: Flow, intent: str | None = None, prefill: dict[str, Any] | None = None
+    ) -> None:
+        """Start `flow`; its own slots are cleared, then filled from what the caller said with the request."""
         state = ctx.state
         for slot in flow.slots:
             state.slots.pop(slot, None)
+        for slot, value in (prefill or {}).items():
+            state.slots[slot] = value
+            state.log("slot", ctx.now, slot=slot, value=value, prefilled=True)
         if intent and (not state.intents or state.intents[-1] != intent):
             state.intents.append(intent)
         state.frame = Frame(flow.flow, flow.steps[0].id)
@@ -132,6 +138,12 @@ class StepRunner:
             value = _lookup(ctx.values(), step.switch or "")
             key = str(value).lower() if isinstance(value, bool) else str(value)
             return step.cases.get(key) or step.default or self._after(ctx, flow, step)
+        if kind == "set":
+            values = ctx.values()
+            for slot, template in (step.set or {}).items():
+                state.slots[slot] = _render_arg(template, values)
+                state.log("slot", ctx.now, slot=slot, value=state.slots[slot])
+            return self._after(ctx, flow, step)
         if kind == "handover":
             spec = step.handover
             assert spec is not None
