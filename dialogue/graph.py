@@ -30,6 +30,7 @@ SHAPES: dict[str, dict[str, str]] = {
     "end": {"shape": "doublecircle"},
     "call": {"shape": "component"},
     "goto_flow": {"shape": "cds"},
+    "set": {"shape": "note"},
 }
 
 
@@ -80,6 +81,8 @@ def _detail(step: Step, prompts: PromptBook | None) -> str:
         return f"handover: {step.handover.reason}\nqueue: {step.handover.queue}"
     if kind == "end":
         return f"end: {step.end}"
+    if kind == "set":
+        return "set: " + ", ".join(f"{k}={v}" for k, v in (step.set or {}).items())
     return f"{kind}: {step.call or step.goto_flow}"
 
 

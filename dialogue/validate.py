@@ -65,6 +65,7 @@ class Catalog:
         for flow in self.flows.values():
             for s in flow.steps:
                 out.update(v for v in (s.ask, s.save_as, s.action) if v)
+                out.update(s.set or {})
         return out
 
 
@@ -287,7 +288,7 @@ def successors(flow: Flow, step: Step) -> list[tuple[str, str]]:
     after = flow.after(step)
     out: list[tuple[str, str | None]] = []
     kind = step.kind
-    if kind in ("say", "ask", "call"):
+    if kind in ("say", "ask", "call", "set"):
         out.append(("", after))
         if step.on_fail:
             out.append(("on_fail", step.on_fail))

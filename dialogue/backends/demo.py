@@ -126,9 +126,9 @@ class DemoBackend:
         order = self.orders.get(_digits(args.get("order_id")))
         if order is None:
             return {"result": "not_found"}
-        for phone in (_digits(args.get("phone")), _digits(args.get("caller_phone"))):
+        for by, phone in (("phone", _digits(args.get("phone"))), ("ani", _digits(args.get("caller_phone")))):
             if phone and phone == order["phone"]:
-                return {"result": "ok"}
+                return {"result": "ok", "by": by}
         return {"result": "mismatch" if _digits(args.get("phone")) else "need_phone"}
 
     def _order(self, args: dict[str, Any]) -> ActionResult:

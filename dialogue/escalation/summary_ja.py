@@ -76,7 +76,7 @@ def _topic_sentence(intents: Sequence[str], slots: Mapping[str, Any], names: Map
 def _identity_sentence(slots: Mapping[str, Any]) -> str:
     if "verified" not in slots:
         return ""
-    if not slots["verified"]:
+    if slots["verified"] in (False, "false", "", None):
         return "本人確認は未了です。"
     by = "発信者番号" if slots.get("verified_by") == "ani" else "電話番号"
     return f"{by}で本人確認済み。"
