@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from nlu.harassment_lexicon import categories
 from nlu.types import Token
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -64,4 +65,8 @@ def extract(text: str, tokens: Sequence[Token]) -> list[str]:
     feats.extend(["c3:" + surface[i : i + 3] for i in range(len(surface) - 2)])
     if len(readings) <= 2:
         add("short")
+    found = categories(readings)
+    feats.extend(["hx:" + c for c in found])
+    if "second_person" in found:
+        feats.extend(["hx:2p+" + c for c in found if c != "second_person"])
     return list(set(feats))

@@ -1,0 +1,57 @@
+"""Category features from the カスハラ lexicon (nlu/data/harassment_lexicon.yaml), matched on readings.
+
+Matching on the folded katakana reading makes 馬鹿, ばか and バカ one entry; a match must start at a
+token boundary so that words inside other words (スカス...) mostly do not count. The trained classifier
+weighs the categories; the lexicon only lets it recognise words it never saw in a training sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+LEXICON_PATH = Path(__file__).resolve().parent / "data" / "harassment_lexicon.yaml"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    from nlu.features import fold_reading
+    from nlu.normalize import normalize
+    from nlu.tokenizer import tokenize
+
+    doc = YAML(typ="safe").load(LEXICON_PATH.read_text(encoding="utf-8")) or {}
+    out = []
+    for category, words in doc.items():
+        readings = set()
+        for word in words or []:
+            tokens = tokenize(normalize(str(word)).text)
+            reading = "".join(fold_reading(t.reading) for t in tokens)
+            if reading:
+                readings.add(reading)
+        if readings:
+            alternation = "|".join(re.escape(r) for r in sorted(readings, key=len, reverse=True))
+            out.append((str(category), re.compile(alternation)))
+    return tuple(out)
+
+
+def categories(readings: Sequence[str]) -> list[str]:
+    """Lexicon categories present in an utterance, given its tokens' folded readings."""
+    joined = "".join(readings)
+    starts = set()
+    pos = 0
+    for r in readings:
+        starts.add(pos)
+        pos += len(r)
+    ends = (starts - {0}) | {pos}
+    found = []
+    for category, pattern in _patterns():
+        for match in pattern.finditer(joined):
+            # a two-kana entry (カス, ゴミ) must be a whole word: カスタマー is not an insult
+            if match.start() in starts and (match.end() - match.start() > 2 or match.end() in ends):
+                found.append(category)
+                break
+    return found
