@@ -84,6 +84,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     meta = bundle.metadata
     print(f"trained {meta['backend']} model on {meta['examples']} examples, {len(meta['intents'])} intents "
           f"in {meta['train_seconds']} s -> {out}")
+    if not args.data and DEFAULT_INTENT_TEST.is_file():
+        # the bot's own model ships with its evaluation on the held-out file (never trained on)
+        from nlu.evaluate import evaluate
+
+        report = evaluate(NLU.load(out), read_intent_examples([DEFAULT_INTENT_TEST]))
+        (out / "eval_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        meta["metrics"] = {"heldout_accuracy": report["accuracy"], "heldout_macro_f1": report["macro_f1"],
+                           "per_style_accuracy": {k: v["accuracy"] for k, v in report["styles"].items()}}
+        (out / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"held-out accuracy {report['accuracy']:.4f} ({report['n']} utterances) -> {out / 'eval_report.json'}")
     return 0
 
 

@@ -1,0 +1,241 @@
+"""Session stores shared by several server processes: PostgreSQL (asyncpg) and Redis (redis.asyncio).
+
+Both keep a state as the JSON of `SessionState.to_json`, like the local stores in dialogue/store.py, and
+put a timeout around every round trip: a stuck database fails the turn (the caller hears an apology
+and is handed over) instead of holding the call forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import redis.asyncio as aioredis
+
+from dialogue.session import SessionState
+from dialogue.store import MemoryStore, SessionStore, SQLiteStore
+
+_IDENT = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+_PG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY, ended BOOLEAN NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    state JSONB NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_active ON sessions (id) WHERE NOT ended;
+CREATE TABLE IF NOT EXISTS case_notes (
+    id TEXT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL DEFAULT now(), note JSONB NOT NULL);
+CREATE INDEX IF NOT EXISTS case_notes_created ON case_notes (created_at DESC);
+"""
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _state(raw: str | bytes) -> SessionState:
+    return SessionState.from_json(json.loads(raw))
+
+
+def _text(value: object) -> str:
+    # the client decodes replies (decode_responses=True); its type hints cannot know that
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class PostgresStore:
+    """asyncpg pool, created at the first use (so the store can be built before the event loop runs).
+
+    `schema` puts the tables in their own PostgreSQL schema (created if missing): one bot per schema,
+    or one schema per test run.
+    """
+
+    def __init__(
+        self, dsn: str, *, schema: str | None = None, timeout_s: float = 5.0, max_connections: int = 10
+    ) -> None:
+        if schema is not None and not _IDENT.fullmatch(schema):
+            raise ValueError(f"PostgreSQL schema name {schema!r} must match {_IDENT.pattern}")
+        self.dsn = dsn
+        self.schema = schema
+        self.timeout_s = timeout_s
+        self.max_connections = max_connections
+        self._pool: Any = None  # asyncpg.Pool; asyncpg ships no type hints
+        self._pool_lock = asyncio.Lock()
+
+    async def _get_pool(self) -> Any:
+        if self._pool is not None:
+            return self._pool
+        async with self._pool_lock:  # 1,000 calls arriving at once must not open 1,000 pools
+            if self._pool is None:
+                settings = {"search_path": self.schema} if self.schema else {}
+                pool = await asyncpg.create_pool(
+                    self.dsn,
+                    min_size=1,
+                    max_size=self.max_connections,
+                    timeout=self.timeout_s,
+                    command_timeout=self.timeout_s,
+                    server_settings=settings,
+                )
+                try:
+                    async with pool.acquire() as conn, conn.transaction():
+                        # concurrent CREATE ... IF NOT EXISTS from several processes can still collide
+                        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ivr.store.schema'))")
+                        if self.schema:
+                            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                        await conn.execute(_PG_SCHEMA)
+                except BaseException:
+                    await pool.close()
+                    raise
+                self._pool = pool
+        return self._pool
+
+    async def _fetchval(self, sql: str, *args: Any) -> Any:
+        async with asyncio.timeout(self.timeout_s):
+            return await (await self._get_pool()).fetchval(sql, *args)
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+        async with asyncio.timeout(self.timeout_s):
+            return list(await (await self._get_pool()).fetch(sql, *args))
+
+    async def _execute(self, sql: str, *args: Any) -> None:
+        async with asyncio.timeout(self.timeout_s):
+            await (await self._get_pool()).execute(sql, *args)
+
+    async def load(self, session_id: str) -> SessionState | None:
+        raw = await self._fetchval("SELECT state::text FROM sessions WHERE id = $1", session_id)
+        return _state(raw) if raw else None
+
+    async def save(self, state: SessionState) -> None:
+        await self._execute(
+            "INSERT INTO sessions (id, ended, state) VALUES ($1, $2, $3::jsonb) ON CONFLICT (id) DO UPDATE "
+            "SET ended = excluded.ended, state = excluded.state, updated_at = now()",
+            state.id,
+            state.ended,
+            _dumps(state.to_json()),
+        )
+
+    async def save_case(self, case_id: str, note: dict[str, Any]) -> None:
+        # a note saved again moves to the top of `cases`, as INSERT OR REPLACE does in SQLiteStore
+        await self._execute(
+            "INSERT INTO case_notes (id, note) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE "
+            "SET note = excluded.note, created_at = now()",
+            case_id,
+            _dumps(note),
+        )
+
+    async def case(self, case_id: str) -> dict[str, Any] | None:
+        raw = await self._fetchval("SELECT note::text FROM case_notes WHERE id = $1", case_id)
+        return dict(json.loads(raw)) if raw else None
+
+    async def cases(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = await self._fetch(
+            "SELECT note::text FROM case_notes ORDER BY created_at DESC, id DESC LIMIT $1", limit
+        )
+        return [dict(json.loads(r[0])) for r in rows]
+
+    async def active(self) -> list[SessionState]:
+        rows = await self._fetch("SELECT state::text FROM sessions WHERE NOT ended")
+        return [_state(r[0]) for r in rows]
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            async with asyncio.timeout(self.timeout_s):
+                await pool.close()
+
+
+class RedisStore:
+    """Sessions as JSON strings that expire `ttl_s` after their last turn; case notes do not expire.
+
+    Keys (under `prefix`, "ivr" by default): `<prefix>:session:<id>`, the set `<prefix>:active` of ids
+    of calls in progress, the hash `<prefix>:cases` (id -> note) and the sorted set
+    `<prefix>:cases:by_time` (id scored by the time it was saved).
+    """
+
+    def __init__(self, url: str, ttl_s: int = 86400, *, prefix: str = "ivr", timeout_s: float = 5.0) -> None:
+        self.url = url
+        self.ttl_s = ttl_s
+        self.prefix = prefix
+        self.timeout_s = timeout_s
+        self._redis: aioredis.Redis = aioredis.from_url(
+            url, decode_responses=True, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
+        )
+        self._active = f"{prefix}:active"
+        self._cases = f"{prefix}:cases"
+        self._by_time = f"{prefix}:cases:by_time"
+
+    def _key(self, session_id: str) -> str:
+        return f"{self.prefix}:session:{session_id}"
+
+    async def load(self, session_id: str) -> SessionState | None:
+        async with asyncio.timeout(self.timeout_s):
+            raw = await self._redis.get(self._key(session_id))
+        return _state(raw) if raw else None
+
+    async def save(self, state: SessionState) -> None:
+        async with asyncio.timeout(self.timeout_s), self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(state.id), _dumps(state.to_json()), ex=self.ttl_s)
+            if state.ended:
+                pipe.srem(self._active, state.id)
+            else:
+                pipe.sadd(self._active, state.id)
+            await pipe.execute()
+
+    async def save_case(self, case_id: str, note: dict[str, Any]) -> None:
+        async with asyncio.timeout(self.timeout_s), self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._cases, case_id, _dumps(note))
+            pipe.zadd(self._by_time, {case_id: time.time()})
+            await pipe.execute()
+
+    async def case(self, case_id: str) -> dict[str, Any] | None:
+        async with asyncio.timeout(self.timeout_s):
+            raw = await self._redis.hget(self._cases, case_id)
+        return dict(json.loads(raw)) if raw else None
+
+    async def cases(self, limit: int = 100) -> list[dict[str, Any]]:
+        if limit <= 0:
+            return []
+        async with asyncio.timeout(self.timeout_s):
+            ids = [_text(i) for i in await self._redis.zrevrange(self._by_time, 0, limit - 1)]
+            if not ids:
+                return []
+            raws = await self._redis.hmget(self._cases, ids)
+        return [dict(json.loads(raw)) for raw in raws if raw]
+
+    async def active(self) -> list[SessionState]:
+        async with asyncio.timeout(self.timeout_s):
+            ids = sorted(_text(i) for i in await self._redis.smembers(self._active))
+            if not ids:
+                return []
+            raws = await self._redis.mget([self._key(i) for i in ids])
+            expired = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
+            if expired:  # a call abandoned without a hang-up outlives its TTL only in the set
+                await self._redis.srem(self._active, *expired)
+        states = [_state(raw) for raw in raws if raw]
+        return [s for s in states if not s.ended]
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def store_from_url(url: str) -> SessionStore:
+    """`memory://`, `sqlite:///relative.db` or `sqlite:////absolute.db`, `postgresql://...`,
+    `redis://...` (`rediss://` for TLS)."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme == "memory":
+        return MemoryStore()
+    if scheme == "sqlite":
+        path = url[len("sqlite:///") :] if url.lower().startswith("sqlite:///") else ""
+        if not path:
+            raise ValueError(f"store URL {url!r}: expected sqlite:///path/to/file.db")
+        return SQLiteStore(Path(path))
+    if scheme in ("postgresql", "postgres"):
+        return PostgresStore(url)
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisStore(url)
+    raise ValueError(
+        f"store URL {url!r}: unknown scheme; use memory://, sqlite:///path, postgresql://... or redis://..."
+    )
