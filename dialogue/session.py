@@ -64,7 +64,12 @@ class SessionState:
         ]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow: asdict() deep-copies the event list on every save, two thirds of a turn's cost;
+        # the stores serialise the result at once, so sharing the inner lists is safe
+        out = dict(self.__dict__)
+        out["frame"] = asdict(self.frame) if self.frame else None
+        out["stack"] = [asdict(f) for f in self.stack]
+        return out
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> SessionState:

@@ -60,10 +60,12 @@ async def redis_client() -> aioredis.Redis:
     client = aioredis.from_url(REDIS_URL, socket_connect_timeout=3)
     try:
         await client.ping()
+        return client
     except (OSError, aioredis.RedisError) as e:
-        await client.aclose()
-        pytest.fail(f"Redis is not reachable at {REDIS_URL} (run scripts/services.sh first): {e}")
-    return client
+        error = str(e)
+    await client.aclose()
+    # outside the `except`: the message, not a chained traceback of the connection attempt
+    pytest.fail(f"Redis is not reachable at {REDIS_URL} (run scripts/services.sh first): {error}")
 
 
 @pytest.fixture(
