@@ -33,6 +33,14 @@ MAX_NO_INPUT = 3
 _DTMF = re.compile(r"[^0-9*#]")
 
 
+def national_number(phone: str | None) -> str | None:
+    """Caller id as the digits a Japanese caller would say: +81 3-1234-5678 -> 0312345678."""
+    digits = re.sub(r"\D", "", phone or "")
+    if (phone or "").strip().startswith("+81") and digits.startswith("81"):
+        digits = "0" + digits[2:]
+    return digits or None
+
+
 class SessionNotFound(KeyError):
     pass
 
@@ -62,7 +70,7 @@ class DialogueManager:
     async def start(self, start: SessionStart) -> tuple[str, BotReply]:
         sid = start.session_id or uuid.uuid4().hex
         now = start.now or datetime.now(TOKYO)
-        phone = re.sub(r"\D", "", start.caller.phone or "") or None
+        phone = national_number(start.caller.phone)
         state = SessionState(
             id=sid,
             channel=start.channel,

@@ -102,16 +102,20 @@ def train(
     c: float = 10.0,
     idf: Idf | None = None,
     class_weight: str | None = "balanced",
+    min_count: int = 2,
 ) -> LinearModel:
-    """Fit on feature lists. `idf` may come from a larger corpus, so that several heads share it."""
+    """Fit on feature lists. Features seen in fewer than `min_count` rows get no weight (they still
+    count in the norm, as unseen ones do): it halves the matrix, which must stay in cache when serving."""
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     idf = idf or Idf.fit(rows)
+    counts = Counter(f for row in rows for f in set(row))
     vocab: dict[str, int] = {}
     for row in rows:
         for f in row:
-            vocab.setdefault(f, len(vocab))
+            if counts[f] >= min_count:
+                vocab.setdefault(f, len(vocab))
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
@@ -119,8 +123,9 @@ def train(
         feats = set(row)
         norm = idf.norm(feats)
         for f in feats:
-            indices.append(vocab[f])
-            data.append(idf.values.get(f, idf.unseen) / norm)
+            if f in vocab:
+                indices.append(vocab[f])
+                data.append(idf.values.get(f, idf.unseen) / norm)
         indptr.append(len(indices))
     x = csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)), dtype=np.float64)
     clf = LogisticRegression(C=c, max_iter=3000, class_weight=class_weight, solver="lbfgs")

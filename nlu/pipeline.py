@@ -93,8 +93,10 @@ class NLU:
 
     def _rank(self, probs: npt.NDArray[np.float64]) -> tuple[IntentScore, ...]:
         model = self.model.intent
-        order = probs.argsort()[::-1]
-        return tuple(IntentScore(model.labels[i], float(probs[i])) for i in order)
+        labels = model.labels
+        order = probs.argsort()[::-1].tolist()
+        values = probs.tolist()
+        return tuple([IntentScore(labels[i], values[i]) for i in order])
 
     def _emotion(self, probs: npt.NDArray[np.float64]) -> Emotion:
         model = self.model.emotion

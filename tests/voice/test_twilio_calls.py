@@ -24,7 +24,10 @@ ROUTINE_CALLS = [
     ("store_location", "+81312345678", ["梅田店の場所を教えてください", "以上です"], "resolved"),
     ("product_availability", "+81312345678", ["ワイヤレスイヤホンの在庫はありますか", "以上です"], "resolved"),
     ("account_login", "+81312345678", ["ログインできません", "いいえ", "以上です"], "resolved"),
-    ("callback_request", "+81312345678", ["折り返し電話がほしい", "#09012345678", "明日", "午後三時", "はい"], "callback_scheduled"),
+    # the caller's own number (E.164 from Twilio) is offered for the callback: はい keeps it
+    ("callback_request", "+81312345678", ["折り返し電話がほしい", "はい", "明日", "午後三時", "はい"], "callback_scheduled"),
+    ("callback_request", "+81312345678", ["折り返し電話がほしい", "いいえ", "#09012345678", "明日", "午後三時", "はい"],
+     "callback_scheduled"),
 ]
 
 
