@@ -47,6 +47,9 @@ def spoken_digit_edits(text: str) -> list[Edit]:
         # the last syllable may open another mora (きゅうきゅうしゃ): drop it
         if run.end() < len(text) and text[run.end()] in _SMALL_KANA:
             parts.pop()
+        # a weak syllable set apart by a pause at the end is a particle: 「…ごろくななはち に電話」
+        while len(parts) > 1 and not SPOKEN_DIGITS[parts[-1].group()][1] and text[parts[-2].end() : parts[-1].start()].strip(" 、,") == "" and parts[-2].end() < parts[-1].start():
+            parts.pop()
         if not parts:
             continue
         start, end = parts[0].start(), parts[-1].end()

@@ -7,7 +7,7 @@ import re
 from nlu.types import Entity, Normalized
 
 # digit groups joined by one space or hyphen (090-1234-5678, 1234 5678), not part of a date or time
-_SEQ_RE = re.compile(r"(?<![0-9/:.,])[0-9]+(?:[ \-][0-9]+)*(?![0-9/:.,])")
+_SEQ_RE = re.compile(r"(?<![0-9/:.,])[0-9]+(?:[ \-の][0-9]+)*(?![0-9/:.,])")
 _UNIT_AFTER = re.compile(r" ?(?:円|えん|万|千|百|時|分|秒|日|月|年|歳|才|個|件|階|号|枚|本|台|%|~|から)")
 _POSTAL_CTX = ("郵便番号", "ゆうびんばんごう", "ユウビンバンゴウ", "郵便", "〒")
 _POSTAL_FORM = re.compile(r"[0-9]{3}-[0-9]{4}")
@@ -34,10 +34,11 @@ def digit_entities(norm: Normalized) -> list[Entity]:
         before = text[max(0, m.start() - 10) : m.start()].rstrip(" :はがをも")
         # the whole sequence first; when it fits nothing, each of its groups on its own
         groups = [(m.start(), m.end(), m.group())]
-        if any(c in m.group() for c in " -") and not _classify(m.group().replace(" ", "").replace("-", ""), m.group(), before):
+        joined = re.sub(r"[ \-の]", "", m.group())
+        if joined != m.group() and not _classify(joined, m.group(), before):
             groups = [(g.start(), g.end(), g.group()) for g in re.finditer(r"[0-9]+", text[: m.end()]) if g.start() >= m.start()]
         for start, end, surface in groups:
-            digits = surface.replace(" ", "").replace("-", "")
+            digits = re.sub(r"[ \-の]", "", surface)
             etype = _classify(digits, surface, before)
             if etype:
                 a, b = norm.span(start, end)

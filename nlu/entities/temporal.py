@@ -40,13 +40,19 @@ def _jst_today(now: datetime) -> date:
     return (now.astimezone(JST) if now.tzinfo else now).date()
 
 
+RECENT_PAST_DAYS = 31
+
+
 def _month_day(today: date, year: int | None, month: int, day: int) -> date | None:
-    """A month/day without a year is the next one to come: already past this year -> next year."""
+    """A month/day without a year: a date of the last month is meant as said (「11月20日に注文した」);
+    one further past is next year's (on 12/30, 「1月5日」 is the coming January)."""
     try:
         if year is not None:
             return date(year, month, day)
         d = date(today.year, month, day)
-        return d if d >= today else date(today.year + 1, month, day)
+        if d >= today or (today - d).days <= RECENT_PAST_DAYS:
+            return d
+        return date(today.year + 1, month, day)
     except ValueError:
         return None
 
