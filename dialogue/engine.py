@@ -61,7 +61,9 @@ class DialogueManager:
         self.backend = backend
         self.store = store
         self.escalation = escalation
-        self.runner = StepRunner(backend, self._handover, backend_timeout_s)
+        self.runner = StepRunner(
+            backend, self._handover, backend_timeout_s, {"check_callback_time": self._check_callback_time}
+        )
         self.interpreter = Interpreter(self.runner, self._handover, self._close_call)
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -215,6 +217,20 @@ class DialogueManager:
             await self.runner.start_flow(ctx, menu)
         else:
             state.awaiting = "free"
+
+    def _check_callback_time(self, ctx: TurnContext, args: dict[str, str]) -> dict[str, Any]:
+        """Is someone there to call back at the date and time the caller asked for?"""
+        try:
+            when = datetime.fromisoformat(f"{args.get('date')}T{args.get('time') or '00:00'}").replace(tzinfo=TOKYO)
+        except ValueError:
+            return {"result": "invalid"}
+        if when <= ctx.now:
+            return {"result": "past"}
+        queue = args.get("queue") or "general"
+        if self.escalation.hours.is_open(queue, when):
+            return {"result": "ok"}
+        nxt = self.escalation.hours.next_open(queue, when).astimezone(TOKYO)
+        return {"result": "closed", "next_date": nxt.date().isoformat(), "next_time": nxt.strftime("%H:%M")}
 
     # -- leaving the bot -------------------------------------------------------------------------
 

@@ -26,6 +26,9 @@ HINTS = {
 }
 
 Handover = Callable[[TurnContext, str, str, int, str | None], Awaitable[None]]
+# actions the dialogue manager answers itself, from its own knowledge (agents' hours), before the backend
+Builtin = Callable[[TurnContext, dict[str, str]], dict[str, Any]]
+BUILTIN_ACTIONS = frozenset({"check_callback_time"})
 
 
 def _lookup(values: dict[str, Any], path: str) -> Any:
@@ -58,10 +61,17 @@ def expectation(step: Step, channel: str) -> InputSpec:
 
 
 class StepRunner:
-    def __init__(self, backend: Backend, handover: Handover, backend_timeout_s: float = 3.0) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        handover: Handover,
+        backend_timeout_s: float = 3.0,
+        builtins: dict[str, Builtin] | None = None,
+    ) -> None:
         self.backend = backend
         self.handover = handover
         self.backend_timeout_s = backend_timeout_s
+        self.builtins = builtins or {}
 
     async def start_flow(
         self, ctx: TurnContext, flow: Flow, intent: str | None = None, prefill: dict[str, Any] | None = None
@@ -185,6 +195,11 @@ class StepRunner:
         name = step.action or ""
         values = ctx.values()
         args = {k: _render_arg(v, values) for k, v in step.args.items()}
+        builtin = self.builtins.get(name)
+        if builtin is not None:
+            result = builtin(ctx, args)
+            ctx.state.results[step.save_as or name] = result
+            return step.cases.get(str(result.get("result", ""))) or step.default or self._after(ctx, flow, step)
         try:
             async with asyncio.timeout(self.backend_timeout_s):
                 result = await self.backend.call(name, args)

@@ -20,6 +20,7 @@ from dialogue.escalation.rules import DEFAULT_DIR as DEFAULT_RULES_DIR
 from dialogue.escalation.rules import QUEUES_FILE, load_rules, validate_rules
 from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step
 from dialogue.prompts import DEFAULT_PROMPTS_DIR, PromptBook, load_prompts
+from dialogue.runner import BUILTIN_ACTIONS
 from dialogue.yaml_source import SourceError, at, load, read_yaml
 
 DEFAULT_INTENTS_DIR = DEFAULT_PROMPTS_DIR.parent / "nlu" / "data" / "intents"
@@ -94,7 +95,7 @@ def check(
     except SourceError as exc:
         problems.extend(exc.problems)
     intents = intent_catalog(intents_dir)
-    catalog = Catalog(flows, prompts, intents, DemoBackend().actions() if actions is None else actions)
+    catalog = Catalog(flows, prompts, intents, (DemoBackend().actions() if actions is None else actions) | BUILTIN_ACTIONS)
     problems.extend(check_flows(catalog, sources))
     if prompts is not None:
         problems.extend(_engine_prompts(prompts_dir or DEFAULT_PROMPTS_DIR, prompts, flows))
@@ -110,7 +111,7 @@ def check(
 
 def check_bot(bot: Bot, actions: frozenset[str], prompts_dir: Path, intents_dir: Path | None = None) -> list[str]:
     """Cross-checks of a bot that loaded (what hot reload runs before it swaps the bot in)."""
-    catalog = Catalog(bot.flows, bot.prompts, intent_catalog(intents_dir), actions)
+    catalog = Catalog(bot.flows, bot.prompts, intent_catalog(intents_dir), actions | BUILTIN_ACTIONS)
     problems = check_flows(catalog, bot.sources) + list(_engine_prompts(prompts_dir, bot.prompts, bot.flows))
     return sort_problems(problems)
 

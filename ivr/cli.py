@@ -14,11 +14,11 @@ def _nlu_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parse.add_argument("--model", type=Path, default=None)
     parse.add_argument("--now", default=None, help="ISO-8601 clock for relative dates (default: now, Tokyo)")
     train = nsub.add_parser("train", help="train a model directory")
-    train.add_argument("--data", type=Path, action="append", default=None)
+    train.add_argument("--data", type=Path, action="extend", nargs="+", default=None)
     train.add_argument("--out", type=Path, default=None)
     train.add_argument("--backend", default="linear")
     ev = nsub.add_parser("eval", help="accuracy, per-intent P/R/F1, confusions, per-style figures")
-    ev.add_argument("--data", type=Path, action="append", default=None)
+    ev.add_argument("--data", type=Path, action="extend", nargs="+", default=None)
     ev.add_argument("--model", type=Path, default=None)
     ev.add_argument("--json", action="store_true")
 
