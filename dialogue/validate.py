@@ -163,9 +163,7 @@ def _load_flows(directory: Path, problems: list[str]) -> tuple[dict[str, Flow], 
 
 
 def friendly(problem: str) -> str:
-    """A loader message with the hint a designer needs (indentation, the step kind they meant)."""
-    if "YAML syntax" in problem and "<block" in problem:
-        return problem + " (check the indentation)"  # ruamel's wording names tokens, not the fix
+    """A loader message with the step kind the designer meant (indentation hints come from the loader)."""
     m = _UNKNOWN_KEY.search(problem)
     if not m:
         return problem

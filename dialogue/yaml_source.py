@@ -27,41 +27,54 @@ class SourceError(Exception):
 
 
 def read_yaml(path: Path) -> Any:
-    """Round-trip load (positions kept); syntax errors become a SourceError at the right spot."""
+    """Round-trip load (positions kept); syntax errors (bad indentation, tabs, duplicate keys) become a
+    SourceError at the spot where the parser gave up, which is where a designer should look."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError([f"{path}:1:1: cannot read: {exc}"]) from exc
+        raise SourceError([f"{path}:1:1: cannot read file: {exc}"]) from exc
     try:
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "invalid YAML"
-        raise SourceError([f"{path}:{line}:{col}: YAML syntax: {what}"]) from exc
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise SourceError([f"{path}:{line}:{col}: YAML syntax error: {what}{_hint(what)}"]) from exc
     except YAMLError as exc:
-        raise SourceError([f"{path}:1:1: YAML: {exc}"]) from exc
+        raise SourceError([f"{path}:1:1: YAML error: {exc}"]) from exc
 
 
-def position(node: Any, loc: Sequence[str | int]) -> tuple[int, int]:
-    """1-based line and column of the deepest node along `loc` that the YAML recorded."""
+def _hint(what: str) -> str:
+    if "\\t" in what or "tab" in what:
+        return " (indent with spaces, not tabs)"
+    if "block" in what or "indentation" in what:
+        return " (check the indentation: keys of one mapping line up, list items start with '- ')"
+    return ""
+
+
+def position(node: Any, loc: Sequence[str | int], *, value: bool = False) -> tuple[int, int]:
+    """1-based line and column of the deepest node along `loc`; the key's position unless `value`."""
     line, col = 1, 1
-    for key in loc:
+    if isinstance(node, CommentedMap | CommentedSeq):
+        line, col = node.lc.line + 1, node.lc.col + 1
+    for i, key in enumerate(loc):
+        last = i == len(loc) - 1
         if isinstance(node, CommentedMap) and key in node:
-            ln, cl = node.lc.key(key)
-            line, col = ln + 1, cl + 1
+            # a bad scalar is pointed at itself; a bad mapping or list at its key
+            scalar = not isinstance(node[key], CommentedMap | CommentedSeq)
+            ln, cl = node.lc.value(key) if (last and value and scalar) else node.lc.key(key)
             node = node[key]
         elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
             ln, cl = node.lc.item(key)
-            line, col = ln + 1, cl + 1
             node = node[key]
         else:
-            break
+            continue  # pydantic loc parts with no YAML counterpart (union member names)
+        line, col = ln + 1, cl + 1
     return line, col
 
 
-def at(path: Path, node: Any, loc: Sequence[str | int], message: str) -> str:
-    line, col = position(node, loc)
+def at(path: Path, node: Any, loc: Sequence[str | int], message: str, *, value: bool = False) -> str:
+    line, col = position(node, loc, value=value)
     return f"{path}:{line}:{col}: {message}"
 
 

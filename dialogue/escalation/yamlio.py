@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from dialogue import yaml_source
 from dialogue.escalation.errors import RuleError
 
 M = TypeVar("M", bound=BaseModel)
@@ -23,55 +21,15 @@ Loc = Sequence[str | int]
 
 
 def read_yaml(path: Path) -> Any:
-    """Round-trip load; syntax errors (bad indentation, tabs, duplicate keys) point at the problem."""
+    """The designer-YAML loader shared with flows and prompts; its errors as a RuleError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError([f"{path}:1:1: cannot read file: {exc}"]) from exc
-    try:
-        return YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        # problem_mark is where the parser gave up, which is where a designer should look
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise RuleError([f"{path}:{line}:{col}: YAML syntax error: {what}{_hint(what)}"]) from exc
-    except YAMLError as exc:
-        raise RuleError([f"{path}:1:1: YAML error: {exc}"]) from exc
+        return yaml_source.read_yaml(path)
+    except yaml_source.SourceError as exc:
+        raise RuleError(exc.problems) from exc
 
 
-def _hint(what: str) -> str:
-    if "\\t" in what or "tab" in what:
-        return " (indent with spaces, not tabs)"
-    if "block" in what or "indentation" in what:
-        return " (check the indentation: keys of one mapping line up, list items start with '- ')"
-    return ""
-
-
-def position(node: Any, loc: Loc, *, value: bool = False) -> tuple[int, int]:
-    """1-based line and column of the deepest node along `loc`; the key's position unless `value`."""
-    line, col = 1, 1
-    if isinstance(node, CommentedMap | CommentedSeq):
-        line, col = node.lc.line + 1, node.lc.col + 1
-    for i, key in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, CommentedMap) and key in node:
-            # a bad scalar is pointed at itself; a bad mapping or list at its key
-            scalar = not isinstance(node[key], CommentedMap | CommentedSeq)
-            ln, cl = node.lc.value(key) if (last and value and scalar) else node.lc.key(key)
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-            ln, cl = node.lc.item(key)
-            node = node[key]
-        else:
-            continue  # pydantic loc parts with no YAML counterpart (union member names)
-        line, col = ln + 1, cl + 1
-    return line, col
-
-
-def at(path: Path, node: Any, loc: Loc, message: str, *, value: bool = False) -> str:
-    line, col = position(node, loc, value=value)
-    return f"{path}:{line}:{col}: {message}"
+position = yaml_source.position
+at = yaml_source.at
 
 
 def _dotted(loc: Loc) -> str:

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # fixture directory, file, line, column, message: one mistake each, validated against the shipped prompts
 BROKEN = [
     ("bad_indent", "bad_indent.yaml", 6, 4,
-     "YAML syntax: expected <block end>, but found '<block mapping start>' (check the indentation)"),
+     "YAML syntax error: while parsing a block collection expected <block end>, but found '<block mapping start>'"
+     " (check the indentation: keys of one mapping line up, list items start with '- ')"),
     ("unknown_kind", "unknown_kind.yaml", 5, 5, "unknown step kind 'confirmm' (did you mean 'confirm'?)"),
     ("unknown_prompt", "unknown_prompt.yaml", 5, 5, "unknown prompt 'how_can_i_hepl' (did you mean 'how_can_i_help'?)"),
     ("unreachable", "unreachable.yaml", 7, 5, "step 'orphan' is unreachable from the first step 'hello'"),
