@@ -27,8 +27,9 @@ from nlu.normalize import normalize
 from nlu.tokenizer import tokenize
 
 BACKENDS = ("linear",)
-# chosen by 5-fold cross-validation on the training data (never on the test files)
-THRESHOLDS = {"low_confidence": 0.45, "ambiguous_margin": 0.12, "harassment": 0.35}
+# chosen by 5-fold cross-validation on the training data (never on the test files); harassment: the
+# lowest false-alarm rate that keeps recall >= 0.95 (a detection first costs only a polite warning)
+THRESHOLDS = {"low_confidence": 0.45, "ambiguous_margin": 0.12, "harassment": 0.4}
 C_INTENT, C_EMOTION, C_HARASSMENT = 30.0, 10.0, 10.0
 # routine requests are calm examples the emotion set has few of; complaints and hand-overs are not
 _NOT_NEUTRAL = frozenset({"complaint", "operator_request", "account_closure"})
