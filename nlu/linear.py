@@ -103,6 +103,7 @@ def train(
     idf: Idf | None = None,
     class_weight: str | None = "balanced",
     min_count: int = 2,
+    sample_weight: Sequence[float] | None = None,
 ) -> LinearModel:
     """Fit on feature lists. Features seen in fewer than `min_count` rows get no weight (they still
     count in the norm, as unseen ones do): it halves the matrix, which must stay in cache when serving."""
@@ -129,7 +130,7 @@ def train(
         indptr.append(len(indices))
     x = csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)), dtype=np.float64)
     clf = LogisticRegression(C=c, max_iter=3000, class_weight=class_weight, solver="lbfgs")
-    clf.fit(x, list(labels))
+    clf.fit(x, list(labels), sample_weight=None if sample_weight is None else np.asarray(sample_weight))
     coef = np.asarray(clf.coef_, dtype=np.float32)
     bias = np.asarray(clf.intercept_, dtype=np.float32)
     if coef.shape[0] == 1:  # scikit-learn keeps one row for binary problems

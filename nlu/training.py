@@ -31,6 +31,8 @@ BACKENDS = ("linear",)
 # lowest false-alarm rate that keeps recall >= 0.95 (a detection first costs only a polite warning)
 THRESHOLDS = {"low_confidence": 0.45, "ambiguous_margin": 0.12, "harassment": 0.4}
 C_INTENT, C_EMOTION, C_HARASSMENT = 30.0, 10.0, 10.0
+# angry but legitimate complaints weigh triple for the harassment head: telling them apart is its hard part
+HARD_NEGATIVE_WEIGHT = 3.0
 # routine requests are calm examples the emotion set has few of; complaints and hand-overs are not
 _NOT_NEUTRAL = frozenset({"complaint", "operator_request", "account_closure"})
 
@@ -103,6 +105,7 @@ def train_emotion(rows: Sequence[dict[str, Any]], intent_examples: Sequence[Exam
     emo_labels: list[str] = []
     har_feats: list[list[str]] = []
     har_labels: list[str] = []
+    har_weights: list[float] = []
     for row in rows:
         feats = featurize(str(row["text"]))
         if row.get("emotion"):
@@ -110,6 +113,8 @@ def train_emotion(rows: Sequence[dict[str, Any]], intent_examples: Sequence[Exam
             emo_labels.append(str(row["emotion"]))
         har_feats.append(feats)
         har_labels.append(str(row.get("harassment") or "none"))
+        hard = row.get("emotion") == "anger" and not row.get("harassment")
+        har_weights.append(HARD_NEGATIVE_WEIGHT if hard else 1.0)
     # routine requests from the intent data are calm, non-abusive examples the emotion set lacks
     for ex in intent_examples:
         feats = featurize(ex.text)
@@ -119,9 +124,10 @@ def train_emotion(rows: Sequence[dict[str, Any]], intent_examples: Sequence[Exam
         if ex.label != "complaint":
             har_feats.append(feats)
             har_labels.append("none")
+            har_weights.append(1.0)
     return (
         linear.train(emo_feats, emo_labels, c=C_EMOTION),
-        linear.train(har_feats, har_labels, c=C_HARASSMENT),
+        linear.train(har_feats, har_labels, c=C_HARASSMENT, sample_weight=har_weights),
     )
 
 
