@@ -25,7 +25,7 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 from dialogue.api import BotReply, InputSpec, Prompt, UserTurn
-from dialogue.engine import DialogueManager
+from dialogue.engine import DialogueManager, national_number
 from ivr.metrics import OUTCOMES, REJECTED, TURN_SECONDS
 
 log = logging.getLogger("ivr.voice")
@@ -193,12 +193,8 @@ def check_bearer(request: web.Request) -> None:
         raise reject(request, 403, "bad stream token")
 
 
-def domestic(number: str | None) -> str | None:
-    """+81 90-1234-5678 -> 09012345678; anonymous or foreign-looking caller ids stay as digits or None."""
-    digits = re.sub(r"\D", "", number or "")
-    if (number or "").strip().startswith("+81") and digits.startswith("81"):
-        digits = "0" + digits[2:]
-    return digits or None
+# +81 90-1234-5678 -> 09012345678: the dialogue manager's own rule, so every channel agrees
+domestic = national_number
 
 
 # -- turns -----------------------------------------------------------------------------------------
