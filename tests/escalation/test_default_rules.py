@@ -14,7 +14,8 @@ GRIEF = Trajectory(distress_level=0.72)
 
 # (case, signals kwargs, rule, action, reason, queue)
 CASES: list[tuple[str, dict[str, Any], str, str, str, str | None]] = [
-    ("threat: supervisor at once", {"harassment": abuse("threat")}, "harassment_threat", "supervisor", "harassment", "supervisor"),
+    ("threat: warned first", {"harassment": abuse("threat")}, "harassment_warn", "warn", "harassment", None),
+    ("threat again: supervisor", {"harassment": abuse("threat"), "harassment_warnings": 1}, "harassment_threat", "supervisor", "harassment", "supervisor"),
     ("first insult: warn", {"harassment": abuse("insult")}, "harassment_warn", "warn", "harassment", None),
     ("insult after a warning: end", {"harassment": abuse("insult"), "harassment_warnings": 1}, "harassment_repeat_end", "end", "harassment", None),
     ("土下座しろ twice: end", {"harassment": abuse("unreasonable_demand"), "harassment_warnings": 1}, "harassment_repeat_end", "end", "harassment", None),
@@ -73,7 +74,7 @@ def test_vip_and_urgent_raise_priority(engine: EscalationEngine) -> None:
 
 
 def test_priority_is_capped(engine: EscalationEngine) -> None:
-    d = engine.decide(sig(harassment=abuse("threat"), caller_vip=True))
+    d = engine.decide(sig(harassment=abuse("threat"), harassment_warnings=1, caller_vip=True))
     assert d is not None and d.priority == 9
 
 

@@ -32,8 +32,9 @@ def _call(engine: EscalationEngine, kinds: list[str]) -> list[str]:
         (["insult", "insult"], ["warn", "end"]),
         (["sexual", "sexual"], ["warn", "end"]),
         (["unreasonable_demand", "insult"], ["warn", "end"]),
-        (["threat"], ["supervisor"]),
+        (["threat", "threat"], ["warn", "supervisor"]),
         (["insult", "threat"], ["warn", "supervisor"]),
+        (["threat", "insult"], ["warn", "end"]),
     ],
 )
 def test_warn_then_end_or_supervisor(engine: EscalationEngine, kinds: list[str], expected: list[str]) -> None:
@@ -52,7 +53,7 @@ def test_never_a_callback_even_when_closed(engine: EscalationEngine, kind: str) 
 
 
 def test_supervisor_ignores_queue_wait(engine: EscalationEngine) -> None:
-    d = engine.decide(sig(harassment=abuse("threat"), queue_wait_s={"supervisor": 9999}))
+    d = engine.decide(sig(harassment=abuse("threat"), harassment_warnings=1, queue_wait_s={"supervisor": 9999}))
     assert d is not None and d.action == "supervisor" and d.queue == "supervisor"
 
 
