@@ -22,7 +22,7 @@ from dialogue.context import TurnContext
 from dialogue.escalation.engine import Decision, EscalationEngine
 from dialogue.interpret import Interpreter, Understander
 from dialogue.notes import save_case_note
-from dialogue.runner import StepRunner, expectation
+from dialogue.runner import StepRunner
 from dialogue.session import SessionState
 from dialogue.signals import build_signals, record_emotion
 from dialogue.store import SessionStore
@@ -288,9 +288,6 @@ class DialogueManager:
         except Exception:
             log.exception("could not save the case note of %s", state.id)
 
-    def case_id(self, state: SessionState) -> str | None:
-        return state.case_id
-
     async def case_note(self, case_id: str) -> dict[str, Any] | None:
         return await self.store.case(case_id)
 
@@ -298,5 +295,3 @@ class DialogueManager:
         """Swap in new flows/prompts; calls in progress continue on the new version at their next turn."""
         self.bot = bot
 
-
-__all__ = ["DialogueManager", "SessionNotFound", "expectation"]

@@ -137,7 +137,7 @@ class Interpreter:
             state.slots[step.ask] = value
             state.log("slot", ctx.now, slot=step.ask, value=value)
             self._fill_others(ctx, flow, parse)
-            await self.runner.run(ctx, self.runner._after(ctx, flow, step))
+            await self.runner.run(ctx, self.runner.next_step(ctx, flow, step))
             return True
         if intent and intent not in CONVERSATION and intent not in flow.intents:
             target = ctx.bot.flow_for(intent)
@@ -170,14 +170,14 @@ class Interpreter:
                 await self.runner.run(ctx, step.id)
                 return True
         if yes:
-            await self.runner.run(ctx, step.yes or self.runner._after(ctx, flow, step))
+            await self.runner.run(ctx, step.yes or self.runner.next_step(ctx, flow, step))
             return True
         if no:
             target = step.no
             if target is None and step.slot:
                 state.slots.pop(step.slot, None)
                 target = next((s.id for s in flow.steps if s.ask == step.slot), None)
-            await self.runner.run(ctx, target or self.runner._after(ctx, flow, step))
+            await self.runner.run(ctx, target or self.runner.next_step(ctx, flow, step))
             return True
         return False
 
@@ -291,7 +291,8 @@ class Interpreter:
                 else:
                     await self.handover(ctx, "repeated_failure", "general", 0, None)
                 return
-            ctx.say(step.reprompt or f"reprompt_{step.ask}" if ctx.bot.prompts.has(step.reprompt or f"reprompt_{step.ask}") else "nomatch_slot")
+            reprompt = step.reprompt or f"reprompt_{step.ask}"
+            ctx.say(reprompt if ctx.bot.prompts.has(reprompt) else "nomatch_slot")
             ctx.expect = expectation(step, state.channel)
             return
         if state.awaiting == "confirm":

@@ -129,10 +129,10 @@ class StepRunner:
         kind = step.kind
         if kind == "say":
             ctx.say(step.say or "", interruptible=step.interruptible)
-            return self._after(ctx, flow, step)
+            return self.next_step(ctx, flow, step)
         if kind == "ask":
             if not step.always_ask and step.ask in state.slots:
-                return self._after(ctx, flow, step)
+                return self.next_step(ctx, flow, step)
             ctx.say(step.prompt or f"ask_{step.ask}", interruptible=step.interruptible)
             state.awaiting = f"slot:{step.ask}"
             ctx.expect = expectation(step, state.channel)
@@ -147,13 +147,13 @@ class StepRunner:
         if kind == "switch":
             value = _lookup(ctx.values(), step.switch or "")
             key = str(value).lower() if isinstance(value, bool) else str(value)
-            return step.cases.get(key) or step.default or self._after(ctx, flow, step)
+            return step.cases.get(key) or step.default or self.next_step(ctx, flow, step)
         if kind == "set":
             values = ctx.values()
             for slot, template in (step.set or {}).items():
                 state.slots[slot] = _render_arg(template, values)
                 state.log("slot", ctx.now, slot=slot, value=state.slots[slot])
-            return self._after(ctx, flow, step)
+            return self.next_step(ctx, flow, step)
         if kind == "handover":
             spec = step.handover
             assert spec is not None
@@ -181,7 +181,8 @@ class StepRunner:
             return None
         return await self._end(ctx, step)
 
-    def _after(self, ctx: TurnContext, flow: Flow, step: Step) -> str | None:
+    def next_step(self, ctx: TurnContext, flow: Flow, step: Step) -> str | None:
+        """The step after `step`; falling off the end of a flow resolves the request (None, or a resumed step)."""
         nxt = flow.after(step)
         if nxt is None:
             # falling off the end of a flow resolves the request
@@ -199,7 +200,7 @@ class StepRunner:
         if builtin is not None:
             result = builtin(ctx, args)
             ctx.state.results[step.save_as or name] = result
-            return step.cases.get(str(result.get("result", ""))) or step.default or self._after(ctx, flow, step)
+            return step.cases.get(str(result.get("result", ""))) or step.default or self.next_step(ctx, flow, step)
         try:
             async with asyncio.timeout(self.backend_timeout_s):
                 result = await self.backend.call(name, args)
@@ -214,7 +215,7 @@ class StepRunner:
         ctx.state.results[step.save_as or name] = result
         ctx.state.log("action", ctx.now, action=name, result=str(result.get("result")))
         outcome = str(result.get("result", ""))
-        return step.cases.get(outcome) or step.default or self._after(ctx, flow, step)
+        return step.cases.get(outcome) or step.default or self.next_step(ctx, flow, step)
 
     async def _end(self, ctx: TurnContext, step: Step) -> str | None:
         state = ctx.state

@@ -18,15 +18,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from dialogue.api import BotReply, InputSpec, Prompt, UserTurn
-from dialogue.engine import DialogueManager, national_number
-from ivr.metrics import OUTCOMES, REJECTED, TURN_SECONDS
+from dialogue.api import BotReply, CallerInfo, InputSpec, Prompt, SessionStart, UserTurn
+from dialogue.engine import DialogueManager
+from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
 log = logging.getLogger("ivr.voice")
 LANGUAGE = "ja-JP"
@@ -193,8 +194,14 @@ def check_bearer(request: web.Request) -> None:
         raise reject(request, 403, "bad stream token")
 
 
-# +81 90-1234-5678 -> 09012345678: the dialogue manager's own rule, so every channel agrees
-domestic = national_number
+async def start_call(manager: DialogueManager, sid: str, caller_id: str | None, now: datetime | None) -> BotReply:
+    """A new phone call, the same for every voice front end: the greeting, counted once.
+
+    The caller id may be E.164 (+81...); the dialogue manager turns it into the national number."""
+    start = SessionStart(channel="voice", caller=CallerInfo(phone=caller_id), now=now, session_id=sid)
+    _, reply = await manager.start(start)
+    CALLS.labels("voice").inc()
+    return reply
 
 
 # -- turns -----------------------------------------------------------------------------------------

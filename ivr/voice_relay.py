@@ -20,10 +20,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from twilio.twiml.voice_response import VoiceResponse
 
-from dialogue.api import BotReply, CallerInfo, Handover, Prompt, SessionStart, UserTurn
+from dialogue.api import BotReply, Handover, Prompt, UserTurn
 from dialogue.engine import DialogueManager, SessionNotFound
 from ivr.app_keys import MANAGER
-from ivr.metrics import CALLS
 from ivr.voice_common import (
     CONFIG,
     INTER_DIGIT_TIMEOUT_S,
@@ -33,12 +32,12 @@ from ivr.voice_common import (
     DigitCollector,
     VoiceConfig,
     check_signature,
-    domestic,
     ensure_setup,
     log,
     read_form,
     remainder,
     run_turn,
+    start_call,
     takes_as_answer,
 )
 from ivr.voice_twilio import FIXED_NOW, leave, say, twiml
@@ -85,11 +84,7 @@ class RelayCall:
             await self.ws.close(code=1008, message=b"bad setup")
             return
         self.sid = sid
-        start = SessionStart(channel="voice", caller=CallerInfo(phone=domestic(str(msg.get("from") or ""))),
-                             now=self.now, session_id=sid)
-        _, reply = await self.manager.start(start)
-        CALLS.labels("voice").inc()
-        await self.send(reply)
+        await self.send(await start_call(self.manager, sid, str(msg.get("from") or ""), self.now))
 
     async def on_prompt(self, msg: dict[str, Any]) -> None:
         if msg.get("last") is False:

@@ -15,10 +15,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from dialogue.api import Alternative, BotReply, CallerInfo, SessionStart, UserTurn
+from dialogue.api import Alternative, BotReply, UserTurn
 from dialogue.engine import DialogueManager, SessionNotFound
 from ivr.app_keys import MANAGER
-from ivr.metrics import CALLS
 from ivr.voice_common import (
     END_OF_SPEECH_S,
     INITIAL_TIMEOUT_S,
@@ -27,11 +26,11 @@ from ivr.voice_common import (
     MAX_BODY,
     DigitCollector,
     check_bearer,
-    domestic,
     ensure_setup,
     is_backchannel,
     log,
     run_turn,
+    start_call,
     takes_as_answer,
 )
 from ivr.voice_twilio import FIXED_NOW
@@ -67,11 +66,7 @@ class StreamCall:
             await self.error("bad_start", "start once per connection with a new call_id")
             return
         self.sid = call_id
-        start = SessionStart(channel="voice", caller=CallerInfo(phone=domestic(str(msg.get("from") or ""))),
-                             now=self.now, session_id=call_id)
-        _, reply = await self.manager.start(start)
-        CALLS.labels("voice").inc()
-        await self.send(reply)
+        await self.send(await start_call(self.manager, call_id, str(msg.get("from") or ""), self.now))
 
     async def on_transcript(self, msg: dict[str, Any]) -> None:
         text = str(msg.get("text") or "").strip()[:500]

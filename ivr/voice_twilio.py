@@ -25,10 +25,10 @@ from aiohttp import web
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Say, VoiceResponse
 
-from dialogue.api import BotReply, CallerInfo, Handover, InputSpec, Prompt, SessionStart, UserTurn
+from dialogue.api import BotReply, Handover, InputSpec, Prompt, UserTurn
 from dialogue.engine import SessionNotFound
 from ivr.app_keys import MANAGER
-from ivr.metrics import CALLS, TURN_SECONDS
+from ivr.metrics import TURN_SECONDS
 from ivr.voice_common import (
     CONFIG,
     END_OF_SPEECH_S,
@@ -40,13 +40,13 @@ from ivr.voice_common import (
     VoiceConfig,
     apology,
     count_outcome,
-    domestic,
     ensure_setup,
     is_backchannel,
     log,
     read_form,
     reject,
     run_turn,
+    start_call,
 )
 
 TURN_PATH = "/voice/twilio/turn"
@@ -204,18 +204,15 @@ async def incoming(request: web.Request) -> web.Response:
     sid = params["CallSid"]
     if await manager.state(sid) is not None:
         raise reject(request, 409, "call already started")
-    start = SessionStart(channel="voice", caller=CallerInfo(phone=domestic(params.get("From"))),
-                         now=request.app.get(FIXED_NOW), session_id=sid)
     began = time.perf_counter()
     try:
         async with asyncio.timeout(TURN_TIMEOUT_S):
-            _, reply = await manager.start(start)
+            reply = await start_call(manager, sid, params.get("From"), request.app.get(FIXED_NOW))
     except TimeoutError:
         log.error("greeting of %s timed out", sid)
         return goodbye(UNKNOWN_CALL, cfg)
     elapsed = time.perf_counter() - began
     TURN_SECONDS.labels("voice").observe(elapsed)
-    CALLS.labels("voice").inc()
     request.app[LAST_REPLIES].put(sid, reply)
     return twiml(render(reply, cfg), elapsed, entered)
 

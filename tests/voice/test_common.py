@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dialogue.api import InputSpec
-from ivr.voice_common import DigitCollector, domestic, is_backchannel, remainder, takes_as_answer
+from dialogue.engine import national_number
+from ivr.voice_common import DigitCollector, is_backchannel, remainder, takes_as_answer
 
 BACKCHANNELS = [("はい", True), ("はいはい", True), ("ええ", True), ("うん", True), ("うんうん", True),
                 ("なるほど", True), ("そうですね。", True), ("ああ、はい", True), ("はい、キャンセルで", False),
@@ -49,4 +50,4 @@ def test_remainder_after_interruption() -> None:
 @pytest.mark.parametrize(("raw", "expected"), [("+819012345678", "09012345678"), ("+81312345678", "0312345678"),
                                                ("0312345678", "0312345678"), ("anonymous", None), (None, None)])
 def test_domestic_caller_id(raw: str | None, expected: str | None) -> None:
-    assert domestic(raw) == expected
+    assert national_number(raw) == expected
