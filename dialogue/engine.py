@@ -88,8 +88,9 @@ class DialogueManager:
             await self.runner.start_flow(ctx, menu)
         else:
             ctx.say("welcome")
+        reply = ctx.reply()  # before saving: it records what was said, for 「もう一度」
         await self.store.save(state)
-        return sid, ctx.reply()
+        return sid, reply
 
     async def handle(self, session_id: str, turn: UserTurn) -> BotReply:
         lock = self._locks.setdefault(session_id, asyncio.Lock())
@@ -110,10 +111,11 @@ class DialogueManager:
                 await self._handover(ctx, "backend_error", "general", 1, None)
             if state.ended:
                 await self._finish(ctx)
+            reply = ctx.reply()  # before saving: it records what was said, for 「もう一度」
             await self.store.save(state)
         if state.ended:
             self._locks.pop(session_id, None)
-        return ctx.reply()
+        return reply
 
     async def hangup(self, session_id: str) -> None:
         """The caller hung up or closed the chat: an unfinished call is recorded as abandoned."""

@@ -16,7 +16,14 @@ from nlu.types import Parse
 CONFIDENT = 0.55  # below this an intent may not interrupt a question in progress
 CLARIFY_FLOOR = 0.3  # above this, a close call between two requests is asked about, not guessed
 CONVERSATION = frozenset({"greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope"})
-_FINISHED = re.compile(r"(以上|いじょう|大丈夫|だいじょうぶ|結構|けっこう|ないです|ありません|特に)")
+_FINISHED = re.compile(
+    r"(以上|いじょう|大丈夫|だいじょうぶ|結構|けっこう|ないです|ありません|ないよ|ないわ|特に|とくに|それだけ|以上で|"
+    r"もうええ|もういい|十分|じゅうぶん|おおきに|ほな|ありがと|助かりました|たすかりました|終わり|おわり)"
+)
+# the reply's first word, when the classifier is unsure: 「はい、わかりました」 「いえいえ、それだけです」
+_YES_START = re.compile(r"^(はい|ええ|うん|そう(です|だ|や|よ)|お願い|おねがい|大丈夫|だいじょうぶ|オッケー|OK|ok|了解|りょうかい|わかりました|分かりました|かしこまり|それで(いい|お願い|大丈夫|結構))")
+_NO_START = re.compile(r"^(いいえ|いえ|いや|違|ちが|ちゃう|ちゃいま|だめ|ダメ|結構です|けっこうです|やめ|やっぱり(いい|やめ))")
+_CLOSING = ("deny", "thanks", "goodbye")
 _START_OVER = re.compile(r"(最初から|はじめから|初めから|さいしょから)")
 YES_KEYS, NO_KEYS = frozenset({"1"}), frozenset({"2", "9"})
 
@@ -93,7 +100,7 @@ class Interpreter:
                 step.entity_type not in FREE_TEXT or self._confident(parse) in (None, "affirm", "deny")
             )
         if aw == "confirm":
-            return digits is not None or self._confident(parse) in ("affirm", "deny")
+            return digits is not None or self._yes_no(parse) is not None
         return aw == "menu" and digits is not None
 
     async def interpret(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
@@ -150,9 +157,9 @@ class Interpreter:
 
     async def _answer_confirm(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
         state = ctx.state
-        intent = self._confident(parse)
-        yes = (digits in YES_KEYS) if digits is not None else intent == "affirm"
-        no = (digits in NO_KEYS) if digits is not None else intent == "deny"
+        answer = self._yes_no(parse)
+        yes = (digits in YES_KEYS) if digits is not None else answer == "affirm"
+        no = (digits in NO_KEYS) if digits is not None else answer == "deny"
         offer = state.pending.pop("offer", None)
         if offer is not None:
             return await self._answer_offer(ctx, offer, yes, no, parse)
@@ -161,12 +168,12 @@ class Interpreter:
         if step is None or flow is None:
             return await self._answer_request(ctx, parse, digits)
         if step.slot and parse is not None and not yes:
-            etype = self._slot_type(flow, step.slot)
-            value = slot_value(etype, parse, None) if etype not in FREE_TEXT else None
-            if value is not None:
-                # 「いいえ、12345679です」: take the correction and confirm again
-                state.slots[step.slot] = value
-                state.log("slot", ctx.now, slot=step.slot, value=value, correction=True)
+            corrections = self._corrections(flow, step.slot, parse)
+            if corrections:
+                # 「いいえ、12345679です」 「いいえ、夕方五時です」: take the correction and confirm again
+                for slot, value in corrections.items():
+                    state.slots[slot] = value
+                    state.log("slot", ctx.now, slot=slot, value=value, correction=True)
                 await self.runner.run(ctx, step.id)
                 return True
         if yes:
@@ -210,7 +217,10 @@ class Interpreter:
     async def _answer_anything_else(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
         intent = self._confident(parse)
         finished = parse is not None and _FINISHED.search(parse.normalized) and intent in (None, "deny", "thanks", "affirm", "goodbye", "out_of_scope")
-        if digits in NO_KEYS or intent in ("deny", "thanks", "goodbye") or finished:
+        # 「いえいえ、それだけです、ありがとうねえ」: unsure between no, thanks and goodbye is still a closing
+        closing = parse is not None and intent is None and parse.intent.name in _CLOSING and sum(
+            r.confidence for r in parse.ranking if r.name in _CLOSING) >= CONFIDENT
+        if digits in NO_KEYS or intent in _CLOSING or finished or closing:
             ctx.say("goodbye")
             await self.close(ctx, "resolved", None)
             return True
@@ -315,6 +325,30 @@ class Interpreter:
                 ctx.prompts.append(ctx.bot.prompts.render("repeat_wrapper", state.channel, {"text": text}))
             return
         ctx.say("anything_else" if state.awaiting == "anything_else" else "how_can_i_help")
+
+    def _yes_no(self, parse: Parse | None) -> str | None:
+        """affirm / deny / None for a reply to a yes-no question."""
+        intent = self._confident(parse)
+        if intent in ("affirm", "deny") or parse is None:
+            return intent
+        if intent is None:
+            text = parse.normalized.lstrip(" 、。!?")
+            yes, no = bool(_YES_START.match(text)), bool(_NO_START.match(text))
+            if yes != no:
+                return "affirm" if yes else "deny"
+        return None
+
+    def _corrections(self, flow: Flow, confirmed: str, parse: Parse) -> dict[str, Any]:
+        """Slot values a reply to a confirmation gives: the confirmed slot, or any other slot the flow asks."""
+        out: dict[str, Any] = {}
+        for slot in dict.fromkeys([confirmed, *(s.ask for s in flow.steps if s.ask)]):
+            etype = self._slot_type(flow, slot)
+            if etype is None or etype in FREE_TEXT:
+                continue
+            value = slot_value(etype, parse, None)
+            if value is not None:
+                out[slot] = value
+        return out
 
     def _slot_type(self, flow: Flow, slot: str) -> str | None:
         for s in flow.steps:

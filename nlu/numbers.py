@@ -36,6 +36,7 @@ _RUN_RE = re.compile(rf"(?:{_MORPHEME})(?:[ 、,・の\-]*(?:{_MORPHEME}))*")
 _SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょっゎァィゥェォャュョッヮー")
 # a short run still counts after these (番号は いちに...) or next to ASCII digits
 _BEFORE_CTX = ("番号", "ばんごう", "バンゴウ", "電話", "でんわ", "〒", "郵便", "ゆうびん", "ID", "id")
+_DIGIT_END = re.compile(r"[ 、,。.!?]*(?:$|です|でございます|になります|ね[。!?]?$|#)")
 _AFTER_CTX = re.compile(r"[ ]?(?:番|号|円|[0-9])")
 
 
@@ -48,7 +49,14 @@ def spoken_digit_edits(text: str) -> list[Edit]:
         if run.end() < len(text) and text[run.end()] in _SMALL_KANA:
             parts.pop()
         # a weak syllable set apart by a pause at the end is a particle: 「…ごろくななはち に電話」
-        while len(parts) > 1 and not SPOKEN_DIGITS[parts[-1].group()][1] and text[parts[-2].end() : parts[-1].start()].strip(" 、,") == "" and parts[-2].end() < parts[-1].start():
+        # (at the end of the turn, or before です, it is the last digit: 「… きゅう まる」)
+        while (
+            len(parts) > 1
+            and not SPOKEN_DIGITS[parts[-1].group()][1]
+            and text[parts[-2].end() : parts[-1].start()].strip(" 、,") == ""
+            and parts[-2].end() < parts[-1].start()
+            and not _DIGIT_END.match(text, parts[-1].end())
+        ):
             parts.pop()
         if not parts:
             continue
@@ -83,7 +91,7 @@ _DAYS = {
     "ようか": 8, "ここのか": 9, "とおか": 10, "はつか": 20,
 }  # fmt: skip
 # day words are ordinary words too (いつか = someday): only right after a month
-_DAY_RE = re.compile(r"(?:(?<=月)|(?<=がつ))(" + "|".join(_DAYS) + ")")
+_DAY_RE = re.compile(r"(?:(?<=月)|(?<=がつ)|(?<=月 )|(?<=がつ ))(" + "|".join(_DAYS) + ")")
 
 
 def _kana_value(words: list[str]) -> int | None:
@@ -135,7 +143,8 @@ def kana_unit_edits(text: str) -> list[Edit]:
     return edits
 
 
-_GOGO_RE = re.compile(r"(ごご|ゴゴ|ごぜん|ゴゼン)(?=[0-9])")
+# ASR often puts a space after the period word (ごご はちじ)
+_GOGO_RE = re.compile(r"(ごご|ゴゴ|ごぜん|ゴゼン)(?= ?[0-9])")
 
 
 def period_edits(text: str) -> list[Edit]:

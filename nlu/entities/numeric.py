@@ -11,12 +11,14 @@ _SEQ_RE = re.compile(r"(?<![0-9/:.,])[0-9]+(?:[ \-の][0-9]+)*(?![0-9/:.,])")
 _UNIT_AFTER = re.compile(r" ?(?:円|えん|万|千|百|時|分|秒|日|月|年|歳|才|個|件|階|号|枚|本|台|%|~|から)")
 _POSTAL_CTX = ("郵便番号", "ゆうびんばんごう", "ユウビンバンゴウ", "郵便", "〒")
 _POSTAL_FORM = re.compile(r"[0-9]{3}-[0-9]{4}")
+# seven digits are a postal code (no other entity has seven) unless said as a mistyped order/phone number
+_NOT_POSTAL_CTX = ("注文番号", "ご注文", "注文", "ちゅうもんばんごう", "電話番号", "でんわばんごう", "番号", "ばんごう")
 _AMOUNT_RE = re.compile(r"(?:[¥\\] ?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)|([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+) ?(?:円|えん)")
 
 
 def _classify(digits: str, surface: str, before: str) -> str | None:
     n = len(digits)
-    if n == 7 and (_POSTAL_FORM.fullmatch(surface) or before.endswith(_POSTAL_CTX)):
+    if n == 7 and (_POSTAL_FORM.fullmatch(surface) or before.endswith(_POSTAL_CTX) or not before.endswith(_NOT_POSTAL_CTX)):
         return "postal_code"
     if digits[0] == "0" and n in (10, 11):
         return "phone_number"
