@@ -244,7 +244,7 @@ class DialogueManager:
         if decision.action == "warn":
             state.harassment_warnings += 1
             ctx.say(decision.prompt or "harassment_warning", interruptible=False)
-            await self.interpreter.reask(ctx)
+            await self.interpreter.reask(ctx, after_warning=True)
         elif decision.action == "end":
             ctx.say(decision.prompt or "harassment_end", interruptible=False)
             await self._close_call(ctx, "ended", decision.reason)

@@ -66,6 +66,19 @@ def slot_value(etype: str | None, parse: Parse | None, digits: str | None) -> An
     return None
 
 
+_WORDS = re.compile(r"[\u4e00-\u9fff]|[ァ-ヺ]{2}")
+
+
+def _clearly_out_of_scope(parse: Parse | None) -> bool:
+    """A confident out_of_scope turn made of real words (kanji, katakana), not ASR noise."""
+    return (
+        parse is not None
+        and parse.intent.name == "out_of_scope"
+        and parse.intent.confidence >= 0.8
+        and bool(_WORDS.search(parse.normalized))
+    )
+
+
 class Interpreter:
     def __init__(self, runner: StepRunner, handover: Handover, close: Closer) -> None:
         self.runner = runner
@@ -309,14 +322,23 @@ class Interpreter:
             ctx.say("confirm_reprompt")
             ctx.expect = InputSpec(awaiting="confirm", hints=("はい", "いいえ"), dtmf_max_digits=1)
             return
-        ctx.say("nomatch_1" if state.consecutive_failures <= 1 else "nomatch_2")
+        if _clearly_out_of_scope(parse) and ctx.bot.prompts.has("nomatch_out_of_scope"):
+            ctx.say("nomatch_out_of_scope")  # understood, but not something this line handles
+        else:
+            ctx.say("nomatch_1" if state.consecutive_failures <= 1 else "nomatch_2")
         if step is not None and step.menu:
             ctx.expect = expectation(step, state.channel)
 
-    async def reask(self, ctx: TurnContext, repeat: bool = False) -> None:
+    async def reask(self, ctx: TurnContext, repeat: bool = False, after_warning: bool = False) -> None:
         """Say the open question again (after a warning, silence, or 「もう一度」)."""
         state = ctx.state
         step = self.current_step(ctx)
+        if after_warning and (step is None or step.kind == "menu") and ctx.bot.prompts.has("after_warning"):
+            # not the whole welcome menu again: the call did not start over
+            ctx.say("after_warning")
+            if step is not None:
+                ctx.expect = expectation(step, state.channel)
+            return
         if step is not None and step.kind in ("ask", "confirm", "menu"):
             await self.runner.run(ctx, step.id)
             return

@@ -8,7 +8,11 @@ from dialogue.escalation.signals import Signals
 from dialogue.escalation.trajectory import Trajectory
 from dialogue.session import SessionState
 from nlu.signals import reading_of
-from nlu.types import Emotion, Parse
+from nlu.types import Emotion, Harassment, Parse
+
+# a turn that gives exactly what the bot asked for (a date, a name, a number) is rarely abuse; short
+# answers have few words for the classifier to go on, so only a strong reading counts there
+ANSWER_HARASSMENT_FLOOR = 0.8
 
 
 def record_emotion(state: SessionState, parse: Parse, turn: UserTurn, failed: bool) -> None:
@@ -40,7 +44,17 @@ def trajectory(state: SessionState) -> Trajectory:
     return traj
 
 
+def _harassment(parse: Parse | None, answering: bool) -> Harassment | None:
+    if parse is None:
+        return None
+    h = parse.harassment
+    if answering and h.detected and h.score < ANSWER_HARASSMENT_FLOOR:
+        return Harassment(False, h.score, None)
+    return h
+
+
 def build_signals(ctx: TurnContext, parse: Parse | None, turn: UserTurn, use_intent: bool) -> Signals:
+    """`use_intent` is False when the turn answers the open question (its intent must not trigger rules)."""
     state = ctx.state
     confident = parse is not None and not parse.low_confidence
     return Signals(
@@ -52,7 +66,7 @@ def build_signals(ctx: TurnContext, parse: Parse | None, turn: UserTurn, use_int
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
         emotion=parse.emotion if parse else None,
         trajectory=trajectory(state),
-        harassment=parse.harassment if parse else None,
+        harassment=_harassment(parse, answering=not use_intent),
         harassment_warnings=state.harassment_warnings,
         failed_turns=state.failed_turns,
         consecutive_failures=state.consecutive_failures,

@@ -37,6 +37,14 @@ CASES: list[tuple[str, str, str | int, str]] = [
     ("0312345678に折り返して", "phone_number", "0312345678", "0312345678"),
     ("〒123-4567", "postal_code", "1234567", "123-4567"),
     ("郵便番号は1234567です", "postal_code", "1234567", "1234567"),
+    # seven digits are only ever a postal code, said bare when the bot asks for one
+    ("1500001", "postal_code", "1500001", "1500001"),
+    ("いちごーぜろ ぜろぜろぜろいち", "postal_code", "1500001", "いちごーぜろ ぜろぜろぜろいち"),
+    # a weak digit (まる, く) set apart at the end of the turn is still the last digit
+    ("さん よん ご ろく なな はち きゅう まる", "order_id", "34567890", "さん よん ご ろく なな はち きゅう まる"),
+    ("ぜろ きゅう ぜろ いち に さん よん ご ろく なな く", "phone_number", "09012345679",
+     "ぜろ きゅう ぜろ いち に さん よん ご ろく なな く"),
+    ("いちにさんよんごーろくななはち に電話して", "order_id", "12345678", "いちにさんよんごーろくななはち"),
     ("三千九百八十円です", "amount", 3980, "三千九百八十円"),
     ("3,980円", "amount", 3980, "3,980円"),
     ("1万円", "amount", 10000, "1万円"),
@@ -56,6 +64,9 @@ CASES: list[tuple[str, str, str | int, str]] = [
     ("月曜日に", "date", "2026-11-30", "月曜日"),
     ("12月3日", "date", "2026-12-03", "12月3日"),
     ("じゅうにがつみっか", "date", "2026-12-03", "じゅうにがつみっか"),
+    ("じゅうにがつ いつかで", "date", "2026-12-05", "じゅうにがつ いつか"),  # ASR spaces
+    ("十二月 五日", "date", "2026-12-05", "十二月 五日"),
+    ("きょうとどけて", "date", "2026-11-23", "きょう"),
     ("12/3に", "date", "2026-12-03", "12/3"),
     ("3日に", "date", "2026-12-03", "3日"),
     ("25日に", "date", "2026-11-25", "25日"),
@@ -73,6 +84,8 @@ CASES: list[tuple[str, str, str | int, str]] = [
     ("3時", "time", "15:00", "3時"),
     ("9時", "time", "09:00", "9時"),
     ("ごごにじ", "time", "14:00", "ごごにじ"),
+    ("ごご はちじ", "time", "20:00", "ごご はちじ"),  # not 55 8時
+    ("ごぜん じゅうじ", "time", "10:00", "ごぜん じゅうじ"),
     ("10:30に", "time", "10:30", "10:30"),
     ("げつようびのあさ9じ", "time", "09:00", "あさ9じ"),
     # stores and products, by surface or katakana reading
@@ -122,7 +135,12 @@ def test_several_entities_in_order() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["お店の場所を教えて", "スポットライト", "3時間かかる", "いちどお願いします", "はい", "ごめんなさい", "十分です"],
+    [
+        "お店の場所を教えて", "スポットライト", "3時間かかる", "いちどお願いします", "はい", "ごめんなさい", "十分です",
+        # きょう inside words is not today
+        "とうきょうのじたくに", "はいそうじょうきょうをしりたい", "きょうとのみせ", "かんきょうにやさしい",
+        "注文番号は1234567です",  # seven digits said as an order number: not a postal code
+    ],
 )
 def test_nothing_found(text: str) -> None:
     assert _extract(text) == ()
