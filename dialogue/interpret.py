@@ -21,7 +21,8 @@ _FINISHED = re.compile(
     r"もうええ|もういい|十分|じゅうぶん|おおきに|ほな|ありがと|助かりました|たすかりました|終わり|おわり)"
 )
 # the reply's first word, when the classifier is unsure: 「はい、わかりました」 「いえいえ、それだけです」
-_YES_START = re.compile(r"^(はい|ええ|うん|そう(です|だ|や|よ)|お願い|おねがい|大丈夫|だいじょうぶ|オッケー|OK|ok|了解|りょうかい|わかりました|分かりました|かしこまり|それで(いい|お願い|大丈夫|結構))")
+# (大丈夫です is left to the classifier: to an offer it usually means "no, thank you")
+_YES_START = re.compile(r"^(はい|ええ|うん|そう(です|だ|や|よ)|お願い|おねがい|オッケー|OK|ok|了解|りょうかい|わかりました|分かりました|かしこまり|それで(いい|お願い|大丈夫|結構))")
 _NO_START = re.compile(r"^(いいえ|いえ|いや|違|ちが|ちゃう|ちゃいま|だめ|ダメ|結構です|けっこうです|やめ|やっぱり(いい|やめ))")
 _CLOSING = ("deny", "thanks", "goodbye")
 _START_OVER = re.compile(r"(最初から|はじめから|初めから|さいしょから)")

@@ -12,7 +12,7 @@ _UNIT_AFTER = re.compile(r" ?(?:円|えん|万|千|百|時|分|秒|日|月|年|�
 _POSTAL_CTX = ("郵便番号", "ゆうびんばんごう", "ユウビンバンゴウ", "郵便", "〒")
 _POSTAL_FORM = re.compile(r"[0-9]{3}-[0-9]{4}")
 # seven digits are a postal code (no other entity has seven) unless said as a mistyped order/phone number
-_NOT_POSTAL_CTX = ("注文番号", "ご注文", "注文", "ちゅうもんばんごう", "電話番号", "でんわばんごう", "番号", "ばんごう")
+_NOT_POSTAL_CTX = ("注文", "ちゅうもん", "番号", "ばんごう", "バンゴウ")
 _AMOUNT_RE = re.compile(r"(?:[¥\\] ?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)|([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+) ?(?:円|えん)")
 
 

@@ -33,6 +33,23 @@ def test_gibberish_is_reported_as_unsure(nlu: NLU) -> None:
     assert parsed.low_confidence or parsed.intent.name == "out_of_scope"
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("バーカ", "insult"),  # short, but a lexicon word
+        ("殺すぞ", "threat"),
+        ("だから あれだって", None),  # short, no lexicon word: not enough to go on
+        ("今度の日曜日", None),
+        ("胸が痛みます", None),
+        ("ネットにお前の名前晒すからな", "threat"),
+        ("ざけんなよ、いつ届くんだよ", None),  # rage at the situation, not at the agent
+    ],
+)
+def test_harassment_needs_evidence_aimed_at_the_agent(nlu: NLU, text: str, kind: str | None) -> None:
+    h = nlu.parse(text).harassment
+    assert (h.kind if h.detected else None) == kind, h
+
+
 @pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "\x00\x07", "a" * 100_000, "ｱｲｳ!!??¥$%&"])
 def test_odd_input_gives_a_safe_result(nlu: NLU, text: str) -> None:
     parsed = nlu.parse(text)
