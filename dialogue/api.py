@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 Channel = Literal["voice", "chat"]
 Outcome = Literal["resolved", "transferred", "callback_scheduled", "ended", "abandoned"]
@@ -98,3 +98,39 @@ class SessionStart:
     caller: CallerInfo = field(default_factory=CallerInfo)
     now: datetime | None = None  # fixed clock for tests; None = real clock (Asia/Tokyo)
     session_id: str | None = None  # channel-chosen id (e.g. Twilio CallSid); generated when None
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    """What a channel or the console may see of a call in progress (not its state)."""
+
+    id: str
+    channel: Channel
+    started_at: str
+    ended: bool
+    outcome: str | None
+    reason: str | None
+    awaiting: str
+    intents: tuple[str, ...] = ()
+    slots: dict[str, Any] = field(default_factory=dict)
+    emotion: str | None = None
+    harassment_warnings: int = 0
+    case_id: str | None = None
+    last_heard: str | None = None
+
+
+class SessionNotFound(KeyError):
+    """A turn for a conversation the manager does not know (expired, or never started)."""
+
+
+class Conversations(Protocol):
+    """The one seam between channels and the dialogue manager (Rasa hands channels one callback)."""
+
+    async def start(self, start: SessionStart) -> tuple[str, BotReply]: ...
+    async def handle(self, session_id: str, turn: UserTurn) -> BotReply: ...
+    async def hangup(self, session_id: str) -> None: ...
+    async def view(self, session_id: str) -> CallView | None: ...
+    async def live(self) -> list[CallView]: ...
+    async def events(self, session_id: str) -> list[dict[str, Any]]: ...
+    async def case_note(self, case_id: str) -> dict[str, Any] | None: ...
+    async def case_notes(self, limit: int = 100) -> list[dict[str, Any]]: ...

@@ -1,4 +1,4 @@
-"""A bot definition: its flows (dialogue/flows/*.yaml) and prompts (prompts/*.yaml), loaded together."""
+"""A bot definition: flows (dialogue/flows/*.yaml), prompts (prompts/*.yaml) and entity types (entities/*.yaml)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dialogue.entity_types import EntityTypes, load_entity_types
 from dialogue.flow_model import Flow
 from dialogue.prompts import PromptBook, load_prompts
 from dialogue.yaml_source import SourceError, load
@@ -20,6 +21,7 @@ class Bot:
     prompts: PromptBook
     by_intent: dict[str, str]  # intent -> flow that handles it
     sources: dict[str, tuple[Path, Any]] = field(default_factory=dict)  # flow -> (file, raw YAML tree)
+    entities: EntityTypes = field(default_factory=lambda: EntityTypes({}))
 
     def flow_for(self, intent: str) -> Flow | None:
         name = self.by_intent.get(intent)
@@ -49,18 +51,24 @@ def load_flows(directory: Path | None = None) -> tuple[dict[str, Flow], dict[str
     return flows, sources
 
 
-def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None) -> Bot:
+def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None,
+             entities_dir: Path | None = None) -> Bot:
     """Load and cross-check; raises SourceError listing every problem as file:line:col."""
     problems: list[str] = []
     flows: dict[str, Flow] = {}
     sources: dict[str, tuple[Path, Any]] = {}
     prompts = PromptBook({}, {})
+    entities = EntityTypes({})
     try:
         flows, sources = load_flows(flows_dir)
     except SourceError as exc:
         problems.extend(exc.problems)
     try:
         prompts = load_prompts(prompts_dir)
+    except SourceError as exc:
+        problems.extend(exc.problems)
+    try:
+        entities = load_entity_types(entities_dir)
     except SourceError as exc:
         problems.extend(exc.problems)
     if problems:
@@ -74,4 +82,4 @@ def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None) -> 
             by_intent[intent] = name
     if problems:
         raise SourceError(problems)
-    return Bot(flows, prompts, by_intent, sources)
+    return Bot(flows, prompts, by_intent, sources, entities)

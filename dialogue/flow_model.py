@@ -7,7 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 STEP_KINDS = ("say", "ask", "confirm", "action", "switch", "menu", "set", "handover", "call", "goto_flow", "end")
-ENTITY_TYPES = ("order_id", "phone_number", "postal_code", "date", "time", "store", "product", "amount")
+ENTITY_TYPES = (
+    "order_id", "phone_number", "postal_code", "date", "time", "time_window", "store", "product", "amount",
+)
 FREE_TEXT = ("name", "address", "text")
 END_OUTCOMES = ("resolved", "ended", "abandoned", "callback_scheduled", "return")
 
@@ -67,6 +69,7 @@ class Step(_Strict):
     on_fail: str | None = None  # step after max_tries; default: hand over (repeated_failure)
     # confirm
     slot: str | None = None  # the slot a 「いいえ、12345679です」 correction refills
+    offer: bool = False  # the question offers something (「SMSでお送りしましょうか」): 大丈夫です declines it
     yes: str | None = None
     no: str | None = None
     # action
@@ -136,6 +139,13 @@ class Flow(_Strict):
             if s.id == step_id:
                 return s
         raise KeyError(step_id)
+
+    def find(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def slot_types(self) -> dict[str, str]:
+        """Every slot this flow asks, with its entity type."""
+        return {s.ask: s.entity_type or "text" for s in self.steps if s.ask is not None}
 
     def after(self, step: Step) -> str | None:
         """The step that follows `step` when it names no `next`."""

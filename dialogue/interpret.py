@@ -1,34 +1,28 @@
-"""What the caller's turn means given what the bot waited for: a slot value, a yes/no, a new request."""
+"""What a caller's turn means at the open question: a pure function from (question, what was heard) to an action.
+
+The question decides first and the classifier second: digits at an order-number prompt are an order
+number whatever a retrained model thinks of them, a yes word is read as yes at a yes/no question, and a
+global command (「もう一度」) counts only when it is what the whole utterance means.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from dialogue.api import InputSpec
-from dialogue.context import TurnContext
-from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, Flow, Step
-from dialogue.runner import Handover, StepRunner, expectation
+from dialogue import answer_words as words
+from dialogue.entity_types import EntityTypes
+from dialogue.state import AwaitAnythingElse, AwaitConfirm, Awaiting, AwaitMenu, AwaitOffer, AwaitSlot
 from nlu.types import Parse
 
 CONFIDENT = 0.55  # below this an intent may not interrupt a question in progress
 CLARIFY_FLOOR = 0.3  # above this, a close call between two requests is asked about, not guessed
 CONVERSATION = frozenset({"greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope"})
-_FINISHED = re.compile(
-    r"(以上|いじょう|大丈夫|だいじょうぶ|結構|けっこう|ないです|ありません|ないよ|ないわ|特に|とくに|それだけ|以上で|"
-    r"もうええ|もういい|十分|じゅうぶん|おおきに|ほな|ありがと|助かりました|たすかりました|終わり|おわり)"
-)
-# the reply's first word, when the classifier is unsure: 「はい、わかりました」 「いえいえ、それだけです」
-# (大丈夫です is left to the classifier: to an offer it usually means "no, thank you")
-_YES_START = re.compile(r"^(はい|ええ|うん|そう(です|だ|や|よ)|お願い|おねがい|オッケー|OK|ok|了解|りょうかい|わかりました|分かりました|かしこまり|それで(いい|お願い|大丈夫|結構))")
-_NO_START = re.compile(r"^(いいえ|いえ|いや|違|ちが|ちゃう|ちゃいま|だめ|ダメ|結構です|けっこうです|やめ|やっぱり(いい|やめ))")
-_CLOSING = ("deny", "thanks", "goodbye")
-_START_OVER = re.compile(r"(最初から|はじめから|初めから|さいしょから)")
 YES_KEYS, NO_KEYS = frozenset({"1"}), frozenset({"2", "9"})
-
-Closer = Callable[[TurnContext, str, str | None], Awaitable[None]]
+FREE_TEXT = frozenset({"name", "address", "text"})
+DISTRESS_EMOTION = 0.6  # a sad or anxious reading that, with distress words and no request, is distress
 
 
 class Understander(Protocol):
@@ -36,359 +30,368 @@ class Understander(Protocol):
     def parse_nbest(self, alternatives: Sequence[tuple[str, float]], now: datetime | None = None) -> Parse: ...
 
 
-def _digits_value(etype: str | None, digits: str) -> str | int | None:
-    if not digits:
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """A caller turn: words with their parse, or keys."""
+
+    parse: Parse | None = None
+    digits: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What interpretation needs to know about the open question, and nothing else."""
+
+    awaiting: Awaiting
+    slot_types: Mapping[str, str] = field(default_factory=dict)  # the request's slots -> entity type
+    slots: Mapping[str, Any] = field(default_factory=dict)  # values already known
+    flow_intents: frozenset[str] = frozenset()  # intents of the flow in progress
+    routable: frozenset[str] = frozenset()  # intents the bot has a flow for
+    menu_keys: frozenset[str] = frozenset()
+
+
+# -- actions -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Yes:
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class No:
+    values: Mapping[str, Any] = field(default_factory=dict)
+    intent: str | None = None  # 「ちがいます、請求のことで」: the real topic
+
+
+@dataclass(frozen=True, slots=True)
+class Correct:
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    intent: str
+    prefill: Mapping[str, Any] = field(default_factory=dict)
+    clarify: bool = False  # unsure: ask 「〇〇のお問い合わせでしょうか」 first
+
+
+@dataclass(frozen=True, slots=True)
+class MenuChoice:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Simple:
+    """repeat | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks"""
+
+    kind: str
+    out_of_scope: bool = False  # unclear, but understood as something this line does not handle
+
+
+Action = Fill | Yes | No | Correct | Request | MenuChoice | Simple
+
+
+def answers_question(action: Action) -> bool:
+    """The turn answers what was asked: its intent must not trigger escalation rules meant for requests."""
+    return isinstance(action, Fill | Yes | No | Correct | MenuChoice)
+
+
+# -- reading the turn ----------------------------------------------------------------------------------
+
+
+def _confident(parse: Parse) -> str | None:
+    if parse.low_confidence or parse.intent.confidence < CONFIDENT:
         return None
-    if etype == "order_id" and len(digits) == 8:
-        return digits
-    if etype == "phone_number" and 10 <= len(digits) <= 11 and digits.startswith("0"):
-        return digits
-    if etype == "postal_code" and len(digits) == 7:
-        return digits
-    if etype == "amount":
-        return int(digits)
-    if etype in FREE_TEXT:
-        return digits
+    return parse.intent.name
+
+
+def heard_by_type(parse: Parse) -> dict[str, Any]:
+    """Entities heard, by type: the last value of each type counts (the NLU drops self-corrected ones)."""
+    return {e.type: e.value for e in parse.entities if not e.alternatives}
+
+
+def values_heard(by_type: Mapping[str, Any], slot_types: Mapping[str, str], entity_types: EntityTypes) -> dict[str, Any]:
+    """Every slot of the request this turn gives a value for."""
+    out: dict[str, Any] = {}
+    for slot, etype in slot_types.items():
+        value = entity_types.value_from(etype, by_type)
+        if value is not None:
+            out[slot] = value
+    if "time" in by_type and "time" not in slot_types and "time_window" in slot_types.values():
+        out["time"] = by_type["time"]  # a window chosen by a point in time keeps the time the caller said
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """One turn as interpretation reads it: the parse, the request's slot values, every entity heard."""
+
+    parse: Parse
+    values: dict[str, Any]
+    prefill: dict[str, Any]
+
+
+def _free_text(parse: Parse) -> str | None:
+    text = parse.normalized.strip(" 、。")
+    for suffix in ("と申します", "といいます", "と言います", "でございます", "です", "だよ", "や", "だ"):
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            text = text[: -len(suffix)]
+            break
+    return text or None
+
+
+def _request(said: _Said, q: Question) -> Request | None:
+    """A confident request for something the bot has a flow for."""
+    parse = said.parse
+    intent = _confident(parse)
+    if intent is not None and intent not in CONVERSATION and intent in q.routable:
+        return Request(intent, said.prefill)
+    ranking = parse.ranking
+    if ranking and ranking[0].name == "repeat" and ranking[0].confidence >= CONFIDENT and len(ranking) > 1:
+        # 「もう一度だけ言いますけど、荷物が来てないんです」: not a repeat (see _commands), so the next reading counts
+        second = ranking[1]
+        if second.name in q.routable and second.name not in CONVERSATION and second.confidence >= CLARIFY_FLOOR:
+            return Request(second.name, said.prefill, clarify=second.confidence < CONFIDENT)
     return None
 
 
-def slot_value(etype: str | None, parse: Parse | None, digits: str | None) -> Any:
-    """The value a turn gives for an entity type, or None."""
-    if digits is not None:
-        return _digits_value(etype, digits)
-    if parse is None or etype is None:
-        return None
-    if etype in FREE_TEXT:
-        text = parse.normalized.strip(" 、。")
-        return text or None
-    for entity in parse.entities:
-        if entity.type == etype and not entity.alternatives:
-            return entity.value
+def _unsure_request(said: _Said, q: Question) -> Request | None:
+    """A request the classifier leans to without being sure: asked about, never guessed."""
+    top = said.parse.ranking[0] if said.parse.ranking else None
+    if top is not None and top.confidence >= CLARIFY_FLOOR and top.name in q.routable and top.name not in CONVERSATION:
+        return Request(top.name, said.prefill, clarify=True)
     return None
 
 
-_WORDS = re.compile(r"[\u4e00-\u9fff]|[ァ-ヺ]{2}")
+def _distress(parse: Parse) -> bool:
+    """Grief, panic or confusion in the words; the emotion reading alone is not enough (「死ぬほど忙しい」)."""
+    return words.DISTRESS.search(parse.normalized) is not None
 
 
-def _clearly_out_of_scope(parse: Parse | None) -> bool:
-    """A confident out_of_scope turn made of real words (kanji, katakana), not ASR noise."""
-    return (
-        parse is not None
-        and parse.intent.name == "out_of_scope"
-        and parse.intent.confidence >= 0.8
-        and bool(_WORDS.search(parse.normalized))
-    )
-
-
-class Interpreter:
-    def __init__(self, runner: StepRunner, handover: Handover, close: Closer) -> None:
-        self.runner = runner
-        self.handover = handover
-        self.close = close
-
-    def current_step(self, ctx: TurnContext) -> Step | None:
-        frame = ctx.state.frame
-        if frame is None:
-            return None
-        flow = ctx.bot.flows.get(frame.flow)
-        try:
-            return flow.step(frame.step) if flow else None
-        except KeyError:
-            return None
-
-    def _flow(self, ctx: TurnContext) -> Flow | None:
-        frame = ctx.state.frame
-        return ctx.bot.flows.get(frame.flow) if frame else None
-
-    def _confident(self, parse: Parse | None) -> str | None:
-        if parse is None or parse.low_confidence or parse.intent.confidence < CONFIDENT:
-            return None
-        return parse.intent.name
-
-    def answers_awaited(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
-        """Does this turn answer the open question? Then its intent must not trigger escalation rules."""
-        aw = ctx.state.awaiting
-        if aw.startswith("slot:"):
-            step = self.current_step(ctx)
-            return step is not None and slot_value(step.entity_type, parse, digits) is not None and (
-                step.entity_type not in FREE_TEXT or self._confident(parse) in (None, "affirm", "deny")
-            )
-        if aw == "confirm":
-            return digits is not None or self._yes_no(parse) is not None
-        return aw == "menu" and digits is not None
-
-    async def interpret(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
-        """Act on the turn; False when it was not understood (the caller gets a no-match prompt)."""
-        state = ctx.state
-        if parse is not None and not parse.normalized.strip():
-            return False
-        intent = self._confident(parse)
-        if parse is not None and _START_OVER.search(parse.normalized) and intent not in ENTITY_TYPES:
-            ctx.say("start_over")
-            state.frame, state.pending = None, {}
-            state.stack.clear()
-            state.awaiting = "free"
-            ctx.say("how_can_i_help")
-            return True
-        if intent == "repeat":
-            await self.reask(ctx, repeat=True)
-            return True
-        if intent == "goodbye" and state.awaiting != "confirm":
-            ctx.say("goodbye")
-            await self.close(ctx, "resolved" if state.resolved else "abandoned", None)
-            return True
-        aw = state.awaiting
-        if aw.startswith("slot:"):
-            return await self._answer_slot(ctx, parse, digits)
-        if aw == "confirm":
-            return await self._answer_confirm(ctx, parse, digits)
-        if aw == "anything_else":
-            return await self._answer_anything_else(ctx, parse, digits)
-        return await self._answer_request(ctx, parse, digits)
-
-    async def _answer_slot(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
-        state = ctx.state
-        step = self.current_step(ctx)
-        flow = self._flow(ctx)
-        if step is None or flow is None or step.ask is None:
-            return await self._answer_request(ctx, parse, digits)
-        value = slot_value(step.entity_type, parse, digits)
-        intent = self._confident(parse)
-        if value is not None and not (step.entity_type in FREE_TEXT and intent not in (None, "affirm", "deny")):
-            state.slots[step.ask] = value
-            state.log("slot", ctx.now, slot=step.ask, value=value)
-            self._fill_others(ctx, flow, parse)
-            await self.runner.run(ctx, self.runner.next_step(ctx, flow, step))
-            return True
-        if intent and intent not in CONVERSATION and intent not in flow.intents:
-            target = ctx.bot.flow_for(intent)
-            if target is not None:
-                # a topic change: answer the new request, then come back to this question
-                state.stack.append(state.frame)  # type: ignore[arg-type]
-                await self.runner.start_flow(ctx, target, intent, self._prefill(parse))
-                return True
-        return False
-
-    async def _answer_confirm(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
-        state = ctx.state
-        answer = self._yes_no(parse)
-        yes = (digits in YES_KEYS) if digits is not None else answer == "affirm"
-        no = (digits in NO_KEYS) if digits is not None else answer == "deny"
-        offer = state.pending.pop("offer", None)
-        if offer is not None:
-            return await self._answer_offer(ctx, offer, yes, no, parse)
-        step = self.current_step(ctx)
-        flow = self._flow(ctx)
-        if step is None or flow is None:
-            return await self._answer_request(ctx, parse, digits)
-        if step.slot and parse is not None and not yes:
-            corrections = self._corrections(flow, step.slot, parse)
-            if corrections:
-                # 「いいえ、12345679です」 「いいえ、夕方五時です」: take the correction and confirm again
-                for slot, value in corrections.items():
-                    state.slots[slot] = value
-                    state.log("slot", ctx.now, slot=slot, value=value, correction=True)
-                await self.runner.run(ctx, step.id)
-                return True
-        if yes:
-            await self.runner.run(ctx, step.yes or self.runner.next_step(ctx, flow, step))
-            return True
-        if no:
-            target = step.no
-            if target is None and step.slot:
-                state.slots.pop(step.slot, None)
-                target = next((s.id for s in flow.steps if s.ask == step.slot), None)
-            await self.runner.run(ctx, target or self.runner.next_step(ctx, flow, step))
-            return True
-        return False
-
-    async def _answer_offer(self, ctx: TurnContext, offer: dict[str, Any], yes: bool, no: bool, parse: Parse | None) -> bool:
-        state = ctx.state
-        if offer["kind"] == "clarify":
-            if yes:
-                flow = ctx.bot.flow_for(offer["intent"])
-                if flow is not None:
-                    await self.runner.start_flow(ctx, flow, offer["intent"], offer.get("prefill"))
-                    return True
-            if no:
-                ctx.say("rephrase")
-                state.awaiting = "free"
-                return True
-        elif offer["kind"] == "callback":
-            if yes:
-                flow = ctx.bot.flow_for("callback_request")
-                if flow is not None:
-                    state.pending["callback_reason"] = offer["reason"]
-                    await self.runner.start_flow(ctx, flow, "callback_request")
-                    return True
-            if no:
-                ctx.say("callback_declined")
-                await self.close(ctx, "ended", offer["reason"])
-                return True
-        state.pending["offer"] = offer  # still waiting for a yes or a no
-        return False
-
-    async def _answer_anything_else(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
-        intent = self._confident(parse)
-        finished = parse is not None and _FINISHED.search(parse.normalized) and intent in (None, "deny", "thanks", "affirm", "goodbye", "out_of_scope")
-        # 「いえいえ、それだけです、ありがとうねえ」: unsure between no, thanks and goodbye is still a closing
-        closing = parse is not None and intent is None and parse.intent.name in _CLOSING and sum(
-            r.confidence for r in parse.ranking if r.name in _CLOSING) >= CONFIDENT
-        if digits in NO_KEYS or intent in _CLOSING or finished or closing:
-            ctx.say("goodbye")
-            await self.close(ctx, "resolved", None)
-            return True
-        if intent == "affirm" or digits in YES_KEYS:
-            ctx.say("how_can_i_help")
-            ctx.state.awaiting = "free"
-            return True
-        return await self._answer_request(ctx, parse, digits)
-
-    async def _answer_request(self, ctx: TurnContext, parse: Parse | None, digits: str | None) -> bool:
-        state = ctx.state
-        step = self.current_step(ctx)
-        if digits is not None:
-            option = step.options.get(digits[:1]) if step is not None and step.menu else None
-            if option is None:
-                return False
-            if option.goto:
-                await self.runner.run(ctx, option.goto)
-                return True
-            flow = ctx.bot.flow_for(option.intent or "")
-            if flow is None:
-                return False
-            await self.runner.start_flow(ctx, flow, option.intent)
-            return True
-        if parse is None:
-            return False
-        ranking = parse.ranking
-        top = ranking[0]
-        second = ranking[1] if len(ranking) > 1 else None
-        flows_for = ctx.bot.flow_for
-        if second is not None and top.confidence >= CLARIFY_FLOOR and parse.ambiguous and flows_for(top.name) and flows_for(second.name):
-            return self._clarify(ctx, top.name, parse)
-        intent = self._confident(parse)
-        if intent is None or intent == "out_of_scope":
-            if top.confidence >= CLARIFY_FLOOR and flows_for(top.name) is not None:
-                return self._clarify(ctx, top.name, parse)
-            return False
-        flow = flows_for(intent)
-        if flow is not None:
-            await self.runner.start_flow(ctx, flow, intent, self._prefill(parse))
-            return True
-        if intent == "greet":
-            ctx.say("how_can_i_help")
-        elif intent == "thanks":
-            ctx.say("thanks_reply")
-            ctx.say("anything_else")
-            state.awaiting = "anything_else"
-            return True
-        else:  # affirm / deny with nothing open
-            ctx.say("how_can_i_help")
-        state.awaiting = "free"
-        return True
-
-    def _clarify(self, ctx: TurnContext, intent: str, parse: Parse) -> bool:
-        ctx.state.pending["offer"] = {"kind": "clarify", "intent": intent, "prefill": self._prefill(parse)}
-        label = ctx.bot.prompts.render(f"label_{intent}", ctx.state.channel, {}).text
-        ctx.say("clarify_intent", label=label)
-        ctx.state.awaiting = "confirm"
-        ctx.expect = InputSpec(awaiting="confirm", hints=("はい", "いいえ"), dtmf_max_digits=1)
-        return True
-
-    def offer_callback(self, ctx: TurnContext, reason: str) -> None:
-        state = ctx.state
-        state.frame = None
-        state.stack.clear()
-        state.pending["offer"] = {"kind": "callback", "reason": reason}
-        ctx.say("callback_offer")
-        state.awaiting = "confirm"
-        ctx.expect = InputSpec(awaiting="confirm", hints=("はい", "いいえ"), dtmf_max_digits=1)
-
-    async def no_match(self, ctx: TurnContext, parse: Parse | None) -> None:
-        state = ctx.state
-        step = self.current_step(ctx)
-        if state.awaiting.startswith("slot:") and step is not None:
-            if state.tries >= step.max_tries:
-                if step.on_fail:
-                    await self.runner.run(ctx, step.on_fail)
-                else:
-                    await self.handover(ctx, "repeated_failure", "general", 0, None)
-                return
-            reprompt = step.reprompt or f"reprompt_{step.ask}"
-            ctx.say(reprompt if ctx.bot.prompts.has(reprompt) else "nomatch_slot")
-            ctx.expect = expectation(step, state.channel)
-            return
-        if state.awaiting == "confirm":
-            ctx.say("confirm_reprompt")
-            ctx.expect = InputSpec(awaiting="confirm", hints=("はい", "いいえ"), dtmf_max_digits=1)
-            return
-        if _clearly_out_of_scope(parse) and ctx.bot.prompts.has("nomatch_out_of_scope"):
-            ctx.say("nomatch_out_of_scope")  # understood, but not something this line handles
-        else:
-            ctx.say("nomatch_1" if state.consecutive_failures <= 1 else "nomatch_2")
-        if step is not None and step.menu:
-            ctx.expect = expectation(step, state.channel)
-
-    async def reask(self, ctx: TurnContext, repeat: bool = False, after_warning: bool = False) -> None:
-        """Say the open question again (after a warning, silence, or 「もう一度」)."""
-        state = ctx.state
-        step = self.current_step(ctx)
-        if after_warning and (step is None or step.kind == "menu") and ctx.bot.prompts.has("after_warning"):
-            # not the whole welcome menu again: the call did not start over
-            ctx.say("after_warning")
-            if step is not None:
-                ctx.expect = expectation(step, state.channel)
-            return
-        if step is not None and step.kind in ("ask", "confirm", "menu"):
-            await self.runner.run(ctx, step.id)
-            return
-        if repeat and state.last_prompts:
-            for text in state.last_prompts:
-                ctx.prompts.append(ctx.bot.prompts.render("repeat_wrapper", state.channel, {"text": text}))
-            return
-        ctx.say("anything_else" if state.awaiting == "anything_else" else "how_can_i_help")
-
-    def _yes_no(self, parse: Parse | None) -> str | None:
-        """affirm / deny / None for a reply to a yes-no question."""
-        intent = self._confident(parse)
-        if intent in ("affirm", "deny") or parse is None:
-            return intent
-        if intent is None:
-            text = parse.normalized.lstrip(" 、。!?")
-            yes, no = bool(_YES_START.match(text)), bool(_NO_START.match(text))
-            if yes != no:
-                return "affirm" if yes else "deny"
+def _closing(parse: Parse) -> Simple | None:
+    """A goodbye at a question that is not "anything else?": certain words end, unsure ones are asked about."""
+    text = parse.normalized
+    if words.QUESTION.search(text) or words.MORE_TO_ASK.search(text):
         return None
+    if words.CLEAR_GOODBYE.search(text):
+        return Simple("end")
+    if _confident(parse) == "goodbye":
+        return Simple("confirm_end")
+    return None
 
-    def _corrections(self, flow: Flow, confirmed: str, parse: Parse) -> dict[str, Any]:
-        """Slot values a reply to a confirmation gives: the confirmed slot, or any other slot the flow asks."""
-        out: dict[str, Any] = {}
-        for slot in dict.fromkeys([confirmed, *(s.ask for s in flow.steps if s.ask)]):
-            etype = self._slot_type(flow, slot)
-            if etype is None or etype in FREE_TEXT:
-                continue
-            value = slot_value(etype, parse, None)
-            if value is not None:
-                out[slot] = value
-        return out
 
-    def _slot_type(self, flow: Flow, slot: str) -> str | None:
-        for s in flow.steps:
-            if s.ask == slot:
-                return s.entity_type
-        return slot if slot in ENTITY_TYPES else None
+def _commands(parse: Parse) -> Simple | None:
+    """Global commands, only as the meaning of the whole utterance."""
+    text = parse.normalized
+    if words.only_start_over(text):
+        return Simple("start_over")
+    if words.only_repeat(text):
+        return Simple("repeat")
+    return None
 
-    def _prefill(self, parse: Parse | None) -> dict[str, Any]:
-        """Entities said together with the request fill their slots (注文番号12345678の配送状況)."""
-        if parse is None:
-            return {}
-        return {e.type: e.value for e in parse.entities if e.type in ENTITY_TYPES and not e.alternatives}
 
-    def _fill_others(self, ctx: TurnContext, flow: Flow, parse: Parse | None) -> None:
-        if parse is None:
-            return
-        wanted = {s.ask for s in flow.steps if s.ask} - set(ctx.state.slots)
-        for entity in parse.entities:
-            if entity.type in wanted and not entity.alternatives:
-                ctx.state.slots[entity.type] = entity.value
+def _unclear(parse: Parse) -> Simple:
+    out_of_scope = parse.intent.name == "out_of_scope" and parse.intent.confidence >= 0.8
+    return Simple("unclear", out_of_scope=out_of_scope)
+
+
+def _common(said: _Said, q: Question) -> Action:
+    """What a turn means when it is not the answer the question wanted."""
+    parse = said.parse
+    command = _commands(parse)
+    if command is not None:
+        return command
+    request = _request(said, q)
+    if request is not None and (request.intent not in q.flow_intents or isinstance(q.awaiting, AwaitAnythingElse)):
+        return request
+    if _distress(parse):
+        return Simple("distress")
+    if words.only_hesitation(parse.normalized):
+        return Simple("hesitate")
+    closing = _closing(parse)
+    if closing is not None:
+        return closing
+    return _unclear(parse)
+
+
+# -- per question ----------------------------------------------------------------------------------------
+
+
+def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
+    """The action a turn asks for at the open question. Never raises; unknown input is `unclear`."""
+    aw = q.awaiting
+    if heard.digits is not None:
+        return _keys(q, heard.digits, entity_types)
+    parse = heard.parse
+    if parse is None or not parse.normalized.strip(" 、。"):
+        return Simple("unclear")
+    by_type = heard_by_type(parse)
+    everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
+    values = values_heard(by_type, q.slot_types, entity_types)
+    said = _Said(parse, values, {**everything, **values})
+    if isinstance(aw, AwaitSlot):
+        return _at_slot(aw, said, q)
+    if isinstance(aw, AwaitConfirm | AwaitOffer):
+        return _at_yes_no(aw, said, q)
+    if isinstance(aw, AwaitAnythingElse):
+        return _at_anything_else(said, q)
+    return _at_free(said, q)
+
+
+def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
+    aw = q.awaiting
+    if "*" in digits:
+        return Simple("start_over")  # the keypad's 「最初から」, whatever else was pressed
+    if isinstance(aw, AwaitSlot):
+        value = entity_types.from_keys(aw.entity, digits)
+        return Fill({aw.slot: value}) if value is not None else Simple("unclear")
+    key = digits[:1]
+    if isinstance(aw, AwaitConfirm | AwaitOffer):
+        return Yes() if key in YES_KEYS else No() if key in NO_KEYS else Simple("unclear")
+    if isinstance(aw, AwaitAnythingElse):
+        return Simple("end") if key in NO_KEYS else Yes() if key in YES_KEYS else Simple("unclear")
+    if isinstance(aw, AwaitMenu) and key in q.menu_keys:
+        return MenuChoice(key)
+    return Simple("unclear")
+
+
+def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
+    parse, values = said.parse, said.values
+    if aw.entity in FREE_TEXT:
+        # a name or an address is whatever the caller says, unless it is clearly something else
+        intent = _confident(parse)
+        if (
+            _commands(parse) is None
+            and not words.only_hesitation(parse.normalized)
+            and not _distress(parse)
+            and not words.DONT_KNOW.search(parse.normalized)
+            and (intent is None or intent in CONVERSATION or intent in q.flow_intents or len(parse.normalized) <= 12)
+        ):
+            text = _free_text(parse)
+            if text is not None:
+                return Fill({**values, aw.slot: text})
+    elif aw.slot in values:
+        return Fill(values)
+    if words.DONT_KNOW.search(parse.normalized) and _request(said, q) is None:
+        return Simple("dont_know")
+    action = _common(said, q)
+    if isinstance(action, Simple) and action.kind == "unclear" and values:
+        # another slot of the request, said early (a date at the phone-number step): keep it, ask again
+        return Fill(values)
+    return action
+
+
+def _offering(aw: AwaitConfirm | AwaitOffer) -> bool:
+    """Does the question offer something? Then 大丈夫です / 結構です decline it (a confirmation accepts)."""
+    return (isinstance(aw, AwaitOffer) and aw.offer == "callback") or (isinstance(aw, AwaitConfirm) and aw.offer)
+
+
+def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
+    """yes / no from the words (the first word decides; 大丈夫 and friends by the kind of question)."""
+    text = parse.normalized.lstrip(" 、。!?")
+    if text.startswith(("はい", "ええ", "うん")):
+        rest = words.bare(text[2:])
+        if rest and (words.NO.match(rest) or (_offering(aw) and words.REFUSAL.search(rest))):
+            return "no"  # 「はい、いや、やっぱりいいです」
+        return "yes"
+    if words.NO.match(text):
+        return "no"
+    if words.CONTEXT_YES_NO.match(text):
+        return "no" if _offering(aw) else "yes"
+    if words.REFUSAL.search(text):
+        return "no"
+    if words.YES.match(text):
+        return "yes"
+    intent = _confident(parse)
+    if intent == "affirm":
+        return "yes"
+    if intent == "deny":
+        return "no"
+    return None
+
+
+def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Action:
+    parse, values = said.parse, said.values
+    cue = _yes_no_cue(aw, parse)
+    changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
+    if isinstance(aw, AwaitConfirm) and changed:
+        # 「いいえ、あさってです」「はい、あ、でも時間は夕方で」: a different value is a correction
+        return Correct(changed)
+    if cue == "yes":
+        return Yes(values)
+    if cue == "no":
+        new = {k: v for k, v in values.items() if k not in q.slots}
+        if isinstance(aw, AwaitConfirm) and new:
+            return Correct(new)
+        request = _request(said, q)
+        intent = request.intent if request is not None and request.intent not in q.flow_intents else None
+        return No(values, intent)
+    if isinstance(aw, AwaitConfirm) and values and all(str(q.slots.get(k)) == str(v) for k, v in values.items()):
+        return Yes(values)  # the value said back: 「12345678です」
+    if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _request(said, q) is None:
+        return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
+    if isinstance(aw, AwaitConfirm) and values:
+        return Correct(values)
+    return _common(said, q)
+
+
+def _at_anything_else(said: _Said, q: Question) -> Action:
+    parse = said.parse
+    text = parse.normalized
+    command = _commands(parse)
+    if command is not None:
+        return command
+    request = _request(said, q)
+    if request is not None:
+        return request
+    if words.MORE_TO_ASK.search(text) or (words.QUESTION.search(text) and not words.FINISHED.search(text)):
+        unsure = _unsure_request(said, q)
+        return unsure if unsure is not None else Yes()
+    intent = _confident(parse)
+    if words.FINISHED.search(text) or intent in ("deny", "thanks", "goodbye") or words.NO.match(text):
+        return Simple("end")
+    if intent == "affirm" or words.YES.match(text):
+        return Yes()
+    if sum(r.confidence for r in parse.ranking if r.name in ("deny", "thanks", "goodbye")) >= CONFIDENT:
+        return Simple("end")
+    return _common(said, q)
+
+
+def _at_free(said: _Said, q: Question) -> Action:
+    parse = said.parse
+    command = _commands(parse)
+    if command is not None:
+        return command
+    if parse.ambiguous and len(parse.ranking) > 1:
+        top, second = parse.ranking[0], parse.ranking[1]
+        if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:
+            return Request(top.name, said.prefill, clarify=True)
+    request = _request(said, q)
+    if request is not None:
+        return request
+    if _distress(parse):
+        return Simple("distress")
+    intent = _confident(parse)
+    if intent == "greet":
+        return Simple("greet")
+    if intent == "thanks" and not words.QUESTION.search(parse.normalized):
+        return Simple("thanks")
+    if words.only_hesitation(parse.normalized):
+        return Simple("hesitate")
+    closing = _closing(parse)
+    if closing is not None:
+        return closing
+    unsure = _unsure_request(said, q)
+    if unsure is not None:
+        return unsure
+    if "order_id" in said.prefill:
+        return Request("order_status", said.prefill, clarify=True)  # a bare order number: most ask where it is
+    if intent in ("affirm", "deny"):
+        return Simple("greet")
+    return _unclear(parse)

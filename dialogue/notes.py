@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from dialogue.escalation.case_note import ConversationRecord, HarassmentEvent, build_case_note
-from dialogue.session import SessionState
 from dialogue.signals import trajectory
+from dialogue.state import CallState
 from dialogue.store import SessionStore
 
+Log = Sequence[Mapping[str, Any]]
 
-def record_of(state: SessionState) -> ConversationRecord:
+
+def transcript(events: Log) -> list[tuple[str, str]]:
+    return [(str(e["type"]), str(e.get("text", ""))) for e in events if e["type"] in ("caller", "bot") and e.get("text")]
+
+
+def record_of(state: CallState, events: Log) -> ConversationRecord:
     return ConversationRecord(
         session_id=state.id,
         channel=state.channel,
@@ -18,33 +26,32 @@ def record_of(state: SessionState) -> ConversationRecord:
         started_at=datetime.fromisoformat(state.started_at),
         intents=list(state.intents),
         slots=dict(state.slots),
-        trajectory=trajectory(state),
+        trajectory=trajectory(state.emotions),
         outcome=state.outcome or "abandoned",
         reason=state.reason,
         rule=state.rule,
         decision_why=state.decision_why,
-        transcript=[("caller" if who == "caller" else "bot", text) for who, text in state.transcript()],
-        harassment_events=_harassment_events(state),
+        transcript=[("caller" if who == "caller" else "bot", text) for who, text in transcript(events)],
+        harassment_events=_harassment_events(events),
     )
 
 
-def _harassment_events(state: SessionState) -> list[HarassmentEvent]:
+def _harassment_events(events: Log) -> list[HarassmentEvent]:
     out: list[HarassmentEvent] = []
     turn = 0
-    for i, e in enumerate(state.events):
+    for i, e in enumerate(events):
         if e["type"] != "caller":
             continue
         turn += 1
         if e.get("harassment"):
             # what the bot did is the escalation event logged right after this caller turn
-            action = next(
-                (x.get("action") for x in state.events[i + 1 : i + 3] if x["type"] == "escalation"), None
-            )
+            action = next((x.get("action") for x in events[i + 1 : i + 4] if x["type"] == "escalation"), None)
             out.append(HarassmentEvent(turn, e["harassment"], 1.0, str(e.get("text", "")), action))
     return out
 
 
-async def save_case_note(store: SessionStore, state: SessionState) -> None:
-    note = build_case_note(record_of(state)).to_json()
+async def save_case_note(store: SessionStore, state: CallState, events: Log,
+                         names: Mapping[str, str] | None = None) -> None:
+    note = build_case_note(record_of(state, events), names=names or None).to_json()
     note["case_id"] = state.case_id
     await store.save_case(state.case_id or state.id, note)

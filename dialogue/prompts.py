@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.api import Channel, Prompt
-from dialogue.yaml_source import SourceError, at, read_yaml
+from dialogue.yaml_source import REPO_ROOT, SourceError, at, read_yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
 WEEKDAYS = "月火水木金土日"
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?::([a-z]+))?\}")
-FORMATS = ("digits", "yen", "date", "time", "phone", "")
+FORMATS = ("digits", "yen", "date", "time", "phone", "window", "")
 
 
 def _fmt_date(value: str) -> str:
@@ -39,6 +38,16 @@ def _fmt_time(value: str) -> str:
         return value
     h, mi = int(m.group(1)), int(m.group(2))
     return f"{h}時" if mi == 0 else f"{h}時{mi}分"
+
+
+def _fmt_window(value: str) -> str:
+    """A delivery window as callers say it: 14:00-16:00 -> 14時から16時; 08:00-12:00 -> 午前中."""
+    m = re.fullmatch(r"(\d{2}):(\d{2})-(\d{2}):(\d{2})", value)
+    if not m:
+        return value
+    if value == "08:00-12:00":
+        return "午前中"  # the carriers' name for their morning window
+    return f"{_fmt_time(value[:5])}から{_fmt_time(value[6:])}"
 
 
 def _fmt_yen(value: str) -> str:
@@ -80,6 +89,8 @@ class _Formatter(string.Formatter):
             return _fmt_time(text)
         if format_spec == "phone":
             return _fmt_phone(text)
+        if format_spec == "window":
+            return _fmt_window(text)
         return text
 
 

@@ -1,12 +1,14 @@
-"""Turn the session and this turn's NLU result into the escalation engine's `Signals`."""
+"""Turn the call state and this turn's NLU result into the escalation engine's `Signals`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from dialogue.api import UserTurn
-from dialogue.context import TurnContext
 from dialogue.escalation.signals import Signals
 from dialogue.escalation.trajectory import Trajectory
-from dialogue.session import SessionState
+from dialogue.turn import Turn
 from nlu.signals import reading_of
 from nlu.types import Emotion, Harassment, Parse
 
@@ -15,25 +17,23 @@ from nlu.types import Emotion, Harassment, Parse
 ANSWER_HARASSMENT_FLOOR = 0.8
 
 
-def record_emotion(state: SessionState, parse: Parse, turn: UserTurn, failed: bool) -> None:
-    state.emotions.append(
-        {
-            "label": parse.emotion.label,
-            "score": round(parse.emotion.score, 4),
-            "scores": {k: round(v, 4) for k, v in parse.emotion.scores.items()},
-            "failed": failed,
-            "repetition": "repetition_complaint" in parse.flags,
-            "interrupted": turn.interrupted,
-            "asr": turn.asr_confidence,
-        }
-    )
+def emotion_reading(parse: Parse, turn: UserTurn) -> dict[str, Any]:
+    return {
+        "label": parse.emotion.label,
+        "score": round(parse.emotion.score, 4),
+        "scores": {k: round(v, 4) for k, v in parse.emotion.scores.items()},
+        "failed": False,
+        "repetition": "repetition_complaint" in parse.flags,
+        "interrupted": turn.interrupted,
+        "asr": turn.asr_confidence,
+    }
 
 
-def trajectory(state: SessionState) -> Trajectory:
-    """Rebuilt from the stored per-turn readings: cheap, and nothing but JSON lives in the session."""
+def trajectory(readings: Iterable[Mapping[str, Any]]) -> Trajectory:
+    """Rebuilt from the kept per-turn readings: cheap, and nothing but JSON lives in the state."""
     traj = Trajectory()
-    for e in state.emotions:
-        emotion = Emotion(e["label"], e["score"], e["scores"])
+    for e in readings:
+        emotion = Emotion(e["label"], e["score"], dict(e["scores"]))
         traj = traj.update(
             emotion,
             failed=bool(e.get("failed")),
@@ -53,26 +53,26 @@ def _harassment(parse: Parse | None, answering: bool) -> Harassment | None:
     return h
 
 
-def build_signals(ctx: TurnContext, parse: Parse | None, turn: UserTurn, use_intent: bool) -> Signals:
+def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: bool) -> Signals:
     """`use_intent` is False when the turn answers the open question (its intent must not trigger rules)."""
-    state = ctx.state
+    state = turn.state
     confident = parse is not None and not parse.low_confidence
     return Signals(
-        now=ctx.now,
+        now=turn.now,
         channel=state.channel,
         text=parse.normalized if parse else "",
         reading=reading_of(parse.normalized, parse.tokens) if parse else "",
         intent=parse.intent.name if parse is not None and use_intent and confident else None,
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
         emotion=parse.emotion if parse else None,
-        trajectory=trajectory(state),
+        trajectory=trajectory(state.emotions),
         harassment=_harassment(parse, answering=not use_intent),
         harassment_warnings=state.harassment_warnings,
         failed_turns=state.failed_turns,
         consecutive_failures=state.consecutive_failures,
         flags=parse.flags if parse else frozenset(),
         caller_vip=state.caller_vip,
-        turn_index=sum(1 for e in state.events if e["type"] == "caller"),
-        asr_confidence=turn.asr_confidence,
-        interrupted=turn.interrupted,
+        turn_index=state.caller_turns,
+        asr_confidence=user.asr_confidence,
+        interrupted=user.interrupted,
     )

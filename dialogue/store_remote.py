@@ -17,8 +17,8 @@ from typing import Any
 import asyncpg
 import redis.asyncio as aioredis
 
-from dialogue.session import SessionState
-from dialogue.store import MemoryStore, SessionStore, SQLiteStore
+from dialogue.state import CallState
+from dialogue.store import Events, MemoryStore, SessionStore, SQLiteStore
 
 _IDENT = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, ended BOOLEAN NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     state JSONB NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_active ON sessions (id) WHERE NOT ended;
+CREATE TABLE IF NOT EXISTS events (
+    seq BIGSERIAL PRIMARY KEY, session_id TEXT NOT NULL, event JSONB NOT NULL);
+CREATE INDEX IF NOT EXISTS events_session ON events (session_id, seq);
 CREATE TABLE IF NOT EXISTS case_notes (
     id TEXT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL DEFAULT now(), note JSONB NOT NULL);
 CREATE INDEX IF NOT EXISTS case_notes_created ON case_notes (created_at DESC);
@@ -37,8 +40,8 @@ def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _state(raw: str | bytes) -> SessionState:
-    return SessionState.from_json(json.loads(raw))
+def _state(raw: str | bytes) -> CallState:
+    return CallState.from_json(json.loads(raw))
 
 
 def _text(value: object) -> str:
@@ -104,18 +107,26 @@ class PostgresStore:
         async with asyncio.timeout(self.timeout_s):
             await (await self._get_pool()).execute(sql, *args)
 
-    async def load(self, session_id: str) -> SessionState | None:
+    async def load(self, session_id: str) -> CallState | None:
         raw = await self._fetchval("SELECT state::text FROM sessions WHERE id = $1", session_id)
         return _state(raw) if raw else None
 
-    async def save(self, state: SessionState) -> None:
-        await self._execute(
-            "INSERT INTO sessions (id, ended, state) VALUES ($1, $2, $3::jsonb) ON CONFLICT (id) DO UPDATE "
-            "SET ended = excluded.ended, state = excluded.state, updated_at = now()",
-            state.id,
-            state.ended,
-            _dumps(state.to_json()),
-        )
+    async def save(self, state: CallState, events: Events = ()) -> None:
+        async with asyncio.timeout(self.timeout_s), (await self._get_pool()).acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO sessions (id, ended, state) VALUES ($1, $2, $3::jsonb) ON CONFLICT (id) DO UPDATE "
+                "SET ended = excluded.ended, state = excluded.state, updated_at = now()",
+                state.id,
+                state.ended,
+                _dumps(state.to_json()),
+            )
+            if events:
+                await conn.executemany("INSERT INTO events (session_id, event) VALUES ($1, $2::jsonb)",
+                                       [(state.id, _dumps(e)) for e in events])
+
+    async def events(self, session_id: str) -> list[dict[str, Any]]:
+        rows = await self._fetch("SELECT event::text FROM events WHERE session_id = $1 ORDER BY seq", session_id)
+        return [dict(json.loads(r[0])) for r in rows]
 
     async def save_case(self, case_id: str, note: dict[str, Any]) -> None:
         # a note saved again moves to the top of `cases`, as INSERT OR REPLACE does in SQLiteStore
@@ -136,7 +147,7 @@ class PostgresStore:
         )
         return [dict(json.loads(r[0])) for r in rows]
 
-    async def active(self) -> list[SessionState]:
+    async def active(self) -> list[CallState]:
         rows = await self._fetch("SELECT state::text FROM sessions WHERE NOT ended")
         return [_state(r[0]) for r in rows]
 
@@ -170,14 +181,25 @@ class RedisStore:
     def _key(self, session_id: str) -> str:
         return f"{self.prefix}:session:{session_id}"
 
-    async def load(self, session_id: str) -> SessionState | None:
+    def _events_key(self, session_id: str) -> str:
+        return f"{self.prefix}:events:{session_id}"
+
+    async def events(self, session_id: str) -> list[dict[str, Any]]:
+        async with asyncio.timeout(self.timeout_s):
+            raws = await self._redis.lrange(self._events_key(session_id), 0, -1)
+        return [dict(json.loads(_text(r))) for r in raws]
+
+    async def load(self, session_id: str) -> CallState | None:
         async with asyncio.timeout(self.timeout_s):
             raw = await self._redis.get(self._key(session_id))
         return _state(raw) if raw else None
 
-    async def save(self, state: SessionState) -> None:
+    async def save(self, state: CallState, events: Events = ()) -> None:
         async with asyncio.timeout(self.timeout_s), self._redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(state.id), _dumps(state.to_json()), ex=self.ttl_s)
+            if events:
+                pipe.rpush(self._events_key(state.id), *(_dumps(e) for e in events))
+                pipe.expire(self._events_key(state.id), self.ttl_s)
             if state.ended:
                 pipe.srem(self._active, state.id)
             else:
@@ -205,7 +227,7 @@ class RedisStore:
             raws = await self._redis.hmget(self._cases, ids)
         return [dict(json.loads(raw)) for raw in raws if raw]
 
-    async def active(self) -> list[SessionState]:
+    async def active(self) -> list[CallState]:
         async with asyncio.timeout(self.timeout_s):
             ids = sorted(_text(i) for i in await self._redis.smembers(self._active))
             if not ids:

@@ -18,6 +18,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 M = TypeVar("M", bound=BaseModel)
 
 
+REPO_ROOT = Path(__file__).resolve().parent.parent  # the sample bot's directory (SPEC 7.5)
+
+
 class SourceError(Exception):
     """One or more problems in a designer's file; `problems` are `file:line:col: message` lines."""
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from dialogue.session import SessionState
+from dialogue.api import CallView
 from ivr.app_keys import MANAGER
 
 log = logging.getLogger("ivr.agent_console")
@@ -256,7 +256,7 @@ async def api_cases(request: web.Request) -> web.Response:
         limit = max(1, min(int(request.query.get("limit", "100")), 1000))
     except ValueError:
         return _json({"error": "limit must be a number"}, status=400)
-    notes = await request.app[MANAGER].store.cases(limit)
+    notes = await request.app[MANAGER].case_notes(limit)
     return _json({"cases": [case_row(n) for n in _visible(user, notes)]})
 
 
@@ -270,26 +270,25 @@ async def api_case(request: web.Request) -> web.Response:
 
 async def api_kpis(request: web.Request) -> web.Response:
     _api_user(request)
-    return _json(compute_kpis(await request.app[MANAGER].store.cases(KPI_WINDOW)))
+    return _json(compute_kpis(await request.app[MANAGER].case_notes(KPI_WINDOW)))
 
 
-def live_row(state: SessionState) -> dict[str, Any]:
-    last_caller = next((e.get("text") for e in reversed(state.events) if e["type"] == "caller"), None)
+def live_row(call: CallView) -> dict[str, Any]:
     return {
-        "session_id": state.id,
-        "channel": state.channel,
-        "started_at": state.started_at,
-        "intents": state.intents,
-        "awaiting": state.awaiting,
-        "last_caller_text": last_caller,
-        "emotion": state.emotions[-1].get("label") if state.emotions else None,
-        "harassment_warnings": state.harassment_warnings,
+        "session_id": call.id,
+        "channel": call.channel,
+        "started_at": call.started_at,
+        "intents": list(call.intents),
+        "awaiting": call.awaiting,
+        "last_caller_text": call.last_heard,
+        "emotion": call.emotion,
+        "harassment_warnings": call.harassment_warnings,
     }
 
 
 async def api_live(request: web.Request) -> web.Response:
     user = _api_user(request)
-    states = await request.app[MANAGER].store.active()
+    states = await request.app[MANAGER].live()
     rows = [live_row(s) for s in sorted(states, key=lambda s: s.started_at, reverse=True)]
     if not user.supervisor:
         rows = [r for r in rows if not r["harassment_warnings"]]
@@ -298,7 +297,7 @@ async def api_live(request: web.Request) -> web.Response:
 
 async def api_supervisor(request: web.Request) -> web.Response:
     _api_user(request, supervisor=True)
-    notes = await request.app[MANAGER].store.cases(1000)
+    notes = await request.app[MANAGER].case_notes(1000)
     harassment = [case_row(n) for n in notes if is_harassment(n)]
     # what a `supervisor` rule routed: harassment transfers wait in the supervisor queue
     queue = [r for r in harassment if r["outcome"] == "transferred"]

@@ -7,11 +7,11 @@ import json
 import sys
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from nlu.data_io import DEFAULT_INTENT_TEST, DataError, read_intent_examples
 from nlu.model import ModelError
 from nlu.pipeline import NLU
+from nlu.timezone import TOKYO
 
 MAX_LINE_BYTES = 1_000_000
 
@@ -62,7 +62,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             print(f"ivr nlu parse: --now {args.now!r} is not an ISO-8601 time", file=sys.stderr)
             return 2
         if now.tzinfo is None:
-            now = now.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+            now = now.replace(tzinfo=TOKYO)
     nlu = NLU.load(args.model)
     out = sys.stdout
     for raw in sys.stdin.buffer:

@@ -10,8 +10,7 @@ import sys
 from datetime import datetime
 from typing import BinaryIO, TextIO
 
-from dialogue.api import BotReply, CallerInfo, SessionStart, UserTurn
-from dialogue.engine import DialogueManager
+from dialogue.api import BotReply, CallerInfo, Conversations, SessionStart, UserTurn
 from dialogue.factory import build_manager
 
 MAX_LINE = 100_000
@@ -37,7 +36,7 @@ def _turn_of(line: str) -> UserTurn | None:
     return UserTurn(text=line)
 
 
-async def converse(manager: DialogueManager, start: SessionStart, stdin: BinaryIO, out: TextIO) -> str | None:
+async def converse(manager: Conversations, start: SessionStart, stdin: BinaryIO, out: TextIO) -> str | None:
     sid, reply = await manager.start(start)
     _show(reply, out)
     loop = asyncio.get_running_loop()
@@ -63,7 +62,7 @@ async def converse(manager: DialogueManager, start: SessionStart, stdin: BinaryI
             continue
         reply = await manager.handle(sid, turn)
         _show(reply, out)
-    state = await manager.state(sid)
+    state = await manager.view(sid)
     return state.outcome if state else None
 
 

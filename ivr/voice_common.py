@@ -25,8 +25,15 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from dialogue.api import BotReply, CallerInfo, InputSpec, Prompt, SessionStart, UserTurn
-from dialogue.engine import DialogueManager
+from dialogue.api import (
+    BotReply,
+    CallerInfo,
+    Conversations,
+    InputSpec,
+    Prompt,
+    SessionStart,
+    UserTurn,
+)
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
 log = logging.getLogger("ivr.voice")
@@ -194,7 +201,7 @@ def check_bearer(request: web.Request) -> None:
         raise reject(request, 403, "bad stream token")
 
 
-async def start_call(manager: DialogueManager, sid: str, caller_id: str | None, now: datetime | None) -> BotReply:
+async def start_call(manager: Conversations, sid: str, caller_id: str | None, now: datetime | None) -> BotReply:
     """A new phone call, the same for every voice front end: the greeting, counted once.
 
     The caller id may be E.164 (+81...); the dialogue manager turns it into the national number."""
@@ -206,7 +213,7 @@ async def start_call(manager: DialogueManager, sid: str, caller_id: str | None, 
 
 # -- turns -----------------------------------------------------------------------------------------
 
-async def run_turn(manager: DialogueManager, sid: str, turn: UserTurn, previous: BotReply | None) -> tuple[BotReply, float]:
+async def run_turn(manager: Conversations, sid: str, turn: UserTurn, previous: BotReply | None) -> tuple[BotReply, float]:
     """One timed turn. A slow or failing turn answers with an apology and listens again, never silence.
 
     SessionNotFound is raised for the channel to answer (the call is not ours, or the server restarted).

@@ -20,8 +20,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from twilio.twiml.voice_response import VoiceResponse
 
-from dialogue.api import BotReply, Handover, Prompt, UserTurn
-from dialogue.engine import DialogueManager, SessionNotFound
+from dialogue.api import BotReply, Conversations, Handover, Prompt, SessionNotFound, UserTurn
 from ivr.app_keys import MANAGER
 from ivr.voice_common import (
     CONFIG,
@@ -69,7 +68,7 @@ class RelayCall:
     """One live relay socket: what was said last, and what the caller has typed or interrupted."""
 
     ws: web.WebSocketResponse
-    manager: DialogueManager
+    manager: Conversations
     cfg: VoiceConfig
     sid: str | None = None
     reply: BotReply | None = None

@@ -15,8 +15,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from dialogue.api import Alternative, BotReply, UserTurn
-from dialogue.engine import DialogueManager, SessionNotFound
+from dialogue.api import Alternative, BotReply, Conversations, SessionNotFound, UserTurn
 from ivr.app_keys import MANAGER
 from ivr.voice_common import (
     END_OF_SPEECH_S,
@@ -50,7 +49,7 @@ class Playing:
 @dataclass
 class StreamCall:
     ws: web.WebSocketResponse
-    manager: DialogueManager
+    manager: Conversations
     now: datetime | None
     sid: str | None = None
     reply: BotReply | None = None
@@ -62,7 +61,7 @@ class StreamCall:
 
     async def on_start(self, msg: dict[str, Any]) -> None:
         call_id = str(msg.get("call_id", ""))
-        if self.sid is not None or not _CALL_ID.fullmatch(call_id) or await self.manager.state(call_id):
+        if self.sid is not None or not _CALL_ID.fullmatch(call_id) or await self.manager.view(call_id):
             await self.error("bad_start", "start once per connection with a new call_id")
             return
         self.sid = call_id

@@ -25,8 +25,7 @@ from aiohttp import web
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Say, VoiceResponse
 
-from dialogue.api import BotReply, Handover, InputSpec, Prompt, UserTurn
-from dialogue.engine import SessionNotFound
+from dialogue.api import BotReply, Handover, InputSpec, Prompt, SessionNotFound, UserTurn
 from ivr.app_keys import MANAGER
 from ivr.metrics import TURN_SECONDS
 from ivr.voice_common import (
@@ -202,7 +201,7 @@ async def incoming(request: web.Request) -> web.Response:
     params = await read_form(request)
     manager, cfg = request.app[MANAGER], request.app[CONFIG]
     sid = params["CallSid"]
-    if await manager.state(sid) is not None:
+    if await manager.view(sid) is not None:
         raise reject(request, 409, "call already started")
     began = time.perf_counter()
     try:
@@ -261,10 +260,10 @@ async def status(request: web.Request) -> web.Response:
     sid = params["CallSid"]
     if params.get("CallStatus") in ENDED_STATUSES:
         request.app[LAST_REPLIES].drop(sid)
-        state = await manager.state(sid)
+        state = await manager.view(sid)
         if state is not None and not state.ended:
             await manager.hangup(sid)
-            state = await manager.state(sid)
+            state = await manager.view(sid)
             outcome = state.outcome if state is not None else None
             count_outcome(BotReply((), InputSpec(awaiting="none"), ended=True, outcome=outcome))  # type: ignore[arg-type]
             log.info("call %s ended by the caller (%s): %s", sid, params.get("CallStatus"), outcome)

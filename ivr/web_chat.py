@@ -24,8 +24,8 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from dialogue.api import BotReply, SessionStart, UserTurn
-from dialogue.engine import DialogueManager, SessionNotFound
+from dialogue.api import BotReply, Conversations, SessionNotFound, SessionStart, UserTurn
+from dialogue.notes import transcript
 from ivr.app_keys import MANAGER
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
@@ -89,7 +89,7 @@ def parse_frame(raw: str) -> Hello | Message:
 class ChatHub:
     """Pending hang-ups of disconnected chats, kept by reference so none is fire-and-forget."""
 
-    def __init__(self, manager: DialogueManager, now: datetime | None = None) -> None:
+    def __init__(self, manager: Conversations, now: datetime | None = None) -> None:
         self.manager = manager
         self.now = now  # a fixed clock for every chat (tests, demos); None = the real clock
         self._hangups: dict[str, asyncio.Task[None]] = {}
@@ -138,14 +138,14 @@ class ChatConnection:
         if self.sid is not None:
             self.hub.disconnected(self.sid)  # a new hello replaces the chat this socket had
             self.sid = None
-        state = await self.manager.state(hello.session_id) if hello.session_id else None
+        state = await self.manager.view(hello.session_id) if hello.session_id else None
         # resume only chats: a voice CallSid must not be attachable from a browser
         if state is not None and state.channel != "chat":
             state = None
         if state is not None and not state.ended:
             self.sid = state.id
             self.hub.resumed(state.id)
-            history = [{"speaker": who, "text": text} for who, text in state.transcript()]
+            history = [{"speaker": who, "text": text} for who, text in transcript(await self.manager.events(state.id))]
             await self.send(type="session", session_id=state.id, resumed=True, history=history,
                             awaiting=state.awaiting)
             return

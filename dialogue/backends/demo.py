@@ -96,11 +96,13 @@ class DemoBackend:
     def __init__(self, latency_s: float = 0.0) -> None:
         self.orders = copy.deepcopy(ORDERS)
         self.callbacks: list[dict[str, Any]] = []
+        self.traces: list[str] = []
         self.latency_s = latency_s
         self._actions: dict[str, Callable[[dict[str, Any]], ActionResult]] = {
             "verify_caller": self._verify,
             "order_status": self._order,
             "change_delivery": self._change_delivery,
+            "request_delivery_trace": self._trace,
             "cancel_order": self._cancel,
             "create_return": self._return,
             "change_address": self._change_address,
@@ -145,6 +147,14 @@ class DemoBackend:
             return {"result": "already_delivered"}
         order["delivery_date"], order["delivery_time"] = args.get("date"), args.get("time")
         return {"result": "ok"}
+
+    def _trace(self, args: dict[str, Any]) -> ActionResult:
+        """Ask the carrier to trace a late parcel (配送調査): the answer goes out by e-mail."""
+        order = self.orders.get(_digits(args.get("order_id")))
+        if order is None:
+            return {"result": "not_found"}
+        self.traces.append(_digits(args.get("order_id")))
+        return {"result": "ok", "trace_id": f"TR{len(self.traces):05d}"}
 
     def _cancel(self, args: dict[str, Any]) -> ActionResult:
         order = self.orders.get(_digits(args.get("order_id")))

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jpholiday
 
 from dialogue.escalation.errors import EscalationError, RuleError
 from dialogue.escalation.schema import HoursSpec, QueuesFile
 from dialogue.escalation.yamlio import read_yaml, validate
+from nlu.timezone import TOKYO
 
-JST = ZoneInfo("Asia/Tokyo")
+JST = TOKYO
 _SEARCH_DAYS = 400  # next_open looks this far ahead; any real calendar opens well within it
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -70,7 +70,7 @@ async def test_backend_down_outside_hours_offers_a_callback(nlu: NLU) -> None:
     sid, said = await talk(manager, start, "注文した商品が届かない", "12345678")
     assert "折り返し" in said[-1]
     state = await manager.state(sid)
-    assert state is not None and state.awaiting == "confirm" and not state.ended
+    assert state is not None and state.awaiting.label == "confirm" and not state.ended
 
 
 async def test_hangup_is_recorded_as_abandoned_with_a_case_note(nlu: NLU) -> None:

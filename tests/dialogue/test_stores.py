@@ -21,8 +21,9 @@ import redis.asyncio as aioredis
 
 from dialogue.api import CallerInfo, SessionStart, UserTurn
 from dialogue.engine import DialogueManager
+from dialogue.events import BotSaid, CallEnded, CallerSaid, CallStarted, SlotSet, Waiting, apply
 from dialogue.factory import build_manager
-from dialogue.session import Frame, SessionState
+from dialogue.state import AwaitConfirm, AwaitSlot, CallState, Position, frozen
 from dialogue.store import MemoryStore, SessionStore, SQLiteStore
 from dialogue.store_remote import PostgresStore, RedisStore, store_from_url
 from nlu.pipeline import NLU
@@ -112,66 +113,63 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             await client.aclose()
 
 
-def a_state(session_id: str = "CA0123456789abcdef", *, ended: bool = False) -> SessionState:
+def a_state(session_id: str = "CA0123456789abcdef", *, ended: bool = False) -> CallState:
     """A call in the middle of a redelivery request, interrupted order-status flow underneath."""
-    state = SessionState(
+    state = CallState(
         id=session_id,
         channel="voice",
         started_at="2026-11-24T10:00:00+09:00",
         caller_phone="09012345678",
         caller_vip=True,
         clock="2026-11-24T10:00:00+09:00",
-        frame=Frame("delivery_change", "ask_time"),
-        stack=[Frame("order_status", "ask_order_id"), Frame("verify_order", "ask_phone", call=True)],
-        awaiting="slot:time",
-        slots={"order_id": "12345678", "date": "2026-11-25", "amount": 12800, "note": None},
-        results={
-            "order_status": {"status": "配送中", "carrier": "ヤマト運輸", "items": ["ケトル", "イヤホン"]}
-        },
+        awaiting=AwaitSlot("delivery_change", "ask_time", "time_window", "time_window"),
+        stack=(Position("order_status", "ask_order_id"), Position("verify_order", "ask_phone", call=True)),
+        slots=frozen({"order_id": "12345678", "date": "2026-11-25", "amount": 12800, "note": None}),
+        results=frozen(
+            {"order_status": {"status": "配送中", "carrier": "ヤマト運輸", "items": ["ケトル", "イヤホン"]}}
+        ),
         tries=1,
         failed_turns=2,
         consecutive_failures=1,
-        intents=["order_status", "delivery_change"],
-        pending={"offer": "callback", "reason": "queue_closed"},
-        last_prompts=["お届け希望の時間帯をお知らせください。"],
-        emotions=[{"label": "anger", "score": 0.8125, "scores": {"anger": 0.8125, "neutral": 0.1}}],
-        ended=ended,
+        intents=("order_status", "delivery_change"),
+        callback_reason="queue_closed",
+        last_prompts=("お届け希望の時間帯をお知らせください。",),
+        emotions=(frozen({"label": "anger", "score": 0.8125, "scores": {"anger": 0.8125, "neutral": 0.1}}),),
     )
-    now = datetime.fromisoformat(state.started_at)
-    state.log("start", now, channel="voice", caller="09012345678")
-    state.log(
-        "caller",
-        now,
-        text="不在票が入ってたので再配達をお願いしたいです",
-        intent="delivery_change",
-        confidence=0.912,
-        entities={"date": "2026-11-25"},
-        emotion="neutral",
-        harassment=None,
-    )
-    state.log("bot", now, text="ご希望のお届け日をお知らせください。")
-    return state
+    return apply(state, CallEnded("resolved")) if ended else state
+
+
+def some_events(at: str = "2026-11-24T10:00:00+09:00") -> list[dict[str, Any]]:
+    return [
+        CallStarted("voice", "09012345678").to_json(at),
+        CallerSaid("不在票が入ってたので再配達をお願いしたいです", intent="delivery_change", confidence=0.912,
+                   entities={"date": "2026-11-25"}, emotion="neutral").to_json(at),
+        BotSaid("ご希望のお届け日をお知らせください。", "ask_delivery_date").to_json(at),
+    ]
 
 
 async def test_save_then_load_gives_the_same_state(store: SessionStore) -> None:
     state = a_state()
-    await store.save(state)
+    await store.save(state, some_events())
     loaded = await store.load(state.id)
     assert loaded == state
-    assert loaded is not None and loaded.frame == Frame("delivery_change", "ask_time")
+    assert loaded is not None and loaded.position == Position("delivery_change", "ask_time")
     assert loaded.stack[1].call is True
+    assert isinstance(loaded.awaiting, AwaitSlot) and loaded.awaiting.label == "slot:time_window"
 
 
-async def test_save_overwrites(store: SessionStore) -> None:
+async def test_save_replaces_the_state_and_appends_events(store: SessionStore) -> None:
     state = a_state()
-    await store.save(state)
-    state.slots["time"] = "15:00"
-    state.awaiting = "confirm"
-    state.log("caller", datetime.fromisoformat(state.started_at), text="午後3時")
-    await store.save(state)
+    await store.save(state, some_events())
+    state = apply(apply(state, SlotSet("time_window", "14:00-16:00")), Waiting(AwaitConfirm("delivery_change", "confirm_change", "date")))
+    more = [CallerSaid("午後3時").to_json("2026-11-24T10:01:00+09:00")]
+    await store.save(state, more)
     loaded = await store.load(state.id)
     assert loaded == state
     assert [s.id for s in await store.active()] == [state.id]
+    events = await store.events(state.id)
+    assert [e["type"] for e in events] == ["start", "caller", "bot", "caller"]
+    assert events[-1]["text"] == "午後3時" and events[1]["entities"] == {"date": "2026-11-25"}
 
 
 async def test_ended_sessions_are_not_active(store: SessionStore) -> None:
@@ -180,11 +178,10 @@ async def test_ended_sessions_are_not_active(store: SessionStore) -> None:
     await store.save(a_state("done", ended=True))
     ending = a_state("ending")
     await store.save(ending)
-    ending.ended, ending.outcome = True, "resolved"
-    await store.save(ending)
+    await store.save(apply(ending, CallEnded("resolved")))
     assert sorted(s.id for s in await store.active()) == ["live-1", "live-2"]
     done = await store.load("done")
-    assert done is not None and done.ended
+    assert done is not None and done.ended and done.outcome == "resolved"
 
 
 async def test_case_notes_newest_first_with_limit(store: SessionStore) -> None:

@@ -62,7 +62,7 @@ async def test_replayed_request_is_refused(aiohttp_client: ClientMaker, manager:
     assert await phone.post(action, params) is not None
     assert await phone.post(action, params) is None and phone.status == 409
     state = await manager.state(phone.sid)
-    assert state is not None and state.intents == ["order_status"]
+    assert state is not None and state.intents == ("order_status",)
 
 
 async def test_oversized_and_malformed_bodies(aiohttp_client: ClientMaker, manager: DialogueManager) -> None:

@@ -93,7 +93,7 @@ async def test_barge_in_and_backchannels(aiohttp_client: ClientMaker, manager: D
     assert transfer["case_id"].startswith("CASE-")
     state = await manager.state("call-2")
     assert state is not None and state.outcome == "transferred"
-    assert any(e.get("text") == "オペレーターにつないで" for e in state.events)
+    assert any(e.get("text") == "オペレーターにつないで" for e in await manager.events("call-2"))
 
 
 async def test_hai_over_a_confirmation_is_an_answer(aiohttp_client: ClientMaker, manager: DialogueManager) -> None:

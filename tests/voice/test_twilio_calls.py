@@ -171,7 +171,7 @@ async def test_star_starts_over(aiohttp_client: ClientMaker, manager: DialogueMa
     gather = phone.gather()
     assert gather.get("numDigits") == "1"  # back at the menu
     state = await manager.state(phone.sid)
-    assert state is not None and state.awaiting == "menu"
+    assert state is not None and state.awaiting.label == "menu"
 
 
 async def test_harassment_warning_is_heard_in_full(aiohttp_client: ClientMaker, manager: DialogueManager) -> None:

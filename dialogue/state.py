@@ -1,0 +1,201 @@
+"""The state of one call: frozen, typed, and changed only by `dialogue.events.apply`.
+
+What the bot waits for is a union of small types (`Awaiting`), not a string to parse. The state keeps
+only what the next turn needs, with every growing list capped; what grows with the call (transcript,
+steps, decisions) is the append-only event log, which the stores append to and never rewrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, Literal
+
+from dialogue.api import Channel
+
+# how much of the past a state keeps: enough for the emotion trajectory (which decays within a few
+# turns) and for 「もう一度」, never the whole call
+MAX_EMOTIONS = 40
+MAX_INTENTS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A flow in progress: which flow, and which step it waits on (or resumes at)."""
+
+    flow: str
+    step: str
+    call: bool = False  # pushed by a `call` step: resumes silently when the called flow returns
+
+
+# -- what the bot waits for --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitSlot:
+    flow: str
+    step: str
+    slot: str
+    entity: str  # the entity type that fills it (order_id, time_window, name, ...)
+
+    @property
+    def label(self) -> str:
+        return f"slot:{self.slot}"
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitConfirm:
+    """A yes/no question of a flow's `confirm` step; `slot` is what a correction refills."""
+
+    flow: str
+    step: str
+    slot: str | None = None
+    offer: bool = False  # an offer (「おつなぎしましょうか」): 大丈夫です / 結構です decline it
+    label: str = "confirm"
+
+
+OfferKind = Literal["clarify", "callback", "goodbye"]
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitOffer:
+    """A yes/no question the manager asked itself: 「〇〇のお問い合わせでしょうか」, a callback, 「お切りしてよろしいですか」."""
+
+    offer: OfferKind
+    intent: str | None = None  # clarify: the request we think the caller has
+    reason: str | None = None  # callback: why a person is needed
+    prefill: Mapping[str, Any] = field(default_factory=dict)
+    label: str = "confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitAnythingElse:
+    label: str = "anything_else"
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitMenu:
+    flow: str
+    step: str
+    voice: bool = True  # on chat a menu is answered in words: `free`
+
+    @property
+    def label(self) -> str:
+        return "menu" if self.voice else "free"
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitFree:
+    label: str = "free"
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    label: str = "none"
+
+
+Awaiting = AwaitSlot | AwaitConfirm | AwaitOffer | AwaitAnythingElse | AwaitMenu | AwaitFree | Done
+_AWAITING: dict[str, type[Any]] = {
+    "slot": AwaitSlot, "confirm": AwaitConfirm, "offer": AwaitOffer, "anything_else": AwaitAnythingElse,
+    "menu": AwaitMenu, "free": AwaitFree, "done": Done,
+}
+_KIND = {cls: kind for kind, cls in _AWAITING.items()}
+
+
+def position_of(awaiting: Awaiting) -> Position | None:
+    """The flow step a question belongs to (None for the manager's own questions)."""
+    if isinstance(awaiting, AwaitSlot | AwaitConfirm | AwaitMenu):
+        return Position(awaiting.flow, awaiting.step)
+    return None
+
+
+def awaiting_to_json(awaiting: Awaiting) -> dict[str, Any]:
+    data = {k: v for k, v in asdict(awaiting).items() if k != "label"}
+    if isinstance(awaiting, AwaitOffer):
+        data["prefill"] = dict(awaiting.prefill)
+    return {"kind": _KIND[type(awaiting)], **data}
+
+
+def awaiting_from_json(data: Mapping[str, Any]) -> Awaiting:
+    data = dict(data)
+    cls = _AWAITING[data.pop("kind")]
+    out: Awaiting = cls(**data)
+    return out
+
+
+def frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """A read-only view of a fresh copy: nothing outside `apply` can change a state's slots."""
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class CallState:
+    id: str
+    channel: Channel
+    started_at: str
+    caller_phone: str | None = None
+    caller_vip: bool = False
+    clock: str | None = None  # fixed ISO time for tests; None = the real clock
+    awaiting: Awaiting = field(default_factory=AwaitFree)
+    stack: tuple[Position, ...] = ()  # flows interrupted by a topic change, or waiting on a `call`
+    slots: Mapping[str, Any] = field(default_factory=frozen)
+    results: Mapping[str, Any] = field(default_factory=frozen)
+    tries: int = 0  # failed tries at the current question
+    failed_turns: int = 0
+    consecutive_failures: int = 0
+    no_inputs: int = 0
+    hesitations: int = 0  # turns the caller only hesitated, in a row
+    harassment_warnings: int = 0
+    caller_turns: int = 0
+    last_heard: str | None = None  # the caller's last words, for the console
+    intents: tuple[str, ...] = ()  # intents the bot acted on, in order
+    resolved: int = 0  # requests resolved in this call
+    callback_reason: str | None = None
+    last_prompts: tuple[str, ...] = ()  # what the bot said last turn, for 「もう一度」
+    emotions: tuple[Mapping[str, Any], ...] = ()  # the last readings, for the call's emotion trajectory
+    slow: bool = False  # the caller struggles: slower, simpler prompts with the keypad offered
+    outcome: str | None = None
+    reason: str | None = None
+    rule: str | None = None
+    decision_why: str | None = None
+    case_id: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        return isinstance(self.awaiting, Done)
+
+    @property
+    def position(self) -> Position | None:
+        return position_of(self.awaiting)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        out["awaiting"] = awaiting_to_json(self.awaiting)
+        out["stack"] = [asdict(p) for p in self.stack]
+        out["slots"] = dict(self.slots)
+        out["results"] = dict(self.results)
+        out["intents"] = list(self.intents)
+        out["last_prompts"] = list(self.last_prompts)
+        out["emotions"] = [dict(e) for e in self.emotions]
+        return out
+
+    @staticmethod
+    def from_json(data: Mapping[str, Any]) -> CallState:
+        data = {k: v for k, v in data.items() if k in CallState.__dataclass_fields__}
+        return CallState(
+            **{
+                **data,
+                "awaiting": awaiting_from_json(data.get("awaiting") or {"kind": "free"}),
+                "stack": tuple(Position(**p) for p in data.get("stack", ())),
+                "slots": frozen(data.get("slots")),
+                "results": frozen(data.get("results")),
+                "intents": tuple(data.get("intents", ())),
+                "last_prompts": tuple(data.get("last_prompts", ())),
+                "emotions": tuple(frozen(e) for e in data.get("emotions", ())),
+            }
+        )
+
+
+def changed(state: CallState, **changes: Any) -> CallState:
+    return replace(state, **changes)

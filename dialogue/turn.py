@@ -1,0 +1,64 @@
+"""One turn in progress: the state so far, the events it added, the prompts to say, the reply to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from dialogue.api import BotReply, Handover, Prompt
+from dialogue.bot import Bot
+from dialogue.events import BotSaid, Event, Replied, apply
+from dialogue.inputs import input_spec
+from dialogue.state import CallState
+
+
+@dataclass
+class Turn:
+    """Emitting an event is the only way to change `state`; the manager appends `events` to the log."""
+
+    state: CallState
+    bot: Bot
+    now: datetime
+    events: list[Event] = field(default_factory=list)
+    prompts: list[Prompt] = field(default_factory=list)
+    handover: Handover | None = None
+
+    def emit(self, *events: Event) -> None:
+        for event in events:
+            self.state = apply(self.state, event)
+            self.events.append(event)
+
+    def values(self) -> dict[str, Any]:
+        """What prompt templates and action arguments may name."""
+        s = self.state
+        return {
+            **s.slots,
+            "result": dict(s.results),
+            **s.results,
+            "caller_phone": s.caller_phone or "",
+            "callback_reason": s.callback_reason or "",
+        }
+
+    def say(self, key: str, interruptible: bool = True, **extra: Any) -> None:
+        values = {**self.values(), **extra}
+        rotation = self.state.caller_turns + len(self.prompts)  # vary the wording, reproducibly
+        prompt = self.bot.prompts.render(key, self.state.channel, values, turn=rotation,
+                                         interruptible=interruptible)
+        self.prompts.append(prompt)
+        self.emit(BotSaid(prompt.text, key))
+
+    def say_text(self, prompt: Prompt, key: str) -> None:
+        self.prompts.append(prompt)
+        self.emit(BotSaid(prompt.text, key))
+
+    def reply(self) -> BotReply:
+        self.emit(Replied(tuple(p.text for p in self.prompts)))
+        s = self.state
+        return BotReply(
+            prompts=tuple(self.prompts),
+            expect=input_spec(s.awaiting, self.bot),
+            handover=self.handover,
+            ended=s.ended,
+            outcome=s.outcome if s.ended else None,  # type: ignore[arg-type]
+        )
