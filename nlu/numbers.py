@@ -20,7 +20,7 @@ Edit = tuple[int, int, str]
 # run; weak ones (single kana, 例/丸/質) only count next to strong ones or in a number context.
 _HIRA_DIGITS: dict[str, tuple[str, bool]] = {
     "ぜろ": ("0", True), "れい": ("0", False), "まる": ("0", False),
-    "いち": ("1", True), "にー": ("2", True), "に": ("2", False), "さん": ("3", True),
+    "いち": ("1", True), "にー": ("2", True), "にい": ("2", False), "に": ("2", False), "さん": ("3", True),
     "よん": ("4", True), "し": ("4", False), "ごー": ("5", True), "ご": ("5", False),
     "ろく": ("6", True), "なな": ("7", True), "しち": ("7", False), "はち": ("8", True),
     "きゅう": ("9", True), "きゅー": ("9", True), "く": ("9", False),
@@ -32,7 +32,11 @@ SPOKEN_DIGITS: dict[str, tuple[str, bool]] = {
 }
 _MORPHEME = "|".join(sorted(map(re.escape, SPOKEN_DIGITS), key=len, reverse=True))
 _M_RE = re.compile(_MORPHEME)
-_RUN_RE = re.compile(rf"(?:{_MORPHEME})(?:[ 、,・の\-]*(?:{_MORPHEME}))*")
+# pauses between digit groups: 、 , ・ space の hyphen, and … ‥ (NFKC has made them "..." and ".."); a
+# lengthening ー left over after a digit (いちー) is a pause too
+_RUN_RE = re.compile(rf"(?:{_MORPHEME})(?:[ 、,・の\-.ー]*(?:{_MORPHEME}))*")
+# the longest number an entity has (a mobile number): a longer run is two numbers said in one breath
+MAX_DIGITS = 11
 _SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょっゎァィゥェォャュョッヮー")
 # a short run still counts after these (番号は いちに...) or next to ASCII digits
 _BEFORE_CTX = ("番号", "ばんごう", "バンゴウ", "電話", "でんわ", "〒", "郵便", "ゆうびん", "ID", "id")
@@ -45,15 +49,17 @@ def spoken_digit_edits(text: str) -> list[Edit]:
     edits: list[Edit] = []
     for run in _RUN_RE.finditer(text):
         parts = list(_M_RE.finditer(text, run.start(), run.end()))
-        # the last syllable may open another mora (きゅうきゅうしゃ): drop it
-        if run.end() < len(text) and text[run.end()] in _SMALL_KANA:
+        # the last syllable may open another mora (きゅうきゅうしゃ, しー): drop it; after a strong digit
+        # a ー only lengthens it (はちー)
+        nxt = text[run.end() : run.end() + 1]
+        if nxt and nxt in _SMALL_KANA and not (nxt == "ー" and SPOKEN_DIGITS[parts[-1].group()][1]):
             parts.pop()
         # a weak syllable set apart by a pause at the end is a particle: 「…ごろくななはち に電話」
         # (at the end of the turn, or before です, it is the last digit: 「… きゅう まる」)
         while (
             len(parts) > 1
             and not SPOKEN_DIGITS[parts[-1].group()][1]
-            and text[parts[-2].end() : parts[-1].start()].strip(" 、,") == ""
+            and text[parts[-2].end() : parts[-1].start()].strip(" 、,.・") == ""
             and parts[-2].end() < parts[-1].start()
             and not _DIGIT_END.match(text, parts[-1].end())
         ):
@@ -68,7 +74,23 @@ def spoken_digit_edits(text: str) -> list[Edit]:
             ok = before.endswith(_BEFORE_CTX) or bool(before[-1:].isdigit())
             ok = ok or bool(_AFTER_CTX.match(text, end))
         if ok:
-            edits.append((start, end, "".join(SPOKEN_DIGITS[p.group()][0] for p in parts)))
+            edits += _run_edits(parts)
+    return edits
+
+
+def _run_edits(parts: list[re.Match[str]]) -> list[Edit]:
+    """One number for the run, pauses and all (ぜろきゅうぜろ、いちにい…さんよん -> 0901234). A run longer
+    than any number is an order number and a phone number said in one breath: each pause-free group is
+    written on its own and the pauses stay, so that the entity reader can part them again."""
+    if len(parts) <= MAX_DIGITS:
+        return [(parts[0].start(), parts[-1].end(), "".join(SPOKEN_DIGITS[p.group()][0] for p in parts))]
+    edits: list[Edit] = []
+    first = 0
+    for k in range(1, len(parts) + 1):
+        if k == len(parts) or parts[k - 1].end() < parts[k].start():
+            group = parts[first:k]
+            edits.append((group[0].start(), group[-1].end(), "".join(SPOKEN_DIGITS[p.group()][0] for p in group)))
+            first = k
     return edits
 
 
@@ -179,6 +201,8 @@ def kanji_number_edits(text: str) -> list[Edit]:
             continue
         if run == "一" and text.startswith("時", end) and _CJK.match(text, end + 1) and text[end + 1] not in "半頃過分間":
             continue  # 一時的, 一時停止
+        if run == "一" and not suffix and (prev == "朝" or text.endswith("午後", 0, start)):
+            continue  # 朝一, 午後一番: first thing in the morning/afternoon, not one o'clock
         inside_word = bool(_CJK.match(prev)) and not prefix
         positional = not _POSITIONAL.isdisjoint(run)
         if not (suffix or prefix) and (inside_word or len(run) < (3 if positional else 2)):

@@ -22,7 +22,7 @@ class Token(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    type: str  # order_id, phone_number, postal_code, date, time, store, product, amount
+    type: str  # order_id, phone_number, postal_code, date, time, time_end, time_window, store, product, amount
     value: str | int
     start: int  # character offsets into the ORIGINAL text
     end: int

@@ -2,7 +2,9 @@
 
 Values are normalised (digits only, ISO dates, HH:MM, store/product ids, integer yen); spans are
 offsets into the ORIGINAL text, through `Normalized.span`. Types: order_id, phone_number,
-postal_code, date, time (+ time_end for the end of a range), store, product, amount.
+postal_code, date, time (+ time_end for the end of a range), time_window (a delivery slot, from a range
+or a word: 午前中, 夕方), store, product, amount. A value the caller takes back in the same breath
+(明日、いや、あさって) is dropped: see `corrections`.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from nlu.entities.corrections import drop_corrected
 from nlu.entities.lexicon import LexEntry, Lexicon, default_lexicon, load_lexicon
 from nlu.entities.numeric import amount_entities, digit_entities
 from nlu.entities.temporal import date_entities, time_entities
+from nlu.entities.windows import window_entities
 from nlu.types import Entity, Normalized, Token
 
 __all__ = ["Entity", "LexEntry", "Lexicon", "default_lexicon", "extract_entities", "load_lexicon"]
@@ -31,6 +35,7 @@ def extract_entities(
         found += amount_entities(norm)
     found += date_entities(norm, now)
     found += time_entities(norm)
+    found += window_entities(norm)
     found += lexicon.match(norm, tokens)
     found.sort(key=lambda e: (e.start, -e.end))
-    return tuple(found)
+    return drop_corrected(norm, found)

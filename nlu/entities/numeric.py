@@ -6,9 +6,15 @@ import re
 
 from nlu.types import Entity, Normalized
 
-# digit groups joined by one space or hyphen (090-1234-5678, 1234 5678), not part of a date or time
-_SEQ_RE = re.compile(r"(?<![0-9/:.,])[0-9]+(?:[ \-の][0-9]+)*(?![0-9/:.,])")
-_UNIT_AFTER = re.compile(r" ?(?:円|えん|万|千|百|時|分|秒|日|月|年|歳|才|個|件|階|号|枚|本|台|%|~|から)")
+# digit groups joined by a space, hyphen, の or a pause (090-1234-5678, 090・1234・5678, 〇九〇、一二三四…:
+# NFKC has made … ‥ into dots), not part of a date, a time, a decimal or a thousands separator
+_SEP = r"(?:[ 、・\-の]|\.{2,})+"
+_SEQ_RE = re.compile(rf"(?<![0-9/:])(?<![0-9][.,])[0-9]+(?:{_SEP}[0-9]+)*(?![0-9/:]|[.,][0-9])")
+_GROUP_RE = re.compile(r"[0-9]+")
+_PAUSED = re.compile(r"[、・.]")
+# a number with a unit is a quantity; one before から/~ is a quantity only in a range (10から12時), not
+# in 09012345678から電話がありました
+_UNIT_AFTER = re.compile(r" ?(?:円|えん|万|千|百|時|分|秒|日|月|年|歳|才|個|件|階|号|枚|本|台|%|(?:~|から) ?[0-9])")
 _POSTAL_CTX = ("郵便番号", "ゆうびんばんごう", "ユウビンバンゴウ", "郵便", "〒")
 _POSTAL_FORM = re.compile(r"[0-9]{3}-[0-9]{4}")
 # seven digits are a postal code (no other entity has seven) unless said as a mistyped order/phone number
@@ -31,21 +37,42 @@ def digit_entities(norm: Normalized) -> list[Entity]:
     text = norm.text
     out: list[Entity] = []
     for m in _SEQ_RE.finditer(text):
+        groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(text, m.start(), m.end())]
         if _UNIT_AFTER.match(text, m.end()):
-            continue
+            # 12345678、3個: a count after a pause is not part of the number; 10-12時 is a range
+            if len(groups) == 1 or not _PAUSED.search(text, groups[-2][1], groups[-1][0]):
+                continue
+            groups.pop()
         before = text[max(0, m.start() - 10) : m.start()].rstrip(" :はがをも")
-        # the whole sequence first; when it fits nothing, each of its groups on its own
-        groups = [(m.start(), m.end(), m.group())]
-        joined = re.sub(r"[ \-の]", "", m.group())
-        if joined != m.group() and not _classify(joined, m.group(), before):
-            groups = [(g.start(), g.end(), g.group()) for g in re.finditer(r"[0-9]+", text[: m.end()]) if g.start() >= m.start()]
-        for start, end, surface in groups:
-            digits = re.sub(r"[ \-の]", "", surface)
-            etype = _classify(digits, surface, before)
-            if etype:
-                a, b = norm.span(start, end)
-                out.append(Entity(etype, digits, a, b))
+        for start, end, etype in _numbers(text, groups, before):
+            a, b = norm.span(start, end)
+            out.append(Entity(etype, _digits(text, start, end), a, b))
     return out
+
+
+def _digits(text: str, start: int, end: int) -> str:
+    return "".join(_GROUP_RE.findall(text, start, end))
+
+
+def _numbers(text: str, groups: list[tuple[int, int]], before: str) -> list[tuple[int, int, str]]:
+    """The entities a run of digit groups spells: the whole run when it is one (090 1234 5678), else
+    the longest runs of consecutive groups that are, left to right (12345678、090 1234 5678). When some
+    group fits in none, each group on its own, as said (12345678 1234: the order number only)."""
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(groups):
+        for j in range(len(groups) - 1, i - 1, -1):
+            start, end = groups[i][0], groups[j][1]
+            etype = _classify(_digits(text, start, end), text[start:end], before if i == 0 else "")
+            if etype:
+                found.append((start, end, etype))
+                i = j + 1
+                break
+        else:
+            break
+    if i == len(groups):
+        return found
+    return [(a, b, t) for a, b in groups if (t := _classify(text[a:b], text[a:b], before))]
 
 
 def amount_entities(norm: Normalized) -> list[Entity]:

@@ -113,6 +113,8 @@ _TIME_RE = re.compile(
     r"(?:すぎ|過ぎ|頃|ごろ|くらい|ぐらい)?"
     r"|(?<![0-9:])(?P<h2>[0-9]{1,2}):(?P<m2>[0-9]{2})(?![0-9:])"
     r"|(?P<noon>正午|お昼|おひる|昼(?=頃|ごろ|すぎ|過ぎ|まで|から|に))(?!ご飯|ごはん|休み|やすみ|食)"
+    # the start of a range written the carriers' way, the hour said once: 14-16時, 午後2~4時
+    rf"|(?:(?P<p3>{_PERIOD})の? ?|(?<![0-9:/.\-]))(?P<h3>[0-9]{{1,2}})(?= ?(?:~|-|ー|から) ?(?:午前|午後)?[0-9]{{1,2}}時(?!間))"
 )
 _TIME_GATE = re.compile(r"[時:昼午]|ひる")
 _RANGE = re.compile(r" ?(?:から|~|-|ー|より) ?")
@@ -126,7 +128,7 @@ def _clock(m: re.Match[str], period_of_start: str | None) -> tuple[int, int, str
     if g["h2"]:
         h, mi, period = int(g["h2"]), int(g["m2"]), None
     else:
-        h, period = int(g["h"]), g["p"] or period_of_start
+        h, period = int(g["h"] or g["h3"]), g["p"] or g["p3"] or period_of_start
         mi = 30 if g["half"] else int(g["mi"] or 0)
         if period in _PM or (period in _MIDDAY and h <= 6):
             if h < 12 and not (period in ("夜", "よる") and h <= 4):  # 夜1時 is one in the morning
@@ -141,13 +143,14 @@ def _clock(m: re.Match[str], period_of_start: str | None) -> tuple[int, int, str
 
 
 def time_entities(norm: Normalized) -> list[Entity]:
-    """`time` for each time of day; the end of a range (10時から12時) as an extra `time_end`."""
+    """`time` for each time of day; the end of a range (10時から12時) as an extra `time_end`, and the
+    range as a `time_window` (HH:MM-HH:MM), the way a delivery slot is asked for."""
     text = norm.text
     if not _TIME_GATE.search(text):
         return []
     out: list[Entity] = []
     matches = list(_TIME_RE.finditer(text))
-    prev_end, prev_period, prev_hour = -1, None, -1
+    prev_start, prev_end, prev_period, prev_hour, prev_value = -1, -1, None, -1, ""
     for m in matches:
         is_end = prev_end >= 0 and bool(_RANGE.fullmatch(text, prev_end, m.start()))
         clock = _clock(m, prev_period if is_end else None)
@@ -156,7 +159,13 @@ def time_entities(norm: Normalized) -> list[Entity]:
         h, mi, period = clock
         if is_end and h < prev_hour and h + 12 < 24:  # 10時から2時 -> 14:00
             h += 12
+        value = f"{h:02d}:{mi:02d}"
         a, b = norm.span(m.start(), m.end())
-        out.append(Entity("time_end" if is_end else "time", f"{h:02d}:{mi:02d}", a, b))
-        prev_end, prev_period, prev_hour = (-1, None, -1) if is_end else (m.end(), period, h)
+        out.append(Entity("time_end" if is_end else "time", value, a, b))
+        if is_end and prev_value < value:
+            out.append(Entity("time_window", f"{prev_value}-{value}", norm.span(prev_start, m.end())[0], b))
+        if is_end:
+            prev_start, prev_end, prev_period, prev_hour, prev_value = -1, -1, None, -1, ""
+        else:
+            prev_start, prev_end, prev_period, prev_hour, prev_value = m.start(), m.end(), period, h, value
     return out

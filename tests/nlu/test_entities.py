@@ -116,9 +116,9 @@ def test_entity(text: str, etype: str, value: str | int, original: str) -> None:
 
 def test_time_range() -> None:
     found = {e.type: e.value for e in _extract("10時から12時の間で")}
-    assert found == {"time": "10:00", "time_end": "12:00"}
+    assert found == {"time": "10:00", "time_end": "12:00", "time_window": "10:00-12:00"}
     found = {e.type: e.value for e in _extract("午後1時〜3時")}
-    assert found == {"time": "13:00", "time_end": "15:00"}
+    assert found == {"time": "13:00", "time_end": "15:00", "time_window": "13:00-15:00"}
 
 
 def test_several_entities_in_order() -> None:

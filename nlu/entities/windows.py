@@ -1,0 +1,104 @@
+"""Delivery windows named by words (`time_window`, HH:MM-HH:MM): 午前中, 昼過ぎ, 夕方, 夜, 一番遅い時間.
+
+A range said with hours (14時から16時) is read with the times, in `temporal`; this module reads the words
+callers use for the carriers' windows (Yamato: 午前中 8-12, 14-16, 16-18, 18-20, 19-21). A bot maps the
+value onto its own window list, so a word gives the span it means (夜 18-21), not a slot. Words are
+also parts of other words (朝日, 今朝, あさって, ばんごう, こんばんは) and a word before an hour is a
+point in time (夕方5時, 朝の9時, left to `time`), so a match must stand alone: a small whitelist of
+what may come before and after it decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.types import Entity, Normalized
+
+AM = "08:00-12:00"
+EARLY_PM = "14:00-16:00"  # 昼過ぎ: the 12-14 slot is gone, so 昼 alone names no window
+LATE_PM = "16:00-18:00"
+NIGHT = "18:00-21:00"
+EARLY_NIGHT = "18:00-20:00"
+LATE_NIGHT = "19:00-21:00"
+
+_WORDS: dict[str, str] = {
+    **dict.fromkeys((
+        "午前中", "ごぜんちゅう", "午前", "ごぜん", "午前の早い時間", "ごぜんのはやいじかん", "正午前",
+        "朝", "あさ", "朝のうち", "あさのうち", "朝いち", "朝イチ", "朝一", "朝一番", "あさいち", "あさいちばん",
+        "朝早め", "朝早く", "あさはやめ", "あさはやく", "朝方", "あさがた",
+        "昼前", "お昼前", "ひるまえ", "おひるまえ",
+    ), AM),
+    **dict.fromkeys((
+        "昼過ぎ", "昼すぎ", "お昼過ぎ", "お昼すぎ", "ひるすぎ", "おひるすぎ",
+        "午後早め", "午後の早い時間", "午後一", "午後一番", "午後イチ", "午後いち", "ごごいち", "ごごはやめ",
+    ), EARLY_PM),
+    **dict.fromkeys(("夕方", "ゆうがた", "夕刻", "午後遅め", "午後の遅い時間", "ごごおそめ"), LATE_PM),
+    **dict.fromkeys(("夜", "よる", "夜間", "晩", "ばん", "今夜", "こんや", "今晩", "こんばん"), NIGHT),
+    **dict.fromkeys(("夜早め", "夜の早い時間", "よるはやめ"), EARLY_NIGHT),
+    **dict.fromkeys((
+        "夜遅め", "夜遅く", "夜遅い時間", "夜の遅い時間", "よるおそめ", "よるおそく",
+        "一番遅い時間", "一番遅い便", "一番遅い枠", "いちばんおそいじかん", "いちばんおそいびん",
+        "最終", "最終便", "さいしゅうびん", "遅い時間", "遅めの時間", "遅い便", "おそいじかん",
+        "おそめのじかん",
+    ), LATE_NIGHT),
+}  # fmt: skip
+_WORD_RE = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
+
+# what may stand after the word: a pause, a particle or ending (夕方で, 朝のうちがええな, 夜にしてや), or a
+# word about the slot or the delivery (夕方便, 今夜届けて); not another noun (朝日, 夜中, 晩ご飯, ばんごう,
+# 最終確認) and not から/まで (朝から待ってる; 夕方までに is a deadline, not the slot)
+_FOLLOW = re.compile(
+    r"$|[、。,.!?~ ・]|[でにがのはもやねよなわと]|か(?!ら)|だ|ぐらい|くらい|頃|ごろ|ころ|あたり|辺り|帯|便|枠|指定|配達|配送"
+    r"|お願|おねが|希望|きぼう|じゃ|とか|届|とど|持って|もって|来て|きて|受け取|うけと"
+)
+_UNTIL_OK = frozenset({"午前中", "ごぜんちゅう"})  # 午前中までに is the morning slot
+_TOPIC = re.compile("は")  # 夜は早く寝るので: what the caller talks about, see window_entities
+_POINT = re.compile(r"(?:の|は)? ?[0-9]")  # 夕方5時, 朝の9時: a time of day
+# said of the window, it is the one the caller cannot take (夕方は不在, 夜はちょっと, 午前中以外で)
+_REFUSED = re.compile(
+    r"(?:は|も|が|に|って|だと|なら|だけは)?"
+    r"(?:ちょっと|不在|いない|いません|おりません|留守|るす|無理|むり|ムリ|だめ|ダメ|駄目|都合が(?:悪|わる)"
+    r"|つごうが(?:悪|わる)|以外|いがい|困|あかん|アカン|いけない|いけへん|避け|さけ|申し訳|もうしわけ"
+    r"|すみません|すいません|失礼|ごめん|どうも|恐れ入|おそれい|じゃなく|ではなく|やなくて|じゃない(?![とか]))"
+)
+# a word glued to a kanji is part of a longer word (今朝, 早朝, 深夜, 毎晩, 白夜, 遊ばん), except after a
+# day (明日朝, 土曜夜)
+_KANJI = re.compile(r"[\u4e00-\u9fff々]")
+_DAY_END = ("日", "曜")
+# a hiragana word glued to hiragana is part of it (ひとによる, いちばんに), except after a particle, a
+# day said in kana or a correction (あしたのよる, あしたゆうがた, ゆうがたじゃなくてよる)
+_HIRA = re.compile(r"[ぁ-ゖ]")
+_KANA_BEFORE = ("の", "は", "も", "あした", "あす", "あさって", "きょう", "び", "にち", "なくて", "なかった", "いや")
+_GREETING = re.compile(r"こんばん[はわ]|今晩[はわ](?:$|[、。,.!? ー])")
+
+
+def _stands_alone(text: str, m: re.Match[str]) -> bool:
+    start, end, word = m.start(), m.end(), m.group()
+    if _GREETING.match(text, start):
+        return False
+    prev = text[start - 1 : start]
+    if _KANJI.match(prev) and prev not in _DAY_END:
+        return False
+    if _HIRA.match(word) and _HIRA.match(prev) and not text.endswith(_KANA_BEFORE, 0, start):
+        return False
+    if _POINT.match(text, end) or _REFUSED.match(text, end):
+        return False
+    if text.startswith("まで", end):
+        return word in _UNTIL_OK
+    return _FOLLOW.match(text, end) is not None
+
+
+def window_entities(norm: Normalized) -> list[Entity]:
+    """`time_window` for each window word that stands alone; spans in the original text."""
+    text = norm.text
+    found = [m for m in _WORD_RE.finditer(text) if _stands_alone(text, m)]
+    # a window said as the topic is what the caller talks about, the one said with に/で is the one
+    # asked for: 「夜は早く寝るもんで、午前中に届けて」 wants the morning
+    asked = [m for m in found if not _TOPIC.match(text, m.end())]
+    if asked:
+        found = asked
+    out: list[Entity] = []
+    for m in found:
+        a, b = norm.span(m.start(), m.end())
+        out.append(Entity("time_window", _WORDS[m.group()], a, b))
+    return out
