@@ -14,7 +14,7 @@ _WRAP = re.compile(
     r"[\s、。,.!?！？…‥・「」『』()（）ー〜~]+|"
     r"(お願い|おねがい)(します|いたします|できますか|できません(か|かね))?|(して)?(ください|下さい|くださいませ|ちょうだい|くれ(る|へん|ない)?(か)?)|"
     r"(いただけ|もらえ|頂け)(ます|ません)?か?|(もらって)?(いい|よろしい)(です)?か|です(か|よね|ね|よ|けど|が)?|ます(か|ね|よ)?|"
-    r"(ちょっと|すみません|すいません|あの|えっと|えと|えー|あー|うーん|んー|まあ|ええと|そのー|あのー|はい)"
+    r"(ちょっと|すみません|すいません|あのー|あの|えーっと|えっと|えと|えー|あー|うーん|んー|まあ|ええと|そのー|はい)"
 )
 # 「もう一度」 and its kin, as the whole utterance
 _REPEAT = re.compile(
@@ -25,12 +25,12 @@ _REPEAT = re.compile(
     r"え|は|なんて|何て|何|なに|なんと|何と|なんやて|何やて|もういっかい|もういちど|もう一度|もう一回|もう1回|もう1度|"
     r"もっかい|もういっぺん|もう一遍|繰り返し|くりかえし|リピート"
 )
-_START_OVER = re.compile(r"(最初|さいしょ|はじめ|初め|始め)から(やり直し|やりなおし|もう一度|もういちど|で|だ|に)?")
+_START_OVER = re.compile(r"(もう)?(最初|さいしょ|はじめ|初め|始め)から(やり直し?|やりなおし?|もう一度|もういちど|で|だ|に)?")
 _REPEAT_WORD = re.compile(r"もう(一度|いちど|一回|いっかい|1回|1度|いっぺん)|もっかい|繰り返|くりかえ|聞こえ|きこえ|聞き取れ")
 
 # a yes or a no at the start of the reply (after a backchannel はい the content decides, see `lead`)
 YES = re.compile(
-    r"^(はい|はーい|ええ|うん|うむ|そう(です|だ|や|よ|そう|ね|なんです)|その(通り|とおり)|おう|"
+    r"^(はい|はーい|ええ|うん|うむ|そう(です|だ|や|よ|そう|ね|なんです|$|(?=[、。,\s]))|その(通り|とおり)|おう|"
     r"お願い|おねがい|頼みます|たのみます|頼むわ|オッケー|OK|ok|了解|りょうかい|わかりました|分かりました|かしこまり|"
     r"それで(いい|お願い|大丈夫|結構|かまいません|構いません|ええ)|合って|あって(ます|る)|間違い(ない|ありません)|まちがいない|"
     r"ええよ|ええで|かまへん|せや|そや|よか|んだ|ええがね|だからよ|いいよ|いいです(よ)?$|いいですね|いいわよ|"
@@ -48,8 +48,17 @@ CONTEXT_YES_NO = re.compile(
 REFUSAL = re.compile(
     r"(やめて?おき|やめとき|やめとく|やめます|やめておこう|やめときます|やめにし|考えておき|考えとき|かんがえておき|"
     r"今回は(いい|結構|大丈夫|やめ|遠慮|見送)|遠慮し|見送|必要ない|必要ありません|いらないです|要らないです|結構です|"
-    r"いいです$|大丈夫です$|けっこうです|^ちょっと$|^ちょっと…|キャンセルしない|しないでおき)"
+    r"いいです$|大丈夫です$|けっこうです|^ちょっと$|^ちょっと(…|\.\.\.)|(は|も|、)ちょっと(…|\.\.\.|$)|キャンセルしない|"
+    r"しないでおき|もうええ|もういい(わ|よ|です)?$|いらんわ|いらん$)"
 )
+
+# leading words that only introduce the answer: 「ほな、頼むわ」「えーと…じゃあ、お願いします」
+LEAD_IN = re.compile(r"^((ほな|ほんなら|ほんだら|んだら|んだば|じゃあ|じゃ|では|それでは|それなら|なら|ほいじゃ|そしたら|"
+                     r"えーと|えっと|ええと|うーん|あの|まあ|あっ|あー|ああ|あ|えっ|え|おっ|お)[、,…\.\s!?]+)+")
+# an ask in the words, wherever it stands: 「…じゃあ、お願いします」
+ASKS = re.compile(r"(お願い|おねがい|頼みます|頼むわ|頼む$|たのむ|たのみます|頼んます|してちょう|してけろ|してくれ|してください)")
+# hedged: 「たぶん大丈夫…かな」「今のところは、まあ…」: perhaps a closing, to be confirmed, never assumed
+HEDGE = re.compile(r"(たぶん|多分|かな$|かな(…|\.\.\.)|かしら|今のところ|いまのところ|とりあえず|^まあ|、まあ)")
 
 # a clear closing (anything-else?, or at any time): the caller is done
 FINISHED = re.compile(
@@ -69,16 +78,27 @@ QUESTION = re.compile(r"([?？]|(です|ます|でしょう|んです|のです|
 
 # no answer to give: that is an answer (offer another way), not a failure to understand
 DONT_KNOW = re.compile(
-    r"(わから|分から|わかん|分かん|わかりませ|分かりませ|知らな|しらな|存じ|覚えて(い)?な|おぼえて(い)?な|忘れ|わすれ|"
+    r"(わから|分から|わかん|分かん|わかりませ|分かりませ|わがん|わがら|知らな|しらな|知らん|しらん|知らへん|存じ|"
+    r"覚えて(い)?な|おぼえて(い)?な|覚えてへん|おぼえてへん|覚えとらん|忘れ|わすれ|"
     r"見当たら|みあたら|手元にな|てもとにな|控えて(い)?な|任せて|まかせて|見つからな|みつからな|どこにあるか)"
 )
-# only hesitating: 「えーっと…」「ちょっと待ってください」「今探します」
-HESITATION = re.compile(
-    r"^((ちょっと|ちょ|少々|少し|すこし)?(待って|まって|お待ち|おまち)(て|ね|な)?|"
-    r"(今|いま)?(探し|さがし|調べ|しらべ|見|み|確認し|かくにんし)(ます|てみます|ますね|るね|るから|てる|ています)|"
-    r"えーっと|えっと|ええと|えー|あー|あのー|うーん|んー|そうですね|そうやな|そうだな|なんだっけ|なんやったかな|何だっけ|"
-    r"どこだっけ|ど忘れ|ちょっと)+$"
+# only hesitating, clause by clause: 「ちょっと待ってください、今伝票を探しますので」「カレンダー見ますね」
+# a clause that asks or explains is not a hesitation, even with 確認 or 見る in it (「確認したいことがある」)
+_NOT_HESITATION = re.compile(r"(たい|ほしい|欲しい|件|について|こと|いつ|なぜ|なんで|どう(なって|して)|届|注文|キャンセル|返品|請求)")
+_HESITATION_CLAUSE = re.compile(
+    r"(待っ|待ち|まって|まっと|お待|おまち|探し|さがし|探す|確認し|確認す|かくにんし|調べ|しらべ|見てき|見てく|見ます|見るので|"
+    r"見ますね|見てみ|取ってき|持ってき|確かめ|思い出|おもいだ|考え中|なんだっけ|何だっけ|なんやったか|何やったか|"
+    r"何かあったか|なにかあったか|なんかあったか|ど忘れ|どこやったか|どこだっけ|^そうですね$|^そうやな$|^そうだな$|"
+    r"^そうねえ?$|^あと(ひと|一|1)つ$|^もう(ひと|一|1)つ$|^それと$)"
 )
+_CLAUSE = re.compile(r"[、。,.!?！？…‥\s]+|(?<=ので)|(?<=から)")
+_SORRY = re.compile(r"^(すみません|すいません|ごめんなさい|ごめん|失礼しました|申し訳ない|え|は|ん|あ|あれ)$")
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text) if c]
+
+
 # grief, panic, confusion: an empathetic line and a person, never 「聞き取れませんでした」
 DISTRESS = re.compile(
     r"(亡くな|なくなりまして|なくなって|他界|葬儀|葬式|そうしき|お通夜|四十九日|急死|遺品|逝って|死んで(しま|もう)|"
@@ -95,12 +115,30 @@ def bare(text: str) -> str:
     return _WRAP.sub("", text)
 
 
+_REPEAT_KEY = re.compile(
+    r"もう(一|いち|いっ|1)?(度|回|かい|ど|ぺん|遍)|もっかい|もういっぺん|聞き取れ|ききとれ|聞こえ|きこえ|繰り返|くりかえ|リピート|"
+    r"(何|なん|なに)(について|て|と|って)|なんやて|何やて"
+)
+_SAY_VERB = re.compile(
+    r"(だけ)?(言|い|ゆ|おっしゃ|仰)(って|うて|いました|いましたか|った|います|う)?|なかった|ません(でした)?|ので|けど|"
+    r"(お)?願い(でき|し)?|くれる|くれへん|くれん|くれない|もらえ|いただけ|頂け|ますか|ください|下さい|"
+    r"[?？]|か$|の$|です|ね$|よ$|わ$|って"
+)
+
+
+def _repeat_clause(clause: str) -> bool:
+    if not _REPEAT_KEY.search(clause):
+        return False
+    rest = _SAY_VERB.sub("", _REPEAT_KEY.sub("", bare(clause)))
+    return len(rest) <= 1
+
+
 def only_repeat(text: str) -> bool:
     """「もう一度お願いします」「え？なんて？」: a request to hear it again, and nothing else."""
-    core = bare(text)
-    return bool(_REPEAT_WORD.search(text) or re.fullmatch(r"[えは]|なんて|何て|なに|何", core)) and (
-        _REPEAT.fullmatch(core) is not None or core == ""
-    )
+    parts = clauses(text)
+    if not any(_repeat_clause(c) for c in parts):
+        return False
+    return all(_repeat_clause(c) or _SORRY.match(c) or bare(c) == "" for c in parts)
 
 
 def only_start_over(text: str) -> bool:
@@ -108,5 +146,27 @@ def only_start_over(text: str) -> bool:
 
 
 def only_hesitation(text: str) -> bool:
-    core = re.sub(r"[\s、。,.!?！？…‥・ー〜~]+", "", text)
-    return core == "" or HESITATION.fullmatch(core) is not None
+    """Fillers, 「待ってください」, 「今探します」: the caller needs a moment, nothing else."""
+    parts = clauses(text)
+    return all(
+        bare(c) == ""
+        or (_HESITATION_CLAUSE.search(c) is not None and not _NOT_HESITATION.search(c) and len(c) <= 20)
+        or _SORRY.match(c) is not None
+        for c in parts
+    )
+
+
+_MENU_NUMBER = {
+    "1": "1", "一": "1", "いち": "1", "2": "2", "二": "2", "に": "2", "3": "3", "三": "3", "さん": "3",
+    "4": "4", "四": "4", "よん": "4", "5": "5", "五": "5", "ご": "5", "0": "0", "零": "0", "〇": "0",
+    "ゼロ": "0", "ぜろ": "0", "れい": "0",
+}
+_MENU_CHOICE = re.compile(r"(1|2|3|4|5|0|一|二|三|四|五|〇|零|いち|さん|よん|ゼロ|ぜろ|れい|に|ご)\s*(番|ばん|晩)|"
+                          r"^(1|2|3|4|5|0|いち|に|さん|よん|ご|ゼロ|ぜろ|れい)$")
+
+
+def menu_key(text: str) -> str | None:
+    """A keypad menu choice said aloud: 「2番でお願いします」「いちばん」「ゼロ」; the last one said counts."""
+    core = bare(text)
+    found = [m.group(1) or m.group(3) for m in _MENU_CHOICE.finditer(core)]
+    return _MENU_NUMBER.get(found[-1]) if found else None

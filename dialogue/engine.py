@@ -44,21 +44,23 @@ from dialogue.events import (
     case_id_for,
 )
 from dialogue.interpret import (
+    CALLBACK_INTENT,
     Action,
     Correct,
     Fill,
     Heard,
     MenuChoice,
     No,
-    Question,
     Request,
     Simple,
     Understander,
     Yes,
     answers_question,
     interpret,
+    rest_of,
 )
 from dialogue.notes import save_case_note
+from dialogue.question import question_for
 from dialogue.runner import End, Finished, Handover, StepRunner, Stop, Wait
 from dialogue.signals import build_signals, emotion_reading
 from dialogue.state import (
@@ -77,7 +79,8 @@ from nlu.types import Parse
 
 log = logging.getLogger(__name__)
 MAX_NO_INPUT = 3
-MAX_HESITATIONS = 3  # a caller who only hesitates this often in a row is better off with a person
+MAX_HESITATIONS = 3
+MAX_YES_NO_TRIES = 3  # failed tries at a yes/no question before the bot stops asking it  # a caller who only hesitates this often in a row is better off with a person
 _DTMF_KEEP = frozenset("0123456789*#")
 
 __all__ = ["DialogueManager", "SessionNotFound", "national_number"]
@@ -191,8 +194,9 @@ class DialogueManager:
         if user.no_input or (user.text is None and user.dtmf is None and not user.alternatives):
             await self._no_input(turn)
             return
-        heard = self._understand(turn, user)
-        action = interpret(self._question(turn.state), heard, self.bot.entities)
+        heard = self._understand(user, turn.now)
+        action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
+        turn.emit(heard_event(heard, action))
         parse = heard.parse
         if parse is not None:
             turn.emit(EmotionRead(emotion_reading(parse, user)))
@@ -210,48 +214,14 @@ class DialogueManager:
             return
         await self._no_match(turn, action)
 
-    def _understand(self, turn: Turn, user: UserTurn) -> Heard:
+    def _understand(self, user: UserTurn, now: datetime) -> Heard:
         if user.dtmf is not None:
-            digits = "".join(c for c in user.dtmf if c in _DTMF_KEEP)[:32]
-            turn.emit(CallerSaid(f"[DTMF {digits}]", dtmf=digits))
-            return Heard(digits=digits)
+            return Heard(digits="".join(c for c in user.dtmf if c in _DTMF_KEEP)[:32])
         if user.alternatives:
-            parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], turn.now)
+            parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
-            parse = self.nlu.parse(user.text or "", turn.now)
-        turn.emit(CallerSaid(
-            parse.text,
-            intent=parse.intent.name,
-            confidence=round(parse.intent.confidence, 3),
-            entities={e.type: e.value for e in parse.entities},
-            emotion=parse.emotion.label,
-            harassment=parse.harassment.kind if parse.harassment.detected else None,
-        ))
-        return Heard(parse=parse)
-
-    def _question(self, state: CallState) -> Question:
-        """What interpretation needs: the open question and the slots of the request it belongs to."""
-        aw = state.awaiting
-        slot_types: dict[str, str] = {}
-        flow_intents: frozenset[str] = frozenset()
-        position = state.position
-        flow = self.bot.flows.get(position.flow) if position is not None else None
-        menu_keys: frozenset[str] = frozenset()
-        if flow is not None and not isinstance(aw, AwaitMenu):
-            slot_types = flow.slot_types()
-            flow_intents = frozenset(flow.intents)
-            # a called flow (verification) fills the slots of the flow that called it too
-            for below in reversed(state.stack):
-                caller = self.bot.flows.get(below.flow)
-                if caller is not None and below.call:
-                    slot_types = {**caller.slot_types(), **slot_types}
-        else:
-            # no request yet: any entity the bot knows is kept for the request to come
-            slot_types = {etype: etype for etype in self.bot.entities.specs}
-            if isinstance(aw, AwaitMenu) and flow is not None:
-                step = flow.find(aw.step)
-                menu_keys = frozenset(step.options) if step is not None else frozenset()
-        return Question(aw, slot_types, state.slots, flow_intents, frozenset(self.bot.by_intent), menu_keys)
+            parse = self.nlu.parse(user.text or "", now)
+        return Heard(parse=parse, rest=rest_of(self.nlu, parse, now))
 
     async def _act(self, turn: Turn, action: Action, parse: Parse | None) -> bool:
         """Carry out what the turn means; False when it was not understood (the caller gets a no-match)."""
@@ -354,11 +324,11 @@ class DialogueManager:
             if aw.offer == "clarify" and aw.intent is not None:
                 return await self._request(turn, aw.intent, {**aw.prefill, **values}, push=False)
             if aw.offer == "callback":
-                callback = self.bot.flow_for("callback_request")
+                callback = self.bot.flow_for(CALLBACK_INTENT)
                 if callback is None:
                     return False
                 turn.emit(CallbackFor(aw.reason or "callback"))
-                await self._settle(turn, await self.runner.start(turn, callback, "callback_request"))
+                await self._settle(turn, await self.runner.start(turn, callback, CALLBACK_INTENT))
                 return True
             turn.say("goodbye")  # goodbye offer: the caller confirmed they are done
             turn.emit(CallEnded("resolved" if turn.state.resolved else "abandoned", None))
@@ -399,7 +369,8 @@ class DialogueManager:
                 turn.emit(Waiting(AwaitFree()))
             elif aw.offer == "callback":
                 turn.say("callback_declined")
-                turn.emit(CallEnded("ended", aw.reason))
+                # the caller chose to call again later: nothing is left open, so the call ends resolved
+                turn.emit(CallEnded("resolved", None))
             else:  # not a goodbye after all
                 self._ask_again(turn, after_goodbye=True)
             return True
@@ -473,6 +444,9 @@ class DialogueManager:
             if state.tries >= 2:
                 turn.say("keypad_or_operator")
             return
+        if isinstance(aw, AwaitConfirm | AwaitOffer) and state.tries >= MAX_YES_NO_TRIES:
+            await self._give_up_yes_no(turn, aw)
+            return
         if isinstance(aw, AwaitConfirm | AwaitOffer):
             turn.say("confirm_reprompt")
             return
@@ -480,6 +454,19 @@ class DialogueManager:
             turn.say("nomatch_out_of_scope")  # understood, but not something this line handles
         else:
             turn.say("nomatch_1" if state.consecutive_failures <= 1 else "nomatch_2")
+
+    async def _give_up_yes_no(self, turn: Turn, aw: AwaitConfirm | AwaitOffer) -> None:
+        """No yes or no after several tries: never loop; do what a person would."""
+        if isinstance(aw, AwaitOffer) and aw.offer == "callback":
+            turn.say("callback_unclear_end")  # nobody to take the call now: ask them to call again
+            turn.emit(CallEnded("ended", aw.reason))
+        elif isinstance(aw, AwaitOffer) and aw.offer == "clarify":
+            turn.say("rephrase")
+            turn.emit(Waiting(AwaitFree()))
+        elif isinstance(aw, AwaitOffer):
+            self._ask_again(turn, after_goodbye=True)
+        else:
+            await self._handover(turn, Handover("repeated_failure", "general", 3))
 
     def _ask_again(self, turn: Turn, after_warning: bool = False, after_goodbye: bool = False) -> None:
         """Say the open question again (after a warning, silence, or a goodbye that was not one)."""
@@ -602,6 +589,12 @@ class DialogueManager:
             self._offer_callback(turn, handover.reason)
 
     def _offer_callback(self, turn: Turn, reason: str) -> None:
+        aw = turn.state.awaiting
+        if isinstance(aw, AwaitOffer) and aw.offer == "callback" and turn.state.tries >= MAX_YES_NO_TRIES - 1:
+            # the offer was made and not answered: do not make it again
+            turn.say("callback_unclear_end")
+            turn.emit(CallEnded("ended", aw.reason))
+            return
         turn.emit(StackCleared())
         turn.say("callback_offer")
         turn.emit(Waiting(AwaitOffer("callback", reason=reason)))
@@ -625,6 +618,27 @@ class DialogueManager:
             await save_case_note(self.store, state, events, self.bot.entities.names())
         except Exception:
             log.exception("could not save the case note of %s", state.id)
+
+
+def heard_event(heard: Heard, action: Action) -> CallerSaid:
+    """The caller's turn for the log; its intent is the request the bot acted on, when it acted on one
+    (「もう一度だけ言いますけど、荷物が来てないんです」 is logged as order_status, not the classifier's repeat)."""
+    parse = heard.parse
+    if parse is None:
+        digits = heard.digits or ""
+        return CallerSaid(f"[DTMF {digits}]", dtmf=digits)
+    intent, confidence = parse.intent.name, parse.intent.confidence
+    if isinstance(action, Request) and not action.clarify and action.intent != intent:
+        intent = action.intent
+        confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
+    return CallerSaid(
+        parse.text,
+        intent=intent,
+        confidence=round(confidence, 3),
+        entities={e.type: e.value for e in parse.entities},
+        emotion=parse.emotion.label,
+        harassment=parse.harassment.kind if parse.harassment.detected else None,
+    )
 
 
 def _log(turn: Turn) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ global command (「もう一度」) counts only when it is what the whole uttera
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ CLARIFY_FLOOR = 0.3  # above this, a close call between two requests is asked ab
 CONVERSATION = frozenset({"greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope"})
 YES_KEYS, NO_KEYS = frozenset({"1"}), frozenset({"2", "9"})
 FREE_TEXT = frozenset({"name", "address", "text"})
+CALLBACK_INTENT = "callback_request"  # the flow a callback offer starts (SPEC 4)
 DISTRESS_EMOTION = 0.6  # a sad or anxious reading that, with distress words and no request, is distress
 
 
@@ -36,6 +38,8 @@ class Heard:
 
     parse: Parse | None = None
     digits: str | None = None
+    # the words after a leading yes/no or aside (「ちがいます、請求のことで電話したんです」), parsed on their own
+    rest: Parse | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,22 @@ class Question:
     flow_intents: frozenset[str] = frozenset()  # intents of the flow in progress
     routable: frozenset[str] = frozenset()  # intents the bot has a flow for
     menu_keys: frozenset[str] = frozenset()
+
+
+_CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
+_NOT_THIS = re.compile(r"(じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて)[、,\s]*")
+
+
+def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
+    """The words after a leading yes/no or aside, parsed alone when the whole turn names no request."""
+    if parse.intent.name not in CONVERSATION and not parse.low_confidence and parse.intent.confidence >= CONFIDENT:
+        return None
+    text = parse.normalized
+    # 「在庫じゃなくて、店の営業時間が知りたい」: what comes after the correction is the request
+    matches = list(_NOT_THIS.finditer(text)) or list(_CLAUSE_BREAK.finditer(text))[:1]
+    if not matches or not text[matches[-1].end():].strip(" 、。"):
+        return None
+    return nlu.parse(text[matches[-1].end():], now)
 
 
 # -- actions -------------------------------------------------------------------------------------------
@@ -135,20 +155,39 @@ class _Said:
     parse: Parse
     values: dict[str, Any]
     prefill: dict[str, Any]
+    rest: Parse | None = None
 
 
-def _free_text(parse: Parse) -> str | None:
-    text = parse.normalized.strip(" 、。")
-    for suffix in ("と申します", "といいます", "と言います", "でございます", "です", "だよ", "や", "だ"):
+_FREE_SUFFIXES = ("と申します", "といいます", "と言います", "いいます", "でございます", "なんですけど", "ですけど", "です",
+                  "やけん", "やけど", "やで", "やねん", "だべ", "だよ", "だ", "や")
+
+
+def _strip_copula(text: str) -> str:
+    text = text.strip(" 、。")
+    for suffix in _FREE_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
-            text = text[: -len(suffix)]
-            break
-    return text or None
+            return text[: -len(suffix)]
+    return text
+
+
+def _free_text(parse: Parse, slot: str) -> str | None:
+    """A name or an address as given, without 「です」 or 「と申します」; 「佐藤です、佐藤花子」 is 佐藤花子."""
+    if slot == "name":
+        parts = [_strip_copula(p) for p in re.split(r"[、,。\s]+", parse.normalized) if p.strip()]
+        parts = [p for p in parts if p]
+        return max(parts, key=len) if parts else None
+    return _strip_copula(parse.normalized) or None
 
 
 def _request(said: _Said, q: Question) -> Request | None:
-    """A confident request for something the bot has a flow for."""
-    parse = said.parse
+    """A confident request for something the bot has a flow for, in the whole turn or in its second part."""
+    found = _request_in(said.parse, said, q)
+    if found is None and said.rest is not None:
+        found = _request_in(said.rest, said, q)
+    return found
+
+
+def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
     intent = _confident(parse)
     if intent is not None and intent not in CONVERSATION and intent in q.routable:
         return Request(intent, said.prefill)
@@ -234,7 +273,7 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     by_type = heard_by_type(parse)
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
-    said = _Said(parse, values, {**everything, **values})
+    said = _Said(parse, values, {**everything, **values}, heard.rest)
     if isinstance(aw, AwaitSlot):
         return _at_slot(aw, said, q)
     if isinstance(aw, AwaitConfirm | AwaitOffer):
@@ -273,11 +312,13 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             and not words.DONT_KNOW.search(parse.normalized)
             and (intent is None or intent in CONVERSATION or intent in q.flow_intents or len(parse.normalized) <= 12)
         ):
-            text = _free_text(parse)
+            text = _free_text(parse, aw.slot)
             if text is not None:
                 return Fill({**values, aw.slot: text})
     elif aw.slot in values:
         return Fill(values)
+    if _distress(parse):
+        return Simple("distress")
     if words.DONT_KNOW.search(parse.normalized) and _request(said, q) is None:
         return Simple("dont_know")
     action = _common(said, q)
@@ -294,7 +335,7 @@ def _offering(aw: AwaitConfirm | AwaitOffer) -> bool:
 
 def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
     """yes / no from the words (the first word decides; 大丈夫 and friends by the kind of question)."""
-    text = parse.normalized.lstrip(" 、。!?")
+    text = words.LEAD_IN.sub("", parse.normalized.lstrip(" 、。!?"))
     if text.startswith(("はい", "ええ", "うん")):
         rest = words.bare(text[2:])
         if rest and (words.NO.match(rest) or (_offering(aw) and words.REFUSAL.search(rest))):
@@ -302,11 +343,13 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
         return "yes"
     if words.NO.match(text):
         return "no"
+    if words.DONT_KNOW.search(text):
+        return None  # 「合ってるかどうか、わからない」 is not a yes
     if words.CONTEXT_YES_NO.match(text):
         return "no" if _offering(aw) else "yes"
     if words.REFUSAL.search(text):
         return "no"
-    if words.YES.match(text):
+    if words.YES.match(text) or words.ASKS.search(text) or re.search(r"[、,\s](はい|ええ|うん)$", text):
         return "yes"
     intent = _confident(parse)
     if intent == "affirm":
@@ -318,6 +361,9 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
 
 def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Action:
     parse, values = said.parse, said.values
+    command = _commands(parse)
+    if command is not None:
+        return command
     cue = _yes_no_cue(aw, parse)
     changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
     if isinstance(aw, AwaitConfirm) and changed:
@@ -325,19 +371,37 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Correct(changed)
     if cue == "yes":
         return Yes(values)
+    if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and cue is None:
+        request = _request(said, q)
+        if request is not None and request.intent == aw.intent:
+            return Yes(said.prefill)  # 「そうそう、パスワードがわからんくなって」: the guess, said back
     if cue == "no":
         new = {k: v for k, v in values.items() if k not in q.slots}
         if isinstance(aw, AwaitConfirm) and new:
             return Correct(new)
-        request = _request(said, q)
-        intent = request.intent if request is not None and request.intent not in q.flow_intents else None
+        # the real topic after the no: in the words after it first (「いえ、在庫じゃなくて、営業時間が…」)
+        guessed = aw.intent if isinstance(aw, AwaitOffer) else None
+        if isinstance(aw, AwaitOffer) and aw.offer == "callback":
+            guessed = CALLBACK_INTENT  # 「大丈夫です、また明日かけ直します」 declines the callback, asks for none
+        after = _Said(said.rest, {}, said.prefill) if said.rest is not None else None
+        candidates = [
+            _request_in(said.rest, said, q) if said.rest is not None else None,
+            _unsure_request(after, q) if after is not None else None,
+            _request_in(parse, said, q),
+            _unsure_request(said, q),
+        ]
+        intent = next((c.intent for c in candidates
+                       if c is not None and c.intent not in q.flow_intents and c.intent != guessed), None)
         return No(values, intent)
-    if isinstance(aw, AwaitConfirm) and values and all(str(q.slots.get(k)) == str(v) for k, v in values.items()):
+    confirmed = [k for k in values if k in q.slots]
+    if isinstance(aw, AwaitConfirm) and confirmed and all(str(q.slots[k]) == str(values[k]) for k in confirmed):
         return Yes(values)  # the value said back: 「12345678です」
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _request(said, q) is None:
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     if isinstance(aw, AwaitConfirm) and values:
         return Correct(values)
+    if words.DONT_KNOW.search(parse.normalized) and not _distress(parse):
+        return Simple("dont_know")
     return _common(said, q)
 
 
@@ -350,6 +414,12 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     request = _request(said, q)
     if request is not None:
         return request
+    if words.only_hesitation(text):
+        return Simple("hesitate")
+    if _distress(parse):
+        return Simple("distress")
+    if words.HEDGE.search(text) and not words.MORE_TO_ASK.search(text):
+        return Simple("confirm_end")  # 「たぶん大丈夫…かな」: perhaps done; asked, never assumed
     if words.MORE_TO_ASK.search(text) or (words.QUESTION.search(text) and not words.FINISHED.search(text)):
         unsure = _unsure_request(said, q)
         return unsure if unsure is not None else Yes()
@@ -368,6 +438,10 @@ def _at_free(said: _Said, q: Question) -> Action:
     command = _commands(parse)
     if command is not None:
         return command
+    if isinstance(q.awaiting, AwaitMenu):
+        key = words.menu_key(parse.normalized)
+        if key is not None and key in q.menu_keys:
+            return MenuChoice(key)
     if parse.ambiguous and len(parse.ranking) > 1:
         top, second = parse.ranking[0], parse.ranking[1]
         if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:

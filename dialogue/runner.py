@@ -167,7 +167,9 @@ class StepRunner:
             if target is None:
                 turn.say("flow_unavailable")
                 return _ask_free(turn)
-            return await self.start(turn, target, target.intents[0] if target.intents else None)
+            # what the caller already said (the order number) carries over: they never say it twice
+            known = {slot: turn.state.slots[slot] for slot in target.slots if slot in turn.state.slots}
+            return await self.start(turn, target, target.intents[0] if target.intents else None, known)
         return self._end(turn, step)
 
     def _next(self, flow: Flow, step: Step) -> str | Stop:

@@ -6,6 +6,7 @@ runs only for the rule that won, and says which value matched (the Decision's `w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -87,6 +88,14 @@ def _keyword_hit(t: Turn, words: tuple[tuple[str, str], ...]) -> str | None:
     for word, folded in words:
         if word in t.s.text or folded in t.kana_text or (t.s.reading and folded in t.kana_reading):
             return word
+    return None
+
+
+def _pattern_hit(t: Turn, regexes: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]) -> str | None:
+    for plain, folded in regexes:
+        m = plain.search(t.s.text) or folded.search(t.kana_text)
+        if m:
+            return m.group(0)
     return None
 
 
@@ -172,6 +181,9 @@ def compile_when(w: When) -> Matcher:
     if w.keywords is not None:
         words = tuple((k, kana(k)) for k in w.keywords)
         add((lambda t: _keyword_hit(t, words) is not None, lambda t: f"keyword「{_keyword_hit(t, words)}」"))
+    if w.patterns is not None:
+        regexes = tuple((re.compile(p), re.compile(kana(p))) for p in w.patterns)
+        add((lambda t: _pattern_hit(t, regexes) is not None, lambda t: f"pattern「{_pattern_hit(t, regexes)}」"))
     if (vip := w.caller_vip) is not None:
         add((lambda t: t.s.caller_vip == vip, lambda t: f"caller_vip={t.s.caller_vip}"))
     if (be := w.backend_error) is not None:

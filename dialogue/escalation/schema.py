@@ -57,6 +57,9 @@ class When(_Strict):
     consecutive_failures_at_least: Count | None = None
     flags: Names | None = None
     keywords: Names | None = None
+    # regular expressions on the utterance (and its katakana form): for what needs two words together,
+    # like 二重 ... 請求 or 配達済み ... 届いていない
+    patterns: Names | None = None
     caller_vip: bool | None = None
     backend_error: bool | None = None
     channel: Literal["voice", "chat"] | None = None
@@ -70,6 +73,13 @@ class When(_Strict):
             raise ValueError("'when' has no conditions; it would match every turn")
         if self.keywords is not None:
             _no_blank(self.keywords)
+        if self.patterns is not None:
+            _no_blank(self.patterns)
+            for p in self.patterns:
+                try:
+                    re.compile(p)
+                except re.error as exc:
+                    raise ValueError(f"pattern {p!r} is not a regular expression: {exc}") from exc
         return self
 
 

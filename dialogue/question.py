@@ -1,0 +1,33 @@
+"""What interpretation is told about the open question, read off the call state and the bot."""
+
+from __future__ import annotations
+
+from dialogue.bot import Bot
+from dialogue.interpret import Question
+from dialogue.state import AwaitMenu, CallState
+
+
+def question_for(state: CallState, bot: Bot) -> Question:
+    """The open question and the slots of the request it belongs to (a called flow's caller included)."""
+    aw = state.awaiting
+    position = state.position
+    flow = bot.flows.get(position.flow) if position is not None else None
+    routable = frozenset(bot.by_intent)
+    if flow is None or isinstance(aw, AwaitMenu):
+        # no request yet: any entity the bot knows is kept for the request to come
+        menu_keys: frozenset[str] = frozenset()
+        if isinstance(aw, AwaitMenu) and flow is not None:
+            step = flow.find(aw.step)
+            menu_keys = frozenset(step.options) if step is not None else frozenset()
+        slot_types = {etype: etype for etype in bot.entities.specs}
+        return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys)
+    slot_types = flow.slot_types()
+    intents = set(flow.intents)
+    for below in reversed(state.stack):
+        # verification fills the slots of the flow that called it too (a date said at the phone step)
+        caller = bot.flows.get(below.flow)
+        if caller is None or not below.call:
+            break
+        slot_types = {**caller.slot_types(), **slot_types}
+        intents |= set(caller.intents)
+    return Question(aw, slot_types, state.slots, frozenset(intents), routable)

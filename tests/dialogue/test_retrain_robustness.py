@@ -1,0 +1,95 @@
+"""A retrained classifier cannot turn an answer into something else (issue: a designer added one intent,
+retrained, and a digits-only answer at the order-number prompt came back as `repeat`).
+
+What an answer means at an open question is decided by the question first and the classifier second, so
+the shipped conversation suite must give the same results when the classifier is wrong about every
+answer made of digits, dates and times, whatever wrong intent it picks, and with a really retrained model
+that has one more intent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from dialogue.bot import load_bot
+from dialogue.escalation.engine import EscalationEngine
+from dialogue.testing import CaseRunner, load_suite
+from nlu.pipeline import NLU
+from nlu.types import IntentScore, Parse
+
+SUITE = Path(__file__).parent.parent / "conversations"
+# an answer made only of what a slot question asks for: digits, dates, times, windows, with a polite ending
+_ANSWER_ONLY = re.compile(r"^[\d\s、。,.\-ー・…:：/年月日時分半午前後中からまでのです]+$")
+
+
+class MisreadingNLU:
+    """The real NLU, except that answers made of digits and dates come back as `wrong`, confidently."""
+
+    def __init__(self, nlu: NLU, wrong: str) -> None:
+        self.nlu, self.wrong = nlu, wrong
+        self.misread = 0
+
+    def _misread(self, parse: Parse) -> Parse:
+        if not _ANSWER_ONLY.match(parse.normalized) or not parse.entities:
+            return parse
+        self.misread += 1
+        top = IntentScore(self.wrong, 0.97)
+        rest = tuple(r for r in parse.ranking if r.name != self.wrong)
+        return replace(parse, intent=top, ranking=(top, *rest), low_confidence=False, ambiguous=False)
+
+    def parse(self, text: str, now: datetime | None = None) -> Parse:
+        return self._misread(self.nlu.parse(text, now))
+
+    def parse_nbest(self, alternatives: Sequence[tuple[str, float]], now: datetime | None = None) -> Parse:
+        return self._misread(self.nlu.parse_nbest(alternatives, now))
+
+
+async def _results(nlu: object) -> dict[str, bool]:
+    runner = CaseRunner(load_bot(), nlu, EscalationEngine.load())  # type: ignore[arg-type]
+    out: dict[str, bool] = {}
+    for path in sorted(SUITE.rglob("*.yaml")):
+        for case in load_suite(path):
+            out[f"{path.name}: {case.name}"] = (await runner.run(case, path.name)).passed
+    return out
+
+
+@pytest.mark.parametrize("wrong", ["repeat", "goodbye", "deny", "out_of_scope", "store_hours", "complaint"])
+async def test_a_misread_answer_changes_no_conversation(nlu: NLU, wrong: str) -> None:
+    honest = await _results(nlu)
+    liar = MisreadingNLU(nlu, wrong)
+    misread = await _results(liar)
+    assert all(honest.values())
+    assert liar.misread >= 50  # the suite answers many questions with bare numbers and dates
+    flipped = [name for name, ok in misread.items() if ok != honest[name]]
+    assert not flipped, f"misreading answers as {wrong!r} changed: {flipped}"
+
+
+NEW_INTENT = """intent: gift_wrapping
+examples:
+  - ギフト包装をお願いしたいんですが
+  - プレゼント用に包んでもらえますか
+  - ラッピングはできますか
+  - のしをつけてもらえますか
+  - 贈り物なので包装してほしいです
+"""
+
+
+async def test_a_model_retrained_with_one_more_intent_changes_no_conversation(
+        nlu: NLU, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The designer's case for real: add an intent, retrain, run the shipped suite."""
+    from nlu.data_io import DEFAULT_INTENT_DATA  # noqa: PLC0415 - training imports scikit-learn; only here
+    from nlu.training import train  # noqa: PLC0415
+
+    work = tmp_path_factory.mktemp("retrain")
+    (work / "gift_wrapping.yaml").write_text(NEW_INTENT, encoding="utf-8")
+    _, out = train([DEFAULT_INTENT_DATA, work / "gift_wrapping.yaml"], work / "model")
+    retrained = NLU.load(out)
+    assert "gift_wrapping" in {r.name for r in retrained.parse("ラッピングをお願いしたい").ranking}
+    results = await _results(retrained)
+    assert all(results.values()), [name for name, ok in results.items() if not ok]
