@@ -196,7 +196,7 @@ class DialogueManager:
             return
         heard = self._understand(user, turn.now)
         action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
-        turn.emit(heard_event(heard, action))
+        turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None))
         parse = heard.parse
         if parse is not None:
             turn.emit(EmotionRead(emotion_reading(parse, user)))
@@ -242,8 +242,8 @@ class DialogueManager:
             case Request(intent=intent, prefill=prefill, clarify=True):
                 self._clarify(turn, intent, prefill)
                 return True
-            case Request(intent=intent, prefill=prefill):
-                return await self._request(turn, intent, prefill)
+            case Request(intent=intent, prefill=prefill, instead=instead):
+                return await self._request(turn, intent, prefill, push=not instead)
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
             case Simple(kind="repeat"):
@@ -274,8 +274,11 @@ class DialogueManager:
             case Simple(kind="hesitate"):
                 return await self._hesitate(turn)
             case Simple(kind="distress"):
-                turn.say("distress_condolence")
-                await self._handover(turn, Handover("emotion", "general", 6, "transfer_distress"))
+                # the empathetic line comes with the transfer; when nobody is there, before the callback offer
+                distress = Handover("emotion", "general", 6, "transfer_distress")
+                if not self.escalation.hours.is_open(distress.queue, turn.now):
+                    turn.say("distress_condolence")
+                await self._handover(turn, distress)
                 return True
             case Simple(kind="dont_know"):
                 return await self._dont_know(turn)
@@ -615,12 +618,12 @@ class DialogueManager:
             turn.handover = api.Handover(kind, state.reason)  # type: ignore[arg-type]
         try:
             events = [*await self.store.events(state.id), *_log(turn)]
-            await save_case_note(self.store, state, events, self.bot.entities.names())
+            await save_case_note(self.store, state, events, self.bot)
         except Exception:
             log.exception("could not save the case note of %s", state.id)
 
 
-def heard_event(heard: Heard, action: Action) -> CallerSaid:
+def heard_event(heard: Heard, action: Action, serving: str | None = None) -> CallerSaid:
     """The caller's turn for the log; its intent is the request the bot acted on, when it acted on one
     (「もう一度だけ言いますけど、荷物が来てないんです」 is logged as order_status, not the classifier's repeat)."""
     parse = heard.parse
@@ -631,6 +634,8 @@ def heard_event(heard: Heard, action: Action) -> CallerSaid:
     if isinstance(action, Request) and not action.clarify and action.intent != intent:
         intent = action.intent
         confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
+    elif answers_question(action) and serving is not None:
+        intent, confidence = serving, 1.0  # an answer belongs to the request it answers, whatever it sounds like
     return CallerSaid(
         parse.text,
         intent=intent,

@@ -9,7 +9,7 @@ only the position and what the next turn needs.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from typing import Any, ClassVar
 
 from dialogue.state import (
@@ -29,7 +29,26 @@ class Event:
     type: ClassVar[str] = "event"
 
     def to_json(self, at: str) -> dict[str, Any]:
-        return {"type": self.type, "at": at, **asdict(self)}
+        # shallow: asdict() deep-copies every value, and the log is serialised at once anyway
+        out: dict[str, Any] = {"type": self.type, "at": at}
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if isinstance(value, Mapping):
+                value = dict(value)
+            elif is_dataclass(value) and not isinstance(value, type):
+                value = asdict(value)  # a Position
+            out[name] = value
+        return out
+
+
+_FIELDS: dict[type[Event], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Event]) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -99,6 +99,7 @@ class Request:
     intent: str
     prefill: Mapping[str, Any] = field(default_factory=dict)
     clarify: bool = False  # unsure: ask 「〇〇のお問い合わせでしょうか」 first
+    instead: bool = False  # 「ちがいます、請求のことで」: replaces the request in progress, which is not resumed
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +249,8 @@ def _common(said: _Said, q: Question) -> Action:
         return command
     request = _request(said, q)
     if request is not None and (request.intent not in q.flow_intents or isinstance(q.awaiting, AwaitAnythingElse)):
+        if words.NO.match(words.LEAD_IN.sub("", parse.normalized)):
+            return replace(request, instead=True)  # 「ちがいます、請求のことで電話したんです」
         return request
     if _distress(parse):
         return Simple("distress")
@@ -268,8 +271,11 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     if heard.digits is not None:
         return _keys(q, heard.digits, entity_types)
     parse = heard.parse
-    if parse is None or not parse.normalized.strip(" 、。"):
+    if parse is None:
         return Simple("unclear")
+    if not parse.normalized.strip(" 、。…."):
+        # the normaliser removes fillers: 「えーっと…」「あのー」 said alone is a caller collecting themselves
+        return Simple("hesitate") if parse.text.strip(" 、。…") else Simple("unclear")
     by_type = heard_by_type(parse)
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
@@ -351,12 +357,37 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
         return "no"
     if words.YES.match(text) or words.ASKS.search(text) or re.search(r"[、,\s](はい|ええ|うん)$", text):
         return "yes"
-    intent = _confident(parse)
-    if intent == "affirm":
-        return "yes"
-    if intent == "deny":
-        return "no"
     return None
+
+
+def _classifier_cue(parse: Parse) -> str | None:
+    """The classifier's yes or no: asked last, after the words and the values said (a retrained model must
+    not turn 「12345678です」 into a no)."""
+    intent = _confident(parse)
+    return "yes" if intent == "affirm" else "no" if intent == "deny" else None
+
+
+_TAIL = re.compile(r"(最後|末尾|下|後ろ|うしろ|おしり|下の|最後の)(の)?([0-9０-９一二三四五]桁)?(が|は|を|だけ)?[、\s]*([0-9]{1,6})(?![0-9])")
+
+
+def _tail_correction(text: str, slots: Mapping[str, Any], slot: str | None) -> dict[str, Any]:
+    """「いえ、最後が5679です」: the confirmed number with its last digits replaced."""
+    current = str(slots.get(slot or "", ""))
+    match = _TAIL.search(text)
+    if not match or not current.isdigit() or len(match.group(5)) >= len(current):
+        return {}
+    tail = match.group(5)
+    return {slot or "": current[: -len(tail)] + tail}
+
+
+def _only_values(parse: Parse) -> bool:
+    """The turn is nothing but values (「12345678です」): an answer, whatever the classifier makes of it."""
+    if not parse.entities:
+        return False
+    text = parse.text
+    for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
+        text = text[: e.start] + text[e.end :]
+    return len(_strip_copula(words.bare(text))) <= 2
 
 
 def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Action:
@@ -364,8 +395,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     command = _commands(parse)
     if command is not None:
         return command
+    if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
+        return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     cue = _yes_no_cue(aw, parse)
     changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
+    if isinstance(aw, AwaitConfirm) and aw.slot and not changed:
+        changed = _tail_correction(parse.normalized, q.slots, aw.slot)
     if isinstance(aw, AwaitConfirm) and changed:
         # 「いいえ、あさってです」「はい、あ、でも時間は夕方で」: a different value is a correction
         return Correct(changed)
@@ -402,6 +437,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Correct(values)
     if words.DONT_KNOW.search(parse.normalized) and not _distress(parse):
         return Simple("dont_know")
+    late = _classifier_cue(parse)
+    if late is not None and _commands(parse) is None:
+        return Yes(values) if late == "yes" else No(values)
     return _common(said, q)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from dialogue.bot import Bot
 from dialogue.escalation.case_note import ConversationRecord, HarassmentEvent, build_case_note
 from dialogue.signals import trajectory
 from dialogue.state import CallState
@@ -26,7 +27,7 @@ def record_of(state: CallState, events: Log) -> ConversationRecord:
         started_at=datetime.fromisoformat(state.started_at),
         intents=list(state.intents),
         slots=dict(state.slots),
-        trajectory=trajectory(state.emotions),
+        trajectory=trajectory(_readings(events)),
         outcome=state.outcome or "abandoned",
         reason=state.reason,
         rule=state.rule,
@@ -34,6 +35,17 @@ def record_of(state: CallState, events: Log) -> ConversationRecord:
         transcript=[("caller" if who == "caller" else "bot", text) for who, text in transcript(events)],
         harassment_events=_harassment_events(events),
     )
+
+
+def _readings(events: Log) -> list[Mapping[str, Any]]:
+    """Every emotion reading of the call, marked failed where the bot did not understand that turn."""
+    out: list[Mapping[str, Any]] = []
+    for e in events:
+        if e["type"] == "emotion":
+            out.append(dict(e["reading"]))
+        elif e["type"] == "no_match" and out:
+            out[-1] = {**out[-1], "failed": True}
+    return out
 
 
 def _harassment_events(events: Log) -> list[HarassmentEvent]:
@@ -50,8 +62,25 @@ def _harassment_events(events: Log) -> list[HarassmentEvent]:
     return out
 
 
-async def save_case_note(store: SessionStore, state: CallState, events: Log,
-                         names: Mapping[str, str] | None = None) -> None:
-    note = build_case_note(record_of(state, events), names=names or None).to_json()
+TOPIC_PREFIX = "summary_topic_"
+
+
+def wording(bot: Bot) -> tuple[dict[str, str], dict[str, str]]:
+    """From the bot's data: display names of ids (entities/*.yaml) and the summary's word for each request
+    (prompts `summary_topic_<intent>`)."""
+    # raw templates, not rendered: their placeholders ({order}, {store}) are the summary's, not a prompt's
+    topics = {key[len(TOPIC_PREFIX):]: _raw(bot, key) for key in bot.prompts.templates if key.startswith(TOPIC_PREFIX)}
+    return bot.entities.names(), topics
+
+
+def _raw(bot: Bot, key: str) -> str:
+    variants = bot.prompts.templates[key]
+    texts = variants.get("any") or variants.get("chat") or next(iter(variants.values()))
+    return texts[0]
+
+
+async def save_case_note(store: SessionStore, state: CallState, events: Log, bot: Bot | None = None) -> None:
+    names, topics = wording(bot) if bot is not None else ({}, {})
+    note = build_case_note(record_of(state, events), names=names, topics=topics).to_json()
     note["case_id"] = state.case_id
     await store.save_case(state.case_id or state.id, note)

@@ -14,9 +14,10 @@ from typing import Any, Literal
 
 from dialogue.api import Channel
 
-# how much of the past a state keeps: enough for the emotion trajectory (which decays within a few
-# turns) and for 「もう一度」, never the whole call
-MAX_EMOTIONS = 40
+# how much of the past a state keeps: enough for the emotion trajectory that escalation rules read (its
+# levels decay by 0.7 a turn: after 12 turns an old reading weighs under 2 %) and for 「もう一度」, never
+# the whole call; the case note folds the whole log instead
+MAX_EMOTIONS = 12
 MAX_INTENTS = 40
 
 

@@ -18,17 +18,6 @@ from nlu.types import HarassmentKind
 
 Speaker = Literal["caller", "bot"]
 
-# display names for the sample bot's ids (SPEC 3); other bots pass their own to build_case_note
-SAMPLE_NAMES: dict[str, str] = {
-    "shibuya": "渋谷店",
-    "umeda": "梅田店",
-    "sapporo": "札幌店",
-    "earphones": "ワイヤレスイヤホン",
-    "kettle": "電気ケトル",
-    "coffee_maker": "コーヒーメーカー",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class HarassmentEvent:
     turn_index: int
@@ -117,8 +106,10 @@ class CaseNote:
         }
 
 
-def build_case_note(record: ConversationRecord, *, names: Mapping[str, str] | None = None) -> CaseNote:
-    """The note for `record`; `names` maps slot ids (store, product) to what an agent reads."""
+def build_case_note(record: ConversationRecord, *, names: Mapping[str, str] | None = None,
+                    topics: Mapping[str, str] | None = None) -> CaseNote:
+    """The note for `record`. From the bot's data: `names` maps slot ids (store, product) to what an agent
+    reads, `topics` says each request in the agent's words (see dialogue.notes.wording)."""
     return CaseNote(
         session_id=record.session_id,
         channel=record.channel,
@@ -133,5 +124,5 @@ def build_case_note(record: ConversationRecord, *, names: Mapping[str, str] | No
         decision_why=record.decision_why,
         transcript=list(record.transcript),
         harassment_events=list(record.harassment_events),
-        summary_ja=summarize(record, SAMPLE_NAMES if names is None else names),
+        summary_ja=summarize(record, names or {}, topics),
     )

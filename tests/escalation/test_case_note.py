@@ -8,11 +8,16 @@ from typing import Any
 
 import pytest
 
+from dialogue.bot import load_bot
 from dialogue.escalation import ConversationRecord, HarassmentEvent, Trajectory, build_case_note
+from dialogue.notes import wording
 from tests.escalation.factories import OPEN, emo
 
 CALM = emo("neutral", 0.9)
 MILD = emo("anger", 0.45, neutral=0.35)
+
+# the sample bot's own words for ids and requests (entities/, prompts/): company facts live in its data
+NAMES, TOPICS = wording(load_bot())
 
 
 def _traj(*steps: tuple[Any, bool]) -> Trajectory:
@@ -48,7 +53,7 @@ def record(**kw: Any) -> ConversationRecord:
 
 
 def test_example_from_the_brief() -> None:
-    note = build_case_note(record())
+    note = build_case_note(record(), names=NAMES, topics=TOPICS)
     assert note.summary_ja == (
         "お客様は注文番号12345678の配送状況についてお問い合わせです。電話番号で本人確認済み。"
         "2回聞き返しがあり、途中から苛立ちが見られます(怒り)。『責任者と話したい』とのご要望で、担当者へ転送します。"
@@ -116,14 +121,14 @@ SUMMARIES: list[tuple[str, dict[str, Any], list[str]]] = [
 
 @pytest.mark.parametrize(("case", "kw", "fragments"), SUMMARIES, ids=[c[0] for c in SUMMARIES])
 def test_summary(case: str, kw: dict[str, Any], fragments: list[str]) -> None:
-    summary = build_case_note(record(**kw)).summary_ja
+    summary = build_case_note(record(**kw), names=NAMES, topics=TOPICS).summary_ja
     for f in fragments:
         assert f in summary, (case, summary)
     assert len(summary) < 200 and "None" not in summary and "{" not in summary
 
 
 def test_to_json_round_trips() -> None:
-    note = build_case_note(record(slots={"order_id": "12345678", "date": date(2026, 12, 3)}))
+    note = build_case_note(record(slots={"order_id": "12345678", "date": date(2026, 12, 3)}), names=NAMES, topics=TOPICS)
     out = json.loads(json.dumps(note.to_json(), ensure_ascii=False))
     assert out["intent"] == "operator_request"
     assert out["slots"]["date"] == "2026-12-03"
