@@ -16,6 +16,7 @@ from typing import Any
 
 from dialogue.backends.demo import DemoBackend
 from dialogue.bot import DEFAULT_FLOWS_DIR, Bot
+from dialogue.entity_types import load_entity_types
 from dialogue.escalation.rules import DEFAULT_DIR as DEFAULT_RULES_DIR
 from dialogue.escalation.rules import QUEUES_FILE, load_rules, validate_rules
 from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step
@@ -30,9 +31,10 @@ ENGINE_PROMPTS = (
     "resume_interrupted", "repeat_wrapper", "flow_unavailable", "system_error", "backend_apology",
     "no_input", "silence_goodbye", "nomatch_1", "nomatch_2", "nomatch_slot", "confirm_reprompt",
     "clarify_intent", "callback_offer", "callback_declined", "transfer", "harassment_warning",
-    "harassment_end",
+    "harassment_end", "noted_other", "keypad_or_operator", "hesitation", "hesitation_slot", "dont_know",
+    "confirm_goodbye", "distress_condolence", "callback_unclear_end", "transfer_distress",
 )
-BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result"})  # TurnContext.values()
+BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result"})  # Turn.values()
 WAITING = frozenset({"ask", "confirm", "menu"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})
 _WHERE = re.compile(r"^(.*?):(\d+):(\d+): ")
@@ -59,6 +61,7 @@ class Catalog:
     prompts: PromptBook | None  # None when the prompt files did not load: their keys are not checked
     intents: frozenset[str] | None  # None when there is no intent catalog to check against
     actions: frozenset[str]
+    entity_types: frozenset[str] = frozenset(ENTITY_TYPES + FREE_TEXT)  # with the bot's own (entities/)
 
     def filled(self) -> set[str]:
         """Values something sets: any ask (entity slots may also be prefilled), any action's result."""
@@ -86,6 +89,7 @@ def check(
     rules_dir: Path | None = None,
     intents_dir: Path | None = None,
     actions: frozenset[str] | None = None,
+    entities_dir: Path | None = None,
 ) -> Report:
     problems: list[str] = []
     flows, sources = _load_flows(flows_dir or DEFAULT_FLOWS_DIR, problems)
@@ -95,7 +99,13 @@ def check(
     except SourceError as exc:
         problems.extend(exc.problems)
     intents = intent_catalog(intents_dir)
-    catalog = Catalog(flows, prompts, intents, (DemoBackend().actions() if actions is None else actions) | BUILTIN_ACTIONS)
+    declared: frozenset[str] = frozenset()
+    try:
+        declared = frozenset(load_entity_types(entities_dir).specs)
+    except SourceError as exc:
+        problems.extend(exc.problems)
+    catalog = Catalog(flows, prompts, intents, (DemoBackend().actions() if actions is None else actions) | BUILTIN_ACTIONS,
+                      frozenset(ENTITY_TYPES + FREE_TEXT) | declared)
     problems.extend(check_flows(catalog, sources))
     if prompts is not None:
         problems.extend(_engine_prompts(prompts_dir or DEFAULT_PROMPTS_DIR, prompts, flows))
@@ -111,7 +121,8 @@ def check(
 
 def check_bot(bot: Bot, actions: frozenset[str], prompts_dir: Path, intents_dir: Path | None = None) -> list[str]:
     """Cross-checks of a bot that loaded (what hot reload runs before it swaps the bot in)."""
-    catalog = Catalog(bot.flows, bot.prompts, intent_catalog(intents_dir), actions | BUILTIN_ACTIONS)
+    catalog = Catalog(bot.flows, bot.prompts, intent_catalog(intents_dir), actions | BUILTIN_ACTIONS,
+                      frozenset(ENTITY_TYPES + FREE_TEXT) | frozenset(bot.entities.specs))
     problems = check_flows(catalog, bot.sources) + list(_engine_prompts(prompts_dir, bot.prompts, bot.flows))
     return sort_problems(problems)
 
@@ -234,8 +245,9 @@ def _check_step(flow: Flow, step: Step, catalog: Catalog, filled: set[str], emit
     for loc, target in _target_locs(step):
         if target not in ids:
             yield emit(loc, f"unknown step '{target}'{_suggest(target, ids)}")
-    if step.entity is not None and step.entity not in ENTITY_TYPES + FREE_TEXT:
-        yield emit(["entity"], f"unknown entity type '{step.entity}' (one of {', '.join(ENTITY_TYPES + FREE_TEXT)})")
+    if step.entity is not None and step.entity not in catalog.entity_types:
+        known = ", ".join(sorted(catalog.entity_types))
+        yield emit(["entity"], f"unknown entity type '{step.entity}' (one of {known}; a bot declares more in entities/)")
     for key, option in step.options.items():
         if not re.fullmatch(r"[0-9#]", key):
             yield emit(["options", key], f"menu option '{key}' must be one keypad key, 0-9 or # (* starts over)")

@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--flows", type=Path, default=None)
     validate.add_argument("--prompts", type=Path, default=None)
     validate.add_argument("--rules", type=Path, default=None)
+    validate.add_argument("--entities", type=Path, default=None, help="entity types (default: entities/)")
     graph = sub.add_parser("graph", help="draw a flow as SVG or PNG")
     graph.add_argument("flow")
     graph.add_argument("--out", type=Path, default=None)
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "validate":
         from ivr.designer import run_validate
 
-        return run_validate(args.flows, args.prompts, args.rules)
+        return run_validate(args.flows, args.prompts, args.rules, args.entities)
     if cmd == "graph":
         from ivr.designer import run_graph
 

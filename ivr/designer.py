@@ -25,9 +25,9 @@ def _short(problem: str) -> str:
         return problem
 
 
-def run_validate(flows: Path | None, prompts: Path | None, rules: Path | None) -> int:
+def run_validate(flows: Path | None, prompts: Path | None, rules: Path | None, entities: Path | None = None) -> int:
     """Print each problem, then a summary; 1 when there is any problem (for CI and pre-commit)."""
-    report = check(flows, prompts, rules)
+    report = check(flows, prompts, rules, entities_dir=entities)
     for problem in report.problems:
         print(_short(problem))
     n = len(report.problems)

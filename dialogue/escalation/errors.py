@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dialogue.yaml_source import SourceError
 
 
 class EscalationError(Exception):
     """Base of every error raised by dialogue.escalation."""
 
 
-class RuleError(EscalationError):
-    """Problems in escalation_rules/*.yaml; each line of the message is `path:line:column: message`."""
+class RuleError(SourceError, EscalationError):
+    """Problems in escalation_rules/*.yaml; each line of the message is `path:line:column: message`.
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
+    A SourceError like every other designer-file problem (flows, prompts, entity types), so one `except
+    SourceError` catches them all."""

@@ -189,3 +189,29 @@ async def test_unknown_call_gets_a_polite_goodbye(aiohttp_client: ClientMaker, m
     phone = Phone(await aiohttp_client(voice_app(manager)), call_sid(13))
     root = await phone.post("/voice/twilio/turn?seq=1", phone.params(SpeechResult="もしもし"))
     assert root is not None and root.find("Hangup") is not None and spoken(root)
+
+
+# answers given as callers give them, over the real webhooks (the conversation-core failure classes)
+AS_GIVEN = [
+    # a window given back with a particle is confirmed as a range, not as a point in time
+    (["再配達をお願いしたいです", "いちにさんよん、ごーろくななはち", "09012345678", "明日でお願いします", "夕方ので"],
+     "16時から18時", "confirm"),
+    # yes + the restated request is a yes
+    (["再配達をお願いしたいです", "#12345678", "#09012345678", "明日", "#2", "はい、その日で頼みます"], "変更いたしました",
+     "anything_else"),
+    # a correction in one breath: the last number counts
+    (["注文の配送状況を教えて", "34567890、あ、ちがう、12345678です", "#09012345678"], "配送中", "anything_else"),
+    # 「もう一度だけ言いますけど」 is a request, not a repeat
+    (["もう一度だけ言いますけど、荷物が来てないんです"], "ご注文番号", "slot:order_id"),
+]
+
+
+@pytest.mark.parametrize(("turns", "said", "awaiting"), AS_GIVEN, ids=["window", "yes_plus", "correction", "not_repeat"])
+async def test_answers_as_given_over_the_webhooks(aiohttp_client: ClientMaker, manager: DialogueManager,
+                                                  turns: list[str], said: str, awaiting: str) -> None:
+    client = await aiohttp_client(voice_app(manager))
+    phone = Phone(client, call_sid(31), "+81312345678")
+    await converse(phone, turns)
+    assert phone.twiml is not None and said in spoken(phone.twiml)
+    state = await manager.state(phone.sid)
+    assert state is not None and state.awaiting.label == awaiting

@@ -187,3 +187,19 @@ async def test_a_closed_tab_is_hung_up_after_the_grace_period(
         await asyncio.sleep(0.02)
     assert state is not None and state.outcome == "abandoned"
     assert await manager.case_note(state.case_id or "") is not None
+
+
+async def test_widget_understands_answers_as_given(client: Client, manager: DialogueManager) -> None:
+    """Information said early is kept, an order number given to a clarification is the yes, and a hedged
+    goodbye is asked about before the chat ends (the conversation-core failure classes, in the widget)."""
+    async with client.ws_connect("/chat/ws") as ws:
+        session, _ = await hello(ws)
+        assert (await say(ws, "注文の件で"))[-1]["awaiting"] == "confirm"  # 「ご注文の配送状況についてでしょうか」
+        assert (await say(ws, "12345678です"))[-1]["awaiting"] == "slot:phone_number"
+        answer = (await say(ws, "09012345678"))[-1]
+        assert "配送中" in answer["text"] and answer["awaiting"] == "anything_else"
+        assert (await say(ws, "うーん、たぶん大丈夫…かな"))[-1]["awaiting"] == "confirm"
+        goodbye = await say(ws, "はい、大丈夫です", until="end")
+        assert goodbye[-1]["outcome"] == "resolved"
+    state = await manager.state(session["session_id"])
+    assert state is not None and state.slots["order_id"] == "12345678"
