@@ -2,7 +2,8 @@
 
 A sequence of small passes, each rewriting spans of the text and carrying `offs` (for each current
 character, the index of the input character it came from). Order matters:
-  clean -> width fold (NFKC) -> kana numbers -> fillers/stutters (need the spaces) -> neologdn
+  clean -> width fold (NFKC) -> mixed digit runs (ゼロ急ゼロ) -> kana numbers -> fillers/stutters (need the
+  spaces) -> neologdn
   -> kanji numbers -> repeated words.
 neologdn gives no offsets, so its output is aligned back greedily (it only deletes and substitutes
 a few dashes/quotes); 〜 in number ranges is protected first, since neologdn deletes every tilde.
@@ -196,6 +197,7 @@ def normalize(text: str) -> Normalized:
     """Normalise one utterance; `offsets[i]` is the input index of output character i (+ len(text))."""
     norm, offs = _clean(text)
     norm, offs = _fold(norm, offs)
+    norm, offs = apply_edits(norm, offs, numbers.homophone_digit_edits(norm))
     if _KANA.search(norm):
         for edit_pass in _BEFORE_NEOLOGDN:
             norm, offs = apply_edits(norm, offs, edit_pass(norm))

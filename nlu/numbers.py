@@ -25,9 +25,15 @@ _HIRA_DIGITS: dict[str, tuple[str, bool]] = {
     "ろく": ("6", True), "なな": ("7", True), "しち": ("7", False), "はち": ("8", True),
     "きゅう": ("9", True), "きゅー": ("9", True), "く": ("9", False),
 }  # fmt: skip
+# Tohoku voices ち and く between vowels (いぢ, ろぐ, はぢ, しぢ: いぢにさんよん, ごろぐななはぢ): the same digits,
+# weak, so that they count only beside strong ones or in a number context, like any weak syllable
+_VOICED_DIGITS: dict[str, tuple[str, bool]] = {
+    "いぢ": ("1", False), "しぢ": ("7", False), "はぢ": ("8", False), "ろぐ": ("6", False),
+}  # fmt: skip
 SPOKEN_DIGITS: dict[str, tuple[str, bool]] = {
     **_HIRA_DIGITS,
-    **{jaconv.hira2kata(k): v for k, v in _HIRA_DIGITS.items()},
+    **_VOICED_DIGITS,
+    **{jaconv.hira2kata(k): v for k, v in (*_HIRA_DIGITS.items(), *_VOICED_DIGITS.items())},
     "キュー": ("9", True),
 }
 _MORPHEME = "|".join(sorted(map(re.escape, SPOKEN_DIGITS), key=len, reverse=True))
@@ -94,6 +100,87 @@ def _run_edits(parts: list[re.Match[str]]) -> list[Edit]:
     return edits
 
 
+# ASR writes a spoken digit with a kanji read the same (ゼロ急ゼロ, 市似産四): homophones are digits only
+# inside a run of digit words and digits, see `homophone_digit_edits`
+HOMOPHONE_DIGITS: dict[str, str] = {
+    "急": "9", "球": "9", "市": "1", "壱": "1", "似": "2", "弐": "2", "産": "3", "参": "3", "碁": "5",
+    "録": "6", "鉢": "8", "蜂": "8",
+}  # fmt: skip
+_KANJI_DIGIT = {k: str(v) for v, k in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+_NOT_KANA = "".join((*HOMOPHONE_DIGITS, *_KANJI_DIGIT, "0-9"))
+# a block: digit words, kanji digits, homophones and digits said without a pause, at least one of them
+# not kana (all-kana runs are `spoken_digit_edits`' to read)
+_BLOCK_RE = re.compile(rf"(?:{_MORPHEME})*[{_NOT_KANA}](?:{_MORPHEME}|[{_NOT_KANA}])*")
+_BLOCK_GATE = re.compile(rf"[{_NOT_KANA}]")
+_ITEM_RE = re.compile(rf"{_MORPHEME}|[{_NOT_KANA}]")
+# what may stand right before and after a block when it is a number, not part of a word (出産, 市役所,
+# 至急, 鉢植え): a non-letter, or a particle
+_OPEN_BEFORE = frozenset("はがをもでのとにや")
+_OPEN_AFTER = frozenset("ではがをもとのにねよやかだ")
+
+
+def _item_digit(item: str) -> str:
+    if item in SPOKEN_DIGITS:
+        return SPOKEN_DIGITS[item][0]
+    return HOMOPHONE_DIGITS.get(item) or _KANJI_DIGIT.get(item) or item
+
+
+def homophone_digit_edits(text: str) -> list[Edit]:
+    """Digits written as a mix of kana, kanji and homophone kanji: ゼロ急ゼロ -> 090, 090 市似産四 -> 090 1234,
+    ゼロ九ゼロ -> 090, ゼロ90 -> 090. A block counts when it has three digits or more, mixes a strong kana digit
+    or a homophone with digits or kanji digits, and stands apart from the words around it."""
+    if not _BLOCK_GATE.search(text):
+        return []
+    edits: list[Edit] = []
+    for block in _BLOCK_RE.finditer(text):
+        b = block.group()
+        if b.isascii():  # 12345678: read by the entity readers as it is
+            continue
+        items = list(_ITEM_RE.finditer(text, block.start(), block.end()))
+        kinds = [_kind(m.group()) for m in items]
+        # a weak syllable glued to a word at either end is a particle (ゼロ急ゼロに電話, 電話にゼロ急ゼロ)
+        while items and kinds[-1] == "weak" and text[items[-1].end() : items[-1].end() + 1].isalpha():
+            items.pop()
+            kinds.pop()
+        while items and kinds[0] == "weak" and text[items[0].start() - 1 : items[0].start()].isalpha():
+            del items[0], kinds[0]
+        if len(items) < 3 or not _mixed(kinds):
+            continue
+        start, end = items[0].start(), items[-1].end()
+        before, after = text[start - 1 : start], text[end : end + 1]
+        if before.isalpha() and before not in _OPEN_BEFORE or after.isalpha() and after not in _OPEN_AFTER:
+            continue
+        edits.append((start, end, "".join(_item_digit(m.group()) for m in items)))
+    return edits
+
+
+def _kind(item: str) -> str:
+    if item in SPOKEN_DIGITS:
+        return "strong" if SPOKEN_DIGITS[item][1] else "weak"
+    if item in HOMOPHONE_DIGITS:
+        return "homophone"
+    return "kanji" if item in _KANJI_DIGIT else "ascii"
+
+
+_ANCHORS = frozenset({"strong", "kanji", "homophone", "ascii"})
+
+
+def _mixed(kinds: list[str]) -> bool:
+    """A strong kana digit or a homophone beside digits or kanji digits, every kanji held by a digit next to
+    it: a homophone or a kanji digit with only a weak syllable beside it is a word (急に三、四人), and a
+    homophone after digits is a counter (12鉢, 100球) unless digits stand on both sides (0急0)."""
+    kana = sum(k in ("strong", "weak") for k in kinds)
+    if "homophone" not in kinds and ("strong" not in kinds or kana == len(kinds)):  # all kana: not ours
+        return False
+    padded = ["", *kinds, ""]
+    for i, kind in enumerate(kinds, 1):
+        if kind in ("homophone", "kanji"):
+            near = [k for k in (padded[i - 1], padded[i + 1]) if k in _ANCHORS]
+            if not near or (kind == "homophone" and near == ["ascii"]):
+                return False
+    return any(k in ("strong", "kanji", "ascii") for k in kinds)  # 市似産 alone: no digit says it is a number
+
+
 # positional kana numbers followed by a unit: さんじ -> 3時, じゅうにがつ -> 12月, ごひゃくえん -> 500円
 _KANA_VALUES: dict[str, int] = {
     "いち": 1, "いっ": 1, "に": 2, "さん": 3, "よん": 4, "よ": 4, "し": 4, "ご": 5, "ろく": 6, "ろっ": 6,
@@ -112,8 +199,12 @@ _DAYS = {
     "ついたち": 1, "ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7,
     "ようか": 8, "ここのか": 9, "とおか": 10, "はつか": 20,
 }  # fmt: skip
-# day words are ordinary words too (いつか = someday): only right after a month
-_DAY_RE = re.compile(r"(?:(?<=月)|(?<=がつ)|(?<=月 )|(?<=がつ ))(" + "|".join(_DAYS) + ")")
+# day words are ordinary words too (いつか = someday): only right after a month (らいげつ, not げつようか),
+# or after a month and の (来月のついたち, じゅうにがつのとおか), where いつか is still someday (来月のいつか)
+_DAY_RE = re.compile(
+    r"(?:(?<=月)|(?<=がつ)|(?<=いげつ)|(?<=んげつ)|(?<=月 )|(?<=がつ ))(" + "|".join(_DAYS) + ")"
+    r"|(?:(?<=月の)|(?<=がつの)|(?<=げつの))(" + "|".join(d for d in _DAYS if d != "いつか") + ")"
+)
 
 
 def _kana_value(words: list[str]) -> int | None:

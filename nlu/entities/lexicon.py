@@ -1,9 +1,10 @@
 """Store and product names from a designer-editable YAML lexicon, matched in katakana.
 
-Every form (name, variant, reading) is folded to NFKC + katakana, and so is the text, so that
-渋谷, しぶや and シブヤ all find `shibuya`. A second pass matches the tokens' readings, which
-recovers kanji the ASR got wrong but read right (埋田 -> ウメダ). A form listed under several ids
-is reported with `alternatives` instead of being guessed.
+Every form (name, variant, reading, description) is folded to NFKC + katakana, and so is the text, so
+that 渋谷, しぶや and シブヤ all find `shibuya`. A second pass matches the tokens' readings, which
+recovers kanji the ASR got wrong but read right (埋田 -> ウメダ, コーヒーを入れる -> コーヒーをいれる).
+Descriptions are what callers say when the name escapes them (お湯を沸かす, 耳につける): forms like any
+other. A form listed under several ids is reported with `alternatives` instead of being guessed.
 """
 
 from __future__ import annotations
@@ -31,14 +32,20 @@ class LexEntry:
     name: str
     variants: tuple[str, ...] = ()
     readings: tuple[str, ...] = ()
+    descriptions: tuple[str, ...] = ()
 
     def forms(self) -> tuple[str, ...]:
-        return (self.name, *self.variants, *self.readings)
+        return (self.name, *self.variants, *self.readings, *self.descriptions)
+
+
+# the tokens' readings are pronunciations, where the particle を is オ: fold ヲ so that a form written in kana
+# (おゆをわかす) finds both the kana text and the reading of お湯をわかす
+_PRONOUNCED = str.maketrans("ヲ", "オ")
 
 
 def fold(text: str) -> str:
-    """The matching space: NFKC, hiragana -> katakana (one character for one, offsets survive)."""
-    return str(jaconv.hira2kata(unicodedata.normalize("NFKC", text)))
+    """The matching space: NFKC, hiragana -> katakana, ヲ -> オ (one character for one, offsets survive)."""
+    return str(jaconv.hira2kata(unicodedata.normalize("NFKC", text))).translate(_PRONOUNCED)
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ class Lexicon:
         text = norm.text
         folded = fold(text)
         if len(folded) != len(text):  # NFKC changed the length (it should not on normalised text)
-            folded = str(jaconv.hira2kata(text))
+            folded = str(jaconv.hira2kata(text)).translate(_PRONOUNCED)
         found: list[tuple[int, int, str, tuple[str, ...]]] = []
         for etype, pattern in self._patterns.items():
             for m in pattern.finditer(folded):
@@ -143,13 +150,15 @@ def _entries(raw: Any) -> tuple[LexEntry, ...]:
                 name=str(spec.get("name", id_)),
                 variants=tuple(str(v) for v in spec.get("variants") or ()),
                 readings=tuple(str(v) for v in spec.get("readings") or ()),
+                descriptions=tuple(str(v) for v in spec.get("descriptions") or ()),
             )
         )
     return tuple(out)
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
-    """Read a lexicon YAML file: top-level `stores:` and `products:` maps of id -> entry."""
+    """Read a lexicon YAML file: top-level `stores:` and `products:` maps of id -> entry (name, variants,
+    readings, descriptions)."""
     data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8")) or {}
     return Lexicon({etype: _entries(data.get(key)) for key, etype in ENTITY_TYPES.items()})
 

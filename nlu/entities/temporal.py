@@ -28,12 +28,17 @@ _DATE_RE = re.compile(
     r"(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?<![うんっ])きょう(?![みしだかいつりぎょ]|と[のにでふしえへ])|明日|あした|あす(?![かこ])|昨日|きのう)"
     r"|(?:(?P<wk>再来週|さらいしゅう|来週|らいしゅう|今週|こんしゅう|次|つぎ|今度|こんど)の?)?"
     r"(?:(?P<wdk>[月火水木金土日])曜|(?P<wdh>げつ|すい|もく|きん|にち)よう|(?P<wdh2>か|ど)よう(?=び))(?:日|び)?"
-    r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月 ?(?P<d>[0-9]{1,2})日"
+    r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月 ?(?:の ?)?(?P<d>[0-9]{1,2})日"
     r"|(?<![0-9/])(?:(?P<sy>[0-9]{4})/)?(?P<sm>[0-9]{1,2})/(?P<sd>[0-9]{1,2})(?![0-9/])"
-    r"|(?P<mo>来月|今月|再来月)の?(?P<md>[0-9]{1,2})日"
+    r"|(?P<mo>再来月|来月|今月|さらいげつ|らいげつ|こんげつ)の? ?(?P<md>[0-9]{1,2})日"
     r"|(?<![0-9月/])(?P<dn>[0-9]{1,2})日(?P<after>後|ご)?(?!間|中)"
 )
 _DATE_GATE = re.compile(r"[日曜月/明今昨]|あし|あす|あさって|きょう|きのう|よう")
+_MONTH_SHIFT = {"今月": 0, "こんげつ": 0, "来月": 1, "らいげつ": 1, "再来月": 2, "さらいげつ": 2}
+# a weekday said right after a date names the same day (12月20日の日曜日, 20日(日), 12/20、日曜): it confirms
+# the date, and when it contradicts it the date said in full wins
+_CONFIRM_GAP = re.compile(r"[ 、,(]*(?:の|は|って)?[ 、,(]*")
+_WEEKDAY_PAREN = re.compile(r"\(([月火水木金土日])\)")
 
 
 def _jst_today(now: datetime) -> date:
@@ -81,7 +86,7 @@ def _resolve_date(m: re.Match[str], today: date) -> date | None:
     if g["sm"]:
         return _month_day(today, int(g["sy"]) if g["sy"] else None, int(g["sm"]), int(g["sd"]))
     if g["mo"]:
-        return _add_months(today, {"今月": 0, "来月": 1, "再来月": 2}[g["mo"]], int(g["md"]))
+        return _add_months(today, _MONTH_SHIFT[g["mo"]], int(g["md"]))
     day = int(g["dn"])
     if g["after"]:  # 3日後
         return today + timedelta(days=day)
@@ -96,12 +101,39 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
         return []
     today = _jst_today(now)
     out: list[Entity] = []
+    confirm_from = -1  # the end of the last explicit date, where its weekday may follow
     for m in _DATE_RE.finditer(text):
+        if confirm_from >= 0 and _confirms(text, confirm_from, m):  # 12月20日の日曜日: one date
+            said = out[-1]
+            out[-1] = Entity("date", said.value, said.start, norm.span(m.start(), m.end())[1])
+            confirm_from = -1
+            continue
+        confirm_from = -1
         d = _resolve_date(m, today)
-        if d is not None:
-            a, b = norm.span(m.start(), m.end())
-            out.append(Entity("date", d.isoformat(), a, b))
+        if d is None:
+            continue
+        end = m.end()
+        if _explicit(m):
+            paren = _WEEKDAY_PAREN.match(text, end)  # 12月20日(日)
+            end = paren.end() if paren else end
+            confirm_from = -1 if paren else end
+        a, b = norm.span(m.start(), end)
+        out.append(Entity("date", d.isoformat(), a, b))
     return out
+
+
+def _explicit(m: re.Match[str]) -> bool:
+    """A date said as a day of a month (12月20日, 12/20, 来月の20日, 20日), not 3日後 nor a weekday."""
+    g = m.groupdict()
+    return bool(g["m"] or g["sm"] or g["mo"] or (g["dn"] and not g["after"]))
+
+
+def _confirms(text: str, end: int, m: re.Match[str]) -> bool:
+    """`m` is a bare weekday right after the date that ended at `end` (の, は, a pause between)."""
+    g = m.groupdict()
+    if not (g["wdk"] or g["wdh"] or g["wdh2"]) or g["wk"]:
+        return False
+    return _CONFIRM_GAP.fullmatch(text, end, m.start()) is not None
 
 
 _PM = {"午後", "夕方", "ゆうがた", "夜", "よる", "晩", "ばん"}

@@ -41,7 +41,18 @@ _WORDS: dict[str, str] = {
         "最終", "最終便", "さいしゅうびん", "遅い時間", "遅めの時間", "遅い便", "おそいじかん",
         "おそめのじかん",
     ), LATE_NIGHT),
+    # ASR homophones of the words (the kanji or kana of a word the recogniser got wrong, read the same)
+    **dict.fromkeys(("御前中", "ご前中", "午前ちゅう", "ごぜん中", "ゴゼンチュウ"), AM),
+    **dict.fromkeys(("夕型", "夕がた", "ゆう方", "ユウガタ"), LATE_PM),
 }  # fmt: skip
+# the latest (or last) of the slots, picked from the list: 一番遅いのにして, 遅いほうで, 最後の便で. Picks
+# are also comparisons (配達が遅いほうだ, 一番遅いのに届かない): only a choice may follow, see _PICK_FOLLOW
+_PICKS: dict[str, str] = dict.fromkeys((
+    "一番遅いの", "一番遅いやつ", "一番遅いとこ", "いちばんおそいの", "いちばんおそいやつ", "いちばんおそいとこ",
+    "遅いほう", "遅い方", "おそいほう", "遅いほうの便", "遅い方の便", "おそいほうのびん",
+    "最後の便", "最後の枠", "最後の時間帯", "さいごのびん", "さいごのわく", "一番最後の便", "いちばんさいごのびん",
+), LATE_NIGHT)  # fmt: skip
+_WORDS.update(_PICKS)
 _WORD_RE = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 
 # what may stand after the word: a pause, a particle or ending (夕方で, 朝のうちがええな, 夜にしてや), or a
@@ -52,6 +63,12 @@ _FOLLOW = re.compile(
     r"|お願|おねが|希望|きぼう|じゃ|とか|届|とど|持って|もって|来て|きて|受け取|うけと"
 )
 _UNTIL_OK = frozenset({"午前中", "ごぜんちゅう"})  # 午前中までに is the morning slot
+# after a pick: で/が(いい)/に(して), not のに or ので with a pause (一番遅いのに、まだ来ない), です (足が遅い方です)
+# nor a verb (遅いほうだ, 最後の便り)
+_PICK_FOLLOW = re.compile(
+    r"$|[、。,.!?~ ]|で(?!す|した|[、,])|に(?![、。,.!? ]|$)|が(?:いい|ええ|いー|助か|たすか|希望|きぼう|嬉|うれ)"
+    r"|お願|おねが|頼|たの|希望|きぼう|指定|してい"
+)
 _TOPIC = re.compile("は")  # 夜は早く寝るので: what the caller talks about, see window_entities
 _POINT = re.compile(r"(?:の|は)? ?[0-9]")  # 夕方5時, 朝の9時: a time of day
 # said of the window, it is the one the caller cannot take (夕方は不在, 夜はちょっと, 午前中以外で)
@@ -85,6 +102,8 @@ def _stands_alone(text: str, m: re.Match[str]) -> bool:
         return False
     if text.startswith("まで", end):
         return word in _UNTIL_OK
+    if word in _PICKS:
+        return _PICK_FOLLOW.match(text, end) is not None
     return _FOLLOW.match(text, end) is not None
 
 
