@@ -109,7 +109,8 @@ class MenuChoice:
 
 @dataclass(frozen=True, slots=True)
 class Simple:
-    """repeat | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks"""
+    """repeat | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks |
+    invalid (an answer of the wrong shape: not understood, but an answer, not a request)"""
 
     kind: str
     out_of_scope: bool = False  # unclear, but understood as something this line does not handle
@@ -120,7 +121,7 @@ Action = Fill | Yes | No | Correct | Request | MenuChoice | Simple
 
 def answers_question(action: Action) -> bool:
     """The turn answers what was asked: its intent must not trigger escalation rules meant for requests."""
-    return isinstance(action, Fill | Yes | No | Correct | MenuChoice)
+    return isinstance(action, Fill | Yes | No | Correct | MenuChoice) or action == Simple("invalid")
 
 
 # -- reading the turn ----------------------------------------------------------------------------------
@@ -323,6 +324,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
                 return Fill({**values, aw.slot: text})
     elif aw.slot in values:
         return Fill(values)
+    elif _only_values(parse) and not values:
+        return Simple("invalid")  # 「1234567です」 at an 8-digit question: a wrong answer, asked again, never a request
     if _distress(parse):
         return Simple("distress")
     if words.DONT_KNOW.search(parse.normalized) and _request(said, q) is None:

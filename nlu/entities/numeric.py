@@ -50,6 +50,9 @@ def digit_entities(norm: Normalized) -> list[Entity]:
     return out
 
 
+MIN_PLAIN_DIGITS, MAX_PLAIN_DIGITS = 4, 16
+
+
 def _digits(text: str, start: int, end: int) -> str:
     return "".join(_GROUP_RE.findall(text, start, end))
 
@@ -72,7 +75,14 @@ def _numbers(text: str, groups: list[tuple[int, int]], before: str) -> list[tupl
             break
     if i == len(groups):
         return found
-    return [(a, b, t) for a, b in groups if (t := _classify(text[a:b], text[a:b], before))]
+    typed = [(a, b, t) for a, b in groups if (t := _classify(text[a:b], text[a:b], before))]
+    if not typed:
+        # a number of no SPEC type (a member or meter number of a bot's own): a plain run of digits, which
+        # the dialogue reads as whatever digit type the bot declared for the question (entities/*.yaml)
+        whole = _digits(text, groups[0][0], groups[-1][1])
+        if MIN_PLAIN_DIGITS <= len(whole) <= MAX_PLAIN_DIGITS:
+            return [(groups[0][0], groups[-1][1], "digits")]
+    return typed
 
 
 def amount_entities(norm: Normalized) -> list[Entity]:

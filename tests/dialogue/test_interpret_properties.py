@@ -73,7 +73,7 @@ def test_any_text_at_any_question_gives_an_action(bot: Bot, nlu: NLU, text: str,
     assert action is not None
     if isinstance(action, Simple):
         assert action.kind in {"repeat", "start_over", "end", "confirm_end", "dont_know", "hesitate", "distress",
-                               "unclear", "greet", "thanks"}
+                               "unclear", "greet", "thanks", "invalid"}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -139,7 +139,6 @@ def test_several_entities_in_order() -> None:
         "お店の場所を教えて", "スポットライト", "3時間かかる", "いちどお願いします", "はい", "ごめんなさい", "十分です",
         # きょう inside words is not today
         "とうきょうのじたくに", "はいそうじょうきょうをしりたい", "きょうとのみせ", "かんきょうにやさしい",
-        "注文番号は1234567です",  # seven digits said as an order number: not a postal code
     ],
 )
 def test_nothing_found(text: str) -> None:
@@ -175,3 +174,13 @@ def test_load_lexicon(tmp_path: Path) -> None:
     path.write_text("stores:\n  kobe: {name: 神戸店, variants: [こうべ]}\nproducts: {}\n", encoding="utf-8")
     (store,) = _extract("コウベの店", lexicon=load_lexicon(path))
     assert store.value == "kobe"
+
+
+@pytest.mark.parametrize(("text", "digits"), [
+    ("注文番号は1234567です", "1234567"),  # seven digits said as an order number: not a postal code
+    ("会員番号は123456782です", "123456782"),  # a bot's own number type (entities/*.yaml) reads plain digits
+    ("メーターの番号はいちにさんよんごー", "12345"),
+])
+def test_a_number_of_no_spec_type_is_plain_digits(text: str, digits: str) -> None:
+    found = [(e.type, e.value) for e in _extract(text)]
+    assert found == [("digits", digits)]
