@@ -1,4 +1,5 @@
-"""A bot definition: flows (dialogue/flows/*.yaml), prompts (prompts/*.yaml) and entity types (entities/*.yaml)."""
+"""A bot definition: flows (dialogue/flows/*.yaml), prompts (prompts/*.yaml), entity types (entities/*.yaml)
+and its knowledge base (faq/*.yaml)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.entity_types import EntityTypes, load_entity_types
+from dialogue.faq import FaqIndex, load_faq
 from dialogue.flow_model import Flow
 from dialogue.prompts import PromptBook, load_prompts
 from dialogue.yaml_source import SourceError, load
@@ -22,6 +24,7 @@ class Bot:
     by_intent: dict[str, str]  # intent -> flow that handles it
     sources: dict[str, tuple[Path, Any]] = field(default_factory=dict)  # flow -> (file, raw YAML tree)
     entities: EntityTypes = field(default_factory=lambda: EntityTypes({}))
+    faq: FaqIndex = field(default_factory=lambda: FaqIndex(()))
 
     def flow_for(self, intent: str) -> Flow | None:
         name = self.by_intent.get(intent)
@@ -52,13 +55,14 @@ def load_flows(directory: Path | None = None) -> tuple[dict[str, Flow], dict[str
 
 
 def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None,
-             entities_dir: Path | None = None) -> Bot:
+             entities_dir: Path | None = None, faq_dir: Path | None = None) -> Bot:
     """Load and cross-check; raises SourceError listing every problem as file:line:col."""
     problems: list[str] = []
     flows: dict[str, Flow] = {}
     sources: dict[str, tuple[Path, Any]] = {}
     prompts = PromptBook({}, {})
     entities = EntityTypes({})
+    faq = FaqIndex(())
     try:
         flows, sources = load_flows(flows_dir)
     except SourceError as exc:
@@ -69,6 +73,10 @@ def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None,
         problems.extend(exc.problems)
     try:
         entities = load_entity_types(entities_dir)
+    except SourceError as exc:
+        problems.extend(exc.problems)
+    try:
+        faq = load_faq(faq_dir)
     except SourceError as exc:
         problems.extend(exc.problems)
     if problems:
@@ -82,4 +90,4 @@ def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None,
             by_intent[intent] = name
     if problems:
         raise SourceError(problems)
-    return Bot(flows, prompts, by_intent, sources, entities)
+    return Bot(flows, prompts, by_intent, sources, entities, faq)

@@ -43,9 +43,11 @@ from dialogue.events import (
     Waiting,
     case_id_for,
 )
+from dialogue.faq import FaqHit
 from dialogue.interpret import (
     CALLBACK_INTENT,
     Action,
+    Answer,
     Correct,
     Fill,
     Heard,
@@ -221,7 +223,7 @@ class DialogueManager:
             parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
             parse = self.nlu.parse(user.text or "", now)
-        return Heard(parse=parse, rest=rest_of(self.nlu, parse, now))
+        return Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized))
 
     async def _act(self, turn: Turn, action: Action, parse: Parse | None) -> bool:
         """Carry out what the turn means; False when it was not understood (the caller gets a no-match)."""
@@ -246,6 +248,9 @@ class DialogueManager:
                 return await self._request(turn, intent, prefill, push=not instead)
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
+            case Answer(hit=hit):
+                self._answer(turn, hit)
+                return True
             case Simple(kind="repeat"):
                 self._repeat(turn)
                 return True
@@ -324,6 +329,9 @@ class DialogueManager:
                 await self._run(turn, Position(aw.flow, nxt))
             return True
         if isinstance(aw, AwaitOffer):
+            if aw.offer == "faq":
+                await self._settle(turn, Finished())  # the question is answered: anything else?
+                return True
             if aw.offer == "clarify" and aw.intent is not None:
                 return await self._request(turn, aw.intent, {**aw.prefill, **values}, push=False)
             if aw.offer == "callback":
@@ -367,7 +375,10 @@ class DialogueManager:
         if isinstance(aw, AwaitOffer):
             if intent is not None:
                 return await self._request(turn, intent, values, push=False)
-            if aw.offer == "clarify":
+            if aw.offer == "faq":
+                # the answer did not help: a person, who sees the question and the answer in the case note
+                await self._handover(turn, Handover("complex", "general", 2, "transfer_faq"))
+            elif aw.offer == "clarify":
                 turn.say("rephrase")
                 turn.emit(Waiting(AwaitFree()))
             elif aw.offer == "callback":
@@ -405,6 +416,16 @@ class DialogueManager:
             await self._run(turn, Position(aw.flow, option.goto))
             return True
         return await self._request(turn, option.intent or "", {})
+
+    def _answer(self, turn: Turn, hit: FaqHit) -> None:
+        """An answer from the knowledge base; at a slot question the question follows, else 「解決しましたか」."""
+        prompt = self.bot.prompts.render("faq_answer", turn.state.channel, {"text": hit.answer(turn.state.channel)})
+        turn.say_text(prompt, "faq_answer")
+        if isinstance(turn.state.awaiting, AwaitSlot | AwaitConfirm):
+            self._ask_again(turn)
+            return
+        turn.say("faq_check")
+        turn.emit(Waiting(AwaitOffer("faq", intent=hit.entry.id)))
 
     def _repeat(self, turn: Turn) -> None:
         texts = turn.state.last_prompts

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from dialogue import answer_words as words
 from dialogue.entity_types import EntityTypes
+from dialogue.faq import FaqHit
 from dialogue.state import AwaitAnythingElse, AwaitConfirm, Awaiting, AwaitMenu, AwaitOffer, AwaitSlot
 from nlu.types import Parse
 
@@ -40,6 +41,7 @@ class Heard:
     digits: str | None = None
     # the words after a leading yes/no or aside (「ちがいます、請求のことで電話したんです」), parsed on their own
     rest: Parse | None = None
+    faq: FaqHit | None = None  # the knowledge base's answer to the turn as a question, if it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,13 @@ class MenuChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """A question the flows do not cover, answered from the bot's knowledge base (faq/)."""
+
+    hit: FaqHit
+
+
+@dataclass(frozen=True, slots=True)
 class Simple:
     """repeat | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks |
     invalid (an answer of the wrong shape: not understood, but an answer, not a request)"""
@@ -116,7 +125,7 @@ class Simple:
     out_of_scope: bool = False  # unclear, but understood as something this line does not handle
 
 
-Action = Fill | Yes | No | Correct | Request | MenuChoice | Simple
+Action = Fill | Yes | No | Correct | Request | MenuChoice | Answer | Simple
 
 
 def answers_question(action: Action) -> bool:
@@ -158,6 +167,7 @@ class _Said:
     values: dict[str, Any]
     prefill: dict[str, Any]
     rest: Parse | None = None
+    faq: FaqHit | None = None
 
 
 _FREE_SUFFIXES = ("と申します", "といいます", "と言います", "いいます", "でございます", "なんですけど", "ですけど", "です",
@@ -280,7 +290,7 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     by_type = heard_by_type(parse)
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
-    said = _Said(parse, values, {**everything, **values}, heard.rest)
+    said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq)
     if isinstance(aw, AwaitSlot):
         return _at_slot(aw, said, q)
     if isinstance(aw, AwaitConfirm | AwaitOffer):
@@ -328,6 +338,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Simple("invalid")  # 「1234567です」 at an 8-digit question: a wrong answer, asked again, never a request
     if _distress(parse):
         return Simple("distress")
+    if said.faq is not None and words.QUESTION.search(parse.normalized) and _request(said, q) is None:
+        return Answer(said.faq)  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
     if words.DONT_KNOW.search(parse.normalized) and _request(said, q) is None:
         return Simple("dont_know")
     action = _common(said, q)
@@ -446,12 +458,25 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     return _common(said, q)
 
 
+def _faq_answer(said: _Said, q: Question) -> Answer | None:
+    """The knowledge base answers a question (「返品の送料はかかりますか」) even when the classifier calls it a
+    routine request, but never a plain request (「返品したいんですが」), which its flow serves."""
+    if said.faq is None:
+        return None
+    if words.QUESTION.search(said.parse.normalized) or _request(said, q) is None:
+        return Answer(said.faq)
+    return None
+
+
 def _at_anything_else(said: _Said, q: Question) -> Action:
     parse = said.parse
     text = parse.normalized
     command = _commands(parse)
     if command is not None:
         return command
+    answer = _faq_answer(said, q)
+    if answer is not None:
+        return answer
     request = _request(said, q)
     if request is not None:
         return request
@@ -483,6 +508,9 @@ def _at_free(said: _Said, q: Question) -> Action:
         key = words.menu_key(parse.normalized)
         if key is not None and key in q.menu_keys:
             return MenuChoice(key)
+    answer = _faq_answer(said, q)
+    if answer is not None:
+        return answer
     if parse.ambiguous and len(parse.ranking) > 1:
         top, second = parse.ranking[0], parse.ranking[1]
         if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:

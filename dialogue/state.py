@@ -56,7 +56,7 @@ class AwaitConfirm:
     label: str = "confirm"
 
 
-OfferKind = Literal["clarify", "callback", "goodbye"]
+OfferKind = Literal["clarify", "callback", "goodbye", "faq"]
 
 
 @dataclass(frozen=True, slots=True)

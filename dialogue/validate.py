@@ -17,6 +17,7 @@ from typing import Any
 from dialogue.backends.demo import DemoBackend
 from dialogue.bot import DEFAULT_FLOWS_DIR, Bot
 from dialogue.entity_types import load_entity_types
+from dialogue.faq import load_faq
 from dialogue.escalation.rules import DEFAULT_DIR as DEFAULT_RULES_DIR
 from dialogue.escalation.rules import QUEUES_FILE, load_rules, validate_rules
 from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step
@@ -32,7 +33,8 @@ ENGINE_PROMPTS = (
     "no_input", "silence_goodbye", "nomatch_1", "nomatch_2", "nomatch_slot", "confirm_reprompt",
     "clarify_intent", "callback_offer", "callback_declined", "transfer", "harassment_warning",
     "harassment_end", "noted_other", "keypad_or_operator", "hesitation", "hesitation_slot", "dont_know",
-    "confirm_goodbye", "distress_condolence", "callback_unclear_end", "transfer_distress",
+    "confirm_goodbye", "distress_condolence", "callback_unclear_end", "transfer_distress", "faq_answer",
+    "faq_check", "transfer_faq",
 )
 BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result"})  # Turn.values()
 WAITING = frozenset({"ask", "confirm", "menu"})
@@ -90,6 +92,7 @@ def check(
     intents_dir: Path | None = None,
     actions: frozenset[str] | None = None,
     entities_dir: Path | None = None,
+    faq_dir: Path | None = None,
 ) -> Report:
     problems: list[str] = []
     flows, sources = _load_flows(flows_dir or DEFAULT_FLOWS_DIR, problems)
@@ -102,6 +105,10 @@ def check(
     declared: frozenset[str] = frozenset()
     try:
         declared = frozenset(load_entity_types(entities_dir).specs)
+    except SourceError as exc:
+        problems.extend(exc.problems)
+    try:
+        load_faq(faq_dir)
     except SourceError as exc:
         problems.extend(exc.problems)
     catalog = Catalog(flows, prompts, intents, (DemoBackend().actions() if actions is None else actions) | BUILTIN_ACTIONS,

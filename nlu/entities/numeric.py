@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
+from ruamel.yaml import YAML
+
+from nlu.entities.lexicon import DEFAULT_PATH
 from nlu.types import Entity, Normalized
 
 # digit groups joined by a space, hyphen, の or a pause (090-1234-5678, 090・1234・5678, 〇九〇、一二三四…:
@@ -22,14 +27,41 @@ _NOT_POSTAL_CTX = ("注文", "ちゅうもん", "番号", "ばんごう", "バ�
 _AMOUNT_RE = re.compile(r"(?:[¥\\] ?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)|([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+) ?(?:円|えん)")
 
 
+@dataclass(frozen=True, slots=True)
+class NumberKind:
+    name: str
+    low: int
+    high: int
+    starts_with: str = ""
+
+    def fits(self, digits: str) -> bool:
+        return self.low <= len(digits) <= self.high and digits.startswith(self.starts_with)
+
+
+def _number_kinds(path: Path = DEFAULT_PATH) -> tuple[NumberKind, ...]:
+    """The company's number kinds (nlu/data/lexicon.yaml `numbers:`), in the order they are tried."""
+    doc = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    kinds = []
+    for name, spec in (doc.get("numbers") or {}).items():
+        digits = spec["digits"]
+        low, high = (digits, digits) if isinstance(digits, int) else (int(digits[0]), int(digits[1]))
+        kinds.append(NumberKind(str(name), low, high, str(spec.get("starts_with", ""))))
+    return tuple(kinds)
+
+
+NUMBER_KINDS = _number_kinds()
+
+
 def _classify(digits: str, surface: str, before: str) -> str | None:
-    n = len(digits)
-    if n == 7 and (_POSTAL_FORM.fullmatch(surface) or before.endswith(_POSTAL_CTX) or not before.endswith(_NOT_POSTAL_CTX)):
-        return "postal_code"
-    if digits[0] == "0" and n in (10, 11):
-        return "phone_number"
-    if n == 8:
-        return "order_id"
+    for kind in NUMBER_KINDS:
+        if not kind.fits(digits):
+            continue
+        # seven digits said after 注文番号 are a mistyped order number, not a postal code
+        if kind.name == "postal_code" and not (
+            _POSTAL_FORM.fullmatch(surface) or before.endswith(_POSTAL_CTX) or not before.endswith(_NOT_POSTAL_CTX)
+        ):
+            continue
+        return kind.name
     return None
 
 

@@ -1,0 +1,381 @@
+"""Answers from the bot's knowledge base (`faq/*.yaml`) for questions the dialogue flows do not cover.
+
+Each entry is one question with the words callers use for it. `FaqIndex.match` ranks the entries with
+BM25 over the views the intent model uses (katakana readings and lemmas of topic words, and reading
+trigrams), so 送料, そうりょう and ソウリョウ meet, and hiragana nouns that fugashi splits apart
+(そう|りょう, だ|いびき) still match. The best few are re-ranked by how many of the caller's topic
+words each entry knows, and the answer is withheld when the best is weak: a wrong answer costs a
+caller more than 「お答えできません」 does.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from math import log
+from pathlib import Path
+from typing import NamedTuple
+
+import jaconv
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from dialogue.api import Channel
+from dialogue.yaml_source import REPO_ROOT, SourceError, at, load
+from nlu.features import fold_reading
+from nlu.normalize import normalize
+from nlu.tokenizer import tokenize
+
+DEFAULT_FAQ_DIR = REPO_ROOT / "faq"
+
+# Parts of speech that carry no topic. They still feed the reading trigrams, because fugashi glues
+# hiragana nouns to them (だいびき -> だ|いびき).
+_FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "感動詞", "接続詞", "連体詞"})
+# Lemmas every caller uses whatever the topic: as terms they only add noise, and a question is not
+# "partly unknown" because it says お聞きしたい or ネットで買った. Plain Japanese, no company facts.
+_GENERIC_LEMMAS = frozenset(
+    "為る 有る 居る 成る 出来る 言う 思う 聞く 教える 知る 分かる 見る 来る 行く 済む 良い 欲しい "  # noqa: SIM905 (a word list reads best as words)
+    "下さる 頂く 貰う 遣る 呉れる 御座る 申す 致す 伺う 存ずる 願う 御 様 "
+    "今 今日 前 後 先日 最近 連絡 其れ 此れ 彼れ 何 事 物 時 所 彼 ちょっと 一寸 少し 又 もう やっぱり 矢張り 本当 "
+    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く".split()
+)
+# Requests for an action (変える, 取り消す, キャンセル, 再発行, 交換): a question holding one that
+# its entry does not know asks a flow to do something (支払い方法を変えたい), not what the FAQ says,
+# so that entry does not answer it.
+_ACTION_LEMMAS = frozenset(
+    "変更 変える 替える 取り消す 取り消し 取消 取り止める キャンセル 止める 辞める 交換 ずらす 再".split()  # noqa: SIM905 (as above)
+)
+# Coverage weights (see FaqIndex._coverage): nouns name the topic; verbs and adverbs are paraphrased
+# freely; an unknown noun inside a phrase with a known word (海外|発送) is the thing asked about.
+_NOUN, _OTHER, _UNKNOWN_IN_PHRASE = 1.0, 0.5, 1.5
+_UNKNOWN_OTHER = 0.25  # a verb no entry knows: 預ける, 間に合う in order-status questions
+_CANDIDATES = 5  # entries re-ranked by coverage after BM25
+_K1, _B = 1.2, 0.75  # textbook BM25
+_GRAM_WEIGHT = 0.35  # a word yields several trigrams: keep them from outvoting whole-word matches
+
+
+class FaqAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    voice: str = Field(min_length=1)  # spoken: numbers written as they are read (五千円)
+    chat: str = Field(min_length=1)
+
+
+class FaqEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    question: str = Field(min_length=1)
+    keywords: list[str] = Field(default_factory=list)
+    # words one of which the caller must say (送料, 負担): for an entry whose topic alone is a request
+    # for a flow (不良品だったから返品で asks to return it, not what the shipping costs)
+    requires: list[str] = Field(default_factory=list)
+    answer: FaqAnswer
+
+
+class FaqFile(RootModel[list[FaqEntry]]):
+    pass
+
+
+class _Word(NamedTuple):
+    reading: str  # folded katakana
+    lemma: str
+    noun: bool
+    verb: bool  # or adjective: conjugates
+    links: tuple[int, ...]  # words of the same noun phrase (海外|発送, 領収書 の 宛名), by index
+    # a short hiragana piece (しょう of しょう|ひん) is itself no evidence: it must be found joined to a
+    # neighbouring token (ショウヒ), or ショウ would match 化粧箱; empty for every other word
+    joins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    features: frozenset[str]  # w: readings and l: lemmas of topic words, g: reading trigrams
+    words: tuple[_Word, ...]  # the topic-bearing words, in order
+
+
+def _morae(reading: str) -> int:
+    return len(reading) - sum(c in "ャュョァィゥェォヮ" for c in reading)
+
+
+def _hiragana(text: str) -> bool:
+    return all("\u3041" <= c <= "\u309f" for c in text)
+
+
+def _analyse(text: str) -> _Terms:
+    """One text (a caller's question, or one keyword) as BM25 terms and its topic-bearing words."""
+    tokens = [t for t in tokenize(normalize(text).text) if t.pos not in ("補助記号", "空白")]
+    readings = [fold_reading(t.reading.upper()) for t in tokens]
+    feats: set[str] = set()
+    words: list[_Word] = []
+    links: list[list[int]] = []
+    gap: list[str] = ["。"]  # tokens since the previous topic word
+    for k, t in enumerate(tokens):
+        if (
+            t.pos in _FUNCTION_POS
+            or t.lemma in _GENERIC_LEMMAS
+            or (t.pos == "名詞" and t.lemma == "方")  # お詳しい方 (a person); 払い方 (a way) is a suffix
+            or t.surface.isdigit()
+        ):
+            gap.append(t.surface)
+            continue
+        reading = readings[k]
+        # both views: the reading joins kanji and kana (送料/そうりょう), the lemma joins
+        # conjugations (払わ/払い -> 払う); 支払い is a noun in one sentence and a verb in the next
+        feats.add("w:" + reading)
+        feats.add("l:" + t.lemma)
+        joins: tuple[str, ...] = ()
+        if _morae(reading) <= 2 and _hiragana(t.surface):
+            before, after = readings[k - 1] if k else "", readings[k + 1] if k + 1 < len(tokens) else ""
+            joins = tuple(j for j in (before + reading, reading + after) if len(j) > len(reading))
+        links.append([])
+        if words and gap in ([], ["の"]):
+            links[-1].append(len(words) - 1)
+            links[-2].append(len(words))
+        words.append(_Word(reading, t.lemma, t.pos == "名詞", t.pos in ("動詞", "形容詞"), (), joins))
+        gap = []
+    chars = "".join(readings)
+    # trigrams across token boundaries rescue hiragana nouns that fugashi splits into particles and
+    # other words (くれか -> くれ|か, だいびき -> だ|いびき)
+    feats.update("g:" + chars[i : i + 3] for i in range(len(chars) - 2))
+    return _Terms(
+        frozenset(feats), tuple(w._replace(links=tuple(ln)) for w, ln in zip(words, links, strict=True))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FaqHit:
+    entry: FaqEntry
+    score: float  # BM25, comparable only between entries of one index
+    coverage: float  # weighted share of the question's topic words the entry knows (0..1)
+
+    def answer(self, channel: Channel) -> str:
+        return self.entry.answer.voice if channel == "voice" else self.entry.answer.chat
+
+
+_Posting = tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]  # entry indices, BM25 weights
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    features: frozenset[str]
+    words: frozenset[str]  # readings and lemmas of its words, and their parts (see `_parts`)
+    nouns: frozenset[str]  # the same, of its nouns only
+    whole: frozenset[str]  # readings and lemmas of keywords that are one word (ただ: short, yet a word)
+    requires: _Doc | None = None  # FaqEntry.requires, as an entry of its own
+
+
+def _parts(word: str) -> list[str]:
+    """A word and every piece of it of two characters or more: a caller's hiragana pieces (ソウ of
+    そう|りょう) and parts of compounds (送料 in 返送料) then count as known, by a set lookup."""
+    n = len(word)
+    return [word[i:j] for i in range(n) for j in range(i + 2, n + 1)] if n <= 12 else [word]
+
+
+def _spoken_kana(keyword: str) -> str | None:
+    """The keyword as a recogniser writes it in hiragana (代引き -> だいびき, 明細 -> めいさい), or
+    None when it has no kanji (katakana loanwords stay katakana in transcripts). Long vowels are
+    spelt out as kana spelling does (メーサイ -> めいさい), not as `fold_reading` folds them."""
+    if not any("\u4e00" <= c <= "\u9fff" for c in keyword):
+        return None
+    out: list[str] = []
+    for c in "".join(t.reading for t in tokenize(normalize(keyword).text)):
+        if c == "ー" and out:
+            vowel = unicodedata.name(out[-1], "").rsplit(" ", 1)[-1][-1:]
+            c = {"A": "ア", "I": "イ", "U": "ウ", "E": "イ", "O": "ウ"}.get(vowel, "")
+        out.append(c)
+    return str(jaconv.kata2hira("".join(out)))
+
+
+def _doc(question: str, keywords: Sequence[str], requires: Sequence[str] = ()) -> tuple[_Doc, dict[str, int]]:
+    """An entry's BM25 term counts and its words. Indexed texts: the question (whole words only:
+    its trigrams span particles, する|と|き, and would match anything), the keywords, and each
+    keyword in hiragana, since fugashi splits hiragana nouns differently from kanji ones."""
+    tf: dict[str, int] = {}
+    words: set[str] = set()
+    nouns: set[str] = set()
+    whole: set[str] = set()
+    spoken = [k for k in map(_spoken_kana, keywords) if k and k not in keywords]
+    for n, text in enumerate(dict.fromkeys([question, *keywords, *spoken])):
+        terms = _analyse(text)
+        for f in terms.features:
+            if n or not f.startswith("g:"):
+                tf[f] = tf.get(f, 0) + 1  # a word in kanji and in kana counts twice; BM25 saturates it
+        if n and text in keywords and len(terms.words) == 1:
+            whole.update(terms.words[0][:2])  # a word the designer listed on its own (ただ, いつまで)
+        if n:  # a keyword's pieces across its tokens too: スウリョウ of て|すう|りょう, 手数|料
+            words.update(_parts("".join(w.reading for w in terms.words)))
+        for word in terms.words:
+            parts = [*_parts(word.reading), *_parts(word.lemma)]
+            words.update(parts)
+            if word.noun:
+                nouns.update(parts)
+    required = _doc("", requires)[0] if requires else None
+    return _Doc(frozenset(tf), frozenset(words), frozenset(nouns), frozenset(whole), required), tf
+
+
+@dataclass
+class FaqIndex:
+    """BM25 over entries (question + keywords); build with `load_faq` or `FaqIndex.build`.
+
+    Contract of `match(text)`: a hit only when the question is about one entry, else None. The best
+    few entries by BM25 are re-ranked by score x coverage (`_coverage`: the caller's topic words the
+    entry knows, with the rules that turn requests and replies away), then two thresholds, tuned on
+    the dev questions in tests/dialogue/test_faq.py and on the NLU's training utterances, decide:
+    `min_score` (BM25 of this index: more entries raise the scale) and `min_coverage`.
+    Routine requests (注文した商品が届かない, キャンセルしたい, 支払い方法を変えたい, 返品したい)
+    get None from `match` itself (2 of 864 of the NLU's held-out routine utterances were answered).
+    For the caller: the NLU files most FAQ questions under `billing_inquiry` or `return_exchange`,
+    often confidently (返品の送料はかかりますか: return_exchange 0.98), so do not gate `match` on
+    `out_of_scope`/`low_confidence`; ask it for a top-level free-text turn (no slot question open)
+    and answer its hit when the intent is `billing_inquiry`, `return_exchange`, `out_of_scope` or
+    low-confidence; let any other confident routine intent run its flow.
+    """
+
+    entries: tuple[FaqEntry, ...]
+    min_score: float = 7.0
+    min_coverage: float = 0.55
+    _docs: tuple[_Doc, ...] = field(init=False, repr=False)
+    _vocabulary: _Doc = field(init=False, repr=False)  # every entry's words, to tell unknown ones
+    _postings: dict[str, _Posting] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        built = [_doc(e.question, e.keywords, e.requires) for e in self.entries]
+        self._docs = tuple(doc for doc, _ in built)
+        self._vocabulary = _Doc(
+            frozenset(),
+            frozenset().union(*(d.words for d in self._docs)),
+            frozenset(),
+            frozenset().union(*(d.whole for d in self._docs)),
+        )
+        self._postings = _postings([tf for _, tf in built])
+
+    @classmethod
+    def build(cls, entries: Iterable[FaqEntry], **thresholds: float) -> FaqIndex:
+        return cls(tuple(entries), **thresholds)
+
+    def match(self, text: str) -> FaqHit | None:
+        """The entry that answers `text`, or None when no entry clearly does (see the class doc)."""
+        query = _analyse(text)
+        if not self.entries or not query.words:
+            return None
+        ranked = self._ranked(query)
+        if not ranked:
+            return None
+        best, score, coverage = ranked[0]
+        if score < self.min_score or coverage < self.min_coverage:
+            return None
+        return FaqHit(self.entries[best], score, coverage)
+
+    def explain(self, text: str, top: int = 3) -> list[tuple[str, float, float]]:
+        """(id, score, coverage) of the best entries, for tuning keywords; ignores the thresholds."""
+        return [
+            (self.entries[i].id, round(score, 2), round(coverage, 2))
+            for i, score, coverage in self._ranked(_analyse(text))[:top]
+        ]
+
+    def _ranked(self, query: _Terms) -> list[tuple[int, float, float]]:
+        """(entry, BM25, coverage) of the best _CANDIDATES by BM25, best by score x coverage first:
+        a general entry (支払いの手数料) that shares many words with the question loses to the
+        specific one (コンビニ払いの手数料) that knows all of the caller's nouns."""
+        scores = np.zeros(len(self.entries))
+        for f in query.features:
+            posting = self._postings.get(f)
+            if posting is not None:
+                scores[posting[0]] += posting[1]
+        top = np.argsort(-scores, kind="stable")[:_CANDIDATES]
+        ranked = [
+            (int(i), float(scores[i]), self._coverage(query, self._docs[i])) for i in top if scores[i] > 0
+        ]
+        ranked.sort(key=lambda r: -r[1] * r[2])
+        return ranked
+
+    def _coverage(self, query: _Terms, doc: _Doc) -> float:
+        """Weighted share of the question's topic words that the entry knows; 0 unless it knows one
+        of its nouns or two of its words (違う, いらない alone are replies, not questions), when it lacks an
+        action word the caller used (_ACTION_LEMMAS), or when the caller says none of its `requires`.
+        Nouns weigh 1, other words 0.5, one-kana pieces nothing. A noun the entry lacks counts
+        against it, at 1.5 when it shares a noun phrase with a word the FAQ knows (海外発送 and
+        領収書の宛名 ask what the FAQ does not say); a verb no entry knows is mostly a paraphrase and
+        weighs little (_UNKNOWN_OTHER)."""
+        if doc.requires is not None and not any(_knows(doc.requires, w) for w in query.words):
+            return 0.0
+        covered = total = 0.0
+        nouns = 0
+        known: set[str] = set()
+        for w in query.words:
+            if len(w.reading) < 2 and not w.joins:
+                continue
+            weight = _NOUN if w.noun else _OTHER
+            if w.lemma in _ACTION_LEMMAS and w.lemma not in doc.words:
+                return 0.0
+            if _knows(doc, w):
+                covered += weight
+                # a hiragana noun may come back as other parts of speech (しはらい as a verb)
+                nouns += w.noun or _knows(doc, w, nouns_only=True)
+                known.add(w.lemma)
+            elif not _knows(self._vocabulary, w):
+                if not w.noun:
+                    if not _UNKNOWN_OTHER:
+                        continue
+                    weight = _UNKNOWN_OTHER
+                elif any(_knows(self._vocabulary, query.words[i]) for i in w.links):
+                    weight = _UNKNOWN_IN_PHRASE
+            total += weight
+        return covered / total if total and (nouns or len(known) >= 2) else 0.0
+
+
+def _knows(doc: _Doc, w: _Word, *, nouns_only: bool = False) -> bool:
+    """Whether the entry has the word or a word containing it (送料 in 返送料); a short hiragana
+    piece only as a whole word of the entry or joined to its neighbour (see `_Word.joins`); a verb
+    by its lemma, since a conjugated reading is part of too many words (変え in ツカエル)."""
+    words = doc.nouns if nouns_only else doc.words
+    if w.joins:
+        return (not nouns_only and w.reading in doc.whole) or any(j in words for j in w.joins)
+    if w.verb:
+        return w.lemma in words or w.reading in doc.whole
+    return w.reading in words or w.lemma in words
+
+
+def _postings(tfs: Sequence[dict[str, int]]) -> dict[str, _Posting]:
+    """Per term, the entries holding it and their BM25 weights, precomputed so a query is one numpy
+    add per term (a few µs) whatever the number of entries."""
+    n = len(tfs)
+    lengths = [sum(tf.values()) for tf in tfs]
+    avg = sum(lengths) / n if n else 1.0
+    by_term: dict[str, list[tuple[int, int]]] = {}
+    for i, tf in enumerate(tfs):
+        for term, count in tf.items():
+            by_term.setdefault(term, []).append((i, count))
+    out: dict[str, _Posting] = {}
+    for term, rows in by_term.items():
+        idf = log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
+        kind = _GRAM_WEIGHT if term.startswith("g:") else 1.0
+        weights = [kind * idf * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * lengths[i] / avg)) for i, c in rows]
+        out[term] = (np.array([i for i, _ in rows], dtype=np.intp), np.array(weights))
+    return out
+
+
+def load_faq(directory: Path | None = None) -> FaqIndex:
+    """Every faq/*.yaml in `directory` (default: the sample bot's `faq/`) as one index; no directory
+    gives an empty index. Raises SourceError (`file:line:col: message`) for each problem."""
+    directory = directory or DEFAULT_FAQ_DIR
+    entries: list[FaqEntry] = []
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        try:
+            parsed, raw = load(path, FaqFile)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+            continue
+        for i, entry in enumerate(parsed.root):
+            where = at(path, raw, [i, "id"], "", value=True).removesuffix(": ")
+            if entry.id in seen:
+                problems.append(f"{where}: duplicate FAQ id '{entry.id}' (first at {seen[entry.id]})")
+                continue
+            seen[entry.id] = where
+            entries.append(entry)
+    if problems:
+        raise SourceError(problems)
+    return FaqIndex(tuple(entries))
