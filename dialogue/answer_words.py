@@ -60,12 +60,17 @@ ASKS = re.compile(r"(お願い|おねがい|頼みます|頼むわ|頼む$|た�
 # hedged: 「たぶん大丈夫…かな」「今のところは、まあ…」: perhaps a closing, to be confirmed, never assumed
 HEDGE = re.compile(r"(たぶん|多分|かな$|かな(…|\.\.\.)|かしら|今のところ|いまのところ|とりあえず|^まあ|、まあ)")
 
+# it helped or not, after an answer from the knowledge base
+NOT_SOLVED = re.compile(r"(わから|分から|わかん|解決し(て)?(い)?な|違う|ちがう|そうじゃな|知りたいのは|聞きたいのは|まだ|ではなく|じゃなく)")
+# an acknowledgment only, with nothing after it: 「なるほど」「おけ」「そっか」: perhaps the end, to be confirmed
+ACKNOWLEDGE = re.compile(r"(なるほど|おけ|おっけー|オッケー|OK|ok|りょ|りょうかい|了解|そっか|そうか|そうなんだ|ふーん|へえ|はーい|うん)+")
+
 # a clear closing (anything-else?, or at any time): the caller is done
 FINISHED = re.compile(
     r"(以上|いじょう|大丈夫|だいじょうぶ|結構|けっこう|ないです|ありません|ないよ|ないわ|ない$|特に|とくに|それだけ|"
     r"もうええ|もういい|十分|じゅうぶん|おおきに|ほな|ありがと|ありがとう|助かりました|たすかりました|終わり|おわり|"
     r"失礼し|しつれいし|さようなら|さよなら|切ります|きります|ごきげんよう|どうも|"
-    r"解決し|わかりました$|分かりました$)"
+    r"解決し|わかりました$|分かりました$|あざす|あざっす|あざーす|サンキュー|さんきゅ|センキュー|おつかれ)"
 )
 CLEAR_GOODBYE = re.compile(r"(失礼します|失礼いたします|しつれいします|さようなら|さよなら|切ります|きります|ほなまた|ではまた|バイバイ)")
 # not a closing, though it may start like one: 「じゃあ、何時までですか」「あとひとつ」「それと」

@@ -202,9 +202,13 @@ class DialogueManager:
         parse = heard.parse
         if parse is not None:
             turn.emit(EmotionRead(emotion_reading(parse, user)))
-        decision = self.escalation.decide(build_signals(turn, parse, user, use_intent=not answers_question(action)))
+        # a turn the bot understood is no failure: earlier failures must not hand it over (they were judged
+        # when they happened), or an answered callback offer would be offered again and again
+        understood = not (isinstance(action, Simple) and action.kind in ("unclear", "invalid"))
+        decision = self.escalation.decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
+                                                        past_failures=not understood))
         if decision is not None:
-            await self._escalate(turn, decision)
+            await self._escalate(turn, decision, action)
             return
         if await self._act(turn, action, parse):
             turn.emit(TurnUnderstood())
@@ -244,7 +248,9 @@ class DialogueManager:
             case Request(intent=intent, prefill=prefill, clarify=True):
                 self._clarify(turn, intent, prefill)
                 return True
-            case Request(intent=intent, prefill=prefill, instead=instead):
+            case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence):
+                if condolence:
+                    turn.say("distress_condolence")
                 return await self._request(turn, intent, prefill, push=not instead)
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
@@ -330,7 +336,8 @@ class DialogueManager:
             return True
         if isinstance(aw, AwaitOffer):
             if aw.offer == "faq":
-                await self._settle(turn, Finished())  # the question is answered: anything else?
+                turn.say("anything_else")  # the question is answered (and counted so): anything else?
+                turn.emit(Waiting(AwaitAnythingElse()))
                 return True
             if aw.offer == "clarify" and aw.intent is not None:
                 return await self._request(turn, aw.intent, {**aw.prefill, **values}, push=False)
@@ -421,6 +428,7 @@ class DialogueManager:
         """An answer from the knowledge base; at a slot question the question follows, else 「解決しましたか」."""
         prompt = self.bot.prompts.render("faq_answer", turn.state.channel, {"text": hit.answer(turn.state.channel)})
         turn.say_text(prompt, "faq_answer")
+        turn.emit(RequestResolved())  # answered; a caller it did not help says so and reaches a person
         if isinstance(turn.state.awaiting, AwaitSlot | AwaitConfirm):
             self._ask_again(turn)
             return
@@ -589,10 +597,14 @@ class DialogueManager:
 
     # -- leaving the bot ---------------------------------------------------------------------------------
 
-    async def _escalate(self, turn: Turn, decision: Decision) -> None:
+    async def _escalate(self, turn: Turn, decision: Decision, action: Action | None = None) -> None:
         turn.emit(Escalated(decision.action, decision.reason, decision.rule, decision.why))
         if decision.action == "warn":
             turn.say(decision.prompt or "harassment_warning", interruptible=False)
+            if isinstance(action, Request) and not action.clarify:
+                # the request said with the abuse is still served: the caller never says it twice
+                await self._act(turn, action, None)
+                return
             self._ask_again(turn, after_warning=True)
         elif decision.action == "end":
             turn.say(decision.prompt or "harassment_end", interruptible=False)
@@ -655,8 +667,10 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None) -> Cal
     if isinstance(action, Request) and not action.clarify and action.intent != intent:
         intent = action.intent
         confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
-    elif answers_question(action) and serving is not None:
-        intent, confidence = serving, 1.0  # an answer belongs to the request it answers, whatever it sounds like
+    elif isinstance(action, Yes | No) and not (isinstance(action, No) and action.intent):
+        intent, confidence = ("affirm" if isinstance(action, Yes) else "deny"), 1.0  # what the answer meant
+    elif isinstance(action, Fill | Correct) and serving is not None:
+        intent, confidence = serving, 1.0  # a value belongs to the request it answers, whatever it sounds like
     return CallerSaid(
         parse.text,
         intent=intent,

@@ -102,6 +102,7 @@ class Request:
     prefill: Mapping[str, Any] = field(default_factory=dict)
     clarify: bool = False  # unsure: ask 「〇〇のお問い合わせでしょうか」 first
     instead: bool = False  # 「ちがいます、請求のことで」: replaces the request in progress, which is not resumed
+    condolence: bool = False  # 「母が亡くなりまして、注文を取り消したい」: sympathy first, then the request
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,8 @@ def _request(said: _Said, q: Question) -> Request | None:
     found = _request_in(said.parse, said, q)
     if found is None and said.rest is not None:
         found = _request_in(said.rest, said, q)
+    if found is not None and _distress(said.parse):
+        found = replace(found, condolence=True)
     return found
 
 
@@ -410,6 +413,10 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     command = _commands(parse)
     if command is not None:
         return command
+    lead = words.LEAD_IN.sub("", parse.normalized)
+    if isinstance(aw, AwaitOffer) and aw.offer == "faq" and words.NO.match(lead) and words.FINISHED.search(lead) and not (
+            words.NOT_SOLVED.search(lead[2:])):
+        return Simple("end")  # 「いえ、以上です」 after an answer: nothing more to ask, not "it did not help"
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     cue = _yes_no_cue(aw, parse)
@@ -484,8 +491,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
         return Simple("hesitate")
     if _distress(parse):
         return Simple("distress")
-    if words.HEDGE.search(text) and not words.MORE_TO_ASK.search(text):
-        return Simple("confirm_end")  # 「たぶん大丈夫…かな」: perhaps done; asked, never assumed
+    if (words.HEDGE.search(text) or words.ACKNOWLEDGE.fullmatch(words.bare(text))) and not words.MORE_TO_ASK.search(text):
+        return Simple("confirm_end")  # 「たぶん大丈夫…かな」「なるほど、おけ」: perhaps done; asked, never assumed
     if words.MORE_TO_ASK.search(text) or (words.QUESTION.search(text) and not words.FINISHED.search(text)):
         unsure = _unsure_request(said, q)
         return unsure if unsure is not None else Yes()

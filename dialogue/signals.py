@@ -53,8 +53,10 @@ def _harassment(parse: Parse | None, answering: bool) -> Harassment | None:
     return h
 
 
-def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: bool) -> Signals:
-    """`use_intent` is False when the turn answers the open question (its intent must not trigger rules)."""
+def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: bool,
+                  past_failures: bool = True) -> Signals:
+    """`use_intent` is False when the turn answers the open question (its intent must not trigger rules);
+    `past_failures` is False for a turn that was understood (earlier failures do not count against it)."""
     state = turn.state
     confident = parse is not None and not parse.low_confidence
     return Signals(
@@ -68,8 +70,8 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         trajectory=trajectory(state.emotions),
         harassment=_harassment(parse, answering=not use_intent),
         harassment_warnings=state.harassment_warnings,
-        failed_turns=state.failed_turns,
-        consecutive_failures=state.consecutive_failures,
+        failed_turns=state.failed_turns if past_failures else 0,
+        consecutive_failures=state.consecutive_failures if past_failures else 0,
         flags=parse.flags if parse else frozenset(),
         caller_vip=state.caller_vip,
         turn_index=state.caller_turns,

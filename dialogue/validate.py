@@ -17,9 +17,9 @@ from typing import Any
 from dialogue.backends.demo import DemoBackend
 from dialogue.bot import DEFAULT_FLOWS_DIR, Bot
 from dialogue.entity_types import load_entity_types
-from dialogue.faq import load_faq
 from dialogue.escalation.rules import DEFAULT_DIR as DEFAULT_RULES_DIR
 from dialogue.escalation.rules import QUEUES_FILE, load_rules, validate_rules
+from dialogue.faq import load_faq
 from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step
 from dialogue.prompts import DEFAULT_PROMPTS_DIR, PromptBook, load_prompts
 from dialogue.runner import BUILTIN_ACTIONS
