@@ -1,0 +1,438 @@
+"""What the bot does with a turn it has understood: fill slots, answer yes/no, start or resume a request,
+answer from the FAQ, repeat, wait for a hesitant caller, or say it did not understand.
+
+`Conductor.act` takes the action that interpretation chose and runs the flow from there; every change to
+the call goes through `turn.emit`, and leaving the bot goes through `Exits`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dialogue.bot import Bot
+from dialogue.escalation.engine import Decision
+from dialogue.escalation.hours import BusinessHours
+from dialogue.events import (
+    CallbackFor,
+    CallEnded,
+    CallerSaid,
+    Escalated,
+    Hesitated,
+    Popped,
+    Pushed,
+    RequestResolved,
+    SlotsCleared,
+    SlotSet,
+    SlowedDown,
+    StackCleared,
+    Waiting,
+)
+from dialogue.exits import Exits
+from dialogue.faq import FaqHit
+from dialogue.flow_model import Step
+from dialogue.interpret import (
+    CALLBACK_INTENT,
+    Action,
+    Answer,
+    Correct,
+    Fill,
+    MenuChoice,
+    No,
+    Request,
+    Simple,
+    Yes,
+)
+from dialogue.runner import End, Finished, Handover, StepRunner, Stop, Wait
+from dialogue.state import (
+    AwaitAnythingElse,
+    AwaitConfirm,
+    AwaitFree,
+    AwaitMenu,
+    AwaitOffer,
+    AwaitSlot,
+    Position,
+)
+from dialogue.turn import Turn
+from nlu.types import Parse
+
+MAX_NO_INPUT = 3
+MAX_HESITATIONS = 3  # a caller who only hesitates this often in a row is better off with a person
+MAX_YES_NO_TRIES = 3  # failed tries at a yes/no question before the bot stops asking it
+
+
+class Conductor:
+    def __init__(self, runner: StepRunner, exits: Exits, hours: BusinessHours) -> None:
+        self.runner = runner
+        self.exits = exits
+        self.hours = hours
+
+    async def act(self, turn: Turn, action: Action, parse: Parse | None) -> bool:
+        """Carry out what the turn means; False when it was not understood (the caller gets a no-match)."""
+        aw = turn.state.awaiting
+        match action:
+            case Fill(values=values):
+                return await self._fill(turn, values)
+            case Correct(values=values):
+                self._set(turn, values, "correction")
+                if isinstance(aw, AwaitConfirm):
+                    await self._run(turn, Position(aw.flow, aw.step))  # confirm the corrected values
+                    return True
+                return await self._fill(turn, {})
+            case Yes(values=values):
+                return await self._yes(turn, values)
+            case No(values=values, intent=intent):
+                return await self._no(turn, values, intent)
+            case Request(intent=intent, prefill=prefill, clarify=True):
+                self._clarify(turn, intent, prefill)
+                return True
+            case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence):
+                if condolence:
+                    turn.say("distress_condolence")
+                return await self._request(turn, intent, prefill, push=not instead)
+            case MenuChoice(key=key):
+                return await self._menu(turn, key)
+            case Answer(hit=hit):
+                self._answer(turn, hit)
+                return True
+            case Simple(kind="repeat"):
+                self._repeat(turn)
+                return True
+            case Simple(kind="start_over"):
+                turn.emit(StackCleared())
+                turn.say("start_over")
+                await self.open(turn)
+                return True
+            case Simple(kind="end"):
+                turn.say("goodbye")
+                turn.emit(CallEnded("resolved" if turn.state.resolved else "abandoned", None))
+                return True
+            case Simple(kind="confirm_end"):
+                turn.say("confirm_goodbye")
+                turn.emit(Waiting(AwaitOffer("goodbye")))
+                return True
+            case Simple(kind="greet"):
+                turn.say("how_can_i_help")
+                turn.emit(Waiting(AwaitFree()))
+                return True
+            case Simple(kind="thanks"):
+                turn.say("thanks_reply")
+                turn.say("anything_else")
+                turn.emit(Waiting(AwaitAnythingElse()))
+                return True
+            case Simple(kind="hesitate"):
+                return await self._hesitate(turn)
+            case Simple(kind="distress"):
+                # the empathetic line comes with the transfer; when nobody is there, before the callback offer
+                distress = Handover("emotion", "general", 6, "transfer_distress")
+                if not self.hours.is_open(distress.queue, turn.now):
+                    turn.say("distress_condolence")
+                await self.exits.handover(turn, distress)
+                return True
+            case Simple(kind="dont_know"):
+                return await self._dont_know(turn)
+        return False
+
+    def _set(self, turn: Turn, values: Mapping[str, Any], how: str) -> None:
+        for slot, value in values.items():
+            turn.emit(SlotSet(slot, value, how))
+
+    async def _fill(self, turn: Turn, values: Mapping[str, Any]) -> bool:
+        aw = turn.state.awaiting
+        if not isinstance(aw, AwaitSlot):
+            return False
+        for slot, value in values.items():
+            turn.emit(SlotSet(slot, value, "answer" if slot == aw.slot else "heard_early"))
+        if aw.slot not in values:
+            turn.say("noted_other")  # 「承知しました」, then the question again
+            await self._run(turn, Position(aw.flow, aw.step))
+            return True
+        flow = turn.bot.flows.get(aw.flow)
+        step = flow.find(aw.step) if flow is not None else None
+        nxt = flow.after(step) if flow is not None and step is not None else None
+        if nxt is None:
+            await self._settle(turn, Finished())
+        else:
+            await self._run(turn, Position(aw.flow, nxt))
+        return True
+
+    async def _yes(self, turn: Turn, values: Mapping[str, Any]) -> bool:
+        aw = turn.state.awaiting
+        if isinstance(aw, AwaitConfirm):
+            self._set(turn, values, "answer")
+            step = step_of(turn.bot, aw.flow, aw.step)
+            if step is None:
+                return False
+            flow = turn.bot.flows[aw.flow]
+            nxt = step.yes or flow.after(step)
+            if nxt is None:
+                await self._settle(turn, Finished())
+            else:
+                await self._run(turn, Position(aw.flow, nxt))
+            return True
+        if isinstance(aw, AwaitOffer):
+            if aw.offer == "faq":
+                turn.say("anything_else")  # the question is answered (and counted so): anything else?
+                turn.emit(Waiting(AwaitAnythingElse()))
+                return True
+            if aw.offer == "clarify" and aw.intent is not None:
+                return await self._request(turn, aw.intent, {**aw.prefill, **values}, push=False)
+            if aw.offer == "callback":
+                callback = turn.bot.flow_for(CALLBACK_INTENT)
+                if callback is None:
+                    return False
+                turn.emit(CallbackFor(aw.reason or "callback"))
+                await self._settle(turn, await self.runner.start(turn, callback, CALLBACK_INTENT))
+                return True
+            turn.say("goodbye")  # goodbye offer: the caller confirmed they are done
+            turn.emit(CallEnded("resolved" if turn.state.resolved else "abandoned", None))
+            return True
+        if isinstance(aw, AwaitAnythingElse):
+            turn.say("how_can_i_help")
+            turn.emit(Waiting(AwaitFree()))
+            return True
+        return False
+
+    async def _no(self, turn: Turn, values: Mapping[str, Any], intent: str | None) -> bool:
+        aw = turn.state.awaiting
+        if intent is not None and not isinstance(aw, AwaitOffer | AwaitConfirm):
+            return await self._request(turn, intent, values)
+        if isinstance(aw, AwaitConfirm):
+            step = step_of(turn.bot, aw.flow, aw.step)
+            if step is None:
+                return False
+            if intent is not None:
+                # 「ちがいます、請求のことで電話したんです」: this request was the wrong one
+                return await self._request(turn, intent, values, push=False)
+            flow = turn.bot.flows[aw.flow]
+            target = step.no
+            if target is None and step.slot:
+                turn.emit(SlotsCleared((step.slot,)))
+                target = next((s.id for s in flow.steps if s.ask == step.slot), None)
+            target = target or flow.after(step)
+            if target is None:
+                await self._settle(turn, Finished())
+            else:
+                await self._run(turn, Position(aw.flow, target))
+            return True
+        if isinstance(aw, AwaitOffer):
+            if intent is not None:
+                return await self._request(turn, intent, values, push=False)
+            if aw.offer == "faq":
+                # the answer did not help: a person, who sees the question and the answer in the case note
+                await self.exits.handover(turn, Handover("complex", "general", 2, "transfer_faq"))
+            elif aw.offer == "clarify":
+                turn.say("rephrase")
+                turn.emit(Waiting(AwaitFree()))
+            elif aw.offer == "callback":
+                turn.say("callback_declined")
+                # the caller chose to call again later: nothing is left open, so the call ends resolved
+                turn.emit(CallEnded("resolved", None))
+            else:  # not a goodbye after all
+                self._ask_again(turn, after_goodbye=True)
+            return True
+        return False
+
+    async def _request(self, turn: Turn, intent: str, prefill: Mapping[str, Any], push: bool = True) -> bool:
+        flow = turn.bot.flow_for(intent)
+        if flow is None:
+            return False
+        position = turn.state.position
+        if push and position is not None and not isinstance(turn.state.awaiting, AwaitMenu):
+            # a topic change: answer the new request, then come back to this question
+            turn.emit(Pushed(position))
+        await self._settle(turn, await self.runner.start(turn, flow, intent, prefill))
+        return True
+
+    def _clarify(self, turn: Turn, intent: str, prefill: Mapping[str, Any]) -> None:
+        label = turn.bot.prompts.render(f"label_{intent}", turn.state.channel, {}).text
+        turn.say("clarify_intent", label=label)
+        turn.emit(Waiting(AwaitOffer("clarify", intent=intent, prefill=dict(prefill))))
+
+    async def _menu(self, turn: Turn, key: str) -> bool:
+        aw = turn.state.awaiting
+        step = step_of(turn.bot, aw.flow, aw.step) if isinstance(aw, AwaitMenu) else None
+        option = step.options.get(key) if step is not None else None
+        if option is None or not isinstance(aw, AwaitMenu):
+            return False
+        if option.goto:
+            await self._run(turn, Position(aw.flow, option.goto))
+            return True
+        return await self._request(turn, option.intent or "", {})
+
+    def _answer(self, turn: Turn, hit: FaqHit) -> None:
+        """An answer from the knowledge base; at a slot question the question follows, else 「解決しましたか」."""
+        prompt = turn.bot.prompts.render("faq_answer", turn.state.channel, {"text": hit.answer(turn.state.channel)})
+        turn.say_text(prompt, "faq_answer")
+        turn.emit(RequestResolved())  # answered; a caller it did not help says so and reaches a person
+        if isinstance(turn.state.awaiting, AwaitSlot | AwaitConfirm):
+            self._ask_again(turn)
+            return
+        turn.say("faq_check")
+        turn.emit(Waiting(AwaitOffer("faq", intent=hit.entry.id)))
+
+    def _repeat(self, turn: Turn) -> None:
+        texts = turn.state.last_prompts
+        if not texts:
+            self._ask_again(turn)
+            return
+        for text in texts:
+            prompt = turn.bot.prompts.render("repeat_wrapper", turn.state.channel, {"text": text})
+            turn.say_text(prompt, "repeat_wrapper")
+
+    async def _hesitate(self, turn: Turn) -> bool:
+        """Only hesitating is no failure: slower, simpler wording, with the keypad and a person offered."""
+        turn.emit(Hesitated(), SlowedDown())
+        if turn.state.hesitations >= MAX_HESITATIONS:
+            await self.exits.handover(turn, Handover("repeated_failure", "general", 3))
+            return True
+        turn.say("hesitation_slot" if isinstance(turn.state.awaiting, AwaitSlot) else "hesitation")
+        return True
+
+    async def _dont_know(self, turn: Turn) -> bool:
+        aw = turn.state.awaiting
+        key = f"dont_know_{aw.slot}" if isinstance(aw, AwaitSlot) else "dont_know"
+        turn.say(key if turn.bot.prompts.has(key) else "dont_know")
+        await self.exits.handover(turn, Handover("complex", "general", 2, "transfer_dont_know"))
+        return True
+
+    async def no_match(self, turn: Turn, action: Action) -> None:
+        state = turn.state
+        aw = state.awaiting
+        if isinstance(aw, AwaitSlot):
+            step = step_of(turn.bot, aw.flow, aw.step)
+            if step is not None and state.tries >= step.max_tries:
+                if step.on_fail:
+                    await self._run(turn, Position(aw.flow, step.on_fail))
+                else:
+                    await self.exits.handover(turn, Handover("repeated_failure", "general", 0))
+                return
+            reprompt = (step.reprompt if step is not None else None) or f"reprompt_{aw.slot}"
+            turn.say(reprompt if turn.bot.prompts.has(reprompt) else "nomatch_slot")
+            if state.tries >= 2:
+                turn.say("keypad_or_operator")
+            return
+        if isinstance(aw, AwaitConfirm | AwaitOffer) and state.tries >= MAX_YES_NO_TRIES:
+            await self._give_up_yes_no(turn, aw)
+            return
+        if isinstance(aw, AwaitConfirm | AwaitOffer):
+            turn.say("confirm_reprompt")
+            return
+        if isinstance(action, Simple) and action.out_of_scope and turn.bot.prompts.has("nomatch_out_of_scope"):
+            turn.say("nomatch_out_of_scope")  # understood, but not something this line handles
+        else:
+            turn.say("nomatch_1" if state.consecutive_failures <= 1 else "nomatch_2")
+
+    async def _give_up_yes_no(self, turn: Turn, aw: AwaitConfirm | AwaitOffer) -> None:
+        """No yes or no after several tries: never loop; do what a person would."""
+        if isinstance(aw, AwaitOffer) and aw.offer == "callback":
+            turn.say("callback_unclear_end")  # nobody to take the call now: ask them to call again
+            turn.emit(CallEnded("ended", aw.reason))
+        elif isinstance(aw, AwaitOffer) and aw.offer == "clarify":
+            turn.say("rephrase")
+            turn.emit(Waiting(AwaitFree()))
+        elif isinstance(aw, AwaitOffer):
+            self._ask_again(turn, after_goodbye=True)
+        else:
+            await self.exits.handover(turn, Handover("repeated_failure", "general", 3))
+
+    def _ask_again(self, turn: Turn, after_warning: bool = False, after_goodbye: bool = False) -> None:
+        """Say the open question again (after a warning, silence, or a goodbye that was not one)."""
+        aw = turn.state.awaiting
+        if after_goodbye or isinstance(aw, AwaitOffer) and aw.offer == "goodbye":
+            turn.say("how_can_i_help")
+            turn.emit(Waiting(AwaitFree()) if not turn.state.resolved else Waiting(AwaitAnythingElse()))
+            return
+        if after_warning and isinstance(aw, AwaitMenu | AwaitFree) and turn.bot.prompts.has("after_warning"):
+            turn.say("after_warning")  # not the whole welcome menu again: the call did not start over
+            return
+        if isinstance(aw, AwaitSlot | AwaitConfirm | AwaitMenu):
+            step = step_of(turn.bot, aw.flow, aw.step)
+            if step is not None:
+                key = step.prompt or f"ask_{step.ask}" if step.ask else step.confirm or step.menu or ""
+                turn.say(key)
+                return
+        if isinstance(aw, AwaitOffer):
+            if aw.offer == "clarify" and aw.intent:
+                label = turn.bot.prompts.render(f"label_{aw.intent}", turn.state.channel, {}).text
+                turn.say("clarify_intent", label=label)
+            else:
+                turn.say("callback_offer")
+            return
+        turn.say("anything_else" if isinstance(aw, AwaitAnythingElse) else "how_can_i_help")
+
+    async def no_input(self, turn: Turn) -> None:
+        turn.emit(CallerSaid("", no_input=True))
+        if turn.state.no_inputs >= MAX_NO_INPUT:
+            turn.say("silence_goodbye")
+            turn.emit(CallEnded("abandoned", None))
+            return
+        aw = turn.state.awaiting
+        step = step_of(turn.bot, aw.flow, aw.step) if isinstance(aw, AwaitSlot | AwaitConfirm | AwaitMenu) else None
+        turn.say(step.no_input if step is not None and step.no_input else "no_input")
+        self._ask_again(turn)
+
+
+    async def open(self, turn: Turn) -> None:
+        menu = turn.bot.flows.get("main_menu")
+        if menu is not None:
+            await self._settle(turn, await self.runner.start(turn, menu))
+        else:
+            turn.say("welcome")
+            turn.emit(Waiting(AwaitFree()))
+
+    async def _run(self, turn: Turn, position: Position) -> None:
+        await self._settle(turn, await self.runner.run(turn, position))
+
+    async def _settle(self, turn: Turn, stop: Stop) -> None:
+        """Act on why the flow stopped: wait, hand over, end, or finish the request (resume or ask more)."""
+        while True:
+            if isinstance(stop, Wait):
+                return
+            if isinstance(stop, Handover):
+                await self.exits.handover(turn, stop)
+                return
+            if isinstance(stop, End):
+                turn.emit(CallEnded(stop.outcome, stop.reason))
+                return
+            assert isinstance(stop, Finished)
+            turn.emit(RequestResolved())
+            while turn.state.stack and turn.state.stack[-1].call:
+                turn.emit(Popped())  # a called flow that resolved the request itself: its caller is done too
+            if turn.state.stack:
+                resumed = turn.state.stack[-1]
+                turn.emit(Popped())
+                turn.say("resume_interrupted")
+                stop = await self.runner.run(turn, resumed)
+                continue
+            if stop.anything_else:
+                turn.say("anything_else")
+                turn.emit(Waiting(AwaitAnythingElse()))
+            else:
+                turn.emit(CallEnded("resolved", None))
+            return
+
+    async def escalate(self, turn: Turn, decision: Decision, action: Action | None = None) -> None:
+        turn.emit(Escalated(decision.action, decision.reason, decision.rule, decision.why))
+        if decision.action == "warn":
+            turn.say(decision.prompt or "harassment_warning", interruptible=False)
+            if isinstance(action, Request) and not action.clarify:
+                # the request said with the abuse is still served: the caller never says it twice
+                await self.act(turn, action, None)
+                return
+            self._ask_again(turn, after_warning=True)
+        elif decision.action == "end":
+            turn.say(decision.prompt or "harassment_end", interruptible=False)
+            turn.emit(CallEnded("ended", decision.reason))
+        elif decision.action == "offer_callback":
+            self.exits.offer_callback(turn, decision.reason or "callback")
+        else:  # transfer, supervisor
+            queue = decision.queue or ("supervisor" if decision.action == "supervisor" else "general")
+            await self.exits.transfer(turn, Handover(decision.reason or "complex", queue, decision.priority,
+                                                decision.prompt))
+
+
+
+def step_of(bot: Bot, flow: str, step: str) -> Step | None:
+    found = bot.flows.get(flow)
+    return found.find(step) if found is not None else None
