@@ -4,6 +4,7 @@ and its knowledge base (faq/*.yaml)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,16 @@ class Bot:
     sources: dict[str, tuple[Path, Any]] = field(default_factory=dict)  # flow -> (file, raw YAML tree)
     entities: EntityTypes = field(default_factory=lambda: EntityTypes({}))
     faq: FaqIndex = field(default_factory=lambda: FaqIndex(()))
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """The bot's own names for its requests (prompts `label_<intent>`), as a designer wrote them."""
+        out: dict[str, str] = {}
+        for key, variants in self.prompts.templates.items():
+            if key.startswith("label_"):
+                texts = variants.get("any") or next(iter(variants.values()))
+                out[key[len("label_"):]] = texts[0]
+        return out
 
     def flow_for(self, intent: str) -> Flow | None:
         name = self.by_intent.get(intent)

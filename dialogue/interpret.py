@@ -54,6 +54,9 @@ class Question:
     flow_intents: frozenset[str] = frozenset()  # intents of the flow in progress
     routable: frozenset[str] = frozenset()  # intents the bot has a flow for
     menu_keys: frozenset[str] = frozenset()
+    # the bot's names for its requests (prompts label_<intent>: 店舗の場所, ご請求やお支払い): a caller who
+    # says no to a guess often just names the right one (「いや、場所のほうやねん」)
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
@@ -221,6 +224,19 @@ def _unsure_request(said: _Said, q: Question) -> Request | None:
     if top is not None and top.confidence >= CLARIFY_FLOOR and top.name in q.routable and top.name not in CONVERSATION:
         return Request(top.name, said.prefill, clarify=True)
     return None
+
+
+_CONTENT = re.compile(r"[\u4e00-\u9fff]{2,}|[ァ-ヺー]{3,}")
+
+
+def _named_topic(parse: Parse, q: Question) -> Request | None:
+    """The one request whose label shares a content word with the words (場所 -> 店舗の場所)."""
+    said = set(_CONTENT.findall(parse.normalized))
+    if not said:
+        return None
+    named = [intent for intent, label in q.labels.items()
+             if intent in q.routable and said & set(_CONTENT.findall(label))]
+    return Request(named[0]) if len(named) == 1 else None
 
 
 def _distress(parse: Parse) -> bool:
@@ -446,6 +462,7 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
             _unsure_request(after, q) if after is not None else None,
             _request_in(parse, said, q),
             _unsure_request(said, q),
+            _named_topic(said.rest or parse, q),
         ]
         intent = next((c.intent for c in candidates
                        if c is not None and c.intent not in q.flow_intents and c.intent != guessed), None)

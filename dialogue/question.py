@@ -20,7 +20,7 @@ def question_for(state: CallState, bot: Bot) -> Question:
             step = flow.find(aw.step)
             menu_keys = frozenset(step.options) if step is not None else frozenset()
         slot_types = {etype: etype for etype in bot.entities.specs}
-        return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys)
+        return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.labels)
     slot_types = flow.slot_types()
     intents = set(flow.intents)
     for below in reversed(state.stack):
@@ -30,4 +30,4 @@ def question_for(state: CallState, bot: Bot) -> Question:
             break
         slot_types = {**caller.slot_types(), **slot_types}
         intents |= set(caller.intents)
-    return Question(aw, slot_types, state.slots, frozenset(intents), routable)
+    return Question(aw, slot_types, state.slots, frozenset(intents), routable, labels=bot.labels)
