@@ -49,6 +49,9 @@ class EntitySpec(_Strict):
     names: dict[str, str] = Field(default_factory=dict)  # id -> display name
     windows: list[Window] = Field(default_factory=list)
     from_entity: str | None = None  # the NLU entity whose value this type takes (default: its own name)
+    # the request a caller most likely has when this is all the bot understood (「12345678」 at the opening:
+    # the order's status), asked about, never assumed
+    suggests: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> EntitySpec:
@@ -103,6 +106,9 @@ class EntityTypes:
     def label(self, etype: str) -> str:
         spec = self.specs.get(etype)
         return spec.label if spec is not None and spec.label else etype
+
+    def suggestions(self) -> dict[str, str]:
+        return {etype: spec.suggests for etype, spec in self.specs.items() if spec.suggests}
 
     def names(self) -> dict[str, str]:
         return {k: v for spec in self.specs.values() for k, v in spec.names.items()}

@@ -54,6 +54,7 @@ class Question:
     flow_intents: frozenset[str] = frozenset()  # intents of the flow in progress
     routable: frozenset[str] = frozenset()  # intents the bot has a flow for
     menu_keys: frozenset[str] = frozenset()
+    suggests: Mapping[str, str] = field(default_factory=dict)  # entity type -> the request it hints at
     # the bot's names for its requests (prompts label_<intent>: 店舗の場所, ご請求やお支払い): a caller who
     # says no to a guess often just names the right one (「いや、場所のほうやねん」)
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -557,8 +558,10 @@ def _at_free(said: _Said, q: Question) -> Action:
     unsure = _unsure_request(said, q)
     if unsure is not None:
         return unsure
-    if "order_id" in said.prefill:
-        return Request("order_status", said.prefill, clarify=True)  # a bare order number: most ask where it is
+    hinted = [q.suggests[etype] for etype in said.prefill if etype in q.suggests and q.suggests[etype] in q.routable]
+    if hinted:
+        # all the bot understood is an order number, a product, a store: ask about the request it hints at
+        return Request(hinted[0], said.prefill, clarify=True)
     if intent in ("affirm", "deny"):
         return Simple("greet")
     return _unclear(parse)

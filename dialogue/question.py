@@ -20,7 +20,8 @@ def question_for(state: CallState, bot: Bot) -> Question:
             step = flow.find(aw.step)
             menu_keys = frozenset(step.options) if step is not None else frozenset()
         slot_types = {etype: etype for etype in bot.entities.specs}
-        return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.labels)
+        return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.entities.suggestions(),
+                        bot.labels)
     slot_types = flow.slot_types()
     intents = set(flow.intents)
     for below in reversed(state.stack):
