@@ -10,6 +10,15 @@ from dialogue.state import AwaitOffer
 from dialogue.turn import Turn
 
 MAX_OFFERS = 2  # an unanswered callback offer is made at most this often
+SUPERVISOR = "supervisor"
+
+
+def protected(turn: Turn, handover: Handover) -> Handover:
+    """A caller already warned for harassment goes to a supervisor, never to an ordinary agent (SPEC 6),
+    whatever path asked for the person (an operator request, a complaint, a failed flow)."""
+    if turn.state.harassment_warnings and handover.queue != SUPERVISOR:
+        return Handover(handover.reason, SUPERVISOR, max(handover.priority, 7), handover.prompt)
+    return handover
 
 
 class Exits:
@@ -18,6 +27,7 @@ class Exits:
 
     async def handover(self, turn: Turn, handover: Handover) -> None:
         """A person is needed: transfer if the queue is open, else offer a callback."""
+        handover = protected(turn, handover)
         if self.hours.is_open(handover.queue, turn.now):
             await self.transfer(turn, handover)
         else:
@@ -36,6 +46,7 @@ class Exits:
         turn.emit(Waiting(AwaitOffer("callback", reason=reason)))
 
     async def transfer(self, turn: Turn, handover: Handover) -> None:
+        handover = protected(turn, handover)
         state = turn.state
         case_id = state.case_id or case_id_for(state.id)
         key = handover.prompt if handover.prompt and turn.bot.prompts.has(handover.prompt) else f"transfer_{handover.reason}"
