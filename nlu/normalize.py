@@ -5,6 +5,8 @@ character, the index of the input character it came from). Order matters:
   clean -> width fold (NFKC) -> mixed digit runs (ゼロ急ゼロ) -> kana numbers -> fillers/stutters (need the
   spaces) -> neologdn
   -> kanji numbers -> repeated words.
+Kana numbers are read before the fillers go, so the digit reader itself takes a filler between digit words
+as a pause (いちにさん、えーと、よんごー… is one run; see `numbers._GAP`): a filler never splits a number.
 neologdn gives no offsets, so its output is aligned back greedily (it only deletes and substitutes
 a few dashes/quotes); 〜 in number ranges is protected first, since neologdn deletes every tilde.
 """

@@ -40,13 +40,32 @@ _MORPHEME = "|".join(sorted(map(re.escape, SPOKEN_DIGITS), key=len, reverse=True
 _M_RE = re.compile(_MORPHEME)
 # pauses between digit groups: 、 , ・ space の hyphen, and … ‥ (NFKC has made them "..." and ".."); a
 # lengthening ー left over after a digit (いちー) is a pause too
-_RUN_RE = re.compile(rf"(?:{_MORPHEME})(?:[ 、,・の\-.ー]*(?:{_MORPHEME}))*")
+_PAUSE = r"[ 、,・の\-.ー]"
+# a caller who hesitates between groups (いちにさん、えーと、よんごー) pauses: the filler joins the run like a
+# pause does and is no digit. The fillers of `nlu.normalize` (which runs after this reader), plus the
+# "what was it" of someone reading a number out (なんだっけ); the short ones are words too (あの店, まあまあ),
+# so only with a pause on both sides. Not あ/あー: they open a correction (あ、違う)
+_HESITATION = (
+    r"えー*+っ?と|ええと|えー++|[あそ]の[ーう]++|うー++ん|んー++|エー*+[ッっ]?[トと]|エー++|[アソ]ノー++|ウー++ン|ンー++"
+)
+_HESITATION_PAUSED = r"[あそ]の|まあ|まぁ|まー++|マア|なんだっけ|なんやったっけ|なんやっけ|なんだったっけ"
+_HES_END = r"(?:ですね|ね|な(?!な))?"  # えーとですね, ええとね, あのな (not the な of なな)
+# atomic and possessive: no digit word starts with a pause or a filler, and a run of ー and fillers that
+# ends in no digit must fail at once, not try every way of splitting えーーー
+_HES = rf"(?>(?:{_HESITATION}){_HES_END}|(?<={_PAUSE})(?:{_HESITATION_PAUSED}){_HES_END}(?={_PAUSE}))"
+_GAP = rf"{_PAUSE}*+(?:{_HES}{_PAUSE}*+)*+"
+_RUN_RE = re.compile(rf"(?:{_MORPHEME})(?:{_GAP}(?:{_MORPHEME}))*")
+# a gap of pauses and fillers only, that sets a last weak syllable apart (see spoken_digit_edits)
+_SET_APART = re.compile(rf"[ 、,.・]*+(?:{_HES}[ 、,.・]*+)*+")
+# さん after a name is the honorific (すずきさん、えーと、いちにさん): not the first digit of a run
+_NAME_END = re.compile(r"[\u4e00-\u9fff々ァ-ヺぁ-ゖ](?<![はがをもにでとの])")
 # the longest number an entity has (a mobile number): a longer run is two numbers said in one breath
 MAX_DIGITS = 11
 _SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょっゎァィゥェォャュョッヮー")
 # a short run still counts after these (番号は いちに...) or next to ASCII digits
 _BEFORE_CTX = ("番号", "ばんごう", "バンゴウ", "電話", "でんわ", "〒", "郵便", "ゆうびん", "ID", "id")
-_DIGIT_END = re.compile(r"[ 、,。.!?]*(?:$|です|でございます|になります|ね[。!?]?$|#)")
+_DIGIT_END = re.compile(r"[ 、,。.!?]*(?:$|です|でございます|になります|で(?:お願|おねが)|ね[。!?]?$|#)")
+_HIRA = re.compile(r"[ぁ-ゖ]")
 _AFTER_CTX = re.compile(r"[ ]?(?:番|号|円|[0-9])")
 
 
@@ -61,15 +80,12 @@ def spoken_digit_edits(text: str) -> list[Edit]:
         if nxt and nxt in _SMALL_KANA and not (nxt == "ー" and SPOKEN_DIGITS[parts[-1].group()][1]):
             parts.pop()
         # a weak syllable set apart by a pause at the end is a particle: 「…ごろくななはち に電話」
-        # (at the end of the turn, or before です, it is the last digit: 「… きゅう まる」)
-        while (
-            len(parts) > 1
-            and not SPOKEN_DIGITS[parts[-1].group()][1]
-            and text[parts[-2].end() : parts[-1].start()].strip(" 、,.・") == ""
-            and parts[-2].end() < parts[-1].start()
-            and not _DIGIT_END.match(text, parts[-1].end())
-        ):
-            parts.pop()
+        # (at the end of the turn, or before です, it is the last digit: 「… きゅう まる」); so are weak
+        # syllables set apart and glued to the word they open: 「…ななはち、えーと、にしてください」
+        while (k := _weak_tail(text, parts)) and not _DIGIT_END.match(text, parts[-1].end()):
+            del parts[k:]
+        if len(parts) > 1 and parts[0].group() in ("さん", "サン") and _honorific(text, parts[0].start()):
+            del parts[0]
         if not parts:
             continue
         start, end = parts[0].start(), parts[-1].end()
@@ -82,6 +98,40 @@ def spoken_digit_edits(text: str) -> list[Edit]:
         if ok:
             edits += _run_edits(parts)
     return edits
+
+
+def spoken_digits_at(text: str, pos: int) -> tuple[str, int] | None:
+    """The digits of a spoken run that starts at `pos`, however short, and where it ends: for a reader that
+    knows a number is said there (「…5679、いや、ななはちです」: the last digits again)."""
+    run = _RUN_RE.match(text, pos)
+    if run is None:
+        return None
+    parts = list(_M_RE.finditer(text, run.start(), run.end()))
+    nxt = text[run.end() : run.end() + 1]
+    if nxt and nxt in _SMALL_KANA and not (nxt == "ー" and SPOKEN_DIGITS[parts[-1].group()][1]):
+        parts.pop()
+    if not parts:
+        return None
+    return "".join(SPOKEN_DIGITS[p.group()][0] for p in parts), parts[-1].end()
+
+
+def _weak_tail(text: str, parts: list[re.Match[str]]) -> int:
+    """Where the last group of weak syllables starts, when pauses or fillers set it apart from the digits
+    before it and it is one syllable or opens a word (に|して); else 0."""
+    k = len(parts) - 1
+    if k < 1:
+        return 0
+    while k > 0 and parts[k - 1].end() == parts[k].start() and not SPOKEN_DIGITS[parts[k].group()][1]:
+        k -= 1
+    if k == 0 or any(SPOKEN_DIGITS[p.group()][1] for p in parts[k:]):
+        return 0
+    if not _SET_APART.fullmatch(text, parts[k - 1].end(), parts[k].start()) or parts[k - 1].end() == parts[k].start():
+        return 0
+    return k if k == len(parts) - 1 or _HIRA.match(text, parts[-1].end()) else 0
+
+
+def _honorific(text: str, start: int) -> bool:
+    return start > 0 and bool(_NAME_END.match(text, start - 1)) and not text.endswith(_BEFORE_CTX, 0, start)
 
 
 def _run_edits(parts: list[re.Match[str]]) -> list[Edit]:

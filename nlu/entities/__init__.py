@@ -4,7 +4,8 @@ Values are normalised (digits only, ISO dates, HH:MM, store/product ids, integer
 offsets into the ORIGINAL text, through `Normalized.span`. Types: order_id, phone_number,
 postal_code, date, time (+ time_end for the end of a range), time_window (a delivery slot, from a range
 or a word: 午前中, 夕方), store, product, amount. A value the caller takes back in the same breath
-(明日、いや、あさって) is dropped: see `corrections`.
+(明日、いや、あさって) is dropped, and one corrected by its last digits only (12345679、いや、最後は8) made whole:
+see `corrections`. A date or a window the caller cannot take (明日は留守) is not read: see `absence`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from nlu.entities.corrections import drop_corrected
+from nlu.entities.corrections import drop_corrected, replace_tails
 from nlu.entities.lexicon import LexEntry, Lexicon, default_lexicon, load_lexicon
 from nlu.entities.numeric import amount_entities, digit_entities
 from nlu.entities.temporal import date_entities, time_entities
@@ -38,4 +39,4 @@ def extract_entities(
     found += window_entities(norm)
     found += lexicon.match(norm, tokens)
     found.sort(key=lambda e: (e.start, -e.end))
-    return drop_corrected(norm, found)
+    return drop_corrected(norm, replace_tails(norm, found))

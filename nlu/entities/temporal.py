@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from nlu.entities.absence import refused
 from nlu.types import Entity, Normalized
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -31,10 +32,19 @@ _DATE_RE = re.compile(
     r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月 ?(?:の ?)?(?P<d>[0-9]{1,2})日"
     r"|(?<![0-9/])(?:(?P<sy>[0-9]{4})/)?(?P<sm>[0-9]{1,2})/(?P<sd>[0-9]{1,2})(?![0-9/])"
     r"|(?P<mo>再来月|来月|今月|さらいげつ|らいげつ|こんげつ)の? ?(?P<md>[0-9]{1,2})日"
-    r"|(?<![0-9月/])(?P<dn>[0-9]{1,2})日(?P<after>後|ご)?(?!間|中)"
+    r"|(?<![0-9月/])(?<!丸)(?<!まる)(?P<dn>[0-9]{1,2})日(?P<after>後|ご)?(?!間|中|じゅう)"
 )
 _DATE_GATE = re.compile(r"[日曜月/明今昨]|あし|あす|あさって|きょう|きのう|よう")
 _MONTH_SHIFT = {"今月": 0, "こんげつ": 0, "来月": 1, "らいげつ": 1, "再来月": 2, "さらいげつ": 2}
+# 一日 is the 1st (ついたち) or a whole day (いちにち): said with a particle it is the date (一日に届けて, 一日は家に
+# いる), followed at once by a verb of being somewhere, going out or lasting, a whole day (一日留守にする, 一日家に
+# いる, 一日かかる), and so is 一日でも早く (as soon as possible)
+_WHOLE_DAY = re.compile(
+    r"(?:ずっと|中|じゅう)?(?:(?:家|うち|自宅|外|会社|職場)(?:に|で)?)?"
+    r"(?:い(?:る|ます|ない|ません|なく|て|ひん|てへん)|居|おり|おら|おる|おれ|留守|るす|不在|出かけ|でかけ|出掛け|出て"
+    r"|外出|空け|あけ|仕事|しごと|働|はたら|寝|ね(?:て|る)|待|まって|まち|かか|忙し|いそがし|ずっと|いっぱい"
+    r"|(?:でも|も)(?:早|はや|遅|おそ))"
+)
 # a weekday said right after a date names the same day (12月20日の日曜日, 20日(日), 12/20、日曜): it confirms
 # the date, and when it contradicts it the date said in full wins
 _CONFIRM_GAP = re.compile(r"[ 、,(]*(?:の|は|って)?[ 、,(]*")
@@ -104,19 +114,25 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     confirm_from = -1  # the end of the last explicit date, where its weekday may follow
     for m in _DATE_RE.finditer(text):
         if confirm_from >= 0 and _confirms(text, confirm_from, m):  # 12月20日の日曜日: one date
-            said = out[-1]
-            out[-1] = Entity("date", said.value, said.start, norm.span(m.start(), m.end())[1])
+            said = out.pop()
+            if not refused(text, m.end()):
+                out.append(Entity("date", said.value, said.start, norm.span(m.start(), m.end())[1]))
             confirm_from = -1
             continue
         confirm_from = -1
         d = _resolve_date(m, today)
-        if d is None:
+        if d is None or (m["dn"] == "1" and not m["after"] and _WHOLE_DAY.match(text, m.end())):
             continue
         end = m.end()
         if _explicit(m):
             paren = _WEEKDAY_PAREN.match(text, end)  # 12月20日(日)
             end = paren.end() if paren else end
             confirm_from = -1 if paren else end
+        # a day the caller cannot take (明日は留守, 土曜は家に誰もいない) is not the one asked for; a past day
+        # said so is what happened (昨日はいなかった), and stays
+        if d >= today and refused(text, end):
+            confirm_from = -1
+            continue
         a, b = norm.span(m.start(), end)
         out.append(Entity("date", d.isoformat(), a, b))
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from nlu.entities.absence import refused
 from nlu.types import Entity, Normalized
 
 AM = "08:00-12:00"
@@ -71,7 +72,8 @@ _PICK_FOLLOW = re.compile(
 )
 _TOPIC = re.compile("は")  # 夜は早く寝るので: what the caller talks about, see window_entities
 _POINT = re.compile(r"(?:の|は)? ?[0-9]")  # 夕方5時, 朝の9時: a time of day
-# said of the window, it is the one the caller cannot take (夕方は不在, 夜はちょっと, 午前中以外で)
+# said of the window, it is the one the caller cannot take (夕方は不在, 夜はちょっと, 午前中以外で); a verb of
+# absence further on in the clause (夕方は家に誰もいない) is `absence.refused`, shared with dates
 _REFUSED = re.compile(
     r"(?:は|も|が|に|って|だと|なら|だけは)?"
     r"(?:ちょっと|不在|いない|いません|おりません|留守|るす|無理|むり|ムリ|だめ|ダメ|駄目|都合が(?:悪|わる)"
@@ -98,7 +100,7 @@ def _stands_alone(text: str, m: re.Match[str]) -> bool:
         return False
     if _HIRA.match(word) and _HIRA.match(prev) and not text.endswith(_KANA_BEFORE, 0, start):
         return False
-    if _POINT.match(text, end) or _REFUSED.match(text, end):
+    if _POINT.match(text, end) or _REFUSED.match(text, end) or refused(text, end):
         return False
     if text.startswith("まで", end):
         return word in _UNTIL_OK
