@@ -23,6 +23,8 @@ from watchfiles import Change, awatch
 
 from dialogue.bot import DEFAULT_FLOWS_DIR, Bot, load_bot
 from dialogue.engine import DialogueManager
+from dialogue.entity_types import DEFAULT_ENTITIES_DIR
+from dialogue.faq import DEFAULT_FAQ_DIR
 from dialogue.prompts import DEFAULT_PROMPTS_DIR
 from dialogue.validate import check_bot, friendly
 from dialogue.yaml_source import SourceError
@@ -95,7 +97,9 @@ def _is_yaml(change: Change, path: str) -> bool:
 
 async def watch(manager: DialogueManager, state: ReloadState) -> None:
     """Reload on every change until cancelled; never raises, so a bad edit cannot stop the server."""
-    dirs = [d for d in (state.flows_dir, state.prompts_dir) if d.is_dir()]
+    # entity types and the FAQ are the bot's data too: a change there reloads the bot like a flow does
+    extra = (DEFAULT_ENTITIES_DIR, DEFAULT_FAQ_DIR) if state.prompts_dir == DEFAULT_PROMPTS_DIR else ()
+    dirs = [d for d in (state.flows_dir, state.prompts_dir, *extra) if d.is_dir()]
     if not dirs:
         log.error("hot reload: none of %s, %s exists; not watching", state.flows_dir, state.prompts_dir)
         return
