@@ -16,7 +16,10 @@ def _nlu_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     train = nsub.add_parser("train", help="train a model directory")
     train.add_argument("--data", type=Path, action="extend", nargs="+", default=None)
     train.add_argument("--out", type=Path, default=None)
-    train.add_argument("--backend", default="linear")
+    train.add_argument("--backend", default="linear", help="linear (default) or transformer")
+    train.add_argument("--base-model", type=Path, default=None,
+                       help="transformer: fine-tune this local Hugging Face checkpoint (nothing is downloaded)")
+    train.add_argument("--preset", default=None, help="transformer size: tiny (smoke tests), cpu (default), gpu")
     ev = nsub.add_parser("eval", help="accuracy, per-intent P/R/F1, confusions, per-style figures")
     ev.add_argument("--data", type=Path, action="extend", nargs="+", default=None)
     ev.add_argument("--model", type=Path, default=None)
@@ -34,6 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--db", type=Path, default=Path("var/ivr.sqlite3"), help="SQLite session store")
+    from ivr import deploy_commands
+
+    deploy_commands.add_serve_arguments(serve)
+    deploy_commands.add_init_parser(sub)
+    from ivr import records_commands
+
+    records_commands.add_parser(sub)
+    from ivr import ops_commands
+
+    ops_commands.add_parsers(sub)
     test = sub.add_parser("test", help="run conversation tests (YAML)")
     test.add_argument("paths", nargs="+", type=Path)
     test.add_argument("--json", action="store_true")
@@ -62,6 +75,18 @@ def main(argv: list[str] | None = None) -> int:
         from ivr.server import run_server
 
         return run_server(args.host, args.port, args.db)
+    if cmd == "init":
+        from ivr import deploy_commands
+
+        return deploy_commands.run_init(args)
+    if cmd == "records":
+        from ivr import records_commands
+
+        return records_commands.run(args)
+    if cmd in ("qa", "forecast"):
+        from ivr import ops_commands
+
+        return ops_commands.run(args)
     if cmd == "test":
         from ivr.conversation_tests import run_tests
 

@@ -8,12 +8,17 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from nlu.data_io import DEFAULT_INTENT_TEST, DataError, read_intent_examples
+from nlu.data_io import DEFAULT_INTENT_TEST, NLU_DATA, DataError, read_intent_examples
 from nlu.model import ModelError
 from nlu.pipeline import NLU
 from nlu.timezone import TOKYO
 
 MAX_LINE_BYTES = 1_000_000
+# further held-out sets a trained bot model is scored on (reported in metadata.json, never trained on)
+HELDOUT_EXTRA = {
+    "situational": NLU_DATA / "test" / "situational.jsonl",
+    "outside": NLU_DATA / "test" / "outside" / "intents.jsonl",
+}
 
 
 def _parse_line(nlu: NLU, raw: bytes, now: datetime | None) -> dict[str, Any]:
@@ -80,18 +85,27 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from nlu.training import train
 
-    bundle, out = train(args.data, args.out, args.backend)
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    bundle, out = train(args.data, args.out, args.backend, base_model=getattr(args, "base_model", None),
+                        preset=getattr(args, "preset", None), log=log)
     meta = bundle.metadata
     print(f"trained {meta['backend']} model on {meta['examples']} examples, {len(meta['intents'])} intents "
           f"in {meta['train_seconds']} s -> {out}")
     if not args.data and DEFAULT_INTENT_TEST.is_file():
-        # the bot's own model ships with its evaluation on the held-out file (never trained on)
+        # the bot's own model ships with its evaluation on the held-out files (never trained on)
         from nlu.evaluate import evaluate
 
-        report = evaluate(NLU.load(out), read_intent_examples([DEFAULT_INTENT_TEST]))
+        nlu = NLU.load(out)
+        report = evaluate(nlu, read_intent_examples([DEFAULT_INTENT_TEST]))
         (out / "eval_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         meta["metrics"] = {"heldout_accuracy": report["accuracy"], "heldout_macro_f1": report["macro_f1"],
                            "per_style_accuracy": {k: v["accuracy"] for k, v in report["styles"].items()}}
+        for name, path in HELDOUT_EXTRA.items():
+            if path.is_file():
+                extra = evaluate(nlu, read_intent_examples([path]))
+                meta["metrics"][name] = {"accuracy": extra["accuracy"], "macro_f1": extra["macro_f1"], "n": extra["n"]}
         (out / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"held-out accuracy {report['accuracy']:.4f} ({report['n']} utterances) -> {out / 'eval_report.json'}")
     return 0

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from nlu import transformer
 from nlu.linear import LinearModel
+
+if TYPE_CHECKING:
+    from nlu.transformer.serving import TransformerHeads
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "default"
@@ -23,6 +27,8 @@ class ModelBundle:
     emotion: LinearModel
     harassment: LinearModel
     metadata: dict[str, Any] = field(default_factory=dict)
+    # the second stage of the cascade, when the directory has one (`--backend transformer`)
+    transformer: TransformerHeads | None = None
 
     @property
     def low_confidence(self) -> float:
@@ -37,6 +43,7 @@ class ModelBundle:
         return float(self.metadata.get("thresholds", {}).get("harassment", 0.5))
 
     def save(self, out: Path) -> None:
+        """The linear heads and metadata.json; the transformer is written by its trainer."""
         out.mkdir(parents=True, exist_ok=True)
         self.intent.save(out / "intent.npz")
         self.emotion.save(out / "emotion.npz")
@@ -58,6 +65,20 @@ class ModelBundle:
                 emotion=LinearModel.load(path / "emotion.npz"),
                 harassment=LinearModel.load(path / "harassment.npz"),
                 metadata=metadata,
+                transformer=_load_transformer(path),
             )
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{path}: cannot read the model: {exc}") from exc
+
+
+def _load_transformer(path: Path) -> TransformerHeads | None:
+    if not transformer.present(path):
+        return None
+    try:
+        from nlu.transformer.serving import TransformerError, TransformerHeads
+    except ImportError as exc:
+        raise ModelError(f"{path}: its transformer needs {exc.name} (pip install -e '.[transformer]')") from exc
+    try:
+        return TransformerHeads(path / transformer.SUBDIR)
+    except TransformerError as exc:
+        raise ModelError(str(exc)) from exc

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -16,9 +17,10 @@ import numpy.typing as npt
 from nlu import features, signals
 from nlu.entities import Lexicon, default_lexicon, extract_entities
 from nlu.linear import JointScorer
-from nlu.model import ModelBundle
+from nlu.model import ModelBundle, ModelError
 from nlu.normalize import normalize
 from nlu.tokenizer import tokenize, warm_up
+from nlu.transformer.text import fold_digits
 from nlu.types import (
     EMOTION_LABELS,
     Emotion,
@@ -26,7 +28,9 @@ from nlu.types import (
     Harassment,
     HarassmentKind,
     IntentScore,
+    Normalized,
     Parse,
+    Token,
 )
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -38,11 +42,29 @@ SHORT_CHARS = 10
 SHORT_UNLISTED_THRESHOLD = 0.7
 
 
+class _Linear(NamedTuple):
+    """One utterance after the linear pass: what the cascade and the result are built from."""
+
+    original: str
+    norm: Normalized
+    tokens: tuple[Token, ...]
+    feats: list[str]
+    probs: dict[str, npt.NDArray[np.float64]]
+    empty: bool  # nothing to classify: out_of_scope without asking anyone
+
+
 class NLU:
     def __init__(self, model: ModelBundle, lexicon: Lexicon | None = None) -> None:
         self.model = model
         self.lexicon = lexicon or default_lexicon()
         self.scorer = JointScorer({"intent": model.intent, "emotion": model.emotion, "harassment": model.harassment})
+        self.transformer = model.transformer
+        self._to_linear_order: list[int] = []
+        if self.transformer is not None:
+            names = self.transformer.labels["intent"]
+            if set(names) != set(model.intent.labels):
+                raise ModelError("the transformer and the linear intent head know different intents")
+            self._to_linear_order = [names.index(label) for label in model.intent.labels]
         warm_up()
 
     @staticmethod
@@ -50,26 +72,48 @@ class NLU:
         return NLU(ModelBundle.load(model_dir))
 
     def parse(self, text: str, now: datetime | None = None) -> Parse:
-        original = text
-        text = text[:MAX_CHARS]
+        return self.parse_batch([text], now)[0]
+
+    def parse_batch(self, texts: Sequence[str], now: datetime | None = None) -> list[Parse]:
+        """Several utterances at once: the linear heads answer those they are sure of, and the transformer
+        (when the model has one) takes the rest in one batch."""
         now = now or datetime.now(TOKYO)
-        norm = normalize(text)
+        stages = [self._linear(text) for text in texts]
+        intents = [stage.probs["intent"] for stage in stages]
+        if self.transformer is not None:
+            cascade = self.transformer.cascade
+            unsure = [i for i, st in enumerate(stages)
+                      if not st.empty and float(st.probs["intent"].max()) < cascade.threshold]
+            if unsure:
+                asked = self.transformer.predict([fold_digits(stages[i].norm.text) for i in unsure])["intent"]
+                for row, i in enumerate(unsure):
+                    theirs = asked[row][self._to_linear_order].astype(np.float64)
+                    intents[i] = cascade.weight * theirs + (1.0 - cascade.weight) * intents[i]
+        return [self._result(stage, probs, now) for stage, probs in zip(stages, intents, strict=True)]
+
+    def _linear(self, text: str) -> _Linear:
+        norm = normalize(text[:MAX_CHARS])
         tokens = tokenize(norm.text)
         feats = features.extract(norm.text, tokens)
-        probs = self.scorer.scores(feats)
+        empty = not tokens or not any(ch.isalnum() for ch in norm.text)
+        return _Linear(text, norm, tokens, feats, self.scorer.scores(feats), empty)
+
+    def _result(self, stage: _Linear, intent_probs: npt.NDArray[np.float64], now: datetime) -> Parse:
+        norm, tokens, probs = stage.norm, stage.tokens, stage.probs
         ranking: tuple[IntentScore, ...]
-        if not tokens or not any(ch.isalnum() for ch in norm.text):
+        if stage.empty:
             ranking = (IntentScore(OUT_OF_SCOPE, 1.0),)
         else:
-            ranking = self._rank(probs["intent"])
+            ranking = self._rank(intent_probs)
         top = ranking[0]
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
         entities = extract_entities(norm, tokens, now, self.lexicon)
         emotion = self._emotion(probs["emotion"])
-        short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(f.startswith("hx:") for f in feats)
+        short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
+            f.startswith("hx:") for f in stage.feats)
         harassment = self._harassment(probs["harassment"], short_unlisted)
         return Parse(
-            text=original,
+            text=stage.original,
             normalized=norm.text,
             tokens=tokens,
             intent=top,
