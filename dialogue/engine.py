@@ -9,10 +9,11 @@ protocol (dialogue/api.py), never this class's insides.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,8 +23,10 @@ from dialogue.backends import Backend
 from dialogue.bot import Bot
 from dialogue.clock import TOKYO, national_number
 from dialogue.conduct import Conductor
-from dialogue.escalation.engine import EscalationEngine
+from dialogue.escalation.engine import Decision, EscalationEngine
+from dialogue.escalation.signals import Signals
 from dialogue.events import (
+    LanguageHeard,
     CallEnded,
     CallerSaid,
     CallStarted,
@@ -46,10 +49,11 @@ from dialogue.interpret import (
     interpret,
     rest_of,
 )
+from dialogue.locks import Coordination, coordination_for
 from dialogue.notes import save_case_note
 from dialogue.question import question_for
 from dialogue.runner import Handover, StepRunner
-from dialogue.signals import build_signals, emotion_reading
+from dialogue.signals import build_signals, emotion_reading, language_heard
 from dialogue.state import (
     AwaitAnythingElse,
     CallState,
@@ -83,7 +87,10 @@ class DialogueManager:
                                                               "check_date": _check_date})
         self.exits = Exits(escalation.hours)
         self.conductor = Conductor(self.runner, self.exits, escalation.hours)
-        self._locks: dict[str, asyncio.Lock] = {}
+        # shared by every worker of the store (SPEC 7.5): one turn of a conversation at a time
+        self.locks: Coordination = coordination_for(store)
+        # live queue waits from the agents' desk (dialogue/acd.py), set by the server; None: unknown
+        self.queue_waits: Callable[[], Awaitable[Mapping[str, float]]] | None = None
 
     # -- the channel-facing API (dialogue.api.Conversations) -------------------------------------------
 
@@ -122,7 +129,7 @@ class DialogueManager:
             reply = turn.reply()
             await self.store.save(turn.state, _log(turn))
         if turn.state.ended:
-            self._locks.pop(session_id, None)
+            self.locks.forget(session_id)
         return reply
 
     async def hangup(self, session_id: str) -> None:
@@ -136,7 +143,7 @@ class DialogueManager:
             turn.emit(CallEnded("resolved" if done else "abandoned", None))
             await self._finish(turn)
             await self.store.save(turn.state, _log(turn))
-        self._locks.pop(session_id, None)
+        self.locks.forget(session_id)
 
     async def state(self, session_id: str) -> CallState | None:
         return await self.store.load(session_id)
@@ -161,8 +168,8 @@ class DialogueManager:
         """Swap in new flows/prompts; calls in progress continue on the new version at their next turn."""
         self.bot = bot
 
-    def _lock(self, session_id: str) -> asyncio.Lock:
-        return self._locks.setdefault(session_id, asyncio.Lock())
+    def _lock(self, session_id: str) -> AbstractAsyncContextManager[None]:
+        return self.locks.hold(session_id)
 
     def _now(self, state: CallState) -> datetime:
         return datetime.fromisoformat(state.clock) if state.clock else datetime.now(TOKYO)
@@ -179,11 +186,13 @@ class DialogueManager:
         parse = heard.parse
         if parse is not None:
             turn.emit(EmotionRead(emotion_reading(parse, user)))
+            if (language := language_heard(turn.state, parse)) is not None:
+                turn.emit(LanguageHeard(language))
         # a turn the bot understood is no failure: earlier failures must not hand it over (they were judged
         # when they happened), or an answered callback offer would be offered again and again
         understood = not (isinstance(action, Simple) and action.kind in ("unclear", "invalid"))
-        decision = self.escalation.decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
-                                                        past_failures=not understood))
+        decision = await self._decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
+                                                    past_failures=not understood))
         if decision is not None:
             await self.conductor.escalate(turn, decision, action)
             return
@@ -191,11 +200,16 @@ class DialogueManager:
             turn.emit(TurnUnderstood())
             return
         turn.emit(TurnFailed())
-        decision = self.escalation.decide(build_signals(turn, parse, user, use_intent=False))
+        decision = await self._decide(build_signals(turn, parse, user, use_intent=False))
         if decision is not None:
             await self.conductor.escalate(turn, decision)
             return
         await self.conductor.no_match(turn, action)
+
+    async def _decide(self, signals: Signals) -> Decision | None:
+        if self.queue_waits is not None:
+            signals = replace(signals, queue_wait_s=dict(await self.queue_waits()))
+        return self.escalation.decide(signals)
 
     def _understand(self, user: UserTurn, now: datetime) -> Heard:
         if user.dtmf is not None:

@@ -8,6 +8,7 @@ the bot's speech the same way.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import ipaddress
 import json
@@ -15,7 +16,6 @@ import logging
 import os
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +34,8 @@ from dialogue.api import (
     SessionStart,
     UserTurn,
 )
+from dialogue.locks import Coordination
+from ivr.app_keys import MANAGER
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
 log = logging.getLogger("ivr.voice")
@@ -84,25 +86,9 @@ class VoiceConfig:
         )
 
 
-class ReplayGuard:
-    """Remembers recent (call, signature) pairs: the same signed request twice is a replay."""
-
-    def __init__(self, ttl_s: float = 300.0, max_entries: int = 200_000) -> None:
-        self.ttl_s, self.max_entries = ttl_s, max_entries
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, key: str) -> bool:
-        now = time.monotonic()
-        while self._seen and (next(iter(self._seen.values())) < now or len(self._seen) > self.max_entries):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now + self.ttl_s
-        return True
-
-
 CONFIG = web.AppKey("voice_config", VoiceConfig)
-REPLAYS = web.AppKey("voice_replays", ReplayGuard)
+REPLAYS = web.AppKey("voice_replays", Coordination)
+REPLAY_TTL_S = 3600.0  # Twilio retries within minutes; a captured request is refused for an hour
 
 
 def ensure_setup(app: web.Application) -> None:
@@ -110,7 +96,9 @@ def ensure_setup(app: web.Application) -> None:
     if CONFIG not in app:
         app[CONFIG] = VoiceConfig.from_env()
     if REPLAYS not in app:
-        app[REPLAYS] = ReplayGuard()
+        # the dialogue manager's coordination: PostgreSQL or Redis when the store is shared, so a
+        # replay is refused by every worker and after a restart
+        app[REPLAYS] = app[MANAGER].locks
 
 
 def reject(request: web.Request, status: int, why: str) -> web.HTTPException:
@@ -148,12 +136,15 @@ def is_loopback(request: web.Request) -> bool:
         return False
 
 
-def check_signature(request: web.Request, params: Mapping[str, str], websocket: bool = False) -> None:
+async def check_signature(request: web.Request, params: Mapping[str, str], websocket: bool = False,
+                          body: bytes = b"") -> None:
     """X-Twilio-Signature when a token is configured; otherwise loopback only (SPEC 7.3)."""
     cfg = request.app[CONFIG]
     if not cfg.auth_token:
         if not is_loopback(request):
             raise reject(request, 403, "unsigned request from outside loopback")
+        if not websocket:  # no signature to tell a duplicate delivery by: the body itself
+            await refuse_replay(request, params, hashlib.blake2b(body, digest_size=16).hexdigest())
         return
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
@@ -162,8 +153,20 @@ def check_signature(request: web.Request, params: Mapping[str, str], websocket: 
     if not RequestValidator(cfg.auth_token).validate(url, dict(params), signature):
         raise reject(request, 403, "bad X-Twilio-Signature")
     # a WebSocket handshake signs only the URL, so every call to it carries the same signature
-    key = f"{params.get('CallSid', '')}|{request.path}|{signature}"
-    if not websocket and not request.app[REPLAYS].first_time(key):
+    if not websocket:
+        await refuse_replay(request, params, signature)
+
+
+async def refuse_replay(request: web.Request, params: Mapping[str, str], fingerprint: str) -> None:
+    """The same request twice (a replay, or a duplicate delivery racing the first on another worker)
+    runs no second turn: 409. The claim is atomic in the shared store."""
+    key = f"twilio|{params.get('CallSid', '')}|{request.path_qs}|{fingerprint}"
+    try:
+        first = await request.app[REPLAYS].first_time(key, REPLAY_TTL_S)
+    except Exception as exc:  # the database or Redis is down: no turn can run safely now
+        log.error("replay check failed (%s): refusing %s", exc, request.path)
+        raise web.HTTPServiceUnavailable(text="temporarily unavailable") from None
+    if not first:
         raise reject(request, 409, "replayed request")
 
 
@@ -182,7 +185,7 @@ async def read_form(request: web.Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise reject(request, 400, "malformed form body") from None
     params = dict(pairs)
-    check_signature(request, params)
+    await check_signature(request, params, body=body)
     sid = params.get("CallSid", "")
     if not re.fullmatch(r"CA[0-9a-fA-F]{32}", sid):
         raise reject(request, 400, "missing or malformed CallSid")

@@ -21,6 +21,7 @@ from aiohttp import WSMsgType, web
 from twilio.twiml.voice_response import VoiceResponse
 
 from dialogue.api import BotReply, Conversations, Handover, Prompt, SessionNotFound, UserTurn
+from ivr import frames
 from ivr.app_keys import MANAGER
 from ivr.voice_common import (
     CONFIG,
@@ -79,7 +80,8 @@ class RelayCall:
 
     async def on_setup(self, msg: dict[str, Any]) -> None:
         sid = str(msg.get("callSid", ""))
-        if not re.fullmatch(r"CA[0-9a-fA-F]{32}", sid) or self.sid is not None:
+        # a setup naming a call we already know must not start it afresh (and wipe what was said)
+        if not re.fullmatch(r"CA[0-9a-fA-F]{32}", sid) or self.sid is not None or await self.manager.view(sid):
             await self.ws.close(code=1008, message=b"bad setup")
             return
         self.sid = sid
@@ -147,7 +149,7 @@ class RelayCall:
 
 
 async def relay_socket(request: web.Request) -> web.WebSocketResponse:
-    check_signature(request, {}, websocket=True)
+    await check_signature(request, {}, websocket=True)
     ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_BODY)
     await ws.prepare(request)
     call = RelayCall(ws, request.app[MANAGER], request.app[CONFIG], now=request.app.get(FIXED_NOW))
@@ -166,7 +168,7 @@ async def relay_socket(request: web.Request) -> web.WebSocketResponse:
             if msg.type != WSMsgType.TEXT:
                 break
             try:
-                data = json.loads(msg.data)
+                data = frames.loads(msg.data)
                 kind = str(data["type"])
             except (ValueError, KeyError, TypeError):
                 log.warning("relay %s: malformed message dropped", call.sid)
@@ -189,8 +191,8 @@ async def handoff(request: web.Request) -> web.Response:
     cfg = request.app[CONFIG]
     resp = VoiceResponse()
     try:
-        data = json.loads(params.get("HandoffData") or "{}")
-        prompts = [Prompt(str(text)) for text in data.get("prompts", [])]
+        data = frames.loads(params.get("HandoffData") or "{}")
+        prompts = [Prompt(text[:1000]) for text in data.get("prompts", []) if isinstance(text, str)][:20]
         code = data.get("reasonCode")
     except (ValueError, AttributeError, TypeError):
         prompts, code, data = [], None, {}
@@ -201,11 +203,17 @@ async def handoff(request: web.Request) -> web.Response:
         say(resp, prompt, cfg)
     kind = {v: k for k, v in HANDOFF_CODES.items()}.get(str(code), "end")
     if kind == "transfer":
-        leave(resp, Handover("transfer", data.get("reason"), data.get("queue"), int(data.get("priority") or 0),
-                             data.get("caseId")), cfg)
+        # the data made the round trip through Twilio: every field is checked again, none trusted
+        leave(resp, Handover("transfer", _field(data, "reason"), _field(data, "queue"),
+                             frames.as_int(data.get("priority"), low=0, high=100), _field(data, "caseId")), cfg)
     else:
         resp.hangup()
     return twiml(str(resp))
+
+
+def _field(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value[:200] if isinstance(value, str) and value else None
 
 
 def setup(app: web.Application) -> None:

@@ -7,7 +7,6 @@ and what to say next. One connection is one call, served by one loop.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from dialogue.api import Alternative, BotReply, Conversations, SessionNotFound, UserTurn
+from ivr import frames
 from ivr.app_keys import MANAGER
 from ivr.voice_common import (
     END_OF_SPEECH_S,
@@ -176,7 +176,7 @@ async def stream_socket(request: web.Request) -> web.WebSocketResponse:
             if msg.type != WSMsgType.TEXT:
                 break
             try:
-                data = json.loads(msg.data)
+                data = frames.loads(msg.data)
                 handler = handlers.get(str(data["type"]))
             except (ValueError, KeyError, TypeError):
                 await call.error("bad_message", "expected a JSON object with a type")

@@ -54,20 +54,26 @@ _LEADING_ZERO = re.compile(r"0\d{1,}")  # 090, 03: identifiers, read digit by di
 
 
 class ReplyCache:
-    """The last reply of each live call, to replay it when the caller only said うん over it."""
+    """The last reply of each live call, to replay it when the caller only said うん over it.
+
+    Each reply is kept with the nonce of its Gather action URL and found only by that nonce: behind a
+    load balancer the previous turn may have been answered by another worker, and this worker's older
+    reply must then not be taken for the question the caller is answering.
+    """
 
     def __init__(self, max_calls: int = 50_000) -> None:
         self.max_calls = max_calls
-        self._replies: OrderedDict[str, BotReply] = OrderedDict()
+        self._replies: OrderedDict[str, tuple[str, BotReply]] = OrderedDict()
 
-    def get(self, sid: str) -> BotReply | None:
-        return self._replies.get(sid)
+    def get(self, sid: str, nonce: str | None) -> BotReply | None:
+        kept = self._replies.get(sid)
+        return kept[1] if kept is not None and nonce is not None and kept[0] == nonce else None
 
-    def put(self, sid: str, reply: BotReply) -> None:
+    def put(self, sid: str, reply: BotReply, nonce: str) -> None:
         if reply.ended:
             self._replies.pop(sid, None)
             return
-        self._replies[sid] = reply
+        self._replies[sid] = (nonce, reply)
         self._replies.move_to_end(sid)
         while len(self._replies) > self.max_calls:
             self._replies.popitem(last=False)
@@ -159,7 +165,8 @@ def leave(resp: VoiceResponse, handover: Handover | None, cfg: VoiceConfig) -> N
         resp.enqueue(queue)
 
 
-def render(reply: BotReply, cfg: VoiceConfig) -> str:
+def render(reply: BotReply, cfg: VoiceConfig, nonce: str | None = None) -> str:
+    """TwiML of one reply; `nonce` (fresh when not given) makes its Gather action URL unique."""
     resp = VoiceResponse()
     if reply.ended or reply.handover is not None:
         for prompt in reply.prompts:
@@ -171,12 +178,16 @@ def render(reply: BotReply, cfg: VoiceConfig) -> str:
     cut = max((i + 1 for i, p in enumerate(reply.prompts) if not p.interruptible), default=0)
     for prompt in reply.prompts[:cut]:
         say(resp, prompt, cfg)
-    nonce = secrets.token_hex(4)  # makes every action URL unique, so an identical signed post is a replay
+    nonce = nonce or new_nonce()  # every action URL unique, so an identical signed post is a replay
     gather = resp.gather(**gather_args(reply.expect, f"{TURN_PATH}?seq={nonce}"))
     for prompt in reply.prompts[cut:]:
         say(gather, prompt, cfg)
     resp.redirect(f"{TURN_PATH}?seq={nonce}&noinput=1", method="POST")
     return str(resp)
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(8)
 
 
 def twiml(body: str, elapsed: float | None = None, began: float | None = None) -> web.Response:
@@ -212,8 +223,9 @@ async def incoming(request: web.Request) -> web.Response:
         return goodbye(UNKNOWN_CALL, cfg)
     elapsed = time.perf_counter() - began
     TURN_SECONDS.labels("voice").observe(elapsed)
-    request.app[LAST_REPLIES].put(sid, reply)
-    return twiml(render(reply, cfg), elapsed, entered)
+    nonce = new_nonce()
+    request.app[LAST_REPLIES].put(sid, reply, nonce)
+    return twiml(render(reply, cfg, nonce), elapsed, entered)
 
 
 def turn_of(params: dict[str, str]) -> UserTurn:
@@ -236,12 +248,14 @@ async def turn(request: web.Request) -> web.Response:
     params = await read_form(request)
     manager, cfg, cache = request.app[MANAGER], request.app[CONFIG], request.app[LAST_REPLIES]
     sid = params["CallSid"]
-    previous = cache.get(sid)
+    previous = cache.get(sid, request.query.get("seq"))
     user = turn_of(params)
     # うん said over a prompt stops Twilio's <Say>: the caller has not heard the question yet, so say
     # it again rather than count a failed answer. はい to a yes/no question is an answer.
     if user.text and previous is not None and previous.expect.awaiting not in YES_NO and is_backchannel(user.text):
-        return twiml(render(previous, cfg), 0.0, entered)
+        nonce = new_nonce()
+        cache.put(sid, previous, nonce)
+        return twiml(render(previous, cfg, nonce), 0.0, entered)
     try:
         reply, elapsed = await run_turn(manager, sid, user, previous)
     except SessionNotFound:
@@ -250,8 +264,9 @@ async def turn(request: web.Request) -> web.Response:
     except Exception:
         log.exception("turn of %s failed outside the engine", sid)
         reply, elapsed = apology(previous), 0.0
-    cache.put(sid, reply)
-    return twiml(render(reply, cfg), elapsed, entered)
+    nonce = new_nonce()
+    cache.put(sid, reply, nonce)
+    return twiml(render(reply, cfg, nonce), elapsed, entered)
 
 
 async def status(request: web.Request) -> web.Response:

@@ -26,6 +26,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from dialogue.api import BotReply, Conversations, SessionNotFound, SessionStart, UserTurn
 from dialogue.notes import transcript
+from ivr import frames
 from ivr.app_keys import MANAGER
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
@@ -69,7 +70,7 @@ def parse_frame(raw: str) -> Hello | Message:
     if len(raw.encode("utf-8")) > MAX_FRAME_BYTES:
         raise FrameError("too_large")
     try:
-        data = json.loads(raw)
+        data = frames.loads(raw)  # never RecursionError on [[[[...
     except ValueError:
         raise FrameError("not_json") from None
     if not isinstance(data, dict):
