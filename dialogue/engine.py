@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,10 +22,8 @@ from dialogue.backends import Backend
 from dialogue.bot import Bot
 from dialogue.clock import TOKYO, national_number
 from dialogue.conduct import Conductor
-from dialogue.escalation.engine import Decision, EscalationEngine
-from dialogue.escalation.signals import Signals
+from dialogue.escalation.engine import EscalationEngine
 from dialogue.events import (
-    LanguageHeard,
     CallEnded,
     CallerSaid,
     CallStarted,
@@ -53,7 +50,7 @@ from dialogue.locks import Coordination, coordination_for
 from dialogue.notes import save_case_note
 from dialogue.question import question_for
 from dialogue.runner import Handover, StepRunner
-from dialogue.signals import build_signals, emotion_reading, language_heard
+from dialogue.signals import build_signals, emotion_reading
 from dialogue.state import (
     AwaitAnythingElse,
     CallState,
@@ -89,8 +86,6 @@ class DialogueManager:
         self.conductor = Conductor(self.runner, self.exits, escalation.hours)
         # shared by every worker of the store (SPEC 7.5): one turn of a conversation at a time
         self.locks: Coordination = coordination_for(store)
-        # live queue waits from the agents' desk (dialogue/acd.py), set by the server; None: unknown
-        self.queue_waits: Callable[[], Awaitable[Mapping[str, float]]] | None = None
 
     # -- the channel-facing API (dialogue.api.Conversations) -------------------------------------------
 
@@ -186,13 +181,11 @@ class DialogueManager:
         parse = heard.parse
         if parse is not None:
             turn.emit(EmotionRead(emotion_reading(parse, user)))
-            if (language := language_heard(turn.state, parse)) is not None:
-                turn.emit(LanguageHeard(language))
         # a turn the bot understood is no failure: earlier failures must not hand it over (they were judged
         # when they happened), or an answered callback offer would be offered again and again
         understood = not (isinstance(action, Simple) and action.kind in ("unclear", "invalid"))
-        decision = await self._decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
-                                                    past_failures=not understood))
+        decision = self.escalation.decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
+                                                        past_failures=not understood))
         if decision is not None:
             await self.conductor.escalate(turn, decision, action)
             return
@@ -200,16 +193,11 @@ class DialogueManager:
             turn.emit(TurnUnderstood())
             return
         turn.emit(TurnFailed())
-        decision = await self._decide(build_signals(turn, parse, user, use_intent=False))
+        decision = self.escalation.decide(build_signals(turn, parse, user, use_intent=False))
         if decision is not None:
             await self.conductor.escalate(turn, decision)
             return
         await self.conductor.no_match(turn, action)
-
-    async def _decide(self, signals: Signals) -> Decision | None:
-        if self.queue_waits is not None:
-            signals = replace(signals, queue_wait_s=dict(await self.queue_waits()))
-        return self.escalation.decide(signals)
 
     def _understand(self, user: UserTurn, now: datetime) -> Heard:
         if user.dtmf is not None:
