@@ -46,7 +46,7 @@ def create_app(manager: DialogueManager) -> web.Application:
 
 def _channel_modules() -> list[ModuleType]:
 
-    names = ["ivr.voice_twilio", "ivr.voice_relay", "ivr.voice_stream", "ivr.web_chat", "ivr.agent_console",
+    names = ["ivr.metrics", "ivr.guards", "ivr.voice_twilio", "ivr.voice_relay", "ivr.voice_stream", "ivr.web_chat", "ivr.agent_console",
              "ivr.hot_reload"]
     modules: list[ModuleType] = []
     for name in names:

@@ -179,6 +179,9 @@ async def read_form(request: web.Request) -> dict[str, str]:
     body = await request.content.read(MAX_BODY + 1)
     if len(body) > MAX_BODY:
         raise reject(request, 413, "body too large")
+    if request.content_length is not None and len(body) < request.content_length:
+        # the stream ended early: the client went away mid-body, and half a webhook runs no turn
+        raise ConnectionResetError("request body cut short")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body),
                           max_num_fields=200)
