@@ -11,6 +11,8 @@ import asyncio
 import json
 import re
 import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +20,24 @@ import asyncpg
 import redis.asyncio as aioredis
 
 from dialogue.state import CallState
-from dialogue.store import Events, MemoryStore, SessionStore, SQLiteStore
+from dialogue.store import (
+    RECORD_EVENT_TYPES,
+    Events,
+    MemoryStore,
+    SessionStore,
+    SQLiteStore,
+    StoredContact,
+    aware,
+    ended_at_of,
+)
 
 _IDENT = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
-_PG_SCHEMA = """
+# Versioned migrations, applied in order at connect under an advisory lock (several workers start at
+# once); `schema_version` holds the steps applied. Step 1 is the schema from before versions, written with
+# IF NOT EXISTS, so a database created by an older release passes through it and upgrades from there.
+PG_MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, ended BOOLEAN NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     state JSONB NOT NULL);
@@ -33,7 +48,19 @@ CREATE INDEX IF NOT EXISTS events_session ON events (session_id, seq);
 CREATE TABLE IF NOT EXISTS case_notes (
     id TEXT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL DEFAULT now(), note JSONB NOT NULL);
 CREATE INDEX IF NOT EXISTS case_notes_created ON case_notes (created_at DESC);
-"""
+"""),
+    (2, """
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS started_at TIMESTAMPTZ,
+    ADD COLUMN IF NOT EXISTS ended_at TIMESTAMPTZ, ADD COLUMN IF NOT EXISTS case_id TEXT,
+    ADD COLUMN IF NOT EXISTS extra JSONB NOT NULL DEFAULT '{}'::jsonb;
+UPDATE sessions SET started_at = (state->>'started_at')::timestamptz, case_id = state->>'case_id'
+    WHERE started_at IS NULL;
+UPDATE sessions SET ended_at = updated_at WHERE ended AND ended_at IS NULL;
+CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started_at);
+CREATE INDEX IF NOT EXISTS sessions_idle ON sessions (updated_at) WHERE NOT ended;
+"""),
+)
+PG_VERSION = PG_MIGRATIONS[-1][0]
 
 
 def _dumps(data: dict[str, Any]) -> str:
@@ -88,7 +115,7 @@ class PostgresStore:
                         await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ivr.store.schema'))")
                         if self.schema:
                             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                        await conn.execute(_PG_SCHEMA)
+                        await _migrate_postgres(conn)
                 except BaseException:
                     await pool.close()
                     raise
@@ -114,11 +141,16 @@ class PostgresStore:
     async def save(self, state: CallState, events: Events = ()) -> None:
         async with asyncio.timeout(self.timeout_s), (await self._get_pool()).acquire() as conn, conn.transaction():
             await conn.execute(
-                "INSERT INTO sessions (id, ended, state) VALUES ($1, $2, $3::jsonb) ON CONFLICT (id) DO UPDATE "
-                "SET ended = excluded.ended, state = excluded.state, updated_at = now()",
+                "INSERT INTO sessions (id, ended, state, started_at, ended_at, case_id) "
+                "VALUES ($1, $2, $3::jsonb, $4, $5, $6) ON CONFLICT (id) DO UPDATE "
+                "SET ended = excluded.ended, state = excluded.state, updated_at = now(), case_id = excluded.case_id, "
+                "ended_at = CASE WHEN excluded.ended THEN coalesce(sessions.ended_at, excluded.ended_at) END",
                 state.id,
                 state.ended,
                 _dumps(state.to_json()),
+                aware(state.started_at),
+                ended_at_of(state, events),
+                state.case_id,
             )
             if events:
                 await conn.executemany("INSERT INTO events (session_id, event) VALUES ($1, $2::jsonb)",
@@ -151,11 +183,107 @@ class PostgresStore:
         rows = await self._fetch("SELECT state::text FROM sessions WHERE NOT ended")
         return [_state(r[0]) for r in rows]
 
+    # -- records ---------------------------------------------------------------------------------------
+
+    async def contacts(self, since: datetime | None = None) -> list[StoredContact]:
+        bound = since or datetime(1, 1, 1, tzinfo=UTC)
+        rows = await self._fetch(
+            "SELECT s.id, s.state::text, s.extra::text, s.ended_at, c.note::text FROM sessions s "
+            "LEFT JOIN case_notes c ON c.id = coalesce(s.case_id, s.id) "
+            "WHERE s.ended AND s.started_at >= $1 ORDER BY s.started_at, s.id", bound
+        )
+        logs: dict[str, list[dict[str, Any]]] = {}
+        for sid, event in await self._fetch(
+            "SELECT e.session_id, e.event::text FROM sessions s JOIN events e ON e.session_id = s.id "
+            "WHERE s.ended AND s.started_at >= $1 AND e.event->>'type' = ANY($2::text[]) ORDER BY e.seq",
+            bound, list(RECORD_EVENT_TYPES),
+        ):
+            logs.setdefault(sid, []).append(json.loads(event))
+        return [
+            StoredContact(json.loads(state), logs.get(sid, []), json.loads(note) if note else None,
+                          json.loads(extra), ended)
+            for sid, state, extra, ended, note in rows
+        ]
+
+    async def put_contacts(self, contacts: Sequence[StoredContact]) -> int:
+        if not contacts:
+            return 0
+        ids = [c.state["id"] for c in contacts]
+        # bulk work gets ten round trips' time, not one: thousands of contacts in one transaction
+        async with asyncio.timeout(self.timeout_s * 10), (await self._get_pool()).acquire() as conn, \
+                conn.transaction():
+            await conn.execute("DELETE FROM events WHERE session_id = ANY($1::text[])", ids)
+            await conn.executemany(
+                "INSERT INTO sessions (id, ended, state, started_at, ended_at, case_id, extra) "
+                "VALUES ($1, true, $2::jsonb, $3, $4, $5, $6::jsonb) ON CONFLICT (id) DO UPDATE SET ended = true, "
+                "state = excluded.state, started_at = excluded.started_at, ended_at = excluded.ended_at, "
+                "case_id = excluded.case_id, extra = excluded.extra, updated_at = now()",
+                [(c.state["id"], _dumps(c.state), aware(c.state["started_at"]), c.ended_at, c.state.get("case_id"),
+                  _dumps(c.extra)) for c in contacts],
+            )
+            await conn.copy_records_to_table(
+                "events", records=[(c.state["id"], _dumps(e)) for c in contacts for e in c.events],
+                columns=["session_id", "event"], schema_name=self.schema,
+            )
+            await conn.executemany(
+                "INSERT INTO case_notes (id, created_at, note) VALUES ($1, $2, $3::jsonb) ON CONFLICT (id) "
+                "DO UPDATE SET note = excluded.note, created_at = excluded.created_at",
+                [(c.state.get("case_id") or c.state["id"], c.ended_at or aware(c.state["started_at"]), _dumps(c.note))
+                 for c in contacts if c.note is not None],
+            )
+        return len(contacts)
+
+    async def annotate(self, session_id: str, extra: dict[str, Any]) -> bool:
+        found = await self._fetchval(
+            "UPDATE sessions SET extra = extra || $2::jsonb WHERE id = $1 RETURNING true", session_id, _dumps(extra)
+        )
+        return bool(found)
+
+    async def delete_before(self, before: datetime) -> int:
+        async with asyncio.timeout(self.timeout_s * 10), (await self._get_pool()).acquire() as conn, \
+                conn.transaction():
+            doomed = await conn.fetch("DELETE FROM sessions WHERE started_at < $1 RETURNING id, coalesce(case_id, id)",
+                                      before)
+            ids = [r[0] for r in doomed]
+            await conn.execute("DELETE FROM events WHERE session_id = ANY($1::text[])", ids)
+            await conn.execute("DELETE FROM case_notes WHERE created_at < $1 OR id = ANY($2::text[])",
+                               before, [r[1] for r in doomed])
+        return len(ids)
+
+    async def idle(self, before: datetime) -> list[CallState]:
+        rows = await self._fetch("SELECT state::text FROM sessions WHERE NOT ended AND updated_at < $1", before)
+        return [_state(r[0]) for r in rows]
+
+    async def close_idle(self, state: CallState, events: Events, before: datetime) -> bool:
+        async with asyncio.timeout(self.timeout_s), (await self._get_pool()).acquire() as conn, conn.transaction():
+            changed = await conn.fetchval(
+                "UPDATE sessions SET ended = $2, state = $3::jsonb, ended_at = $4, case_id = $5, updated_at = now() "
+                "WHERE id = $1 AND NOT ended AND updated_at < $6 RETURNING true",
+                state.id, state.ended, _dumps(state.to_json()), ended_at_of(state, events), state.case_id, before,
+            )
+            if changed and events:
+                await conn.executemany("INSERT INTO events (session_id, event) VALUES ($1, $2::jsonb)",
+                                       [(state.id, _dumps(e)) for e in events])
+        return bool(changed)
+
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
             async with asyncio.timeout(self.timeout_s):
                 await pool.close()
+
+
+async def _migrate_postgres(conn: Any) -> None:
+    """Apply the migrations this database has not had yet, each step recorded in `schema_version`."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+        "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    current = await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
+    for version, script in PG_MIGRATIONS:
+        if version > current:
+            await conn.execute(script)
+            await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
 
 
 class RedisStore:

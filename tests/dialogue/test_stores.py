@@ -220,6 +220,7 @@ async def test_a_whole_chat_on_the_store(store: SessionStore, nlu: NLU) -> None:
     note = await store.case(state.case_id)
     assert note is not None and note["outcome"] == "resolved" and "12345678" in note["summary_ja"]
     assert [n["case_id"] for n in await store.cases(1)] == [state.case_id]
+    await manager.locks.close()  # on PostgreSQL, the shared locks' own pool
 
 
 async def test_a_chat_survives_a_restart(tmp_path: Path, nlu: NLU) -> None:
