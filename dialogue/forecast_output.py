@@ -1,0 +1,102 @@
+"""What `ivr forecast` writes (forecast.csv, staffing.csv, forecast.png) and the console's JSON summary."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dialogue.forecast import SLOTS_PER_DAY, Forecast
+from dialogue.staffing import StaffRow
+
+
+def write_forecast_csv(fc: Forecast, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["interval_start", "channel", "queue", "contacts"])
+        for (channel, queue), values in fc.series.items():
+            for i, v in enumerate(values):
+                out.writerow([fc.interval(i).isoformat(), channel, queue, f"{v:.3f}"])
+
+
+def write_staffing_csv(fc: Forecast, rows: Sequence[StaffRow], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["interval_start", "channel", "queue", "contacts", "handle_seconds", "traffic_erlangs",
+                      "agents", "service_level"])
+        for r in rows:
+            sl = "" if r.service_level is None else f"{r.service_level:.3f}"
+            out.writerow([fc.interval(r.interval).isoformat(), r.channel, r.queue, f"{r.contacts:.3f}",
+                          f"{r.handle_seconds:.0f}", f"{r.traffic:.3f}", r.agents, sl])
+
+
+def agents_per_interval(fc: Forecast, rows: Sequence[StaffRow]) -> list[int]:
+    total = [0] * fc.n
+    for r in rows:
+        total[r.interval] += r.agents
+    return total
+
+
+def write_chart(fc: Forecast, rows: Sequence[StaffRow], path: Path) -> None:
+    """Two panels: the backtest (actual, model, seasonal naive) and the forecast with agents needed."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server
+    import matplotlib.pyplot as plt
+
+    bt = fc.backtest
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(14, 8))
+    held_days = np.arange(len(bt.actual)) / SLOTS_PER_DAY
+    top.plot(held_days, bt.actual, color="black", linewidth=0.8, label="actual")
+    top.plot(held_days, bt.model, color="tab:blue", linewidth=0.8, label=f"model (MAPE {bt.model_mape:.3f})")
+    top.plot(held_days, bt.naive, color="tab:orange", linewidth=0.8, alpha=0.7,
+             label=f"seasonal naive (MAPE {bt.naive_mape:.3f})")
+    top.set_title(f"Backtest: contacts per 30 min from {bt.start:%Y-%m-%d}")
+    top.set_xlabel("days")
+    top.legend(loc="upper right")
+    days = np.arange(fc.n) / SLOTS_PER_DAY
+    bottom.plot(days, fc.total(), color="tab:blue", linewidth=0.8, label="forecast contacts")
+    bottom.set_title(f"Forecast from {fc.start:%Y-%m-%d %H:%M} (Japan time)")
+    bottom.set_xlabel("days")
+    bottom.set_ylabel("contacts per 30 min")
+    agents = bottom.twinx()
+    agents.step(days, agents_per_interval(fc, rows), color="tab:green", linewidth=0.8, where="post",
+                label="agents needed")
+    agents.set_ylabel("agents")
+    lines = bottom.get_legend_handles_labels()[0] + agents.get_legend_handles_labels()[0]
+    bottom.legend(lines, [str(x.get_label()) for x in lines], loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_outputs(fc: Forecast, rows: Sequence[StaffRow], out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "forecast.csv", out_dir / "staffing.csv", out_dir / "forecast.png"]
+    write_forecast_csv(fc, paths[0])
+    write_staffing_csv(fc, rows, paths[1])
+    write_chart(fc, rows, paths[2])
+    return paths
+
+
+def forecast_summary(fc: Forecast, rows: Sequence[StaffRow]) -> dict[str, Any]:
+    """JSON-able: the backtest figures, and per day and per series the contacts and peak agents."""
+    per_day: dict[str, dict[str, float]] = defaultdict(lambda: {"contacts": 0.0, "peak_agents": 0})
+    agents = agents_per_interval(fc, rows)
+    for i, contacts in enumerate(fc.total()):
+        day = per_day[fc.interval(i).date().isoformat()]
+        day["contacts"] += float(contacts)
+        day["peak_agents"] = max(day["peak_agents"], agents[i])
+    return {
+        "start": fc.start.isoformat(),
+        "intervals": fc.n,
+        "backtest": {"weeks": fc.backtest.weeks, "start": fc.backtest.start.isoformat(),
+                     "model_mape": round(fc.backtest.model_mape, 4), "naive_mape": round(fc.backtest.naive_mape, 4)},
+        "series": [{"channel": c, "queue": q, "contacts": round(float(v.sum()), 1)} for (c, q), v in fc.series.items()],
+        "days": [{"date": d, "contacts": round(v["contacts"], 1), "peak_agents": int(v["peak_agents"])}
+                 for d, v in sorted(per_day.items())],
+    }
