@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,8 @@ from dialogue.backends import Backend
 from dialogue.bot import Bot
 from dialogue.clock import TOKYO, national_number
 from dialogue.conduct import Conductor
-from dialogue.escalation.engine import EscalationEngine
+from dialogue.escalation.engine import Decision, EscalationEngine
+from dialogue.escalation.signals import Signals
 from dialogue.events import (
     CallEnded,
     CallerSaid,
@@ -86,6 +88,8 @@ class DialogueManager:
         self.conductor = Conductor(self.runner, self.exits, escalation.hours)
         # shared by every worker of the store (SPEC 7.5): one turn of a conversation at a time
         self.locks: Coordination = coordination_for(store)
+        # live queue waits from the agents' desk (dialogue/acd.py), set by the server; None: unknown
+        self.queue_waits: Callable[[], Awaitable[Mapping[str, float]]] | None = None
 
     # -- the channel-facing API (dialogue.api.Conversations) -------------------------------------------
 
@@ -184,8 +188,8 @@ class DialogueManager:
         # a turn the bot understood is no failure: earlier failures must not hand it over (they were judged
         # when they happened), or an answered callback offer would be offered again and again
         understood = not (isinstance(action, Simple) and action.kind in ("unclear", "invalid"))
-        decision = self.escalation.decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
-                                                        past_failures=not understood))
+        decision = await self._decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
+                                                    past_failures=not understood))
         if decision is not None:
             await self.conductor.escalate(turn, decision, action)
             return
@@ -193,11 +197,16 @@ class DialogueManager:
             turn.emit(TurnUnderstood())
             return
         turn.emit(TurnFailed())
-        decision = self.escalation.decide(build_signals(turn, parse, user, use_intent=False))
+        decision = await self._decide(build_signals(turn, parse, user, use_intent=False))
         if decision is not None:
             await self.conductor.escalate(turn, decision)
             return
         await self.conductor.no_match(turn, action)
+
+    async def _decide(self, signals: Signals) -> Decision | None:
+        if self.queue_waits is not None:
+            signals = replace(signals, queue_wait_s=dict(await self.queue_waits()))
+        return self.escalation.decide(signals)
 
     def _understand(self, user: UserTurn, now: datetime) -> Heard:
         if user.dtmf is not None:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from dialogue.yaml_source import REPO_ROOT, load
+from dialogue.yaml_source import REPO_ROOT, SourceError, load
 
 DEFAULT_PROTOCOL = REPO_ROOT / "qa" / "protocol.yaml"
 
@@ -116,3 +116,16 @@ def load_protocol(path: Path | None = None) -> Protocol:
     """Parse and check the protocol; raises SourceError with `file:line:col` problems."""
     protocol, _ = load(path or DEFAULT_PROTOCOL, Protocol)
     return protocol
+
+
+def protocol_problems(path: Path | None = None) -> list[str]:
+    """For `ivr validate`: the protocol's problems as `file:line:col: message`; [] when it is clean or the
+    bot has none (a protocol is optional)."""
+    path = path or DEFAULT_PROTOCOL
+    if not path.exists():
+        return []
+    try:
+        load_protocol(path)
+    except SourceError as exc:
+        return exc.problems
+    return []

@@ -22,6 +22,7 @@ from dialogue.escalation.rules import QUEUES_FILE, load_rules, validate_rules
 from dialogue.faq import load_faq
 from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step
 from dialogue.prompts import DEFAULT_PROMPTS_DIR, PromptBook, load_prompts
+from dialogue.qa_rules import protocol_problems
 from dialogue.runner import BUILTIN_ACTIONS
 from dialogue.yaml_source import SourceError, at, load, read_yaml
 
@@ -111,6 +112,7 @@ def check(
         load_faq(faq_dir)
     except SourceError as exc:
         problems.extend(exc.problems)
+    problems.extend(protocol_problems())  # qa/protocol.yaml (issue 16)
     catalog = Catalog(flows, prompts, intents, (DemoBackend().actions() if actions is None else actions) | BUILTIN_ACTIONS,
                       frozenset(ENTITY_TYPES + FREE_TEXT) | declared)
     problems.extend(check_flows(catalog, sources))

@@ -9,7 +9,7 @@ import pytest
 
 from dialogue.qa import Checker
 from dialogue.qa_report import qa_report, summarize
-from dialogue.qa_rules import load_protocol
+from dialogue.qa_rules import load_protocol, protocol_problems
 from dialogue.yaml_source import SourceError
 from tests.ops.records import contact
 
@@ -133,8 +133,11 @@ def test_protocol_errors_point_at_the_line(tmp_path: Path) -> None:
     problems = "\n".join(err.value.problems)
     assert f"{bad}:4:" in problems and "not a valid regular expression" in problems
     assert f"{bad}:6:3: unknown key 'limit_secs'" in problems
+    assert protocol_problems(bad) == err.value.problems  # what `ivr validate` prints
+    assert protocol_problems(tmp_path / "absent.yaml") == []  # a bot without a protocol is fine
 
 
 def test_the_shipped_protocol_loads() -> None:
     protocol = load_protocol()
     assert protocol.identity is not None and protocol.pass_score == 80
+    assert protocol_problems() == []
