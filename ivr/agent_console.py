@@ -1,9 +1,12 @@
 """The agent and supervisor console (`/agent`): case notes, live conversations and KPIs, behind a login.
 
-No server-side sessions: a login sets a cookie signed with HMAC-SHA256 (secret from IVR_CONSOLE_SECRET, or
-a random one per process, which logs everyone out on restart). Users come from IVR_AGENT_USERS
-("name:password:role,..."; role agent | supervisor). Pages are static HTML whose script fills them from the
-JSON API with textContent, so caller text in transcripts is never parsed as HTML.
+A login sets a cookie signed with HMAC-SHA256 (secret from IVR_CONSOLE_SECRET, or a random one per process,
+which logs everyone out on restart) that carries a login id; logging out records that id as revoked in the
+hand-over desk's store, so the cookie stops working on every worker at once. Failed logins are limited per
+user name and address (LOGIN_MAX_FAILURES per LOGIN_WINDOW_S, then 429). Users come from IVR_AGENT_USERS
+("name:password:role,..."; role agent | supervisor); IVR_AGENT_NAMES ("name:表示名,...") gives the name a
+customer sees (「担当の佐藤がお伺いします」). Pages are static HTML whose script fills them from the JSON API with
+textContent, so caller text in transcripts is never parsed as HTML. The live-chat API is ivr/agent_api.py.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 import os
 import secrets
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +27,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from dialogue.api import CallView
 from ivr.app_keys import MANAGER
+from ivr.desk_app import ACD, DESK, ensure_desk
 
 log = logging.getLogger("ivr.agent_console")
 STATIC = Path(__file__).parent / "static"
@@ -34,6 +39,9 @@ COOKIE = "ivr_console"
 LOGIN_TTL_S = 8 * 3600  # one shift
 ROLES = ("agent", "supervisor")
 DEMO_USERS = "agent:agent:agent,supervisor:supervisor:supervisor"
+DEMO_NAMES = "agent:佐藤,supervisor:鈴木"
+LOGIN_MAX_FAILURES = 5  # per user name and address ...
+LOGIN_WINDOW_S = 15 * 60  # ... in this window; then 429 until the oldest failure leaves it
 KPI_WINDOW = 10_000  # most recent case notes the KPI panel counts
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
@@ -69,10 +77,60 @@ def parse_users(raw: str) -> dict[str, User]:
     return users
 
 
+def parse_names(raw: str) -> dict[str, str]:
+    """IVR_AGENT_NAMES -> {user: the name customers see}; a malformed entry stops start-up."""
+    names: dict[str, str] = {}
+    for n, entry in enumerate(filter(None, (e.strip() for e in raw.split(","))), start=1):
+        user, sep, shown = entry.partition(":")
+        if not (sep and user and shown.strip()):
+            raise ValueError(f"IVR_AGENT_NAMES entry {n}: expected user:表示名")
+        names[user] = shown.strip()
+    return names
+
+
+class LoginThrottle:
+    """Failed logins per (user name, address) in a sliding window. In this process: a second worker gives
+    an attacker a second allowance, which the window still keeps small."""
+
+    def __init__(self, max_failures: int = LOGIN_MAX_FAILURES, window_s: float = LOGIN_WINDOW_S) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        times = self._failures.get(key, deque())
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        return times
+
+    def retry_after(self, key: tuple[str, str], now: float | None = None) -> int:
+        """Seconds until another try is allowed; 0 when it is allowed now."""
+        now = time.time() if now is None else now
+        times = self._recent(key, now)
+        if len(times) < self.max_failures:
+            return 0
+        return max(1, int(times[0] + self.window_s - now) + 1)
+
+    def failed(self, key: tuple[str, str], now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        if len(self._failures) > 10_000:  # a flood of names: forget the quiet ones
+            self._failures = {k: v for k, v in self._failures.items() if self._recent(k, now)}
+        self._failures[key] = self._recent(key, now)
+        self._failures[key].append(now)
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        self._failures.pop(key, None)
+
+
 class ConsoleAuth:
-    def __init__(self, secret: bytes, users: Mapping[str, User]) -> None:
+    def __init__(self, secret: bytes, users: Mapping[str, User], names: Mapping[str, str] | None = None) -> None:
         self.secret = secret
         self.users = dict(users)
+        self.names = dict(names or {})
+        self.throttle = LoginThrottle()
+
+    def display_name(self, user: User) -> str:
+        return self.names.get(user.name, user.name)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ConsoleAuth:
@@ -84,7 +142,8 @@ class ConsoleAuth:
         if not raw:
             log.warning("IVR_AGENT_USERS is not set: demo accounts agent/agent and supervisor/supervisor are "
                         "enabled. For local use only; never deploy like this")
-        return cls(secret, parse_users(raw or DEMO_USERS))
+        return cls(secret, parse_users(raw or DEMO_USERS), parse_names(env.get("IVR_AGENT_NAMES") or
+                                                                   ("" if raw else DEMO_NAMES)))
 
     def check(self, name: str, password: str) -> User | None:
         user = self.users.get(name)
@@ -98,37 +157,49 @@ class ConsoleAuth:
 
     def sign(self, user: User, now: float | None = None) -> str:
         exp = int((now or time.time()) + LOGIN_TTL_S)
-        data = json.dumps({"u": user.name, "r": user.role, "exp": exp}, separators=(",", ":"))
+        # "sid" names this login, so that a logout can revoke it (see the module doc)
+        data = json.dumps({"u": user.name, "r": user.role, "exp": exp, "sid": secrets.token_urlsafe(16)},
+                          separators=(",", ":"))
         payload = base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
         return f"{payload}.{self._mac(payload)}"
 
-    def verify(self, token: str, now: float | None = None) -> User | None:
+    def claims(self, token: str, now: float | None = None) -> tuple[User, str, int] | None:
+        """(user, login id, expiry) of a well-signed, unexpired token of a current user; else None."""
         payload, _, mac = token.partition(".")
         # bytes, not str: compare_digest raises on non-ASCII strings, and cookies are attacker-controlled
         if not hmac.compare_digest(self._mac(payload).encode(), mac.encode("utf-8", "replace")):
             return None
         try:
             data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            name, role, exp = str(data["u"]), str(data["r"]), int(data["exp"])
+            name, role, exp, sid = str(data["u"]), str(data["r"]), int(data["exp"]), str(data["sid"])
         except (ValueError, KeyError, TypeError):
             return None
         user = self.users.get(name)
         # a user removed or demoted in the env loses access at once, whatever the cookie says
         if user is None or user.role != role or exp < (now or time.time()):
             return None
-        return user
+        return user, sid, exp
+
+    def verify(self, token: str, now: float | None = None) -> User | None:
+        """The token's user, without the revocation check (that needs the store: `current_user`)."""
+        found = self.claims(token, now)
+        return found[0] if found else None
 
 
 AUTH = web.AppKey("console_auth", ConsoleAuth)
 
 
-def current_user(request: web.Request) -> User | None:
+async def current_user(request: web.Request) -> User | None:
     token = request.cookies.get(COOKIE)
-    return request.app[AUTH].verify(token) if token else None
+    found = request.app[AUTH].claims(token) if token else None
+    if found is None or await request.app[DESK].revoked(found[1]):
+        return None
+    return found[0]
 
 
-def _api_user(request: web.Request, *, supervisor: bool = False) -> User:
-    user = current_user(request)
+async def api_user(request: web.Request, *, supervisor: bool = False) -> User:
+    """The logged-in user of an API request, or 401 (no login) / 403 (not a supervisor)."""
+    user = await current_user(request)
     if user is None:
         raise web.HTTPUnauthorized(text='{"error": "login required"}', content_type="application/json")
     if supervisor and not user.supervisor:
@@ -155,7 +226,7 @@ def _see_other(location: str) -> web.Response:
 
 
 async def console_page(request: web.Request) -> web.Response:
-    if current_user(request) is None:
+    if await current_user(request) is None:
         raise web.HTTPFound("/agent/login")
     return _page("agent.html")
 
@@ -164,28 +235,63 @@ async def login_page(request: web.Request) -> web.Response:
     return _page("login.html")
 
 
+async def _login_form(request: web.Request) -> tuple[object, object]:
+    """The posted user name and password; a body that is not a well-formed form is the sender's error."""
+    try:
+        form = await request.post()
+    except (ValueError, LookupError, AssertionError, HttpProcessingError, web.HTTPException) as exc:
+        if isinstance(exc, web.HTTPRequestEntityTooLarge):
+            raise
+        raise web.HTTPBadRequest(text="malformed login form") from None
+    return form.get("username"), form.get("password")
+
+
 async def login(request: web.Request) -> web.Response:
     if not _same_origin(request):
         raise web.HTTPForbidden(text="cross-site login refused")
-    form = await request.post()
-    name, password = form.get("username"), form.get("password")
+    name, password = await _login_form(request)
+    auth = request.app[AUTH]
+    key = (name if isinstance(name, str) else "", request.remote or "")
+    wait = auth.throttle.retry_after(key)
+    if wait:
+        log.warning("console login throttled for %r from %s", name, request.remote)
+        error = '<p class="error" role="alert">ログインの失敗が続いたため、しばらくしてからお試しください。</p>'
+        resp = _page("login.html", status=429, error=error)
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     user = None
     if isinstance(name, str) and isinstance(password, str):
-        user = request.app[AUTH].check(name, password)
+        user = auth.check(name, password)
     if user is None:
+        auth.throttle.failed(key)
         log.warning("console login failed for %r from %s", name, request.remote)
         error = '<p class="error" role="alert">ユーザー名またはパスワードが正しくありません。</p>'
         return _page("login.html", status=401, error=error)
+    auth.throttle.succeeded(key)
     resp = _see_other("/agent")
-    resp.set_cookie(COOKIE, request.app[AUTH].sign(user), max_age=LOGIN_TTL_S, path="/agent", httponly=True,
+    resp.set_cookie(COOKIE, auth.sign(user), max_age=LOGIN_TTL_S, path="/agent", httponly=True,
                     samesite="Strict", secure=request.secure)
+    await sign_in(request.app, user)
     log.info("console login: %s (%s)", user.name, user.role)
     return resp
+
+
+async def sign_in(app: web.Application, user: User) -> None:
+    """A login makes the agent available to the ACD, with the skills of queues/acd.yaml."""
+    skills = app[ACD].skills_of(user.name, user.role)
+    await app[DESK].set_agent_state(user.name, "available", display_name=app[AUTH].display_name(user),
+                                    skills=skills)
 
 
 async def logout(request: web.Request) -> web.Response:
     if not _same_origin(request):
         raise web.HTTPForbidden(text="cross-site logout refused")
+    token = request.cookies.get(COOKIE)
+    found = request.app[AUTH].claims(token) if token else None
+    if found is not None:
+        user, sid, exp = found
+        await request.app[DESK].revoke(sid, float(exp))
+        await request.app[DESK].set_agent_state(user.name, "offline")
     resp = _see_other("/agent/login")
     resp.del_cookie(COOKIE, path="/agent")
     return resp
@@ -246,12 +352,12 @@ def _visible(user: User, notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def api_me(request: web.Request) -> web.Response:
-    user = _api_user(request)
+    user = await api_user(request)
     return _json({"name": user.name, "role": user.role})
 
 
 async def api_cases(request: web.Request) -> web.Response:
-    user = _api_user(request)
+    user = await api_user(request)
     try:
         limit = max(1, min(int(request.query.get("limit", "100")), 1000))
     except ValueError:
@@ -261,7 +367,7 @@ async def api_cases(request: web.Request) -> web.Response:
 
 
 async def api_case(request: web.Request) -> web.Response:
-    user = _api_user(request)
+    user = await api_user(request)
     note = await request.app[MANAGER].case_note(request.match_info["case_id"])
     if note is None or not _visible(user, [note]):
         return _json({"error": "not found"}, status=404)
@@ -269,7 +375,7 @@ async def api_case(request: web.Request) -> web.Response:
 
 
 async def api_kpis(request: web.Request) -> web.Response:
-    _api_user(request)
+    await api_user(request)
     return _json(compute_kpis(await request.app[MANAGER].case_notes(KPI_WINDOW)))
 
 
@@ -287,7 +393,7 @@ def live_row(call: CallView) -> dict[str, Any]:
 
 
 async def api_live(request: web.Request) -> web.Response:
-    user = _api_user(request)
+    user = await api_user(request)
     states = await request.app[MANAGER].live()
     rows = [live_row(s) for s in sorted(states, key=lambda s: s.started_at, reverse=True)]
     if not user.supervisor:
@@ -296,7 +402,7 @@ async def api_live(request: web.Request) -> web.Response:
 
 
 async def api_supervisor(request: web.Request) -> web.Response:
-    _api_user(request, supervisor=True)
+    await api_user(request, supervisor=True)
     notes = await request.app[MANAGER].case_notes(1000)
     harassment = [case_row(n) for n in notes if is_harassment(n)]
     # what a `supervisor` rule routed: harassment transfers wait in the supervisor queue
@@ -314,7 +420,11 @@ async def static_file(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application, env: Mapping[str, str] | None = None) -> None:
+    from ivr import agent_api  # the live-chat API shares this login
+
     app[AUTH] = ConsoleAuth.from_env(os.environ if env is None else env)
+    ensure_desk(app)
+    agent_api.setup(app)
     r = app.router
     r.add_get("/agent", console_page)
     r.add_get("/agent/login", login_page)

@@ -5,10 +5,18 @@ Wire protocol (JSON text frames):
                     {"type": "message", "text": str}        one caller turn
   server -> client  {"type": "session", "session_id", "resumed", "history"}
                     {"type": "bot", "text", "texts", "awaiting"}
-                    {"type": "handover", "kind", "reason", "queue", "case_id", "text"}
+                    {"type": "handover", "kind", "reason", "queue", "case_id", "text", "wait_seconds"}
+                    {"type": "status", "event", "text", "agent_name"?}  the desk: accepted | transferred |
+                                                            released (back to the bot) | closed
+                    {"type": "agent", "text", "agent_name"}  a person's message (SPEC 7.6)
                     {"type": "end", "outcome", "reason"}
                     {"type": "error", "reason", "text"}      a bad frame; the chat goes on
 Frames become `Hello` / `Message` at the door (`parse_frame`); the rest of the module never sees JSON.
+
+A transfer does not end the chat: the conversation waits in the hand-over desk (dialogue/desk.py) and the
+socket stays open. What the user types goes to the desk; agents' messages come back from it, by polling the
+store (any worker may serve the agent) and at once when the agent is on this worker. The session id the
+widget keeps is the conversation's, so a reload resumes with the agent, or with the bot after a release.
 """
 
 from __future__ import annotations
@@ -24,10 +32,14 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from dialogue.api import BotReply, Conversations, SessionNotFound, SessionStart, UserTurn
+from dialogue.acd import facts_from
+from dialogue.api import BotReply, Conversations, Handover, SessionNotFound, SessionStart, UserTurn
+from dialogue.desk import OPEN, Contact, Desk, DeskMessage
 from dialogue.notes import transcript
 from ivr import frames
 from ivr.app_keys import MANAGER
+from ivr.desk_app import ACD, DESK, USER_NOTICES, ensure_desk
+from ivr.desk_app import transcript as desk_transcript
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
 log = logging.getLogger("ivr.web_chat")
@@ -90,11 +102,16 @@ def parse_frame(raw: str) -> Hello | Message:
 class ChatHub:
     """Pending hang-ups of disconnected chats, kept by reference so none is fire-and-forget."""
 
-    def __init__(self, manager: Conversations, now: datetime | None = None) -> None:
+    def __init__(self, manager: Conversations, now: datetime | None = None, app: web.Application | None = None) -> None:
         self.manager = manager
         self.now = now  # a fixed clock for every chat (tests, demos); None = the real clock
+        self.app = app  # where the hand-over desk is (None: transfers end the chat, as before the desk)
         self._hangups: dict[str, asyncio.Task[None]] = {}
         self.sockets: set[web.WebSocketResponse] = set()
+
+    @property
+    def desk(self) -> Desk | None:
+        return self.app[DESK] if self.app is not None and DESK in self.app else None
 
     def resumed(self, sid: str) -> None:
         task = self._hangups.pop(sid, None)
@@ -109,6 +126,8 @@ class ChatHub:
         await asyncio.sleep(RESUME_GRACE_S)
         self._hangups.pop(sid, None)
         await self.manager.hangup(sid)
+        if self.desk is not None:  # a user who left the queue is no one for an agent to answer
+            await self.desk.abandon(sid)
 
     async def close_sockets(self) -> None:
         # without this a shutdown waits for every open chat; 1001 tells the widget to reconnect and resume
@@ -127,24 +146,40 @@ HUB = web.AppKey("chat_hub", ChatHub)
 
 
 class ChatConnection:
-    """One open WebSocket; the session outlives it (see ChatHub)."""
+    """One open WebSocket; the session outlives it (see ChatHub).
+
+    `conv` is the conversation (the widget's id: the first bot session's); `sid` the bot session the user
+    talks to now, or None while the conversation is with the desk (`desk_mode`)."""
 
     def __init__(self, ws: web.WebSocketResponse, hub: ChatHub) -> None:
         self.ws = ws
         self.hub = hub
         self.manager = hub.manager
         self.sid: str | None = None
+        self.conv: str | None = None
+        self.desk_mode = False
+        self.seen = 0  # the last desk message delivered
+        self.watcher: asyncio.Task[None] | None = None
+
+    @property
+    def key(self) -> str | None:
+        """What a disconnect hangs up after the grace time: the bot session, or the desk conversation."""
+        return self.conv if self.desk_mode else self.sid
 
     async def on_hello(self, hello: Hello) -> None:
-        if self.sid is not None:
-            self.hub.disconnected(self.sid)  # a new hello replaces the chat this socket had
-            self.sid = None
+        if self.key is not None:
+            self.hub.disconnected(self.key)  # a new hello replaces the chat this socket had
+        self.sid = self.conv = None
+        self.desk_mode = False
+        self.stop_watching()
+        if hello.session_id and await self.resume_desk(hello.session_id):
+            return
         state = await self.manager.view(hello.session_id) if hello.session_id else None
         # resume only chats: a voice CallSid must not be attachable from a browser
         if state is not None and state.channel != "chat":
             state = None
         if state is not None and not state.ended:
-            self.sid = state.id
+            self.sid = self.conv = state.id
             self.hub.resumed(state.id)
             history = [{"speaker": who, "text": text} for who, text in transcript(await self.manager.events(state.id))]
             await self.send(type="session", session_id=state.id, resumed=True, history=history,
@@ -157,11 +192,121 @@ class ChatConnection:
     async def start(self) -> None:
         sid, reply = await self.manager.start(SessionStart(channel="chat", now=self.hub.now))
         CALLS.labels("chat").inc()
-        self.sid = sid
+        self.sid = self.conv = sid
         await self.send(type="session", session_id=sid, resumed=False, history=[], awaiting=reply.expect.awaiting)
         await self.reply(reply)
 
+    # -- with the desk --------------------------------------------------------------------------------------
+
+    async def resume_desk(self, cid: str) -> bool:
+        """A reload of a handed-over chat: back with the agent (or the queue), or with the bot after a release."""
+        desk = self.hub.desk
+        contact = await desk.contact(cid) if desk is not None else None
+        if desk is None or contact is None or contact.channel != "chat":
+            return False
+        if contact.status in OPEN:
+            self.conv, self.desk_mode = cid, True
+            self.hub.resumed(cid)
+            await self.send_history(cid, awaiting="none")
+            self.watch(max((m.seq for m in await desk.messages(cid)), default=0))
+            return True
+        if contact.status == "released" and contact.bot_session:
+            view = await self.manager.view(contact.bot_session)
+            if view is not None and view.ended:
+                return False  # the bot finished that part too: a new chat
+            self.conv = cid
+            if view is None:
+                await self.send_history(cid, awaiting="free")
+                await self.back_to_bot(contact.bot_session)
+            else:
+                self.sid = view.id
+                self.hub.resumed(view.id)
+                await self.send_history(cid, awaiting=view.awaiting)
+            return True
+        return False
+
+    async def send_history(self, cid: str, awaiting: str) -> None:
+        assert self.hub.app is not None
+        lines = await desk_transcript(self.hub.app, cid, for_user=True)
+        history = [{k: v for k, v in ln.items() if k in ("speaker", "text", "agent_name")} for ln in lines]
+        await self.send(type="session", session_id=cid, resumed=True, history=history, awaiting=awaiting)
+
+    async def to_desk(self, h: Handover) -> bool:
+        """The bot handed the chat over: queue it with its routing, say how long the wait is. False when
+        there is no desk (the chat then ends, as it did before people could answer in the widget)."""
+        app, desk = self.hub.app, self.hub.desk
+        if app is None or desk is None or self.conv is None or h.queue is None:
+            return False
+        acd = app[ACD]
+        note = await self.manager.case_note(h.case_id) if h.case_id else None
+        state = await app[MANAGER].state(self.sid) if self.sid else None
+        language = getattr(state, "language", None)
+        queue, priority = acd.route(facts_from(h.queue, h.reason, h.priority, note, language))
+        before = max((m.seq for m in await desk.messages(self.conv)), default=0)
+        caller = note.get("caller_phone") if note else None
+        wait = (await acd.waits(desk)).get(queue)  # a new arrival's: read before this chat joins the queue
+        await desk.enqueue(Contact(id=self.conv, channel="chat", queue=queue, reason=h.reason, priority=priority,
+                                   queued_at=0.0, case_id=h.case_id, caller=caller if isinstance(caller, str) else None))
+        await self.send(type="handover", kind=h.kind, reason=h.reason, queue=queue, case_id=h.case_id,
+                        text=TRANSFER_TEXT, wait_seconds=None if wait is None else round(wait))
+        announcement = acd.announcement(wait)
+        if announcement:
+            await self.send(type="bot", text=announcement, texts=[announcement], awaiting="none")
+        self.sid, self.desk_mode = None, True
+        self.watch(before)
+        return True
+
+    def watch(self, after: int) -> None:
+        self.stop_watching()
+        self.seen = after
+        self.watcher = asyncio.create_task(self._watch())
+
+    def stop_watching(self) -> None:
+        if self.watcher is not None and self.watcher is not asyncio.current_task():
+            self.watcher.cancel()
+        self.watcher = None
+
+    async def _watch(self) -> None:
+        desk = self.hub.desk
+        assert desk is not None and self.conv is not None
+        conv = self.conv
+        try:
+            while self.desk_mode and self.conv == conv and not self.ws.closed:
+                for m in await desk.messages(conv, after=self.seen):
+                    self.seen = m.seq
+                    await self.deliver(m)
+                if not self.desk_mode:
+                    break
+                await desk.wait_change(conv)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the socket closed under us, or the store hiccuped: the user can reload
+            log.exception("stopped watching the desk for %s", conv)
+
+    async def deliver(self, m: DeskMessage) -> None:
+        if m.kind == "agent":
+            await self.send(type="agent", text=m.text, agent_name=m.author_name)
+        elif m.kind == "system" and m.event == "accepted":
+            await self.send(type="status", event="accepted", text=m.text, agent_name=m.author_name)
+        elif m.kind == "system" and m.event in USER_NOTICES:
+            await self.send(type="status", event=m.event, text=USER_NOTICES[m.event])
+            if m.event == "released" and m.session_id:
+                await self.back_to_bot(m.session_id)
+            elif m.event == "closed":
+                self.desk_mode = False
+                self.sid = self.conv = None  # the next message starts a new chat; the input stays open
+
+    async def back_to_bot(self, session_id: str) -> None:
+        self.desk_mode = False
+        self.sid = session_id
+        if await self.manager.view(session_id) is None:  # else another tab of the same user started it
+            _, reply = await self.manager.start(SessionStart(channel="chat", now=self.hub.now, session_id=session_id))
+            await self.reply(reply)
+
     async def on_message(self, message: Message) -> None:
+        if self.desk_mode and self.conv is not None and self.hub.desk is not None:
+            await self.hub.desk.user_said(self.conv, message.text)
+            return
         if self.sid is None:
             await self.start()
         assert self.sid is not None
@@ -181,13 +326,18 @@ class ChatConnection:
         if texts:
             await self.send(type="bot", text="\n".join(texts), texts=texts, awaiting=reply.expect.awaiting)
         h = reply.handover
+        queued = False
         if h is not None and h.kind == "transfer":
-            await self.send(type="handover", kind=h.kind, reason=h.reason, queue=h.queue, case_id=h.case_id,
-                            text=TRANSFER_TEXT)
+            queued = await self.to_desk(h)
+            if not queued:
+                await self.send(type="handover", kind=h.kind, reason=h.reason, queue=h.queue, case_id=h.case_id,
+                                text=TRANSFER_TEXT)
         if reply.ended:
-            self.sid = None  # nothing to resume or hang up any more
             if texts:  # a repeated turn on an ended chat has no prompts and was counted already
                 OUTCOMES.labels("chat", reply.outcome or "", h.reason if h else "").inc()
+            if queued:
+                return  # the chat goes on with a person
+            self.sid = self.conv = None  # nothing to resume or hang up any more
             await self.send(type="end", outcome=reply.outcome, reason=h.reason if h else None)
 
     async def error(self, reason: str) -> None:
@@ -222,8 +372,9 @@ async def chat_ws(request: web.Request) -> web.WebSocketResponse:
                 await conn.on_message(frame)
     finally:
         conn.hub.sockets.discard(ws)
-        if conn.sid is not None:
-            conn.hub.disconnected(conn.sid)
+        conn.stop_watching()
+        if conn.key is not None:
+            conn.hub.disconnected(conn.key)
     return ws
 
 
@@ -265,7 +416,8 @@ async def _close_hub(app: web.Application) -> None:
 
 
 def setup(app: web.Application, now: datetime | None = None) -> None:
-    app[HUB] = ChatHub(app[MANAGER], now)
+    ensure_desk(app)
+    app[HUB] = ChatHub(app[MANAGER], now, app)
     app.on_shutdown.append(_close_sockets)
     app.on_cleanup.append(_close_hub)
     app.router.add_get("/", demo_page)

@@ -1,0 +1,93 @@
+"""Where the web channels find the hand-over desk and the ACD: one of each per application, shared by the
+chat socket (ivr/web_chat.py) and the agent console and API (ivr/agent_console.py, ivr/agent_api.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from dialogue.acd import Acd
+from dialogue.desk import Desk, open_desk
+from ivr.app_keys import MANAGER
+
+DESK = web.AppKey("desk", Desk)
+ACD = web.AppKey("acd", Acd)
+WAITS_TTL_S = 2.0  # every bot turn asks for the waits; the desk is read at most this often
+
+
+class CachedWaits:
+    """The live queue waits for the escalation engine, read from the desk at most every WAITS_TTL_S."""
+
+    def __init__(self, desk: Desk, acd: Acd) -> None:
+        self.desk = desk
+        self.acd = acd
+        self._at = 0.0
+        self._waits: dict[str, float] = {}
+
+    async def __call__(self) -> Mapping[str, float]:
+        now = time.monotonic()
+        if now - self._at > WAITS_TTL_S:
+            self._waits = await self.acd.waits(self.desk)
+            self._at = now
+        return self._waits
+
+    def invalidate(self) -> None:
+        self._at = 0.0
+
+
+WAITS = web.AppKey("waits", CachedWaits)
+
+
+async def _close_desk(app: web.Application) -> None:
+    await app[DESK].close()
+
+
+def ensure_desk(app: web.Application) -> Desk:
+    """Create the desk next to the session store, once, and give the dialogue manager its queue waits."""
+    if DESK not in app:
+        manager = app[MANAGER]
+        app[DESK] = open_desk(manager.store)
+        app[ACD] = Acd.load()
+        app[WAITS] = CachedWaits(app[DESK], app[ACD])
+        manager.queue_waits = app[WAITS]
+        app.on_cleanup.append(_close_desk)
+    return app[DESK]
+
+
+# -- one transcript: the bot's sessions and the desk's messages, in order ------------------------------------
+
+USER_NOTICES = {
+    "released": "担当者から自動応答にお戻しいたします。引き続きご用件をお伺いします。",
+    "transferred": "より適切な担当窓口におつなぎいたします。このまま少々お待ちください。",
+    "closed": "担当者とのチャットを終了いたしました。お問い合わせいただき、ありがとうございました。",
+}
+
+
+def _bot_lines(events: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{"speaker": str(e["type"]), "text": str(e.get("text", "")), "at": e.get("at")}
+            for e in events if e.get("type") in ("caller", "bot") and e.get("text")]
+
+
+async def transcript(app: web.Application, cid: str, *, for_user: bool = False) -> list[dict[str, object]]:
+    """Every line of a handed-over conversation: the bot's transcript up to the hand-over, the user's and the
+    agents' messages, and the bot's again after each release. `for_user` keeps what the user was shown."""
+    manager = app[MANAGER]
+    lines = _bot_lines(await manager.events(cid))
+    for m in await app[DESK].messages(cid):
+        if m.kind == "user":
+            lines.append({"speaker": "caller", "text": m.text, "at": m.at})
+        elif m.kind == "agent":
+            lines.append({"speaker": "agent", "text": m.text, "at": m.at, "agent_name": m.author_name})
+        elif m.kind == "system" and m.event:
+            shown = m.text if m.event == "accepted" else USER_NOTICES.get(m.event)
+            if for_user:
+                if shown:
+                    lines.append({"speaker": "notice", "text": shown, "at": m.at})
+            else:
+                lines.append({"speaker": "system", "event": m.event, "text": m.text, "at": m.at,
+                              "agent": m.author})
+        if m.kind == "system" and m.event == "released" and m.session_id:
+            lines.extend(_bot_lines(await manager.events(m.session_id)))
+    return lines
