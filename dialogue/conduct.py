@@ -424,6 +424,8 @@ class Conductor:
         elif decision.action == "end":
             turn.say(decision.prompt or "harassment_end", interruptible=False)
             turn.emit(CallEnded("ended", decision.reason))
+        elif decision.action == "offer_callback" and decision.reason == "language":
+            self.exits.closed_for_language(turn)
         elif decision.action == "offer_callback":
             self.exits.offer_callback(turn, decision.reason or "callback")
         else:  # transfer, supervisor

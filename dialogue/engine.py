@@ -30,6 +30,7 @@ from dialogue.events import (
     CallerSaid,
     CallStarted,
     EmotionRead,
+    LanguageHeard,
     TurnFailed,
     TurnUnderstood,
 )
@@ -52,7 +53,7 @@ from dialogue.locks import Coordination, coordination_for
 from dialogue.notes import save_case_note
 from dialogue.question import question_for
 from dialogue.runner import Handover, StepRunner
-from dialogue.signals import build_signals, emotion_reading
+from dialogue.signals import build_signals, emotion_reading, language_heard
 from dialogue.state import (
     AwaitAnythingElse,
     CallState,
@@ -185,6 +186,8 @@ class DialogueManager:
         parse = heard.parse
         if parse is not None:
             turn.emit(EmotionRead(emotion_reading(parse, user)))
+            if (language := language_heard(turn.state, parse)) is not None:
+                turn.emit(LanguageHeard(language))
         # a turn the bot understood is no failure: earlier failures must not hand it over (they were judged
         # when they happened), or an answered callback offer would be offered again and again
         understood = not (isinstance(action, Simple) and action.kind in ("unclear", "invalid"))

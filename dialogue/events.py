@@ -74,6 +74,14 @@ class CallerSaid(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageHeard(Event):
+    """The caller speaks another language than the call so far (ISO 639-1)."""
+
+    type: ClassVar[str] = "language"
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class EmotionRead(Event):
     type: ClassVar[str] = "emotion"
     reading: Mapping[str, Any]
@@ -232,6 +240,8 @@ def apply(state: CallState, event: Event) -> CallState:
                            failed_turns=state.failed_turns + 1)
         case CallerSaid(text=text):
             return replace(state, caller_turns=state.caller_turns + 1, no_inputs=0, last_heard=text)
+        case LanguageHeard(code=code):
+            return replace(state, language=code)
         case EmotionRead(reading=reading):
             return replace(state, emotions=(*state.emotions[-(MAX_EMOTIONS - 1):], frozen(reading)))
         case Replied(texts=texts):

@@ -30,9 +30,16 @@ class Exits:
         handover = protected(turn, handover)
         if self.hours.is_open(handover.queue, turn.now):
             await self.transfer(turn, handover)
+        elif handover.reason == "language":
+            self.closed_for_language(turn)
         else:
             turn.emit(Escalated("offer_callback", handover.reason, None, "queue closed"))
             self.offer_callback(turn, handover.reason)
+
+    def closed_for_language(self, turn: Turn) -> None:
+        """A callback is arranged in Japanese, which this caller does not speak: the hours, in their language."""
+        turn.say("language_closed", interruptible=False)
+        turn.emit(CallEnded("ended", "language"))
 
     def offer_callback(self, turn: Turn, reason: str) -> None:
         aw = turn.state.awaiting

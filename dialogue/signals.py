@@ -8,6 +8,7 @@ from typing import Any
 from dialogue.api import UserTurn
 from dialogue.escalation.signals import Signals
 from dialogue.escalation.trajectory import Trajectory
+from dialogue.state import CallState
 from dialogue.turn import Turn
 from nlu.signals import reading_of
 from nlu.types import Emotion, Harassment, Parse
@@ -53,6 +54,18 @@ def _harassment(parse: Parse | None, answering: bool) -> Harassment | None:
     return h
 
 
+LANGUAGE_CONFIDENCE = 0.7  # below this a turn keeps the call's language (the bot's own wins every doubt)
+
+
+def language_heard(state: CallState, parse: Parse) -> str | None:
+    """The caller's language when this turn changes it: clearly another language, or back to Japanese."""
+    if parse.language == state.language or parse.language_confidence < LANGUAGE_CONFIDENCE:
+        return None
+    if parse.language == "ja" and parse.language_confidence < 0.9:
+        return None  # kanji or digits alone do not take a foreign caller back to Japanese
+    return parse.language
+
+
 def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: bool,
                   past_failures: bool = True) -> Signals:
     """`use_intent` is False when the turn answers the open question (its intent must not trigger rules);
@@ -77,4 +90,5 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         turn_index=state.caller_turns,
         asr_confidence=user.asr_confidence,
         interrupted=user.interrupted,
+        language=state.language,
     )

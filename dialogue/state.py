@@ -161,6 +161,7 @@ class CallState:
     rule: str | None = None
     decision_why: str | None = None
     case_id: str | None = None
+    language: str = "ja"  # the caller's language (ISO 639-1), once a turn was clearly in another one
 
     @property
     def ended(self) -> bool:

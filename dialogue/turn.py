@@ -41,12 +41,20 @@ class Turn:
         }
 
     def say(self, key: str, interruptible: bool = True, **extra: Any) -> None:
+        key = self.localized(key)
         values = {**self.values(), **extra}
         rotation = self.state.caller_turns + len(self.prompts)  # vary the wording, reproducibly
         prompt = self.bot.prompts.render(key, self.state.channel, values, turn=rotation,
                                          interruptible=interruptible)
         self.prompts.append(prompt)
         self.emit(BotSaid(prompt.text, key))
+
+    def localized(self, key: str) -> str:
+        """`<key>_<language>` where the designers wrote the prompt in the caller's language."""
+        language = self.state.language
+        if language != "ja" and self.bot.prompts.has(f"{key}_{language}"):
+            return f"{key}_{language}"
+        return key
 
     def say_text(self, prompt: Prompt, key: str) -> None:
         self.prompts.append(prompt)

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from nlu import features, signals
 from nlu.entities import Lexicon, default_lexicon, extract_entities
+from nlu.language import detect_language
 from nlu.linear import JointScorer
 from nlu.model import ModelBundle, ModelError
 from nlu.normalize import normalize
@@ -105,6 +106,7 @@ class NLU:
             ranking = (IntentScore(OUT_OF_SCOPE, 1.0),)
         else:
             ranking = self._rank(intent_probs)
+        language = detect_language(stage.original)
         top = ranking[0]
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
         entities = extract_entities(norm, tokens, now, self.lexicon)
@@ -124,6 +126,8 @@ class NLU:
             low_confidence=top.confidence < self.model.low_confidence,
             ambiguous=top.confidence - second < self.model.ambiguous_margin,
             flags=signals.flags(norm.text, tokens),
+            language=language.code,
+            language_confidence=language.confidence,
         )
 
     def parse_nbest(self, alternatives: Sequence[tuple[str, float]], now: datetime | None = None) -> Parse:

@@ -86,6 +86,8 @@ class Parse:
     low_confidence: bool = False
     ambiguous: bool = False
     flags: frozenset[str] = field(default_factory=frozenset)  # e.g. legal_threat
+    language: str = "ja"  # ISO 639-1 (SPEC 7.1)
+    language_confidence: float = 1.0
 
     def entity(self, type_: str) -> Entity | None:
         for e in self.entities:
@@ -115,4 +117,5 @@ class Parse:
             "low_confidence": self.low_confidence,
             "ambiguous": self.ambiguous,
             "flags": sorted(self.flags),
+            "language": self.language,
         }

@@ -142,6 +142,12 @@ def compile_when(w: When) -> Matcher:
     if w.trend is not None:
         trends = frozenset(w.trend)
         add((lambda t: t.s.trajectory.trend in trends, lambda t: f"trend={t.s.trajectory.trend}"))
+    if w.language is not None:
+        spoken = frozenset(w.language)
+        add((lambda t: t.s.language in spoken, lambda t: f"language={t.s.language}"))
+    if w.language_not is not None:
+        known = frozenset(w.language_not)
+        add((lambda t: t.s.language not in known, lambda t: f"language={t.s.language}"))
     if (hv := w.harassment) is not None:
         add(
             (

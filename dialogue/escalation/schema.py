@@ -10,7 +10,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from dialogue.escalation.trajectory import Trend
 from nlu.types import EmotionLabel, HarassmentKind
 
-Reason = Literal["human_request", "emotion", "complex", "repeated_failure", "backend_error", "harassment"]
+Reason = Literal["human_request", "emotion", "complex", "repeated_failure", "backend_error", "harassment",
+                 "language"]
 ActionName = Literal["transfer", "warn", "end", "supervisor", "offer_callback"]
 SUPERVISOR_QUEUE = "supervisor"
 
@@ -63,6 +64,8 @@ class When(_Strict):
     caller_vip: bool | None = None
     backend_error: bool | None = None
     channel: Literal["voice", "chat"] | None = None
+    language: Names | None = None  # the caller speaks one of these (ISO 639-1)
+    language_not: Names | None = None  # the caller speaks none of these
     any_: list[When] | None = Field(default=None, alias="any", min_length=1)
 
     @model_validator(mode="after")

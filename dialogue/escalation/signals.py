@@ -32,3 +32,4 @@ class Signals:
     turn_index: int = 0
     asr_confidence: float | None = None
     interrupted: bool = False
+    language: str = "ja"  # the caller's language (ISO 639-1)

@@ -1,0 +1,49 @@
+"""A caller in another language hears a line in it and goes to the languages queue, never three Japanese
+re-prompts and a failure transfer (issue 14)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dialogue.api import CallerInfo, SessionStart, UserTurn
+from dialogue.factory import build_manager
+from nlu.pipeline import NLU
+
+MONDAY_10 = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+SUNDAY_10 = datetime(2026, 12, 6, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+
+
+async def _call(nlu: NLU, now: datetime, *lines: str) -> tuple[list[str], object]:
+    manager = build_manager(nlu=nlu)
+    sid, reply = await manager.start(SessionStart(channel="voice", caller=CallerInfo(phone="09012345678"), now=now))
+    said = [reply.text]
+    for line in lines:
+        reply = await manager.handle(sid, UserTurn(text=line))
+        said.append(reply.text)
+        if reply.ended:
+            break
+    return said, await manager.state(sid)
+
+
+async def test_english_caller_is_told_in_english_and_transferred(nlu: NLU) -> None:
+    said, state = await _call(nlu, MONDAY_10, "Hello, I'd like to know where my order is")
+    assert "English" in said[-1] and "お待ち" not in said[-1]
+    assert state.outcome == "transferred" and state.reason == "language" and state.language == "en"
+
+
+async def test_chinese_caller_hears_chinese(nlu: NLU) -> None:
+    said, state = await _call(nlu, MONDAY_10, "你好，我想查一下我的订单")
+    assert "请稍候" in said[-1]
+    assert state.reason == "language"
+
+
+async def test_foreign_caller_out_of_hours_hears_the_hours_in_their_language(nlu: NLU) -> None:
+    said, state = await _call(nlu, SUNDAY_10, "Olá, quero saber onde está meu pedido")
+    assert "horário" in said[-1]
+    assert state.ended and state.reason == "language"
+
+
+async def test_a_japanese_caller_saying_ok_stays_in_japanese(nlu: NLU) -> None:
+    said, state = await _call(nlu, MONDAY_10, "注文した商品が届かないんです", "OK")
+    assert state.language == "ja" and state.reason != "language"
