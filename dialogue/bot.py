@@ -3,6 +3,7 @@ and its knowledge base (faq/*.yaml)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +19,17 @@ DIALOGUE_DIR = Path(__file__).resolve().parent
 DEFAULT_FLOWS_DIR = DIALOGUE_DIR / "flows"
 
 
+@dataclass(frozen=True)
+class BotOrigin:
+    """Where a bot was loaded from (None: the sample bot's default), so a reload reads the same places."""
+
+    flows: Path | None = None
+    prompts: Path | None = None
+    entities: Path | None = None
+    faq: Path | None = None
+    intents: tuple[Path, ...] = ()  # the training examples: the intents its flows may name
+
+
 @dataclass
 class Bot:
     flows: dict[str, Flow]
@@ -26,6 +38,7 @@ class Bot:
     sources: dict[str, tuple[Path, Any]] = field(default_factory=dict)  # flow -> (file, raw YAML tree)
     entities: EntityTypes = field(default_factory=lambda: EntityTypes({}))
     faq: FaqIndex = field(default_factory=lambda: FaqIndex(()))
+    origin: BotOrigin = field(default_factory=BotOrigin)
 
     @cached_property
     def labels(self) -> dict[str, str]:
@@ -66,7 +79,7 @@ def load_flows(directory: Path | None = None) -> tuple[dict[str, Flow], dict[str
 
 
 def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None,
-             entities_dir: Path | None = None, faq_dir: Path | None = None) -> Bot:
+             entities_dir: Path | None = None, faq_dir: Path | None = None, intents: Sequence[Path] = ()) -> Bot:
     """Load and cross-check; raises SourceError listing every problem as file:line:col."""
     problems: list[str] = []
     flows: dict[str, Flow] = {}
@@ -101,4 +114,5 @@ def load_bot(flows_dir: Path | None = None, prompts_dir: Path | None = None,
             by_intent[intent] = name
     if problems:
         raise SourceError(problems)
-    return Bot(flows, prompts, by_intent, sources, entities, faq)
+    origin = BotOrigin(flows_dir, prompts_dir, entities_dir, faq_dir, tuple(intents))
+    return Bot(flows, prompts, by_intent, sources, entities, faq, origin)

@@ -1,4 +1,4 @@
-"""Build a ready dialogue manager from the repository's defaults (or the paths given)."""
+"""Build a ready dialogue manager from a bot directory (`bot.yaml`), the repository's defaults, or paths."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dialogue.backends import Backend
+from dialogue.backends.build import build_backend
 from dialogue.backends.demo import DemoBackend
-from dialogue.bot import load_bot
+from dialogue.bot import Bot, load_bot
+from dialogue.bot_project import BotProject
 from dialogue.engine import DialogueManager
 from dialogue.escalation.engine import EscalationEngine
 from dialogue.interpret import Understander
@@ -21,6 +23,14 @@ class BotPaths:
     prompts: Path | None = None
     rules: Path | None = None
     model: Path | None = None
+    entities: Path | None = None
+    faq: Path | None = None
+    intents: tuple[Path, ...] = ()
+
+    @staticmethod
+    def of(project: BotProject) -> BotPaths:
+        return BotPaths(project.flows, project.prompts, project.escalation_rules, project.model,
+                        project.entities, project.faq, project.intents)
 
 
 _NLU_CACHE: dict[Path | None, NLU] = {}
@@ -33,6 +43,10 @@ def shared_nlu(model: Path | None = None) -> NLU:
     return _NLU_CACHE[model]
 
 
+def load_paths(paths: BotPaths) -> Bot:
+    return load_bot(paths.flows, paths.prompts, paths.entities, paths.faq, paths.intents)
+
+
 def build_manager(
     paths: BotPaths | None = None,
     *,
@@ -43,10 +57,26 @@ def build_manager(
 ) -> DialogueManager:
     paths = paths or BotPaths()
     return DialogueManager(
-        load_bot(paths.flows, paths.prompts),
+        load_paths(paths),
         nlu or shared_nlu(paths.model),
         backend or DemoBackend(),
         store or MemoryStore(),
         EscalationEngine.load(paths.rules),
         backend_timeout_s=backend_timeout_s,
     )
+
+
+def build_project_manager(
+    project: BotProject,
+    *,
+    store: SessionStore | None = None,
+    backend: Backend | None = None,
+    nlu: Understander | None = None,
+    backend_url: str | None = None,
+    backend_token: str | None = None,
+    backend_timeout_s: float = 3.0,
+) -> DialogueManager:
+    """The bot of a `bot.yaml`, with the backend it names (unless one is given)."""
+    chosen = backend or build_backend(project.backend, project.root, url=backend_url, token=backend_token)
+    return build_manager(BotPaths.of(project), store=store, backend=chosen, nlu=nlu,
+                         backend_timeout_s=backend_timeout_s)

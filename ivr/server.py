@@ -9,17 +9,15 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from pathlib import Path
 from types import ModuleType
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dialogue.engine import DialogueManager
-from dialogue.factory import build_manager
-from dialogue.store import SQLiteStore
 from ivr.app_keys import MANAGER
 from ivr.metrics import REGISTRY
+from ivr.settings import Secrets, Settings, redact_url
 
 log = logging.getLogger("ivr.server")
 
@@ -58,13 +56,19 @@ def _channel_modules() -> list[ModuleType]:
     return modules
 
 
-def run_server(host: str, port: int, db: Path) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not os.environ.get("TWILIO_AUTH_TOKEN"):
+def run_server(manager: DialogueManager, settings: Settings, bot_name: str, secrets: Secrets) -> int:
+    """Serve until interrupted; the settings were checked and the bot loaded before this is called."""
+    from ivr.logging_setup import configure as configure_logging  # JSON lines with the conversation id
+
+    configure_logging(settings.log_level)
+    # channel modules read their options from the environment: values from the TOML file reach them too
+    os.environ.update(settings.channel_environment())
+    if not secrets.get("TWILIO_AUTH_TOKEN"):
         log.warning("TWILIO_AUTH_TOKEN is not set: voice webhooks accept unsigned requests from loopback only")
-    manager = build_manager(store=SQLiteStore(db))
+    log.info("bot %s from %s, store %s", bot_name, settings.bot, redact_url(settings.store))
     app = create_app(manager)
-    print(f"サクラマート bot: open http://{host}:{port}/ (chat widget), http://{host}:{port}/agent (console)",
+    host, port = settings.host, settings.port
+    print(f"{bot_name} bot: open http://{host}:{port}/ (chat widget), http://{host}:{port}/agent (console)",
           flush=True)
     web.run_app(app, host=host, port=port, print=None, backlog=1024)
     return 0

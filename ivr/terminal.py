@@ -8,10 +8,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from dialogue.api import BotReply, CallerInfo, Conversations, SessionStart, UserTurn
 from dialogue.factory import build_manager
+from ivr.deploy_commands import StartupError, build_for, open_project
+from ivr.settings import SettingsError, load_settings
 
 MAX_LINE = 100_000
 UNREADABLE = "申し訳ございません、メッセージを読み取れませんでした。恐れ入りますが、もう一度ご入力ください。"
@@ -66,8 +69,18 @@ async def converse(manager: Conversations, start: SessionStart, stdin: BinaryIO,
     return state.outcome if state else None
 
 
-def run_chat(channel: str, phone: str | None, now: str | None) -> int:
-    manager = build_manager()
+def run_chat(channel: str, phone: str | None, now: str | None, bot: Path | None = None) -> int:
+    if bot is None:
+        manager = build_manager()
+    else:
+        try:
+            settings, secrets = load_settings()
+            project = open_project(bot, lambda m: print(m, file=sys.stderr, flush=True))
+            manager = build_for(project, None, settings, secrets)
+        except (SettingsError, StartupError) as exc:
+            for problem in str(exc).splitlines():
+                print(f"ivr chat: {problem}", file=sys.stderr)
+            return 2
     start = SessionStart(
         channel="voice" if channel == "voice" else "chat",
         caller=CallerInfo(phone=phone),

@@ -1,0 +1,154 @@
+"""A bot as data (SPEC 7.5): a directory with `bot.yaml` naming its flows, prompts, rules, model and backend.
+
+Relative paths in `bot.yaml` are read from the bot's directory, so a bot can be copied, versioned and
+deployed as a folder. Problems come back as `bot.yaml:line:col: message` like every designer file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from dialogue.yaml_source import SourceError, at, load
+
+BOT_FILE = "bot.yaml"
+_ENTRY_POINT = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CircuitBreakerSpec(_Strict):
+    failures: int = Field(default=5, ge=1, le=1000)  # consecutive failed calls that open the circuit
+    reset_s: float = Field(default=30.0, gt=0, le=3600)  # how long it stays open before one trial call
+
+
+class WebhookSpec(_Strict):
+    url: str  # overridden by the `backend_url` setting (IVR_BACKEND_URL), e.g. per environment
+    actions: list[str] = Field(min_length=1)
+    timeout_s: float = Field(default=3.0, gt=0, le=60)
+    retries: int = Field(default=2, ge=0, le=10)
+    circuit_breaker: CircuitBreakerSpec = Field(default_factory=CircuitBreakerSpec)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", v):
+            raise ValueError(f"{v!r} is not an http:// or https:// URL")
+        return v
+
+
+class BackendSpec(_Strict):
+    """Exactly one of: the sample bot's embedded demo, fixed answers, an HTTP webhook, Python code."""
+
+    demo: bool = False
+    static: dict[str, dict[str, Any]] | None = None  # action -> the JSON object it answers (a starter bot)
+    webhook: WebhookSpec | None = None
+    python: str | None = None  # "package.module:factory"; factory(**options) returns a Backend
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"demo": True} if data == "demo" else data
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> BackendSpec:
+        kinds = [k for k in ("demo", "static", "webhook", "python") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise ValueError("give exactly one of: demo, static, webhook, python" +
+                             (f" (got {', '.join(kinds)})" if kinds else ""))
+        if self.python is not None and not _ENTRY_POINT.match(self.python):
+            raise ValueError(f"python: {self.python!r} is not 'package.module:factory'")
+        if self.options and self.python is None:
+            raise ValueError("options: only for a python backend")
+        return self
+
+    @property
+    def kind(self) -> Literal["demo", "static", "webhook", "python"]:
+        if self.static is not None:
+            return "static"
+        if self.webhook is not None:
+            return "webhook"
+        if self.python is not None:
+            return "python"
+        return "demo"
+
+
+class BotFile(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    languages: list[str] = Field(default_factory=lambda: ["ja"], min_length=1)
+    backend: BackendSpec
+    flows: str = "flows"
+    prompts: str = "prompts"
+    escalation_rules: str = "escalation_rules"  # the rules and queues.yaml (queues, opening hours, waits)
+    intents: list[str] = Field(default_factory=lambda: ["intents"], min_length=1)
+    entities: str = "entities"
+    faq: str = "faq"
+    model: str = "models/default"
+
+    @field_validator("languages")
+    @classmethod
+    def _japanese(cls, v: list[str]) -> list[str]:
+        if v != ["ja"]:
+            raise ValueError("only Japanese is supported: languages: [ja]")
+        return v
+
+    @field_validator("intents", mode="before")
+    @classmethod
+    def _one_or_more(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+@dataclass(frozen=True)
+class BotProject:
+    """A loaded `bot.yaml` with every path made absolute."""
+
+    root: Path
+    name: str
+    backend: BackendSpec
+    flows: Path
+    prompts: Path
+    escalation_rules: Path
+    intents: tuple[Path, ...]
+    entities: Path
+    faq: Path
+    model: Path
+    source: Path  # the bot.yaml itself
+
+
+_DIRS = ("flows", "prompts", "escalation_rules", "entities", "faq")
+
+
+def load_project(root: Path) -> BotProject:
+    """Read DIR/bot.yaml; raises SourceError (file:line:col) for a bad file or a path that is not there."""
+    root = root.resolve()
+    source = root / BOT_FILE
+    if not root.is_dir():
+        raise SourceError([f"{root}: no such bot directory"])
+    if not source.is_file():
+        raise SourceError([f"{source}:1:1: no {BOT_FILE} here (create one with `ivr init DIR`)"])
+    spec, raw = load(source, BotFile)
+    problems: list[str] = []
+    paths: dict[str, Path] = {}
+    for key in _DIRS:
+        path = root / getattr(spec, key)
+        paths[key] = path
+        # entities/ and faq/ are optional: a bot may have no own types and no knowledge base
+        if not path.is_dir() and key not in ("entities", "faq"):
+            problems.append(at(source, raw, [key], f"{key}: {path} is not a directory", value=True))
+    intents = tuple(root / p for p in spec.intents)
+    for i, path in enumerate(intents):
+        if not path.exists():
+            problems.append(at(source, raw, ["intents", i], f"intents: {path} does not exist", value=True))
+    model = root / spec.model
+    if problems:
+        raise SourceError(problems)
+    return BotProject(root, spec.name, spec.backend, paths["flows"], paths["prompts"],
+                      paths["escalation_rules"], intents, paths["entities"], paths["faq"], model, source)
