@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dialogue.api import Alternative, BotReply, CallerInfo, Channel, SessionStart, UserTurn
+from dialogue.backends import Backend
 from dialogue.backends.demo import DemoBackend
 from dialogue.bot import Bot
 from dialogue.engine import DialogueManager
@@ -159,12 +161,14 @@ def _user_turn(answer: Any) -> UserTurn:
 class CaseRunner:
     """Runs cases on a fresh manager each (fresh demo backend and store), sharing the loaded bot and NLU."""
 
-    def __init__(self, bot: Bot, nlu: Understander, escalation: EscalationEngine) -> None:
+    def __init__(self, bot: Bot, nlu: Understander, escalation: EscalationEngine,
+                 backend: Callable[[], Backend] = DemoBackend) -> None:
         self.bot, self.nlu, self.escalation = bot, nlu, escalation
+        self.backend = backend  # called once per case: a stateful fake starts fresh each time
 
     async def run(self, case: Case, file: str) -> CaseResult:
         result = CaseResult(case.name, file)
-        manager = DialogueManager(self.bot, self.nlu, DemoBackend(), MemoryStore(), self.escalation)
+        manager = DialogueManager(self.bot, self.nlu, self.backend(), MemoryStore(), self.escalation)
         caller = CallerInfo(phone=str(case.caller["phone"]) if case.caller.get("phone") else None,
                             vip=bool(case.caller.get("vip", False)))
         channel: Channel = "voice" if case.channel == "voice" else "chat"

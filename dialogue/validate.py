@@ -128,7 +128,8 @@ def check(
     return Report(sort_problems(problems), len(flows), n_prompts, n_rules)
 
 
-def check_bot(bot: Bot, actions: frozenset[str], prompts_dir: Path, intents_dir: Path | None = None) -> list[str]:
+def check_bot(bot: Bot, actions: frozenset[str], prompts_dir: Path,
+              intents_dir: Path | Sequence[Path] | None = None) -> list[str]:
     """Cross-checks of a bot that loaded (what hot reload runs before it swaps the bot in)."""
     catalog = Catalog(bot.flows, bot.prompts, intent_catalog(intents_dir), actions | BUILTIN_ACTIONS,
                       frozenset(ENTITY_TYPES + FREE_TEXT) | frozenset(bot.entities.specs))
@@ -144,10 +145,13 @@ def sort_problems(problems: Collection[str]) -> list[str]:
     return sorted(set(problems), key=key)
 
 
-def intent_catalog(directory: Path | None = None) -> frozenset[str] | None:
-    """Intent names of the training data (`intent:` of nlu/data/intents/*.yaml); None without any."""
+def intent_catalog(directory: Path | Sequence[Path] | None = None) -> frozenset[str] | None:
+    """Intent names of the training data (`intent:` of nlu/data/intents/*.yaml, or of the directories and
+    files a bot.yaml lists); None without any."""
     names: set[str] = set()
-    for path in sorted((directory or DEFAULT_INTENTS_DIR).glob("*.yaml")):
+    places = [directory] if isinstance(directory, Path) else list(directory or [DEFAULT_INTENTS_DIR])
+    files = [f for d in places for f in (sorted(d.glob("*.yaml")) if d.is_dir() else [d])]
+    for path in files:
         # only the top-level `intent:` line: parsing thousands of examples would take seconds
         try:
             m = _INTENT_LINE.search(path.read_text(encoding="utf-8"))

@@ -33,12 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--channel", choices=("chat", "voice"), default="chat")
     chat.add_argument("--phone", default=None, help="caller id (ANI) to present")
     chat.add_argument("--now", default=None, help="fixed ISO-8601 clock")
-    serve = sub.add_parser("serve", help="start the aiohttp server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--db", type=Path, default=Path("var/ivr.sqlite3"), help="SQLite session store")
     from ivr import deploy_commands
 
+    deploy_commands.add_bot_argument(chat)
+    serve = sub.add_parser("serve", help="start the aiohttp server")
+    # None = not given: the settings (--config, IVR_* variables) or their defaults decide
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
+    serve.add_argument("--db", type=Path, default=None, help="SQLite session store (= --store sqlite:///PATH)")
     deploy_commands.add_serve_arguments(serve)
     deploy_commands.add_init_parser(sub)
     from ivr import records_commands
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("paths", nargs="+", type=Path)
     test.add_argument("--json", action="store_true")
     test.add_argument("--coverage", action="store_true", help="print flow/step/transition coverage")
+    deploy_commands.add_bot_argument(test)
     validate = sub.add_parser("validate", help="check flows, prompts, intents and escalation rules")
     validate.add_argument("--flows", type=Path, default=None)
     validate.add_argument("--prompts", type=Path, default=None)
@@ -70,11 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "chat":
         from ivr.terminal import run_chat
 
-        return run_chat(args.channel, args.phone, args.now)
+        return run_chat(args.channel, args.phone, args.now, bot=args.bot)
     if cmd == "serve":
-        from ivr.server import run_server
+        from ivr import deploy_commands
 
-        return run_server(args.host, args.port, args.db)
+        return deploy_commands.run_serve(args)
     if cmd == "init":
         from ivr import deploy_commands
 
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "test":
         from ivr.conversation_tests import run_tests
 
-        return run_tests(args.paths, as_json=args.json, coverage=args.coverage)
+        return run_tests(args.paths, as_json=args.json, coverage=args.coverage, bot=args.bot)
     if cmd == "validate":
         from ivr.designer import run_validate
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from aiohttp import web
 from watchfiles import Change, awatch
 
-from dialogue.bot import DEFAULT_FLOWS_DIR, Bot, load_bot
+from dialogue.bot import DEFAULT_FLOWS_DIR, Bot, BotOrigin, load_bot
 from dialogue.engine import DialogueManager
 from dialogue.entity_types import DEFAULT_ENTITIES_DIR
 from dialogue.faq import DEFAULT_FAQ_DIR
@@ -98,7 +98,9 @@ def _is_yaml(change: Change, path: str) -> bool:
 async def watch(manager: DialogueManager, state: ReloadState) -> None:
     """Reload on every change until cancelled; never raises, so a bad edit cannot stop the server."""
     # entity types and the FAQ are the bot's data too: a change there reloads the bot like a flow does
-    extra = (DEFAULT_ENTITIES_DIR, DEFAULT_FAQ_DIR) if state.prompts_dir == DEFAULT_PROMPTS_DIR else ()
+    origin = manager.bot.origin
+    extra: tuple[Path, ...] = (DEFAULT_ENTITIES_DIR, DEFAULT_FAQ_DIR) if state.prompts_dir == DEFAULT_PROMPTS_DIR else ()
+    extra = tuple(d for d in (origin.entities, origin.faq) if d is not None) or extra  # a bot.yaml's own
     dirs = [d for d in (state.flows_dir, state.prompts_dir, *extra) if d.is_dir()]
     if not dirs:
         log.error("hot reload: none of %s, %s exists; not watching", state.flows_dir, state.prompts_dir)
@@ -122,7 +124,8 @@ async def reload_once(manager: DialogueManager, state: ReloadState) -> bool:
     """Load, validate and swap in; False (and the old bot kept) when there is any problem."""
     actions = manager.backend.actions()
     # file reads and validation are blocking work: keep them off the event loop that serves calls
-    bot, problems = await asyncio.to_thread(_load_checked, state.flows_dir, state.prompts_dir, actions)
+    bot, problems = await asyncio.to_thread(_load_checked, state.flows_dir, state.prompts_dir, actions,
+                                            manager.bot.origin)
     if bot is None or problems:
         state.failures += 1
         state.problems = problems
@@ -138,9 +141,11 @@ async def reload_once(manager: DialogueManager, state: ReloadState) -> bool:
     return True
 
 
-def _load_checked(flows_dir: Path, prompts_dir: Path, actions: frozenset[str]) -> tuple[Bot | None, list[str]]:
+def _load_checked(flows_dir: Path, prompts_dir: Path, actions: frozenset[str],
+                  origin: BotOrigin) -> tuple[Bot | None, list[str]]:
     try:
-        bot = load_bot(flows_dir, prompts_dir)
+        # a bot from a bot.yaml keeps its own entity types, FAQ and intents (not the sample bot's)
+        bot = load_bot(flows_dir, prompts_dir, origin.entities, origin.faq, origin.intents)
     except SourceError as exc:
         return None, [friendly(p) for p in exc.problems]
-    return bot, check_bot(bot, actions, prompts_dir)
+    return bot, check_bot(bot, actions, prompts_dir, origin.intents or None)
