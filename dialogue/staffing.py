@@ -1,7 +1,7 @@
 """Agents needed per interval for a service level, by Erlang C with the handle times the records show.
 
-Erlang C is the textbook M/M/N queue (written here: a few lines, no fitting): with traffic A = calls
-per second x average handle time, the chance a call waits is C(N, A), and the share answered within T
+Erlang C is the M/M/N queue of the live desk (dialogue.acd.erlang_c): with traffic A = contacts per
+second x average handle time, the chance a contact waits is C(N, A), and the share answered within T
 seconds is 1 - C(N, A) * exp(-(N - A) * T / AHT). Contacts the bot closed alone need nobody; e-mail is
 not a queue that callers wait on, so it is staffed by workload (A rounded up).
 """
@@ -14,22 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dialogue.acd import erlang_c
 from dialogue.forecast import BOT_QUEUE, SLOT_SECONDS, Forecast, Key, series_key
 
 DEFAULT_HANDLE_SECONDS = 300.0
 WORKLOAD_CHANNELS = frozenset({"email"})
-
-
-def erlang_c(agents: int, traffic: float) -> float:
-    """Probability that a contact waits (1.0 when the agents cannot keep up)."""
-    if traffic <= 0:
-        return 0.0
-    if agents <= traffic:
-        return 1.0
-    b = 1.0  # Erlang B by its stable recursion, then C from B
-    for n in range(1, agents + 1):
-        b = traffic * b / (n + traffic * b)
-    return agents * b / (agents - traffic * (1 - b))
 
 
 def service_level(agents: int, traffic: float, handle_s: float, target_s: float) -> float:

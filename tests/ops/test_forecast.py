@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from dialogue.acd import erlang_c
 from dialogue.clock import TOKYO
 from dialogue.forecast import SLOTS_PER_DAY, WEEK, ForecastError, design, forecast, history, year_end
-from dialogue.staffing import agents_needed, erlang_c, handle_times, service_level, staffing
+from dialogue.staffing import agents_needed, handle_times, service_level, staffing
 
 FIRST = datetime(2026, 10, 5, tzinfo=TOKYO)  # a Monday; 11/3 and 11/23 are national holidays
 
