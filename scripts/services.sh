@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start what the tests talk to, if it is not running: PostgreSQL, Redis; install Debian's chromium,
-# graphviz and a Japanese font when they are missing.
+# graphviz, haproxy and a Japanese font when they are missing.
 set -u
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null 2>&1; then
@@ -18,6 +18,8 @@ fi
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+# the load balancer in front of several `ivr serve` workers (tests/workers)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 (command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=ja 2>/dev/null)" ]) || missing+=(fonts-noto-cjk)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
