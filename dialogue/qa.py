@@ -11,23 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from dialogue.qa_rules import Protocol, any_of, load_protocol
+from dialogue.qa_turns import Turn, caller_signals, label_of, slots_of, turns_of
 
 BOT_SIDE = frozenset({"bot", "agent"})
 _SENTENCE_END = re.compile(r"[。！？!?\n]+")
 _ASIDE = re.compile(r"[（(][^）)]*[）)]|「[^」]*」|『[^』]*』")  # quoted examples, not the speaker's own ending
 _TRAILING = re.compile(r"[\s、,.．…〜~♪☆★・!！?？」』）)\]]+$")
-
-
-@dataclass(frozen=True, slots=True)
-class Turn:
-    index: int
-    speaker: str
-    text: str
-    at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,42 +50,6 @@ class ContactScore:
         return {"conversation_id": self.conversation_id, "started_at": self.started_at, "channel": self.channel,
                 "agent": self.agent, "flow": self.flow, "score": self.score, "passed": self.passed,
                 "checked": list(self.checked), "failed": [e.to_json() for e in self.failed]}
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def turns_of(record: Mapping[str, Any]) -> list[Turn]:
-    """The transcript as typed turns; `[speaker, text]` pairs (case notes) are read too."""
-    out: list[Turn] = []
-    for i, raw in enumerate(record.get("transcript") or ()):
-        if isinstance(raw, Mapping):
-            out.append(Turn(i, str(raw.get("speaker") or ""), str(raw.get("text") or ""), _when(raw.get("at"))))
-        elif isinstance(raw, list | tuple) and len(raw) >= 2:
-            out.append(Turn(i, str(raw[0]), str(raw[1]), None))
-    return out
-
-
-def slots_of(record: Mapping[str, Any]) -> Mapping[str, Any]:
-    note = record.get("case_note")
-    slots = note.get("slots") if isinstance(note, Mapping) else None
-    merged: dict[str, Any] = dict(slots) if isinstance(slots, Mapping) else {}
-    if isinstance(record.get("slots"), Mapping):
-        merged.update(record["slots"])
-    return merged
-
-
-def _label(value: Any) -> str | None:
-    # a turn's emotion may be stored as its label or as the NLU's {"label": ..., "score": ...}
-    if isinstance(value, Mapping):
-        value = value.get("label")
-    return value if isinstance(value, str) else None
 
 
 Found = list[Evidence] | None  # None: the rule did not apply to this contact
@@ -220,17 +176,17 @@ class Checker:
         assert spec is not None
         if raw.get("harassment"):
             return False
-        if raw.get("intent") in spec.complaint_intents or _label(raw.get("emotion")) in spec.complaint_emotions:
+        if raw.get("intent") in spec.complaint_intents or label_of(raw.get("emotion")) in spec.complaint_emotions:
             return True
         return bool(self._complaint and self._complaint.search(t.text))
 
     def _apology(self, record: Mapping[str, Any], turns: list[Turn]) -> Found:
         spec = self.protocol.apology
         assert spec is not None
-        raw_turns = [r if isinstance(r, Mapping) else {} for r in record.get("transcript") or ()]
+        signals = caller_signals(record, turns)
         complaints, out = 0, []
         for k, t in enumerate(turns):
-            if t.speaker != "caller" or not self._complained(t, raw_turns[t.index]):
+            if t.speaker != "caller" or not self._complained(t, signals[t.index]):
                 continue
             replies = [r for r in turns[k + 1:] if r.speaker in BOT_SIDE][: spec.within_replies]
             if replies and self._abuse_reply and self._abuse_reply.search(replies[0].text):

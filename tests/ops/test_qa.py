@@ -141,3 +141,15 @@ def test_the_shipped_protocol_loads() -> None:
     protocol = load_protocol()
     assert protocol.identity is not None and protocol.pass_score == 80
     assert protocol_problems() == []
+
+
+def test_case_note_signals_mark_complaints_and_abuse(checker: Checker) -> None:
+    turns = (GREET, ("caller", "荷物はいつ来るんですか"), ("bot", "恐れ入りますが、ご注文番号をお話しください。"),
+             ("caller", "[DTMF 12345678]"), ("caller", "早くしろよ"), ("bot", "恐れ入りますが、ご注文番号をお話しください。"))
+    angry = {"emotion": {"labels": ["anger", "neutral"]}, "harassment_events": []}
+    (evidence,) = checker.check(contact(*turns, case_note=angry)).failed
+    assert (evidence.rule, evidence.turn) == ("apology", 1)
+    abusive = {"emotion": {"labels": ["neutral", "anger"]}, "harassment_events": [{"text": "早くしろよ"}]}
+    assert checker.check(contact(*turns, case_note=abusive)).failed == ()
+    misaligned = {"emotion": {"labels": ["anger"]}}  # one label for two spoken turns: not guessed at
+    assert "apology" not in checker.check(contact(*turns, case_note=misaligned)).checked
