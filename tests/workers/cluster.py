@@ -125,6 +125,14 @@ class Cluster:
             return subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     async def start(self, deadline_s: float = 120.0) -> None:
+        self.launch()
+        until = time.monotonic() + deadline_s
+        for i in range(self.workers):
+            await self.wait_ready(self.worker_base(i), until, self.procs[i])
+        await self.wait_ready(self.base, until, self.haproxy)
+        await asyncio.sleep(1.2)  # haproxy marks a server up after two good checks, 500 ms apart
+
+    def launch(self) -> None:
         binary = haproxy_binary()
         if binary is None:
             raise RuntimeError("haproxy is not installed (scripts/services.sh installs it)")
@@ -136,11 +144,6 @@ class Cluster:
         cfg.write_text(HAPROXY_CFG.format(port=self.port, servers=servers))
         with self.log("haproxy").open("ab") as out:
             self.haproxy = subprocess.Popen([binary, "-f", str(cfg), "-db"], stdout=out, stderr=subprocess.STDOUT)
-        until = time.monotonic() + deadline_s
-        for i in range(self.workers):
-            await self.wait_ready(self.worker_base(i), until, self.procs[i])
-        await self.wait_ready(self.base, until, self.haproxy)
-        await self.wait_all_up(until)
 
     async def wait_ready(self, base: str, until: float, proc: subprocess.Popen[bytes] | None) -> None:
         async with aiohttp.ClientSession() as session:
@@ -156,9 +159,8 @@ class Cluster:
                 await asyncio.sleep(0.2)
         raise RuntimeError(f"{base} was not ready in time: {self.tail()}")
 
-    async def wait_all_up(self, until: float) -> None:
-        """haproxy marks a server up after two good checks: wait until it has seen every worker."""
-        await asyncio.sleep(1.2)
+    def respawn(self, i: int) -> None:
+        self.procs[i] = self._spawn(i)
 
     def kill(self, i: int) -> None:
         self.procs[i].send_signal(signal.SIGKILL)

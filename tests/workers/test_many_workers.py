@@ -153,5 +153,5 @@ async def test_a_call_goes_on_when_its_worker_is_killed(cluster: Cluster) -> Non
                 said = await caller_turns(cluster.store_url, caller.sid)
                 assert said == ["注文した商品が届かない", "[DTMF 12345678]", "[DTMF 09012345678]", "以上です"]
         finally:
-            cluster.procs[0] = cluster._spawn(0)  # back to two workers for whatever runs next
+            cluster.respawn(0)  # back to two workers for whatever runs next
             await cluster.wait_ready(cluster.worker_base(0), time.monotonic() + 120, None)
