@@ -152,6 +152,169 @@
     }
   }
 
+  // -- live chat with the desk (/agent/api/queue, /agent/api/conversations/*) --------------------------------
+
+  var QUEUE_LABELS = { general: "一般", billing: "請求", complaints: "お客様相談室", supervisor: "スーパーバイザー",
+    languages: "多言語" };
+  var DESK_MS = 2000;
+  var current = null; // the conversation open in the chat panel
+  var shown = 0; // how many of its lines the panel shows
+
+  function post(path, body) {
+    return fetch(path, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body || {}) }).then(function (r) {
+      if (r.status === 401) { location.href = "/agent/login"; throw new Error("login required"); }
+      return r.json().then(function (data) {
+        if (!r.ok) throw new Error(data.error || String(r.status));
+        return data;
+      });
+    });
+  }
+  function note(text) { document.getElementById("state-note").textContent = text; }
+  function minutes(seconds) {
+    var s = Math.round(seconds || 0);
+    return Math.floor(s / 60) + "分" + ("0" + (s % 60)).slice(-2) + "秒";
+  }
+  function conv(id) { return "/agent/api/conversations/" + encodeURIComponent(id); }
+
+  function acceptButton(c) {
+    var b = el("button", "受付");
+    b.type = "button";
+    b.setAttribute("aria-label", (QUEUE_LABELS[c.queue] || c.queue) + " の会話を受け付ける");
+    b.addEventListener("click", function () {
+      post(conv(c.conversation_id) + "/accept").then(function () {
+        openChat(c.conversation_id);
+        refreshDesk();
+      }).catch(function (e) { note("受付できませんでした: " + e.message); refreshDesk(); });
+    });
+    return b;
+  }
+
+  function refreshDesk() {
+    return api("/agent/api/queue").then(function (d) {
+      document.getElementById("agent-state").value = d.me.state;
+      var waits = Object.keys(d.estimated_wait_seconds || {}).map(function (q) {
+        return (QUEUE_LABELS[q] || q) + " 約" + Math.ceil(d.estimated_wait_seconds[q] / 60) + "分";
+      });
+      document.getElementById("waits").textContent = waits.length ? "予想待ち時間: " + waits.join(" / ") : "";
+      fill("queue", d.queue.map(function (c) {
+        var tr = row([String(c.priority), QUEUE_LABELS[c.queue] || c.queue, label("channel", c.channel),
+          minutes(c.waiting_seconds), label("reason", c.reason), (c.case_note && c.case_note.summary_ja) || "",
+          acceptButton(c)]);
+        if (c.priority >= 6) tr.className = "prio-high";
+        return tr;
+      }), "受付待ちの会話はありません。", 7);
+      var select = document.getElementById("transfer-queue");
+      if (!select.options.length) {
+        d.queues.forEach(function (q) { select.appendChild(el("option", QUEUE_LABELS[q] || q)).value = q; });
+      }
+      var mine = document.getElementById("mine");
+      mine.textContent = "";
+      if (!d.assigned.length) mine.appendChild(el("li", "対応中のチャットはありません。", "muted"));
+      d.assigned.forEach(function (c) {
+        var li = el("li");
+        var b = el("button", (QUEUE_LABELS[c.queue] || c.queue) + " / " + label("reason", c.reason) + " / " +
+          ((c.case_note && c.case_note.summary_ja) || c.conversation_id));
+        b.type = "button";
+        b.setAttribute("aria-current", c.conversation_id === current ? "true" : "false");
+        b.addEventListener("click", function () { openChat(c.conversation_id); });
+        li.appendChild(b);
+        mine.appendChild(li);
+      });
+      if (current && !d.assigned.some(function (c) { return c.conversation_id === current; })) closeChat();
+    }).catch(console.error);
+  }
+
+  var SPEAKER = { caller: "お客様", bot: "ボット", agent: "担当者", system: "" };
+  var EVENT = { queued: "受付待ちに入りました", accepted: "担当者が受け付けました", released: "自動応答に戻しました",
+    transferred: "転送しました", closed: "対応を終了しました" };
+
+  function showMessages(d) {
+    var ol = document.getElementById("chat-log");
+    if (d.messages.length < shown) { ol.textContent = ""; shown = 0; }
+    d.messages.slice(shown).forEach(function (m) {
+      var li = el("li", null, m.speaker);
+      var who = m.speaker === "agent" && m.agent_name ? "担当 " + m.agent_name : SPEAKER[m.speaker];
+      if (who) li.appendChild(el("span", who, "speaker"));
+      var text = m.speaker === "system" ? (EVENT[m.event] || m.event) + (m.text ? "(" + m.text + ")" : "") : m.text;
+      li.appendChild(el("span", text, "said"));
+      ol.appendChild(li);
+    });
+    if (d.messages.length > shown) ol.scrollTop = ol.scrollHeight;
+    shown = d.messages.length;
+  }
+
+  function loadChat() {
+    if (!current) return Promise.resolve();
+    var id = current;
+    return api(conv(id) + "/messages").then(function (d) { if (id === current) showMessages(d); }).catch(console.error);
+  }
+
+  function openChat(id) {
+    if (current !== id) {
+      current = id;
+      shown = 0;
+      document.getElementById("chat-log").textContent = "";
+    }
+    document.getElementById("chat").hidden = false;
+    api("/agent/api/queue").then(function (d) {
+      var c = d.assigned.filter(function (x) { return x.conversation_id === id; })[0];
+      document.getElementById("chat-summary").textContent = (c && c.case_note && c.case_note.summary_ja) || "";
+    }).catch(console.error);
+    loadChat().then(function () { document.getElementById("chat-input").focus(); });
+  }
+  function closeChat() {
+    current = null;
+    document.getElementById("chat").hidden = true;
+  }
+
+  function onSubmit(id, handler) {
+    document.getElementById(id).addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (current) handler(current);
+    });
+  }
+  onSubmit("chat-form", function (id) {
+    var input = document.getElementById("chat-input");
+    var text = input.value.trim();
+    if (!text) return;
+    post(conv(id) + "/messages", { text: text }).then(function () { input.value = ""; loadChat(); })
+      .catch(function (e) { note("送信できませんでした: " + e.message); });
+  });
+  document.getElementById("chat-input").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      document.getElementById("chat-form").requestSubmit();
+    }
+  });
+  onSubmit("release-form", function (id) {
+    var noteText = document.getElementById("release-note").value.trim();
+    post(conv(id) + "/release", noteText ? { note: noteText } : {}).then(function () {
+      note("自動応答に戻しました。"); closeChat(); refreshDesk();
+    }).catch(function (e) { note("戻せませんでした: " + e.message); });
+  });
+  onSubmit("transfer-form", function (id) {
+    post(conv(id) + "/transfer", { queue: document.getElementById("transfer-queue").value }).then(function () {
+      note("転送しました。"); closeChat(); refreshDesk();
+    }).catch(function (e) { note("転送できませんでした: " + e.message); });
+  });
+  onSubmit("close-form", function (id) {
+    var input = document.getElementById("disposition");
+    post(conv(id) + "/close", { disposition: input.value.trim() }).then(function () {
+      input.value = ""; note("対応を終了しました。後処理が済んだら受付状態を「受付可」に戻してください。");
+      closeChat(); refreshDesk();
+    }).catch(function (e) { note("終了できませんでした: " + e.message); });
+  });
+  document.getElementById("agent-state").addEventListener("change", function (event) {
+    post("/agent/api/state", { state: event.target.value }).then(function () {
+      note("受付状態を変更しました。"); refreshDesk();
+    }).catch(function (e) { note("変更できませんでした: " + e.message); });
+  });
+
+  refreshDesk();
+  setInterval(function () { refreshDesk(); loadChat(); }, DESK_MS);
+
   api("/agent/api/me").then(function (me) {
     document.getElementById("me").textContent = me.name + "(" + (me.role === "supervisor" ? "スーパーバイザー" : "オペレーター") + ")";
     document.getElementById("supervisor").hidden = me.role !== "supervisor";

@@ -100,6 +100,7 @@
   var ws = null;
   var queue = [];
   var ended = false;
+  var withPeople = false; // handed over: replies come from a person, whenever they come (no typing dots)
   var retries = 0;
 
   function store(key, value) {
@@ -112,10 +113,16 @@
     try { return sessionStorage.getItem(key); } catch (e) { return null; }
   }
 
-  function add(kind, text) {
+  function add(kind, text, agentName) {
     var item = el("div", "sakura-chat-msg sakura-chat-" + kind);
-    var who = { bot: "サクラマート", user: "あなた", notice: "お知らせ" }[kind];
-    item.appendChild(el("span", "sakura-chat-visually-hidden", who + ": "));
+    var who = { bot: "サクラマート", user: "あなた", notice: "お知らせ", agent: "担当者" }[kind];
+    if (kind === "agent") {
+      // a person, not the bot: their name is shown (textContent: a name is never markup either)
+      item.appendChild(el("span", "sakura-chat-agent-name", "担当 " + (agentName || "")));
+      item.appendChild(el("span", "sakura-chat-visually-hidden", ": "));
+    } else {
+      item.appendChild(el("span", "sakura-chat-visually-hidden", who + ": "));
+    }
     item.appendChild(el("span", "sakura-chat-text", text));
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
@@ -159,14 +166,27 @@
       store(KEY, msg.session_id);
       if (msg.resumed) {
         log.textContent = "";
-        (msg.history || []).forEach(function (m) { add(m.speaker === "caller" ? "user" : "bot", m.text); });
+        (msg.history || []).forEach(function (m) {
+          var kind = { caller: "user", agent: "agent", notice: "notice" }[m.speaker] || "bot";
+          add(kind, m.text, m.agent_name);
+        });
+        withPeople = msg.awaiting === "none";
       }
       setEnded(false);
     } else if (msg.type === "bot") {
       typing.hidden = true;
       add("bot", msg.text);
     } else if (msg.type === "handover") {
+      // the chat stays open: the user may keep writing, and a person answers here (SPEC 7.6)
+      typing.hidden = true;
+      withPeople = true;
       add("notice", msg.text || "オペレーターにおつなぎしています");
+    } else if (msg.type === "agent") {
+      add("agent", msg.text, msg.agent_name);
+    } else if (msg.type === "status") {
+      add("notice", msg.text);
+      if (msg.event === "released" || msg.event === "closed") withPeople = false;
+      if (msg.event === "closed") store(KEY, null); // the next message starts a new chat with the bot
     } else if (msg.type === "end") {
       store(KEY, null);
       add("notice", END_TEXT[msg.outcome] || END_TEXT.ended);
@@ -190,7 +210,7 @@
     if (!text || ended) return;
     add("user", text);
     status.textContent = "";
-    typing.hidden = false;
+    typing.hidden = withPeople;
     transmit({ type: "message", text: text });
     input.value = "";
     input.focus();

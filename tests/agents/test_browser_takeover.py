@@ -1,0 +1,90 @@
+"""User and agent in two browser contexts (Debian's chromium through Playwright): hand-over, answer, close."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
+
+from dialogue.factory import build_manager  # noqa: E402
+from tests.agents.conftest import agents_app  # noqa: E402
+from tests.web.conftest import ServerThread  # noqa: E402
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("IVR_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+SHOTS = Path(os.environ.get("IVR_SCREENSHOTS", "/tmp"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    with playwright_sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    with ServerThread(agents_app(build_manager())) as url:
+        yield url
+
+
+def _page(browser: Browser) -> Page:
+    return browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 860}).new_page()
+
+
+def test_user_and_agent_chat_then_the_agent_closes(browser: Browser, server: str) -> None:
+    agent = _page(browser)
+    agent.goto(server + "/agent/login")
+    agent.get_by_label("ユーザー名").fill("alice")
+    agent.get_by_label("パスワード").fill("alice-pw")
+    agent.get_by_role("button", name="ログイン").click()
+    expect(agent.locator("#queue")).to_contain_text("受付待ちの会話はありません")
+    expect(agent.get_by_label("受付状態")).to_have_value("available")
+
+    user = _page(browser)
+    user.goto(server + "/")
+    user.get_by_role("button", name="チャットで問い合わせる").click()
+    log = user.get_by_role("log")
+    message = user.get_by_label("メッセージ", exact=True)
+    message.fill("オペレーターと話したい")
+    message.press("Enter")
+    expect(log).to_contain_text("まもなく担当者におつなぎいたします")
+    message.fill("<img src=x onerror=alert(1)>注文の件です")  # typed while waiting; inert everywhere
+    message.press("Enter")
+
+    agent.get_by_role("button", name="一般 の会話を受け付ける").click()
+    expect(log).to_contain_text("担当の佐藤がお伺いします。")
+    chat_log = agent.locator("#chat-log")
+    expect(chat_log).to_contain_text("<img src=x onerror=alert(1)>注文の件です")
+    expect(chat_log).to_contain_text("オペレーターと話したい")  # the bot's part comes first, one transcript
+    agent.get_by_label("お客様への返信").fill("お待たせいたしました。佐藤でございます。ご注文番号をお知らせいただけますか。")
+    agent.get_by_role("button", name="送信").click()
+
+    expect(log.locator(".sakura-chat-agent").last).to_contain_text("佐藤でございます")
+    expect(message).to_be_enabled()
+    message.fill("12345678です")
+    message.press("Enter")
+    expect(chat_log).to_contain_text("12345678です")
+    user.screenshot(path=str(SHOTS / "ivr-takeover-user.png"))
+    agent.screenshot(path=str(SHOTS / "ivr-takeover-agent.png"), full_page=True)
+
+    agent.get_by_label("対応結果").fill("配送状況を案内")
+    agent.get_by_role("button", name="終了").click()
+    expect(log).to_contain_text("担当者とのチャットを終了いたしました")
+    expect(message).to_be_enabled()
+    expect(agent.get_by_label("受付状態")).to_have_value("after_call_work")
+    assert user.locator("img").count() == 0 and agent.locator("img").count() == 0
+    user.screenshot(path=str(SHOTS / "ivr-takeover-user-closed.png"))
+    agent.screenshot(path=str(SHOTS / "ivr-takeover-agent-closed.png"), full_page=True)
+    agent.context.close()
+    user.context.close()
