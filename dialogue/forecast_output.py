@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from dialogue.forecast import SLOTS_PER_DAY, Forecast
-from dialogue.staffing import StaffRow
+from dialogue.forecast import Forecast, forecast
+from dialogue.staffing import StaffRow, handle_times, staffing
 
 
 def write_forecast_csv(fc: Forecast, path: Path) -> None:
@@ -41,37 +41,52 @@ def agents_per_interval(fc: Forecast, rows: Sequence[StaffRow]) -> list[int]:
     return total
 
 
-def write_chart(fc: Forecast, rows: Sequence[StaffRow], path: Path) -> None:
-    """Two panels: the backtest (actual, model, seasonal naive) and the forecast with agents needed."""
+def plan(records: Iterable[Mapping[str, Any]], weeks: int = 2, backtest_weeks: int = 2, level: float = 0.8,
+         target_s: float = 20.0) -> tuple[Forecast, list[StaffRow]]:
+    """The forecast and its staffing in one call (the console's view); raises ForecastError."""
+    records = list(records)
+    fc = forecast(records, weeks, backtest_weeks)
+    return fc, staffing(fc, handle_times(records), level, target_s)
+
+
+def render_chart(fc: Forecast, rows: Sequence[StaffRow], fmt: str = "png") -> bytes:
+    """Two panels: the backtest (actual, model, seasonal naive) and the forecast with agents needed;
+    `fmt` png or svg."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a server
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     bt = fc.backtest
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(14, 8))
-    held_days = np.arange(len(bt.actual)) / SLOTS_PER_DAY
-    top.plot(held_days, bt.actual, color="black", linewidth=0.8, label="actual")
-    top.plot(held_days, bt.model, color="tab:blue", linewidth=0.8, label=f"model (MAPE {bt.model_mape:.3f})")
-    top.plot(held_days, bt.naive, color="tab:orange", linewidth=0.8, alpha=0.7,
+    # Japan wall-clock times on the axis (matplotlib would show aware times in UTC)
+    held = [(bt.start + timedelta(minutes=30 * i)).replace(tzinfo=None) for i in range(len(bt.actual))]
+    top.plot(held, bt.actual, color="black", linewidth=0.8, label="actual")
+    top.plot(held, bt.model, color="tab:blue", linewidth=0.8, label=f"model (MAPE {bt.model_mape:.3f})")
+    top.plot(held, bt.naive, color="tab:orange", linewidth=0.8, alpha=0.7,
              label=f"seasonal naive (MAPE {bt.naive_mape:.3f})")
-    top.set_title(f"Backtest: contacts per 30 min from {bt.start:%Y-%m-%d}")
-    top.set_xlabel("days")
+    top.set_title("Backtest on the held-out weeks: contacts per 30 min (Japan time)")
     top.legend(loc="upper right")
-    days = np.arange(fc.n) / SLOTS_PER_DAY
-    bottom.plot(days, fc.total(), color="tab:blue", linewidth=0.8, label="forecast contacts")
-    bottom.set_title(f"Forecast from {fc.start:%Y-%m-%d %H:%M} (Japan time)")
-    bottom.set_xlabel("days")
+    ahead = [fc.interval(i).replace(tzinfo=None) for i in range(fc.n)]
+    bottom.plot(ahead, fc.total(), color="tab:blue", linewidth=0.8, label="forecast contacts")
+    bottom.set_title("Forecast: contacts per 30 min and agents needed (Japan time)")
     bottom.set_ylabel("contacts per 30 min")
     agents = bottom.twinx()
-    agents.step(days, agents_per_interval(fc, rows), color="tab:green", linewidth=0.8, where="post",
+    agents.step(ahead, agents_per_interval(fc, rows), color="tab:green", linewidth=0.8, where="post",
                 label="agents needed")
     agents.set_ylabel("agents")
     lines = bottom.get_legend_handles_labels()[0] + agents.get_legend_handles_labels()[0]
     bottom.legend(lines, [str(x.get_label()) for x in lines], loc="upper right")
+    for ax in (top, bottom):
+        # matplotlib.dates has no annotations for these two constructors
+        ax.xaxis.set_major_locator(mdates.DayLocator())  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%d\n%a"))  # type: ignore[no-untyped-call]
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=100)
     plt.close(fig)
+    return buffer.getvalue()
 
 
 def write_outputs(fc: Forecast, rows: Sequence[StaffRow], out_dir: Path) -> list[Path]:
@@ -79,7 +94,7 @@ def write_outputs(fc: Forecast, rows: Sequence[StaffRow], out_dir: Path) -> list
     paths = [out_dir / "forecast.csv", out_dir / "staffing.csv", out_dir / "forecast.png"]
     write_forecast_csv(fc, paths[0])
     write_staffing_csv(fc, rows, paths[1])
-    write_chart(fc, rows, paths[2])
+    paths[2].write_bytes(render_chart(fc, rows))
     return paths
 
 

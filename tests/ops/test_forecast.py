@@ -12,6 +12,7 @@ import pytest
 from dialogue.acd import erlang_c
 from dialogue.clock import TOKYO
 from dialogue.forecast import SLOTS_PER_DAY, WEEK, ForecastError, design, forecast, history, year_end
+from dialogue.forecast_output import forecast_summary, plan, render_chart
 from dialogue.staffing import agents_needed, handle_times, service_level, staffing
 
 FIRST = datetime(2026, 10, 5, tzinfo=TOKYO)  # a Monday; 11/3 and 11/23 are national holidays
@@ -99,3 +100,14 @@ def test_staffing_uses_measured_handle_times(eight_weeks: list[dict[str, Any]]) 
     peak = max(rows, key=lambda r: r.contacts)
     assert peak.agents == agents_needed(peak.contacts, 240.0) and peak.service_level is not None
     assert peak.service_level >= 0.8 and peak.agents > peak.traffic
+
+
+def test_console_view_summary_and_svg_chart(eight_weeks: list[dict[str, Any]]) -> None:
+    fc, rows = plan(eight_weeks, weeks=1)
+    summary = forecast_summary(fc, rows)
+    assert summary["start"] == "2026-11-30T00:00:00+09:00" and summary["intervals"] == WEEK
+    assert summary["backtest"]["model_mape"] < summary["backtest"]["naive_mape"]
+    assert [d["date"] for d in summary["days"]][:2] == ["2026-11-30", "2026-12-01"]
+    monday, sunday = summary["days"][0], summary["days"][6]
+    assert monday["contacts"] > 3 * sunday["contacts"] and monday["peak_agents"] > sunday["peak_agents"]
+    assert render_chart(fc, rows, "svg").lstrip().startswith(b"<?xml")
