@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from dialogue.api import BotReply, CallerInfo, Conversations, SessionStart, UserTurn
+from dialogue.engine import DialogueManager
 from dialogue.factory import build_manager
 from ivr.deploy_commands import StartupError, build_for, open_project
 from ivr.settings import SettingsError, load_settings
@@ -69,6 +70,15 @@ async def converse(manager: Conversations, start: SessionStart, stdin: BinaryIO,
     return state.outcome if state else None
 
 
+async def _converse_then_close(manager: DialogueManager, start: SessionStart) -> str | None:
+    try:
+        return await converse(manager, start, sys.stdin.buffer, sys.stdout)
+    finally:
+        close = getattr(manager.backend, "close", None)  # a webhook backend's HTTP session
+        if close is not None:
+            await close()
+
+
 def run_chat(channel: str, phone: str | None, now: str | None, bot: Path | None = None) -> int:
     if bot is None:
         manager = build_manager()
@@ -86,6 +96,6 @@ def run_chat(channel: str, phone: str | None, now: str | None, bot: Path | None 
         caller=CallerInfo(phone=phone),
         now=datetime.fromisoformat(now) if now else None,
     )
-    outcome = asyncio.run(converse(manager, start, sys.stdin.buffer, sys.stdout))
+    outcome = asyncio.run(_converse_then_close(manager, start))
     sys.stdout.write(f"[outcome: {outcome}]\n")
     return 0
