@@ -8,7 +8,8 @@ number makes two agents pressing "accept" on two workers at the same moment safe
 
 Implementations: `MemoryDesk` (tests, one process), `SQLiteDesk` (the default store, shared by processes
 on one host), `PostgresDesk` (several hosts). `open_desk(store)` picks the one that matches the session
-store, so hand-over state lives where the conversations do.
+store, so hand-over state lives where the conversations do (a Redis store gets the in-process desk, with a
+warning: agents then have to reach the worker that holds the chat).
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import asyncpg
+
 from dialogue.clock import TOKYO
 from dialogue.store import SQLiteStore
+from dialogue.store_remote import PostgresStore
 
 log = logging.getLogger(__name__)
 
@@ -490,10 +494,113 @@ class SQLiteDesk(Desk):
             self._db = None
 
 
+# -- PostgreSQL -------------------------------------------------------------------------------------------
+
+_PG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS desk_contacts (
+    id TEXT PRIMARY KEY, status TEXT NOT NULL, version INTEGER NOT NULL, contact TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS desk_contacts_status ON desk_contacts (status);
+CREATE TABLE IF NOT EXISTS desk_messages (seq BIGSERIAL PRIMARY KEY, contact_id TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS desk_messages_contact ON desk_messages (contact_id, seq);
+CREATE TABLE IF NOT EXISTS desk_agents (name TEXT PRIMARY KEY, agent TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS desk_revoked (token_id TEXT PRIMARY KEY, until DOUBLE PRECISION NOT NULL);
+"""
+
+
+class PostgresDesk(Desk):
+    """The desk for several hosts: its own small asyncpg pool, in the session store's schema."""
+
+    def __init__(self, dsn: str, *, schema: str | None = None, timeout_s: float = 5.0) -> None:
+        super().__init__()
+        self.dsn = dsn
+        self.schema = schema
+        self.timeout_s = timeout_s
+        self._pool: Any = None  # asyncpg.Pool; asyncpg ships no type hints
+        self._pool_lock = asyncio.Lock()
+
+    async def _get_pool(self) -> Any:
+        if self._pool is not None:
+            return self._pool
+        async with self._pool_lock:
+            if self._pool is None:
+                settings = {"search_path": self.schema} if self.schema else {}
+                pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4, timeout=self.timeout_s,
+                                                 command_timeout=self.timeout_s, server_settings=settings)
+                try:
+                    async with pool.acquire() as conn, conn.transaction():
+                        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ivr.desk.schema'))")
+                        if self.schema:
+                            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                        await conn.execute(_PG_SCHEMA)
+                except BaseException:
+                    await pool.close()
+                    raise
+                self._pool = pool
+        return self._pool
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+        async with asyncio.timeout(self.timeout_s):
+            return list(await (await self._get_pool()).fetch(sql, *args))
+
+    async def _execute(self, sql: str, *args: Any) -> str:
+        async with asyncio.timeout(self.timeout_s):
+            return str(await (await self._get_pool()).execute(sql, *args))
+
+    async def _load(self, cid: str) -> tuple[Contact, int] | None:
+        rows = await self._fetch("SELECT contact, version FROM desk_contacts WHERE id = $1", cid)
+        return (Contact.from_json(json.loads(rows[0][0])), int(rows[0][1])) if rows else None
+
+    async def _cas(self, contact: Contact, version: int) -> bool:
+        raw = json.dumps(contact.to_json(), ensure_ascii=False)
+        if version == 0:
+            done = await self._execute("INSERT INTO desk_contacts (id, status, version, contact) VALUES ($1, $2, 1, $3) "
+                                       "ON CONFLICT (id) DO NOTHING", contact.id, contact.status, raw)
+        else:
+            done = await self._execute("UPDATE desk_contacts SET status = $1, version = version + 1, contact = $2 "
+                                       "WHERE id = $3 AND version = $4", contact.status, raw, contact.id, version)
+        return done.endswith(" 1")
+
+    async def _list(self, statuses: Iterable[str]) -> list[Contact]:
+        rows = await self._fetch("SELECT contact FROM desk_contacts WHERE status = ANY($1::text[])", list(statuses))
+        return [Contact.from_json(json.loads(r[0])) for r in rows]
+
+    async def _append(self, cid: str, msg: DeskMessage) -> int:
+        rows = await self._fetch("INSERT INTO desk_messages (contact_id, message) VALUES ($1, $2) RETURNING seq",
+                                 cid, _message_json(msg))
+        return int(rows[0][0])
+
+    async def messages(self, cid: str, after: int = 0) -> list[DeskMessage]:
+        rows = await self._fetch("SELECT seq, message FROM desk_messages WHERE contact_id = $1 AND seq > $2 "
+                                 "ORDER BY seq", cid, after)
+        return [DeskMessage(seq=int(r[0]), **json.loads(r[1])) for r in rows]
+
+    async def set_agent(self, agent: AgentState) -> None:
+        await self._execute("INSERT INTO desk_agents (name, agent) VALUES ($1, $2) "
+                            "ON CONFLICT (name) DO UPDATE SET agent = excluded.agent", agent.name, _agent_json(agent))
+
+    async def agents(self) -> list[AgentState]:
+        return [_agent_from(r[0]) for r in await self._fetch("SELECT agent FROM desk_agents")]
+
+    async def revoke(self, token_id: str, until: float) -> None:
+        await self._execute("DELETE FROM desk_revoked WHERE until < $1", time.time())
+        await self._execute("INSERT INTO desk_revoked (token_id, until) VALUES ($1, $2) "
+                            "ON CONFLICT (token_id) DO UPDATE SET until = excluded.until", token_id, until)
+
+    async def revoked(self, token_id: str) -> bool:
+        return bool(await self._fetch("SELECT 1 FROM desk_revoked WHERE token_id = $1", token_id))
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
 def open_desk(store: object) -> Desk:
     """The desk that lives where the session store does (see the module doc)."""
     if isinstance(store, SQLiteStore):
         return SQLiteDesk(store.path)
+    if isinstance(store, PostgresStore):
+        return PostgresDesk(store.dsn, schema=store.schema)
     if type(store).__name__ != "MemoryStore":
         log.warning("%s: hand-over state is kept in this process only (agents must use the same worker)",
                     type(store).__name__)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from aiohttp import web
 
-from dialogue.acd import Acd
-from dialogue.desk import Desk, open_desk
+from dialogue.acd import Acd, facts_from
+from dialogue.api import Handover
+from dialogue.desk import Contact, Desk, open_desk
 from ivr.app_keys import MANAGER
 
 DESK = web.AppKey("desk", Desk)
@@ -38,6 +40,39 @@ class CachedWaits:
 
 
 WAITS = web.AppKey("waits", CachedWaits)
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    contact: Contact
+    wait_s: float | None  # None: nobody signed in for the queue, so no estimate
+    announcement: str | None  # 「ただいま5分ほどでおつなぎできる見込みです。」, for the caller
+
+
+async def enqueue_handover(app: web.Application, conversation_id: str, channel: str, handover: Handover,
+                           language: str | None = None) -> Queued:
+    """Put a transfer in the desk with its ACD routing and priority, and say how long the wait is. The chat
+    socket calls this; a voice channel that bridges calls to agents can too (the console then shows the
+    call's case note in the queue)."""
+    desk, acd = app[DESK], app[ACD]
+    note = await app[MANAGER].case_note(handover.case_id) if handover.case_id else None
+    caller = note.get("caller_phone") if note else None
+    caller = caller if isinstance(caller, str) and caller else None
+    repeat = caller is not None and await _contacted_lately(app, caller, conversation_id)
+    queue, priority = acd.route(facts_from(handover.queue or "general", handover.reason, handover.priority, note,
+                                           language, repeat_contact=repeat))
+    wait = (await acd.waits(desk)).get(queue)  # a new arrival's: read before this one joins the queue
+    contact = await desk.enqueue(Contact(id=conversation_id, channel=channel, queue=queue, reason=handover.reason,
+                                         priority=priority, queued_at=0.0, case_id=handover.case_id, caller=caller))
+    app[WAITS].invalidate()
+    return Queued(contact, wait, acd.announcement(wait))
+
+
+async def _contacted_lately(app: web.Application, caller: str, conversation_id: str) -> bool:
+    window_s = app[ACD].config.priority.repeat_window_days * 86400
+    now = time.time()
+    return any(c.caller == caller and c.id != conversation_id and now - (c.first_queued_at or c.queued_at) <= window_s
+               for c in await app[DESK].recent(("queued", "assigned", "released", "closed", "abandoned")))
 
 
 async def _close_desk(app: web.Application) -> None:

@@ -32,13 +32,12 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from dialogue.acd import facts_from
 from dialogue.api import BotReply, Conversations, Handover, SessionNotFound, SessionStart, UserTurn
-from dialogue.desk import OPEN, Contact, Desk, DeskMessage
+from dialogue.desk import OPEN, Desk, DeskMessage
 from dialogue.notes import transcript
 from ivr import frames
 from ivr.app_keys import MANAGER
-from ivr.desk_app import ACD, DESK, USER_NOTICES, ensure_desk
+from ivr.desk_app import DESK, USER_NOTICES, enqueue_handover, ensure_desk
 from ivr.desk_app import transcript as desk_transcript
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
@@ -237,21 +236,14 @@ class ChatConnection:
         app, desk = self.hub.app, self.hub.desk
         if app is None or desk is None or self.conv is None or h.queue is None:
             return False
-        acd = app[ACD]
-        note = await self.manager.case_note(h.case_id) if h.case_id else None
         state = await app[MANAGER].state(self.sid) if self.sid else None
-        language = getattr(state, "language", None)
-        queue, priority = acd.route(facts_from(h.queue, h.reason, h.priority, note, language))
         before = max((m.seq for m in await desk.messages(self.conv)), default=0)
-        caller = note.get("caller_phone") if note else None
-        wait = (await acd.waits(desk)).get(queue)  # a new arrival's: read before this chat joins the queue
-        await desk.enqueue(Contact(id=self.conv, channel="chat", queue=queue, reason=h.reason, priority=priority,
-                                   queued_at=0.0, case_id=h.case_id, caller=caller if isinstance(caller, str) else None))
-        await self.send(type="handover", kind=h.kind, reason=h.reason, queue=queue, case_id=h.case_id,
+        queued = await enqueue_handover(app, self.conv, "chat", h, getattr(state, "language", None))
+        wait = queued.wait_s
+        await self.send(type="handover", kind=h.kind, reason=h.reason, queue=queued.contact.queue, case_id=h.case_id,
                         text=TRANSFER_TEXT, wait_seconds=None if wait is None else round(wait))
-        announcement = acd.announcement(wait)
-        if announcement:
-            await self.send(type="bot", text=announcement, texts=[announcement], awaiting="none")
+        if queued.announcement:
+            await self.send(type="bot", text=queued.announcement, texts=[queued.announcement], awaiting="none")
         self.sid, self.desk_mode = None, True
         self.watch(before)
         return True

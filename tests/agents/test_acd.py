@@ -13,7 +13,7 @@ from dialogue.desk import AgentState, Contact, MemoryDesk
 from dialogue.escalation.hours import BusinessHours
 from dialogue.escalation.rules import DEFAULT_DIR
 from ivr.desk_app import DESK
-from tests.agents.conftest import frames_until, hand_over
+from tests.agents.conftest import frames_until, hand_over, login
 
 Client = TestClient[Any, Any]
 
@@ -113,3 +113,23 @@ async def test_the_wait_is_announced_at_the_hand_over(app_client: Client) -> Non
         announcement = (await frames_until(ws, "bot"))[-1]
     assert handover["wait_seconds"] == 180  # one handle time (360 s) shared by two agents
     assert announcement["text"] == "ただいま3分ほどでおつなぎできる見込みです。このままお待ちください。"
+
+
+async def test_a_repeat_caller_is_answered_sooner_and_voice_calls_queue_too(app_client: Client) -> None:
+    from dialogue.api import Handover
+    from ivr.app_keys import MANAGER
+    from ivr.desk_app import enqueue_handover
+
+    app = app_client.server.app
+    for cid in ("call-1", "call-2", "call-3"):
+        phone = "0312345678" if cid == "call-3" else "09012345678"
+        await app[MANAGER].store.save_case(f"CASE-{cid}", {"case_id": f"CASE-{cid}", "caller_phone": phone})
+    first = await enqueue_handover(app, "call-1", "voice", Handover("transfer", "human_request", "general", 3, "CASE-call-1"))
+    second = await enqueue_handover(app, "call-2", "voice", Handover("transfer", "human_request", "general", 3, "CASE-call-2"))
+    other = await enqueue_handover(app, "call-3", "voice", Handover("transfer", "human_request", "general", 3, "CASE-call-3"))
+    assert (first.contact.priority, second.contact.priority, other.contact.priority) == (3, 5, 3)
+    assert first.wait_s is None and first.announcement is None  # nobody signed in: no promise made
+    await login(app_client)
+    queue = (await (await app_client.get("/agent/api/queue")).json())["queue"]
+    assert [(r["conversation_id"], r["channel"]) for r in queue][0] == ("call-2", "voice")
+    assert queue[0]["case_note"]["caller_phone"] == "09012345678"
