@@ -72,9 +72,16 @@ class Settings(BaseModel):
 
     def channel_environment(self) -> dict[str, str]:
         """Options the channel modules read from the environment themselves (voice, hot reload): a value
-        from the TOML file reaches them this way."""
-        env = {"IVR_HOT_RELOAD": "1" if self.hot_reload else "0", "IVR_TTS_VOICE": self.tts_voice,
-               "IVR_TRUST_FORWARDED": "1" if self.trust_forwarded else "0"}
+        from the TOML file reaches them this way. Defaults are left out, so that a channel's own
+        configuration (IVR_VOICE_CONFIG) still applies where no setting was given."""
+        default = Settings()
+        env: dict[str, str] = {}
+        if self.hot_reload != default.hot_reload:
+            env["IVR_HOT_RELOAD"] = "1" if self.hot_reload else "0"
+        if self.trust_forwarded != default.trust_forwarded:
+            env["IVR_TRUST_FORWARDED"] = "1" if self.trust_forwarded else "0"
+        if self.tts_voice != default.tts_voice:
+            env["IVR_TTS_VOICE"] = self.tts_voice
         if self.public_url:
             env["IVR_PUBLIC_URL"] = self.public_url
         return env

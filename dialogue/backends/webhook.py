@@ -88,7 +88,9 @@ class WebhookBackend:
         self.breaker.before_call(self.url)
         try:
             result = await self._call(action, args)
-        except BackendError:
+        except BaseException:
+            # a turn's own timeout cancels the call (CancelledError): a slow system, so a failure too; a
+            # half-open trial must end one way or the other or the circuit would never close again
             self.breaker.failed()
             raise
         self.breaker.succeeded()

@@ -75,7 +75,8 @@ def test_secrets_come_from_the_environment_and_never_show() -> None:
 
 def test_toml_values_reach_the_channels_through_their_variables() -> None:
     env = Settings(public_url="https://ivr.example.jp", hot_reload=False).channel_environment()
-    assert env["IVR_PUBLIC_URL"] == "https://ivr.example.jp" and env["IVR_HOT_RELOAD"] == "0"
+    assert env == {"IVR_PUBLIC_URL": "https://ivr.example.jp", "IVR_HOT_RELOAD": "0"}
+    assert Settings().channel_environment() == {}  # defaults leave IVR_VOICE_CONFIG's values alone
 
 
 @pytest.mark.parametrize(

@@ -114,3 +114,26 @@ async def test_a_client_error_is_an_answer_not_a_failure() -> None:
     finally:
         await backend.close()
         await server.close()
+
+
+async def test_a_call_cut_off_by_the_turn_timeout_counts_as_a_failure() -> None:
+    import asyncio
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(5)
+        return web.json_response({"result": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/hook", slow)
+    server = TestServer(app)
+    await server.start_server()
+    backend = WebhookBackend(str(server.make_url("/hook")), frozenset({"a"}), timeout_s=10,
+                             breaker=CircuitBreaker(failures=1))
+    try:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.2):  # what the dialogue engine does around every backend call
+                await backend.call("a", {})
+        assert backend.breaker.state == "open"
+    finally:
+        await backend.close()
+        await server.close()
