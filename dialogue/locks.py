@@ -142,6 +142,9 @@ class PostgresLocks:
                 settings = {"search_path": self.schema} if self.schema else {}
                 # lock_timeout bounds the wait for an advisory lock too: a stuck holder fails one turn
                 settings["lock_timeout"] = f"{int(WAIT_S * 1000)}"
+                # a once-key is not worth a disk flush per turn: a PostgreSQL crash may forget the last
+                # keys (a replay just then would be refused by its signature's age no more), never a turn
+                settings["synchronous_commit"] = "off"
                 pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_connections,
                                                  timeout=self.timeout_s, server_settings=settings)
                 try:

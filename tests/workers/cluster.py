@@ -90,7 +90,8 @@ frontend ivr
 backend workers
     balance roundrobin
     option httpchk GET /readyz
-    default-server check inter 500ms fall 2 rise 2 maxconn 2000
+    timeout check 3s
+    default-server check inter 1s fall 3 rise 2 maxconn 2000
 {servers}
 """
 
@@ -130,7 +131,7 @@ class Cluster:
         for i in range(self.workers):
             await self.wait_ready(self.worker_base(i), until, self.procs[i])
         await self.wait_ready(self.base, until, self.haproxy)
-        await asyncio.sleep(1.2)  # haproxy marks a server up after two good checks, 500 ms apart
+        await asyncio.sleep(2.2)  # haproxy marks a server up after two good checks, 1 s apart
 
     def launch(self) -> None:
         binary = haproxy_binary()
