@@ -1,0 +1,317 @@
+"""The e-mail channel: customer mail in over SMTP, understood by the same dialogue, answered by mail.
+
+A mail thread is one conversation (its id comes from the thread's first Message-ID; our replies carry the
+session in their own Message-ID, so a customer's answer to a question continues that session). Routine
+requests are answered in business-mail style from the bot's prompts (prompts/outreach.yaml); anything the
+bot hands over becomes a case on the agents' desk with its case note. Every received message is written to
+the spool directory before it is read, so a message that breaks the parser is still there for a person.
+
+Enabled when `IVR_MAIL_LISTEN=host:port` is set: the server listens for SMTP there (put it on loopback
+behind the company's MTA) and sends replies through `IVR_MAIL_RELAY` (host:port) from `IVR_MAIL_FROM`.
+See docs/outreach.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import secrets
+import smtplib
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from aiohttp import web
+
+from dialogue.api import CallerInfo, SessionStart, UserTurn
+from dialogue.clock import TOKYO
+from dialogue.desk import Contact, Desk
+from dialogue.engine import DialogueManager
+from dialogue.mail_text import (
+    InboundMail,
+    MailError,
+    addressee,
+    compose,
+    conversation_id,
+    parse_mail,
+    reply_message,
+)
+from dialogue.records import put_records, record_of
+from dialogue.store import RecordStore, aware
+from dialogue.survey import parse_rating, record_rating
+from ivr.app_keys import MANAGER
+from ivr.survey_channel import count_rating
+
+log = logging.getLogger("ivr.email")
+MAX_MAIL_BYTES = 25 * 1024 * 1024  # larger messages are refused in the SMTP dialogue (552): the sender learns it
+MailKind = Literal["answered", "asked", "handover", "rating", "unreadable"]
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    sender: str  # the address replies come from
+    relay: tuple[str, int] = ("127.0.0.1", 25)
+    listen: tuple[str, int] | None = None
+    spool: Path | None = Path("var/mail")
+    max_bytes: int = MAX_MAIL_BYTES
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rsplit("@", 1)[-1]
+
+    @staticmethod
+    def from_env(environ: Mapping[str, str] | None = None) -> MailConfig | None:
+        """None when the channel is off (no IVR_MAIL_LISTEN); ValueError naming the variable when wrong."""
+        env = os.environ if environ is None else environ
+        if not env.get("IVR_MAIL_LISTEN"):
+            return None
+        sender = env.get("IVR_MAIL_FROM", "")
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", sender):
+            raise ValueError(f"IVR_MAIL_FROM={sender!r}: the address replies are sent from is required")
+        spool = env.get("IVR_MAIL_SPOOL")
+        return MailConfig(sender=sender, relay=host_port(env.get("IVR_MAIL_RELAY", "127.0.0.1:25"), "IVR_MAIL_RELAY"),
+                          listen=host_port(env["IVR_MAIL_LISTEN"], "IVR_MAIL_LISTEN"),
+                          spool=Path(spool) if spool else Path("var/mail"))
+
+
+def host_port(value: str, var: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{var}={value!r}: expected host:port")
+    return host, int(port)
+
+
+class Sender(Protocol):
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpRelay:
+    """Replies go out through an SMTP relay (the company's MTA); smtplib in a thread, with a timeout."""
+
+    def __init__(self, host: str, port: int, timeout_s: float = 10.0) -> None:
+        self.host, self.port, self.timeout_s = host, port, timeout_s
+
+    async def send(self, message: EmailMessage) -> None:
+        await asyncio.to_thread(self._send, message)
+
+    def _send(self, message: EmailMessage) -> None:
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
+            smtp.send_message(message)
+
+
+@dataclass(frozen=True)
+class MailResult:
+    conversation_id: str
+    kind: MailKind
+    reply: EmailMessage | None
+    sent: bool = False
+
+
+class MailDesk:
+    """Processes one received message: understand, answer or hand over, reply, record."""
+
+    def __init__(self, manager: DialogueManager, sender: Sender, config: MailConfig, *, desk: Desk | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.manager, self.sender, self.config, self.desk = manager, sender, config, desk
+        self.clock = clock or (lambda: datetime.now(TOKYO))
+
+    def _prompt(self, key: str, **values: Any) -> str:
+        bot = self.manager.bot
+        company = bot.prompts.render("company_name", "chat", {}).text if bot.prompts.has("company_name") else ""
+        return bot.prompts.render(key, "chat", {"company": company, **values}).text
+
+    async def process(self, raw: bytes) -> MailResult:
+        self._spool(raw)
+        try:
+            mail = parse_mail(raw)
+        except MailError as exc:
+            return await self._unreadable(raw, str(exc))
+        answered, open_session = await self._answered_session(mail)
+        rating = parse_rating(mail.words) if answered else None
+        if answered is not None and rating is not None and not open_session:
+            if await record_rating(self.manager.store, answered, rating):
+                count_rating("email", rating)
+            return await self._reply(mail, answered, "rating", [self._prompt("mail_rating_thanks")], survey=False)
+        sid = answered if answered is not None and open_session else await self._new_session_id(mail)
+        if not mail.words:
+            return await self._reply(mail, sid, "unreadable", [self._prompt("mail_unreadable")], survey=False)
+        now = self.clock()
+        if not open_session:
+            await self.manager.start(SessionStart(channel="chat", caller=CallerInfo(extra={"email": mail.sender}),
+                                                  now=now, session_id=sid))
+        reply = await self.manager.handle(sid, UserTurn(text=mail.words))
+        said = [_for_mail(p.text) for p in reply.prompts if not self._is_anything_else(p.text)]
+        notes = [self._prompt("mail_attachments")] if mail.attachments else []
+        if reply.handover is not None and reply.handover.kind == "transfer":
+            await self._hand_over(sid, mail, reply.handover.queue, reply.handover.reason,
+                                  reply.handover.priority, reply.handover.case_id)
+            await self._as_email(sid, mail)
+            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
+        if reply.ended or reply.expect.awaiting == "anything_else":
+            if not reply.ended:
+                await self.manager.hangup(sid)  # the request is done; "anything else?" is asked by a new mail
+            await self._as_email(sid, mail)
+            return await self._reply(mail, sid, "answered", [*said, *notes], survey=True)
+        return await self._reply(mail, sid, "asked", [*said, self._prompt("mail_reply_needed"), *notes], survey=False)
+
+    # -- threads and sessions ----------------------------------------------------------------------
+
+    async def _answered_session(self, mail: InboundMail) -> tuple[str | None, bool]:
+        """The session whose reply this mail answers (our Message-IDs name it), and whether it is open."""
+        for ref in reversed([*mail.references, *([mail.in_reply_to] if mail.in_reply_to else [])]):
+            m = re.fullmatch(r"<(mail-[0-9a-f-]+)\.[0-9a-f]+@(.+)>", ref)
+            if m and m.group(2) == self.config.domain:
+                view = await self.manager.view(m.group(1))
+                if view is not None:
+                    return m.group(1), not view.ended
+        return None, False
+
+    async def _new_session_id(self, mail: InboundMail) -> str:
+        """Keyed on the thread; a new request in a thread whose conversation ended gets its own session."""
+        base = conversation_id(mail.thread_id)
+        if await self.manager.view(base) is None:
+            return base
+        return f"{base}-{hashlib.blake2b(mail.message_id.encode(), digest_size=4).hexdigest()}"
+
+    def _is_anything_else(self, text: str) -> bool:
+        variants = self.manager.bot.prompts.templates.get("anything_else", {})
+        return any(text == t for texts in variants.values() for t in texts)
+
+    # -- replies, records, the desk ---------------------------------------------------------------
+
+    async def _reply(self, mail: InboundMail, sid: str, kind: MailKind, paragraphs: Sequence[str], *,
+                     survey: bool) -> MailResult:
+        if survey and self.manager.bot.prompts.has("survey_mail_line"):
+            paragraphs = [*paragraphs, self._prompt("survey_mail_line")]
+        text = compose(addressee(mail), self._prompt("mail_greeting"), paragraphs, self._prompt("mail_closing"),
+                       self._prompt("mail_signature"))
+        message = reply_message(mail, self.config.sender, text, now=self.clock(),
+                                message_id=f"<{sid}.{secrets.token_hex(6)}@{self.config.domain}>")
+        try:
+            async with asyncio.timeout(30):
+                await self.sender.send(message)
+        except Exception:
+            log.exception("reply to %s (%s) not sent; it is logged here and the contact is recorded", mail.sender, sid)
+            return MailResult(sid, kind, message, sent=False)
+        log.info("mail %s from %s: %s, reply sent", mail.message_id, mail.sender, kind)
+        return MailResult(sid, kind, message, sent=True)
+
+    async def _hand_over(self, sid: str, mail: InboundMail, queue: str | None, reason: str | None, priority: int,
+                         case_id: str | None) -> None:
+        if self.desk is None:
+            return
+        await self.desk.enqueue(Contact(id=sid, channel="email", queue=queue or "general", reason=reason,
+                                        priority=priority, queued_at=time.time(), case_id=case_id, caller=mail.sender))
+
+    async def _as_email(self, sid: str, mail: InboundMail) -> None:
+        """The finished conversation's record says e-mail and the sender's address (the dialogue ran it as
+        text), without the chat greeting the customer never saw."""
+        store = self.manager.store
+        view = await self.manager.view(sid)
+        if not isinstance(store, RecordStore) or view is None:
+            return
+        for contact in await store.contacts(aware(view.started_at)):
+            if contact.state.get("id") != sid:
+                continue
+            record = record_of(contact)
+            transcript = record["transcript"]
+            while transcript and transcript[0]["speaker"] == "bot":
+                transcript.pop(0)
+            await put_records(store, [{**record, "channel": "email", "caller": mail.sender}])
+            return
+
+    async def _unreadable(self, raw: bytes, why: str) -> MailResult:
+        """A message that is no mail (no sender, broken structure): a record for a person, no reply."""
+        sid = "mail-" + hashlib.blake2b(raw, digest_size=10).hexdigest()
+        now = self.clock().isoformat(timespec="seconds")
+        preview = raw[:2000].decode("utf-8", errors="replace")
+        log.warning("unreadable mail %s: %s", sid, why)
+        record = {"conversation_id": sid, "channel": "email", "caller": None, "started_at": now, "ended_at": now,
+                  "outcome": "handover", "reason": "unreadable_mail", "queue": "general", "intents": [],
+                  "transcript": [{"speaker": "caller", "text": preview, "at": now}],
+                  "case_note": {"summary_ja": f"読み取れないメールを受信しました({why})。原文はスプールに保存しています。",
+                                "reason": "unreadable_mail"}}
+        if isinstance(self.manager.store, RecordStore):
+            await put_records(self.manager.store, [record])
+        return MailResult(sid, "unreadable", None)
+
+    def _spool(self, raw: bytes) -> None:
+        if self.config.spool is None:
+            return
+        try:
+            self.config.spool.mkdir(parents=True, exist_ok=True)
+            name = f"{time.strftime('%Y%m%d%H%M%S')}-{hashlib.blake2b(raw, digest_size=8).hexdigest()}.eml"
+            (self.config.spool / name).write_bytes(raw)
+        except OSError:
+            log.exception("could not spool a received mail to %s", self.config.spool)
+
+
+def _for_mail(text: str) -> str:
+    """Chat wording read in a mail: the customer answers by replying, not by typing into a box."""
+    return text.replace("とご入力ください", "とご返信ください").replace("をご入力ください", "をご返信にてお知らせください")
+
+
+# -- SMTP in ---------------------------------------------------------------------------------------
+
+class InboundHandler:
+    """aiosmtpd handler: every accepted message is processed in the server's own event loop."""
+
+    def __init__(self, desk: MailDesk) -> None:
+        self.desk = desk
+        self.results: list[MailResult] = []  # the latest few, for tests and the log
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        data = raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
+        try:
+            result = await self.desk.process(data)
+        except Exception:
+            # spooled before processing: nothing is lost, and the sender must not retry forever
+            log.exception("processing a received mail failed; it is in the spool")
+            return "250 OK: accepted"
+        self.results = [*self.results[-99:], result]
+        return "250 OK: accepted"
+
+
+async def start_smtp(handler: InboundHandler, host: str, port: int, max_bytes: int = MAX_MAIL_BYTES) -> asyncio.Server:
+    """An SMTP listener in the running event loop (aiosmtpd's protocol, without its thread)."""
+    from aiosmtpd.smtp import SMTP
+
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: SMTP(handler, data_size_limit=max_bytes, enable_SMTPUTF8=True, hostname="ivr", loop=loop),
+        host, port)
+
+
+MAIL_HANDLER = web.AppKey("mail_handler", InboundHandler)
+
+
+def setup(app: web.Application) -> None:
+    try:
+        config = MailConfig.from_env()
+    except ValueError as exc:
+        log.error("e-mail channel not started: %s", exc)
+        return
+    if config is None or config.listen is None:
+        return
+    from ivr.desk_app import ensure_desk
+
+    host, port = config.listen
+    handler = InboundHandler(MailDesk(app[MANAGER], SmtpRelay(*config.relay), config, desk=ensure_desk(app)))
+    app[MAIL_HANDLER] = handler
+
+    async def serve(app: web.Application) -> AsyncIterator[None]:
+        server = await start_smtp(handler, host, port, max_bytes=config.max_bytes)
+        log.info("e-mail channel: SMTP on %s:%d, replies via %s:%d", host, port, *config.relay)
+        yield
+        server.close()
+        await server.wait_closed()
+
+    app.cleanup_ctx.append(serve)

@@ -1,0 +1,108 @@
+"""The after-contact survey over the wire: a keypad question on the phone, a rating from the chat widget.
+
+POST /survey/twilio[?conversation_id=ID]   TwiML: the question in a <Gather numDigits=1> (ID: the CallSid)
+POST /survey/twilio/answer?conversation_id=ID&try=N   the key pressed: kept, thanked, hung up
+GET  /survey/chat/{conversation_id}         the frame the widget shows (dialogue.survey.chat_frame)
+POST /survey/{conversation_id}              {"rating": 1-5} from the widget: 204, 400 or 404
+
+A voice call reaches the survey by a <Redirect> to /survey/twilio instead of its final <Hangup/>; the
+rating is stored on the record (`satisfaction`) and counted in `ivr_satisfaction_total`. docs/outreach.md.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from aiohttp import web
+from prometheus_client import Counter
+from twilio.twiml.voice_response import VoiceResponse
+
+from dialogue.api import Prompt
+from dialogue.bot import Bot
+from dialogue.survey import chat_frame, parse_rating, record_rating
+from ivr.app_keys import MANAGER
+from ivr.metrics import REGISTRY
+from ivr.voice_common import CONFIG, ensure_setup, read_form
+from ivr.voice_twilio import say, twiml
+
+QUESTION_PATH = "/survey/twilio"
+ANSWER_PATH = "/survey/twilio/answer"
+MAX_TRIES = 2
+RATINGS = Counter("ivr_satisfaction_total", "Survey answers, by channel and rating (1-5)", ["channel", "rating"],
+                  registry=REGISTRY)
+
+
+def count_rating(channel: str, rating: int) -> None:
+    RATINGS.labels(channel, str(rating)).inc()
+
+
+def _voice(bot: Bot, key: str) -> Prompt:
+    return bot.prompts.render(key, "voice", {}, interruptible=True)
+
+
+def _question(request: web.Request, cid: str, tries: int) -> str:
+    bot, cfg = request.app[MANAGER].bot, request.app[CONFIG]
+    resp = VoiceResponse()
+    action = f"{ANSWER_PATH}?conversation_id={quote(cid)}&try={tries}"
+    gather = resp.gather(input="dtmf", num_digits=1, action=action, method="POST", timeout=6)
+    say(gather, _voice(bot, "survey_voice_question" if tries == 1 else "survey_voice_retry"), cfg)
+    say(resp, _voice(bot, "survey_thanks"), cfg)  # no key pressed: thank and leave
+    resp.hangup()
+    return str(resp)
+
+
+async def question(request: web.Request) -> web.Response:
+    params = await read_form(request)
+    cid = request.query.get("conversation_id") or params["CallSid"]
+    return twiml(_question(request, cid, 1))
+
+
+async def answer(request: web.Request) -> web.Response:
+    params = await read_form(request)
+    manager, cfg = request.app[MANAGER], request.app[CONFIG]
+    cid = request.query.get("conversation_id") or params["CallSid"]
+    try:
+        tries = int(request.query.get("try", "1"))
+    except ValueError:
+        tries = MAX_TRIES
+    rating = parse_rating(params.get("Digits", ""))
+    if rating is None and tries < MAX_TRIES:
+        return twiml(_question(request, cid, tries + 1))
+    if rating is not None and await record_rating(manager.store, cid, rating):
+        count_rating("voice", rating)
+    resp = VoiceResponse()
+    say(resp, _voice(manager.bot, "survey_thanks"), cfg)
+    resp.hangup()
+    return twiml(str(resp))
+
+
+async def frame(request: web.Request) -> web.Response:
+    return web.json_response(chat_frame(request.app[MANAGER].bot, request.match_info["conversation_id"]))
+
+
+async def rate(request: web.Request) -> web.Response:
+    manager = request.app[MANAGER]
+    cid = request.match_info["conversation_id"]
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="expected a JSON object {\"rating\": 1-5}") from None
+    rating = body.get("rating") if isinstance(body, dict) else None
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise web.HTTPBadRequest(text="rating must be an integer from 1 to 5")
+    view = await manager.view(cid)
+    if view is None or not view.ended:
+        raise web.HTTPNotFound(text="no finished conversation with this id")
+    if not await record_rating(manager.store, cid, rating):
+        raise web.HTTPNotFound(text="this conversation has no record to rate")
+    count_rating(view.channel, rating)
+    return web.Response(status=204)
+
+
+def setup(app: web.Application) -> None:
+    ensure_setup(app)
+    app.router.add_post(QUESTION_PATH, question)
+    app.router.add_post(ANSWER_PATH, answer)
+    app.router.add_get("/survey/chat/{conversation_id}", frame)
+    app.router.add_post("/survey/{conversation_id}", rate)
