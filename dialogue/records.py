@@ -127,7 +127,8 @@ def record_of(contact: StoredContact) -> dict[str, Any]:
     state, extra, events = contact.state, contact.extra, contact.events
     started = aware(state["started_at"])
     end_event = next((e for e in reversed(events) if e.get("type") == "end"), None)
-    ended = contact.ended_at or (aware(end_event["at"]) if end_event and end_event.get("at") else None)
+    # the end event's own time first: a row migrated from before `ended_at` has only its last update time
+    ended = aware(end_event["at"]) if end_event and end_event.get("at") else contact.ended_at
     handover = next((e for e in reversed(events) if e.get("type") == "handover"), None)
     handle = extra.get("handle_seconds")
     if handle is None and ended is not None:

@@ -47,7 +47,7 @@ _KANJI = r"[\u4e00-\u9fff々〆ヶ]"
 _ADDR_CHAR = r"(?:[^\s、。,.!?！？「」()ぁ-ゖ]|[ぁ-ゖ]+(?=[市区町村郡]))"  # no particles: …3号に住んでます
 _BLOCK = r"(?:\d+丁目|\d+番地?|\d+号|\d+(?:-\d+){1,3})"
 _ADDRESS = re.compile(
-    rf"(?:{_PREFECTURES}){_ADDR_CHAR}*"
+    rf"(?:{_PREFECTURES}){_ADDR_CHAR}*?(?:[市区町村郡]|{_BLOCK}){_ADDR_CHAR}*"
     rf"|{_KANJI}{{1,6}}[市区町村郡]{_ADDR_CHAR}*?{_BLOCK}{_ADDR_CHAR}*"
 )
 # words before 様/さん that are no one's name
@@ -64,6 +64,8 @@ _SAID_NAME = re.compile(  # the name is the group `n`
     rf"(?:名前は|名義は|氏名は|なまえは)[ 　]*(?P<n>(?:{_KANJI}|[ぁ-ゖァ-ヶー]){{2,10}}?)(?=です|でございます|と申|と言|といい|$|[、。 ])"
     rf"|(?P<m>(?:{_KANJI}|[ァ-ヶー]){{1,8}}(?:[ 　](?:{_KANJI}|[ァ-ヶー]){{1,6}})?)(?=と申します|ともうします|と申す)"
     rf"|(?<![ぁ-ゖ])(?P<k>[ぁ-ゖ]{{2,10}})(?=ともうします)"
+    # an e-mail's signature: the name after the closing formula, at the end
+    rf"|(?:よろしくお願い(?:いた)?します|よろしくお願い申し上げます|敬具)[。!！\s　]*(?P<s>(?:{_KANJI}|[ァ-ヶー]){{2,8}})[ 　]*$"
 )
 
 
@@ -114,7 +116,7 @@ def _spans(text: str) -> Iterator[tuple[int, int, str]]:
     for match in _HONORIFIC.finditer(text):
         yield (match.start(), match.end(), NAME)
     for match in _SAID_NAME.finditer(text):
-        group = next(g for g in ("n", "m", "k") if match.group(g))
+        group = next(g for g in ("n", "m", "k", "s") if match.group(g))
         yield (match.start(group), match.end(group), NAME)
 
 

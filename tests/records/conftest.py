@@ -9,8 +9,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from dialogue.backends.demo import DemoBackend
+from dialogue.bot import Bot
 from dialogue.engine import DialogueManager
-from dialogue.factory import build_manager
+from dialogue.escalation.engine import EscalationEngine
+from dialogue.factory import BotPaths, load_paths
 from dialogue.store import MemoryStore, SessionStore, SQLiteStore
 from dialogue.store_remote import PostgresStore
 from nlu.pipeline import NLU
@@ -57,10 +60,18 @@ async def drop_schema(dsn: str, tag: str) -> None:
         await conn.close()
 
 
+@pytest.fixture(scope="session")
+def sakura() -> tuple[Bot, EscalationEngine]:
+    """The sample bot and its escalation rules, loaded once: they are read-only."""
+    paths = BotPaths()
+    return load_paths(paths), EscalationEngine.load(paths.rules)
+
+
 @pytest.fixture
-async def manager(store: SessionStore, nlu: NLU) -> AsyncIterator[DialogueManager]:
+async def manager(store: SessionStore, nlu: NLU, sakura: tuple[Bot, EscalationEngine]) -> AsyncIterator[DialogueManager]:
     """The sample bot on `store`; its shared locks (a PostgreSQL pool on PostgreSQL) closed afterwards."""
-    built = build_manager(store=store, nlu=nlu)
+    bot, escalation = sakura
+    built = DialogueManager(bot, nlu, DemoBackend(), store, escalation)
     try:
         yield built
     finally:
