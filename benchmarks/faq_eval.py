@@ -1,10 +1,15 @@
 """FAQ answerer on held-out caller questions, and its cost per question.
 
-    .venv/bin/python benchmarks/faq_eval.py [--data benchmarks/faq/heldout.jsonl] [--rounds 5] [--errors] [--json]
+    .venv/bin/python benchmarks/faq_eval.py [--data benchmarks/data/faq_heldout2.jsonl] [--rounds 5] [--errors] [--json]
 
-The held-out lines (`{"text", "faq": entry id or null, "style"}`) were written before the keywords
-were tuned and are never tuned on (the dev list lives in tests/dialogue/test_faq.py). Reports:
-- correct: share of answerable lines given their entry (target >= 0.85);
+Lines are `{"text", "faq": entry id or null, "accept": [other entry ids], "style"}`; `accept` names
+entries whose answer states the asked fact too (送料無料の条件 is answered by the 送料 entry, which
+says both), decided from the answer texts when the line was written.
+Data (benchmarks/data/): faq_heldout2.jsonl, the held-out set, written before the retrieval work of
+its commit and only measured, never tuned on (`--errors` is for the dev sets); faq_dev.jsonl, a dev
+set written for tuning; benchmarks/faq/heldout.jsonl, the first set (its author looked at it while
+tuning: a dev set now); tests/dialogue/test_faq.py has the unit-test dev list. Reports:
+- correct: share of answerable lines given their entry or an accepted one (target >= 0.85);
 - wrong: share of ALL lines given an answer that is not theirs, including any answer to a line that
   must get none (target <= 5 %);
 - abstention on the no-answer lines (routine requests, other topics and companies, FAQ gaps);
@@ -27,7 +32,8 @@ from typing import Any
 from dialogue.faq import FaqAnswer, FaqEntry, FaqIndex, load_faq
 from nlu.data_io import DEFAULT_INTENT_TEST, read_intent_examples
 
-HELDOUT = Path(__file__).parent / "faq" / "heldout.jsonl"
+HELDOUT = Path(__file__).parent / "data" / "faq_heldout2.jsonl"
+DEV_SETS = (Path(__file__).parent / "data" / "faq_dev.jsonl", Path(__file__).parent / "faq" / "heldout.jsonl")
 # the NLU's held-out intent sets (ours and a second writer's), never used to tune the FAQ
 NLU_TESTS = (DEFAULT_INTENT_TEST, DEFAULT_INTENT_TEST.parent / "outside" / "intents.jsonl")
 TARGETS = {"correct": 0.85, "wrong": 0.05, "p99_ms_1000": 5.0}
@@ -121,19 +127,37 @@ _KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニ�
 
 
 def synthetic_entries(n: int, seed: int = 0) -> list[FaqEntry]:
-    """`n` entries like a large shop's FAQ: a question and a dozen keywords each, drawn from shared
-    shop words and made-up product names, so posting lists are as long as a real catalogue's."""
+    """`n` entries like a large shop's FAQ: a question, three paraphrases and a dozen keywords each,
+    drawn from shared shop words and made-up product names, so posting lists are as long as a real
+    catalogue's."""
     rng = random.Random(seed)
     products = ["".join(rng.choices(_KATAKANA, k=rng.randint(3, 6))) for _ in range(n // 2)]
     out = []
     for i in range(n):
         words = rng.sample(_SHOP_WORDS, 8) + rng.sample(products, 4)
         question = f"{words[8]}の{words[0]}は{words[1]}ですか"
+        paraphrases = [
+            f"{words[9]}を{words[2]}したいのですが{words[0]}はどうなりますか",
+            f"{words[0]}と{words[3]}について教えてください",
+            f"{words[10]}は{words[4]}で{words[5]}できますか",
+        ]
         answer = FaqAnswer(
             voice=f"{words[0]}についてのご案内です。", chat=f"{words[0]}についてのご案内です。"
         )
-        out.append(FaqEntry(id=f"synthetic_{i}", question=question, keywords=words, answer=answer))
+        out.append(
+            FaqEntry(
+                id=f"synthetic_{i}", question=question, paraphrases=paraphrases, keywords=words, answer=answer
+            )
+        )
     return out
+
+
+def large_index(n: int) -> FaqIndex:
+    """The sample bot's entries and synonym groups, topped up to `n` entries with synthetic ones."""
+    real = load_faq()
+    extra = synthetic_entries(n - len(real.entries))
+    groups = [] if real.synonyms is None else real.synonyms.groups
+    return FaqIndex.build([*real.entries, *extra], groups)
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
@@ -150,7 +174,7 @@ def accuracy(index: FaqIndex, lines: Sequence[dict[str, Any]]) -> tuple[dict[str
     for line in lines:
         hit = index.match(line["text"])
         got = hit.entry.id if hit else None
-        ok = got == line["faq"]
+        ok = got == line["faq"] or got in line.get("accept", [])
         style_total[line["style"]] += 1
         by_style[line["style"]] += ok
         if line["faq"] is None:
@@ -243,7 +267,7 @@ def main() -> None:
     report["latency_kb"] = latency(index, texts, args.rounds)
 
     started = time.perf_counter()
-    big = FaqIndex.build(synthetic_entries(1000))
+    big = large_index(1000)
     report["build_1000_s"] = round(time.perf_counter() - started, 2)
     report["latency_1000"] = latency(big, texts, args.rounds)
     report["targets_met"] = {

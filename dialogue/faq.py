@@ -29,6 +29,7 @@ from nlu.normalize import normalize
 from nlu.tokenizer import tokenize
 
 DEFAULT_FAQ_DIR = REPO_ROOT / "faq"
+SYNONYMS_FILE = "synonyms.yaml"  # in a FAQ directory: word groups, not entries (see `Synonyms`)
 
 # Parts of speech that carry no topic. They still feed the reading trigrams, because fugashi glues
 # hiragana nouns to them (だいびき -> だ|いびき).
@@ -39,7 +40,7 @@ _GENERIC_LEMMAS = frozenset(
     "為る 有る 居る 成る 出来る 言う 思う 聞く 教える 知る 分かる 見る 来る 行く 済む 良い 欲しい "  # noqa: SIM905 (a word list reads best as words)
     "下さる 頂く 貰う 遣る 呉れる 御座る 申す 致す 伺う 存ずる 願う 御 様 "
     "今 今日 前 後 先日 最近 連絡 其れ 此れ 彼れ 何 事 物 時 所 彼 ちょっと 一寸 少し 又 もう やっぱり 矢張り 本当 "
-    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く".split()
+    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く 商品 品物 注文".split()
 )
 # Requests for an action (変える, 取り消す, キャンセル, 再発行, 交換): a question holding one that
 # its entry does not know asks a flow to do something (支払い方法を変えたい), not what the FAQ says,
@@ -52,6 +53,9 @@ _ACTION_LEMMAS = frozenset(
 _NOUN, _OTHER, _UNKNOWN_IN_PHRASE = 1.0, 0.5, 1.5
 _UNKNOWN_OTHER = 0.25  # a verb no entry knows: 預ける, 間に合う in order-status questions
 _CANDIDATES = 5  # entries re-ranked by coverage after BM25
+# ranking by BM25 x coverage^2: of two entries that both match, the one that knows all of the caller's
+# words beats one that shares more terms with the question (返品の送料は無料? is not 送料無料)
+_COVERAGE_POWER = 2
 _K1, _B = 1.2, 0.75  # textbook BM25
 _GRAM_WEIGHT = 0.35  # a word yields several trigrams: keep them from outvoting whole-word matches
 
@@ -69,12 +73,23 @@ class FaqEntry(BaseModel):
     keywords: list[str] = Field(default_factory=list)
     # words one of which the caller must say (送料, 負担): for an entry whose topic alone is a request
     # for a flow (不良品だったから返品で asks to return it, not what the shipping costs)
-    requires: list[str] = Field(default_factory=list)
+    # several such lists (a list of lists) must each be met: the entry for defective goods answers
+    # only a caller who speaks of the shipping cost AND of a defect; the general entry the rest
+    requires: list[str] | list[list[str]] = Field(default_factory=list)
+    # other ways callers ask the same question, written by the FAQ's author; indexed like `question`
+    paraphrases: list[str] = Field(default_factory=list)
     answer: FaqAnswer
 
 
 class FaqFile(RootModel[list[FaqEntry]]):
     pass
+
+
+class SynonymFile(BaseModel):
+    """`faq/synonyms.yaml`: groups of words callers use for one thing (送料, 郵送代, 送り賃)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    synonyms: list[list[str]] = Field(default_factory=list)
 
 
 class _Word(NamedTuple):
@@ -86,6 +101,7 @@ class _Word(NamedTuple):
     # a short hiragana piece (しょう of しょう|ひん) is itself no evidence: it must be found joined to a
     # neighbouring token (ショウヒ), or ショウ would match 化粧箱; empty for every other word
     joins: tuple[str, ...] = ()
+    group: str = ""  # the synonym group the word belongs to (see `Synonyms`), "" for none
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +118,9 @@ def _hiragana(text: str) -> bool:
     return all("\u3041" <= c <= "\u309f" for c in text)
 
 
-def _analyse(text: str) -> _Terms:
-    """One text (a caller's question, or one keyword) as BM25 terms and its topic-bearing words."""
+def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
+    """One text (a caller's question, or one keyword) as BM25 terms and its topic-bearing words;
+    words of a synonym group also yield the group's term (s:), which every member shares."""
     tokens = [t for t in tokenize(normalize(text).text) if t.pos not in ("補助記号", "空白")]
     readings = [fold_reading(t.reading.upper()) for t in tokens]
     feats: set[str] = set()
@@ -138,9 +155,67 @@ def _analyse(text: str) -> _Terms:
     # trigrams across token boundaries rescue hiragana nouns that fugashi splits into particles and
     # other words (くれか -> くれ|か, だいびき -> だ|いびき)
     feats.update("g:" + chars[i : i + 3] for i in range(len(chars) - 2))
-    return _Terms(
-        frozenset(feats), tuple(w._replace(links=tuple(ln)) for w, ln in zip(words, links, strict=True))
-    )
+    linked = [w._replace(links=tuple(ln)) for w, ln in zip(words, links, strict=True)]
+    if synonyms is not None:
+        linked = synonyms.tag(linked)
+        feats.update("s:" + w.group for w in linked if w.group)
+    return _Terms(frozenset(feats), tuple(linked))
+
+
+_MIN_READING_KEY = 3  # shorter readings are too often homophones (ダイ: 代, 台, 第): matched by lemma only
+
+
+@dataclass(frozen=True, slots=True)
+class Synonyms:
+    """Word groups of the bot's data (faq/synonyms.yaml): a caller's word of a group counts as every
+    word of it, so お金 meets an entry that says 料金, and 郵送代 one that says 送料. Members are
+    analysed like questions: a one-word member matches by lemma (any spelling or conjugation) and by
+    reading (kana transcripts); a member fugashi splits (送り|賃, and ゆうそう|りょう in kana)
+    matches the same readings in a row."""
+
+    keys: dict[str, str]  # "l:" lemma or "r:" reading(s) -> group name (its first member)
+    longest: int = 1  # most words in one member
+    groups: tuple[tuple[str, ...], ...] = ()  # as the designer wrote them
+
+    @classmethod
+    def build(cls, groups: Iterable[Sequence[str]]) -> Synonyms:
+        keys: dict[str, str] = {}
+        longest = 1
+        groups = [g for g in groups if g]
+        for group in groups:
+            name = group[0]
+            for member in group:
+                words = _analyse(member).words
+                if not words:
+                    continue
+                longest = max(longest, len(words))
+                joined = "".join(w.reading for w in words)
+                if len(words) == 1:
+                    keys.setdefault("l:" + words[0].lemma, name)
+                if len(words) > 1 or len(joined) >= _MIN_READING_KEY:
+                    keys.setdefault("r:" + joined, name)
+        return cls(keys, longest, tuple(tuple(g) for g in groups))
+
+    def tag(self, words: Sequence[_Word]) -> list[_Word]:
+        """`words` with their groups set, the longest run of words that spells a member first."""
+        out = list(words)
+        i = 0
+        while i < len(out):
+            for span in range(min(self.longest, len(out) - i), 0, -1):
+                run = out[i : i + span]
+                if any(i + k + 1 not in w.links for k, w in enumerate(run[:-1])):
+                    continue  # a member's words stand together in the question (送り賃, not 送り…の…賃)
+                joined = "".join(w.reading for w in run)
+                name = self.keys.get("r:" + joined) if span > 1 or len(joined) >= _MIN_READING_KEY else None
+                if span == 1:
+                    name = self.keys.get("l:" + run[0].lemma) or name
+                if name:
+                    out[i : i + span] = [w._replace(group=name) for w in run]
+                    i += span
+                    break
+            else:
+                i += 1
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +237,7 @@ class _Doc:
     words: frozenset[str]  # readings and lemmas of its words, and their parts (see `_parts`)
     nouns: frozenset[str]  # the same, of its nouns only
     whole: frozenset[str]  # readings and lemmas of keywords that are one word (ただ: short, yet a word)
-    requires: _Doc | None = None  # FaqEntry.requires, as an entry of its own
+    requires: tuple[_Doc, ...] = ()  # FaqEntry.requires, each list as an entry of its own
 
 
 def _parts(word: str) -> list[str]:
@@ -187,30 +262,49 @@ def _spoken_kana(keyword: str) -> str | None:
     return str(jaconv.kata2hira("".join(out)))
 
 
-def _doc(question: str, keywords: Sequence[str], requires: Sequence[str] = ()) -> tuple[_Doc, dict[str, int]]:
-    """An entry's BM25 term counts and its words. Indexed texts: the question (whole words only:
-    its trigrams span particles, する|と|き, and would match anything), the keywords, and each
-    keyword in hiragana, since fugashi splits hiragana nouns differently from kanji ones."""
+def _doc(
+    questions: Sequence[str],
+    keywords: Sequence[str],
+    requires: Sequence[Sequence[str]] = (),
+    synonyms: Synonyms | None = None,
+    *,
+    exact: bool = False,
+) -> tuple[_Doc, dict[str, int]]:
+    """An entry's BM25 term counts and its words. Indexed texts: the question and its paraphrases
+    (whole words only: their trigrams span particles, する|と|き, and would match anything), the
+    keywords, and each keyword in hiragana, since fugashi splits hiragana nouns differently from
+    kanji ones. The synonym groups of its words count as its words too (`Synonyms`)."""
     tf: dict[str, int] = {}
     words: set[str] = set()
     nouns: set[str] = set()
     whole: set[str] = set()
     spoken = [k for k in map(_spoken_kana, keywords) if k and k not in keywords]
-    for n, text in enumerate(dict.fromkeys([question, *keywords, *spoken])):
-        terms = _analyse(text)
+    sentences = set(questions)
+    respelt = set(spoken) - set(keywords)
+    for text in dict.fromkeys([*questions, *keywords, *spoken]):
+        # a keyword respelt in kana is split anew (ほう|そうりょう of 包装料): no synonyms from its pieces
+        terms = _analyse(text, None if text in respelt else synonyms)
+        keyword = text not in sentences
         for f in terms.features:
-            if n or not f.startswith("g:"):
+            if keyword or not f.startswith("g:"):
                 tf[f] = tf.get(f, 0) + 1  # a word in kanji and in kana counts twice; BM25 saturates it
-        if n and text in keywords and len(terms.words) == 1:
+        if keyword and text in keywords and len(terms.words) == 1:
             whole.update(terms.words[0][:2])  # a word the designer listed on its own (ただ, いつまで)
-        if n:  # a keyword's pieces across its tokens too: スウリョウ of て|すう|りょう, 手数|料
-            words.update(_parts("".join(w.reading for w in terms.words)))
+        # exact: whole words only, for `requires` (際 is no part of サイズ there)
+        pieces = (lambda word: [word]) if exact else _parts
+        if keyword:  # a keyword's pieces across its tokens too: スウリョウ of て|すう|りょう, 手数|料
+            words.update(pieces("".join(w.reading for w in terms.words)))
         for word in terms.words:
-            parts = [*_parts(word.reading), *_parts(word.lemma)]
+            parts = [*pieces(word.reading), *pieces(word.lemma)]
+            if word.group:
+                parts.append("s:" + word.group)
             words.update(parts)
             if word.noun:
                 nouns.update(parts)
-    required = _doc("", requires)[0] if requires else None
+    required = tuple(_doc([], need, synonyms=synonyms, exact=True)[0] for need in requires if need)
+    for doc in required:  # words the designer tied to the entry are its words (返品の送料は「有料」?)
+        words |= doc.words
+        nouns |= doc.nouns
     return _Doc(frozenset(tf), frozenset(words), frozenset(nouns), frozenset(whole), required), tf
 
 
@@ -234,13 +328,16 @@ class FaqIndex:
 
     entries: tuple[FaqEntry, ...]
     min_score: float = 7.0
-    min_coverage: float = 0.55
+    min_coverage: float = 0.6
+    synonyms: Synonyms | None = None
     _docs: tuple[_Doc, ...] = field(init=False, repr=False)
     _vocabulary: _Doc = field(init=False, repr=False)  # every entry's words, to tell unknown ones
     _postings: dict[str, _Posting] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        built = [_doc(e.question, e.keywords, e.requires) for e in self.entries]
+        built = [
+            _doc([e.question, *e.paraphrases], e.keywords, _requirements(e), self.synonyms) for e in self.entries
+        ]
         self._docs = tuple(doc for doc, _ in built)
         self._vocabulary = _Doc(
             frozenset(),
@@ -251,12 +348,15 @@ class FaqIndex:
         self._postings = _postings([tf for _, tf in built])
 
     @classmethod
-    def build(cls, entries: Iterable[FaqEntry], **thresholds: float) -> FaqIndex:
-        return cls(tuple(entries), **thresholds)
+    def build(
+        cls, entries: Iterable[FaqEntry], synonyms: Iterable[Sequence[str]] = (), **thresholds: float
+    ) -> FaqIndex:
+        groups = [g for g in synonyms if g]
+        return cls(tuple(entries), **thresholds, synonyms=Synonyms.build(groups) if groups else None)
 
     def match(self, text: str) -> FaqHit | None:
         """The entry that answers `text`, or None when no entry clearly does (see the class doc)."""
-        query = _analyse(text)
+        query = _analyse(text, self.synonyms)
         if not self.entries or not query.words:
             return None
         ranked = self._ranked(query)
@@ -271,7 +371,7 @@ class FaqIndex:
         """(id, score, coverage) of the best entries, for tuning keywords; ignores the thresholds."""
         return [
             (self.entries[i].id, round(score, 2), round(coverage, 2))
-            for i, score, coverage in self._ranked(_analyse(text))[:top]
+            for i, score, coverage in self._ranked(_analyse(text, self.synonyms))[:top]
         ]
 
     def _ranked(self, query: _Terms) -> list[tuple[int, float, float]]:
@@ -287,7 +387,7 @@ class FaqIndex:
         ranked = [
             (int(i), float(scores[i]), self._coverage(query, self._docs[i])) for i in top if scores[i] > 0
         ]
-        ranked.sort(key=lambda r: -r[1] * r[2])
+        ranked.sort(key=lambda r: -r[1] * r[2] ** _COVERAGE_POWER)
         return ranked
 
     def _coverage(self, query: _Terms, doc: _Doc) -> float:
@@ -298,7 +398,7 @@ class FaqIndex:
         against it, at 1.5 when it shares a noun phrase with a word the FAQ knows (海外発送 and
         領収書の宛名 ask what the FAQ does not say); a verb no entry knows is mostly a paraphrase and
         weighs little (_UNKNOWN_OTHER)."""
-        if doc.requires is not None and not any(_knows(doc.requires, w) for w in query.words):
+        if not all(any(_knows(need, w) for w in query.words) for need in doc.requires):
             return 0.0
         covered = total = 0.0
         nouns = 0
@@ -325,11 +425,20 @@ class FaqIndex:
         return covered / total if total and (nouns or len(known) >= 2) else 0.0
 
 
+def _requirements(entry: FaqEntry) -> list[list[str]]:
+    """`requires` as lists each of which the caller must meet (a flat list is one of them)."""
+    if all(isinstance(r, str) for r in entry.requires):
+        return [[str(r) for r in entry.requires]] if entry.requires else []
+    return [list(r) for r in entry.requires if not isinstance(r, str)]
+
+
 def _knows(doc: _Doc, w: _Word, *, nouns_only: bool = False) -> bool:
     """Whether the entry has the word or a word containing it (送料 in 返送料); a short hiragana
     piece only as a whole word of the entry or joined to its neighbour (see `_Word.joins`); a verb
     by its lemma, since a conjugated reading is part of too many words (変え in ツカエル)."""
     words = doc.nouns if nouns_only else doc.words
+    if w.group and "s:" + w.group in words:
+        return True
     if w.joins:
         return (not nouns_only and w.reading in doc.whole) or any(j in words for j in w.joins)
     if w.verb:
@@ -361,9 +470,16 @@ def load_faq(directory: Path | None = None) -> FaqIndex:
     gives an empty index. Raises SourceError (`file:line:col: message`) for each problem."""
     directory = directory or DEFAULT_FAQ_DIR
     entries: list[FaqEntry] = []
+    groups: list[list[str]] = []
     seen: dict[str, str] = {}
     problems: list[str] = []
     for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        if path.name == SYNONYMS_FILE:
+            try:
+                groups.extend(load(path, SynonymFile)[0].synonyms)
+            except SourceError as exc:
+                problems.extend(exc.problems)
+            continue
         try:
             parsed, raw = load(path, FaqFile)
         except SourceError as exc:
@@ -378,4 +494,4 @@ def load_faq(directory: Path | None = None) -> FaqIndex:
             entries.append(entry)
     if problems:
         raise SourceError(problems)
-    return FaqIndex(tuple(entries))
+    return FaqIndex.build(entries, groups)

@@ -1,8 +1,9 @@
 """The FAQ answerer: which entry a caller's question gets, when it abstains, and designer errors.
 
-DEV is the development list the keywords and thresholds were tuned on; the held-out questions in
-benchmarks/faq/heldout.jsonl are measured by benchmarks/faq_eval.py and never tuned on. Latency is
-reported by that benchmark, not asserted here (timings are noisy on shared CI machines).
+DEV is the development list the keywords and thresholds were tuned on (with benchmarks/data/
+faq_dev.jsonl); the held-out questions in benchmarks/data/faq_heldout2.jsonl are measured by
+benchmarks/faq_eval.py and never tuned on. Latency is reported by that benchmark, not asserted here
+(timings are noisy on shared CI machines).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.faq import FaqAnswer, FaqEntry, FaqIndex, load_faq
+from dialogue.faq import FaqAnswer, FaqEntry, FaqIndex, Synonyms, load_faq
 from dialogue.yaml_source import SourceError
 
 # (caller's words, expected entry id or None); keigo, casual, Kansai, elderly, hiragana ASR, fillers
@@ -150,6 +151,22 @@ DEV: list[tuple[str, str | None]] = [
 ]
 
 
+# entries whose answer states the fact asked of the key entry too (the 送料 answer gives the free
+# shipping threshold; the fees answer gives the 代引き fee), as the benchmark's `accept` has them
+ACCEPT: dict[str, set[str]] = {
+    "shipping_fee": {"free_shipping"},
+    "free_shipping": {"shipping_fee"},
+    "return_shipping_defect": {"return_shipping"},
+    "return_shipping_customer": {"return_shipping"},
+    "points_expiry": {"points_extension"},
+    "points_extension": {"points_expiry"},
+    "payment_methods": {"payment_credit_card"},
+    "payment_credit_card": {"payment_methods"},
+    "convenience_store_fee": {"payment_fees"},
+    "cod_fee": {"payment_fees"},
+}
+
+
 @pytest.fixture(scope="module")
 def index() -> FaqIndex:
     return load_faq()
@@ -158,7 +175,8 @@ def index() -> FaqIndex:
 @pytest.mark.parametrize(("text", "expected"), DEV)
 def test_dev_question(index: FaqIndex, text: str, expected: str | None) -> None:
     hit = index.match(text)
-    assert (hit.entry.id if hit else None) == expected, index.explain(text)
+    got = hit.entry.id if hit else None
+    assert got == expected or (expected is not None and got in ACCEPT[expected]), index.explain(text)
 
 
 def test_sample_kb_has_one_question_per_entry(index: FaqIndex) -> None:
@@ -265,3 +283,70 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
     assert err.value.problems == [
         f"{tmp_path / 'b.yaml'}:2:7: duplicate FAQ id 'receipt' (first at {tmp_path / 'a.yaml'}:1:7)"
     ]
+
+
+def _entry(id_: str, question: str, keywords: list[str], **more: object) -> FaqEntry:
+    return FaqEntry.model_validate(
+        {"id": id_, "question": question, "keywords": keywords, "answer": {"voice": "v", "chat": "c"}, **more}
+    )
+
+
+def test_synonym_group_matches_a_word_no_entry_has() -> None:
+    entries = [_entry("fee", "送料はいくら", ["送料"]), _entry("points", "ポイント", ["ポイント"])]
+    plain = FaqIndex.build(entries, min_score=0.0)
+    assert plain.match("郵送代はいくら") is None  # 郵送代 is a word no entry knows
+    groups = [["送料", "郵送代", "送り賃"]]
+    with_groups = FaqIndex.build(entries, groups, min_score=0.0)
+    for text in ("郵送代はいくら", "送り賃はいくら", "ゆうそうだいはいくら"):
+        hit = with_groups.match(text)
+        assert hit is not None and hit.entry.id == "fee", (text, with_groups.explain(text))
+
+
+def test_synonym_member_of_several_words_must_stand_together() -> None:
+    synonyms = Synonyms.build([["送料", "送り賃"]])
+    from dialogue.faq import _analyse
+
+    together = _analyse("送り賃は", synonyms).words
+    assert [w.group for w in together] == ["送料", "送料"]
+    apart = _analyse("送りの時の賃金", synonyms).words
+    assert all(w.group != "送料" for w in apart)
+
+
+def test_paraphrases_are_indexed_like_the_question() -> None:
+    entries = [
+        _entry("receipt", "領収書はもらえますか", ["領収書"], paraphrases=["経費精算の書類が欲しい"]),
+        _entry("points", "ポイント", ["ポイント"]),
+    ]
+    hit = FaqIndex.build(entries, min_score=0.0).match("経費精算に使う書類はありますか")
+    assert hit is not None and hit.entry.id == "receipt"
+    assert FaqIndex.build(entries[1:] + [_entry("receipt", "領収書", ["領収書"])], min_score=0.0).match(
+        "経費精算に使う書類はありますか"
+    ) is None
+
+
+def test_requires_lists_must_each_be_met() -> None:
+    cost = ["送料", "負担"]
+    general = _entry("return_shipping", "返品の送料は", ["返品", "送料"], requires=cost)
+    defect = _entry(
+        "return_shipping_defect", "不良品の返品の送料は", ["不良品", "壊れる", "返品", "送料"],
+        requires=[cost, ["不良品", "壊れる"]],
+    )
+    index = FaqIndex.build([general, defect], min_score=0.0)
+    hit = index.match("返品の送料は誰の負担ですか")
+    assert hit is not None and hit.entry.id == "return_shipping"  # no defect said: the general answer
+    hit = index.match("壊れていたので返品しますが送料は誰の負担ですか")
+    assert hit is not None and hit.entry.id == "return_shipping_defect"
+    assert index.match("壊れていたので返品します") is None  # no cost word: a request for the flow
+
+
+def test_sample_synonyms_are_loaded(index: FaqIndex) -> None:
+    assert index.synonyms is not None and len(index.synonyms.groups) >= 10
+    hit = index.match("郵送代はいくらですか")
+    assert hit is not None and hit.entry.id in {"shipping_fee", "free_shipping"}
+
+
+def test_malformed_synonyms_file_points_at_file_line_col(tmp_path: Path) -> None:
+    (tmp_path / "synonyms.yaml").write_text("synonyms:\n  - [送料, 郵送代]\nwords: []\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        load_faq(tmp_path)
+    assert err.value.problems == [f"{tmp_path / 'synonyms.yaml'}:3:1: unknown key 'words'"]
