@@ -122,10 +122,16 @@ def run_init(args: argparse.Namespace) -> int:
         return _fail("ivr init", [f"{target} is not empty: give a new or empty directory (nothing was written)"])
     if not (STARTER / BOT_FILE).is_file():
         return _fail("ivr init", [f"the starter bot is missing from this installation ({STARTER})"])
+    created = not target.exists()
     try:
         shutil.copytree(STARTER, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("models", "__pycache__"))
         project = open_project(target, lambda m: print(m, flush=True))
     except (OSError, StartupError) as exc:
+        # leave nothing half-written behind: the directory is as it was (new, or empty)
+        for child in target.iterdir() if target.is_dir() else ():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        if created and target.is_dir():
+            target.rmdir()
         return _fail("ivr init", str(exc).splitlines())
     print(f"wrote a new bot '{project.name}' to {target}\n"
           f"  ivr chat --bot {target}                  talk to it\n"

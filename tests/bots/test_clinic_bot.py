@@ -97,3 +97,14 @@ def test_the_clinic_model_understands_its_callers() -> None:
     }
     got = {text: nlu.parse(text).intent.name for text in cases}
     assert got == cases
+
+
+async def test_the_card_number_prompt_listens_for_six_keys_and_the_clinic_words() -> None:
+    manager = build_for(load_project(CLINIC), None, Settings(backend_url="http://127.0.0.1:9/none"), Secrets({}))
+    try:
+        sid, _ = await manager.start(SessionStart(channel="voice", caller=CallerInfo(), now=THURSDAY_10))
+        reply = await manager.handle(sid, UserTurn(text="予約を取りたいのですが"))
+    finally:
+        await manager.backend.close()  # type: ignore[attr-defined]
+    assert reply.expect.entity_type == "patient_no" and reply.expect.dtmf_max_digits == 6
+    assert "診察券番号" in reply.expect.hints  # ASR hints from entities/clinic.yaml

@@ -75,3 +75,17 @@ def test_the_new_bot_serves(new_bot: Path, tmp_path: Path) -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_a_failed_init_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from ivr import deploy_commands
+
+    broken = tmp_path / "starter"
+    broken.mkdir()
+    (broken / "bot.yaml").write_text("name: x\nbackend: nothing\n", encoding="utf-8")
+    monkeypatch.setattr(deploy_commands, "STARTER", broken)
+    target = tmp_path / "new"
+    assert main(["init", str(target)]) == 2
+    assert "bot.yaml:2:" in capsys.readouterr().err
+    assert not target.exists()
