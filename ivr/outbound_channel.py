@@ -31,7 +31,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from dialogue.api import Handover, Prompt
 from dialogue.bot import Bot
-from dialogue.outbound import Job, Outbox, settle_attempt
+from dialogue.outbound import Job, Outbox, postponed, settle_attempt
 from ivr.app_keys import MANAGER
 from ivr.metrics import REGISTRY
 from ivr.voice_common import CONFIG, ensure_setup, read_form
@@ -131,6 +131,10 @@ async def run_due(outbox: Outbox, dialer: Dialer, now: datetime | None = None, l
     moment = now or datetime.now(UTC)
     jobs = await outbox.claim_due(moment, limit)
     for job in jobs:
+        later = postponed(job, moment)
+        if later is not None:  # e.g. every worker was down at the agreed time and it is night now
+            await outbox.update(job.id, status="due", due_at=later, attempts=job.attempts - 1)
+            continue
         try:
             if job.kind == "notice_sms":
                 sid = await dialer.text(job)

@@ -17,12 +17,8 @@ from aiohttp.test_utils import TestServer
 from dialogue.api import CallerInfo, SessionStart, UserTurn
 from dialogue.clock import TOKYO
 from dialogue.engine import DialogueManager
-from dialogue.outbound import (
-    SQLiteOutbox,
-    callable_at,
-    delivery_delay_notice,
-    new_job,
-)
+from dialogue.outbound import callable_at, delivery_delay_notice, new_job
+from dialogue.outbox_sql import SQLiteOutbox
 from ivr.outbound_channel import Dialer, DialerConfig, run_due
 from ivr.server import create_app
 from ivr.voice_common import CONFIG, VoiceConfig
@@ -150,6 +146,16 @@ async def test_nobody_answers_so_it_is_tried_later_then_given_up(line: Line) -> 
     final = await outbox.get(job.id)
     assert final is not None and (final.status, final.outcome, final.attempts) == ("failed", "unreachable", 3)
     assert len(line.standin.calls) == 3 and line.standin.problems == []
+
+
+async def test_a_callback_whose_time_passed_while_no_worker_ran_waits_for_the_morning(line: Line) -> None:
+    job = new_job("callback", "09012345678", datetime(2026, 12, 2, 17, 0, tzinfo=TOKYO), asked=True)
+    await line.manager.outbox.add(job)
+    night = datetime(2026, 12, 2, 22, 30, tzinfo=TOKYO)
+    assert await run_due(line.manager.outbox, line.dialer, night) == 1
+    later = await line.manager.outbox.get(job.id)
+    assert later is not None and line.standin.calls == []
+    assert (later.status, later.attempts, later.due_at) == ("due", 0, datetime(2026, 12, 3, 9, 0, tzinfo=TOKYO))
 
 
 async def test_a_number_twilio_refuses_is_recorded_not_retried(line: Line) -> None:

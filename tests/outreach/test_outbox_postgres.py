@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from dialogue.outbound import PostgresOutbox, new_job, outbox_for
+from dialogue.outbound import new_job
+from dialogue.outbox_sql import PostgresOutbox, outbox_for
 from dialogue.store_remote import PostgresStore
 from tests.dialogue.test_stores import postgres_dsn
 from tests.outreach.conftest import NOW
