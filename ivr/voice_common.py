@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import asyncpg
+import redis.exceptions
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
@@ -34,7 +36,7 @@ from dialogue.api import (
     SessionStart,
     UserTurn,
 )
-from dialogue.locks import Coordination
+from dialogue.locks import Coordination, LockTimeout
 from ivr.app_keys import MANAGER
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
@@ -49,6 +51,18 @@ INTER_DIGIT_TIMEOUT_S = 5
 YES_NO = frozenset({"confirm", "anything_else"})
 APOLOGY = "申し訳ございません。ただいま確認に時間がかかっております。恐れ入りますが、もう一度おっしゃっていただけますか。"
 UNKNOWN_CALL = "申し訳ございません。通話の情報を確認できませんでした。恐れ入りますが、おかけ直しください。"
+SERVICE_DOWN = ("お電話ありがとうございます。申し訳ございません。ただいまシステムが混み合っており、ご案内ができません。"
+                "恐れ入りますが、しばらくしてからおかけ直しください。")
+# what a shared store or its locks raise while the database or Redis is down or stuck: the caller hears
+# an apology, the log gets one line (no traceback), and the next turn works once the engine is back
+STORE_DOWN: tuple[type[BaseException], ...] = (
+    OSError, TimeoutError, LockTimeout, asyncpg.PostgresError, asyncpg.InterfaceError,
+    redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+)
+
+
+class StoreUnavailable(Exception):
+    """A request could not be checked against the shared store (replays): no turn may run now."""
 
 
 @dataclass(frozen=True)
@@ -163,9 +177,9 @@ async def refuse_replay(request: web.Request, params: Mapping[str, str], fingerp
     key = f"twilio|{params.get('CallSid', '')}|{request.path_qs}|{fingerprint}"
     try:
         first = await request.app[REPLAYS].first_time(key, REPLAY_TTL_S)
-    except Exception as exc:  # the database or Redis is down: no turn can run safely now
-        log.error("replay check failed (%s): refusing %s", exc, request.path)
-        raise web.HTTPServiceUnavailable(text="temporarily unavailable") from None
+    except STORE_DOWN as exc:  # the database or Redis is down: no turn can run safely now
+        log.error("replay check of %s failed: %s", request.path, exc or type(exc).__name__)
+        raise StoreUnavailable(str(exc)) from None
     if not first:
         raise reject(request, 409, "replayed request")
 
@@ -212,9 +226,27 @@ async def start_call(manager: Conversations, sid: str, caller_id: str | None, no
 
     The caller id may be E.164 (+81...); the dialogue manager turns it into the national number."""
     start = SessionStart(channel="voice", caller=CallerInfo(phone=caller_id), now=now, session_id=sid)
-    _, reply = await manager.start(start)
+    try:
+        _, reply = await manager.start(start)
+    except STORE_DOWN as exc:
+        log.error("call %s could not start, the store is unavailable: %s", sid, exc or type(exc).__name__)
+        return service_down()
     CALLS.labels("voice").inc()
     return reply
+
+
+def service_down() -> BotReply:
+    return BotReply(prompts=(Prompt(SERVICE_DOWN),), expect=InputSpec(awaiting="none"), ended=True,
+                    outcome="abandoned")
+
+
+async def hang_up(manager: Conversations, sid: str) -> None:
+    """The caller is gone: record it, or log one line when the store cannot be reached (the session
+    is closed as abandoned later by its timeout)."""
+    try:
+        await manager.hangup(sid)
+    except STORE_DOWN as exc:
+        log.error("hang-up of %s not recorded, the store is unavailable: %s", sid, exc or type(exc).__name__)
 
 
 # -- turns -----------------------------------------------------------------------------------------
@@ -230,6 +262,9 @@ async def run_turn(manager: Conversations, sid: str, turn: UserTurn, previous: B
             reply = await manager.handle(sid, turn)
     except TimeoutError:
         log.error("turn of %s took longer than %.1f s", sid, TURN_TIMEOUT_S)
+        reply = apology(previous)
+    except STORE_DOWN as exc:
+        log.error("turn of %s not run, the store is unavailable: %s", sid, exc or type(exc).__name__)
         reply = apology(previous)
     elapsed = time.perf_counter() - started
     TURN_SECONDS.labels("voice").observe(elapsed)

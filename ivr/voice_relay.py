@@ -28,11 +28,13 @@ from ivr.voice_common import (
     INTER_DIGIT_TIMEOUT_S,
     LANGUAGE,
     MAX_BODY,
+    STORE_DOWN,
     UNKNOWN_CALL,
     DigitCollector,
     VoiceConfig,
     check_signature,
     ensure_setup,
+    hang_up,
     log,
     read_form,
     remainder,
@@ -40,7 +42,7 @@ from ivr.voice_common import (
     start_call,
     takes_as_answer,
 )
-from ivr.voice_twilio import FIXED_NOW, leave, say, twiml
+from ivr.voice_twilio import FIXED_NOW, down_goodbye, leave, say, twiml, when_store_down
 
 WS_PATH = "/voice/relay/ws"
 IDLE_LIMIT_S = 600.0  # Twilio reports silence itself; this only reaps a socket nobody closes
@@ -178,13 +180,18 @@ async def relay_socket(request: web.Request) -> web.WebSocketResponse:
             elif kind == "error":
                 log.warning("relay %s: Twilio reports %s", call.sid, data.get("description"))
             elif kind in handlers:
-                await handlers[kind](data)
+                try:
+                    await handlers[kind](data)
+                except STORE_DOWN as exc:  # the caller hears Twilio's own error; we log one line
+                    log.error("relay %s: the store is unavailable: %s", call.sid, exc or type(exc).__name__)
+                    await ws.close(code=1011, message=b"store unavailable")
     finally:
         if call.sid is not None and not call.ended:
-            await asyncio.shield(call.manager.hangup(call.sid))  # the caller hung up mid-call: abandoned
+            await asyncio.shield(hang_up(call.manager, call.sid))  # the caller hung up mid-call: abandoned
     return ws
 
 
+@when_store_down(down_goodbye)
 async def handoff(request: web.Request) -> web.Response:
     """Twilio's `<Connect action>` after the relay session: say the closing prompts and transfer or hang up."""
     params = await read_form(request)

@@ -23,9 +23,11 @@ from ivr.voice_common import (
     INTER_DIGIT_TIMEOUT_S,
     LANGUAGE,
     MAX_BODY,
+    STORE_DOWN,
     DigitCollector,
     check_bearer,
     ensure_setup,
+    hang_up,
     is_backchannel,
     log,
     run_turn,
@@ -190,9 +192,12 @@ async def stream_socket(request: web.Request) -> web.WebSocketResponse:
                 await handler(data)
             except (ValueError, TypeError):
                 await call.error("bad_message", f"bad {data['type']} message")
+            except STORE_DOWN as exc:
+                log.error("stream %s: the store is unavailable: %s", call.sid, exc or type(exc).__name__)
+                await call.error("unavailable", "the service is temporarily unavailable; try again shortly")
     finally:
         if call.sid is not None and not call.ended:
-            await call.manager.hangup(call.sid)  # the caller hung up mid-call: abandoned
+            await hang_up(call.manager, call.sid)  # the caller hung up mid-call: abandoned
             log.info("stream call %s abandoned", call.sid)
     return ws
 

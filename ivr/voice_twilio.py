@@ -12,12 +12,14 @@ queue otherwise (the agent side finds the case note by CallSid). See docs/voice-
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import secrets
 import time
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from urllib.parse import quote
 
@@ -33,9 +35,12 @@ from ivr.voice_common import (
     END_OF_SPEECH_S,
     INITIAL_TIMEOUT_S,
     LANGUAGE,
+    SERVICE_DOWN,
+    STORE_DOWN,
     TURN_TIMEOUT_S,
     UNKNOWN_CALL,
     YES_NO,
+    StoreUnavailable,
     VoiceConfig,
     apology,
     count_outcome,
@@ -207,6 +212,43 @@ def goodbye(text: str, cfg: VoiceConfig) -> web.Response:
 
 # -- webhooks --------------------------------------------------------------------------------------
 
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def when_store_down(answer: Callable[[web.Request], web.Response]) -> Callable[[Handler], Handler]:
+    """A webhook that needs the shared store answers `answer` while it is down: polite TwiML, one log
+    line, no traceback; nothing ran, so the caller may simply say it again once the store is back."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: web.Request) -> web.Response:
+            try:
+                return await handler(request)
+            except StoreUnavailable:
+                return answer(request)  # read_form logged why
+            except ConnectionResetError:
+                raise  # the client went away (ivr/guards.py), not the store
+            except STORE_DOWN as exc:
+                log.error("%s: the store is unavailable: %s", request.path, exc or type(exc).__name__)
+                return answer(request)
+        return guarded
+
+    return wrap
+
+
+def down_goodbye(request: web.Request) -> web.Response:
+    return goodbye(SERVICE_DOWN, request.app[CONFIG])
+
+
+def down_apology(request: web.Request) -> web.Response:
+    return twiml(render(apology(None), request.app[CONFIG]))
+
+
+def down_status(request: web.Request) -> web.Response:
+    return web.Response(status=503, text="store unavailable")
+
+
+@when_store_down(down_goodbye)
 async def incoming(request: web.Request) -> web.Response:
     entered = time.perf_counter()
     params = await read_form(request)
@@ -243,6 +285,7 @@ def turn_of(params: dict[str, str]) -> UserTurn:
     return UserTurn(no_input=True)
 
 
+@when_store_down(down_apology)
 async def turn(request: web.Request) -> web.Response:
     entered = time.perf_counter()
     params = await read_form(request)
@@ -269,6 +312,7 @@ async def turn(request: web.Request) -> web.Response:
     return twiml(render(reply, cfg, nonce), elapsed, entered)
 
 
+@when_store_down(down_status)
 async def status(request: web.Request) -> web.Response:
     params = await read_form(request)
     manager = request.app[MANAGER]

@@ -12,6 +12,8 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
 from dialogue.engine import DialogueManager
+from dialogue.factory import build_manager
+from dialogue.store_remote import PostgresStore
 from ivr import frames, guards
 from ivr.server import create_app
 from ivr.voice_common import CONFIG, VoiceConfig
@@ -199,3 +201,19 @@ async def test_replay_and_duplicate_twilio_posts_run_one_turn(aiohttp_client: Cl
     assert sum(r is not None for r in results) == 1
     state = await manager.state(phone.sid)
     assert state is not None and state.intents == ("order_status",)
+
+
+async def test_callers_are_told_politely_while_the_store_is_down(aiohttp_client: ClientMaker,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    down = build_manager(store=PostgresStore("postgresql://postgres@127.0.0.1:9/nowhere", timeout_s=1.0))
+    client = await aiohttp_client(voice_app(down))
+    phone = Phone(client, call_sid(906))
+    root = await phone.post("/voice/twilio", phone.params(CallStatus="ringing"))
+    assert phone.status == 200 and root is not None
+    assert root.find("Hangup") is not None and "しばらくしてから" in "".join(root.itertext())
+    root = await phone.post("/voice/twilio/turn?seq=abc", phone.params(SpeechResult="注文した商品が届かない"))
+    assert phone.status == 200 and root is not None
+    assert root.find("Gather") is not None and "もう一度" in "".join(root.itertext())  # say it again, later
+    await phone.post("/voice/twilio/status", phone.params(CallStatus="completed"))
+    assert phone.status == 503
+    assert not [r for r in caplog.records if r.exc_info], caplog.text
