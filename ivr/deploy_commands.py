@@ -7,6 +7,7 @@ per problem on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -102,6 +103,9 @@ def run_serve(args: argparse.Namespace) -> int:
         settings, secrets = load_settings(args.config, flags=flags)
     except SettingsError as exc:
         return _fail("ivr serve", [str(exc)])
+    # channel modules (and the NLU's device choice) read their options from the environment: values from
+    # the TOML file reach them too, before anything is built
+    os.environ.update(settings.channel_environment())
     try:
         store = store_from_url(settings.store)
     except ValueError as exc:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from types import ModuleType
 
 from aiohttp import web
@@ -45,7 +44,7 @@ def create_app(manager: DialogueManager) -> web.Application:
 def _channel_modules() -> list[ModuleType]:
 
     names = ["ivr.metrics", "ivr.guards", "ivr.voice_twilio", "ivr.voice_relay", "ivr.voice_stream", "ivr.web_chat", "ivr.agent_console",
-             "ivr.hot_reload"]
+             "ivr.hot_reload", "ivr.outbound_channel", "ivr.email_channel", "ivr.survey_channel"]
     modules: list[ModuleType] = []
     for name in names:
         try:
@@ -61,8 +60,6 @@ def run_server(manager: DialogueManager, settings: Settings, bot_name: str, secr
     from ivr.logging_setup import configure as configure_logging  # JSON lines with the conversation id
 
     configure_logging(settings.log_level)
-    # channel modules read their options from the environment: values from the TOML file reach them too
-    os.environ.update(settings.channel_environment())
     if not secrets.get("TWILIO_AUTH_TOKEN"):
         log.warning("TWILIO_AUTH_TOKEN is not set: voice webhooks accept unsigned requests from loopback only")
     log.info("bot %s from %s, store %s", bot_name, settings.bot, redact_url(settings.store))

@@ -52,6 +52,20 @@ class Settings(BaseModel):
     trust_forwarded: bool = False  # honour X-Forwarded-Proto/Host (only behind our own proxy)
     tts_voice: str = "Polly.Mizuki"
     retention_days: int | None = Field(default=None, ge=1)  # records older than this may be purged
+    # read by the channel modules themselves, from the environment (see `channel_environment`)
+    log_format: Literal["json", "text"] = "json"
+    nlu_device: Literal["auto", "numpy", "cpu", "cuda"] = "auto"  # where a transformer model runs
+    agent_sip: str | None = None  # sip:{queue}@pbx.example.jp: transfers dial the agent PBX
+    agent_names: str | None = None  # "user:表示名,...": the names customers see for agents
+    twilio_account_sid: str | None = None
+    twilio_workflow_sid: str | None = None  # TaskRouter workflow for transfers
+    twilio_api_url: str | None = None  # another Twilio API base (a test double)
+    outbound_from: str | None = None  # the number outbound calls come from
+    outbound_interval_s: float = Field(default=30.0, gt=0, le=3600)
+    mail_listen: str | None = None  # host:port of the SMTP listener (the e-mail channel is off without it)
+    mail_relay: str | None = None  # host:port replies are sent through (default 127.0.0.1:25)
+    mail_from: str | None = None  # the address replies are sent from
+    mail_spool: str | None = None  # directory for mail that could not be sent yet
 
     @field_validator("store")
     @classmethod
@@ -63,7 +77,7 @@ class Settings(BaseModel):
             raise ValueError(f"{v!r}: expected sqlite:///relative/path.db or sqlite:////absolute/path.db")
         return v
 
-    @field_validator("backend_url", "public_url")
+    @field_validator("backend_url", "public_url", "twilio_api_url")
     @classmethod
     def _http_url(cls, v: str | None) -> str | None:
         if v is not None and not re.match(r"^https?://[^/\s]+", v):
@@ -71,19 +85,16 @@ class Settings(BaseModel):
         return v
 
     def channel_environment(self) -> dict[str, str]:
-        """Options the channel modules read from the environment themselves (voice, hot reload): a value
-        from the TOML file reaches them this way. Defaults are left out, so that a channel's own
-        configuration (IVR_VOICE_CONFIG) still applies where no setting was given."""
+        """Options the channel modules read from the environment themselves (voice, e-mail, logging, hot
+        reload): a value from the TOML file reaches them this way. Defaults are left out, so that a
+        channel's own configuration (IVR_VOICE_CONFIG) still applies where no setting was given."""
         default = Settings()
         env: dict[str, str] = {}
-        if self.hot_reload != default.hot_reload:
-            env["IVR_HOT_RELOAD"] = "1" if self.hot_reload else "0"
-        if self.trust_forwarded != default.trust_forwarded:
-            env["IVR_TRUST_FORWARDED"] = "1" if self.trust_forwarded else "0"
-        if self.tts_voice != default.tts_voice:
-            env["IVR_TTS_VOICE"] = self.tts_voice
-        if self.public_url:
-            env["IVR_PUBLIC_URL"] = self.public_url
+        for field in CHANNEL_OPTIONS:
+            value = getattr(self, field)
+            if value is None or value == getattr(default, field):
+                continue
+            env[env_name(field)] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return env
 
 
@@ -104,8 +115,18 @@ class Secrets:
         return Secrets({k: environ[k] for k in SECRETS if environ.get(k)})
 
 
+# options that channel modules read from the environment themselves
+CHANNEL_OPTIONS = (
+    "hot_reload", "public_url", "trust_forwarded", "tts_voice", "log_format", "nlu_device", "agent_sip",
+    "agent_names", "twilio_account_sid", "twilio_workflow_sid", "twilio_api_url", "outbound_from",
+    "outbound_interval_s", "mail_listen", "mail_relay", "mail_from", "mail_spool",
+)
+# Twilio's own names for its identifiers (as in Twilio's documentation and tools)
+_ENV_NAMES = {"twilio_account_sid": "TWILIO_ACCOUNT_SID", "twilio_workflow_sid": "TWILIO_WORKFLOW_SID"}
+
+
 def env_name(field: str) -> str:
-    return ENV_PREFIX + field.upper()
+    return _ENV_NAMES.get(field, ENV_PREFIX + field.upper())
 
 
 def redact_url(url: str) -> str:

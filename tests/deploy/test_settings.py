@@ -77,6 +77,17 @@ def test_toml_values_reach_the_channels_through_their_variables() -> None:
     env = Settings(public_url="https://ivr.example.jp", hot_reload=False).channel_environment()
     assert env == {"IVR_PUBLIC_URL": "https://ivr.example.jp", "IVR_HOT_RELOAD": "0"}
     assert Settings().channel_environment() == {}  # defaults leave IVR_VOICE_CONFIG's values alone
+    env = Settings(twilio_workflow_sid="WW1", mail_listen="127.0.0.1:2525", outbound_interval_s=5).channel_environment()
+    assert env == {"TWILIO_WORKFLOW_SID": "WW1", "IVR_MAIL_LISTEN": "127.0.0.1:2525", "IVR_OUTBOUND_INTERVAL_S": "5.0"}
+
+
+def test_every_option_is_in_the_documented_table() -> None:
+    doc = (REPO_ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    from ivr.settings import SECRETS, env_name
+
+    missing = [f for f in Settings.model_fields if f"| `{f}` | `{env_name(f)}` |" not in doc]
+    missing += [var for var in SECRETS if f"| `{var}` |" not in doc]
+    assert missing == []
 
 
 @pytest.mark.parametrize(
