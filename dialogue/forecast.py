@@ -136,26 +136,39 @@ class Model:
         return np.where(dead, 0.0, mean)
 
 
-def fit(y: Floats, x: Floats) -> Model:
-    """Poisson GLM with recency weights; rows and columns of empty time-of-day cells are left out, as a
-    cell with no contacts at all has no finite rate."""
-    cells = x[:, : 3 * SLOTS_PER_DAY]
-    alive = (cells.T @ y) > 0
-    rows = (cells[:, alive].sum(axis=1) > 0)
-    used = np.concatenate([alive, x[rows, 3 * SLOTS_PER_DAY:].any(axis=0)])
-    age_days = (len(y) - 1 - np.arange(len(y)))[rows] / SLOTS_PER_DAY
+@dataclass(frozen=True)
+class Groups:
+    """Intervals with the same regressors share one rate: fitting their weighted mean count with the
+    summed weight is the same Poisson likelihood, on a few hundred rows instead of thousands. Found once
+    per design, shared by every series."""
+
+    unique: Floats
+    inverse: NDArray[np.intp]
+
+    @staticmethod
+    def of(x: Floats) -> Groups:
+        unique, inverse = np.unique(x, axis=0, return_inverse=True)
+        return Groups(unique, inverse.ravel())
+
+
+def fit(y: Floats, groups: Groups) -> Model:
+    """Poisson GLM with recency weights (older weeks weigh less); time-of-day cells with no contacts at
+    all are left out, as they have no finite rate."""
+    cells = groups.unique[:, : 3 * SLOTS_PER_DAY]
+    size = len(groups.unique)
+    alive = (cells.T @ np.bincount(groups.inverse, weights=y, minlength=size)) > 0
+    age_days = (len(y) - 1 - np.arange(len(y))) / SLOTS_PER_DAY
     weights = 0.5 ** (age_days / HALF_LIFE_DAYS)
-    # Intervals with the same regressors share one rate: fitting their weighted mean count with the
-    # summed weight is the same Poisson likelihood, on a few hundred rows instead of thousands.
-    unique, inverse = np.unique(x[rows][:, used], axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    weight = np.bincount(inverse, weights=weights)
-    mean = np.bincount(inverse, weights=weights * y[rows]) / weight
+    weight = np.bincount(groups.inverse, weights=weights, minlength=size)
+    total = np.bincount(groups.inverse, weights=weights * y, minlength=size)
+    keep = (cells[:, alive].sum(axis=1) > 0) & (weight > 0)
+    used = np.concatenate([alive, groups.unique[keep, 3 * SLOTS_PER_DAY:].any(axis=0)])
     # one BLAS thread: these matrices are small, and threads fighting over shared cores cost 30x
     with threadpool_limits(1), warnings.catch_warnings():
         # a holiday seen once with no contacts drives its coefficient far down: that is the answer
         warnings.simplefilter("ignore")
-        result = sm.GLM(mean, unique, family=sm.families.Poisson(), var_weights=weight).fit(wls_method="qr")
+        result = sm.GLM(total[keep] / weight[keep], groups.unique[keep][:, used], family=sm.families.Poisson(),
+                        var_weights=weight[keep]).fit(wls_method="qr")
     return Model(np.asarray(result.params, dtype=float), used)
 
 
@@ -210,13 +223,13 @@ class Forecast:
 def backtest(hist: History, weeks: int) -> Backtest:
     held = weeks * WEEK
     cut = hist.n - held
-    x_fit = design(hist.start, cut)
+    groups = Groups.of(design(hist.start, cut))
     x_held = design(hist.start + timedelta(seconds=SLOT_SECONDS * cut), held)
     model, naive = np.zeros(held), np.zeros(held)
     for y in hist.counts.values():
         if y[:cut].sum() == 0:
             continue
-        model += fit(y[:cut], x_fit).predict(x_held)
+        model += fit(y[:cut], groups).predict(x_held)
         naive += seasonal_naive(y[:cut], held)
     return Backtest(weeks, hist.start + timedelta(seconds=SLOT_SECONDS * cut), hist.total()[cut:], model, naive)
 
@@ -236,6 +249,6 @@ def forecast(records: Iterable[Mapping[str, Any]], weeks: int = 2, backtest_week
     check = backtest(hist, backtest_weeks)
     start = hist.start + timedelta(seconds=SLOT_SECONDS * hist.n)
     horizon = weeks * WEEK
-    x_all, x_next = design(hist.start, hist.n), design(start, horizon)
-    series = {key: fit(y, x_all).predict(x_next) for key, y in hist.counts.items() if y.sum() > 0}
+    groups, x_next = Groups.of(design(hist.start, hist.n)), design(start, horizon)
+    series = {key: fit(y, groups).predict(x_next) for key, y in hist.counts.items() if y.sum() > 0}
     return Forecast(start, series, check)
