@@ -61,7 +61,7 @@ ASKS = re.compile(r"(お願い|おねがい|頼みます|頼むわ|頼む$|た�
 HEDGE = re.compile(r"(たぶん|多分|かな$|かな(…|\.\.\.)|かしら|今のところ|いまのところ|とりあえず|^まあ|、まあ)")
 
 # it helped or not, after an answer from the knowledge base
-NOT_SOLVED = re.compile(r"(わから|分から|わかん|解決し(て)?(い)?な|違う|ちがう|そうじゃな|知りたいのは|聞きたいのは|まだ|ではなく|じゃなく)")
+NOT_SOLVED = re.compile(r"(わから|分から|わかん|解決し(て)?(い)?(な|ませ)|解決でき(て)?(い)?(な|ませ)|解消(され|し)(て)?(い)?(な|ませ)|違う|ちがう|そうじゃな|知りたいのは|聞きたいのは|まだ|ではなく|じゃなく)")
 # an acknowledgment only, with nothing after it: 「なるほど」「おけ」「そっか」: perhaps the end, to be confirmed
 ACKNOWLEDGE = re.compile(r"(なるほど|おけ|おっけー|オッケー|OK|ok|りょ|りょうかい|了解|そっか|そうか|そうなんだ|ふーん|へえ|はーい|うん)+")
 

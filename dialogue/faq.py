@@ -27,6 +27,7 @@ from dialogue.yaml_source import REPO_ROOT, SourceError, at, load
 from nlu.features import fold_reading
 from nlu.normalize import normalize
 from nlu.tokenizer import tokenize
+from nlu.types import Token
 
 DEFAULT_FAQ_DIR = REPO_ROOT / "faq"
 SYNONYMS_FILE = "synonyms.yaml"  # in a FAQ directory: word groups, not entries (see `Synonyms`)
@@ -102,6 +103,7 @@ class _Word(NamedTuple):
     # neighbouring token (ショウヒ), or ショウ would match 化粧箱; empty for every other word
     joins: tuple[str, ...] = ()
     group: str = ""  # the synonym group the word belongs to (see `Synonyms`), "" for none
+    context: bool = False  # said before the clause that asks (see `_clauses`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +123,13 @@ def _hiragana(text: str) -> bool:
 def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
     """One text (a caller's question, or one keyword) as BM25 terms and its topic-bearing words;
     words of a synonym group also yield the group's term (s:), which every member shares."""
-    tokens = [t for t in tokenize(normalize(text).text) if t.pos not in ("補助記号", "空白")]
+    tokens, clauses = _clauses(tokenize(normalize(text).text))
     readings = [fold_reading(t.reading.upper()) for t in tokens]
     feats: set[str] = set()
     words: list[_Word] = []
     links: list[list[int]] = []
     gap: list[str] = ["。"]  # tokens since the previous topic word
+    asking: list[int] = []  # the clause of each word
     for k, t in enumerate(tokens):
         if (
             t.pos in _FUNCTION_POS
@@ -150,16 +153,46 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
             links[-1].append(len(words) - 1)
             links[-2].append(len(words))
         words.append(_Word(reading, t.lemma, t.pos == "名詞", t.pos in ("動詞", "形容詞"), (), joins))
+        asking.append(clauses[k])
         gap = []
     chars = "".join(readings)
     # trigrams across token boundaries rescue hiragana nouns that fugashi splits into particles and
     # other words (くれか -> くれ|か, だいびき -> だ|いびき)
     feats.update("g:" + chars[i : i + 3] for i in range(len(chars) - 2))
-    linked = [w._replace(links=tuple(ln)) for w, ln in zip(words, links, strict=True)]
+    last = max(asking, default=0)
+    linked = [
+        w._replace(links=tuple(ln), context=c < last) for w, ln, c in zip(words, links, asking, strict=True)
+    ]
     if synonyms is not None:
         linked = synonyms.tag(linked)
         feats.update("s:" + w.group for w in linked if w.group)
     return _Terms(frozenset(feats), tuple(linked))
+
+
+# what ends a clause: a sentence end, or a conjunctive particle after a predicate (…んですけど、
+# …たので、…ますが、): a long question tells its situation first and asks in its last clause
+_SENTENCE_ENDS = frozenset("。？！?!")
+_CLAUSE_LINKS = frozenset({"けど", "けれど", "けれども", "ので", "が", "のに", "から"})
+_PREDICATE_POS = frozenset({"助動詞", "動詞", "形容詞"})
+_CONTEXT = 0.5  # weight of a situation word in coverage (see `_coverage`)
+
+
+def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
+    """The tokens without punctuation, and the number of the clause each is in."""
+    kept: list[Token] = []
+    clause_of: list[int] = []
+    clause = 0
+    previous = ""
+    for t in tokens:
+        if t.pos in ("補助記号", "空白"):
+            clause += t.surface in _SENTENCE_ENDS and bool(kept)
+            continue
+        kept.append(t)
+        clause_of.append(clause)
+        if t.surface in _CLAUSE_LINKS and t.pos == "助詞" and previous in _PREDICATE_POS:
+            clause += 1
+        previous = t.pos
+    return kept, clause_of
 
 
 _MIN_READING_KEY = 3  # shorter readings are too often homophones (ダイ: 代, 台, 第): matched by lemma only
@@ -336,7 +369,8 @@ class FaqIndex:
 
     def __post_init__(self) -> None:
         built = [
-            _doc([e.question, *e.paraphrases], e.keywords, _requirements(e), self.synonyms) for e in self.entries
+            _doc([e.question, *e.paraphrases], e.keywords, _requirements(e), self.synonyms)
+            for e in self.entries
         ]
         self._docs = tuple(doc for doc, _ in built)
         self._vocabulary = _Doc(
@@ -406,7 +440,7 @@ class FaqIndex:
         for w in query.words:
             if len(w.reading) < 2 and not w.joins:
                 continue
-            weight = _NOUN if w.noun else _OTHER
+            weight = (_NOUN if w.noun else _OTHER) * (_CONTEXT if w.context else 1.0)
             if w.lemma in _ACTION_LEMMAS and w.lemma not in doc.words:
                 return 0.0
             if _knows(doc, w):
@@ -421,6 +455,7 @@ class FaqIndex:
                     weight = _UNKNOWN_OTHER
                 elif any(_knows(self._vocabulary, query.words[i]) for i in w.links):
                     weight = _UNKNOWN_IN_PHRASE
+                weight *= _CONTEXT if w.context else 1.0
             total += weight
         return covered / total if total and (nouns or len(known) >= 2) else 0.0
 

@@ -319,16 +319,21 @@ def test_paraphrases_are_indexed_like_the_question() -> None:
     ]
     hit = FaqIndex.build(entries, min_score=0.0).match("経費精算に使う書類はありますか")
     assert hit is not None and hit.entry.id == "receipt"
-    assert FaqIndex.build(entries[1:] + [_entry("receipt", "領収書", ["領収書"])], min_score=0.0).match(
-        "経費精算に使う書類はありますか"
-    ) is None
+    assert (
+        FaqIndex.build(entries[1:] + [_entry("receipt", "領収書", ["領収書"])], min_score=0.0).match(
+            "経費精算に使う書類はありますか"
+        )
+        is None
+    )
 
 
 def test_requires_lists_must_each_be_met() -> None:
     cost = ["送料", "負担"]
     general = _entry("return_shipping", "返品の送料は", ["返品", "送料"], requires=cost)
     defect = _entry(
-        "return_shipping_defect", "不良品の返品の送料は", ["不良品", "壊れる", "返品", "送料"],
+        "return_shipping_defect",
+        "不良品の返品の送料は",
+        ["不良品", "壊れる", "返品", "送料"],
         requires=[cost, ["不良品", "壊れる"]],
     )
     index = FaqIndex.build([general, defect], min_score=0.0)
