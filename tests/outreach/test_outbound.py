@@ -180,6 +180,19 @@ async def test_a_delivery_delay_notice_goes_by_sms_after_quiet_hours(line: Line)
     assert sent is not None and (sent.status, sent.outcome) == ("done", "sent")
 
 
+async def test_a_delivery_delay_notice_by_voice_is_read_out(line: Line) -> None:
+    job = delivery_delay_notice(line.manager.bot, "09012345678", "12345678", "2026-12-08", NOW, by="voice")
+    await line.manager.outbox.add(job)
+    await run_due(line.manager.outbox, line.dialer, NOW)
+    await line.standin.idle()
+    [twiml] = line.standin.twiml
+    said = spoken(twiml)
+    assert said.startswith("サクラマートでございます。ご注文についてお知らせがあり、お電話いたしました。ご注文番号")
+    assert "【" not in said and said.endswith("失礼いたします。") and "<Hangup" in twiml
+    done = await line.manager.outbox.get(job.id)
+    assert done is not None and (done.kind, done.status, done.outcome) == ("notice_voice", "done", "connected")
+
+
 async def test_unsigned_webhooks_are_refused(line: Line) -> None:
     from aiohttp import ClientSession
 
