@@ -48,6 +48,7 @@ _FORMULAS = re.compile(
     r"|^以上(です|となります)?$|^.{1,20}と申します$"
 )
 _SELF_INTRO = re.compile(r"^[^\d０-９、,。]{1,10}です$")  # 山田です。 before the request (not はい、そうです)
+_ROBOTS = frozenset({"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply"})
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 
 
@@ -67,6 +68,7 @@ class InboundMail:
     words: str  # the customer's own words: quotes, signature and formulas removed
     attachments: tuple[tuple[str, int], ...] = ()  # (file name, bytes) of parts not read
     charset: str = "utf-8"  # of the body as received: replies go back in a charset the sender reads
+    automatic: bool = False  # an auto-reply, a bounce or list mail: never answered (no mail loops)
 
     @property
     def thread_id(self) -> str:
@@ -97,8 +99,17 @@ def parse_mail(raw: bytes) -> InboundMail:
         sender=sender, sender_name=sender_name, subject=_header(msg, "Subject").strip(),
         in_reply_to=next(iter(_ids(_header(msg, "In-Reply-To"))), None),
         references=tuple(_ids(_header(msg, "References"))), text=text, words=own_words(text),
-        attachments=tuple(attachments), charset=charset,
+        attachments=tuple(attachments), charset=charset, automatic=_automatic(msg, sender),
     )
+
+
+def _automatic(msg: EmailMessage, sender: str) -> bool:
+    """RFC 3834: no automatic answer to automatic mail (out-of-office, bounces, mailing lists)."""
+    submitted = _header(msg, "Auto-Submitted").strip().lower()
+    precedence = _header(msg, "Precedence").strip().lower()
+    local = sender.split("@", 1)[0]
+    return (bool(submitted) and submitted != "no" or precedence in ("bulk", "list", "junk")
+            or bool(_header(msg, "List-Id")) or local in _ROBOTS)
 
 
 def _header(msg: EmailMessage, name: str) -> str:
@@ -270,6 +281,7 @@ def reply_message(mail: InboundMail, sender: str, text: str, *, now: datetime, m
     msg["Message-ID"] = message_id
     msg["In-Reply-To"] = mail.message_id
     msg["References"] = " ".join([*mail.references, mail.message_id][-20:])
+    msg["Auto-Submitted"] = "auto-replied"  # RFC 3834: other robots do not answer this one
     msg.set_content(text, charset=body_charset(text))
     return msg
 

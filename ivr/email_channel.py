@@ -51,7 +51,7 @@ from ivr.survey_channel import count_rating
 
 log = logging.getLogger("ivr.email")
 MAX_MAIL_BYTES = 25 * 1024 * 1024  # larger messages are refused in the SMTP dialogue (552): the sender learns it
-MailKind = Literal["answered", "asked", "handover", "rating", "unreadable"]
+MailKind = Literal["answered", "asked", "handover", "rating", "unreadable", "ignored"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,10 @@ class MailDesk:
             mail = parse_mail(raw)
         except MailError as exc:
             return await self._unreadable(raw, str(exc))
+        if mail.automatic or mail.sender == self.config.sender.lower():
+            log.info("mail %s from %s is automatic (auto-reply, bounce, list): kept in the spool, not answered",
+                     mail.message_id, mail.sender)
+            return MailResult(conversation_id(mail.thread_id), "ignored", None)
         answered, open_session = await self._answered_session(mail)
         rating = parse_rating(mail.words) if answered else None
         if answered is not None and rating is not None and not open_session:

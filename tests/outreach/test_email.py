@@ -56,6 +56,7 @@ async def test_a_thread_asks_for_the_phone_then_answers_and_records_email(rig: M
     assert first["Subject"] == "Re: 注文の件"
     assert first["In-Reply-To"] == "<m1@example.jp>"
     assert first["To"] == "taro@example.jp" and first["From"] == SUPPORT
+    assert first["Auto-Submitted"] == "auto-replied"
     assert first.get_content_charset() == "iso-2022-jp"
     text = text_of(first)
     assert text.startswith("山田 太郎様\n\nいつもサクラマートをご利用いただき、誠にありがとうございます。")
@@ -146,6 +147,20 @@ async def test_a_large_attachment_is_kept_for_an_agent_and_the_question_answered
     text = text_of(rig.sent.messages[0])
     assert "渋谷店" in text and "添付いただいたファイルは担当者が確認いたします" in text
     assert rig.handler.results[-1].conversation_id.startswith("mail-")
+
+
+@pytest.mark.parametrize("header", ["Auto-Submitted: auto-replied", "Precedence: bulk", "List-Id: <news.example.jp>"])
+async def test_automatic_mail_is_never_answered(rig: MailRig, header: str) -> None:
+    raw = (f"From: taro@example.jp\r\nSubject: =?UTF-8?B?5LiN5Zyo?=\r\nMessage-ID: <ooo@example.jp>\r\n{header}\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\n").encode() + "梅田店の営業時間を教えてください。".encode()
+    await rig.send(raw)
+    assert rig.sent.messages == [] and rig.handler.results[-1].kind == "ignored"
+
+
+async def test_a_bounce_is_never_answered(rig: MailRig) -> None:
+    await rig.send(b"From: MAILER-DAEMON@example.jp\r\nSubject: Undelivered\r\n\r\nDelivery failed\r\n",
+                   sender="")
+    assert rig.sent.messages == [] and rig.handler.results[-1].kind == "ignored"
 
 
 async def test_a_message_over_the_size_limit_is_refused_in_the_smtp_dialogue(rig: MailRig) -> None:
