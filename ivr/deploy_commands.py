@@ -128,7 +128,7 @@ def run_init(args: argparse.Namespace) -> int:
         return _fail("ivr init", [f"the starter bot is missing from this installation ({STARTER})"])
     created = not target.exists()
     try:
-        shutil.copytree(STARTER, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("models", "__pycache__"))
+        shutil.copytree(STARTER, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("models", "__pycache__", ".gitignore"))
         project = open_project(target, lambda m: print(m, flush=True))
     except (OSError, StartupError) as exc:
         # leave nothing half-written behind: the directory is as it was (new, or empty)
