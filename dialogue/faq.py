@@ -41,7 +41,7 @@ _GENERIC_LEMMAS = frozenset(
     "為る 有る 居る 成る 出来る 言う 思う 聞く 教える 知る 分かる 見る 来る 行く 済む 良い 欲しい "  # noqa: SIM905 (a word list reads best as words)
     "下さる 頂く 貰う 遣る 呉れる 御座る 申す 致す 伺う 存ずる 願う 御 様 "
     "今 今日 前 後 先日 最近 連絡 其れ 此れ 彼れ 何 事 物 時 所 彼 ちょっと 一寸 少し 又 もう やっぱり 矢張り 本当 "
-    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く 商品 品物 注文".split()
+    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く 商品 品物 注文 場合 際".split()
 )
 # Requests for an action (変える, 取り消す, キャンセル, 再発行, 交換): a question holding one that
 # its entry does not know asks a flow to do something (支払い方法を変えたい), not what the FAQ says,
@@ -159,7 +159,9 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
     # trigrams across token boundaries rescue hiragana nouns that fugashi splits into particles and
     # other words (くれか -> くれ|か, だいびき -> だ|いびき)
     feats.update("g:" + chars[i : i + 3] for i in range(len(chars) - 2))
-    last = max(asking, default=0)
+    # the asking clause: the last one that names a thing (「…領収書をもらいたいんですが、どうすれば
+    # いいですか」 asks about 領収書; どうすれば alone is no topic)
+    last = max((c for c, w in zip(asking, words, strict=True) if w.noun), default=max(asking, default=0))
     linked = [
         w._replace(links=tuple(ln), context=c < last) for w, ln, c in zip(words, links, asking, strict=True)
     ]
@@ -174,7 +176,7 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
 _SENTENCE_ENDS = frozenset("。？！?!")
 _CLAUSE_LINKS = frozenset({"けど", "けれど", "けれども", "ので", "が", "のに", "から"})
 _PREDICATE_POS = frozenset({"助動詞", "動詞", "形容詞"})
-_CONTEXT = 0.5  # weight of a situation word in coverage (see `_coverage`)
+_CONTEXT = 0.35  # weight of a situation word in coverage (see `_coverage`)
 
 
 def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
