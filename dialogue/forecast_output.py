@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.forecast import Forecast, forecast
-from dialogue.staffing import StaffRow, handle_times, staffing
+from dialogue.staffing import StaffRow, default_hours, handle_times, staffing
 
 
 def write_forecast_csv(fc: Forecast, path: Path) -> None:
@@ -26,11 +26,11 @@ def write_forecast_csv(fc: Forecast, path: Path) -> None:
 def write_staffing_csv(fc: Forecast, rows: Sequence[StaffRow], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["interval_start", "channel", "queue", "contacts", "handle_seconds", "traffic_erlangs",
+        out.writerow(["interval_start", "channel", "queue", "open", "contacts", "handle_seconds", "traffic_erlangs",
                       "agents", "service_level"])
         for r in rows:
             sl = "" if r.service_level is None else f"{r.service_level:.3f}"
-            out.writerow([fc.interval(r.interval).isoformat(), r.channel, r.queue, f"{r.contacts:.3f}",
+            out.writerow([fc.interval(r.interval).isoformat(), r.channel, r.queue, int(r.open), f"{r.contacts:.3f}",
                           f"{r.handle_seconds:.0f}", f"{r.traffic:.3f}", r.agents, sl])
 
 
@@ -46,7 +46,7 @@ def plan(records: Iterable[Mapping[str, Any]], weeks: int = 2, backtest_weeks: i
     """The forecast and its staffing in one call (the console's view); raises ForecastError."""
     records = list(records)
     fc = forecast(records, weeks, backtest_weeks)
-    return fc, staffing(fc, handle_times(records), level, target_s)
+    return fc, staffing(fc, handle_times(records), level, target_s, default_hours())
 
 
 def render_chart(fc: Forecast, rows: Sequence[StaffRow], fmt: str = "png") -> bytes:

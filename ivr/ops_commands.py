@@ -114,9 +114,10 @@ def run_qa(args: argparse.Namespace) -> int:
 
 
 def run_forecast(args: argparse.Namespace) -> int:
+    from dialogue.escalation.errors import RuleError
     from dialogue.forecast import ForecastError, forecast
     from dialogue.forecast_output import forecast_summary, write_outputs
-    from dialogue.staffing import handle_times, staffing
+    from dialogue.staffing import default_hours, handle_times, staffing
 
     if args.weeks < 1 or args.backtest_weeks < 1:
         raise SystemExit("--weeks and --backtest-weeks must be at least 1")
@@ -127,7 +128,11 @@ def run_forecast(args: argparse.Namespace) -> int:
         fc = forecast(records, args.weeks, args.backtest_weeks)
     except ForecastError as exc:
         raise SystemExit(f"ivr forecast: {exc}") from None
-    rows = staffing(fc, handle_times(records), args.service_level, args.answer_seconds)
+    try:
+        hours = default_hours()
+    except RuleError as exc:
+        raise SystemExit(f"ivr forecast: {exc}") from None
+    rows = staffing(fc, handle_times(records), args.service_level, args.answer_seconds, hours)
     paths = write_outputs(fc, rows, args.out)
     summary = forecast_summary(fc, rows)
     for s in summary["series"]:

@@ -11,9 +11,18 @@ import pytest
 
 from dialogue.acd import erlang_c
 from dialogue.clock import TOKYO
-from dialogue.forecast import SLOTS_PER_DAY, WEEK, ForecastError, design, forecast, history, year_end
+from dialogue.forecast import (
+    SLOTS_PER_DAY,
+    WEEK,
+    Forecast,
+    ForecastError,
+    design,
+    forecast,
+    history,
+    year_end,
+)
 from dialogue.forecast_output import forecast_summary, plan, render_chart
-from dialogue.staffing import agents_needed, handle_times, service_level, staffing
+from dialogue.staffing import agents_needed, default_hours, handle_times, service_level, staffing
 
 FIRST = datetime(2026, 10, 5, tzinfo=TOKYO)  # a Monday; 11/3 and 11/23 are national holidays
 
@@ -111,3 +120,18 @@ def test_console_view_summary_and_svg_chart(eight_weeks: list[dict[str, Any]]) -
     monday, sunday = summary["days"][0], summary["days"][6]
     assert monday["contacts"] > 3 * sunday["contacts"] and monday["peak_agents"] > sunday["peak_agents"]
     assert render_chart(fc, rows, "svg").lstrip().startswith(b"<?xml")
+
+
+def test_closed_queues_need_nobody_and_mail_is_spread_over_open_hours(eight_weeks: list[dict[str, Any]]) -> None:
+    hours = default_hours()
+    fc = forecast(eight_weeks, weeks=1)  # from Monday 11/30
+    rows = {r.interval: r for r in staffing(fc, handle_times(eight_weeks), hours=hours)}
+    monday_1pm, monday_2am, sunday_1pm = rows[26], rows[4], rows[6 * SLOTS_PER_DAY + 26]
+    assert monday_1pm.open and monday_1pm.agents >= 2
+    assert not monday_2am.open and monday_2am.agents == 0 and monday_2am.service_level is None
+    assert not sunday_1pm.open and sunday_1pm.agents == 0 and sunday_1pm.contacts > 0  # they become callbacks
+    saturday = datetime(2026, 12, 5, tzinfo=TOKYO)  # open 10:00-17:00; Sunday closed
+    mail = Forecast(saturday, {("email", "general"): np.full(2 * SLOTS_PER_DAY, 1.0)}, fc.backtest)
+    staffed = staffing(mail, {("email", "general"): 600.0}, hours=hours)
+    # a day of mail is 48 x 600 s = 16 agent-intervals of work, spread over the 14 open intervals
+    assert [r.agents for r in staffed if r.open] == [2] * 14 and sum(r.agents for r in staffed) == 28
