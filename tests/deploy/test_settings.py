@@ -114,3 +114,26 @@ def test_ivr_serve_points_at_broken_yaml_in_a_bot(tmp_path: Path, capsys: pytest
     assert main(["serve", "--bot", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path.resolve()}/bot.yaml:2:" in err and "unknown key 'webhok'" in err
+
+
+def test_ivr_serve_with_no_flag_serves_the_sample_bot_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dialogue.backends.demo import DemoBackend
+    from dialogue.store import SQLiteStore
+    from ivr import server
+
+    for var in ("IVR_PORT", "IVR_HOST", "IVR_BOT", "IVR_STORE"):
+        monkeypatch.delenv(var, raising=False)
+    seen: dict[str, object] = {}
+
+    def fake_run_server(manager: object, settings: Settings, bot_name: str, secrets: object) -> int:
+        seen.update(manager=manager, settings=settings, name=bot_name)
+        return 0
+
+    monkeypatch.setattr(server, "run_server", fake_run_server)
+    assert main(["serve"]) == 0
+    settings = seen["settings"]
+    assert isinstance(settings, Settings) and (settings.host, settings.port) == ("127.0.0.1", 8080)
+    assert seen["name"] == "サクラマート"
+    manager = seen["manager"]
+    assert isinstance(manager.store, SQLiteStore) and manager.store.path == Path("var/ivr.sqlite3")  # type: ignore[attr-defined]
+    assert isinstance(manager.backend, DemoBackend) and len(manager.bot.flows) >= 16  # type: ignore[attr-defined]
