@@ -32,7 +32,7 @@ from aiohttp import web
 
 from dialogue.api import CallerInfo, SessionStart, UserTurn
 from dialogue.clock import TOKYO
-from dialogue.desk import Contact, Desk
+from dialogue.desk import MAX_MESSAGE_CHARS, OPEN, Contact, Desk
 from dialogue.engine import DialogueManager
 from dialogue.mail_text import (
     InboundMail,
@@ -51,7 +51,7 @@ from ivr.survey_channel import count_rating
 
 log = logging.getLogger("ivr.email")
 MAX_MAIL_BYTES = 25 * 1024 * 1024  # larger messages are refused in the SMTP dialogue (552): the sender learns it
-MailKind = Literal["answered", "asked", "handover", "rating", "unreadable", "ignored"]
+MailKind = Literal["answered", "asked", "handover", "to_agent", "rating", "unreadable", "ignored"]
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,8 @@ class MailDesk:
                      mail.message_id, mail.sender)
             return MailResult(conversation_id(mail.thread_id), "ignored", None)
         answered, open_session = await self._answered_session(mail)
+        if answered is not None and await self._with_agents(answered, mail):
+            return MailResult(answered, "to_agent", None)
         rating = parse_rating(mail.words) if answered else None
         if answered is not None and rating is not None and not open_session:
             if await record_rating(self.manager.store, answered, rating):
@@ -183,6 +185,17 @@ class MailDesk:
         if await self.manager.view(base) is None:
             return base
         return f"{base}-{hashlib.blake2b(mail.message_id.encode(), digest_size=4).hexdigest()}"
+
+    async def _with_agents(self, sid: str, mail: InboundMail) -> bool:
+        """A customer writing again while their case waits for (or is with) a person: the words go to the
+        desk, where the agent reads them; the bot does not answer in between."""
+        if self.desk is None:
+            return False
+        contact = await self.desk.contact(sid)
+        if contact is None or contact.status not in OPEN:
+            return False
+        await self.desk.user_said(sid, mail.words or mail.text.strip()[:MAX_MESSAGE_CHARS])
+        return True
 
     def _is_anything_else(self, text: str) -> bool:
         variants = self.manager.bot.prompts.templates.get("anything_else", {})

@@ -124,6 +124,17 @@ async def test_a_request_for_a_person_becomes_a_case_on_the_desk(rig: MailRig, m
     [record] = await records(manager.store)
     assert record["channel"] == "email" and record["outcome"] == "handover"
 
+    follow_up = EmailMessage()  # the customer writes again before an agent answered: it is for the agent
+    follow_up["From"] = "kenji@example.com"
+    follow_up["Subject"] = "Re: 対応について"
+    follow_up["Message-ID"] = "<u2@example.com>"
+    follow_up["In-Reply-To"] = rig.sent.messages[0]["Message-ID"]
+    follow_up.set_content("至急連絡をください。注文番号は12345678です。\n\n> 担当者が確認のうえ")
+    await rig.send(follow_up, sender="kenji@example.com")
+    assert len(rig.sent.messages) == 1 and rig.handler.results[-1].kind == "to_agent"
+    said = [m.text for m in await rig.agents.messages(waiting.id) if m.kind == "user"]
+    assert said[-1] == "至急連絡をください。注文番号は12345678です。"
+
 
 async def test_a_message_without_sender_is_recorded_and_spooled_not_answered(rig: MailRig, manager: DialogueManager) -> None:
     await rig.send(b"Subject: hello\r\nMessage-ID: <x1@example.jp>\r\n\r\nno header says who sent this\r\n")
