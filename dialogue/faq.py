@@ -184,16 +184,18 @@ def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
     kept: list[Token] = []
     clause_of: list[int] = []
     clause = 0
-    previous = ""
+    previous = ("", "")  # pos of the two tokens before
     for t in tokens:
         if t.pos in ("補助記号", "空白"):
             clause += t.surface in _SENTENCE_ENDS and bool(kept)
             continue
         kept.append(t)
         clause_of.append(clause)
-        if t.surface in _CLAUSE_LINKS and t.pos == "助詞" and previous in _PREDICATE_POS:
+        if t.surface in _CLAUSE_LINKS and t.pos == "助詞" and previous[1] in _PREDICATE_POS:
             clause += 1
-        previous = t.pos
+        elif t.surface == "で" and kept[-2:-1] and kept[-2].surface == "の" and previous[0] in _PREDICATE_POS:
+            clause += 1  # …たいので: fugashi reads ので as の|で
+        previous = (previous[1], t.pos)
     return kept, clause_of
 
 
@@ -273,6 +275,7 @@ class _Doc:
     nouns: frozenset[str]  # the same, of its nouns only
     whole: frozenset[str]  # readings and lemmas of keywords that are one word (ただ: short, yet a word)
     requires: tuple[_Doc, ...] = ()  # FaqEntry.requires, each list as an entry of its own
+    spelt: frozenset[str] = frozenset()  # readings of its words and whole keywords (see `_respell`)
 
 
 def _parts(word: str) -> list[str]:
@@ -315,6 +318,7 @@ def _doc(
     whole: set[str] = set()
     spoken = [k for k in map(_spoken_kana, keywords) if k and k not in keywords]
     sentences = set(questions)
+    spelt: set[str] = set()
     respelt = set(spoken) - set(keywords)
     for text in dict.fromkeys([*questions, *keywords, *spoken]):
         # a keyword respelt in kana is split anew (ほう|そうりょう of 包装料): no synonyms from its pieces
@@ -329,6 +333,8 @@ def _doc(
         pieces = (lambda word: [word]) if exact else _parts
         if keyword:  # a keyword's pieces across its tokens too: スウリョウ of て|すう|りょう, 手数|料
             words.update(pieces("".join(w.reading for w in terms.words)))
+            spelt.add("".join(w.reading for w in terms.words))
+        spelt.update(w.reading for w in terms.words)
         for word in terms.words:
             parts = [*pieces(word.reading), *pieces(word.lemma)]
             if word.group:
@@ -340,7 +346,9 @@ def _doc(
     for doc in required:  # words the designer tied to the entry are its words (返品の送料は「有料」?)
         words |= doc.words
         nouns |= doc.nouns
-    return _Doc(frozenset(tf), frozenset(words), frozenset(nouns), frozenset(whole), required), tf
+    return _Doc(
+        frozenset(tf), frozenset(words), frozenset(nouns), frozenset(whole), required, frozenset(spelt)
+    ), tf
 
 
 @dataclass
@@ -368,6 +376,7 @@ class FaqIndex:
     _docs: tuple[_Doc, ...] = field(init=False, repr=False)
     _vocabulary: _Doc = field(init=False, repr=False)  # every entry's words, to tell unknown ones
     _postings: dict[str, _Posting] = field(init=False, repr=False)
+    _spellings: dict[str, frozenset[str]] = field(init=False, repr=False)  # see `_respell`
 
     def __post_init__(self) -> None:
         built = [
@@ -382,6 +391,7 @@ class FaqIndex:
             frozenset().union(*(d.whole for d in self._docs)),
         )
         self._postings = _postings([tf for _, tf in built])
+        self._spellings = _spellings(frozenset().union(*(d.spelt for d in self._docs)))
 
     @classmethod
     def build(
@@ -392,7 +402,7 @@ class FaqIndex:
 
     def match(self, text: str) -> FaqHit | None:
         """The entry that answers `text`, or None when no entry clearly does (see the class doc)."""
-        query = _analyse(text, self.synonyms)
+        query = self._respell(_analyse(text, self.synonyms))
         if not self.entries or not query.words:
             return None
         ranked = self._ranked(query)
@@ -407,8 +417,30 @@ class FaqIndex:
         """(id, score, coverage) of the best entries, for tuning keywords; ignores the thresholds."""
         return [
             (self.entries[i].id, round(score, 2), round(coverage, 2))
-            for i, score, coverage in self._ranked(_analyse(text, self.synonyms))[:top]
+            for i, score, coverage in self._ranked(self._respell(_analyse(text, self.synonyms)))[:top]
         ]
+
+    def _respell(self, query: _Terms) -> _Terms:
+        """Unknown nouns one keystroke or recognition slip away from exactly one word of the FAQ
+        (ポイトン, クレジットカート, ラッピンク) read as that word: a backoff for typos whose
+        reading differs, where kanji typos with the same reading (送量, 変品) already match."""
+        fixed: list[_Word] = []
+        features = set(query.features)
+        for w in query.words:
+            if w.noun and not w.group and len(w.reading) >= _MIN_RESPELL and not _knows(self._vocabulary, w):
+                near = {c for v in _deletions(w.reading) for c in self._spellings.get(v, ())}
+                near = {c for c in near if abs(len(c) - len(w.reading)) <= 1}
+                if len(near) == 1:
+                    (reading,) = near
+                    w = w._replace(reading=reading)
+                    features.add("w:" + reading)
+            fixed.append(w)
+        if features == query.features:
+            return query
+        if self.synonyms is not None:  # a respelt word joins its group (ラッピンク -> ラッピング)
+            fixed = self.synonyms.tag(fixed)
+            features.update("s:" + w.group for w in fixed if w.group)
+        return _Terms(frozenset(features), tuple(fixed))
 
     def _ranked(self, query: _Terms) -> list[tuple[int, float, float]]:
         """(entry, BM25, coverage) of the best _CANDIDATES by BM25, best by score x coverage first:
@@ -481,6 +513,25 @@ def _knows(doc: _Doc, w: _Word, *, nouns_only: bool = False) -> bool:
     if w.verb:
         return w.lemma in words or w.reading in doc.whole
     return w.reading in words or w.lemma in words
+
+
+_MIN_RESPELL = 4  # shorter readings are one slip away from too many words
+
+
+def _deletions(reading: str) -> set[str]:
+    """The reading and every form of it with one character dropped (SymSpell's neighbourhood: two
+    words one substitution, insertion, deletion or swap apart share one of these)."""
+    return {reading, *(reading[:i] + reading[i + 1 :] for i in range(len(reading)))}
+
+
+def _spellings(readings: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Each one-deletion form of the FAQ's whole-word readings -> the readings it comes from."""
+    out: dict[str, set[str]] = {}
+    for reading in readings:
+        if len(reading) >= _MIN_RESPELL:
+            for form in _deletions(reading):
+                out.setdefault(form, set()).add(reading)
+    return {form: frozenset(words) for form, words in out.items()}
 
 
 def _postings(tfs: Sequence[dict[str, int]]) -> dict[str, _Posting]:

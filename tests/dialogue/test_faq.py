@@ -355,3 +355,32 @@ def test_malformed_synonyms_file_points_at_file_line_col(tmp_path: Path) -> None
     with pytest.raises(SourceError) as err:
         load_faq(tmp_path)
     assert err.value.problems == [f"{tmp_path / 'synonyms.yaml'}:3:1: unknown key 'words'"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ポイトンの還元率は", "points_rate"),  # a swap
+        ("ラッピソグできますか", "gift_wrapping"),  # ソ for ン, as a keyboard or OCR slip
+        ("クレヂットカードは使えますか", "payment_credit_card"),  # one token, against a two-word keyword
+    ],
+)
+def test_unknown_word_one_slip_from_an_faq_word_is_read_as_it(
+    index: FaqIndex, text: str, expected: str
+) -> None:
+    hit = index.match(text)
+    assert hit is not None and hit.entry.id == expected, index.explain(text)
+
+
+def test_respelling_needs_one_nearest_word() -> None:
+    entries = [_entry("a", "ラッピング", ["ラッピング"]), _entry("b", "ラッピンゴ", ["ラッピンゴ"])]
+    index = FaqIndex.build(entries, min_score=0.0)
+    assert index.match("ラッピンクは") is None  # as near to both: no guess
+
+
+def test_situation_told_first_weighs_less_than_the_question() -> None:
+    from dialogue.faq import _analyse
+
+    words = _analyse("確定申告で使いたいので、領収書をもらいたいんですが、どうすればいいですか").words
+    assert {w.lemma for w in words if w.context} == {"確定", "申告", "使う"}
+    assert not any(w.context for w in _analyse("領収書はもらえますか").words)
