@@ -14,6 +14,7 @@ See docs/outreach.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -43,6 +44,7 @@ from dialogue.mail_text import (
     parse_mail,
     reply_message,
 )
+from dialogue.mail_threads import MailThreads, ThreadHead, mail_threads_for
 from dialogue.records import put_records, record_of
 from dialogue.store import RecordStore, aware
 from dialogue.survey import parse_rating, record_rating
@@ -51,7 +53,9 @@ from ivr.survey_channel import count_rating
 
 log = logging.getLogger("ivr.email")
 MAX_MAIL_BYTES = 25 * 1024 * 1024  # larger messages are refused in the SMTP dialogue (552): the sender learns it
-MailKind = Literal["answered", "asked", "handover", "to_agent", "rating", "unreadable", "ignored"]
+MailKind = Literal["answered", "asked", "handover", "to_agent", "agent", "rating", "unreadable", "ignored"]
+RELAY_INTERVAL_S = 5.0  # how often agents' answers to e-mail cases are looked for
+RELAY_LOOKBACK_S = 3600.0  # an answer posted just before the agent closed the case still goes out
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class MailDesk:
                  clock: Callable[[], datetime] | None = None) -> None:
         self.manager, self.sender, self.config, self.desk = manager, sender, config, desk
         self.clock = clock or (lambda: datetime.now(TOKYO))
+        self.threads: MailThreads = mail_threads_for(manager.store)
 
     def _prompt(self, key: str, **values: Any) -> str:
         bot = self.manager.bot
@@ -158,6 +163,7 @@ class MailDesk:
         if reply.handover is not None and reply.handover.kind == "transfer":
             await self._hand_over(sid, mail, reply.handover.queue, reply.handover.reason,
                                   reply.handover.priority, reply.handover.case_id)
+            await self.threads.remember(sid, ThreadHead.of(mail))
             await self._as_email(sid, mail)
             return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
         if reply.ended or reply.expect.awaiting == "anything_else":
@@ -195,7 +201,29 @@ class MailDesk:
         if contact is None or contact.status not in OPEN:
             return False
         await self.desk.user_said(sid, mail.words or mail.text.strip()[:MAX_MESSAGE_CHARS])
+        await self.threads.remember(sid, ThreadHead.of(mail))  # the agent's answer replies to this mail
         return True
+
+    async def relay_agent_answers(self) -> int:
+        """Mail what agents wrote on e-mail cases, each message once (across workers), as a reply to the
+        customer's latest mail of the thread; how many went out."""
+        if self.desk is None:
+            return 0
+        recent = await self.desk.recent(("closed",), since=time.time() - RELAY_LOOKBACK_S)
+        sent = 0
+        for contact in [*await self.desk.open_contacts(), *recent]:
+            if contact.channel != "email":
+                continue
+            for message in await self.desk.messages(contact.id):
+                if message.kind != "agent" or not message.text.strip():
+                    continue
+                head = await self.threads.claim(contact.id, message.seq)
+                if head is None:
+                    continue
+                signoff = self._prompt("mail_agent_signoff", agent=message.author_name or "")
+                await self._reply(head.as_mail(), contact.id, "agent", [message.text, signoff], survey=False)
+                sent += 1
+        return sent
 
     def _is_anything_else(self, text: str) -> bool:
         variants = self.manager.bot.prompts.templates.get("anything_else", {})
@@ -324,10 +352,22 @@ def setup(app: web.Application) -> None:
     handler = InboundHandler(MailDesk(app[MANAGER], SmtpRelay(*config.relay), config, desk=ensure_desk(app)))
     app[MAIL_HANDLER] = handler
 
+    async def relay() -> None:
+        while True:
+            try:
+                await handler.desk.relay_agent_answers()
+            except Exception:
+                log.exception("mailing agents' answers failed; trying again next round")
+            await asyncio.sleep(RELAY_INTERVAL_S)
+
     async def serve(app: web.Application) -> AsyncIterator[None]:
         server = await start_smtp(handler, host, port, max_bytes=config.max_bytes)
+        relaying = asyncio.create_task(relay())
         log.info("e-mail channel: SMTP on %s:%d, replies via %s:%d", host, port, *config.relay)
         yield
+        relaying.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relaying
         server.close()
         await server.wait_closed()
 

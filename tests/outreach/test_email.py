@@ -15,7 +15,7 @@ import pytest
 
 from dialogue.engine import DialogueManager
 from dialogue.records import records
-from ivr.email_channel import InboundHandler, start_smtp
+from ivr.email_channel import InboundHandler, MailDesk, SmtpRelay, start_smtp
 from tests.outreach.conftest import SUPPORT, MailRig
 
 QUOTED_HISTORY = """
@@ -134,6 +134,17 @@ async def test_a_request_for_a_person_becomes_a_case_on_the_desk(rig: MailRig, m
     assert len(rig.sent.messages) == 1 and rig.handler.results[-1].kind == "to_agent"
     said = [m.text for m in await rig.agents.messages(waiting.id) if m.kind == "user"]
     assert said[-1] == "至急連絡をください。注文番号は12345678です。"
+
+    # the agent answers in the console; the answer goes out by mail, once, whichever worker sees it first
+    await rig.agents.accept(waiting.id, "agent1", "佐藤")
+    await rig.agents.post(waiting.id, "agent1", "ご不便をおかけし、誠に申し訳ございません。本日中にお電話いたします。")
+    other_worker = MailDesk(manager, SmtpRelay("127.0.0.1", 1), rig.desk.config, desk=rig.agents)
+    assert await rig.desk.relay_agent_answers() == 1
+    assert await rig.desk.relay_agent_answers() == 0 and await other_worker.relay_agent_answers() == 0
+    answer = rig.sent.messages[1]
+    assert answer["In-Reply-To"] == "<u2@example.com>" and answer["Subject"] == "Re: 対応について"
+    text = text_of(answer)
+    assert "本日中にお電話いたします。\n\n(担当: 佐藤)" in text and "アンケート" not in text
 
 
 async def test_a_message_without_sender_is_recorded_and_spooled_not_answered(rig: MailRig, manager: DialogueManager) -> None:

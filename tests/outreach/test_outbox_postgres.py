@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from dialogue.mail_threads import PostgresMailThreads, ThreadHead
 from dialogue.outbound import new_job
 from dialogue.outbox_sql import PostgresOutbox, outbox_for
 from dialogue.store_remote import PostgresStore
@@ -47,4 +48,20 @@ async def test_workers_claim_each_job_once_and_a_restart_keeps_them() -> None:
         for w in workers:
             await w.close()
         await store.close()
+        await drop_schema(dsn, tag)
+
+
+async def test_an_agents_answer_is_claimed_by_one_worker() -> None:
+    dsn, tag = await postgres_dsn(), f"ivr_mt_{uuid.uuid4().hex[:12]}"
+    first, second = PostgresMailThreads(dsn, tag), PostgresMailThreads(dsn, tag)
+    try:
+        head = ThreadHead("<m1@example.jp>", ("<m0@example.jp>",), "注文の件", "taro@example.jp", "山田 太郎")
+        await first.remember("mail-1", head)
+        claims = await asyncio.gather(first.claim("mail-1", 7), second.claim("mail-1", 7))
+        assert sorted(c is not None for c in claims) == [False, True]
+        assert next(c for c in claims if c is not None) == head
+        assert await second.claim("mail-1", 5) is None and await second.claim("mail-1", 9) == head
+    finally:
+        await first.close()
+        await second.close()
         await drop_schema(dsn, tag)
