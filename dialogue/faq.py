@@ -1,9 +1,12 @@
 """Answers from the bot's knowledge base (`faq/*.yaml`) for questions the dialogue flows do not cover.
 
-Each entry is one question with the words callers use for it. `FaqIndex.match` ranks the entries with
-BM25 over the views the intent model uses (katakana readings and lemmas of topic words, and reading
-trigrams), so 送料, そうりょう and ソウリョウ meet, and hiragana nouns that fugashi splits apart
-(そう|りょう, だ|いびき) still match. The best few are re-ranked by how many of the caller's topic
+Each entry is one question, its paraphrases and the words callers use for it. `FaqIndex.match` ranks
+the entries with BM25 over the views the intent model uses (katakana readings and lemmas of topic
+words, and reading trigrams), so 送料, そうりょう and ソウリョウ meet, and hiragana nouns that fugashi
+splits apart (そう|りょう, だ|いびき) still match. Three backoffs widen what a caller may say: synonym
+groups of the bot's data (faq/synonyms.yaml: 郵送代 is 送料, お金 is 料金), a respelling of an unknown
+noun one slip from an FAQ word (ポイトン, クレヂットカード), and a lower weight for the situation a
+caller tells before the clause that asks. The best few are re-ranked by how many of the caller's topic
 words each entry knows, and the answer is withheld when the best is weak: a wrong answer costs a
 caller more than 「お答えできません」 does.
 """
@@ -356,12 +359,12 @@ class FaqIndex:
     """BM25 over entries (question + keywords); build with `load_faq` or `FaqIndex.build`.
 
     Contract of `match(text)`: a hit only when the question is about one entry, else None. The best
-    few entries by BM25 are re-ranked by score x coverage (`_coverage`: the caller's topic words the
+    few entries by BM25 are re-ranked by score x coverage² (`_coverage`: the caller's topic words the
     entry knows, with the rules that turn requests and replies away), then two thresholds, tuned on
-    the dev questions in tests/dialogue/test_faq.py and on the NLU's training utterances, decide:
+    the dev questions in tests/dialogue/test_faq.py and benchmarks/data/faq_dev.jsonl, decide:
     `min_score` (BM25 of this index: more entries raise the scale) and `min_coverage`.
     Routine requests (注文した商品が届かない, キャンセルしたい, 支払い方法を変えたい, 返品したい)
-    get None from `match` itself (2 of 864 of the NLU's held-out routine utterances were answered).
+    get None from `match` itself (1 of 864 of the NLU's held-out routine utterances was answered).
     For the caller: the NLU files most FAQ questions under `billing_inquiry` or `return_exchange`,
     often confidently (返品の送料はかかりますか: return_exchange 0.98), so do not gate `match` on
     `out_of_scope`/`low_confidence`; ask it for a top-level free-text turn (no slot question open)
@@ -554,8 +557,9 @@ def _postings(tfs: Sequence[dict[str, int]]) -> dict[str, _Posting]:
 
 
 def load_faq(directory: Path | None = None) -> FaqIndex:
-    """Every faq/*.yaml in `directory` (default: the sample bot's `faq/`) as one index; no directory
-    gives an empty index. Raises SourceError (`file:line:col: message`) for each problem."""
+    """Every faq/*.yaml in `directory` (default: the sample bot's `faq/`) as one index, with the word
+    groups of its synonyms.yaml; no directory gives an empty index. Raises SourceError
+    (`file:line:col: message`) for each problem."""
     directory = directory or DEFAULT_FAQ_DIR
     entries: list[FaqEntry] = []
     groups: list[list[str]] = []
