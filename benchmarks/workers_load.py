@@ -33,6 +33,8 @@ from pathlib import Path
 
 import aiohttp
 
+from ivr.voice_common import APOLOGY, SERVICE_DOWN
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -55,7 +57,6 @@ SCRIPTS = [
     ["請求金額について聞きたい", "12345678", "09012345678", "はい", "以上です"],
     ["梅田店の場所を教えてください", "以上です"],
 ]
-APOLOGY_MARK = "申し訳ございません"
 
 
 @dataclass
@@ -64,7 +65,8 @@ class Results:
     client_ms: list[float] = field(default_factory=list)
     acknowledged: dict[str, list[str]] = field(default_factory=dict)  # sid -> turns answered with a 200
     failures: list[str] = field(default_factory=list)
-    apologies: int = 0  # turns answered with the polite apology (store down)
+    apologies: int = 0  # turns answered with the polite apology (store down, turn timed out)
+    refused: int = 0  # calls greeted with the polite "call again later"
     calls_done: int = 0
     live: int = 0
     max_live: int = 0
@@ -94,6 +96,9 @@ async def one_call(n: int, session: aiohttp.ClientSession, base: str, think: tup
         if status != 200:
             raise RuntimeError(f"dial: HTTP {status}")
         caller._follow(body)
+        if SERVICE_DOWN in body:
+            res.refused += 1
+            raise RuntimeError("refused politely at the greeting (store unavailable or overloaded)")
         for said in script:
             await asyncio.sleep(random.uniform(*think))
             for _attempt in range(5):  # an apology (store down) asks the caller to say it again
@@ -105,7 +110,7 @@ async def one_call(n: int, session: aiohttp.ClientSession, base: str, think: tup
                 turn = timing(headers.get("Server-Timing", ""), "turn")
                 if turn is not None:
                     res.turn_ms.append(turn)
-                if APOLOGY_MARK in body and "Hangup" not in body and turn in (None, 0.0):
+                if APOLOGY in body:  # nothing ran (store down, or the turn timed out): say it again
                     res.apologies += 1
                     await asyncio.sleep(random.uniform(*think))
                     continue
@@ -172,7 +177,7 @@ def report(res: Results, wall: float, checks: tuple[int, int, int, int], cluster
             print(f"  {label:28s} p50 {pct(values, 0.5):7.2f} ms  p99 {pct(values, 0.99):7.2f} ms  "
                   f"max {max(values):8.2f} ms  mean {statistics.fmean(values):6.2f} ms")
     print(f"  acknowledged turns {acked}: lost {lost}, duplicated {duplicated}; processed but unanswered "
-          f"{unanswered}; polite apologies {res.apologies}")
+          f"{unanswered}; polite apologies {res.apologies}, calls refused politely {res.refused}")
     logs = cluster.worker_logs().splitlines()
     errors = [line for line in logs if '"level": "ERROR"' in line]
     tracebacks = sum(1 for line in logs if "Traceback" in line)

@@ -112,6 +112,19 @@ class LocalLocks:
         return None
 
 
+async def _end(conn: Any, sql: str) -> None:
+    try:
+        await asyncio.shield(conn.execute(sql))
+    except BaseException:
+        conn.terminate()
+        raise
+
+
+async def _no_reset(conn: Any) -> None:
+    """Lock connections keep no session state (transaction-scoped locks only): skip asyncpg's reset
+    query, one round trip per turn."""
+
+
 def advisory_key(namespace: str, conversation_id: str) -> int:
     """A signed 64-bit key (PostgreSQL's bigint) for one conversation of one schema."""
     digest = hashlib.blake2b(f"{namespace}\0{conversation_id}".encode(), digest_size=8).digest()
@@ -146,7 +159,7 @@ class PostgresLocks:
                 # keys (a replay just then would be refused by its signature's age no more), never a turn
                 settings["synchronous_commit"] = "off"
                 pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_connections,
-                                                 timeout=self.timeout_s, server_settings=settings)
+                                                 timeout=self.timeout_s, server_settings=settings, reset=_no_reset)
                 try:
                     async with pool.acquire() as conn, conn.transaction():
                         await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ivr.store.schema'))")
@@ -164,15 +177,24 @@ class PostgresLocks:
 
     @asynccontextmanager
     async def _hold(self, conversation_id: str) -> AsyncIterator[None]:
+        key = advisory_key(self.schema or "public", conversation_id)  # an int we made: safe in the SQL text
         async with self.local.hold(conversation_id):
             pool = await self._get_pool()
-            async with pool.acquire(timeout=WAIT_S) as conn, conn.transaction():
+            async with pool.acquire(timeout=WAIT_S) as conn:
+                # BEGIN and the lock in one round trip (simple protocol); COMMIT ends both. Any failure
+                # on the way out drops the connection, and PostgreSQL the lock with it.
                 try:
-                    await conn.execute("SELECT pg_advisory_xact_lock($1)",
-                                       advisory_key(self.schema or "public", conversation_id))
+                    await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({key})")
                 except asyncpg.exceptions.LockNotAvailableError:
+                    await _end(conn, "ROLLBACK")
                     raise LockTimeout(conversation_id) from None
-                yield  # the transaction's end (commit, rollback or a dropped connection) releases the lock
+                except BaseException:
+                    conn.terminate()
+                    raise
+                try:
+                    yield
+                finally:
+                    await _end(conn, "COMMIT")
 
     def forget(self, conversation_id: str) -> None:
         self.local.forget(conversation_id)
