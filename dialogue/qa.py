@@ -148,6 +148,8 @@ class Checker:
     def _identity(self, record: Mapping[str, Any], turns: list[Turn]) -> Found:
         spec = self.protocol.identity
         assert spec is not None
+        if spec.channels is not None and record.get("channel") not in spec.channels:
+            return None
         slots = slots_of(record)
         verified = str(slots.get(spec.verified_slot, "")).lower() in ("true", "1", "yes")
         verified = verified and slots.get(spec.verified_by_slot) in (*spec.verified_at_start, None)

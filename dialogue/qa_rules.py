@@ -59,6 +59,7 @@ class Identity(_Strict):
     verified_slot: str = "verified"
     verified_by_slot: str = "verified_by"
     verified_at_start: list[str] = ["ani"]
+    channels: list[str] | None = None  # where the rule applies (None: every channel)
 
 
 class Apology(_Strict):

@@ -153,3 +153,11 @@ def test_case_note_signals_mark_complaints_and_abuse(checker: Checker) -> None:
     assert checker.check(contact(*turns, case_note=abusive)).failed == ()
     misaligned = {"emotion": {"labels": ["anger"]}}  # one label for two spoken turns: not guessed at
     assert "apology" not in checker.check(contact(*turns, case_note=misaligned)).checked
+
+
+def test_mail_replies_close_with_yoroshiku_and_go_to_the_registered_address(checker: Checker) -> None:
+    mail = contact(("caller", "注文番号12345678の発送状況を教えてください。"),
+                   ("agent", "お問い合わせいただきありがとうございます。ご注文番号12345678のご注文は配送中でございます。"
+                             "今後ともサクラマートをよろしくお願いいたします。"), channel="email")
+    score = checker.check(mail)
+    assert score.failed == () and "identity" not in score.checked and "closing" in score.checked
