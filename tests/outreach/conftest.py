@@ -21,7 +21,8 @@ from dialogue.desk import MemoryDesk
 from dialogue.engine import DialogueManager
 from dialogue.factory import build_manager
 from dialogue.store import SQLiteStore
-from ivr.email_channel import InboundHandler, MailConfig, MailDesk, SmtpRelay, start_smtp
+from ivr.email_channel import InboundHandler, MailDesk
+from ivr.mail_smtp import MailConfig, SmtpRelay, start_smtp
 
 NOW = datetime(2026, 12, 2, 11, 0, tzinfo=TOKYO)  # a Wednesday morning: agents at work
 SUPPORT = "support@sakura-mart.example.jp"

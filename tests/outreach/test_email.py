@@ -15,7 +15,8 @@ import pytest
 
 from dialogue.engine import DialogueManager
 from dialogue.records import records
-from ivr.email_channel import InboundHandler, MailDesk, SmtpRelay, start_smtp
+from ivr.email_channel import InboundHandler, MailDesk
+from ivr.mail_smtp import SmtpRelay, start_smtp
 from tests.outreach.conftest import SUPPORT, MailRig
 
 QUOTED_HISTORY = """
