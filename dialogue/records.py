@@ -13,6 +13,7 @@ so a synthetic or imported contact and a real call read back alike. Records need
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import logging
@@ -119,6 +120,29 @@ async def close_stale(store: SessionStore, older_than_s: float, *, now: datetime
     if closed:
         log.info("closed %d idle conversations as abandoned", closed)
     return closed
+
+
+IDLE_TIMEOUT_S = 1800.0  # a call with no turn for 30 minutes was dropped (crash, caller never hung up)
+
+
+async def housekeeping(store: SessionStore, *, idle_timeout_s: float = IDLE_TIMEOUT_S,
+                       retention_days: int | None = None, every_s: float = 60.0,
+                       purge_every_s: float = 3600.0) -> None:
+    """Until cancelled: every `every_s`, close idle calls (`close_stale`); every `purge_every_s`, apply the
+    retention period. The server starts it as a task at start-up (a sweep at once closes what a crash
+    left open) and cancels it at shutdown. Several workers may run it together: closing is a compare-and-set
+    and purging twice removes nothing twice. A store that is down is tried again next round."""
+    last_purge: float | None = None
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            await close_stale(store, idle_timeout_s)
+            if retention_days and (last_purge is None or loop.time() - last_purge >= purge_every_s):
+                await apply_retention(store, retention_days)
+                last_purge = loop.time()
+        except Exception as exc:  # noqa: BLE001 (a database outage must not end the sweeps)
+            log.warning("records housekeeping failed, trying again in %.0f s: %s", every_s, exc)
+        await asyncio.sleep(every_s)
 
 
 # -- a record from what the store keeps, and back ------------------------------------------------------
@@ -246,9 +270,9 @@ def _check_extra(fields: Mapping[str, Any], where: str) -> None:
 def redacted(record: Mapping[str, Any]) -> dict[str, Any]:
     """The record with phone numbers, addresses, names, card numbers and e-mail addresses masked, in every
     text: the transcript, the case note (its summary and slots) and the caller field."""
-    out = {k: redact_value(v) for k, v in record.items() if k not in ("conversation_id", "started_at", "ended_at")}
+    out = {k: redact_value(v, k) for k, v in record.items()}
     out["caller"] = redact(record["caller"]) if record.get("caller") else record.get("caller")
-    return {k: out.get(k, record.get(k)) for k in FIELDS}
+    return {k: out.get(k) for k in FIELDS}
 
 
 def write_jsonl(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:

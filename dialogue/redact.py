@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from nlu.normalize import normalize
@@ -29,6 +30,12 @@ NAME = "[氏名]"
 SENSITIVE_KEYS = frozenset({
     "name", "caller_name", "full_name", "customer_name", "phone", "phone_number", "caller", "caller_phone",
     "caller_id", "from", "to", "address", "postal_code", "email", "mail", "card", "card_number",
+})  # fmt: skip
+
+# fields that hold ids, times and labels, never free text: left as they are (and not worth the time)
+PLAIN_KEYS = frozenset({
+    "at", "speaker", "started_at", "ended_at", "conversation_id", "case_id", "session_id", "intent", "intents",
+    "outcome", "reason", "queue", "channel", "label", "kind", "rule", "action", "disposition", "agent", "type",
 })  # fmt: skip
 
 _PREFECTURES = (
@@ -74,6 +81,16 @@ def redact(text: str) -> str:
     replaced by a bracketed label ([電話番号], [カード番号], [メール], [郵便番号], [住所], [氏名])."""
     if not text:
         return text
+    return _redact_cached(text) if len(text) <= 200 else _redact(text)
+
+
+@lru_cache(maxsize=32768)
+def _redact_cached(text: str) -> str:
+    # the bot's prompts, agents' set phrases and case-note transcripts repeat line for line across an export
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     spans = sorted(_spans(text), key=lambda s: (s[0], -s[1]))
     out: list[str] = []
     end = 0
@@ -92,11 +109,11 @@ def redact_value(value: Any, key: str | None = None) -> Any:
     if key is not None and key.lower() in SENSITIVE_KEYS and value not in (None, "", [], {}):
         return NAME if key.lower() in ("name", "caller_name", "full_name", "customer_name") else "[個人情報]"
     if isinstance(value, str):
-        return redact(value)
+        return value if key in PLAIN_KEYS else redact(value)
     if isinstance(value, dict):
         return {k: redact_value(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [redact_value(v) for v in value]
+        return [redact_value(v, key if key in PLAIN_KEYS else None) for v in value]
     return value
 
 
@@ -151,7 +168,14 @@ class RedactingFilter(logging.Filter):
         masked = redact(message)
         if masked != message:
             record.msg, record.args = masked, None
+        # fields given with `extra=` (structured logs print them too), e.g. a caller's number
+        for name, value in vars(record).items():
+            if name not in _STANDARD and isinstance(value, str) and value:
+                setattr(record, name, redact(value))
         return True
+
+
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
 def install_log_redaction(logger: logging.Logger | None = None) -> RedactingFilter:

@@ -3,6 +3,8 @@ read back in the schema, purge, idle calls closed as abandoned, unique case ids.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from dialogue.records import (
     annotate,
     apply_retention,
     close_stale,
+    housekeeping,
     purge,
     put_records,
     records,
@@ -201,3 +204,22 @@ async def test_redis_keeps_no_records() -> None:
         assert await apply_retention(store, 30) == 0
     finally:
         await store.close()
+
+
+async def test_housekeeping_sweeps_until_cancelled(store: SessionStore, manager: DialogueManager) -> None:
+    await put_records(store, [a_record("ancient", datetime.now(TOKYO) - timedelta(days=400))])
+    sid, _ = await manager.start(SessionStart(channel="chat", caller=CallerInfo(), now=TUESDAY_10))
+    task = asyncio.create_task(housekeeping(store, idle_timeout_s=0, retention_days=365, every_s=0.01))
+    try:
+        for _ in range(200):
+            state = await store.load(sid)
+            if state is not None and state.ended and await store.load("ancient") is None:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    state = await store.load(sid)
+    assert state is not None and state.outcome == "abandoned"
+    assert await store.load("ancient") is None

@@ -69,20 +69,30 @@ def test_values_under_personal_keys_are_masked_whole() -> None:
     assert masked["turns"] == 3 and masked["case_id"] == "CASE-1"
 
 
-def test_the_log_filter_masks_messages_and_their_arguments() -> None:
+class Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.kept.append(record)
+
+
+def test_the_log_filter_masks_messages_their_arguments_and_extra_fields() -> None:
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
+    printed, kept = logging.StreamHandler(stream), Keep()
     logger = logging.getLogger("test.redact")
-    logger.handlers, logger.propagate = [handler], False
+    logger.handlers, logger.propagate = [printed, kept], False
     try:
         shared = install_log_redaction(logger)
-        assert install_log_redaction(logger) is shared and handler.filters == [shared]  # once, however often
+        assert install_log_redaction(logger) is shared and printed.filters == kept.filters == [shared]  # once
         logger.warning("caller %s said %r", "09012345678", "山田太郎と申します")
         logger.warning("turn %d of %s", 3, "CA0123")
-        logger.warning("broken %d", "not a number")  # a bad format is the handler's to report, not a crash here
+        logger.warning("caller id", extra={"caller": "+81 90 1234 5678", "conversation_id": "CA0123"})
     finally:
         logger.handlers = []
     lines = stream.getvalue().splitlines()
-    assert lines[0] == "caller [電話番号] said '[氏名]と申します'"
-    assert lines[1] == "turn 3 of CA0123"
+    assert lines[:2] == ["caller [電話番号] said '[氏名]と申します'", "turn 3 of CA0123"]
+    extra = kept.kept[2]
+    assert extra.caller == "[電話番号]" and extra.conversation_id == "CA0123"  # type: ignore[attr-defined]
     assert isinstance(shared, RedactingFilter)
