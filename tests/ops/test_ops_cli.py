@@ -86,3 +86,10 @@ def test_forecast_with_too_little_history(tmp_path: Path) -> None:
     fill(url, [as_record(r) for r in synthetic(10)])
     with pytest.raises(SystemExit, match="at least 28 days are needed"):
         main(["forecast", "--store", url, "--out", str(tmp_path / "fc")])
+
+
+def test_qa_report_with_a_broken_protocol(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "protocol.yaml"
+    bad.write_text("pass_score: 80\nblame:\n  penalty: 25\n  expressions: ['(unclosed']\n", encoding="utf-8")
+    assert main(["qa", "report", "--store", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--protocol", str(bad)]) == 1
+    assert f"{bad}:4:" in capsys.readouterr().err
