@@ -43,6 +43,7 @@ from dialogue.mail_text import (
 )
 from dialogue.mail_threads import MailThreads, ThreadHead, mail_threads_for
 from dialogue.records import put_records, record_of
+from dialogue.state import AwaitOffer
 from dialogue.store import RecordStore, aware
 from dialogue.survey import parse_rating, record_rating
 from ivr.app_keys import MANAGER
@@ -105,6 +106,15 @@ class MailDesk:
         reply = await self.manager.handle(sid, UserTurn(text=mail.words))
         said = [_for_mail(p.text) for p in reply.prompts if not self._is_anything_else(p.text)]
         notes = [self._prompt("mail_attachments")] if mail.attachments else []
+        offered, reason = await self._callback_offer(sid)
+        if offered:
+            # by mail nobody has to be on the line: the case waits for the next agent, not for a phone call
+            view = await self.manager.view(sid)
+            await self.manager.hangup(sid)
+            await self._hand_over(sid, mail, None, reason, 0, (view.case_id if view else None) or sid)
+            await self.threads.remember(sid, ThreadHead.of(mail))
+            await self._as_email(sid, mail, outcome="handover", reason=reason, queue="general")
+            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
         if reply.handover is not None and reply.handover.kind == "transfer":
             await self._hand_over(sid, mail, reply.handover.queue, reply.handover.reason,
                                   reply.handover.priority, reply.handover.case_id)
@@ -170,6 +180,14 @@ class MailDesk:
                 sent += 1
         return sent
 
+    async def _callback_offer(self, sid: str) -> tuple[bool, str | None]:
+        """Whether the bot is offering a phone callback (no agent on duty now), and why a person was needed."""
+        state = await self.manager.state(sid)
+        aw = state.awaiting if state is not None else None
+        if isinstance(aw, AwaitOffer) and aw.offer == "callback":
+            return True, aw.reason
+        return False, None
+
     def _is_anything_else(self, text: str) -> bool:
         variants = self.manager.bot.prompts.templates.get("anything_else", {})
         return any(text == t for texts in variants.values() for t in texts)
@@ -200,9 +218,9 @@ class MailDesk:
         await self.desk.enqueue(Contact(id=sid, channel="email", queue=queue or "general", reason=reason,
                                         priority=priority, queued_at=time.time(), case_id=case_id, caller=mail.sender))
 
-    async def _as_email(self, sid: str, mail: InboundMail) -> None:
+    async def _as_email(self, sid: str, mail: InboundMail, **fields: Any) -> None:
         """The finished conversation's record says e-mail and the sender's address (the dialogue ran it as
-        text), without the chat greeting the customer never saw."""
+        text), without the chat greeting the customer never saw; `fields` override record fields."""
         store = self.manager.store
         view = await self.manager.view(sid)
         if not isinstance(store, RecordStore) or view is None:
@@ -214,7 +232,10 @@ class MailDesk:
             transcript = record["transcript"]
             while transcript and transcript[0]["speaker"] == "bot":
                 transcript.pop(0)
-            await put_records(store, [{**record, "channel": "email", "caller": mail.sender}])
+            if "outcome" in fields and isinstance(record.get("case_note"), dict):
+                record["case_note"] = {**record["case_note"], "outcome": fields["outcome"],
+                                       "reason": fields.get("reason")}
+            await put_records(store, [{**record, "channel": "email", "caller": mail.sender, **fields}])
             return
 
     async def _unreadable(self, raw: bytes, why: str) -> MailResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import smtplib
+from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage
 from email.mime.application import MIMEApplication
@@ -13,6 +14,7 @@ from email.mime.text import MIMEText
 
 import pytest
 
+from dialogue.clock import TOKYO
 from dialogue.engine import DialogueManager
 from dialogue.records import records
 from ivr.email_channel import InboundHandler, MailDesk
@@ -146,6 +148,25 @@ async def test_a_request_for_a_person_becomes_a_case_on_the_desk(rig: MailRig, m
     assert answer["In-Reply-To"] == "<u2@example.com>" and answer["Subject"] == "Re: 対応について"
     text = text_of(answer)
     assert "本日中にお電話いたします。\n\n(担当: 佐藤)" in text and "アンケート" not in text
+
+
+async def test_out_of_hours_a_case_waits_for_the_next_agent_instead_of_a_phone_callback(
+        rig: MailRig, manager: DialogueManager) -> None:
+    rig.desk.clock = lambda: datetime(2026, 12, 6, 22, 0, tzinfo=TOKYO)  # a Sunday night: nobody on duty
+    msg = EmailMessage()
+    msg["From"] = "鈴木 健二 <kenji@example.com>"
+    msg["Subject"] = "至急"
+    msg["Message-ID"] = "<night@example.com>"
+    msg.set_content("オペレーターと話したいです。")
+    await rig.send(msg, sender="kenji@example.com")
+    text = text_of(rig.sent.messages[0])
+    assert text.startswith("鈴木 健二様\n") and "担当者が確認のうえ、改めてご連絡いたします" in text
+    assert "折り返しお電話" not in text and "おつなぎできません" not in text
+    [waiting] = await rig.agents.waiting()
+    assert waiting.channel == "email" and waiting.reason == "human_request"
+    [record] = await records(manager.store)
+    assert (record["channel"], record["outcome"], record["reason"]) == ("email", "handover", "human_request")
+    assert record["case_note"]["outcome"] == "handover"
 
 
 async def test_a_message_without_sender_is_recorded_and_spooled_not_answered(rig: MailRig, manager: DialogueManager) -> None:
