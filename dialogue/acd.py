@@ -26,6 +26,7 @@ from dialogue.yaml_source import load
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "queues" / "acd.yaml"
 SUPERVISOR = "supervisor"
 ARRIVAL_WINDOW_S = 3600.0  # arrivals over the last hour give the Erlang C arrival rate
+HISTORY_S = 86400.0  # handle times are measured over the last day's contacts
 STAFFED = ("available", "busy", "after_call_work")
 
 
@@ -125,6 +126,21 @@ class Acd:
         config, _ = load(path or DEFAULT_FILE, AcdFile)
         return Acd(config)
 
+    def covering(self, queues: Iterable[str]) -> Acd:
+        """This ACD, plus every queue the escalation rules know and queues/acd.yaml does not (a bot made with
+        `ivr init`): such a queue needs a skill of its own name, which agents have (the supervisor queue's,
+        supervisors only), with the default handle time."""
+        missing = [q for q in queues if q not in self.config.queues]
+        if not missing:
+            return self
+        added = {q: QueueSkills(skills=[q]) for q in missing}
+        defaults = dict(self.config.agents.default)
+        for role in ("agent", "supervisor"):
+            extra = [q for q in missing if q != SUPERVISOR or role == "supervisor"]
+            defaults[role] = [*defaults.get(role, []), *extra]
+        agents = self.config.agents.model_copy(update={"default": defaults})
+        return Acd(self.config.model_copy(update={"queues": {**self.config.queues, **added}, "agents": agents}))
+
     @property
     def queues(self) -> tuple[str, ...]:
         return tuple(self.config.queues)
@@ -194,7 +210,9 @@ class Acd:
         """Every queue's estimate from the live desk (queues nobody staffs are left out: unknown)."""
         now = now or time.time()
         agents = await desk.agents()
-        contacts = await desk.recent(("queued", "assigned", "released", "closed", "abandoned"))
+        # queued ones of any age; the rest of the last day (handle times; the last hour's arrivals)
+        contacts = [*await desk.recent(("queued",)),
+                    *await desk.recent(("assigned", "released", "closed", "abandoned"), since=now - HISTORY_S)]
         waiting = [c for c in contacts if c.status == "queued"]
         finished = sorted((c for c in contacts if c.status in ("closed", "released")), key=lambda c: c.ended_at or 0)
         out: dict[str, float] = {}

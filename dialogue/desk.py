@@ -129,7 +129,8 @@ class Desk(ABC):
         """Write `contact` if its stored version is still `version` (0: not stored yet)."""
 
     @abstractmethod
-    async def _list(self, statuses: Iterable[str]) -> list[Contact]: ...
+    async def _list(self, statuses: Iterable[str], since: float | None = None) -> list[Contact]:
+        """Contacts in these states, written at or after `since` (epoch seconds) when given."""
 
     @abstractmethod
     async def _append(self, cid: str, msg: DeskMessage) -> int:
@@ -180,8 +181,10 @@ class Desk(ABC):
     async def open_contacts(self) -> list[Contact]:
         return await self._list(OPEN)
 
-    async def recent(self, statuses: Iterable[str] = ("closed", "released")) -> list[Contact]:
-        return await self._list(statuses)
+    async def recent(self, statuses: Iterable[str] = ("closed", "released"), since: float | None = None) -> list[Contact]:
+        """Contacts in these states last changed at or after `since`: the desk keeps every contact, so
+        readers that run often (the wait estimate) look back a bounded time."""
+        return await self._list(statuses, since)
 
     async def agent(self, name: str) -> AgentState | None:
         return next((a for a in await self.agents() if a.name == name), None)
@@ -353,7 +356,7 @@ class MemoryDesk(Desk):
 
     def __init__(self) -> None:
         super().__init__()
-        self._contacts: dict[str, tuple[str, int]] = {}
+        self._contacts: dict[str, tuple[str, int, float]] = {}  # id -> (contact JSON, version, written at)
         self._messages: list[tuple[str, DeskMessage]] = []
         self._agents: dict[str, AgentState] = {}
         self._revoked: dict[str, float] = {}
@@ -363,15 +366,16 @@ class MemoryDesk(Desk):
         return (Contact.from_json(json.loads(raw[0])), raw[1]) if raw else None
 
     async def _cas(self, contact: Contact, version: int) -> bool:
-        current = self._contacts.get(contact.id, ("", 0))[1]
+        current = self._contacts.get(contact.id, ("", 0, 0.0))[1]
         if current != version:
             return False
-        self._contacts[contact.id] = (json.dumps(contact.to_json(), ensure_ascii=False), version + 1)
+        self._contacts[contact.id] = (json.dumps(contact.to_json(), ensure_ascii=False), version + 1, time.time())
         return True
 
-    async def _list(self, statuses: Iterable[str]) -> list[Contact]:
+    async def _list(self, statuses: Iterable[str], since: float | None = None) -> list[Contact]:
         wanted = set(statuses)
-        contacts = [Contact.from_json(json.loads(raw)) for raw, _ in self._contacts.values()]
+        contacts = [Contact.from_json(json.loads(raw)) for raw, _, at in self._contacts.values()
+                    if since is None or at >= since]
         return [c for c in contacts if c.status in wanted]
 
     async def _append(self, cid: str, msg: DeskMessage) -> int:
@@ -399,8 +403,8 @@ class MemoryDesk(Desk):
 
 _SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS desk_contacts (
-    id TEXT PRIMARY KEY, status TEXT NOT NULL, version INTEGER NOT NULL, contact TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS desk_contacts_status ON desk_contacts (status);
+    id TEXT PRIMARY KEY, status TEXT NOT NULL, version INTEGER NOT NULL, touched REAL NOT NULL, contact TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS desk_contacts_status ON desk_contacts (status, touched);
 CREATE TABLE IF NOT EXISTS desk_messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, contact_id TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS desk_messages_contact ON desk_messages (contact_id, seq);
@@ -449,17 +453,18 @@ class SQLiteDesk(Desk):
         raw = json.dumps(contact.to_json(), ensure_ascii=False)
         db = self._conn()
         if version == 0:
-            cur = db.execute("INSERT OR IGNORE INTO desk_contacts (id, status, version, contact) VALUES (?, ?, 1, ?)",
-                             (contact.id, contact.status, raw))
+            cur = db.execute("INSERT OR IGNORE INTO desk_contacts (id, status, version, touched, contact) "
+                             "VALUES (?, ?, 1, ?, ?)", (contact.id, contact.status, time.time(), raw))
         else:
-            cur = db.execute("UPDATE desk_contacts SET status = ?, version = version + 1, contact = ? "
-                             "WHERE id = ? AND version = ?", (contact.status, raw, contact.id, version))
+            cur = db.execute("UPDATE desk_contacts SET status = ?, version = version + 1, touched = ?, contact = ? "
+                             "WHERE id = ? AND version = ?", (contact.status, time.time(), raw, contact.id, version))
         return cur.rowcount == 1
 
-    async def _list(self, statuses: Iterable[str]) -> list[Contact]:
+    async def _list(self, statuses: Iterable[str], since: float | None = None) -> list[Contact]:
         wanted = list(statuses)
         marks = ",".join("?" * len(wanted))
-        rows = self._conn().execute(f"SELECT contact FROM desk_contacts WHERE status IN ({marks})", wanted)
+        rows = self._conn().execute(f"SELECT contact FROM desk_contacts WHERE status IN ({marks}) AND touched >= ?",
+                                    [*wanted, since if since is not None else float("-inf")])
         return [Contact.from_json(json.loads(r[0])) for r in rows.fetchall()]
 
     async def _append(self, cid: str, msg: DeskMessage) -> int:
@@ -498,8 +503,9 @@ class SQLiteDesk(Desk):
 
 _PG_SCHEMA = """
 CREATE TABLE IF NOT EXISTS desk_contacts (
-    id TEXT PRIMARY KEY, status TEXT NOT NULL, version INTEGER NOT NULL, contact TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS desk_contacts_status ON desk_contacts (status);
+    id TEXT PRIMARY KEY, status TEXT NOT NULL, version INTEGER NOT NULL, touched DOUBLE PRECISION NOT NULL,
+    contact TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS desk_contacts_status ON desk_contacts (status, touched);
 CREATE TABLE IF NOT EXISTS desk_messages (seq BIGSERIAL PRIMARY KEY, contact_id TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS desk_messages_contact ON desk_messages (contact_id, seq);
 CREATE TABLE IF NOT EXISTS desk_agents (name TEXT PRIMARY KEY, agent TEXT NOT NULL);
@@ -553,15 +559,18 @@ class PostgresDesk(Desk):
     async def _cas(self, contact: Contact, version: int) -> bool:
         raw = json.dumps(contact.to_json(), ensure_ascii=False)
         if version == 0:
-            done = await self._execute("INSERT INTO desk_contacts (id, status, version, contact) VALUES ($1, $2, 1, $3) "
-                                       "ON CONFLICT (id) DO NOTHING", contact.id, contact.status, raw)
+            done = await self._execute("INSERT INTO desk_contacts (id, status, version, touched, contact) "
+                                       "VALUES ($1, $2, 1, $3, $4) ON CONFLICT (id) DO NOTHING",
+                                       contact.id, contact.status, time.time(), raw)
         else:
-            done = await self._execute("UPDATE desk_contacts SET status = $1, version = version + 1, contact = $2 "
-                                       "WHERE id = $3 AND version = $4", contact.status, raw, contact.id, version)
+            done = await self._execute("UPDATE desk_contacts SET status = $1, version = version + 1, touched = $2, "
+                                       "contact = $3 WHERE id = $4 AND version = $5",
+                                       contact.status, time.time(), raw, contact.id, version)
         return done.endswith(" 1")
 
-    async def _list(self, statuses: Iterable[str]) -> list[Contact]:
-        rows = await self._fetch("SELECT contact FROM desk_contacts WHERE status = ANY($1::text[])", list(statuses))
+    async def _list(self, statuses: Iterable[str], since: float | None = None) -> list[Contact]:
+        rows = await self._fetch("SELECT contact FROM desk_contacts WHERE status = ANY($1::text[]) AND touched >= $2",
+                                 list(statuses), since if since is not None else float("-inf"))
         return [Contact.from_json(json.loads(r[0])) for r in rows]
 
     async def _append(self, cid: str, msg: DeskMessage) -> int:

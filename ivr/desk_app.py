@@ -72,7 +72,8 @@ async def _contacted_lately(app: web.Application, caller: str, conversation_id: 
     window_s = app[ACD].config.priority.repeat_window_days * 86400
     now = time.time()
     return any(c.caller == caller and c.id != conversation_id and now - (c.first_queued_at or c.queued_at) <= window_s
-               for c in await app[DESK].recent(("queued", "assigned", "released", "closed", "abandoned")))
+               for c in await app[DESK].recent(("queued", "assigned", "released", "closed", "abandoned"),
+                                               since=now - window_s))
 
 
 async def _close_desk(app: web.Application) -> None:
@@ -84,7 +85,7 @@ def ensure_desk(app: web.Application) -> Desk:
     if DESK not in app:
         manager = app[MANAGER]
         app[DESK] = open_desk(manager.store)
-        app[ACD] = Acd.load()
+        app[ACD] = Acd.load().covering(manager.escalation.hours.queues)
         app[WAITS] = CachedWaits(app[DESK], app[ACD])
         manager.queue_waits = app[WAITS]
         app.on_cleanup.append(_close_desk)

@@ -133,3 +133,11 @@ async def test_a_repeat_caller_is_answered_sooner_and_voice_calls_queue_too(app_
     queue = (await (await app_client.get("/agent/api/queue")).json())["queue"]
     assert [(r["conversation_id"], r["channel"]) for r in queue][0] == ("call-2", "voice")
     assert queue[0]["case_note"]["caller_phone"] == "09012345678"
+
+
+def test_queues_of_another_bot_are_covered(acd: Acd) -> None:
+    wider = acd.covering(["general", "supervisor", "returns"])
+    assert "returns" in wider.queues and "returns" not in acd.queues
+    assert wider.can_answer(wider.skills_of("alice", "agent"), "returns")
+    assert not wider.can_answer(wider.skills_of("alice", "agent"), "supervisor")
+    assert acd.covering(acd.queues) is acd

@@ -117,3 +117,12 @@ def test_the_desk_follows_the_store(tmp_path: Path) -> None:
     assert isinstance(open_desk(SQLiteStore(tmp_path / "x.db")), SQLiteDesk)
     desk = open_desk(PostgresStore("postgresql://postgres@127.0.0.1:5432/test", schema="ivr_x"))
     assert isinstance(desk, PostgresDesk) and desk.schema == "ivr_x"
+
+
+async def test_recent_looks_back_a_bounded_time(desks: tuple[Desk, Desk]) -> None:
+    import time
+
+    one, two = desks
+    await one.enqueue(_contact("old"))
+    assert [c.id for c in await two.recent(("queued",), since=time.time() - 60)] == ["old"]
+    assert await two.recent(("queued",), since=time.time() + 60) == []
