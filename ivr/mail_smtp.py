@@ -4,6 +4,7 @@ relay replies go out through. What a message means is ivr/email_channel.py's bus
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import smtplib
@@ -71,6 +72,8 @@ class SmtpRelay:
 async def start_smtp(handler: Any, host: str, port: int, max_bytes: int = MAX_MAIL_BYTES) -> asyncio.Server:
     """An SMTP listener in the running event loop (aiosmtpd's protocol, without its thread)."""
     from aiosmtpd.smtp import SMTP
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
 
     loop = asyncio.get_running_loop()
     return await loop.create_server(
