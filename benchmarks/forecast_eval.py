@@ -53,6 +53,7 @@ def main() -> None:
     print(f"{len(records)} contacts, {hist.days:.0f} days, {len(hist.counts)} series "
           f"({', '.join('/'.join(k) for k in hist.counts)}), read in {time.perf_counter() - began:.1f} s")
     rows = []
+    rng = np.random.default_rng(0)
     for j in range(args.origins):
         cut = hist.n - j * args.step * WEEK
         if cut - args.weeks * WEEK < 2 * WEEK:
@@ -61,13 +62,16 @@ def main() -> None:
         t0 = time.perf_counter()
         bt = backtest(sub, args.weeks)
         took = time.perf_counter() - t0
+        # the error a perfect model would still make: counts drawn from the model's own means
+        floor = float(np.mean([mape(rng.poisson(bt.model).astype(float), bt.model) for _ in range(10)]))
         rows.append((bt.model_mape, bt.naive_mape, mape(daily(bt.actual), daily(bt.model)),
-                     mape(daily(bt.actual), daily(bt.naive))))
-        print(f"origin {bt.start:%Y-%m-%d}: interval MAPE model {rows[-1][0]:.3f}, naive {rows[-1][1]:.3f}; "
-              f"daily MAPE model {rows[-1][2]:.3f}, naive {rows[-1][3]:.3f} ({took:.1f} s)")
+                     mape(daily(bt.actual), daily(bt.naive)), floor))
+        print(f"origin {bt.start:%Y-%m-%d}: interval MAPE model {rows[-1][0]:.3f}, naive {rows[-1][1]:.3f} "
+              f"(Poisson noise floor {floor:.3f}); daily MAPE model {rows[-1][2]:.3f}, naive {rows[-1][3]:.3f} "
+              f"({took:.1f} s)")
     mean = np.mean(np.array(rows), axis=0)
-    print(f"mean over {len(rows)} origins: interval MAPE model {mean[0]:.3f}, naive {mean[1]:.3f}; "
-          f"daily MAPE model {mean[2]:.3f}, naive {mean[3]:.3f}")
+    print(f"mean over {len(rows)} origins: interval MAPE model {mean[0]:.3f}, naive {mean[1]:.3f} "
+          f"(noise floor {mean[4]:.3f}); daily MAPE model {mean[2]:.3f}, naive {mean[3]:.3f}")
 
 
 if __name__ == "__main__":
