@@ -51,6 +51,8 @@ from dialogue.interpret import (
 )
 from dialogue.locks import Coordination, coordination_for
 from dialogue.notes import save_case_note
+from dialogue.outbound import Outbox, callback_job
+from dialogue.outbox_sql import outbox_for
 from dialogue.question import question_for
 from dialogue.runner import Handover, StepRunner
 from dialogue.signals import build_signals, emotion_reading, language_heard
@@ -89,6 +91,8 @@ class DialogueManager:
         self.conductor = Conductor(self.runner, self.exits, escalation.hours)
         # shared by every worker of the store (SPEC 7.5): one turn of a conversation at a time
         self.locks: Coordination = coordination_for(store)
+        # callbacks the bot promises, kept beside the conversations for the outbound dialer (dialogue/outbound.py)
+        self.outbox: Outbox = outbox_for(store)
         # live queue waits from the agents' desk (dialogue/acd.py), set by the server; None: unknown
         self.queue_waits: Callable[[], Awaitable[Mapping[str, float]]] | None = None
 
@@ -248,6 +252,19 @@ class DialogueManager:
             await save_case_note(self.store, state, events, self.bot)
         except Exception:
             log.exception("could not save the case note of %s", state.id)
+        if state.outcome == "callback_scheduled":
+            await self._book_callback(turn)
+
+    async def _book_callback(self, turn: Turn) -> None:
+        """A callback the caller agreed to is booked, not only said (ivr/outbound_channel.py places it)."""
+        job = callback_job(turn.state, self.bot, turn.now)
+        if job is None:
+            log.warning("callback promised in %s without a number to call", turn.state.id)
+            return
+        try:
+            await self.outbox.add(job)
+        except Exception:
+            log.exception("could not book the callback of %s", turn.state.id)
 
 
 def heard_event(heard: Heard, action: Action, serving: str | None = None) -> CallerSaid:
