@@ -26,7 +26,7 @@ from dialogue.events import CallEnded, apply, case_id_for
 from dialogue.notes import save_case_note
 from dialogue.redact import redact, redact_value
 from dialogue.state import AwaitAnythingElse, CallState, Done
-from dialogue.store import RecordStore, SessionStore, StoredContact, aware
+from dialogue.store import IdleStore, RecordStore, SessionStore, StoredContact, aware
 
 log = logging.getLogger(__name__)
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -98,13 +98,25 @@ async def annotate(store: SessionStore, conversation_id: str, **fields: Any) -> 
     return await record_store(store).annotate(conversation_id, fields)
 
 
+async def add_turns(store: SessionStore, conversation_id: str, turns: Sequence[Mapping[str, Any]]) -> bool:
+    """Append what was said after the bot (an agent's chat or call: `{speaker: agent|caller, text, at}`) to a
+    conversation's transcript; `at` defaults to now. False when there is no such conversation."""
+    now = datetime.now(TOKYO).isoformat(timespec="seconds")
+    events = []
+    for n, turn in enumerate(turns, 1):
+        if turn.get("speaker") not in SPEAKERS or not isinstance(turn.get("text"), str):
+            raise ValueError(f"add_turns: turn {n} needs speaker ({'|'.join(SPEAKERS)}) and text")
+        events.append({"type": turn["speaker"], "text": turn["text"], "at": turn.get("at") or now})
+    return await record_store(store).append_events(conversation_id, events)
+
+
 async def close_stale(store: SessionStore, older_than_s: float, *, now: datetime | None = None) -> int:
     """Close calls with no turn for `older_than_s` seconds (a crashed worker, a caller who never hung up) as
     `abandoned` (`resolved` if the bot had resolved a request and only asked 「ほかにございますか」), with
     a case note, as a hang-up would. A call that gets a turn meanwhile is left alone. How many were closed.
 
-    Redis keeps no records: its sessions expire by their TTL, and this returns 0 for it."""
-    if not isinstance(store, RecordStore):
+    Works on Redis too (live state and case notes only)."""
+    if not isinstance(store, IdleStore):
         return 0
     moment = now or datetime.now(UTC)
     before = moment - timedelta(seconds=older_than_s)

@@ -61,20 +61,29 @@ class StoredContact:
 
 
 @runtime_checkable
-class RecordStore(SessionStore, Protocol):
+class IdleStore(SessionStore, Protocol):
+    """A store that can find calls nobody ended (a crashed worker, a caller who never hung up)."""
+
+    async def idle(self, before: datetime) -> list[CallState]:
+        """Calls not ended whose last turn was saved before `before`."""
+    async def close_idle(self, state: CallState, events: Events, before: datetime) -> bool:
+        """Save an ended `state` only if the call is still open and still idle since `before` (a turn that
+        arrived meanwhile wins); True when it was saved."""
+
+
+@runtime_checkable
+class RecordStore(IdleStore, Protocol):
     async def contacts(self, since: datetime | None = None) -> list[StoredContact]:
         """Finished conversations started at or after `since`, oldest first, with record events only."""
     async def put_contacts(self, contacts: Sequence[StoredContact]) -> int:
         """Write finished conversations (replacing any with the same id) in one transaction."""
     async def annotate(self, session_id: str, extra: dict[str, Any]) -> bool:
         """Merge record fields into a conversation's `extra`; False when there is no such conversation."""
+    async def append_events(self, session_id: str, events: Events) -> bool:
+        """Append to a conversation's log without touching its state (an agent's part of the talk);
+        False when there is no such conversation."""
     async def delete_before(self, before: datetime) -> int:
         """Delete conversations started before `before`, their events and case notes; how many went."""
-    async def idle(self, before: datetime) -> list[CallState]:
-        """Calls not ended whose last turn was saved before `before`."""
-    async def close_idle(self, state: CallState, events: Events, before: datetime) -> bool:
-        """Save an ended `state` only if the call is still open and still idle since `before` (a turn that
-        arrived meanwhile wins); True when it was saved."""
 
 
 def ended_at_of(state: CallState, events: Events) -> datetime | None:
@@ -173,6 +182,12 @@ class MemoryStore:
         if session_id not in self._sessions:
             return False
         self._extra[session_id] = {**self._extra.get(session_id, {}), **extra}
+        return True
+
+    async def append_events(self, session_id: str, events: Events) -> bool:
+        if session_id not in self._sessions:
+            return False
+        self._events.setdefault(session_id, []).extend(json.dumps(e, ensure_ascii=False) for e in events)
         return True
 
     async def delete_before(self, before: datetime) -> int:
@@ -374,6 +389,16 @@ class SQLiteStore:
                 return False
             merged = {**json.loads(row[0]), **extra}
             db.execute("UPDATE sessions SET extra = ? WHERE id = ?", (json.dumps(merged, ensure_ascii=False), session_id))
+        return True
+
+    async def append_events(self, session_id: str, events: Events) -> bool:
+        db = self._conn()
+        with db:
+            db.execute("BEGIN")
+            if db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                return False
+            db.executemany("INSERT INTO events (session_id, event) VALUES (?, ?)",
+                           [(session_id, json.dumps(e, ensure_ascii=False)) for e in events])
         return True
 
     async def delete_before(self, before: datetime) -> int:

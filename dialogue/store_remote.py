@@ -239,6 +239,15 @@ class PostgresStore:
         )
         return bool(found)
 
+    async def append_events(self, session_id: str, events: Events) -> bool:
+        async with asyncio.timeout(self.timeout_s), (await self._get_pool()).acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT true FROM sessions WHERE id = $1", session_id):
+                return False
+            if events:
+                await conn.executemany("INSERT INTO events (session_id, event) VALUES ($1, $2::jsonb)",
+                                       [(session_id, _dumps(e)) for e in events])
+        return True
+
     async def delete_before(self, before: datetime) -> int:
         async with asyncio.timeout(self.timeout_s * 10), (await self._get_pool()).acquire() as conn, \
                 conn.transaction():
@@ -290,7 +299,7 @@ class RedisStore:
     """Sessions as JSON strings that expire `ttl_s` after their last turn; case notes do not expire.
 
     Keys (under `prefix`, "ivr" by default): `<prefix>:session:<id>`, the set `<prefix>:active` of ids
-    of calls in progress, the hash `<prefix>:cases` (id -> note) and the sorted set
+    of calls in progress with `<prefix>:active:at` (id scored by its last save, for the idle sweep), the hash `<prefix>:cases` (id -> note) and the sorted set
     `<prefix>:cases:by_time` (id scored by the time it was saved).
     """
 
@@ -303,6 +312,7 @@ class RedisStore:
             url, decode_responses=True, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
         )
         self._active = f"{prefix}:active"
+        self._active_at = f"{prefix}:active:at"  # id -> time of its last save, for the idle sweep
         self._cases = f"{prefix}:cases"
         self._by_time = f"{prefix}:cases:by_time"
 
@@ -330,9 +340,43 @@ class RedisStore:
                 pipe.expire(self._events_key(state.id), self.ttl_s)
             if state.ended:
                 pipe.srem(self._active, state.id)
+                pipe.zrem(self._active_at, state.id)
             else:
                 pipe.sadd(self._active, state.id)
+                pipe.zadd(self._active_at, {state.id: time.time()})
             await pipe.execute()
+
+    async def idle(self, before: datetime) -> list[CallState]:
+        async with asyncio.timeout(self.timeout_s):
+            ids = [_text(i) for i in await self._redis.zrangebyscore(self._active_at, "-inf", before.timestamp())]
+            if not ids:
+                return []
+            raws = await self._redis.mget([self._key(i) for i in ids])
+            expired = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
+            if expired:  # past its TTL: nothing left to close
+                await self._redis.zrem(self._active_at, *expired)
+        states = [_state(raw) for raw in raws if raw]
+        return [s for s in states if not s.ended]
+
+    async def close_idle(self, state: CallState, events: Events, before: datetime) -> bool:
+        key = self._key(state.id)
+        async with asyncio.timeout(self.timeout_s), self._redis.pipeline(transaction=True) as pipe:
+            try:
+                await pipe.watch(key, self._active_at)  # a turn saved meanwhile makes EXEC fail
+                score = await pipe.zscore(self._active_at, state.id)
+                if score is None or score >= before.timestamp() or not await pipe.exists(key):
+                    return False
+                pipe.multi()  # type: ignore[no-untyped-call]
+                pipe.set(key, _dumps(state.to_json()), ex=self.ttl_s)
+                if events:
+                    pipe.rpush(self._events_key(state.id), *(_dumps(e) for e in events))
+                    pipe.expire(self._events_key(state.id), self.ttl_s)
+                pipe.srem(self._active, state.id)
+                pipe.zrem(self._active_at, state.id)
+                await pipe.execute()
+            except aioredis.WatchError:
+                return False
+        return True
 
     async def save_case(self, case_id: str, note: dict[str, Any]) -> None:
         async with asyncio.timeout(self.timeout_s), self._redis.pipeline(transaction=True) as pipe:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,10 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialogue.api import CallerInfo, SessionStart, UserTurn
+from dialogue.backends.demo import DemoBackend
+from dialogue.bot import Bot
 from dialogue.engine import DialogueManager
+from dialogue.escalation.engine import EscalationEngine
 from dialogue.records import (
     FIELDS,
     RecordsUnavailable,
+    add_turns,
     annotate,
     apply_retention,
     close_stale,
@@ -26,6 +31,8 @@ from dialogue.records import (
 )
 from dialogue.store import SessionStore
 from dialogue.store_remote import RedisStore
+from nlu.pipeline import NLU
+from tests.dialogue.test_stores import REDIS_URL, redis_client
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 TUESDAY_10 = datetime(2026, 11, 24, 10, 0, tzinfo=TOKYO)
@@ -200,10 +207,38 @@ async def test_redis_keeps_no_records() -> None:
             await records(store)
         with pytest.raises(RecordsUnavailable):
             await purge(store, TUESDAY_10)
-        assert await close_stale(store, 600) == 0
+        with pytest.raises(RecordsUnavailable):
+            await put_records(store, [a_record("c-1", TUESDAY_10)])
         assert await apply_retention(store, 30) == 0
     finally:
         await store.close()
+
+
+@pytest.mark.services
+async def test_idle_calls_on_redis_are_closed_too(nlu: NLU, sakura: tuple[Bot, EscalationEngine]) -> None:
+    tag = f"ivr_rec_{uuid.uuid4().hex[:12]}"
+    client = await redis_client()
+    store = RedisStore(REDIS_URL, prefix=tag)
+    bot, escalation = sakura
+    manager = DialogueManager(bot, nlu, DemoBackend(), store, escalation)
+    try:
+        sid, _ = await manager.start(SessionStart(channel="voice", caller=CallerInfo(phone="09012345678"), now=TUESDAY_10))
+        await manager.handle(sid, UserTurn(text="注文した商品が届かない"))
+        now = datetime.now(TOKYO)
+        assert await close_stale(store, 600, now=now) == 0
+        assert await close_stale(store, 600, now=now + timedelta(minutes=11)) == 1
+        state = await store.load(sid)
+        assert state is not None and state.outcome == "abandoned" and state.case_id
+        note = await store.case(state.case_id)
+        assert note is not None and note["outcome"] == "abandoned"
+        assert await store.active() == [] and await close_stale(store, 600, now=now + timedelta(hours=1)) == 0
+    finally:
+        await manager.locks.close()
+        await store.close()
+        keys = [k async for k in client.scan_iter(match=f"{tag}:*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
 
 
 async def test_housekeeping_sweeps_until_cancelled(store: SessionStore, manager: DialogueManager) -> None:
@@ -223,3 +258,19 @@ async def test_housekeeping_sweeps_until_cancelled(store: SessionStore, manager:
     state = await store.load(sid)
     assert state is not None and state.outcome == "abandoned"
     assert await store.load("ancient") is None
+
+
+async def test_an_agents_part_joins_the_record(store: SessionStore, manager: DialogueManager) -> None:
+    sid, _ = await manager.start(SessionStart(channel="chat", caller=CallerInfo(), now=TUESDAY_10))
+    await manager.handle(sid, UserTurn(text="オペレーターにつないでください"))
+    agent_part = [{"speaker": "agent", "text": "お待たせいたしました。担当の佐藤でございます。", "at": "2026-11-24T10:02:00+09:00"},
+                  {"speaker": "caller", "text": "返品の件なんですけど"}]
+    assert await add_turns(store, sid, agent_part)
+    await annotate(store, sid, agent="sato", disposition="return_arranged", wait_seconds=110.0, handle_seconds=240.0)
+    [record] = await records(store)
+    assert [t["speaker"] for t in record["transcript"]][-2:] == ["agent", "caller"]
+    assert record["transcript"][-2]["at"] == "2026-11-24T10:02:00+09:00" and record["transcript"][-1]["at"]
+    assert (record["agent"], record["wait_seconds"], record["handle_seconds"]) == ("sato", 110.0, 240.0)
+    assert not await add_turns(store, "no-such-call", agent_part)
+    with pytest.raises(ValueError, match="turn 1"):
+        await add_turns(store, sid, [{"speaker": "robot", "text": "x"}])
