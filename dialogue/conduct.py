@@ -92,8 +92,10 @@ class Conductor:
                 return await self._request(turn, intent, prefill, push=not instead)
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
-            case Answer(hit=hit):
-                self._answer(turn, hit)
+            case Answer(hit=hit, then=then):
+                self._answer(turn, hit, check=then is None)
+                if then is not None:  # the caller also asked for something done: its flow follows the answer
+                    return await self._request(turn, then.intent, then.prefill)
                 return True
             case Simple(kind="repeat"):
                 self._repeat(turn)
@@ -260,13 +262,16 @@ class Conductor:
             return True
         return await self._request(turn, option.intent or "", {})
 
-    def _answer(self, turn: Turn, hit: FaqHit) -> None:
-        """An answer from the knowledge base; at a slot question the question follows, else 「解決しましたか」."""
+    def _answer(self, turn: Turn, hit: FaqHit, check: bool = True) -> None:
+        """An answer from the knowledge base; at a slot question the question follows, else 「解決しましたか」
+        (unless `check` is off: a request's flow follows)."""
         prompt = turn.bot.prompts.render("faq_answer", turn.state.channel, {"text": hit.answer(turn.state.channel)})
         turn.say_text(prompt, "faq_answer")
         turn.emit(RequestResolved())  # answered; a caller it did not help says so and reaches a person
         if isinstance(turn.state.awaiting, AwaitSlot | AwaitConfirm):
             self._ask_again(turn)
+            return
+        if not check:
             return
         turn.say("faq_check")
         turn.emit(Waiting(AwaitOffer("faq", intent=hit.entry.id)))

@@ -44,7 +44,7 @@ _GENERIC_LEMMAS = frozenset(
     "為る 有る 居る 成る 出来る 言う 思う 聞く 教える 知る 分かる 見る 来る 行く 済む 良い 欲しい "  # noqa: SIM905 (a word list reads best as words)
     "下さる 頂く 貰う 遣る 呉れる 御座る 申す 致す 伺う 存ずる 願う 御 様 "
     "今 今日 前 後 先日 最近 連絡 其れ 此れ 彼れ 何 事 物 時 所 彼 ちょっと 一寸 少し 又 もう やっぱり 矢張り 本当 "
-    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く 商品 品物 注文 場合 際".split()
+    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く 商品 品物 注文 場合 際 どう どない".split()
 )
 # Requests for an action (変える, 取り消す, キャンセル, 再発行, 交換): a question holding one that
 # its entry does not know asks a flow to do something (支払い方法を変えたい), not what the FAQ says,

@@ -119,6 +119,7 @@ class Answer:
     """A question the flows do not cover, answered from the bot's knowledge base (faq/)."""
 
     hit: FaqHit
+    then: Request | None = None  # 「返品したいんですけど、送料は？」: answered, then the request's flow runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +435,8 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and words.NO.match(lead) and words.FINISHED.search(lead) and not (
             words.NOT_SOLVED.search(lead[2:])):
         return Simple("end")  # 「いえ、以上です」 after an answer: nothing more to ask, not "it did not help"
+    if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THANKS.search(lead) and not words.NOT_SOLVED.search(lead):
+        return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     cue = _yes_no_cue(aw, parse)
@@ -483,13 +486,22 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     return _common(said, q)
 
 
+_THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
+# a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
+_WANTS = re.compile(r"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)")
+
+
 def _faq_answer(said: _Said, q: Question) -> Answer | None:
     """The knowledge base answers a question (「返品の送料はかかりますか」) even when the classifier calls it a
-    routine request, but never a plain request (「返品したいんですが」), which its flow serves."""
+    routine request, but never a plain request (「返品したいんですが」), which its flow serves. A question
+    that comes with a wish (「ケトルを返したいんですけど、送料はどうなりますか」) is answered, then the
+    request's flow runs."""
     if said.faq is None:
         return None
-    if words.QUESTION.search(said.parse.normalized) or _request(said, q) is None:
-        return Answer(said.faq)
+    request = _request(said, q)
+    if words.QUESTION.search(said.parse.normalized) or request is None:
+        wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
+        return Answer(said.faq, then=request if wish else None)
     return None
 
 
