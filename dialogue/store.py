@@ -253,10 +253,11 @@ def from_utc_text(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _private_file(path: Path) -> None:
+def private_file(path: Path) -> None:
     """Create the database file and any missing folders readable by its owner only: it holds what callers
     said. An existing file keeps its mode (an operator may have chosen one), with a warning if anyone can
-    read it."""
+    read it. Whatever else opens the same file (the agents' desk, the outbox) calls this before
+    sqlite3.connect, which would create it world-readable under the usual umask."""
     missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     for folder in reversed(missing):
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -277,7 +278,7 @@ class SQLiteStore:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            _private_file(self.path)  # SQLite gives its -wal and -shm files the database file's mode
+            private_file(self.path)  # SQLite gives its -wal and -shm files the database file's mode
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL survives a process crash; a power cut may lose the last turns, not corrupt

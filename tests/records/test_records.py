@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import stat
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +32,7 @@ from dialogue.records import (
     put_records,
     records,
 )
-from dialogue.store import SessionStore
+from dialogue.store import SessionStore, private_file
 from dialogue.store_remote import RedisStore
 from nlu.pipeline import NLU
 from tests.dialogue.test_stores import REDIS_URL, redis_client
@@ -274,3 +277,16 @@ async def test_an_agents_part_joins_the_record(store: SessionStore, manager: Dia
     assert not await add_turns(store, "no-such-call", agent_part)
     with pytest.raises(ValueError, match="turn 1"):
         await add_turns(store, sid, [{"speaker": "robot", "text": "x"}])
+
+
+def test_the_database_is_private(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    fresh = tmp_path / "new" / "deeper" / "ivr.sqlite3"
+    private_file(fresh)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o700 for p in (fresh.parent, fresh.parent.parent))
+    shared = tmp_path / "shared.sqlite3"
+    shared.touch(mode=0o644)
+    shared.chmod(0o644)
+    with caplog.at_level(logging.WARNING, logger="dialogue.store"):
+        private_file(shared)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644 and "world-readable" in caplog.text
