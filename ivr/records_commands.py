@@ -100,8 +100,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
-def _with_store(url: str, work: Callable[..., Awaitable[T]]) -> T:
+def _with_store(url: str, work: Callable[..., Awaitable[T]], *, create: bool = False) -> T:
     from dialogue.records import RecordsUnavailable, record_store
+    from dialogue.store import SQLiteStore
     from dialogue.store_remote import store_from_url
 
     try:
@@ -112,6 +113,8 @@ def _with_store(url: str, work: Callable[..., Awaitable[T]]) -> T:
             raise _Usage(f"{url}: Redis keeps live session state only; records are kept in SQLite or "
                          "PostgreSQL: give --store sqlite:///PATH or --store postgresql://...") from None
         raise _Usage(str(exc)) from None
+    if isinstance(store, SQLiteStore) and not create and not store.path.exists():
+        raise _Usage(f"{url}: no database at {store.path} (a typo? `ivr serve` writes {DEFAULT_STORE} by default)")
 
     async def go() -> T:
         try:
@@ -169,7 +172,7 @@ def _synth(args: argparse.Namespace) -> int:
             total += await put_records(store, contacts[i : i + 5000])
         return total
 
-    written = _with_store(args.store, write)
+    written = _with_store(args.store, write, create=True)
     first = contacts[0]["started_at"][:10] if contacts else "-"
     print(f"wrote {written} synthetic contacts ({args.days} days from {first}, seed {args.seed}) to {args.store}")
     return 0

@@ -125,6 +125,7 @@ async def _create_schema(dsn: str, tag: str) -> None:
         (["export", "--since", "last tuesday"], "--since: expected an ISO-8601"),
         (["export", "--store", "redis://127.0.0.1:6379/0"], "Redis keeps live session state only"),
         (["purge", "--store", "mysql://db/ivr", "--older-than", "3"], "unknown scheme"),
+        (["export", "--store", "sqlite:///no/such/folder/ivr.db"], "no database at no/such/folder/ivr.db"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_reason(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
