@@ -149,6 +149,13 @@
         fill("sv-queue", d.queue.map(shortRow), "対応待ちはありません。", 5);
         fill("sv-harassment", d.harassment.map(shortRow), "ハラスメント案件はありません。", 5);
       }).catch(console.error);
+      api("/agent/api/agents").then(function (d) {
+        var now = Date.now() / 1000;
+        fill("sv-agents", d.agents.map(function (a) {
+          return row([(a.display_name || a.name) + "(" + a.name + ")", AGENT_STATE[a.state] || a.state,
+            minutes(now - a.since), (a.skills || []).join("、")]);
+        }), "サインインしているオペレーターはいません。", 4);
+      }).catch(console.error);
     }
   }
 
@@ -157,6 +164,8 @@
   var QUEUE_LABELS = { general: "一般", billing: "請求", complaints: "お客様相談室", supervisor: "スーパーバイザー",
     languages: "多言語" };
   var DESK_MS = 2000;
+  var AGENT_STATE = { available: "受付可", busy: "対応中", after_call_work: "後処理", offline: "離席" };
+  var ME = null; // the logged-in user, once /agent/api/me answered
   var current = null; // the conversation open in the chat panel
   var shown = 0; // how many of its lines the panel shows
 
@@ -304,6 +313,7 @@
     post(conv(id) + "/close", { disposition: input.value.trim() }).then(function () {
       input.value = ""; note("対応を終了しました。後処理が済んだら受付状態を「受付可」に戻してください。");
       closeChat(); refreshDesk();
+      if (ME) refresh(ME); // the closed case and the KPIs, now rather than at the next tick
     }).catch(function (e) { note("終了できませんでした: " + e.message); });
   });
   document.getElementById("agent-state").addEventListener("change", function (event) {
@@ -318,6 +328,7 @@
   api("/agent/api/me").then(function (me) {
     document.getElementById("me").textContent = me.name + "(" + (me.role === "supervisor" ? "スーパーバイザー" : "オペレーター") + ")";
     document.getElementById("supervisor").hidden = me.role !== "supervisor";
+    ME = me;
     refresh(me);
     setInterval(function () { refresh(me); }, REFRESH_MS);
   }).catch(console.error);

@@ -83,8 +83,18 @@ def test_user_and_agent_chat_then_the_agent_closes(browser: Browser, server: str
     expect(log).to_contain_text("担当者とのチャットを終了いたしました")
     expect(message).to_be_enabled()
     expect(agent.get_by_label("受付状態")).to_have_value("after_call_work")
+    expect(agent.locator("#kpis")).to_contain_text("オペレーター転送100 %")  # the KPIs moved
     assert user.locator("img").count() == 0 and agent.locator("img").count() == 0
     user.screenshot(path=str(SHOTS / "ivr-takeover-user-closed.png"))
     agent.screenshot(path=str(SHOTS / "ivr-takeover-agent-closed.png"), full_page=True)
-    agent.context.close()
-    user.context.close()
+
+    supervisor = _page(browser)
+    supervisor.goto(server + "/agent/login")
+    supervisor.get_by_label("ユーザー名").fill("sam")
+    supervisor.get_by_label("パスワード").fill("sam-pw")
+    supervisor.get_by_role("button", name="ログイン").click()
+    agents = supervisor.locator("#sv-agents")
+    expect(agents).to_contain_text("佐藤(alice)後処理")
+    expect(agents).to_contain_text("鈴木(sam)受付可")
+    for page in (agent, user, supervisor):
+        page.context.close()

@@ -120,3 +120,22 @@ async def test_transfer_to_another_queue(app_client: Client) -> None:
         assert "おつなぎいたします" in (await until_event(ws, "transferred"))[-1]["text"]
     queue = (await (await app_client.get("/agent/api/queue")).json())["queue"]
     assert [(r["conversation_id"], r["queue"]) for r in queue] == [(cid, "billing")]
+
+
+async def test_a_user_who_leaves_the_queue_is_abandoned(app_client: Client, monkeypatch: Any) -> None:
+    import asyncio
+
+    from ivr import web_chat
+    from ivr.desk_app import DESK
+
+    monkeypatch.setattr(web_chat, "RESUME_GRACE_S", 0.05)
+    async with app_client.ws_connect("/chat/ws") as ws:
+        await hand_over(ws)
+    desk = app_client.server.app[DESK]
+    for _ in range(100):
+        if not await desk.waiting():
+            break
+        await asyncio.sleep(0.05)
+    assert await desk.waiting() == []
+    [gone] = await desk.recent(("abandoned",))
+    assert gone.wait_s >= 0
