@@ -167,8 +167,12 @@ def fit(y: Floats, groups: Groups) -> Model:
     with threadpool_limits(1), warnings.catch_warnings():
         # a holiday seen once with no contacts drives its coefficient far down: that is the answer
         warnings.simplefilter("ignore")
-        result = sm.GLM(total[keep] / weight[keep], groups.unique[keep][:, used], family=sm.families.Poisson(),
-                        var_weights=weight[keep]).fit(wls_method="qr")
+        glm = sm.GLM(total[keep] / weight[keep], groups.unique[keep][:, used], family=sm.families.Poisson(),
+                     var_weights=weight[keep])
+        try:
+            result = glm.fit(wls_method="qr")  # fast; fails only where two effects cannot be told apart
+        except np.linalg.LinAlgError:
+            result = glm.fit()  # the pseudo-inverse picks one split of the effects; the rates are the same
     return Model(np.asarray(result.params, dtype=float), used)
 
 

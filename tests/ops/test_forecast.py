@@ -16,7 +16,9 @@ from dialogue.forecast import (
     WEEK,
     Forecast,
     ForecastError,
+    Groups,
     design,
+    fit,
     forecast,
     history,
     year_end,
@@ -135,3 +137,12 @@ def test_closed_queues_need_nobody_and_mail_is_spread_over_open_hours(eight_week
     staffed = staffing(mail, {("email", "general"): 600.0}, hours=hours)
     # a day of mail is 48 x 600 s = 16 agent-intervals of work, spread over the 14 open intervals
     assert [r.agents for r in staffed if r.open] == [2] * 14 and sum(r.agents for r in staffed) == 28
+
+
+def test_effects_that_cannot_be_told_apart_still_fit() -> None:
+    # the year-end flag and the holiday flag on the same rows only: qr fails, the pseudo-inverse does not
+    x = np.zeros((4, 3 * SLOTS_PER_DAY + 6))
+    x[:, 0] = 1.0
+    x[2:, -1] = x[2:, -2] = 1.0
+    model = fit(np.array([2.0, 3.0, 1.0, 0.0]), Groups.of(x))
+    assert np.allclose(model.predict(x), [2.5, 2.5, 0.5, 0.5], rtol=1e-3)  # recency weights: nearly the means
