@@ -179,6 +179,7 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
 _SENTENCE_ENDS = frozenset("。？！?!")
 _CLAUSE_LINKS = frozenset({"けど", "けれど", "けれども", "ので", "が", "のに", "から"})
 _PREDICATE_POS = frozenset({"助動詞", "動詞", "形容詞"})
+_NOMINAL = frozenset({"名詞", "代名詞", "接頭辞", "接尾辞", "形状詞"})
 _CONTEXT = 0.35  # weight of a situation word in coverage (see `_coverage`)
 
 
@@ -190,7 +191,12 @@ def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
     previous = ("", "")  # pos of the two tokens before
     for t in tokens:
         if t.pos in ("補助記号", "空白"):
-            clause += t.surface in _SENTENCE_ENDS and bool(kept)
+            # a sentence end, or a comma after a predicate or particle (…思ってまして、…聞こえなくて、);
+            # a comma inside a noun phrase (ポイントの、有効期限) keeps the clause
+            ends = t.surface in _SENTENCE_ENDS or (
+                t.surface in "、," and kept[-1:] and kept[-1].pos not in _NOMINAL
+            )
+            clause += bool(ends and kept)
             continue
         kept.append(t)
         clause_of.append(clause)

@@ -384,3 +384,11 @@ def test_situation_told_first_weighs_less_than_the_question() -> None:
     words = _analyse("確定申告で使いたいので、領収書をもらいたいんですが、どうすればいいですか").words
     assert {w.lemma for w in words if w.context} == {"確定", "申告", "使う"}
     assert not any(w.context for w in _analyse("領収書はもらえますか").words)
+
+
+def test_a_comma_after_a_predicate_ends_a_clause() -> None:
+    from dialogue.faq import _analyse
+
+    words = _analyse("店舗でしか買ったことがなくて、ネットで買うとポイントはどのくらい貯まりますか").words
+    assert [w.lemma for w in words if w.context] == ["店舗", "買う", "無い"]
+    assert not any(w.context for w in _analyse("ポイントの、有効期限は").words)  # inside a noun phrase
