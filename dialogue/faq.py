@@ -194,7 +194,7 @@ def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
             # a sentence end, or a comma after a predicate or particle (…思ってまして、…聞こえなくて、);
             # a comma inside a noun phrase (ポイントの、有効期限) keeps the clause
             ends = t.surface in _SENTENCE_ENDS or (
-                t.surface in "、," and kept[-1:] and kept[-1].pos not in _NOMINAL
+                t.surface in "、," and kept[-1:] and kept[-1].pos not in _NOMINAL and kept[-1].surface != "の"
             )
             clause += bool(ends and kept)
             continue
