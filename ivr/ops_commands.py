@@ -47,10 +47,18 @@ def _since(text: str | None) -> datetime | None:
 
 def _load(store_url: str, since: datetime | None) -> list[dict[str, Any]]:
     from dialogue.records import RecordsUnavailable, records
+    from dialogue.store import SQLiteStore
     from dialogue.store_remote import store_from_url
 
-    async def read() -> list[dict[str, Any]]:
+    try:
         store = store_from_url(store_url)
+    except ValueError as exc:
+        raise SystemExit(f"cannot read records from {store_url}: {exc}") from None
+    if isinstance(store, SQLiteStore) and not store.path.exists():
+        raise SystemExit(f"cannot read records from {store_url}: no database at {store.path} "
+                         f"(`ivr serve` writes {DEFAULT_STORE} by default)")
+
+    async def read() -> list[dict[str, Any]]:
         try:
             return await records(store, since)
         finally:
@@ -58,8 +66,12 @@ def _load(store_url: str, since: datetime | None) -> list[dict[str, Any]]:
 
     try:
         return asyncio.run(read())
-    except (RecordsUnavailable, ValueError, OSError) as exc:
+    except (RecordsUnavailable, ValueError, OSError, TimeoutError) as exc:
         raise SystemExit(f"cannot read records from {store_url}: {exc}") from None
+    except Exception as exc:  # a database error: one line, not a traceback
+        if type(exc).__module__.split(".")[0] in ("asyncpg", "sqlite3"):
+            raise SystemExit(f"cannot read records from {store_url}: {exc}") from None
+        raise
 
 
 def _short(text: str, n: int = 40) -> str:

@@ -62,6 +62,11 @@ def test_qa_report_bad_since_and_store(tmp_path: Path) -> None:
         main(["qa", "report", "--store", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--since", "yesterday"])
     with pytest.raises(SystemExit, match="cannot read records"):
         main(["qa", "report", "--store", "ftp://nowhere"])
+    with pytest.raises(SystemExit, match="no database at"):
+        main(["forecast", "--store", f"sqlite:///{tmp_path / 'typo.sqlite3'}"])
+    assert not (tmp_path / "typo.sqlite3").exists()
+    with pytest.raises(SystemExit, match="live session state only"):
+        main(["qa", "report", "--store", "redis://127.0.0.1:1/0"])
 
 
 def test_forecast_writes_csvs_and_a_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
