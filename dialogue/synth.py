@@ -110,8 +110,8 @@ SCRIPTS: dict[str, Script] = {
         True, "ご注文番号{order}のお届け先を変更いたしました。",
         "引っ越しのため、お届け先の住所を変更したいです。"),
     "billing_inquiry": Script(
-        ("請求が二重になってるみたいなんですけど", "代引きの手数料っていくらですか", "コンビニ払いの支払い番号がわからなくて"),
-        False, "代金引換の手数料は330円、コンビニ払いの手数料は220円でございます。",
+        ("代引きの手数料っていくらですか", "支払い方法って何がありますか", "コンビニ払いもできますか"),
+        False, "お支払いは、クレジットカード、コンビニ払い(手数料220円)、代金引換(手数料330円)からお選びいただけます。",
         "請求金額について確認させてください。"),
     "store_hours": Script(
         ("{store}って何時まで開いてますか", "{store}の営業時間教えてください", "あした{store}やってる？"),
@@ -137,7 +137,7 @@ SCRIPTS: dict[str, Script] = {
         False, "", "担当の方から連絡がほしいです。"),
     "complaint": Script(
         ("届いたケトルが壊れてたんですけど、どうなってるんですか", "何度も問い合わせてるのに返事がないんですよ",
-         "配達の人の態度がひどかったんですけど"),
+         "配達の人の態度がひどかったんですけど", "請求が二重になってるんですけど、どういうことですか"),
         False, "", "届いた商品が壊れていました。どういうことでしょうか。"),
     "account_closure": Script(
         ("退会したいんですけど", "会員をやめたいので手続きをお願いします"),
@@ -259,13 +259,18 @@ def _one(rng: Rng, items: Sequence[str]) -> str:
 class _Talk:
     """A transcript being written, with the clock of the conversation."""
 
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, spoken: bool = False) -> None:
         self.clock = start
+        self.spoken = spoken  # on the phone, saying a line takes time: about 7 characters a second
         self.turns: list[dict[str, Any]] = []
 
-    def say(self, rng: Rng, speaker: str, text: str, after: tuple[float, float] = (2.0, 7.0)) -> None:
-        self.clock += timedelta(seconds=round(float(rng.uniform(*after)), 1))
+    def say(self, rng: Rng, speaker: str, text: str, after: tuple[float, float] | None = None) -> None:
+        """`text` said `after` seconds after the previous line ended (the bot answers within a second or two)."""
+        low, high = after or ((0.8, 2.5) if speaker == "bot" else (2.0, 7.0))
+        self.clock += timedelta(seconds=round(float(rng.uniform(low, high)), 1))
         self.turns.append({"speaker": speaker, "text": text, "at": self.clock.isoformat(timespec="seconds")})
+        if self.spoken:
+            self.clock += timedelta(seconds=round(len(text) / 7.0, 1))
 
     def wait(self, seconds: float) -> None:
         self.clock += timedelta(seconds=seconds)
@@ -305,7 +310,7 @@ def _contact(rng: Rng, sid: str, start: datetime, in_campaign: bool, load: float
     if channel == "email":
         return _email(rng, sid, start, intent, script, fill, caller, slots, load)
 
-    talk = _Talk(start)
+    talk = _Talk(start, spoken=channel == "voice")
     talk.say(rng, "bot", GREETING[channel], (0.5, 1.5))
     opening = _one(rng, script.openings).format(**fill)
     if rng.random() < 0.08:  # some callers give their name first
@@ -356,24 +361,45 @@ def _contact(rng: Rng, sid: str, start: datetime, in_campaign: bool, load: float
                    agent=agent)
 
 
+# how often an agent slips (QA has something to find): most rarely, a newcomer or two more often
+SLIP_RATE = {"tanaka": 0.2, "nakamura": 0.12}
+SLIPS = ("greeting", "apology", "refusal", "plain", "closing")
+# an agent's turn in the transcript stands for a minute or two of talk (explaining, asking, noting): the
+# caller's next words come that long after it
+TALK = (30.0, 150.0)
+
+
 def _agent_part(rng: Rng, talk: _Talk, intent: str, agent: str, channel: str) -> None:
     name = AGENT_JA[agent]
     topic = AGENT_TOPIC.get(intent, "お問い合わせの件")
-    talk.say(rng, "agent", f"お待たせいたしました。担当の{name}でございます。{topic}でございますね。", (1.0, 3.0))
-    if intent == "complaint":
-        talk.say(rng, "caller", "そうなんですよ。ほんと困ってて", (3.0, 8.0))
-        talk.say(rng, "agent", "ご不便をおかけして誠に申し訳ございません。すぐに交換の手配をいたします。", (20.0, 90.0))
-    elif intent == "account_closure":
-        talk.say(rng, "caller", "はい、もう使わないので", (3.0, 8.0))
-        talk.say(rng, "agent", "かしこまりました。ポイントが失効いたしますが、よろしいでしょうか。", (10.0, 40.0))
-        talk.say(rng, "caller", "はい、大丈夫です", (2.0, 5.0))
-        talk.say(rng, "agent", "ご退会の手続きを承りました。", (30.0, 120.0))
+    slip = _one(rng, SLIPS) if rng.random() < SLIP_RATE.get(agent, 0.03) else None
+    if slip == "greeting":
+        talk.say(rng, "agent", f"はい、{name}です。{topic}ですね。", (1.0, 3.0))
     else:
-        talk.say(rng, "caller", "はい、それでちょっと相談があって", (3.0, 8.0))
-        talk.say(rng, "agent", "確認いたしますので少々お待ちください。", (30.0, 150.0))
-        talk.say(rng, "agent", "お待たせいたしました。ご案内の内容で手続きいたしました。", (30.0, 150.0))
-    talk.say(rng, "caller", _one(rng, CALLER_DONE), (2.0, 6.0))
-    talk.say(rng, "agent", CLOSING[channel] if channel == "voice" else "お問い合わせいただきありがとうございました。", (1.0, 3.0))
+        talk.say(rng, "agent", f"お待たせいたしました。担当の{name}でございます。{topic}でございますね。", (1.0, 3.0))
+    if intent == "complaint":
+        talk.say(rng, "caller", "そうなんですよ。ほんと困ってて", TALK)
+        sorry = "" if slip == "apology" else "ご不便をおかけして誠に申し訳ございません。"
+        talk.say(rng, "agent", f"{sorry}すぐに交換の手配をいたします。", (2.0, 8.0))
+    elif intent == "account_closure":
+        talk.say(rng, "caller", "はい、もう使わないので", TALK)
+        talk.say(rng, "agent", "かしこまりました。ポイントが失効いたしますが、よろしいでしょうか。", (2.0, 8.0))
+        talk.say(rng, "caller", "はい、大丈夫です", TALK)
+        talk.say(rng, "agent", "ご退会の手続きを承りました。", (3.0, 9.0))
+    else:
+        talk.say(rng, "caller", "はい、それでちょっと相談があって", TALK)
+        if slip == "refusal":
+            talk.say(rng, "agent", "その件はこちらではできません。", (2.0, 8.0))
+            talk.say(rng, "caller", "そうなんですか…", (2.0, 6.0))
+        talk.say(rng, "agent", "ちょっと待ってね。" if slip == "plain" else "確認いたしますので少々お待ちください。",
+                 (2.0, 8.0))
+        talk.say(rng, "agent", "お待たせいたしました。ご案内の内容で手続きいたしました。", (20.0, 90.0))
+    talk.say(rng, "caller", _one(rng, CALLER_DONE), TALK)
+    if slip == "closing":
+        talk.say(rng, "agent", "はい。", (1.0, 3.0))
+    else:
+        talk.say(rng, "agent", CLOSING[channel] if channel == "voice" else "お問い合わせいただきありがとうございました。",
+                 (1.0, 3.0))
 
 
 def _email(rng: Rng, sid: str, start: datetime, intent: str, script: Script, fill: dict[str, str],
@@ -390,6 +416,8 @@ def _email(rng: Rng, sid: str, start: datetime, intent: str, script: Script, fil
     talk.wait(round(wait, 1))
     agent = _one(rng, AGENTS)
     reply = script.answer.format(**fill) if script.answer else "担当部署にて確認のうえ、改めてご連絡いたします。"
+    if intent == "complaint":
+        reply = "このたびはご迷惑をおかけし、誠に申し訳ございません。" + reply
     talk.say(rng, "agent", f"お問い合わせいただきありがとうございます。サクラマートの{AGENT_JA[agent]}でございます。{reply}"
              "今後ともサクラマートをよろしくお願いいたします。", (120.0, 600.0))
     reason = TO_PEOPLE.get(intent)
