@@ -17,9 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from dialogue.desk import AGENT_STATES, MAX_MESSAGE_CHARS, Contact, DeskError
+from dialogue.records import add_turns
 from ivr.agent_console import AUTH, User, _json, _same_origin, api_user
 from ivr.app_keys import MANAGER
-from ivr.desk_app import ACD, DESK, WAITS, transcript
+from ivr.desk_app import ACD, DESK, WAITS, segment_turns, transcript
 
 log = logging.getLogger("ivr.agent_api")
 MAX_DISPOSITION_CHARS = 200
@@ -184,11 +185,12 @@ async def api_release(request: web.Request) -> web.Response:
     note = _text(data, "note", MAX_NOTE_CHARS, required=False)
     contact = await _contact(request, user)
     bot_session = f"{contact.id}-r{contact.bot_sessions}"
+    handed_over_by = _handing_session(contact)
     try:
         contact = await request.app[DESK].release(contact.id, user.name, note, bot_session)
     except DeskError as exc:
         raise _desk_error(exc) from None
-    await _record(request, contact, user)
+    await _record(request, contact, user, handed_over_by)
     return _json(_row(contact, time.time(), None))
 
 
@@ -222,15 +224,25 @@ async def api_close(request: web.Request) -> web.Response:
         contact = await request.app[DESK].close_contact(contact.id, user.name, disposition or "")
     except DeskError as exc:
         raise _desk_error(exc) from None
-    await _record(request, contact, user)
+    await _record(request, contact, user, _handing_session(contact))
     return _json(_row(contact, time.time(), None))
 
 
-async def _record(request: web.Request, contact: Contact, user: User) -> None:
-    """The agent's part goes into the case note, so the contact's record is whole (one transcript)."""
+def _handing_session(contact: Contact) -> str:
+    """The bot session whose hand-over the agent is answering: the first, or the one after the last release."""
+    return contact.bot_session if contact.bot_sessions > 1 and contact.bot_session else contact.id
+
+
+async def _record(request: web.Request, contact: Contact, user: User, session: str) -> None:
+    """The agent's part joins the record of the bot session that handed the conversation over (records'
+    `add_turns`), and the case note, so the contact's record is whole (one transcript)."""
+    manager = request.app[MANAGER]
+    try:
+        await add_turns(manager.store, session, await segment_turns(request.app, contact.id))
+    except Exception:  # a store the records cannot append to: the case note below still has it all
+        log.exception("could not add the agent's part to the record of %s", session)
     if not contact.case_id:
         return
-    manager = request.app[MANAGER]
     note = await manager.case_note(contact.case_id)
     if note is None:
         return

@@ -102,8 +102,27 @@ USER_NOTICES = {
 
 
 def _bot_lines(events: list[dict[str, object]]) -> list[dict[str, object]]:
-    return [{"speaker": str(e["type"]), "text": str(e.get("text", "")), "at": e.get("at")}
-            for e in events if e.get("type") in ("caller", "bot") and e.get("text")]
+    """The bot's part of a session: up to its end (what follows, an agent's part that the records keep with
+    `add_turns`, comes from the desk's messages here)."""
+    lines: list[dict[str, object]] = []
+    for e in events:
+        if e.get("type") == "end":
+            break
+        if e.get("type") in ("caller", "bot") and e.get("text"):
+            lines.append({"speaker": str(e["type"]), "text": str(e.get("text", "")), "at": e.get("at")})
+    return lines
+
+
+async def segment_turns(app: web.Application, cid: str) -> list[dict[str, object]]:
+    """The user's and agents' messages since the conversation last joined the queue: the part of the talk
+    that follows the bot session which handed it over."""
+    turns: list[dict[str, object]] = []
+    for m in await app[DESK].messages(cid):
+        if m.kind == "system" and m.event == "queued":
+            turns = []
+        elif m.kind in ("user", "agent"):
+            turns.append({"speaker": "caller" if m.kind == "user" else "agent", "text": m.text, "at": m.at})
+    return turns
 
 
 async def transcript(app: web.Application, cid: str, *, for_user: bool = False) -> list[dict[str, object]]:

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from dialogue.engine import DialogueManager
+from dialogue.records import records
 from tests.agents.conftest import frames_until, hand_over, login, until_event
 
 Client = TestClient[Any, Any]
@@ -63,6 +64,14 @@ async def test_user_and_agent_chat_in_one_transcript(app_client: Client, manager
     assert ("agent", "お待たせいたしました。<b>佐藤</b>です。") in [(t["speaker"], t["text"]) for t in note["transcript"]]
     me = (await (await app_client.get("/agent/api/queue")).json())["me"]
     assert me["state"] == "after_call_work"  # closing puts the agent in wrap-up until they switch back
+    # the contact's record (dialogue.records) has the agent's part after the bot's, once
+    [record] = [r for r in await records(manager.store) if r["conversation_id"] == cid]
+    talk = [(t["speaker"], t["text"]) for t in record["transcript"]]
+    assert talk[-3:] == [("caller", "注文の件で相談したいです"), ("agent", "お待たせいたしました。<b>佐藤</b>です。"),
+                         ("caller", "荷物が届かないんです")]
+    assert talk.count(("caller", "荷物が届かないんです")) == 1
+    lines = (await (await app_client.get(API + cid + "/messages")).json())["messages"]
+    assert [m["text"] for m in lines].count("荷物が届かないんです") == 1  # not again from the record
 
 
 async def test_release_hands_the_chat_back_to_the_bot(app_client: Client) -> None:
