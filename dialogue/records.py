@@ -64,6 +64,12 @@ async def records(store: SessionStore, since: datetime | None = None) -> list[di
     return [record_of(c) for c in await record_store(store).contacts(since)]
 
 
+async def record(store: SessionStore, conversation_id: str) -> dict[str, Any] | None:
+    """One finished contact in the records schema; None when there is none (or it is still going on)."""
+    found = await record_store(store).contacts(only=conversation_id)
+    return record_of(found[0]) if found else None
+
+
 async def put_records(store: SessionStore, contacts: Sequence[Mapping[str, Any]]) -> int:
     """Write finished contacts (synthetic, e-mail, imports); one with a known conversation_id replaces it.
     Raises ValueError naming the first bad record and field; nothing is written then."""

@@ -73,8 +73,9 @@ class IdleStore(SessionStore, Protocol):
 
 @runtime_checkable
 class RecordStore(IdleStore, Protocol):
-    async def contacts(self, since: datetime | None = None) -> list[StoredContact]:
-        """Finished conversations started at or after `since`, oldest first, with record events only."""
+    async def contacts(self, since: datetime | None = None, *, only: str | None = None) -> list[StoredContact]:
+        """Finished conversations started at or after `since` (or the one with id `only`), oldest first,
+        with record events only."""
     async def put_contacts(self, contacts: Sequence[StoredContact]) -> int:
         """Write finished conversations (replacing any with the same id) in one transaction."""
     async def annotate(self, session_id: str, extra: dict[str, Any]) -> bool:
@@ -150,9 +151,11 @@ class MemoryStore:
 
     # -- records ---------------------------------------------------------------------------------------
 
-    async def contacts(self, since: datetime | None = None) -> list[StoredContact]:
+    async def contacts(self, since: datetime | None = None, *, only: str | None = None) -> list[StoredContact]:
         out = []
         for sid, raw in self._sessions.items():
+            if only is not None and sid != only:
+                continue
             state = json.loads(raw)
             if state.get("awaiting", {}).get("kind") != "done":
                 continue
@@ -337,20 +340,22 @@ class SQLiteStore:
 
     # -- records ---------------------------------------------------------------------------------------
 
-    async def contacts(self, since: datetime | None = None) -> list[StoredContact]:
+    async def contacts(self, since: datetime | None = None, *, only: str | None = None) -> list[StoredContact]:
         db = self._conn()
         bound = utc_text(since) if since else ""
+        which = "s.id = ?" if only is not None else "s.started_at >= ?"
+        key = only if only is not None else bound
         rows = db.execute(
             "SELECT s.id, s.state, s.extra, s.ended_at, c.note FROM sessions s "
             "LEFT JOIN case_notes c ON c.id = coalesce(s.case_id, s.id) "
-            "WHERE s.ended = 1 AND s.started_at >= ? ORDER BY s.started_at, s.id", (bound,)
+            f"WHERE s.ended = 1 AND {which} ORDER BY s.started_at, s.id", (key,)
         ).fetchall()
         types = ",".join("?" * len(RECORD_EVENT_TYPES))
         logs: dict[str, list[dict[str, Any]]] = {}
         for sid, event in db.execute(
             "SELECT e.session_id, e.event FROM sessions s JOIN events e ON e.session_id = s.id "
-            f"WHERE s.ended = 1 AND s.started_at >= ? AND json_extract(e.event, '$.type') IN ({types}) "
-            "ORDER BY e.seq", (bound, *RECORD_EVENT_TYPES)
+            f"WHERE s.ended = 1 AND {which} AND json_extract(e.event, '$.type') IN ({types}) "
+            "ORDER BY e.seq", (key, *RECORD_EVENT_TYPES)
         ):
             logs.setdefault(sid, []).append(json.loads(event))
         return [

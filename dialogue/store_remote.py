@@ -185,18 +185,19 @@ class PostgresStore:
 
     # -- records ---------------------------------------------------------------------------------------
 
-    async def contacts(self, since: datetime | None = None) -> list[StoredContact]:
-        bound = since or datetime(1, 1, 1, tzinfo=UTC)
+    async def contacts(self, since: datetime | None = None, *, only: str | None = None) -> list[StoredContact]:
+        which = "s.id = $1" if only is not None else "s.started_at >= $1"
+        key: Any = only if only is not None else since or datetime(1, 1, 1, tzinfo=UTC)
         rows = await self._fetch(
             "SELECT s.id, s.state::text, s.extra::text, s.ended_at, c.note::text FROM sessions s "
             "LEFT JOIN case_notes c ON c.id = coalesce(s.case_id, s.id) "
-            "WHERE s.ended AND s.started_at >= $1 ORDER BY s.started_at, s.id", bound
+            f"WHERE s.ended AND {which} ORDER BY s.started_at, s.id", key
         )
         logs: dict[str, list[dict[str, Any]]] = {}
         for sid, event in await self._fetch(
             "SELECT e.session_id, e.event::text FROM sessions s JOIN events e ON e.session_id = s.id "
-            "WHERE s.ended AND s.started_at >= $1 AND e.event->>'type' = ANY($2::text[]) ORDER BY e.seq",
-            bound, list(RECORD_EVENT_TYPES),
+            f"WHERE s.ended AND {which} AND e.event->>'type' = ANY($2::text[]) ORDER BY e.seq",
+            key, list(RECORD_EVENT_TYPES),
         ):
             logs.setdefault(sid, []).append(json.loads(event))
         return [
