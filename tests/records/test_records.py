@@ -30,9 +30,9 @@ from dialogue.records import (
     housekeeping,
     purge,
     put_records,
-    record,
     records,
 )
+from dialogue.records import record as record_by_id
 from dialogue.store import SessionStore, private_file
 from dialogue.store_remote import RedisStore
 from nlu.pipeline import NLU
@@ -74,7 +74,7 @@ async def test_written_records_read_back_alike(store: SessionStore) -> None:
     assert got[0] == first
     assert got[1]["case_note"] is None and got[1]["channel"] == "email" and got[1]["caller"] == "taro@example.jp"
     assert got[1]["handle_seconds"] == 185.0
-    assert await record(store, "c-1") == first and await record(store, "c-9") is None
+    assert await record_by_id(store, "c-1") == first and await record_by_id(store, "c-9") is None
     # written again: replaced, not doubled
     await put_records(store, [{**first, "satisfaction": 2}])
     again = await records(store)
@@ -127,7 +127,7 @@ async def test_a_real_call_becomes_a_record(store: SessionStore, manager: Dialog
         await annotate(store, sid, mood="great")
     [record] = await records(store)
     assert (record["agent"], record["disposition"], record["satisfaction"]) == ("sato", "solved", 5)
-    assert await record(store, live) is None and (await record(store, sid) or {}).get("agent") == "sato"
+    assert await record_by_id(store, live) is None and (await record_by_id(store, sid) or {}).get("agent") == "sato"
 
 
 async def test_a_handover_records_its_queue_and_outcome(store: SessionStore, manager: DialogueManager) -> None:
