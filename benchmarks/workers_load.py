@@ -168,6 +168,15 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a live process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def report(res: Results, wall: float, checks: tuple[int, int, int, int], cluster: Cluster) -> None:
     acked, lost, duplicated, unanswered = checks
     print(f"calls completed {res.calls_done}, failed {len(res.failures)}, peak concurrent {res.max_live}, "
@@ -274,6 +283,8 @@ async def run(opts: argparse.Namespace) -> int:
             print(f"== {opts.calls} calls, think {opts.think} s, ramp {opts.ramp} s, store {url.split('://')[0]}, "
                   f"2 workers + haproxy on {os.cpu_count()} CPUs (a shared machine: figures vary with others' load)")
             res = Results()
+            cpu_before = sum(cpu_seconds(proc.pid) for proc in cluster.procs)
+            driver_before = time.process_time()
             side: list[asyncio.Task[None]] = []
             if opts.kill_at is not None:
                 side.append(asyncio.create_task(kill_later(cluster, opts.kill_at)))
@@ -285,6 +296,9 @@ async def run(opts: argparse.Namespace) -> int:
             checks = await check_store(url, res)
             report(res, wall, checks, cluster)
             print("  mean ms per stage:", await stage_means(cluster))
+            used = sum(cpu_seconds(proc.pid) for proc in cluster.procs) - cpu_before
+            print(f"  worker CPU: {used:.1f} s in all, {used * 1000 / max(1, len(res.client_ms)):.1f} ms per turn "
+                  f"request; this driver used {time.process_time() - driver_before:.1f} s")
             if pg is not None:  # recovered without a restart: a fresh call is served
                 async with aiohttp.ClientSession() as session:
                     probe = TwilioCaller(session, cluster.base, f"CA{uuid.uuid4().hex}")

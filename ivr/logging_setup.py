@@ -34,6 +34,18 @@ class ConversationFilter(logging.Filter):
         return True
 
 
+class SkipAccessLog(logging.Filter):
+    """Redaction for every record but aiohttp's access lines: those hold a method, a path with our
+    own nonce, a status and an address, never what a caller said, and there is one per request."""
+
+    def __init__(self, inner: logging.Filter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name == "aiohttp.access" or bool(self.inner.filter(record))
+
+
 def with_conversation(method: F) -> F:
     """A manager method whose first argument names the conversation (a session id or a SessionStart)."""
 
@@ -75,7 +87,7 @@ def configure(level: int | str = logging.INFO, json_lines: bool | None = None, s
     handler.addFilter(ConversationFilter())
     redacting = redaction_filter()
     if redacting is not None:
-        handler.addFilter(redacting)
+        handler.addFilter(SkipAccessLog(redacting))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
