@@ -45,7 +45,8 @@ _PREFECTURES = (
     "鹿児島県|沖縄県"
 )
 _SEP = r"[-‐−–ー―(),.、の ]"  # between digit groups, after normalisation (NFKC has folded the full-width ones)
-_DIGIT_RUN = re.compile(rf"\+?\d(?:{_SEP}{{0,2}}\d)*")
+# not inside an id (a CallSid or a uuid: CA09012345678abc...), but after TEL
+_DIGIT_RUN = re.compile(rf"(?:(?<![0-9A-Za-z])|(?<=TEL|tel|Tel))\+?\d(?:{_SEP}{{0,2}}\d)*(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _POSTAL = re.compile(r"(?:〒|郵便番号(?:は|が)?)\s*\d{3}-?\d{4}|(?<![\d-])\d{3}-\d{4}(?![\d-])")
 _KANJI = r"[\u4e00-\u9fff々〆ヶ]"
@@ -170,7 +171,8 @@ class RedactingFilter(logging.Filter):
             record.msg, record.args = masked, None
         # fields given with `extra=` (structured logs print them too), e.g. a caller's number
         for name, value in vars(record).items():
-            if name not in _STANDARD and isinstance(value, str) and value:
+            if name not in _STANDARD and name not in PLAIN_KEYS and not name.endswith(("id", "sid")) \
+                    and isinstance(value, str) and value:
                 setattr(record, name, redact(value))
         return True
 

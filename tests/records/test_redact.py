@@ -34,6 +34,7 @@ from dialogue.redact import RedactingFilter, install_log_redaction, redact, reda
         ("カード番号4111-1111-1111-1111で払いました", "カード番号[カード番号]で払いました"),
         ("メールはtaro.yamada@example.co.jpです", "メールは[メール]です"),
         ("よろしくお願いいたします。木村恵子", "よろしくお願いいたします。[氏名]"),
+        ("TEL09012345678", "TEL[電話番号]"),
     ],
 )
 def test_personal_data_is_masked(text: str, expected: str) -> None:
@@ -49,6 +50,8 @@ def test_personal_data_is_masked(text: str, expected: str) -> None:
         "渋谷店の営業時間は10時から21時でございます。",
         "代金引換の手数料は330円でございます。",
         "お届けは2026-12-05の14:00-16:00です",
+        "call CA09012345678abcdef0123456789abcd ended",  # ids hold digit runs that are no phone numbers
+        "chat 0a1b09012345678f9e8d7c6b5a4f3e2d",
         "東京都内の店舗は渋谷店です",
         "",
     ],
@@ -88,11 +91,11 @@ def test_the_log_filter_masks_messages_their_arguments_and_extra_fields() -> Non
         assert install_log_redaction(logger) is shared and printed.filters == kept.filters == [shared]  # once
         logger.warning("caller %s said %r", "09012345678", "山田太郎と申します")
         logger.warning("turn %d of %s", 3, "CA0123")
-        logger.warning("caller id", extra={"caller": "+81 90 1234 5678", "conversation_id": "CA0123"})
+        logger.warning("caller id", extra={"caller": "+81 90 1234 5678", "conversation_id": "CA09012345678"})
     finally:
         logger.handlers = []
     lines = stream.getvalue().splitlines()
     assert lines[:2] == ["caller [電話番号] said '[氏名]と申します'", "turn 3 of CA0123"]
     extra = kept.kept[2]
-    assert extra.caller == "[電話番号]" and extra.conversation_id == "CA0123"  # type: ignore[attr-defined]
+    assert extra.caller == "[電話番号]" and extra.conversation_id == "CA09012345678"  # type: ignore[attr-defined]
     assert isinstance(shared, RedactingFilter)
