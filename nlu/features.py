@@ -9,7 +9,7 @@ character n-grams over the surface. Digit runs are reduced to their length class
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from nlu.harassment_lexicon import categories
 from nlu.types import Token
@@ -17,6 +17,8 @@ from nlu.types import Token
 _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
 _SKIP_POS = frozenset({"補助記号", "空白"})
+# words that carry meaning; particles and auxiliaries are their own features already
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "副詞", "形状詞"})
 # long vowels and small kana are where ASR and speakers vary most (チューモン / チュウモン)
 _READING_FOLD = str.maketrans({"ー": "ウ", "ッ": "", "ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ"})
 
@@ -36,8 +38,9 @@ def fold_reading(reading: str) -> str:
     return reading.translate(_READING_FOLD)
 
 
-def extract(text: str, tokens: Sequence[Token]) -> list[str]:
-    """Feature names for one utterance (duplicates removed, order irrelevant)."""
+def extract(text: str, tokens: Sequence[Token], clusters: Mapping[str, int] | None = None) -> list[str]:
+    """Feature names for one utterance (duplicates removed, order irrelevant). With `clusters` (nlu/
+    word_clusters.py), each content word also adds its meaning cluster."""
     feats: list[str] = []
     add = feats.append
     readings: list[str] = []
@@ -52,6 +55,10 @@ def extract(text: str, tokens: Sequence[Token]) -> list[str]:
         else:
             r = fold_reading(t.reading)
             add("l:" + t.lemma)
+            if clusters is not None and pos in _CONTENT_POS:
+                cluster = clusters.get(t.lemma, clusters.get(surface))
+                if cluster is not None:
+                    add(f"w:{cluster}")
             add("r:" + r)
             add("p:" + pos + ":" + r if pos == "助動詞" or pos == "助詞" else "p:" + pos)
         readings.append(r)

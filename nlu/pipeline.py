@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from nlu import features, signals
+from nlu import features, signals, word_clusters
 from nlu.entities import Lexicon, default_lexicon, extract_entities
 from nlu.language import detect_language
 from nlu.linear import JointScorer
@@ -60,6 +60,7 @@ class NLU:
         self.lexicon = lexicon or default_lexicon()
         self.scorer = JointScorer({"intent": model.intent, "emotion": model.emotion, "harassment": model.harassment})
         self.transformer = model.transformer
+        self.clusters = word_clusters.load() if model.metadata.get("word_clusters") else None
         self._to_linear_order: list[int] = []
         if self.transformer is not None:
             names = self.transformer.labels["intent"]
@@ -95,7 +96,7 @@ class NLU:
     def _linear(self, text: str) -> _Linear:
         norm = normalize(text[:MAX_CHARS])
         tokens = tokenize(norm.text)
-        feats = features.extract(norm.text, tokens)
+        feats = features.extract(norm.text, tokens, self.clusters)
         empty = not tokens or not any(ch.isalnum() for ch in norm.text)
         return _Linear(text, norm, tokens, feats, self.scorer.scores(feats), empty)
 

@@ -17,7 +17,7 @@ import jaconv
 import numpy as np
 import numpy.typing as npt
 
-from nlu import features, linear
+from nlu import features, linear, word_clusters
 from nlu import transformer as transformer_pkg
 from nlu.data_io import (
     DEFAULT_INTENT_DATA,
@@ -41,9 +41,13 @@ HARD_NEGATIVE_WEIGHT = 5.0
 _NOT_NEUTRAL = frozenset({"complaint", "operator_request", "account_closure"})
 
 
+# every new model uses the word clusters (nlu/word_clusters.py); its metadata says so, for serving
+WORD_CLUSTERS = True
+
+
 def featurize(text: str) -> list[str]:
     norm = normalize(text)
-    return features.extract(norm.text, tokenize(norm.text))
+    return features.extract(norm.text, tokenize(norm.text), word_clusters.load() if WORD_CLUSTERS else None)
 
 
 def kana_variant(text: str) -> str:
@@ -180,6 +184,7 @@ def train(
         "intents": sorted(set(intent_model.labels)),
         "features": {"intent": len(intent_model.vocab), "emotion": len(emotion_model.vocab)},
         "thresholds": THRESHOLDS,
+        "word_clusters": WORD_CLUSTERS,
         "versions": _versions(),
         "train_seconds": round(time.perf_counter() - started, 2),
     }
