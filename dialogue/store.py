@@ -442,6 +442,8 @@ class SQLiteStore:
 
 def _migrate_sqlite(db: sqlite3.Connection) -> None:
     """Bring a database up to SQLITE_VERSION (PRAGMA user_version), one numbered step at a time."""
+    if int(db.execute("PRAGMA user_version").fetchone()[0]) >= SQLITE_VERSION:
+        return  # up to date: no write lock (an export beside a busy server must not wait for one)
     with db:
         db.execute("BEGIN IMMEDIATE")  # two processes opening a new file: one migrates, the other waits
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
