@@ -192,6 +192,9 @@ def report(res: Results, wall: float, checks: tuple[int, int, int, int], cluster
     tracebacks = sum(1 for line in logs if "Traceback" in line)
     print(f"  worker logs: {len(errors)} ERROR lines, {tracebacks} tracebacks"
           + (f"; first: {errors[0][:200]}" if errors else ""))
+    traced = [line for line in logs if "Traceback" in line]
+    if traced:
+        print("  first traceback:", traced[0][:400], "...", traced[0][-300:])
     for failure in res.failures[:5]:
         print("  FAIL", failure)
 
@@ -302,7 +305,9 @@ async def run(opts: argparse.Namespace) -> int:
             if pg is not None:  # recovered without a restart: a fresh call is served
                 async with aiohttp.ClientSession() as session:
                     probe = TwilioCaller(session, cluster.base, f"CA{uuid.uuid4().hex}")
-                    print("  after the outage, a new call:", "served" if "<Gather" in await probe.dial() else "FAILED")
+                    status, body, _ = await probe.post("/voice/twilio", probe.params(CallStatus="ringing"))
+                    print("  after the outage, a new call:", "served" if status == 200 and "<Gather" in body
+                          else f"FAILED ({status})")
             return 1 if checks[1] or checks[2] else 0
         finally:
             cluster.stop()

@@ -46,6 +46,20 @@ class SkipAccessLog(logging.Filter):
         return record.name == "aiohttp.access" or bool(self.inner.filter(record))
 
 
+class OneLineFromLibraries(logging.Filter):
+    """asyncpg's pool logs a traceback each time it cannot refill while the database is down: one line,
+    with the reason, says as much (readiness and the callers' apologies carry the rest)."""
+
+    LOGGERS = ("asyncpg.pool",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name in self.LOGGERS:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
 def with_conversation(method: F) -> F:
     """A manager method whose first argument names the conversation (a session id or a SessionStart)."""
 
@@ -85,6 +99,7 @@ def configure(level: int | str = logging.INFO, json_lines: bool | None = None, s
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(conversation_id)s]: %(message)s"))
     handler.addFilter(ConversationFilter())
+    handler.addFilter(OneLineFromLibraries())
     redacting = redaction_filter()
     if redacting is not None:
         handler.addFilter(SkipAccessLog(redacting))

@@ -89,7 +89,8 @@ frontend ivr
     default_backend workers
 backend workers
     balance roundrobin
-    option httpchk GET /readyz
+    # liveness: a worker whose store is down still answers callers politely; /readyz is for deploys
+    option httpchk GET /healthz
     timeout check 3s
     default-server check inter 1s fall 3 rise 2 maxconn 2000
 {servers}
