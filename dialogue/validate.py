@@ -90,7 +90,7 @@ def check(
     flows_dir: Path | None = None,
     prompts_dir: Path | None = None,
     rules_dir: Path | None = None,
-    intents_dir: Path | None = None,
+    intents_dir: Path | Sequence[Path] | None = None,
     actions: frozenset[str] | None = None,
     entities_dir: Path | None = None,
     faq_dir: Path | None = None,

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--prompts", type=Path, default=None)
     validate.add_argument("--rules", type=Path, default=None)
     validate.add_argument("--entities", type=Path, default=None, help="entity types (default: entities/)")
+    validate.add_argument("--bot", type=Path, default=None, help="check the bot in DIR (its bot.yaml's paths)")
     graph = sub.add_parser("graph", help="draw a flow as SVG or PNG")
     graph.add_argument("flow")
     graph.add_argument("--out", type=Path, default=None)
@@ -97,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "validate":
         from ivr.designer import run_validate
 
+        if args.bot is not None:
+            from ivr.designer import run_validate_bot
+
+            return run_validate_bot(args.bot)
         return run_validate(args.flows, args.prompts, args.rules, args.entities)
     if cmd == "graph":
         from ivr.designer import run_graph

@@ -6,9 +6,11 @@ import re
 import sys
 from pathlib import Path
 
+from dialogue.backends.build import build_backend
 from dialogue.bot import load_bot
+from dialogue.bot_project import load_project
 from dialogue.graph import cjk_font, render
-from dialogue.validate import check
+from dialogue.validate import Report, check
 from dialogue.yaml_source import SourceError
 
 _WHERE = re.compile(r"^(.*?)(:\d+:\d+: .*)$", re.DOTALL)
@@ -25,9 +27,34 @@ def _short(problem: str) -> str:
         return problem
 
 
+def run_validate_bot(root: Path) -> int:
+    """`ivr validate --bot DIR`: the bot's own flows, prompts, rules, intents, entity types, FAQ and actions."""
+    try:
+        project = load_project(root)
+        actions = build_backend(project.backend, project.root).actions()
+    except SourceError as exc:
+        return _print_problems(exc.problems)
+    except Exception as exc:  # a backend entry point that cannot be built: say so, as a problem
+        return _print_problems([f"{root / 'bot.yaml'}:1:1: backend: {exc}"])
+    report = check(project.flows, project.prompts, project.escalation_rules, intents_dir=project.intents,
+                   actions=actions, entities_dir=project.entities, faq_dir=project.faq)
+    return _print_report(report)
+
+
+def _print_problems(problems: list[str]) -> int:
+    for problem in problems:
+        print(_short(problem))
+    n = len(problems)
+    print(f"{n} problem{'s' if n != 1 else ''}")
+    return 1
+
+
 def run_validate(flows: Path | None, prompts: Path | None, rules: Path | None, entities: Path | None = None) -> int:
     """Print each problem, then a summary; 1 when there is any problem (for CI and pre-commit)."""
-    report = check(flows, prompts, rules, entities_dir=entities)
+    return _print_report(check(flows, prompts, rules, entities_dir=entities))
+
+
+def _print_report(report: Report) -> int:
     for problem in report.problems:
         print(_short(problem))
     n = len(report.problems)

@@ -6,14 +6,19 @@ a `setup(app)` function, so this file stays a list of what is served.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import logging
+import os
+from collections.abc import AsyncIterator, Callable
 from types import ModuleType
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dialogue.engine import DialogueManager
+from dialogue.records import housekeeping
 from ivr.app_keys import MANAGER
 from ivr.metrics import REGISTRY
 from ivr.settings import Secrets, Settings, redact_url
@@ -55,6 +60,21 @@ def _channel_modules() -> list[ModuleType]:
     return modules
 
 
+def _housekeeping(manager: DialogueManager, retention_days: int | None) -> Callable[[web.Application],
+                                                                                 AsyncIterator[None]]:
+    """Calls nobody hung up are closed as `abandoned`, records past the retention period purged, for as
+    long as the server runs (a first sweep at start-up closes what a crash left open)."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(housekeeping(manager.store, retention_days=retention_days))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return ctx
+
+
 def run_server(manager: DialogueManager, settings: Settings, bot_name: str, secrets: Secrets) -> int:
     """Serve until interrupted; the settings were checked and the bot loaded before this is called."""
     from ivr.logging_setup import configure as configure_logging  # JSON lines with the conversation id
@@ -63,7 +83,9 @@ def run_server(manager: DialogueManager, settings: Settings, bot_name: str, secr
     if not secrets.get("TWILIO_AUTH_TOKEN"):
         log.warning("TWILIO_AUTH_TOKEN is not set: voice webhooks accept unsigned requests from loopback only")
     log.info("bot %s from %s, store %s", bot_name, settings.bot, redact_url(settings.store))
+    os.umask(0o077)  # every file the server writes (SQLite, mail spool, desk) is private to its user
     app = create_app(manager)
+    app.cleanup_ctx.append(_housekeeping(manager, settings.retention_days))
     host, port = settings.host, settings.port
     print(f"{bot_name} bot: open http://{host}:{port}/ (chat widget), http://{host}:{port}/agent (console)",
           flush=True)
