@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import shutil
 import time
@@ -82,6 +83,30 @@ def _hash_files(paths: Sequence[Path]) -> str:
             digest.update(f.name.encode())
             digest.update(f.read_bytes())
     return digest.hexdigest()
+
+
+_NLU = Path(__file__).resolve().parent
+# what the emotion and harassment heads depend on besides their data: the features and how they are fit
+_HEADS_CODE = [_NLU / name for name in ("features.py", "normalize.py", "tokenizer.py", "harassment_lexicon.py",
+                                        "linear.py", "training.py", "word_clusters.py")] + [
+    _NLU / "data" / "harassment_lexicon.yaml", _NLU / "data" / "lexicon.yaml", word_clusters.CLUSTERS_FILE]
+
+
+def _reusable_heads(heads_sha: str, out: Path | None) -> tuple[linear.LinearModel, linear.LinearModel] | None:
+    """The shipped model's emotion and harassment heads, when they were trained from exactly these inputs:
+    a new bot (`ivr init`, a company's own intents) then trains only its intent head, in seconds."""
+    from nlu.model import DEFAULT_MODEL_DIR
+
+    source = DEFAULT_MODEL_DIR
+    if out is None or out.resolve() == source.resolve():
+        return None  # retraining the shipped model itself trains everything
+    try:
+        meta = json.loads((source / "metadata.json").read_text(encoding="utf-8"))
+        if meta.get("heads_sha256") != heads_sha:
+            return None
+        return linear.LinearModel.load(source / "emotion.npz"), linear.LinearModel.load(source / "harassment.npz")
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _rel(path: Path) -> str:
@@ -173,8 +198,13 @@ def train(
     intent_model = train_intent(examples)
     # calm, non-abusive examples for the emotion and harassment heads: the bot's YAML intents only (the
     # situational JSON Lines describe troubles, a broken kettle or a missed delivery, in no neutral tone)
-    calm = read_intent_examples(sorted(DEFAULT_INTENT_DATA.glob("*.yaml")))
-    emotion_model, harassment_model = train_emotion(emotion_rows, calm)
+    calm_paths = sorted(DEFAULT_INTENT_DATA.glob("*.yaml"))
+    heads_sha = _hash_files([*emotion_paths, *calm_paths, *_HEADS_CODE])
+    reused = _reusable_heads(heads_sha, out)
+    if reused is not None:  # the same data and code made the shipped model's heads: the same heads again
+        emotion_model, harassment_model = reused
+    else:
+        emotion_model, harassment_model = train_emotion(emotion_rows, read_intent_examples(calm_paths))
     metadata: dict[str, Any] = {
         "backend": backend,
         "trained_at": datetime.now(ZoneInfo("Asia/Tokyo")).isoformat(timespec="seconds"),
@@ -185,6 +215,7 @@ def train(
         "features": {"intent": len(intent_model.vocab), "emotion": len(emotion_model.vocab)},
         "thresholds": THRESHOLDS,
         "word_clusters": WORD_CLUSTERS,
+        "heads_sha256": heads_sha,
         "versions": _versions(),
         "train_seconds": round(time.perf_counter() - started, 2),
     }
