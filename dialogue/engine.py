@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from dialogue import api
+from dialogue import api, crm
 from dialogue.api import BotReply, CallView, InputSpec, SessionNotFound, SessionStart, UserTurn
 from dialogue.backends import Backend
 from dialogue.bot import Bot
@@ -33,6 +33,7 @@ from dialogue.events import (
     LanguageHeard,
     TurnFailed,
     TurnUnderstood,
+    Waiting,
 )
 from dialogue.exits import Exits
 from dialogue.interpret import (
@@ -58,6 +59,7 @@ from dialogue.runner import Handover, StepRunner
 from dialogue.signals import build_signals, emotion_reading, language_heard
 from dialogue.state import (
     AwaitAnythingElse,
+    AwaitFree,
     CallState,
 )
 from dialogue.store import SessionStore
@@ -95,6 +97,8 @@ class DialogueManager:
         self.outbox: Outbox = outbox_for(store)
         # live queue waits from the agents' desk (dialogue/acd.py), set by the server; None: unknown
         self.queue_waits: Callable[[], Awaitable[Mapping[str, float]]] | None = None
+        # the contact history (dialogue/crm.py), set by the server; None: no repeat opening, no flags
+        self.customers: crm.Customers | None = None
 
     # -- the channel-facing API (dialogue.api.Conversations) -------------------------------------------
 
@@ -107,7 +111,8 @@ class DialogueManager:
                           clock=start.now.isoformat() if start.now else None)
         turn = Turn(state, self.bot, now)
         turn.emit(CallStarted(start.channel, phone))
-        await self.conductor.open(turn)
+        if not await self._repeat_opening(turn):
+            await self.conductor.open(turn)
         reply = turn.reply()
         await self.store.save(turn.state, _log(turn))
         return sid, reply
@@ -128,6 +133,8 @@ class DialogueManager:
                 turn.prompts.clear()
                 turn.say("system_error")
                 await self.exits.transfer(turn, Handover("backend_error", priority=1))
+            if turn.handover is not None and self.customers is not None:
+                turn.handover = await crm.protected_handover(self.customers, turn.state, turn.handover)
             if turn.state.ended:
                 await self._finish(turn)
             reply = turn.reply()
@@ -171,6 +178,21 @@ class DialogueManager:
     def reload(self, bot: Bot) -> None:
         """Swap in new flows/prompts; calls in progress continue on the new version at their next turn."""
         self.bot = bot
+
+    async def _repeat_opening(self, turn: Turn) -> bool:
+        """The third contact about one order this week: an apology, then straight to the request."""
+        if self.customers is None:
+            return False
+        try:
+            repeat = await crm.opening_repeat(self.customers, turn.state.caller_phone, turn.now)
+        except Exception:  # the history is a courtesy: a call must open without it
+            log.exception("contact history unavailable for %s", turn.state.id)
+            return False
+        if repeat is None or not self.bot.prompts.has("repeat_contact_opening"):
+            return False
+        turn.say("repeat_contact_opening", order_id=repeat.order_id)
+        turn.emit(Waiting(AwaitFree()))
+        return True
 
     def _lock(self, session_id: str) -> AbstractAsyncContextManager[None]:
         return self.locks.hold(session_id)
@@ -249,7 +271,9 @@ class DialogueManager:
             turn.handover = api.Handover(kind, state.reason)  # type: ignore[arg-type]
         try:
             events = [*await self.store.events(state.id), *_log(turn)]
-            await save_case_note(self.store, state, events, self.bot)
+            history, flagged = (await crm.note_context(self.customers, state, turn.now)
+                                if self.customers is not None else (None, False))
+            await save_case_note(self.store, state, events, self.bot, history=history, flagged=flagged)
         except Exception:
             log.exception("could not save the case note of %s", state.id)
         if state.outcome == "callback_scheduled":

@@ -19,7 +19,8 @@ def transcript(events: Log) -> list[tuple[str, str]]:
     return [(str(e["type"]), str(e.get("text", ""))) for e in events if e["type"] in ("caller", "bot") and e.get("text")]
 
 
-def record_of(state: CallState, events: Log) -> ConversationRecord:
+def record_of(state: CallState, events: Log, *, history: Mapping[str, Any] | None = None,
+              flagged: bool = False) -> ConversationRecord:
     return ConversationRecord(
         session_id=state.id,
         channel=state.channel,
@@ -34,7 +35,27 @@ def record_of(state: CallState, events: Log) -> ConversationRecord:
         decision_why=state.decision_why,
         transcript=[("caller" if who == "caller" else "bot", text) for who, text in transcript(events)],
         harassment_events=_harassment_events(events),
+        problem=problem_of(events),
+        history=history,
+        flagged=flagged,
     )
+
+
+_NOT_PROBLEMS = frozenset({"greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope",
+                           "operator_request", "callback_request"})
+_MIN_PROBLEM_CHARS = 6  # 「配送の件」 names a topic; a problem takes a few more words
+
+
+def problem_of(events: Log) -> str | None:
+    """The caller's words that made the request (「買ったケトルから水が漏れるんです」): the first turn the bot
+    acted on as a request, typed or said at some length (a slot answer or a key press is no problem)."""
+    for e in events:
+        if e["type"] != "caller" or e.get("dtmf") or e.get("intent") in _NOT_PROBLEMS or not e.get("intent"):
+            continue
+        text = str(e.get("text") or "").strip()
+        if len(text) >= _MIN_PROBLEM_CHARS:
+            return text
+    return None
 
 
 def _readings(events: Log) -> list[Mapping[str, Any]]:
@@ -73,14 +94,24 @@ def wording(bot: Bot) -> tuple[dict[str, str], dict[str, str]]:
     return bot.entities.names(), topics
 
 
+def intent_labels(bot: Bot) -> dict[str, str]:
+    """Each request in an agent's words (prompts `label_<intent>`: 「ご注文の配送状況」)."""
+    return dict(bot.labels)
+
+
 def _raw(bot: Bot, key: str) -> str:
     variants = bot.prompts.templates[key]
     texts = variants.get("any") or variants.get("chat") or next(iter(variants.values()))
     return texts[0]
 
 
-async def save_case_note(store: SessionStore, state: CallState, events: Log, bot: Bot | None = None) -> None:
+async def save_case_note(store: SessionStore, state: CallState, events: Log, bot: Bot | None = None, *,
+                         history: Mapping[str, Any] | None = None, flagged: bool = False) -> None:
+    """The call's case note; `history` (dialogue.crm.Repeat.to_json) and `flagged` come from the contact
+    history when the dialogue manager has one."""
     names, topics = wording(bot) if bot is not None else ({}, {})
-    note = build_case_note(record_of(state, events), names=names, topics=topics).to_json()
+    labels = intent_labels(bot) if bot is not None else {}
+    note = build_case_note(record_of(state, events, history=history, flagged=flagged), names=names, topics=topics,
+                           labels=labels).to_json()
     note["case_id"] = state.case_id
     await store.save_case(state.case_id or state.id, note)

@@ -16,8 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
+from dialogue.crm import customer_of
 from dialogue.desk import AGENT_STATES, MAX_MESSAGE_CHARS, Contact, DeskError
-from dialogue.records import add_turns
+from dialogue.records import add_turns, annotate
 from ivr.agent_console import AUTH, User, _json, _same_origin, api_user
 from ivr.app_keys import MANAGER
 from ivr.desk_app import ACD, DESK, WAITS, segment_turns, transcript
@@ -86,6 +87,7 @@ def _row(contact: Contact, now: float, note: dict[str, Any] | None) -> dict[str,
         "agent_name": contact.agent_name,
         "case_id": contact.case_id,
         "case_note": note,
+        "customer_id": customer_of(contact.caller, note),
     }
 
 
@@ -241,6 +243,14 @@ async def _record(request: web.Request, contact: Contact, user: User, session: s
         await add_turns(manager.store, session, await segment_turns(request.app, contact.id))
     except Exception:  # a store the records cannot append to: the case note below still has it all
         log.exception("could not add the agent's part to the record of %s", session)
+    fields: dict[str, Any] = {"agent": user.name, "queue": contact.queue, "wait_seconds": round(contact.wait_s, 1),
+                              "handle_seconds": round(contact.handle_s, 1)}
+    if contact.disposition:
+        fields["disposition"] = contact.disposition
+    try:  # what the bot cannot know joins the record: the wallboard's ASA, AHT and service level read it
+        await annotate(manager.store, session, **fields)
+    except Exception:
+        log.exception("could not annotate the record of %s", session)
     if not contact.case_id:
         return
     note = await manager.case_note(contact.case_id)

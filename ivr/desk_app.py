@@ -59,6 +59,8 @@ async def enqueue_handover(app: web.Application, conversation_id: str, channel: 
     caller = note.get("caller_phone") if note else None
     caller = caller if isinstance(caller, str) and caller else None
     repeat = caller is not None and await _contacted_lately(app, caller, conversation_id)
+    # the contact history's verdict (dialogue/crm.py, in the case note): a third contact about one matter
+    repeat = repeat or bool(((note or {}).get("history") or {}).get("escalates"))
     queue, priority = acd.route(facts_from(handover.queue or "general", handover.reason, handover.priority, note,
                                            language, repeat_contact=repeat))
     wait = (await acd.waits(desk)).get(queue)  # a new arrival's: read before this one joins the queue

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from dialogue.escalation.note_words import collected_phone, fields_ja
 from dialogue.escalation.summary_ja import summarize
 from dialogue.escalation.trajectory import Trajectory
 from nlu.types import HarassmentKind
@@ -44,6 +45,9 @@ class ConversationRecord:
     decision_why: str | None
     transcript: list[tuple[str, str]]  # (speaker "caller" | "bot", text)
     harassment_events: list[HarassmentEvent] = field(default_factory=list)
+    problem: str | None = None  # the caller's own words for what is wrong (the turn that made the request)
+    history: Mapping[str, Any] | None = None  # the contact history's view (dialogue.crm.Repeat.to_json)
+    flagged: bool = False  # a supervisor flagged this caller for harassment (dialogue.crm)
 
 
 def _plain(v: Any) -> Any:
@@ -75,6 +79,11 @@ class CaseNote:
     transcript: list[tuple[str, str]]
     harassment_events: list[HarassmentEvent]
     summary_ja: str
+    problem: str | None = None
+    history: Mapping[str, Any] | None = None
+    flagged: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)  # intent -> what an agent reads
+    names: Mapping[str, str] = field(default_factory=dict)  # slot value ids (kettle) -> display names
 
     @property
     def intent(self) -> str | None:
@@ -103,11 +112,16 @@ class CaseNote:
                 for e in self.harassment_events
             ],
             "summary_ja": self.summary_ja,
+            "problem": self.problem,
+            "collected_phone": collected_phone(self.slots),
+            "history": _plain(self.history) if self.history else None,
+            "flagged": self.flagged,
+            "fields_ja": fields_ja(self, self.labels, self.names),
         }
 
 
 def build_case_note(record: ConversationRecord, *, names: Mapping[str, str] | None = None,
-                    topics: Mapping[str, str] | None = None) -> CaseNote:
+                    topics: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None) -> CaseNote:
     """The note for `record`. From the bot's data: `names` maps slot ids (store, product) to what an agent
     reads, `topics` says each request in the agent's words (see dialogue.notes.wording)."""
     return CaseNote(
@@ -125,4 +139,9 @@ def build_case_note(record: ConversationRecord, *, names: Mapping[str, str] | No
         transcript=list(record.transcript),
         harassment_events=list(record.harassment_events),
         summary_ja=summarize(record, names or {}, topics),
+        problem=record.problem,
+        history=record.history,
+        flagged=record.flagged,
+        labels=dict(labels or {}),
+        names=dict(names or {}),
     )

@@ -20,6 +20,7 @@ _NOT_TOPICS = frozenset({"greet", "thanks", "goodbye", "affirm", "deny", "repeat
 _HARASSMENT_JA = {"insult": "暴言", "threat": "脅迫", "sexual": "性的な発言", "unreasonable_demand": "過剰な要求"}
 _EMOTION_JA = {"anger": "怒り", "anxiety": "不安", "sadness": "悲しみ"}
 _QUOTE_MAX = 30
+_PROBLEM_MAX = 40
 _END_PUNCT = re.compile(r"[。、!?!?\s]+$")
 IRRITATED = 0.4  # call-level anger from which an agent should be told
 
@@ -61,6 +62,46 @@ def _topic_sentence(intents: Sequence[str], slots: Mapping[str, Any], names: Map
     if "operator_request" in intents:
         return "お客様はご用件を伝える前に担当者との会話をご希望です。"
     return "ご用件はまだ伺えていません。"
+
+
+def _problem_clause(problem: str | None) -> str:
+    """The caller's own words for what is wrong (「ケトルから水が漏れている」, 「二重に請求されている」): an intent
+    says what kind of request it is, the words say what actually happened."""
+    if not problem:
+        return ""
+    q = _END_PUNCT.sub("", problem.strip())
+    q = q if len(q) <= _PROBLEM_MAX else q[: _PROBLEM_MAX - 1] + "…"
+    return f"お客様のお話では『{q}』とのことです。" if q else ""
+
+
+_PAST_OUTCOME = {"resolved": "自動応答で解決しています", "handover": "担当者が対応しています",
+                 "transferred": "担当者が対応しています", "callback": "折り返しのお電話を承っています",
+                 "callback_scheduled": "折り返しのお電話を承っています", "abandoned": "途中で終了しています",
+                 "ended": "自動応答で終了しています"}
+
+
+def history_sentence(history: Mapping[str, Any] | None, names: Mapping[str, str], topics: Mapping[str, str]) -> str:
+    """「今週3回目のお問い合わせです。前回(12月2日)は注文番号12345678の配送状況についてで、担当者が対応しています。」"""
+    if not history or int(history.get("count") or 0) < 2:
+        return ""
+    out = f"今週{history['count']}回目のお問い合わせです"
+    same = int(history.get("same_matter") or 0)
+    if same >= 2 and history.get("order_id"):
+        out += f"(注文番号{history['order_id']}の件で{same}回目)"
+    out += "。"
+    prev = history.get("previous")
+    if isinstance(prev, Mapping):
+        slots = {"order_id": prev.get("order_id")} if prev.get("order_id") else {}
+        asked = [i for i in dict.fromkeys(prev.get("intents") or ()) if i not in _NOT_TOPICS]
+        about = "と".join(_topic(i, slots, names, topics) for i in asked[:2])
+        day = _date_ja(str(prev.get("started_at") or ""))
+        done = _PAST_OUTCOME.get(str(prev.get("outcome")), "")
+        disposition = f"(対応結果: {prev['disposition']})" if prev.get("disposition") else ""
+        if about:
+            out += f"前回({day})は{about}についてで、{done}{disposition}。" if done else f"前回({day})は{about}についてでした。"
+        elif done:
+            out += f"前回({day})は{done}{disposition}。"
+    return out
 
 
 def _identity_sentence(slots: Mapping[str, Any]) -> str:
@@ -139,6 +180,10 @@ def _handover_sentence(r: ConversationRecord) -> str:
         elif "wait" in why:
             outcome = "窓口が混み合っているため" + outcome
     quote = _quote(r.transcript)
+    if quote and r.problem and quote == _END_PUNCT.sub("", r.problem.strip())[:_QUOTE_MAX - 1]:
+        quote = ""  # already quoted as the problem
+    if quote and r.problem and _END_PUNCT.sub("", r.problem.strip()).startswith(quote.rstrip("…")):
+        quote = ""
     if r.outcome == "callback_scheduled":
         # "because you asked for a person ... we took a callback" reads as a contrast, not a cause
         asked = r.reason in ("human_request", "complex") and quote
@@ -161,7 +206,10 @@ def _handover_sentence(r: ConversationRecord) -> str:
 def summarize(r: ConversationRecord, names: Mapping[str, str], topics: Mapping[str, str] | None = None) -> str:
     """One short paragraph for the agent."""
     parts = (
+        "ハラスメントでスーパーバイザーが登録済みのお客様です。" if r.flagged else "",
+        history_sentence(r.history, names, topics or {}),
         _topic_sentence(r.intents, r.slots, names, topics or {}),
+        _problem_clause(r.problem),
         _identity_sentence(r.slots),
         _course_sentence(r.trajectory),
         _harassment_sentence(r.harassment_events),

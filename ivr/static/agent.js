@@ -9,7 +9,7 @@
     reason: { human_request: "お客様のご希望", emotion: "感情の高まり", complex: "複雑な案件",
       repeated_failure: "認識失敗の繰り返し", backend_error: "システム障害", harassment: "ハラスメント" },
     emotion: { neutral: "平静", anger: "怒り", anxiety: "不安", sadness: "悲しみ" },
-    channel: { voice: "電話", chat: "チャット" },
+    channel: { voice: "電話", chat: "チャット", email: "メール" },
     intent: { order_status: "配送状況", delivery_change: "再配達・日時変更", cancel_order: "注文キャンセル",
       return_exchange: "返品・交換", address_change: "住所変更", billing_inquiry: "請求", store_hours: "営業時間",
       store_location: "店舗の場所", product_availability: "在庫", account_login: "ログイン", callback_request: "折り返し",
@@ -94,12 +94,16 @@
       document.getElementById("detail-empty").hidden = true;
       body.textContent = "";
       var dl = el("dl", null, "facts");
-      [["ケースID", note.case_id], ["日時", when(note.started_at)], ["チャネル", label("channel", note.channel)],
-        ["電話番号", note.caller_phone || "—"], ["用件", intents(note.intents)],
-        ["結果", label("outcome", note.outcome)], ["理由", label("reason", note.reason)],
-        ["ルール", note.rule || "—"], ["判断の根拠", note.decision_why || "—"],
-        ["感情のピーク", label("emotion", note.emotion && note.emotion.peak)],
-        ["聞き取り済みの項目", slots(note.slots)]].forEach(function (pair) {
+      var pairs = [["ケースID", note.case_id], ["日時", when(note.started_at)], ["チャネル", label("channel", note.channel)]];
+      if (note.fields_ja) {
+        // the note's own fields in an agent's words (dialogue/escalation/note_words.py)
+        note.fields_ja.forEach(function (f) { pairs.push([f.label, f.value]); });
+      } else {
+        pairs = pairs.concat([["電話番号", note.caller_phone || "—"], ["用件", intents(note.intents)],
+          ["結果", label("outcome", note.outcome)], ["理由", label("reason", note.reason)],
+          ["感情のピーク", label("emotion", note.emotion && note.emotion.peak)], ["聞き取り済みの項目", slots(note.slots)]]);
+      }
+      pairs.forEach(function (pair) {
         dl.appendChild(el("dt", pair[0]));
         dl.appendChild(el("dd", pair[1]));
       });
@@ -115,9 +119,59 @@
         ol.appendChild(li);
       });
       body.appendChild(ol);
+      showCustomer("detail-customer", customerOf(note));
       document.getElementById("detail").focus();
     }).catch(function (e) { console.error(e); });
   }
+
+  // -- contact history (/agent/api/customers/{id}) ------------------------------------------------------------
+
+  function customerOf(note) {
+    if (!note) return null;
+    return note.caller_phone || (note.slots && note.slots.phone_number) || null;
+  }
+
+  function showCustomer(boxId, id) {
+    var box = document.getElementById(boxId);
+    box.textContent = "";
+    box.hidden = !id;
+    if (!id) return;
+    api("/agent/api/customers/" + encodeURIComponent(id)).then(function (p) {
+      box.textContent = "";
+      box.appendChild(el("h3", "お客様の履歴(" + p.customer_id + ")"));
+      var flag = p.flag || {};
+      if (flag.flagged) {
+        box.appendChild(el("p", "要注意: ハラスメントで登録済み" + (flag.by ? "(" + flag.by + ")" : "") +
+          (flag.note ? " — " + flag.note : ""), "flagged"));
+      }
+      box.appendChild(el("p", "過去のお問い合わせ " + p.total + " 件(直近: " + when(p.last_contact) + ")", "muted"));
+      var ol = el("ol", null, "history");
+      p.contacts.slice(0, 20).forEach(function (c) {
+        var li = el("li");
+        li.appendChild(el("span", when(c.started_at) + " " + label("channel", c.channel) + " " +
+          (LABELS.intent[c.intents[c.intents.length - 1]] || c.intents.join("、") || "—") +
+          (c.order_id ? " 注文" + c.order_id : "") + " / " + (HISTORY_OUTCOME[c.outcome] || c.outcome) +
+          (c.disposition ? "(" + c.disposition + ")" : ""), "when"));
+        if (c.summary_ja) li.appendChild(el("div", c.summary_ja, "said"));
+        ol.appendChild(li);
+      });
+      if (!p.contacts.length) ol.appendChild(el("li", "過去のお問い合わせはありません。", "muted"));
+      box.appendChild(ol);
+      var b = el("button", flag.flagged ? "要注意の登録を解除" : "ハラスメントで要注意登録");
+      b.type = "button";
+      b.addEventListener("click", function () {
+        var text = flag.flagged ? "" : (window.prompt("登録の理由(任意)") || "");
+        post("/agent/api/customers/" + encodeURIComponent(p.customer_id) + "/flag",
+          { flagged: !flag.flagged, note: text || undefined })
+          .then(function () { showCustomer(boxId, id); })
+          .catch(function (e) { note("登録できませんでした: " + e.message); });
+      });
+      box.appendChild(b);
+    }).catch(function (e) { box.textContent = ""; box.appendChild(el("p", "履歴を表示できませんでした。", "muted")); console.error(e); });
+  }
+
+  var HISTORY_OUTCOME = { resolved: "ボットで解決", handover: "担当者対応", callback: "折り返し", abandoned: "途中終了",
+    ended: "ボットが終了" };
 
   function kpis(k) {
     var dl = document.getElementById("kpis");
@@ -270,6 +324,13 @@
     api("/agent/api/queue").then(function (d) {
       var c = d.assigned.filter(function (x) { return x.conversation_id === id; })[0];
       document.getElementById("chat-summary").textContent = (c && c.case_note && c.case_note.summary_ja) || "";
+      var facts = document.getElementById("chat-fields");
+      facts.textContent = "";
+      ((c && c.case_note && c.case_note.fields_ja) || []).forEach(function (f) {
+        facts.appendChild(el("dt", f.label));
+        facts.appendChild(el("dd", f.value));
+      });
+      showCustomer("chat-customer", c && (c.customer_id || customerOf(c.case_note)));
     }).catch(console.error);
     loadChat().then(function () { document.getElementById("chat-input").focus(); });
   }
