@@ -25,13 +25,15 @@ _REPEAT = re.compile(
     r"え|は|なんて|何て|何|なに|なんと|何と|なんやて|何やて|もういっかい|もういちど|もう一度|もう一回|もう1回|もう1度|"
     r"もっかい|もういっぺん|もう一遍|繰り返し|くりかえし|リピート"
 )
-_START_OVER = re.compile(r"(もう)?(最初|さいしょ|はじめ|初め|始め)から(やり直し?|やりなおし?|もう一度|もういちど|で|だ|に)?")
+_START_OVER = re.compile(r"(もう(一度|いちど|一回|いっかい)?)?(最初|さいしょ|はじめ|初め|始め)から(やり直し?(て|てもらえる)?|やりなおし?(て|てもらえる)?|"
+                         r"もう一度|もういちど|で|だ|に|頼む|たのむ|頼み|たのみ)?")
 _REPEAT_WORD = re.compile(r"もう(一度|いちど|一回|いっかい|1回|1度|いっぺん)|もっかい|繰り返|くりかえ|聞こえ|きこえ|聞き取れ")
 
 # a yes or a no at the start of the reply (after a backchannel はい the content decides, see `lead`)
 YES = re.compile(
     r"^(はい|はーい|ええ|うん|うむ|そう(です|だ|や|よ|そう|ね|なんです|$|(?=[、。,\s]))|その(通り|とおり)|おう|"
     r"お願い|おねがい|頼みます|たのみます|頼むわ|オッケー|OK|ok|了解|りょうかい|わかりました|分かりました|かしこまり|"
+    r"わかった|分かった|わかったわ|わかりましたわ|わかりやした|わかっただ|わかったべ|わかったで|"
     r"それで(いい|お願い|大丈夫|結構|かまいません|構いません|ええ)|合って|あって(ます|る)|間違い(ない|ありません)|まちがいない|"
     r"ええよ|ええで|かまへん|せや|そや|よか|んだ|ええがね|だからよ|いいよ|いいです(よ)?$|いいですね|いいわよ|"
     r"正解|せいかく|大丈夫です$|お願いします)"
@@ -144,6 +146,11 @@ def only_repeat(text: str) -> bool:
     if not any(_repeat_clause(c) for c in parts):
         return False
     return all(_repeat_clause(c) or _SORRY.match(c) or bare(c) == "" for c in parts)
+
+
+def without_repeat_words(text: str) -> str:
+    """「もう一度配達をお願いしたい」 without 「もう一度」: what is left says what the caller wants again."""
+    return _REPEAT_KEY.sub("", text).strip(" 、。,")
 
 
 def only_start_over(text: str) -> bool:

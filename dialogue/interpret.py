@@ -26,6 +26,9 @@ YES_KEYS, NO_KEYS = frozenset({"1"}), frozenset({"2", "9"})
 FREE_TEXT = frozenset({"name", "address", "text"})
 CALLBACK_INTENT = "callback_request"  # the flow a callback offer starts (SPEC 4)
 DISTRESS_EMOTION = 0.6  # a sad or anxious reading that, with distress words and no request, is distress
+# a no at a confirmation of the request's own details (「いいえ、携帯の方にお願いします」) is about those details;
+# only a reading this sure of another request changes the topic there
+TOPIC_SWITCH = 0.8
 
 
 class Understander(Protocol):
@@ -66,9 +69,15 @@ _NOT_THIS = re.compile(r"(じゃなくて|ではなくて|じゃなく|やなく
 
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after a leading yes/no or aside, parsed alone when the whole turn names no request."""
-    if parse.intent.name not in CONVERSATION and not parse.low_confidence and parse.intent.confidence >= CONFIDENT:
-        return None
     text = parse.normalized
+    corrected = _NOT_THIS.search(text) is not None
+    if (not corrected and parse.intent.name not in CONVERSATION and not parse.low_confidence
+            and parse.intent.confidence >= CONFIDENT):
+        return None
+    if parse.intent.name == "repeat" and not words.only_repeat(text):
+        # 「もう一度配達をお願いしたいです」「もう一回持ってきて」: again, what? The words without the 「もう一度」
+        remains = words.without_repeat_words(text)
+        return nlu.parse(remains, now) if remains and remains != text else None
     # 「在庫じゃなくて、店の営業時間が知りたい」: what comes after the correction is the request
     matches = list(_NOT_THIS.finditer(text)) or list(_CLAUSE_BREAK.finditer(text))[:1]
     if not matches or not text[matches[-1].end():].strip(" 、。"):
@@ -107,6 +116,7 @@ class Request:
     clarify: bool = False  # unsure: ask 「〇〇のお問い合わせでしょうか」 first
     instead: bool = False  # 「ちがいます、請求のことで」: replaces the request in progress, which is not resumed
     condolence: bool = False  # 「母が亡くなりまして、注文を取り消したい」: sympathy first, then the request
+    hinted: bool = False  # guessed from the values alone (「12345678」): the classifier's intent triggers no rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +146,8 @@ Action = Fill | Yes | No | Correct | Request | MenuChoice | Answer | Simple
 
 def answers_question(action: Action) -> bool:
     """The turn answers what was asked: its intent must not trigger escalation rules meant for requests."""
-    return isinstance(action, Fill | Yes | No | Correct | MenuChoice) or action == Simple("invalid")
+    return (isinstance(action, Fill | Yes | No | Correct | MenuChoice) or action == Simple("invalid")
+            or (isinstance(action, Request) and action.hinted))
 
 
 # -- reading the turn ----------------------------------------------------------------------------------
@@ -200,8 +211,10 @@ def _free_text(parse: Parse, slot: str) -> str | None:
 def _request(said: _Said, q: Question) -> Request | None:
     """A confident request for something the bot has a flow for, in the whole turn or in its second part."""
     found = _request_in(said.parse, said, q)
-    if found is None and said.rest is not None:
-        found = _request_in(said.rest, said, q)
+    if said.rest is not None and (found is None or _NOT_THIS.search(said.parse.normalized)):
+        # 「キャンセルしたいんですけど…あ、いや、キャンセルじゃなくて、届く日をずらして」: the request after the
+        # correction replaces the one before it, as a value after 「あ、ちがう」 does
+        found = _request_in(said.rest, said, q) or found
     if found is not None and _distress(said.parse):
         found = replace(found, condolence=True)
     return found
@@ -391,9 +404,15 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
         return "no" if _offering(aw) else "yes"
     if words.REFUSAL.search(text):
         return "no"
+    if not _offering(aw) and _THANKS.search(text) and not words.NOT_SOLVED.search(text):
+        return "yes"  # 「わかったわ、おおきに」 to 「解消されましたでしょうか」「よろしいでしょうか」
     if words.YES.match(text) or words.ASKS.search(text) or re.search(r"[、,\s](はい|ええ|うん)$", text):
         return "yes"
     return None
+
+
+def _sure(parse: Parse | None) -> bool:
+    return parse is not None and not parse.low_confidence and parse.intent.confidence >= TOPIC_SWITCH
 
 
 def _classifier_cue(parse: Parse) -> str | None:
@@ -468,12 +487,20 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
             _unsure_request(said, q),
             _named_topic(said.rest or parse, q),
         ]
+        if isinstance(aw, AwaitConfirm):
+            candidates = [
+                _request_in(said.rest, said, q) if said.rest is not None and _sure(said.rest) else None,
+                _request_in(parse, said, q) if _sure(parse) else None,
+                _named_topic(said.rest or parse, q),
+            ]
         intent = next((c.intent for c in candidates
                        if c is not None and c.intent not in q.flow_intents and c.intent != guessed), None)
         return No(values, intent)
-    confirmed = [k for k in values if k in q.slots]
-    if isinstance(aw, AwaitConfirm) and confirmed and all(str(q.slots[k]) == str(values[k]) for k in confirmed):
-        return Yes(values)  # the value said back: 「12345678です」
+    # the value said back (「23456789です」), also one the request holds from an earlier flow (the order number
+    # verified before 「キャンセルいたします。よろしいでしょうか」): a yes by the question, not by the classifier
+    confirmed = {k: v for k, v in {**said.prefill, **values}.items() if k in q.slots}
+    if isinstance(aw, AwaitConfirm) and confirmed and all(str(q.slots[k]) == str(v) for k, v in confirmed.items()):
+        return Yes(values)
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _request(said, q) is None:
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     if isinstance(aw, AwaitConfirm) and values:
@@ -545,6 +572,10 @@ def _at_free(said: _Said, q: Question) -> Action:
         key = words.menu_key(parse.normalized)
         if key is not None and key in q.menu_keys:
             return MenuChoice(key)
+    hinted = [q.suggests[etype] for etype in said.prefill if etype in q.suggests and q.suggests[etype] in q.routable]
+    if hinted and _only_values(parse):
+        # 「12345678」 alone: the request it hints at is asked about, whatever a retrained model makes of it
+        return Request(hinted[0], said.prefill, clarify=True, hinted=True)
     answer = _faq_answer(said, q)
     if answer is not None:
         return answer
@@ -570,7 +601,6 @@ def _at_free(said: _Said, q: Question) -> Action:
     unsure = _unsure_request(said, q)
     if unsure is not None:
         return unsure
-    hinted = [q.suggests[etype] for etype in said.prefill if etype in q.suggests and q.suggests[etype] in q.routable]
     if hinted:
         # all the bot understood is an order number, a product, a store: ask about the request it hints at
         return Request(hinted[0], said.prefill, clarify=True)

@@ -224,7 +224,9 @@ class CaseRunner:
             if reply.ended:
                 return reply
             awaiting = reply.expect.awaiting
-            if awaiting.startswith("slot:"):
+            if openings:  # SPEC 7.2: the opening lines are said on consecutive turns, whatever the bot asks
+                turn = UserTurn(text=openings.pop(0))
+            elif awaiting.startswith("slot:"):
                 slot = awaiting[5:]
                 if slot not in case.answers and slot in _ALIASES and _ALIASES[slot] in case.answers:
                     slot = _ALIASES[slot]  # a delivery window answered as a time (older suites)
@@ -242,8 +244,6 @@ class CaseRunner:
                 n_confirm += 1
             elif awaiting == "anything_else":
                 turn = UserTurn(text=case.anything_else)
-            elif openings:
-                turn = UserTurn(text=openings.pop(0))
             else:
                 result.fail(f"the bot is waiting for '{awaiting}' and the caller has nothing more to say")
                 return reply

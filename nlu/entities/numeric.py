@@ -11,9 +11,10 @@ from ruamel.yaml import YAML
 from nlu.entities.lexicon import DEFAULT_PATH
 from nlu.types import Entity, Normalized
 
-# digit groups joined by a space, hyphen, の or a pause (090-1234-5678, 090・1234・5678, 〇九〇、一二三四…:
-# NFKC has made … ‥ into dots), not part of a date, a time, a decimal or a thousands separator
-_SEP = r"(?:[ 、・\-の]|\.{2,})+"
+# digit groups joined by a space, hyphen, の, a pause or the brackets of an area code (090-1234-5678,
+# 090・1234・5678, 03(1234)5678, 〇九〇、一二三四…: NFKC has made … ‥ into dots and （） into ()), not part of
+# a date, a time, a decimal or a thousands separator
+_SEP = r"(?:[ 、・\-の()]|\.{2,})+"
 _SEQ_RE = re.compile(rf"(?<![0-9/:])(?<![0-9][.,])[0-9]+(?:{_SEP}[0-9]+)*(?![0-9/:]|[.,][0-9])")
 _GROUP_RE = re.compile(r"[0-9]+")
 _PAUSED = re.compile(r"[、・.]")

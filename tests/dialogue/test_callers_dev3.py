@@ -1,0 +1,137 @@
+"""Failure classes found by the dev3 callers (tests/conversations/outside/dev3.yaml, issue 11), one test each.
+
+Each runs the real NLU and the pure interpretation with the question the sample bot has open, or a goal-based
+case through the SPEC 7.2 runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from dialogue.answer_words import only_start_over
+from dialogue.bot import Bot, load_bot
+from dialogue.escalation.engine import EscalationEngine
+from dialogue.interpret import Heard, No, Request, Yes, answers_question, interpret, rest_of
+from dialogue.question import question_for
+from dialogue.state import AwaitConfirm, AwaitFree, Awaiting, CallState, frozen
+from dialogue.testing import CaseRunner, load_suite
+from nlu.pipeline import NLU
+from nlu.timezone import TOKYO
+from nlu.types import IntentScore
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TOKYO)
+
+
+@pytest.fixture(scope="module")
+def bot() -> Bot:
+    return load_bot()
+
+
+def _interpret(bot: Bot, nlu: NLU, awaiting: Awaiting, said: str, slots: dict[str, str] | None = None) -> object:
+    state = CallState(id="dev3", channel="voice", started_at=NOW.isoformat(), awaiting=awaiting,
+                      slots=frozen(slots or {}))
+    parse = nlu.parse(said, NOW)
+    return interpret(question_for(state, bot), Heard(parse=parse, rest=rest_of(nlu, parse, NOW)), bot.entities)
+
+
+@pytest.mark.parametrize("said", ["わかったわ、おおきに", "わかった、ありがとう", "ありがとうございます、助かりました",
+                                  "分かりました、どうも"])
+def test_understood_or_thanks_at_a_confirmation_is_a_yes(bot: Bot, nlu: NLU, said: str) -> None:
+    # D3-48: 「ご不明な点は解消されましたでしょうか」 answered 「わかったわ、おおきに」 looped to a person
+    got = _interpret(bot, nlu, AwaitConfirm("billing_inquiry", "solved"), said, {"order_id": "12345678"})
+    assert isinstance(got, Yes), got
+
+
+def test_thanks_with_not_understood_is_not_a_yes(bot: Bot, nlu: NLU) -> None:
+    got = _interpret(bot, nlu, AwaitConfirm("billing_inquiry", "solved"), "ありがとう、でもまだよくわからないです",
+                     {"order_id": "12345678"})
+    assert not isinstance(got, Yes), got
+
+
+def test_a_no_about_the_details_does_not_change_the_request(bot: Bot, nlu: NLU) -> None:
+    # D3-65: 「いいえ、携帯の方にお願いします」 to the callback number went to an operator
+    got = _interpret(bot, nlu, AwaitConfirm("callback_request", "confirm_number"), "いいえ、携帯の方にお願いします")
+    assert isinstance(got, No) and got.intent is None, got
+
+
+def test_a_no_with_a_clear_new_request_still_changes_it(bot: Bot, nlu: NLU) -> None:
+    got = _interpret(bot, nlu, AwaitConfirm("cancel_order", "confirm_cancel"),
+                     "いえ、キャンセルじゃなくて、届け先を変えたいんです", {"order_id": "23456789"})
+    assert isinstance(got, No) and got.intent == "address_change", got
+
+
+@pytest.mark.parametrize("said", [
+    "イヤホンの注文、キャンセルしたいんですけど…あ、いや、やっぱりキャンセルじゃなくて、届く日をずらしてもらえますか",
+    "キャンセルじゃなくて、届く日をずらしてもらえますか",
+])
+def test_the_request_after_a_correction_replaces_the_one_before(bot: Bot, nlu: NLU, said: str) -> None:
+    got = _interpret(bot, nlu, AwaitFree(), said)
+    assert isinstance(got, Request) and got.intent == "delivery_change", got
+
+
+@pytest.mark.parametrize(("said", "start_over"), [
+    ("すみません、最初からやり直してもらえますか", True),
+    ("もう一度最初からお願いします", True),
+    ("最初から頼みます", True),
+    ("最初から説明しますと、先週注文したイヤホンがまだ届いてなくて", False),
+])
+def test_start_over_as_callers_say_it(said: str, start_over: bool) -> None:
+    assert only_start_over(said) is start_over
+
+
+async def test_opening_lines_are_said_on_consecutive_turns(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    """SPEC 7.2: an opening list is said turn after turn, even when the bot asks for a slot in between."""
+    case = tmp_path / "opening.yaml"
+    case.write_text(
+        "- name: insults twice\n"
+        "  channel: voice\n"
+        "  caller: {phone: \"09012345678\"}\n"
+        "  now: \"2026-11-25T10:00:00+09:00\"\n"
+        "  opening: [荷物届いてへんやんけ、お前らほんまアホちゃうか, アホやからアホ言うてんねん、このボケが]\n"
+        "  answers: {order_id: \"12345678\"}\n"
+        "  expect: {reason: harassment}\n",
+        encoding="utf-8",
+    )
+    runner = CaseRunner(bot, nlu, EscalationEngine.load())
+    (only,) = load_suite(case)
+    result = await runner.run(only, case.name)
+    assert result.passed, result.failures
+    assert any("アホやから" in t["text"] for t in result.transcript if t["speaker"] == "caller")
+
+
+
+@pytest.mark.parametrize("said", ["もう一度配達をお願いしたいです", "留守にしてて受け取れなかったので、もう一回持ってきてもらえますか"])
+def test_again_inside_a_request_is_the_request(bot: Bot, nlu: NLU, said: str) -> None:
+    # D3-112: 「もう一度配達を…」 read as a repeat, and the call went nowhere
+    got = _interpret(bot, nlu, AwaitFree(), said)
+    assert isinstance(got, Request) and got.intent == "delivery_change", got
+
+
+def _misread(nlu: NLU, said: str, wrong: str) -> Heard:
+    parse = nlu.parse(said, NOW)
+    top = IntentScore(wrong, 0.97)
+    parse = replace(parse, intent=top, ranking=(top, *(r for r in parse.ranking if r.name != wrong)),
+                    low_confidence=False, ambiguous=False)
+    return Heard(parse=parse)
+
+
+@pytest.mark.parametrize("wrong", ["repeat", "goodbye", "store_hours", "complaint"])
+def test_the_number_said_back_at_a_confirmation_is_a_yes_whatever_the_model(bot: Bot, nlu: NLU, wrong: str) -> None:
+    # D3-30 under a retrained model: 「23456789です」 to 「…をキャンセルいたします。よろしいでしょうか」
+    state = CallState(id="dev3", channel="voice", started_at=NOW.isoformat(),
+                      awaiting=AwaitConfirm("cancel_order", "confirm_cancel"), slots=frozen({"order_id": "23456789"}))
+    got = interpret(question_for(state, bot), _misread(nlu, "23456789です", wrong), bot.entities)
+    assert isinstance(got, Yes), got
+
+
+@pytest.mark.parametrize("wrong", ["goodbye", "store_hours", "complaint"])
+def test_a_bare_number_at_the_opening_asks_about_its_request(bot: Bot, nlu: NLU, wrong: str) -> None:
+    # D3-108 under a retrained model: 「12345678」 alone is asked about as an order, and triggers no rule
+    state = CallState(id="dev3", channel="chat", started_at=NOW.isoformat(), awaiting=AwaitFree())
+    got = interpret(question_for(state, bot), _misread(nlu, "12345678", wrong), bot.entities)
+    assert isinstance(got, Request) and got.clarify and got.hinted and got.intent != wrong, got
+    assert answers_question(got)
