@@ -64,6 +64,7 @@ class Results:
     turn_ms: list[float] = field(default_factory=list)
     client_ms: list[float] = field(default_factory=list)
     acknowledged: dict[str, list[str]] = field(default_factory=dict)  # sid -> turns answered with a 200
+    attempts: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)  # sid -> (said, acknowledged)
     failures: list[str] = field(default_factory=list)
     apologies: int = 0  # turns answered with the polite apology (store down, turn timed out)
     refused: int = 0  # calls greeted with the polite "call again later"
@@ -91,6 +92,7 @@ async def one_call(n: int, session: aiohttp.ClientSession, base: str, think: tup
     res.live += 1
     res.max_live = max(res.max_live, res.live)
     acked = res.acknowledged.setdefault(caller.sid, [])
+    attempts = res.attempts.setdefault(caller.sid, [])
     try:
         status, body, _ = await caller.post("/voice/twilio", caller.params(CallStatus="ringing"))
         if status != 200:
@@ -112,9 +114,11 @@ async def one_call(n: int, session: aiohttp.ClientSession, base: str, think: tup
                     res.turn_ms.append(turn)
                 if APOLOGY in body:  # nothing ran (store down, or the turn timed out): say it again
                     res.apologies += 1
+                    attempts.append((logged_as(said), False))
                     await asyncio.sleep(random.uniform(*think))
                     continue
                 acked.append(logged_as(said))
+                attempts.append((logged_as(said), True))
                 break
             else:
                 raise RuntimeError(f"{said!r}: five apologies in a row")
@@ -147,19 +151,26 @@ async def drive(cluster: Cluster, opts: argparse.Namespace, res: Results) -> flo
 async def check_store(store_url: str, res: Results) -> tuple[int, int, int, int]:
     """(acknowledged turns, lost, duplicated, processed but unanswered).
 
-    Each turn answered with a 200 must be in the store, once, in order. A call that failed may have one
-    more logged turn than answered (its worker died after saving, before answering): counted apart."""
+    The store's caller turns are matched in order against what each caller said: every attempt answered
+    with a 200 must be there (else lost); an attempt answered with the apology, or left without an answer
+    by a dying worker, may be there once (processed but unanswered); anything more is a duplicate."""
     acked = lost = duplicated = unanswered = 0
-    failed = {f.split(":", 1)[0] for f in res.failures}
-    for sid, turns in res.acknowledged.items():
+    for sid, attempts in res.attempts.items():
         logged = await caller_turns(store_url, sid)
-        acked += len(turns)
-        lost += sum(1 for i, t in enumerate(turns) if i >= len(logged) or logged[i] != t)
-        extra = max(0, len(logged) - len(turns))
-        if sid in failed and extra == 1:
+        at = 0
+        for said, acknowledged in attempts:
+            acked += acknowledged
+            if at < len(logged) and logged[at] == said:
+                at += 1
+                unanswered += not acknowledged
+            elif acknowledged:
+                lost += 1
+        # a last turn sent to a worker that died before answering (its call failed) may be logged too
+        extra = logged[at:]
+        if extra and sid in {f.split(":", 1)[0] for f in res.failures}:
             unanswered += 1
-        else:
-            duplicated += extra
+            extra = extra[1:]
+        duplicated += len(extra)
     return acked, lost, duplicated, unanswered
 
 
@@ -189,9 +200,17 @@ def report(res: Results, wall: float, checks: tuple[int, int, int, int], cluster
           f"{unanswered}; polite apologies {res.apologies}, calls refused politely {res.refused}")
     logs = cluster.worker_logs().splitlines()
     errors = [line for line in logs if '"level": "ERROR"' in line]
+    kinds: dict[str, int] = {}
+    for line in errors:
+        message = line.split('"message": "', 1)[-1]
+        kind = message.split(" of CA", 1)[0].split(": ", 1)[-1][:60] if " of CA" in message else message[:60]
+        reason = message.rsplit(": ", 1)[-1][:50]
+        kinds[f"{kind} .. {reason}"] = kinds.get(f"{kind} .. {reason}", 0) + 1
     tracebacks = sum(1 for line in logs if "Traceback" in line)
     print(f"  worker logs: {len(errors)} ERROR lines, {tracebacks} tracebacks"
           + (f"; first: {errors[0][:200]}" if errors else ""))
+    for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:4]:
+        print(f"    {n:5d} x {kind}")
     traced = [line for line in logs if "Traceback" in line]
     if traced:
         print("  first traceback:", traced[0][:400], "...", traced[0][-300:])
@@ -267,7 +286,8 @@ async def kill_later(cluster: Cluster, at: float) -> None:
 
 async def run(opts: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="workers-load-") as tmp:
-        workdir = Path(tmp)
+        workdir = Path(opts.keep) if opts.keep else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         pg: PrivatePostgres | None = None
         dropped: str | None = None
         if opts.pg_outage_at is not None:
@@ -326,6 +346,7 @@ def main() -> int:
     parser.add_argument("--kill-at", type=float, default=None, help="kill -9 worker 0 this many seconds in")
     parser.add_argument("--pg-outage-at", type=float, default=None, help="stop PostgreSQL this many seconds in")
     parser.add_argument("--outage-s", type=float, default=10.0)
+    parser.add_argument("--keep", default=None, help="write the workers' and haproxy's logs to this directory")
     parser.add_argument("--deadline", type=float, default=600.0)
     parser.add_argument("--async-commit", action="store_true",
                         help="PostgreSQL: synchronous_commit=off (a worker crash loses nothing; a database crash "

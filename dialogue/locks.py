@@ -112,14 +112,6 @@ class LocalLocks:
         return None
 
 
-async def _end(conn: Any, sql: str) -> None:
-    try:
-        await asyncio.shield(conn.execute(sql))
-    except BaseException:
-        conn.terminate()
-        raise
-
-
 async def _no_reset(conn: Any) -> None:
     """Lock connections keep no session state (transaction-scoped locks only): skip asyncpg's reset
     query, one round trip per turn."""
@@ -180,21 +172,25 @@ class PostgresLocks:
         key = advisory_key(self.schema or "public", conversation_id)  # an int we made: safe in the SQL text
         async with self.local.hold(conversation_id):
             pool = await self._get_pool()
-            async with pool.acquire(timeout=WAIT_S) as conn:
-                # BEGIN and the lock in one round trip (simple protocol); COMMIT ends both. Any failure
-                # on the way out drops the connection, and PostgreSQL the lock with it.
+            conn = await pool.acquire(timeout=WAIT_S)
+            committed = False
+            try:
+                # BEGIN and the lock in one round trip (simple protocol); COMMIT ends both
                 try:
                     await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({key})")
                 except asyncpg.exceptions.LockNotAvailableError:
-                    await _end(conn, "ROLLBACK")
                     raise LockTimeout(conversation_id) from None
-                except BaseException:
-                    conn.terminate()
-                    raise
                 try:
                     yield
                 finally:
-                    await _end(conn, "COMMIT")
+                    await conn.execute("COMMIT")
+                    committed = True
+            finally:
+                if not committed:
+                    # failed, timed out or cancelled half-way: the connection's state is unknown, so it is
+                    # closed, and PostgreSQL drops the lock with it; the pool opens a fresh one
+                    conn.terminate()
+                await pool.release(conn)
 
     def forget(self, conversation_id: str) -> None:
         self.local.forget(conversation_id)

@@ -57,6 +57,7 @@ SERVICE_DOWN = ("お電話ありがとうございます。申し訳ございま
 # an apology, the log gets one line (no traceback), and the next turn works once the engine is back
 STORE_DOWN: tuple[type[BaseException], ...] = (
     OSError, TimeoutError, LockTimeout, asyncpg.PostgresError, asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
 )
 
