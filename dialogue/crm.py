@@ -199,6 +199,10 @@ class Customers:
         await self._fresh(wait_s)
         return sorted(self._by_key.get(key, {}).values(), key=lambda c: c.started_at, reverse=True)
 
+    async def warm(self) -> None:
+        """Read the history now (server start-up), so the first caller finds it loaded."""
+        await self._fresh(None)
+
     async def flag(self, key: str) -> Flag:
         if self.flags is None:
             return Flag(False)
@@ -238,8 +242,12 @@ class Customers:
     async def _refresh(self) -> None:
         async with self._lock:
             now = datetime.now(TOKYO)
-            since = (self._read_at - REFRESH_OVERLAP) if self._read_at else now - timedelta(days=self.lookback_days)
-            self.add(await records(self.store, since))
+            if self._read_at is None:  # a full read: a fresh index (purged contacts go, imports come)
+                rows = await records(self.store, now - timedelta(days=self.lookback_days))
+                self._by_key = {}
+            else:
+                rows = await records(self.store, self._read_at - REFRESH_OVERLAP)
+            self.add(rows)
             self._read_at = now
             self._checked = time.monotonic()
 
@@ -254,6 +262,8 @@ class Customers:
                 self._by_key.setdefault(k, {})[contact.conversation_id] = contact
 
     def invalidate(self) -> None:
+        """Read everything again at the next lookup (after an import of older contacts)."""
+        self._read_at = None
         self._checked = float("-inf")
 
 

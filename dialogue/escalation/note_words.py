@@ -82,8 +82,12 @@ def _why_rules(labels: Mapping[str, str]) -> list[tuple[re.Pattern[str], Callabl
         (r"^caller_vip=True$", lambda m: "VIPのお客様"),
         (r"^backend_error=True$", lambda m: "システム障害"),
         (r"^channel=(?P<c>\w+)$", lambda m: f"チャネル「{_CHANNEL_JA.get(m['c'], m['c'])}」"),
+        (r"^intent=(?P<i>\w+)$", lambda m: f"用件「{labels.get(m['i'], m['i'])}」"),
+        (r"^callback instead of transfer: \S+ closed \([^)]*\)(?:, opens \d{4}-(?P<mo>\d\d)-(?P<d>\d\d) (?P<t>[\d:]+))?$",
+         lambda m: "窓口の営業時間外" + (f"(受付再開 {int(m['mo'])}月{int(m['d'])}日 {m['t']})" if m["mo"] else "")),
+        (r"^callback instead of transfer: \S+ wait (?P<w>\d+)s > max_wait_s (?P<m>\d+)s$",
+         lambda m: f"窓口の予想待ち時間{m['w']}秒(上限{m['m']}秒)"),
         (r"^queue closed.*$", lambda m: "窓口の営業時間外"),
-        (r"^.*wait.*$", lambda m: "窓口の待ち時間が長い"),
         (r"^priority [+-]\d+ .*$", lambda m: ""),  # boosts: the priority column says it
     ]
     return [(re.compile(p), f) for p, f in rules]
@@ -95,7 +99,10 @@ def why_ja(why: str | None, labels: Mapping[str, str] | None = None) -> str | No
         return None
     rules = _why_rules(labels or {})
     out: list[str] = []
-    for part in (p.strip() for chunk in why.split(";") for p in chunk.split(", ")):
+    # conditions are joined with ", " and reasons with "; "; a callback fallback is one reason with commas
+    parts = (p.strip() for chunk in why.split(";")
+             for p in ([chunk] if "callback instead of transfer" in chunk else chunk.split(", ")))
+    for part in parts:
         if not part:
             continue
         words = next((f(m) for rx, f in rules if (m := rx.match(part))), part)
@@ -123,7 +130,8 @@ def fields_ja(note: CaseNote, labels: Mapping[str, str], names: Mapping[str, str
     if history.get("count", 0) > 1:
         same = history.get("same_matter", 0)
         rows.append(("過去のお問い合わせ", f"今週{history['count']}回目" + (f"(同じ件で{same}回目)" if same > 1 else "")))
-    rows.append(("発信者番号", phone_ja(note.caller_phone) or "通知なし"))
+    if note.caller_phone or note.channel == "voice":  # a chat has no caller id to miss
+        rows.append(("発信者番号", phone_ja(note.caller_phone) or "通知なし"))
     rows.append(("お客様の電話番号", collected_phone(note.slots)))
     topics = [labels.get(i, i) for i in dict.fromkeys(note.intents)
               if i not in ("greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope")]

@@ -13,6 +13,13 @@ from tests.agents.conftest import Client, login
 from tests.crm.conftest import NOW, PHONE, past
 
 
+def _read_again(client: Client) -> None:
+    """The history as the store has it now, however old the test's fixed day is (not at the next refresh)."""
+    customers = client.server.app[CUSTOMERS]
+    customers.lookback_days = 36500
+    customers.invalidate()
+
+
 async def test_profile_needs_a_login_and_a_real_id(app_client: Client) -> None:
     assert (await app_client.get(f"/agent/api/customers/{PHONE}")).status == 401
     await login(app_client)
@@ -24,6 +31,7 @@ async def test_profile_lists_calls_chats_and_callbacks(app_client: Client, manag
     await put_records(manager.store, [past("a", 3), past("b", 2, channel="chat", outcome="callback"),
                                       past("x", 1, caller="0311112222"),
                                       past("h", 1, outcome="handover", reason="harassment")])
+    _read_again(app_client)
     await login(app_client)
     body = await (await app_client.get("/agent/api/customers/090-1234-5678")).json()
     assert body["customer_id"] == PHONE and body["total"] == 3 and body["callbacks"] == 1
@@ -63,7 +71,7 @@ async def test_a_third_contact_about_one_order_waits_with_higher_priority(app_cl
                                                                           manager: DialogueManager) -> None:
     app = app_client.server.app
     await put_records(manager.store, [past("a", 3), past("b", 2)])
-    app[CUSTOMERS].ttl_s = 0.0
+    _read_again(app_client)
     first_sid, first = await _handover(manager, "0311112222")
     third_sid, third = await _handover(manager, PHONE)
     plain = await enqueue_handover(app, first_sid, "voice", first)

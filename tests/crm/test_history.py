@@ -47,7 +47,7 @@ def test_profile_lists_every_contact_newest_first() -> None:
 async def _manager_with_history(*rows: dict[str, object]) -> tuple[object, Customers]:
     manager = build_manager()
     await put_records(manager.store, list(rows))
-    customers = Customers(manager.store, MemoryDesk(), ttl_s=0.0)
+    customers = Customers(manager.store, MemoryDesk(), ttl_s=0.0, lookback_days=36500)  # the fixed day may be long past
     manager.customers = customers
     return manager, customers
 
