@@ -142,6 +142,8 @@ def _repeat_clause(clause: str) -> bool:
 
 def only_repeat(text: str) -> bool:
     """「もう一度お願いします」「え？なんて？」: a request to hear it again, and nothing else."""
+    if _english_only(EN_REPEAT, text):
+        return True
     parts = clauses(text)
     if not any(_repeat_clause(c) for c in parts):
         return False
@@ -154,11 +156,15 @@ def without_repeat_words(text: str) -> str:
 
 
 def only_start_over(text: str) -> bool:
+    if _english_only(EN_START_OVER, text):
+        return True
     return _START_OVER.fullmatch(bare(text)) is not None
 
 
 def only_hesitation(text: str) -> bool:
     """Fillers, 「待ってください」, 「今探します」: the caller needs a moment, nothing else."""
+    if _english_only(EN_HESITATION, text):
+        return True
     parts = clauses(text)
     return all(
         bare(c) == ""
@@ -182,3 +188,69 @@ def menu_key(text: str) -> str | None:
     core = bare(text)
     found = [m.group(1) or m.group(3) for m in _MENU_CHOICE.finditer(core)]
     return _MENU_NUMBER.get(found[-1]) if found else None
+
+
+# -- English (issue 14): callers the language identifier reads as English are served in English ---------
+# Each English pattern joins the Japanese one of the same name (case-insensitive, word-bounded); the
+# functions above ask `_english` first for the whole-utterance commands. ASR writes ’ or ' or nothing.
+
+_EN_YES = r"(yes|yeah|yea|yep|yup|sure|right|correct|exactly|absolutely|definitely|of course|certainly|please do|" \
+          r"go ahead|sounds good|that works|uh[- ]?huh|that(['’]?s| is) (right|correct|it|fine|good)|that(['’]?s| is) right)\b"
+_EN_NO = r"(no|nope|nah|negative|wrong|incorrect|not (really|quite|right|that|correct)|" \
+         r"that(['’]?s| is)( not|n['’]?t) (right|correct|it)|that(['’]?s| is) (wrong|incorrect))\b"
+# at an offer a decline, at a confirmation an acceptance (like 大丈夫です)
+_EN_CONTEXT = r"(that(['’]?s| is) fine|it(['’]?s| is) fine|i(['’]?m| am) (fine|good|ok|okay|all right)|all good)\b"
+_EN_REFUSAL = r"\b(no thanks|no thank you|not now|never ?mind|i(['’]?ll| will) pass|maybe later|don['’]?t bother|" \
+              r"no need|not necessary|i(['’]?ll| will) call (back|again)|leave it)\b"
+_EN_FINISHED = r"\b(that(['’]?s| is) (all|it|everything)|nothing else|no more|i(['’]?m| am) (done|good|all set)|" \
+               r"all set|thanks?|thank you|cheers|bye|goodbye|that will be all|that(['’]?ll| will) do|" \
+               r"that (helps|helped)|problem solved|no,? that(['’]?s| is) (all|it))\b"
+_EN_GOODBYE = r"\b(good ?bye|bye( bye)?|see you|have a (nice|good) (day|one)|i(['’]?ll| will) hang up)\b"
+_EN_MORE = r"\b(one more (thing|question)|another (thing|question)|also|something else|i (also )?(want|need|have)|" \
+           r"can you (also|tell)|i(['’]?d| would) like)\b"
+_EN_QUESTION = r"^(what|when|where|how|why|which|who|is|are|do|does|did|can|could|will|would)\b"
+_EN_DONT_KNOW = r"\b(i don['’]?t know|do not know|dunno|not sure|no idea|i don['’]?t (have|remember|recall)|" \
+                r"i can['’]?t (find|remember)|i forgot|don['’]?t have it)\b"
+_EN_HEDGE = r"\b(i think( so)?|probably|i guess|maybe|for now)\b"
+_EN_ACKNOWLEDGE = r"(isee|gotit|alright|allright|okay|ok|right|cool|understood|great|perfect)"  # after bare()
+_EN_DISTRESS = r"\b(passed away|died|funeral|in (the )?hospital|an accident|emergency|i don['’]?t know what to do)\b"
+_EN_NOT_SOLVED = r"\b(not (really|solved|helpful|what i)|didn['’]?t help|doesn['’]?t help|still)\b"
+
+EN_REPEAT = re.compile(
+    r"(sorry,? )?(pardon( me)?|come again|what( was that| did you say)?|excuse me|sorry what|huh|"
+    r"(could|can|would) you (please )?(repeat|say) (that|it|the number)?( again)?( please)?( more slowly)?|"
+    r"(please )?repeat( that| it)?( please)?|say (that|it) again( please)?|one more time( please)?|"
+    r"(sorry,? )?i didn['’]?t (catch|hear|get) (that|you|it))",
+    re.IGNORECASE,
+)
+EN_START_OVER = re.compile(r"(let['’]?s )?(start (over|again)|from the (beginning|start)|restart)( please)?", re.IGNORECASE)
+EN_HESITATION = re.compile(
+    r"((um+|uh+|er+|hmm+|well|so|ok|okay)[,.\s]*)*"
+    r"(hold on|wait|one (moment|sec(ond)?|minute)|just a (moment|sec(ond)?|minute)|give me a (moment|sec(ond)?|minute)|"
+    r"let me (check|find it|look|see|get it|think)|i(['’]?m| am) (looking|checking)( for it)?|um+|uh+|er+|hmm+)"
+    r"([,.\s]+(please|a (moment|sec(ond)?|minute)|let me (check|look|find it|see)))*[.!]?",
+    re.IGNORECASE,
+)
+
+
+def _english(pattern: re.Pattern[str], english: str, anchored: bool = False) -> re.Pattern[str]:
+    return re.compile(f"{pattern.pattern}|{'^' if anchored else ''}(?i:{english})")
+
+
+def _english_only(pattern: re.Pattern[str], text: str) -> bool:
+    return pattern.fullmatch(text.strip(" .,!?")) is not None
+
+
+YES = _english(YES, _EN_YES, anchored=True)
+NO = _english(NO, _EN_NO, anchored=True)
+CONTEXT_YES_NO = _english(CONTEXT_YES_NO, _EN_CONTEXT, anchored=True)
+REFUSAL = _english(REFUSAL, _EN_REFUSAL)
+FINISHED = _english(FINISHED, _EN_FINISHED)
+CLEAR_GOODBYE = _english(CLEAR_GOODBYE, _EN_GOODBYE)
+MORE_TO_ASK = _english(MORE_TO_ASK, _EN_MORE)
+QUESTION = _english(QUESTION, _EN_QUESTION)
+DONT_KNOW = _english(DONT_KNOW, _EN_DONT_KNOW)
+HEDGE = _english(HEDGE, _EN_HEDGE)
+ACKNOWLEDGE = _english(ACKNOWLEDGE, _EN_ACKNOWLEDGE)
+DISTRESS = _english(DISTRESS, _EN_DISTRESS)
+NOT_SOLVED = _english(NOT_SOLVED, _EN_NOT_SOLVED)

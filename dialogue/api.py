@@ -59,6 +59,7 @@ class InputSpec:
     dtmf_max_digits: int | None = None
     dtmf_finish_key: str = "#"
     menu_options: dict[str, str] = field(default_factory=dict)  # key -> label
+    language: str = "ja"  # ISO 639-1: the caller's language, for the recogniser (Gather language="en-US")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class BotReply:
     handover: Handover | None = None
     ended: bool = False  # no more turns: the channel closes the call/chat after playing prompts
     outcome: Outcome | None = None
+    language: str = "ja"  # ISO 639-1: the language of the prompts (speech synthesis voice, issue 14)
 
     @property
     def text(self) -> str:

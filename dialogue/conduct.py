@@ -247,7 +247,7 @@ class Conductor:
         return True
 
     def _clarify(self, turn: Turn, intent: str, prefill: Mapping[str, Any]) -> None:
-        label = turn.bot.prompts.render(f"label_{intent}", turn.state.channel, {}).text
+        label = turn.bot.prompts.render(turn.localized(f"label_{intent}"), turn.state.channel, {}).text
         turn.say("clarify_intent", label=label)
         turn.emit(Waiting(AwaitOffer("clarify", intent=intent, prefill=dict(prefill))))
 
@@ -359,7 +359,7 @@ class Conductor:
                 return
         if isinstance(aw, AwaitOffer):
             if aw.offer == "clarify" and aw.intent:
-                label = turn.bot.prompts.render(f"label_{aw.intent}", turn.state.channel, {}).text
+                label = turn.bot.prompts.render(turn.localized(f"label_{aw.intent}"), turn.state.channel, {}).text
                 turn.say("clarify_intent", label=label)
             else:
                 turn.say("callback_offer")

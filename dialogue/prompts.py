@@ -6,6 +6,7 @@ phone), `yen`, `date` (11月30日(月)), `time` (15時30分), `phone`. Voice pro
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import string
@@ -16,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.api import Channel, Prompt
+from dialogue.prompt_formats_en import EN_FORMATS, TERM_PREFIX
 from dialogue.yaml_source import REPO_ROOT, SourceError, at, read_yaml
 
 DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
 WEEKDAYS = "月火水木金土日"
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?::([a-z]+))?\}")
-FORMATS = ("digits", "yen", "date", "time", "phone", "window", "")
+FORMATS = ("digits", "yen", "date", "time", "phone", "window", "", *EN_FORMATS)  # English ones: issue 14
 
 
 def _fmt_date(value: str) -> str:
@@ -67,8 +69,9 @@ def _fmt_phone(value: str) -> str:
 
 
 class _Formatter(string.Formatter):
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, terms: Mapping[str, str] | None = None) -> None:
         self.channel = channel
+        self.terms = terms or {}
 
     def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
         value: Any = kwargs
@@ -78,6 +81,8 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> str:
         text = "" if value is None else str(value)
+        if format_spec in EN_FORMATS:
+            return EN_FORMATS[format_spec](text, self.terms)
         if format_spec == "digits":
             # the text stays as digits (transcripts, chat); to_ssml spells them out for the phone
             return text
@@ -106,7 +111,8 @@ def to_ssml(text: str) -> str:
     body = html.escape(text, quote=False)
     body = re.sub(r"(\d{4,})", _spell, body)
     body = body.replace("。", '。<break time="300ms"/>')
-    return f'<speak xml:lang="ja-JP">{body}</speak>'
+    lang = "ja-JP" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) or not text else "en-US"  # _en prompts
+    return f'<speak xml:lang="{lang}">{body}</speak>'
 
 
 @dataclass
@@ -116,6 +122,12 @@ class PromptBook:
 
     def has(self, key: str) -> bool:
         return key in self.templates
+
+    @functools.cached_property
+    def terms(self) -> dict[str, str]:
+        """`term_<value>: English` entries: the `{x:en}` format's glossary for values backends give in Japanese."""
+        return {k.removeprefix(TERM_PREFIX): next(iter(v.values()))[0]
+                for k, v in self.templates.items() if k.startswith(TERM_PREFIX)}
 
     def fields(self, key: str) -> set[str]:
         return {m.group(1) for texts in self.templates.get(key, {}).values() for t in texts for m in _FIELD.finditer(t)}
@@ -135,7 +147,7 @@ class PromptBook:
         texts = variants.get(channel) or variants.get("any") or next(iter(variants.values()))
         # rotate by turn so a repeated question does not sound robotic, yet stays reproducible in tests
         template = texts[turn % len(texts)]
-        text = _Formatter(channel).vformat(template, (), values)
+        text = _Formatter(channel, self.terms).vformat(template, (), values)
         return Prompt(text=text, ssml=to_ssml(text) if channel == "voice" else None, interruptible=interruptible)
 
 

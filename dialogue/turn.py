@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -65,8 +65,9 @@ class Turn:
         s = self.state
         return BotReply(
             prompts=tuple(self.prompts),
-            expect=input_spec(s.awaiting, self.bot),
+            expect=replace(input_spec(s.awaiting, self.bot), language=s.language),
             handover=self.handover,
             ended=s.ended,
             outcome=s.outcome if s.ended else None,  # type: ignore[arg-type]
+            language=s.language,
         )

@@ -37,6 +37,17 @@ _ENGLISH_SHORT = {"hello", "hi", "yes", "no", "thanks", "thank you", "sorry", "e
                   "please", "yeah", "nope", "bye", "goodbye", "operator", "agent", "repeat", "what", "pardon",
                   "excuse me", "speak english", "english please", "do you speak english"}
 
+# English function words: lingua spreads its confidence over the Latin-script candidates, so a plain English
+# sentence ("where is your store") scores 0.6-0.7; two of these words (one in a turn of three words or
+# fewer) make a turn lingua already reads as English clearly English
+_ENGLISH_FUNCTION_WORDS = {
+    "i", "i'm", "i'd", "my", "me", "you", "your", "the", "is", "are", "was", "to", "of", "it", "it's", "that",
+    "that's", "this", "what", "where", "when", "how", "can", "could", "would", "does", "don't", "please", "yes",
+    "not", "thanks", "thank", "want", "like", "need", "with", "have", "has", "will", "there", "just", "next",
+    "about", "hi", "hello", "and", "for", "at", "in",
+}
+ENGLISH_CLEAR = 0.9
+
 # Latin words Japanese callers say as Japanese (OK, NG, LINE, ID): alone they are no other language
 _LOANWORDS = {"ok", "okay", "ng", "line", "id", "pc", "tv", "cm", "ok ok", "ok desu"}
 
@@ -78,7 +89,9 @@ def detect_language(text: str) -> LanguageGuess:
     scripts = {"ko": hangul, "th": thai, "ru": cyrillic, "han": han, "latin": latin}
     script, count = max(scripts.items(), key=lambda kv: kv[1])
     if count == 0:
-        return LanguageGuess(JAPANESE, 1.0)  # digits, symbols: the bot's language
+        # digits, symbols: the bot's language, but no evidence of it (a foreign caller's order number
+        # must not take the call back to Japanese; the dialogue switches back only from 0.9)
+        return LanguageGuess(JAPANESE, 0.6)
     if script in ("ko", "th", "ru"):
         return LanguageGuess(script, 1.0)
     if script == "han":
@@ -113,6 +126,10 @@ def _latin(text: str) -> LanguageGuess:
     if len(values) > 1 and {code, values[1].language.iso_code_639_1.name.lower()} <= _ROMANCE:
         # Portuguese or Spanish is often a near tie on one short sentence, but it is surely not Japanese
         confidence += float(values[1].value)
+    if code == "en":
+        hits = len(set(words) & _ENGLISH_FUNCTION_WORDS)
+        if hits >= 2 or (hits == 1 and len(words) <= 3):
+            confidence = max(confidence, ENGLISH_CLEAR)
     if code == JAPANESE:  # romaji: a Japanese caller's words through a Latin-only recogniser
         return LanguageGuess(JAPANESE, float(best.value))
     return LanguageGuess(code, min(1.0, confidence))

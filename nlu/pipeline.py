@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from nlu import features, signals, word_clusters
 from nlu.entities import Lexicon, default_lexicon, extract_entities
+from nlu.entities.english import english_entities
 from nlu.language import detect_language
 from nlu.linear import JointScorer
 from nlu.model import ModelBundle, ModelError
@@ -110,7 +111,7 @@ class NLU:
         language = detect_language(stage.original)
         top = ranking[0]
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
-        entities = extract_entities(norm, tokens, now, self.lexicon)
+        entities = english_entities(norm, now) if language.code == "en" else extract_entities(norm, tokens, now, self.lexicon)
         emotion = self._emotion(probs["emotion"])
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
             f.startswith("hx:") for f in stage.feats)

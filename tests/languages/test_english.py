@@ -1,0 +1,122 @@
+"""English callers are served in English (issue 14): entities said in English, yes/no and command words,
+English prompts with English values, and the language a call is in reaching the voice channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dialogue import answer_words as words
+from dialogue.api import CallerInfo, SessionStart, UserTurn
+from dialogue.factory import build_manager
+from dialogue.prompts import load_prompts
+from nlu.entities.english import english_entities
+from nlu.language import detect_language
+from nlu.normalize import normalize
+from nlu.pipeline import NLU
+
+MONDAY = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+
+
+def _entities(text: str) -> set[tuple[str, str]]:
+    return {(e.type, str(e.value)) for e in english_entities(normalize(text), MONDAY)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("my order number is one two three four five six seven eight", {("order_id", "12345678")}),
+    ("it's 1234 5678", {("order_id", "12345678")}),
+    ("oh nine oh, one two three four, five six seven eight", {("phone_number", "09012345678")}),
+    ("zero nine zero double one two three four five six seven", {("phone_number", "09011234567")}),
+    ("090-1234-5678", {("phone_number", "09012345678")}),
+    ("tomorrow morning please", {("date", "2026-12-08"), ("time_window", "08:00-12:00")}),
+    ("next Monday between 2 and 4", {("date", "2026-12-14"), ("time_window", "14:00-16:00")}),
+    ("on Friday evening", {("date", "2026-12-11"), ("time_window", "18:00-21:00")}),
+    ("December 10th in the afternoon", {("date", "2026-12-10"), ("time_window", "14:00-16:00")}),
+    ("the 10th of December", {("date", "2026-12-10")}),
+    ("the 3rd", {("date", "2027-01-03")}),  # the 3rd of this month has passed: next month's
+    ("the day after tomorrow", {("date", "2026-12-09")}),
+    ("7 to 9", {("time_window", "19:00-21:00")}),
+    ("from 14 to 16", {("time_window", "14:00-16:00")}),
+    ("at 3 pm", {("time", "15:00")}),
+    ("3 in the afternoon", {("time", "15:00")}),
+    ("is the kettle in stock at Shibuya", {("product", "kettle"), ("store", "shibuya")}),
+    ("do you have coffee makers in Umeda", {("product", "coffee_maker"), ("store", "umeda")}),
+    ("oh I see, one more thing", set()),  # "oh" and "one" are digits only inside a number
+])
+def test_english_entities(text: str, expected: set[tuple[str, str]]) -> None:
+    assert _entities(text) == expected
+
+
+def test_entity_spans_point_into_the_original_text() -> None:
+    text = "Order one two three four five six seven eight please"
+    (entity,) = english_entities(normalize(text), MONDAY)
+    assert text[entity.start:entity.end] == "one two three four five six seven eight"
+
+
+def test_the_pipeline_reads_english_entities_only_for_english_lines(nlu: NLU) -> None:
+    english = nlu.parse("tomorrow afternoon please", MONDAY)
+    assert english.language == "en"
+    assert {(e.type, e.value) for e in english.entities} == {("date", "2026-12-08"), ("time_window", "14:00-16:00")}
+    japanese = nlu.parse("明日の午後でお願いします", MONDAY)
+    assert ("date", "2026-12-08") in {(e.type, e.value) for e in japanese.entities}
+
+
+@pytest.mark.parametrize(("text", "yes", "no"), [
+    ("yes", True, False), ("Yeah, that's right", True, False), ("sure", True, False), ("yep", True, False),
+    ("that’s correct", True, False), ("no", False, True), ("nope", False, True), ("not really", False, True),
+    ("no, that's wrong", False, True), ("はい", True, False), ("いいえ", False, True),
+])
+def test_english_yes_and_no(text: str, yes: bool, no: bool) -> None:
+    assert bool(words.YES.match(text)) is yes
+    assert bool(words.NO.match(text)) is no
+
+
+def test_english_commands_and_closings() -> None:
+    assert words.only_repeat("sorry, could you repeat that")
+    assert words.only_repeat("Pardon?")
+    assert not words.only_repeat("could you repeat my order number and the date")
+    assert words.only_start_over("let's start over")
+    assert words.only_hesitation("hold on, let me check")
+    assert words.FINISHED.search("no that's all thanks")
+    assert words.CLEAR_GOODBYE.search("ok bye")
+    assert words.REFUSAL.search("no thanks, I'll call again")
+    assert words.DONT_KNOW.search("I don't have it with me")
+    assert not words.YES.match("I want to cancel")
+
+
+def test_english_prompts_cover_the_routine_flows_and_render_english_values() -> None:
+    book = load_prompts()
+    japanese_only = ("summary_topic_", "term_", "transfer_language", "language_closed", "repeat_wrapper",
+                     "faq_answer", "fallback_missing_prompt")
+    for key in load_prompts().templates:
+        if key.startswith(("label_", "ask_", "confirm_", "order_", "stock_", "store_", "transfer_", "callback_")) \
+                and not key.startswith(japanese_only) and not key.endswith("_en") and "_" in key:
+            if key.rsplit("_", 1)[1] in ("zh", "ko", "vi", "pt", "es", "tl", "id", "th", "fr", "ru", "de"):
+                continue
+            assert book.has(f"{key}_en"), key
+    values = {"date": "2026-12-08", "time_window": "14:00-16:00"}
+    assert book.render("confirm_delivery_change_en", "chat", values).text == (
+        "Shall I change the delivery to Tuesday, December 8, between 2 and 4 p.m.?")
+    stock = book.render("stock_out_en", "chat", {"stock": {"name": "電気ケトル", "restock_ja": "12月上旬"}}).text
+    assert stock == ("I'm sorry, the electric kettle is out of stock at the moment. "
+                     "We expect to have it again in early December.")
+    voice = book.render("ask_order_id_en", "voice", {})
+    assert voice.ssml is not None and 'xml:lang="en-US"' in voice.ssml
+    assert 'xml:lang="ja-JP"' in (book.render("ask_order_id", "voice", {}).ssml or "")
+
+
+def test_plain_english_is_clear_enough_to_switch_and_digits_do_not_switch_back() -> None:
+    for text in ("where is your store", "can I speak to a real person please", "in the morning"):
+        guess = detect_language(text)
+        assert guess.code == "en" and guess.confidence >= 0.9, text
+    assert detect_language("12345678").confidence < 0.9  # a foreign caller's order number stays in their language
+
+
+async def test_an_english_call_tells_the_channel_its_language(nlu: NLU) -> None:
+    manager = build_manager(nlu=nlu)
+    sid, reply = await manager.start(SessionStart(channel="voice", caller=CallerInfo(phone="09012345678"), now=MONDAY))
+    assert reply.language == "ja" and reply.expect.language == "ja"
+    reply = await manager.handle(sid, UserTurn(text="Hello, can you help me with my order please"))
+    assert reply.language == "en" and reply.expect.language == "en"
