@@ -150,6 +150,10 @@ class PostgresLocks:
                 # a once-key is not worth a disk flush per turn: a PostgreSQL crash may forget the last
                 # keys (a replay just then would be refused by its signature's age no more), never a turn
                 settings["synchronous_commit"] = "off"
+                # a worker killed with -9 leaves backends behind that may be waiting on a lock: check the
+                # client every second (PostgreSQL 14+) and never keep a lock idle longer than any turn
+                settings["client_connection_check_interval"] = "1000"
+                settings["idle_in_transaction_session_timeout"] = f"{int(LEASE_S * 1500)}"
                 pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_connections,
                                                  timeout=self.timeout_s, server_settings=settings, reset=_no_reset)
                 try:
