@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -149,7 +150,7 @@ async def api_book(request: web.Request) -> web.Response:
               "お問い合わせ", queue=QUEUE, conversation_id=req.conversation_id or None)
     await manager.outbox.add(job)
     await _record(manager.store, req, job, now)
-    when = f"{due.month}月{due.day}日 {due.hour}時{due.minute:02d}分"
+    when = f"{due.month}月{due.day}日 {due.hour}時" + (f"{due.minute}分" if due.minute else "")
     return web.json_response({"id": job.id, "due_at": due.isoformat(timespec="minutes"), "phone": phone_ja(req.national),
                               "message": f"{when}ごろ、担当者よりお電話いたします。ご依頼ありがとうございました。"},
                              status=201, dumps=lambda d: json.dumps(d, ensure_ascii=False))
@@ -182,13 +183,16 @@ async def page(request: web.Request) -> web.Response:
                         headers=PAGE_HEADERS)
 
 
-async def script(request: web.Request) -> web.Response:
-    return web.Response(body=(STATIC / "callback.js").read_bytes(), content_type="application/javascript",
-                        charset="utf-8", headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+def _asset(name: str, content_type: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def serve(request: web.Request) -> web.Response:
+        return web.Response(body=(STATIC / name).read_bytes(), content_type=content_type, charset="utf-8",
+                            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+    return serve
 
 
 def setup(app: web.Application, now: datetime | None = None) -> None:
     app[CLOCK] = Clock(now)
     app.router.add_get("/callback", page)
-    app.router.add_get("/callback.js", script)
+    app.router.add_get("/callback.js", _asset("callback.js", "application/javascript"))
+    app.router.add_get("/callback.css", _asset("callback.css", "text/css"))
     app.router.add_post("/callback/api", api_book)

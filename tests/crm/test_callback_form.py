@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialogue.clock import TOKYO
 from dialogue.engine import DialogueManager
@@ -43,7 +45,7 @@ async def test_a_request_is_booked_at_the_first_open_moment_of_its_window(cb: Cl
     body = await resp.json()
     assert resp.status == 201, body
     # Saturday: the agents start at 10:00, so the 9-12 window's call goes out then
-    assert body["due_at"] == "2026-12-05T10:00+09:00" and "12月5日 10時00分ごろ" in body["message"]
+    assert body["due_at"] == "2026-12-05T10:00+09:00" and "12月5日 10時ごろ" in body["message"]
     jobs = await cb_manager.outbox.jobs()
     assert [(j.kind, j.to, j.due_at) for j in jobs] == [("callback", "+819012345678",
                                                          datetime(2026, 12, 5, 10, 0, tzinfo=TOKYO))]
@@ -90,3 +92,16 @@ async def test_not_json_and_cross_site(cb: Client) -> None:
     assert (await cb.post("/callback/api", json=[1])).status == 400
     resp = await cb.post("/callback/api", json=GOOD, headers={"Origin": "https://evil.example"})
     assert resp.status == 403
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                    max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.dictionaries(st.sampled_from(["name", "phone", "topic", "date", "window", "conversation_id", "x"]), JSON))
+def test_any_json_object_is_booked_or_refused_with_reasons(data: dict[str, Any]) -> None:
+    req, errors = callback_form.parse({**GOOD, **data}, NOW)
+    assert (req is None) == bool(errors)
+    assert all(isinstance(k, str) and isinstance(v, str) and v for k, v in errors.items())
