@@ -8,7 +8,8 @@ from typing import Any
 from dialogue.api import UserTurn
 from dialogue.escalation.signals import Signals
 from dialogue.escalation.trajectory import Trajectory
-from dialogue.state import CallState
+from dialogue.flow_model import FREE_TEXT
+from dialogue.state import AwaitSlot, CallState
 from dialogue.turn import Turn
 from nlu.signals import reading_of
 from nlu.types import Emotion, Harassment, Parse
@@ -61,6 +62,8 @@ def language_heard(state: CallState, parse: Parse) -> str | None:
     """The caller's language when this turn changes it: clearly another language, or back to Japanese."""
     if parse.language == state.language or parse.language_confidence < LANGUAGE_CONFIDENCE:
         return None
+    if isinstance(state.awaiting, AwaitSlot) and state.awaiting.entity in FREE_TEXT:
+        return None  # a name or an address is proper nouns: 「Tanaka Hanako」 reads as Tagalog to lingua
     if parse.language == "ja" and parse.language_confidence < 0.9:
         return None  # kanji or digits alone do not take a foreign caller back to Japanese
     return parse.language

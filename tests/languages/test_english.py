@@ -120,3 +120,18 @@ async def test_an_english_call_tells_the_channel_its_language(nlu: NLU) -> None:
     assert reply.language == "ja" and reply.expect.language == "ja"
     reply = await manager.handle(sid, UserTurn(text="Hello, can you help me with my order please"))
     assert reply.language == "en" and reply.expect.language == "en"
+
+
+async def test_a_name_or_address_in_romaji_changes_no_language(nlu: NLU) -> None:
+    """Proper nouns look like any Latin language to lingua (「Tanaka Hanako」 reads as Tagalog): at a free-text
+    slot they never send a caller to the languages queue."""
+    manager = build_manager(nlu=nlu)
+    sid, _ = await manager.start(SessionStart(channel="chat", caller=CallerInfo(phone="08098765432"), now=MONDAY))
+    for turn in (UserTurn(text="届け先の住所を変更したいんですが"), UserTurn(dtmf="23456789"), UserTurn(dtmf="1500043")):
+        await manager.handle(sid, turn)
+    state = await manager.state(sid)
+    assert state is not None and getattr(state.awaiting, "slot", None) == "address"
+    reply = await manager.handle(sid, UserTurn(text="2-1-1 Dogenzaka Shibuya"))
+    state = await manager.state(sid)
+    assert state is not None and state.language == "ja" and state.reason != "language"
+    assert "Dogenzaka" in reply.text and "よろしいでしょうか" in reply.text
