@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from dialogue.api import CallerInfo, SessionStart, UserTurn
 from dialogue.crm import Customers, Flag, customer_key, past_contact, profile, repeat_of
-from dialogue.desk import MemoryDesk
+from dialogue.desk import MemoryDesk, SQLiteDesk
 from dialogue.factory import build_manager
 from dialogue.records import put_records, record
+from dialogue.store import SQLiteStore
 from tests.crm.conftest import NOW, PHONE, past
 
 
@@ -84,3 +86,23 @@ async def test_a_flagged_caller_is_handed_to_the_supervisor_queue() -> None:
     sid2, _ = await manager.start(SessionStart("chat", CallerInfo(phone=PHONE), now=NOW + timedelta(hours=1)))  # type: ignore[attr-defined]
     reply = await manager.handle(sid2, UserTurn(text="オペレーターと話したい"))  # type: ignore[attr-defined]
     assert reply.handover is not None and reply.handover.queue != "supervisor"
+
+
+async def test_two_workers_share_history_and_flags(tmp_path: Path) -> None:
+    """Each worker keeps its own index of one SQLite store; a flag set on one is seen by the other at once."""
+    path = tmp_path / "ivr.sqlite3"
+    stores = [SQLiteStore(path), SQLiteStore(path)]
+    desks = [SQLiteDesk(path), SQLiteDesk(path)]
+    one, two = (Customers(s, d, ttl_s=0.0, lookback_days=36500) for s, d in zip(stores, desks, strict=True))
+    try:
+        assert await two.history(PHONE) == []
+        await put_records(stores[0], [past("a", 3), past("b", 1)])
+        two.invalidate()  # an import of older contacts shows on the next full read
+        assert [c.conversation_id for c in await two.history(PHONE)] == ["b", "a"]
+        await one.set_flag(PHONE, True, "sam", "脅迫")
+        assert (await two.flag(PHONE)).flagged and (await two.flag("0311112222")).flagged is False
+    finally:
+        for d in desks:
+            await d.close()
+        for s in stores:
+            await s.close()
