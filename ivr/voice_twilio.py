@@ -93,14 +93,19 @@ FIXED_NOW = web.AppKey("voice_fixed_now", datetime)  # tests and demos: the cloc
 
 # -- TwiML -----------------------------------------------------------------------------------------
 
+ENGLISH, ENGLISH_VOICE = "en-US", "Polly.Joanna"  # callers served in English (docs/languages.md)
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
 def say(parent: TwiML, prompt: Prompt, cfg: VoiceConfig) -> None:
     """<Say> with the prompt's SSML (digit runs spelled out, pauses) rebuilt through the TwiML builder."""
-    node = parent.nest(Say(language=LANGUAGE, voice=cfg.voice))
     pieces: list[tuple[str, str, str | None]] = []  # (kind, text, attribute)
     try:
         root = ET.fromstring(prompt.ssml) if prompt.ssml else None
     except ET.ParseError:
         root = None
+    # an English prompt (<key>_en, issue 14) is spoken in English, with an English voice
+    english = root is not None and root.get(_XML_LANG) == ENGLISH
+    node = parent.nest(Say(language=ENGLISH if english else LANGUAGE, voice=ENGLISH_VOICE if english else cfg.voice))
     if root is None:
         pieces.append(("text", prompt.text, None))
     else:
@@ -135,7 +140,7 @@ def gather_args(spec: InputSpec, action: str) -> dict[str, object]:
     hints = list(spec.hints) + list(spec.menu_options.values())
     args: dict[str, object] = {
         "input": "speech dtmf",
-        "language": LANGUAGE,
+        "language": ENGLISH if spec.language == "en" else LANGUAGE,  # the caller's language (issue 14)
         "action": action,
         "method": "POST",
         "timeout": INITIAL_TIMEOUT_S,

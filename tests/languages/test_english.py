@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialogue import answer_words as words
-from dialogue.api import CallerInfo, SessionStart, UserTurn
+from dialogue.api import BotReply, CallerInfo, InputSpec, SessionStart, UserTurn
 from dialogue.factory import build_manager
 from dialogue.prompts import load_prompts
+from ivr.voice_common import VoiceConfig
+from ivr.voice_twilio import render
 from nlu.entities.english import english_entities
 from nlu.language import detect_language
 from nlu.normalize import normalize
@@ -135,3 +137,15 @@ async def test_a_name_or_address_in_romaji_changes_no_language(nlu: NLU) -> None
     state = await manager.state(sid)
     assert state is not None and state.language == "ja" and state.reason != "language"
     assert "Dogenzaka" in reply.text and "よろしいでしょうか" in reply.text
+
+
+def test_twilio_listens_and_speaks_english_for_an_english_call() -> None:
+    book = load_prompts()
+    english = BotReply((book.render("ask_order_id_en", "voice", {}),), InputSpec("slot:order_id", language="en"),
+                       language="en")
+    twiml = render(english, VoiceConfig(), nonce="n")
+    assert 'language="en-US"' in twiml.split("<Say")[0]  # the <Gather> recognises English
+    assert '<Say language="en-US" voice="Polly.Joanna">' in twiml
+    japanese = BotReply((book.render("ask_order_id", "voice", {}),), InputSpec("slot:order_id"))
+    twiml = render(japanese, VoiceConfig(), nonce="n")
+    assert 'language="ja-JP"' in twiml.split("<Say")[0] and '<Say language="ja-JP" voice="Polly.Mizuki">' in twiml
