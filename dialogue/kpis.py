@@ -147,3 +147,29 @@ def to_csv(board: Mapping[str, Any]) -> str:
     for section, value in board.items():
         flat(section, "", value)
     return out.getvalue()
+
+
+# -- the console's quick panel: the latest case notes (outcome names of the dialogue manager) ----------------
+
+def is_harassment(note: Mapping[str, Any]) -> bool:
+    return note.get("reason") == "harassment" or bool(note.get("harassment_events"))
+
+
+def case_note_kpis(notes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts over the most recent case notes, for every agent's console (the wallboard reads the records)."""
+    calls = len(notes)
+    outcomes = Counter(str(n.get("outcome") or "abandoned") for n in notes)
+    reasons = Counter(str(n["reason"]) for n in notes if n.get("reason"))
+
+    def pct(outcome: str) -> float:
+        return round(100.0 * outcomes[outcome] / calls, 1) if calls else 0.0
+
+    return {
+        "calls": calls,
+        "resolved_by_bot_pct": pct("resolved"),
+        "transferred_pct": pct("transferred"),
+        "by_outcome": dict(outcomes),
+        "by_reason": dict(reasons),
+        "by_channel": dict(Counter(str(n.get("channel")) for n in notes)),
+        "harassment": sum(1 for n in notes if is_harassment(n)),
+    }

@@ -19,7 +19,7 @@ import logging
 import os
 import secrets
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,8 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from dialogue.api import CallView
+from dialogue.kpis import case_note_kpis as compute_kpis  # the name tests and tools import from here
+from dialogue.kpis import is_harassment
 from ivr.app_keys import MANAGER
 from ivr.desk_app import ACD, DESK, ensure_desk
 
@@ -305,10 +307,6 @@ def _json(data: Any, status: int = 200) -> web.Response:
                              dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
-def is_harassment(note: Mapping[str, Any]) -> bool:
-    return note.get("reason") == "harassment" or bool(note.get("harassment_events"))
-
-
 def case_row(note: Mapping[str, Any]) -> dict[str, Any]:
     """The list view of a case note: everything but the transcript (fetched on click)."""
     emotion = note.get("emotion") or {}
@@ -324,25 +322,6 @@ def case_row(note: Mapping[str, Any]) -> dict[str, Any]:
         "emotion_peak": emotion.get("peak") if isinstance(emotion, dict) else None,
         "summary_ja": note.get("summary_ja"),
         "harassment": is_harassment(note),
-    }
-
-
-def compute_kpis(notes: list[dict[str, Any]]) -> dict[str, Any]:
-    calls = len(notes)
-    outcomes = Counter(str(n.get("outcome") or "abandoned") for n in notes)
-    reasons = Counter(str(n["reason"]) for n in notes if n.get("reason"))
-
-    def pct(outcome: str) -> float:
-        return round(100.0 * outcomes[outcome] / calls, 1) if calls else 0.0
-
-    return {
-        "calls": calls,
-        "resolved_by_bot_pct": pct("resolved"),
-        "transferred_pct": pct("transferred"),
-        "by_outcome": dict(outcomes),
-        "by_reason": dict(reasons),
-        "by_channel": dict(Counter(str(n.get("channel")) for n in notes)),
-        "harassment": sum(1 for n in notes if is_harassment(n)),
     }
 
 
