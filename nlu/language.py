@@ -121,15 +121,19 @@ def _latin(text: str) -> LanguageGuess:
     if best.value < MIN_CONFIDENCE:
         english = next((v for v in values[:3] if v.language.iso_code_639_1.name == "EN"), None)
         if english is not None:
-            return LanguageGuess("en", float(english.value))
+            return LanguageGuess("en", _english_confidence(words, float(english.value)))
     confidence = float(best.value)
     if len(values) > 1 and {code, values[1].language.iso_code_639_1.name.lower()} <= _ROMANCE:
         # Portuguese or Spanish is often a near tie on one short sentence, but it is surely not Japanese
         confidence += float(values[1].value)
     if code == "en":
-        hits = len(set(words) & _ENGLISH_FUNCTION_WORDS)
-        if hits >= 2 or (hits == 1 and len(words) <= 3):
-            confidence = max(confidence, ENGLISH_CLEAR)
+        confidence = _english_confidence(words, confidence)
     if code == JAPANESE:  # romaji: a Japanese caller's words through a Latin-only recogniser
         return LanguageGuess(JAPANESE, float(best.value))
     return LanguageGuess(code, min(1.0, confidence))
+
+
+def _english_confidence(words: list[str], confidence: float) -> float:
+    """A turn read as English is clearly English with two of its function words (one in a short turn)."""
+    hits = len(set(words) & _ENGLISH_FUNCTION_WORDS)
+    return max(confidence, ENGLISH_CLEAR) if hits >= 2 or (hits == 1 and len(words) <= 3) else confidence
