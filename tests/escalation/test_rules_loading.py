@@ -71,8 +71,8 @@ BROKEN: list[tuple[str, str, str]] = [
     ),
     (
         "unknown queue",
-        "rules:\n  - id: a\n    when: {intent: complaint}\n    then:\n      transfer: {queue: billing, reason: complex}\n",
-        "5:25: unknown queue 'billing'",
+        "rules:\n  - id: a\n    when: {intent: complaint}\n    then:\n      transfer: {queue: warehouse, reason: complex}\n",
+        "5:25: unknown queue 'warehouse'",
     ),
     (
         "harassment to an ordinary agent",
