@@ -326,12 +326,24 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     values = values_heard(by_type, q.slot_types, entity_types)
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq)
     if isinstance(aw, AwaitSlot):
-        return _at_slot(aw, said, q)
+        spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
+        return Fill({**values, aw.slot: spoken}) if spoken is not None else _at_slot(aw, said, q)
     if isinstance(aw, AwaitConfirm | AwaitOffer):
         return _at_yes_no(aw, said, q)
     if isinstance(aw, AwaitAnythingElse):
         return _at_anything_else(said, q)
     return _at_free(said, q)
+
+
+def _spoken_key(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Any:
+    """「2番で」 at a question whose prompt offers keys (the delivery windows): the key said, not pressed."""
+    spec = entity_types.specs.get(aw.entity)
+    if spec is None or not spec.windows:
+        return None
+    if len(words.bare(parse.normalized)) > 4:  # the key and a particle (2番で), not 一番遅いのに届かない
+        return None
+    key = words.menu_key(parse.normalized)
+    return entity_types.from_keys(aw.entity, key) if key is not None else None
 
 
 def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
@@ -398,6 +410,8 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
         return "yes"
     if words.NO.match(text):
         return "no"
+    if words.ACCEPT_AS_SAID.match(text):
+        return "yes"  # 「それで大丈夫です」「その日でいいです」
     if words.DONT_KNOW.search(text):
         return None  # 「合ってるかどうか、わからない」 is not a yes
     if words.CONTEXT_YES_NO.match(text):
@@ -507,12 +521,15 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Correct(values)
     if words.DONT_KNOW.search(parse.normalized) and not _distress(parse):
         return Simple("dont_know")
+    if words.only_hesitation(parse.normalized):
+        return Simple("hesitate")  # 「その…」 is no yes, whatever the classifier makes of it
     late = _classifier_cue(parse)
     if late is not None and _commands(parse) is None:
         return Yes(values) if late == "yes" else No(values)
     return _common(said, q)
 
 
+_BARE_YES = re.compile(r"(はい|はーい|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
 _WANTS = re.compile(r"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)")
@@ -544,6 +561,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     request = _request(said, q)
     if request is not None:
         return request
+    if _BARE_YES.fullmatch(text):
+        return Yes()  # 「はい」 to 「ほかにご用件はございますか」: there is something more (no backchannel here)
     if words.only_hesitation(text):
         return Simple("hesitate")
     if _distress(parse):

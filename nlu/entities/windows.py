@@ -28,6 +28,8 @@ _WORDS: dict[str, str] = {
         "朝", "あさ", "朝のうち", "あさのうち", "朝いち", "朝イチ", "朝一", "朝一番", "あさいち", "あさいちばん",
         "朝早め", "朝早く", "あさはやめ", "あさはやく", "朝方", "あさがた",
         "昼前", "お昼前", "ひるまえ", "おひるまえ",
+        "一番早い時間", "一番早い便", "一番早い枠", "いちばんはやいじかん", "いちばんはやいびん", "早い時間",
+        "早めの時間", "はやいじかん", "はやめのじかん", "早い便",
     ), AM),
     **dict.fromkeys((
         "昼過ぎ", "昼すぎ", "お昼過ぎ", "お昼すぎ", "ひるすぎ", "おひるすぎ",
@@ -52,7 +54,10 @@ _PICKS: dict[str, str] = dict.fromkeys((
     "一番遅いの", "一番遅いやつ", "一番遅いとこ", "いちばんおそいの", "いちばんおそいやつ", "いちばんおそいとこ",
     "遅いほう", "遅い方", "おそいほう", "遅いほうの便", "遅い方の便", "おそいほうのびん",
     "最後の便", "最後の枠", "最後の時間帯", "さいごのびん", "さいごのわく", "一番最後の便", "いちばんさいごのびん",
-), LATE_NIGHT)  # fmt: skip
+), LATE_NIGHT) | dict.fromkeys((
+    "一番早いの", "一番早いやつ", "いちばんはやいの", "いちばんはやいやつ", "早いほう", "早い方", "はやいほう",
+    "最初の便", "最初の枠", "最初の時間帯", "さいしょのびん", "一番最初の便",
+), AM)  # fmt: skip
 _WORDS.update(_PICKS)
 _WORD_RE = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 
@@ -69,6 +74,12 @@ _UNTIL_OK = frozenset({"午前中", "ごぜんちゅう"})  # 午前中までに
 _PICK_FOLLOW = re.compile(
     r"$|[、。,.!?~ ]|で(?!す|した|[、,])|に(?![、。,.!? ]|$)|が(?:いい|ええ|いー|助か|たすか|希望|きぼう|嬉|うれ)"
     r"|お願|おねが|頼|たの|希望|きぼう|指定|してい"
+)
+# a delivery by noon is the morning slot (12時までに, お昼までにお願い); a bare 12時まで only at the end, not
+# in 12時まで営業 or 昼まで寝てた
+_BY_NOON = re.compile(
+    r"(?<![0-9])(?:午前|ごぜん)?(?:12時|十二時|じゅうにじ|正午|しょうご|お昼|おひる)まで(?:に|で)?"
+    r"(?=$|[、。,.!? ]|お願|おねが|届|とど|して|ほしい|欲しい|持って|もって|来て|きて|頼|たの)"
 )
 _TOPIC = re.compile("は")  # 夜は早く寝るので: what the caller talks about, see window_entities
 _POINT = re.compile(r"(?:の|は)? ?[0-9]")  # 夕方5時, 朝の9時: a time of day
@@ -122,4 +133,8 @@ def window_entities(norm: Normalized) -> list[Entity]:
     for m in found:
         a, b = norm.span(m.start(), m.end())
         out.append(Entity("time_window", _WORDS[m.group()], a, b))
+    if not out:
+        for m in _BY_NOON.finditer(text):
+            a, b = norm.span(m.start(), m.end())
+            out.append(Entity("time_window", AM, a, b))
     return out

@@ -15,9 +15,9 @@ import pytest
 from dialogue.answer_words import only_start_over
 from dialogue.bot import Bot, load_bot
 from dialogue.escalation.engine import EscalationEngine
-from dialogue.interpret import Heard, No, Request, Yes, answers_question, interpret, rest_of
+from dialogue.interpret import Fill, Heard, No, Request, Simple, Yes, answers_question, interpret, rest_of
 from dialogue.question import question_for
-from dialogue.state import AwaitConfirm, AwaitFree, Awaiting, CallState, frozen
+from dialogue.state import AwaitAnythingElse, AwaitConfirm, AwaitFree, Awaiting, AwaitSlot, CallState, frozen
 from dialogue.testing import CaseRunner, load_suite
 from nlu.pipeline import NLU
 from nlu.timezone import TOKYO
@@ -135,3 +135,64 @@ def test_a_bare_number_at_the_opening_asks_about_its_request(bot: Bot, nlu: NLU,
     got = interpret(question_for(state, bot), _misread(nlu, "12345678", wrong), bot.entities)
     assert isinstance(got, Request) and got.clarify and got.hinted and got.intent != wrong, got
     assert answers_question(got)
+
+
+@pytest.mark.parametrize("said", ["あのー、その…", "えーと、なんか、その…", "その…"])
+@pytest.mark.parametrize("awaiting", [AwaitFree(), AwaitConfirm("delivery_change", "confirm_change")])
+def test_a_filler_the_normaliser_keeps_is_a_hesitation(bot: Bot, nlu: NLU, said: str, awaiting: Awaiting) -> None:
+    # D3-142: 「その…」 was read as a yes (affirm 0.82) and answered 「かしこまりました」
+    got = _interpret(bot, nlu, awaiting, said, {"date": "2026-11-26", "time_window": "08:00-12:00"})
+    assert got == Simple("hesitate"), got
+
+
+@pytest.mark.parametrize("said", ["その日でお願いします", "その日で大丈夫です", "それで大丈夫です", "それでいいです",
+                                  "それで結構です", "それでええよ", "その時間でお願いします"])
+@pytest.mark.parametrize("awaiting", [AwaitConfirm("delivery_change", "confirm_change"),
+                                      AwaitConfirm("account_login", "offer_sms", offer=True)])
+def test_accepting_what_was_read_back_is_a_yes(bot: Bot, nlu: NLU, said: str, awaiting: Awaiting) -> None:
+    # 「それで大丈夫です」 was a no: REFUSAL read its 大丈夫です$ as a decline, at confirmations and offers alike
+    got = _interpret(bot, nlu, awaiting, said, {"date": "2026-11-26", "time_window": "08:00-12:00"})
+    assert isinstance(got, Yes), got
+
+
+@pytest.mark.parametrize("said", ["今回は大丈夫です", "いや、大丈夫です", "そのままで大丈夫です"])
+def test_a_decline_with_大丈夫_stays_a_no_at_an_offer(bot: Bot, nlu: NLU, said: str) -> None:
+    got = _interpret(bot, nlu, AwaitConfirm("account_login", "offer_sms", offer=True), said)
+    assert isinstance(got, No), got
+
+
+YES_NO_AS_SAID = [  # (said, at a read-back confirmation, at an offer); notes/japanese-answers.md
+    ("ぜひ", Yes, Yes), ("もちろん", Yes, Yes), ("ほんならそれで", Yes, Yes), ("じゃあそれで", Yes, Yes),
+    ("間違ってないです", Yes, Yes), ("まちがってます", No, No), ("今回は…", No, No),
+    ("大丈夫です", Yes, No), ("結構です", Yes, No), ("考えておきます", No, No),
+]
+
+
+@pytest.mark.parametrize(("said", "at_confirm", "at_offer"), YES_NO_AS_SAID)
+def test_yes_and_no_as_callers_say_them(bot: Bot, nlu: NLU, said: str, at_confirm: type, at_offer: type) -> None:
+    slots = {"date": "2026-11-26", "time_window": "08:00-12:00"}
+    assert isinstance(_interpret(bot, nlu, AwaitConfirm("delivery_change", "confirm_change"), said, slots), at_confirm)
+    assert isinstance(_interpret(bot, nlu, AwaitConfirm("account_login", "offer_sms", offer=True), said), at_offer)
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("はい", Yes()), ("うん。", Yes()), ("だいじょぶ", Simple("end")), ("はい、以上です", Simple("end")),
+])
+def test_a_bare_yes_at_anything_else_is_more_to_ask(bot: Bot, nlu: NLU, said: str, expected: object) -> None:
+    # 「はい」 to 「ほかにご用件はございますか」 was a hesitation (the backchannel rule), heard as nothing said
+    assert _interpret(bot, nlu, AwaitAnythingElse(), said) == expected
+
+
+@pytest.mark.parametrize(("said", "window"), [
+    ("2番", "14:00-16:00"), ("3番で", "16:00-18:00"), ("5番でお願いします", "19:00-21:00"), ("にばん", "14:00-16:00"),
+    ("一番早い時間で", "08:00-12:00"), ("早いほうで", "08:00-12:00"), ("12時までにお願いします", "08:00-12:00"),
+    ("お昼までに届けてほしい", "08:00-12:00"),
+])
+def test_delivery_windows_as_callers_name_them(bot: Bot, nlu: NLU, said: str, window: str) -> None:
+    # the voice prompt offers keys (「14時から16時は2」): callers say the key; and the earliest slot, or by noon
+    got = _interpret(bot, nlu, AwaitSlot("delivery_change", "ask_time", "time_window", "time_window"), said)
+    assert isinstance(got, Fill) and got.values.get("time_window") == window, got
+
+
+def test_until_noon_in_a_question_about_hours_is_no_window(nlu: NLU) -> None:
+    assert not [e for e in nlu.parse("土曜は12時まで営業してますか", NOW).entities if e.type == "time_window"]
