@@ -36,6 +36,7 @@ from dialogue.events import (
     Waiting,
 )
 from dialogue.exits import Exits
+from dialogue.flow_model import Flow, Step
 from dialogue.interpret import (
     Action,
     Correct,
@@ -54,13 +55,15 @@ from dialogue.locks import Coordination, coordination_for
 from dialogue.notes import save_case_note
 from dialogue.outbound import Outbox, callback_job
 from dialogue.outbox_sql import outbox_for
+from dialogue.payments import PaymentDesk, collecting
 from dialogue.question import question_for
-from dialogue.runner import Handover, StepRunner
+from dialogue.runner import Handover, StepRunner, Stop
 from dialogue.signals import build_signals, emotion_reading, language_heard
 from dialogue.state import (
     AwaitAnythingElse,
     AwaitFree,
     CallState,
+    Position,
 )
 from dialogue.store import SessionStore
 from dialogue.turn import Turn
@@ -99,6 +102,9 @@ class DialogueManager:
         self.queue_waits: Callable[[], Awaitable[Mapping[str, float]]] | None = None
         # the contact history (dialogue/crm.py), set by the server; None: no repeat opening, no flags
         self.customers: crm.Customers | None = None
+        # card payments (`pay:` steps): the gateway of IVR_PAYMENT_GATEWAY_URL, replaceable by the server
+        self.payments = PaymentDesk.from_environment()
+        self.runner.pay = self._begin_payment
 
     # -- the channel-facing API (dialogue.api.Conversations) -------------------------------------------
 
@@ -203,6 +209,13 @@ class DialogueManager:
     # -- one turn: understand -> escalate -> interpret -> act --------------------------------------------
 
     async def _turn(self, turn: Turn, user: UserTurn) -> None:
+        if collecting(turn.state) is not None:
+            # card digits go to the payment step only: no NLU, no escalation, no slot, a masked log line
+            stop = await self.payments.answer(turn, user)
+            if isinstance(stop, Position):
+                stop = await self.runner.run(turn, stop)
+            await self.conductor._settle(turn, stop)  # the conductor follows a flow stop as after any turn
+            return
         if user.no_input or (user.text is None and user.dtmf is None and not user.alternatives):
             await self.conductor.no_input(turn)
             return
@@ -247,6 +260,9 @@ class DialogueManager:
         return Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized))
 
     # -- what the flows ask the manager -------------------------------------------------------------------
+
+    async def _begin_payment(self, turn: Turn, flow: Flow, step: Step) -> str | Stop:
+        return await self.payments.begin(turn, flow, step)
 
     def _check_callback_time(self, turn: Turn, args: Mapping[str, str]) -> dict[str, Any]:
         """Is someone there to call back at the date and time the caller asked for?"""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-STEP_KINDS = ("say", "ask", "confirm", "action", "switch", "menu", "set", "handover", "call", "goto_flow", "end")
+STEP_KINDS = (
+    "say", "ask", "confirm", "action", "switch", "menu", "set", "handover", "call", "goto_flow", "end", "pay",
+)
 ENTITY_TYPES = (
     "order_id", "phone_number", "postal_code", "date", "time", "time_window", "store", "product", "amount",
 )
@@ -42,6 +45,25 @@ class HandoverSpec(_Strict):
     prompt: str | None = None
 
 
+class PaySpec(_Strict):
+    """A card payment by keypad (docs/payments.md): the step's `cases` branch on approved / declined."""
+
+    amount: str  # yen: a number, or a template such as "{balance.amount}"
+    currency: str = Field(default="JPY", pattern=r"^[A-Z]{3}$")
+    description: str = ""  # what the caller pays for, sent to the gateway with the call's id
+    pay_with: Literal["keypad", "twilio"] = "keypad"  # twilio: Twilio <Pay> collects the card on voice
+    chat: Literal["never", "typed"] = "never"  # typed: chat users may type the digits
+    queue: str = "billing"  # where a declined or failed payment is handed over
+    max_tries: int = Field(default=3, ge=1, le=5)  # per field, silence included
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v: str) -> str:
+        if not re.fullmatch(r"[1-9][0-9]{0,8}|\{[A-Za-z_][A-Za-z0-9_.]*\}", v.strip()):
+            raise ValueError("amount: a whole number of yen or a template such as '{balance.amount}'")
+        return v.strip()
+
+
 class Step(_Strict):
     id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     # exactly one of the kinds below
@@ -57,6 +79,7 @@ class Step(_Strict):
     goto_flow: str | None = None  # leave this flow for another
     # resolved: request done; return: back to the calling flow; ended/abandoned/callback_scheduled: call over
     end: Literal["resolved", "ended", "abandoned", "callback_scheduled", "return"] | None = None
+    pay: PaySpec | None = None  # take a card payment; `cases: {approved: ..., declined: ...}`
 
     # ask
     entity: str | None = None  # entity type; default: the slot name when it is one
@@ -98,6 +121,8 @@ class Step(_Strict):
             raise ValueError(f"switch step '{self.id}' needs 'cases'")
         if self.menu is not None and not self.options:
             raise ValueError(f"menu step '{self.id}' needs 'options'")
+        if self.pay is not None and set(self.cases) - {"approved", "declined"}:
+            raise ValueError(f"pay step '{self.id}': cases are 'approved' and 'declined'")
         return self
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +88,8 @@ class StepRunner:
         self.backend = backend
         self.backend_timeout_s = backend_timeout_s
         self.builtins = dict(builtins or {})
+        # `pay:` steps (dialogue/payments.py), set by the dialogue manager; None: no payments here
+        self.pay: Callable[[Turn, Flow, Step], Awaitable[str | Stop]] | None = None
 
     async def start(self, turn: Turn, flow: Flow, intent: str | None = None,
                     prefill: Mapping[str, Any] | None = None) -> Stop:
@@ -170,6 +172,11 @@ class StepRunner:
             # what the caller already said (the order number) carries over: they never say it twice
             known = {slot: turn.state.slots[slot] for slot in target.slots if slot in turn.state.slots}
             return await self.start(turn, target, target.intents[0] if target.intents else None, known)
+        if kind == "pay":
+            if self.pay is None:
+                turn.say("payment_error")
+                return Handover("backend_error", priority=1)
+            return await self.pay(turn, flow, step)
         return self._end(turn, step)
 
     def _next(self, flow: Flow, step: Step) -> str | Stop:

@@ -38,7 +38,7 @@ ENGINE_PROMPTS = (
     "faq_check", "transfer_faq",
 )
 BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result"})  # Turn.values()
-WAITING = frozenset({"ask", "confirm", "menu"})
+WAITING = frozenset({"ask", "confirm", "menu", "pay"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})
 _WHERE = re.compile(r"^(.*?):(\d+):(\d+): ")
 _TEMPLATE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
@@ -327,6 +327,9 @@ def successors(flow: Flow, step: Step) -> list[tuple[str, str]]:
             out.append(("on_error", step.on_error))
     elif kind == "menu":
         out += [(f"{key}: {o.label}", o.goto) for key, o in step.options.items() if o.goto]
+    elif kind == "pay":  # dialogue/payments.py: approved, declined, gateway error, too many tries
+        out += [*step.cases.items(), ("else", after)]
+        out += [(name, getattr(step, name)) for name in ("on_error", "on_fail") if getattr(step, name)]
     return [(label, target) for label, target in out if target is not None]
 
 

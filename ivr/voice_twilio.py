@@ -28,6 +28,7 @@ from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Say, VoiceResponse
 
 from dialogue.api import BotReply, Handover, InputSpec, Prompt, SessionNotFound, UserTurn
+from dialogue.payments import KEYPAD_ONLY
 from ivr.app_keys import MANAGER
 from ivr.metrics import TURN_SECONDS
 from ivr.voice_common import (
@@ -40,6 +41,7 @@ from ivr.voice_common import (
     TURN_TIMEOUT_S,
     UNKNOWN_CALL,
     YES_NO,
+    DuplicateTurn,
     StoreUnavailable,
     VoiceConfig,
     apology,
@@ -139,7 +141,8 @@ def _text_with_ids(node: TwiML, text: str) -> None:
 def gather_args(spec: InputSpec, action: str) -> dict[str, object]:
     hints = list(spec.hints) + list(spec.menu_options.values())
     args: dict[str, object] = {
-        "input": "speech dtmf",
+        # card details (dialogue/payments.py) are taken by keypad only: no speech is recognised or posted
+        "input": "dtmf" if spec.entity_type in KEYPAD_ONLY else "speech dtmf",
         "language": ENGLISH if spec.language == "en" else LANGUAGE,  # the caller's language (issue 14)
         "action": action,
         "method": "POST",
@@ -293,7 +296,10 @@ def turn_of(params: dict[str, str]) -> UserTurn:
 @when_store_down(down_apology)
 async def turn(request: web.Request) -> web.Response:
     entered = time.perf_counter()
-    params = await read_form(request)
+    try:
+        params = await read_form(request)
+    except DuplicateTurn:
+        return twiml(render(apology(None), request.app[CONFIG]), None, entered)
     manager, cfg, cache = request.app[MANAGER], request.app[CONFIG], request.app[LAST_REPLIES]
     sid = params["CallSid"]
     previous = cache.get(sid, request.query.get("seq"))
