@@ -173,6 +173,11 @@ def values_heard(by_type: Mapping[str, Any], slot_types: Mapping[str, str], enti
             out[slot] = value
     if "time" in by_type and "time" not in slot_types and "time_window" in slot_types.values():
         out["time"] = by_type["time"]  # a window chosen by a point in time keeps the time the caller said
+    for slot, etype in slot_types.items():
+        if etype == "time" and slot not in out and isinstance(by_type.get("time_window"), str):
+            # a time asked, a part of the day said (午前中, 夕方 for a callback): from the start of it; the flow's
+            # own check moves a time outside its hours to the first one open
+            out[slot] = by_type["time_window"].split("-")[0]
     return out
 
 

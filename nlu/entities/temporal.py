@@ -105,10 +105,32 @@ def _resolve_date(m: re.Match[str], today: date) -> date | None:
     return _add_months(today, 1, day)
 
 
+# a day of the month said alone in kana (ふつかで, みっかです, ついたちにお願いします): the answer to 「ご希望日は」.
+# Inside a sentence these are ordinary words (いつか, ようか, なのか), so only the whole answer counts
+_LONE_KANA_DAY = re.compile(
+    r"(?:えっと|えーと|あの|じゃあ)?[、 ]*(?P<day>ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+    r"(?:で|に|の日|です|でお願いします|にお願いします|でおねがいします|がいい(?:です)?|がええ|でええ|でいい(?:です)?)?[、。!.\s]*"
+)
+_KANA_DAY_NUMBER = {"ついたち": 1, "ふつか": 2, "みっか": 3, "よっか": 4, "むいか": 6, "なのか": 7, "ようか": 8,
+                    "ここのか": 9, "とおか": 10, "はつか": 20}
+
+
+def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
+    m = _LONE_KANA_DAY.fullmatch(norm.text)
+    if m is None:
+        return []
+    day = _KANA_DAY_NUMBER[m["day"]]
+    d = _add_months(today, 0 if day >= today.day else 1, day)
+    if d is None:
+        return []
+    a, b = norm.span(m.start("day"), m.end("day"))
+    return [Entity("date", d.isoformat(), a, b)]
+
+
 def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     text = norm.text
     if not _DATE_GATE.search(text):
-        return []
+        return _lone_kana_day(norm, _jst_today(now))
     today = _jst_today(now)
     out: list[Entity] = []
     confirm_from = -1  # the end of the last explicit date, where its weekday may follow
@@ -135,7 +157,7 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
             continue
         a, b = norm.span(m.start(), end)
         out.append(Entity("date", d.isoformat(), a, b))
-    return out
+    return out or _lone_kana_day(norm, today)
 
 
 def _explicit(m: re.Match[str]) -> bool:

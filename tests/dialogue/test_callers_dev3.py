@@ -196,3 +196,28 @@ def test_delivery_windows_as_callers_name_them(bot: Bot, nlu: NLU, said: str, wi
 
 def test_until_noon_in_a_question_about_hours_is_no_window(nlu: NLU) -> None:
     assert not [e for e in nlu.parse("土曜は12時まで営業してますか", NOW).entities if e.type == "time_window"]
+
+
+@pytest.mark.parametrize(("said", "day"), [
+    ("ふつかで", "2026-12-02"), ("ついたち", "2026-12-01"), ("みっかです", "2026-12-03"),
+    ("はつかにお願いします", "2026-12-20"), ("ようかがいいです", "2026-12-08"),
+])
+def test_a_day_said_alone_in_kana_is_the_date(bot: Bot, nlu: NLU, said: str, day: str) -> None:
+    got = _interpret(bot, nlu, AwaitSlot("delivery_change", "ask_date", "date", "date"), said)
+    assert isinstance(got, Fill) and got.values.get("date") == day, got
+
+
+def test_a_kana_day_word_inside_a_sentence_is_no_date(nlu: NLU) -> None:
+    assert not [e for e in nlu.parse("いつかで", NOW).entities if e.type == "date"]
+    assert not [e for e in nlu.parse("いつか行ってみたいです、ようかんも好きです", NOW).entities if e.type == "date"]
+
+
+@pytest.mark.parametrize(("said", "time"), [("午前中", "08:00"), ("夕方がいいです", "16:00"), ("朝イチで", "08:00")])
+def test_a_part_of_the_day_for_a_callback_time_is_its_start(bot: Bot, nlu: NLU, said: str, time: str) -> None:
+    got = _interpret(bot, nlu, AwaitSlot("callback_request", "ask_time", "time", "time"), said)
+    assert isinstance(got, Fill) and got.values.get("time") == time, got
+
+
+def test_the_coffee_maker_as_callers_call_it(bot: Bot, nlu: NLU) -> None:
+    got = _interpret(bot, nlu, AwaitSlot("product_availability", "ask_product", "product", "product"), "コーヒーの機械")
+    assert isinstance(got, Fill) and got.values.get("product") == "coffee_maker", got
