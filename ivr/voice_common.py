@@ -62,6 +62,10 @@ STORE_DOWN: tuple[type[BaseException], ...] = (
 )
 
 
+class DuplicateTurn(Exception):
+    """A Gather result already claimed by an earlier delivery: no turn runs for it."""
+
+
 class StoreUnavailable(Exception):
     """A request could not be checked against the shared store (replays): no turn may run now."""
 
@@ -174,7 +178,7 @@ async def check_signature(request: web.Request, params: Mapping[str, str], webso
 
 async def refuse_replay(request: web.Request, params: Mapping[str, str], fingerprint: str) -> None:
     """The same request twice (a replay, or a duplicate delivery racing the first on another worker)
-    runs no second turn: 409. The claim is atomic in the shared store."""
+    runs no second turn: 409 (DuplicateTurn for a Gather result). The claim is atomic in the shared store."""
     key = f"twilio|{params.get('CallSid', '')}|{request.path_qs}|{fingerprint}"
     try:
         first = await request.app[REPLAYS].first_time(key, REPLAY_TTL_S)
@@ -182,7 +186,13 @@ async def refuse_replay(request: web.Request, params: Mapping[str, str], fingerp
         log.error("replay check of %s failed: %s", request.path, exc or type(exc).__name__)
         raise StoreUnavailable(str(exc)) from None
     if not first:
-        raise reject(request, 409, "replayed request")
+        refusal = reject(request, 409, "replayed request")
+        if request.path == "/voice/twilio/turn":
+            # Twilio sends a turn again only when it got no answer (its worker died mid-turn, behind a
+            # balancer that retried): the caller is still on the line, so the turn answers a polite
+            # "say it again" instead of a 409 Twilio would read out as an application error
+            raise DuplicateTurn()
+        raise refusal
 
 
 async def read_form(request: web.Request) -> dict[str, str]:

@@ -8,8 +8,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from dialogue.engine import DialogueManager
-from ivr.voice_common import VoiceConfig
-from tests.voice.conftest import TOKEN, ClientMaker, Phone, call_sid, voice_app
+from ivr.voice_common import APOLOGY, VoiceConfig
+from tests.voice.conftest import TOKEN, ClientMaker, Phone, call_sid, spoken, voice_app
 
 DOC_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 
@@ -60,9 +60,14 @@ async def test_replayed_request_is_refused(aiohttp_client: ClientMaker, manager:
     action = phone.gather().get("action", "")
     params = phone.params(SpeechResult="注文した商品が届かない")
     assert await phone.post(action, params) is not None
-    assert await phone.post(action, params) is None and phone.status == 409
+    # the same Gather result again runs no turn; the caller (if any) is asked to say it again
+    again = await phone.post(action, params)
+    assert again is not None and APOLOGY in spoken(again) and again.find("Gather") is not None
     state = await manager.state(phone.sid)
     assert state is not None and state.intents == ("order_status",)
+    status = phone.params(CallStatus="completed")
+    assert await phone.post("/voice/twilio/status", status) is None and phone.status == 204
+    assert await phone.post("/voice/twilio/status", status) is None and phone.status == 409
 
 
 async def test_oversized_and_malformed_bodies(aiohttp_client: ClientMaker, manager: DialogueManager) -> None:
