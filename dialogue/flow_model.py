@@ -51,7 +51,6 @@ class PaySpec(_Strict):
     amount: str  # yen: a number, or a template such as "{balance.amount}"
     currency: str = Field(default="JPY", pattern=r"^[A-Z]{3}$")
     description: str = ""  # what the caller pays for, sent to the gateway with the call's id
-    pay_with: Literal["keypad", "twilio"] = "keypad"  # twilio: Twilio <Pay> collects the card on voice
     chat: Literal["never", "typed"] = "never"  # typed: chat users may type the digits
     queue: str = "billing"  # where a declined or failed payment is handed over
     max_tries: int = Field(default=3, ge=1, le=5)  # per field, silence included
@@ -60,7 +59,7 @@ class PaySpec(_Strict):
     @classmethod
     def _amount(cls, v: str) -> str:
         if not re.fullmatch(r"[1-9][0-9]{0,8}|\{[A-Za-z_][A-Za-z0-9_.]*\}", v.strip()):
-            raise ValueError("amount: a whole number of yen or a template such as '{balance.amount}'")
+            raise ValueError("a whole number of yen or a template such as '{balance.amount}'")
         return v.strip()
 
 

@@ -139,7 +139,7 @@ class PaymentDesk:
                     return self._ask(turn, flow, step, PAYMENT_FIELDS[PAYMENT_FIELDS.index(field) + 1])
                 charge = await self.gateway.charge(session)
         except (TimeoutError, PaymentGatewayError) as exc:
-            log.warning("payment in %s failed at the gateway: %s", turn.state.id, exc or type(exc).__name__)
+            log.warning("payment in %s failed at the gateway: %s", turn.state.id, str(exc) or type(exc).__name__)
             failed = self._failed(turn, step, spec)
             return Position(flow.flow, failed) if isinstance(failed, str) else failed
         turn.emit(TurnUnderstood())
