@@ -603,6 +603,8 @@ def _at_free(said: _Said, q: Question) -> Action:
     answer = _faq_answer(said, q)
     if answer is not None:
         return answer
+    if words.PREAMBLE.match(parse.normalized) and not said.prefill:
+        return Simple("greet")  # 「ちょっとお聞きしたいことが…」「注文のことで」: 「どのようなご用件でしょうか」
     if parse.ambiguous and len(parse.ranking) > 1:
         top, second = parse.ranking[0], parse.ranking[1]
         if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:

@@ -221,3 +221,20 @@ def test_a_part_of_the_day_for_a_callback_time_is_its_start(bot: Bot, nlu: NLU, 
 def test_the_coffee_maker_as_callers_call_it(bot: Bot, nlu: NLU) -> None:
     got = _interpret(bot, nlu, AwaitSlot("product_availability", "ask_product", "product", "product"), "コーヒーの機械")
     assert isinstance(got, Fill) and got.values.get("product") == "coffee_maker", got
+
+
+@pytest.mark.parametrize("said", ["あのー、ちょっとお聞きしたいことがあるんですけど", "質問があります", "相談があって",
+                                  "聞きたいことがあって電話しました", "お伺いしたいことがありまして"])
+def test_a_request_announced_is_asked_for(bot: Bot, nlu: NLU, said: str) -> None:
+    # the classifier read 「お聞きしたいことが…」 as a complaint to ask about; the caller has not said it yet
+    assert _interpret(bot, nlu, AwaitFree(), said) == Simple("greet")
+
+
+@pytest.mark.parametrize("said", ["注文の件で", "返品について"])
+def test_a_topic_is_still_guessed_and_asked_about(bot: Bot, nlu: NLU, said: str) -> None:
+    # a goal-based caller who names only the topic goes on answering: the guess keeps the call moving
+    assert isinstance(_interpret(bot, nlu, AwaitFree(), said), Request)
+
+
+def test_what_to_say_first_is_a_hesitation(bot: Bot, nlu: NLU) -> None:
+    assert _interpret(bot, nlu, AwaitFree(), "何から話せばいいか…") == Simple("hesitate")
