@@ -423,6 +423,8 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
         return "no" if _offering(aw) else "yes"
     if words.REFUSAL.search(text):
         return "no"
+    if _WRONG_AT_END.search(text):
+        return "no"  # 「日にちは合ってるけど、時間が違います」: what is wrong comes last
     if not _offering(aw) and _THANKS.search(text) and not words.NOT_SOLVED.search(text):
         return "yes"  # 「わかったわ、おおきに」 to 「解消されましたでしょうか」「よろしいでしょうか」
     if words.YES.match(text) or words.ASKS.search(text) or re.search(r"[、,\s](はい|ええ|うん)$", text):
@@ -534,6 +536,8 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     return _common(said, q)
 
 
+_WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"
+                           r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
 _BARE_YES = re.compile(r"(はい|はーい|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served

@@ -238,3 +238,10 @@ def test_a_topic_is_still_guessed_and_asked_about(bot: Bot, nlu: NLU, said: str)
 
 def test_what_to_say_first_is_a_hesitation(bot: Bot, nlu: NLU) -> None:
     assert _interpret(bot, nlu, AwaitFree(), "何から話せばいいか…") == Simple("hesitate")
+
+
+@pytest.mark.parametrize("said", ["日にちは合ってるけど、時間が違います", "時間がちゃうねん"])
+def test_what_is_wrong_said_last_is_a_no(bot: Bot, nlu: NLU, said: str) -> None:
+    got = _interpret(bot, nlu, AwaitConfirm("delivery_change", "confirm_change"), said,
+                     {"date": "2026-11-26", "time_window": "08:00-12:00"})
+    assert isinstance(got, No), got
