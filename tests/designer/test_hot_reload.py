@@ -92,7 +92,7 @@ async def test_reload_new_prompt_keep_last_good_on_error(bot_copy: Path) -> None
         assert manager.bot is good
         assert state.problems and state.problems[0].startswith(f"{bot_copy / 'flows' / 'store_hours.yaml'}:4:")
         resp = await client.get("/healthz")
-        assert resp.status == 200 and (await resp.json())["flows"] == 16
+        assert resp.status == 200 and (await resp.json())["flows"] == 17  # the sample bot's flows, pay_balance included
 
         reply = await manager.handle(call, UserTurn.say("渋谷店"))  # the call in progress finishes its request
         assert "渋谷店の営業時間は" in reply.text

@@ -66,6 +66,8 @@ def test_missing_engine_prompt_is_reported(tmp_path: Path) -> None:
     prompts.mkdir()
     text = (ROOT / "prompts" / "sakura.yaml").read_text(encoding="utf-8")
     (prompts / "sakura.yaml").write_text(text.replace("nomatch_slot:", "nomatch_slott:"), encoding="utf-8")
+    # the prompts of the sample's payment flow, in a file sorted after the one the problem is reported at
+    shutil.copy(ROOT / "prompts" / "payments.yaml", prompts / "z_payments.yaml")
     assert validate_all(prompts_dir=prompts) == [
         f"{prompts / 'sakura.yaml'}:1:1: missing prompt 'nomatch_slot' (the dialogue engine says it)"
     ]

@@ -5,6 +5,7 @@ of the agents' console API. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 import uuid
@@ -20,6 +21,7 @@ from dialogue.backends.demo import DemoBackend
 from dialogue.engine import DialogueManager
 from dialogue.escalation.engine import EscalationEngine
 from dialogue.factory import BotPaths, load_paths
+from dialogue.qa import Checker
 from dialogue.store import SessionStore, SQLiteStore
 from dialogue.store_remote import PostgresStore
 from ivr.cli import main
@@ -179,6 +181,12 @@ async def test_card_digits_are_found_nowhere(store: Store, manager: DialogueMana
                for flags in ((), ("--redact",), ("--format", "csv"))]
     assert all(approved.sid in out and declined.sid in out for out in exports)
     assert "末尾4242" in exports[0]
+
+    # the payment prompts keep the company's protocol (qa/protocol.yaml): keigo, closing, no bare refusal
+    checker = Checker()
+    breaches = [f"{r['conversation_id']}: {e.rule} {e.text} ({e.why})"
+                for r in map(json.loads, exports[0].splitlines()) for e in checker.check(r).failed]
+    assert not breaches
 
     database = "\n".join(await store.dump())
     assert "末尾4242" in database and "ps_1" in database  # the masked line and the gateway's session id
