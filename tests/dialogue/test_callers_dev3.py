@@ -245,3 +245,10 @@ def test_what_is_wrong_said_last_is_a_no(bot: Bot, nlu: NLU, said: str) -> None:
     got = _interpret(bot, nlu, AwaitConfirm("delivery_change", "confirm_change"), said,
                      {"date": "2026-11-26", "time_window": "08:00-12:00"})
     assert isinstance(got, No), got
+
+
+@pytest.mark.parametrize("said", ["えーと、どこだったかな", "どれだったかしら", "何だったっけ"])
+def test_searching_memory_at_a_number_question_is_a_hesitation(bot: Bot, nlu: NLU, said: str) -> None:
+    # 「えーと、どこだったかな」 was answered 「ご注文番号を確認できませんでした」
+    got = _interpret(bot, nlu, AwaitSlot("verify_order", "ask_order", "order_id", "order_id"), said)
+    assert got == Simple("hesitate"), got
