@@ -74,7 +74,8 @@ class PaymentDesk:
     """Runs `pay:` steps against one gateway (None: payments are not configured on this server)."""
 
     gateway: PaymentGateway | None = None
-    timeout_s: float = 6.0  # per gateway request, inside the voice turn's own limit
+    # all gateway requests of one turn together: under the voice channel's 5 s net (ivr/voice_common.py)
+    timeout_s: float = 3.5
 
     @staticmethod
     def from_environment(environ: Mapping[str, str] | None = None) -> PaymentDesk:

@@ -47,7 +47,7 @@ class PaymentGateway(Protocol):
 class HttpPaymentGateway:
     """`POST {url}/sessions`, `PUT {url}/sessions/{id}/{field}`, `POST {url}/sessions/{id}/charge`."""
 
-    def __init__(self, url: str, token: str | None = None, timeout_s: float = 5.0) -> None:
+    def __init__(self, url: str, token: str | None = None, timeout_s: float = 3.5) -> None:
         self.url = url.rstrip("/")
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.timeout_s = timeout_s
