@@ -158,9 +158,12 @@ async def check_store(store_url: str, res: Results) -> tuple[int, int, int, int]
     for sid, attempts in res.attempts.items():
         logged = await caller_turns(store_url, sid)
         at = 0
-        for said, acknowledged in attempts:
+        for i, (said, acknowledged) in enumerate(attempts):
             acked += acknowledged
             if at < len(logged) and logged[at] == said:
+                repeated = i + 1 < len(attempts) and attempts[i + 1][0] == said
+                if not acknowledged and repeated and logged[at + 1: at + 2] != [said]:
+                    continue  # the apologised attempt did not run; its repetition is the logged one
                 at += 1
                 unanswered += not acknowledged
             elif acknowledged:
