@@ -8,6 +8,7 @@ from typing import Any
 
 from dialogue.bot import Bot
 from dialogue.escalation.case_note import ConversationRecord, HarassmentEvent, build_case_note
+from dialogue.payments import payment_note
 from dialogue.signals import trajectory
 from dialogue.state import CallState
 from dialogue.store import SessionStore
@@ -27,7 +28,7 @@ def record_of(state: CallState, events: Log, *, history: Mapping[str, Any] | Non
         caller_phone=state.caller_phone,
         started_at=datetime.fromisoformat(state.started_at),
         intents=list(state.intents),
-        slots=dict(state.slots),
+        slots={**state.slots, **payment_note(state)},  # a payment in words, never the card (docs/payments.md)
         trajectory=trajectory(_readings(events)),
         outcome=state.outcome or "abandoned",
         reason=state.reason,

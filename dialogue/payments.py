@@ -62,6 +62,27 @@ def field_problem(field: str, digits: str, now: datetime) -> str | None:
     return None if re.fullmatch(r"[0-9]{3,4}", digits) else "payment_invalid_card_code"
 
 
+_STATUS_JA = {"approved": "承認", "declined": "お取り扱い不可", "error": "決済エラー", "abandoned": "入力中止",
+              "refused": "チャットのためお受けせず", "collecting": "入力途中"}
+
+
+def payment_note(state: CallState) -> dict[str, str]:
+    """The payment of a call for its case note, in agents' words: never more of the card than its end."""
+    record = state.results.get(RESULT_KEY)
+    if not isinstance(record, Mapping) or not record.get("status"):
+        return {}
+    parts = [_STATUS_JA.get(str(record["status"]), str(record["status"]))]
+    if record.get("amount"):
+        parts.append(f"{int(record['amount']):,}円")
+    if record.get("last4"):
+        parts.append(f"末尾{record['last4']}")
+    if record.get("approval_code"):
+        parts.append(f"承認番号 {record['approval_code']}")
+    if record.get("session") and record.get("status") != "approved":
+        parts.append(f"決済セッション {record['session']}")
+    return {"payment": " ".join(parts)}
+
+
 def masked(field: str, digits: str) -> str:
     """What the call's log keeps of a keyed-in card field."""
     if field == "card_number" and len(digits) >= 12:

@@ -89,6 +89,7 @@ async def test_a_declined_card_offers_a_person(manager: DialogueManager) -> None
     note = await manager.case_note(f"CASE-{sid}")
     assert note is not None
     dumped = json.dumps(note, ensure_ascii=False)
+    assert "お取り扱い不可 12,800円 末尾0002 決済セッション ps_1" in dumped  # the agent sees what happened
     assert DECLINED_CARD not in dumped and CODE not in dumped and EXPIRY not in dumped
 
 
