@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from nlu.harassment_lexicon import categories
+from nlu.harassment_lexicon import CONTEXT_CATEGORIES, categories
 from nlu.types import Token
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -73,7 +73,10 @@ def extract(text: str, tokens: Sequence[Token], clusters: Mapping[str, int] | No
     if len(readings) <= 2:
         add("short")
     found = categories(readings)
-    feats.extend(["hx:" + c for c in found])
+    feats.extend([("hxc:" if c in CONTEXT_CATEGORIES else "hx:") + c for c in found])
     if "second_person" in found:
-        feats.extend(["hx:2p+" + c for c in found if c != "second_person"])
+        feats.extend(["hx:2p+" + c for c in found if c != "second_person" and c not in CONTEXT_CATEGORIES])
+    # a harsh word beside a product word is mostly about the thing (ポンコツのケトル), not the agent
+    if "object" in found:
+        feats.extend(["hxc:obj+" + c for c in found if c not in ("object", "second_person")])
     return list(set(feats))

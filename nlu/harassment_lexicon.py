@@ -15,6 +15,9 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "harassment_lexicon.yaml"
+# categories that say what a harsh word is about (a product, a simile) rather than being abuse themselves:
+# their features are `hxc:`, so the pipeline's "a short line with a listed abuse word" rule ignores them
+CONTEXT_CATEGORIES = frozenset({"object", "simile"})
 
 
 @lru_cache(maxsize=1)

@@ -126,6 +126,12 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _with_kana_variant(text: str) -> list[list[str]]:
+    """Features of a line and, when it differs, of its hiragana reading."""
+    kana = kana_variant(text)
+    return [featurize(text), featurize(kana)] if kana and kana != text else [featurize(text)]
+
+
 def train_intent(examples: Sequence[Example]) -> linear.LinearModel:
     rows, labels = _augmented(examples)
     return linear.train(rows, labels, c=C_INTENT)
@@ -140,14 +146,16 @@ def train_emotion(rows: Sequence[dict[str, Any]], intent_examples: Sequence[Exam
     har_labels: list[str] = []
     har_weights: list[float] = []
     for row in rows:
-        feats = featurize(str(row["text"]))
-        if row.get("emotion"):
-            emo_feats.append(feats)
-            emo_labels.append(str(row["emotion"]))
-        har_feats.append(feats)
-        har_labels.append(str(row.get("harassment") or "none"))
         hard = row.get("emotion") == "anger" and not row.get("harassment")
-        har_weights.append(HARD_NEGATIVE_WEIGHT if hard else 1.0)
+        # each line also as a recogniser without kanji would send it (as train_intent does): abuse and
+        # legitimate anger must stay apart in hiragana too (こわれたしょうひん / おまえむのう)
+        for feats in _with_kana_variant(str(row["text"])):
+            if row.get("emotion"):
+                emo_feats.append(feats)
+                emo_labels.append(str(row["emotion"]))
+            har_feats.append(feats)
+            har_labels.append(str(row.get("harassment") or "none"))
+            har_weights.append(HARD_NEGATIVE_WEIGHT if hard else 1.0)
     # routine requests from the intent data are calm, non-abusive examples the emotion set lacks
     for ex in intent_examples:
         feats = featurize(ex.text)
