@@ -20,6 +20,7 @@ queue in memory instead of each holding a database connection while they wait.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -190,11 +191,13 @@ class PostgresLocks:
                     await conn.execute("COMMIT")
                     committed = True
             finally:
-                if not committed:
-                    # failed, timed out or cancelled half-way: the connection's state is unknown, so it is
-                    # closed, and PostgreSQL drops the lock with it; the pool opens a fresh one
-                    conn.terminate()
-                await pool.release(conn)
+                # failed, timed out or cancelled half-way: the connection's state is unknown, so it is
+                # closed, and PostgreSQL drops the lock with it; the pool opens a fresh one. A connection
+                # the pool already took back (the database went away) refuses both: nothing left to do.
+                with contextlib.suppress(asyncpg.InterfaceError):
+                    if not committed:
+                        conn.terminate()
+                    await pool.release(conn)
 
     def forget(self, conversation_id: str) -> None:
         self.local.forget(conversation_id)
