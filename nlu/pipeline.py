@@ -111,7 +111,10 @@ class NLU:
         language = detect_language(stage.original)
         top = ranking[0]
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
-        entities = english_entities(norm, now) if language.code == "en" else extract_entities(norm, tokens, now, self.lexicon)
+        # the Japanese extractors read kana and kanji; a line in another language (English, or romaji proper
+        # nouns that lingua calls Tagalog: Shibuya) is read by the English ones (issue 14)
+        foreign = language.code != "ja"
+        entities = english_entities(norm, now) if foreign else extract_entities(norm, tokens, now, self.lexicon)
         emotion = self._emotion(probs["emotion"])
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
             f.startswith("hx:") for f in stage.feats)

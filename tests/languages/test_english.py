@@ -57,7 +57,9 @@ def test_entity_spans_point_into_the_original_text() -> None:
     assert text[entity.start:entity.end] == "one two three four five six seven eight"
 
 
-def test_the_pipeline_reads_english_entities_only_for_english_lines(nlu: NLU) -> None:
+def test_the_pipeline_reads_english_entities_for_lines_not_in_japanese(nlu: NLU) -> None:
+    for name, store in (("Umeda", "umeda"), ("Shibuya", "shibuya")):  # lingua: Indonesian, Tagalog
+        assert ("store", store) in {(e.type, e.value) for e in nlu.parse(name, MONDAY).entities}
     english = nlu.parse("tomorrow afternoon please", MONDAY)
     assert english.language == "en"
     assert {(e.type, e.value) for e in english.entities} == {("date", "2026-12-08"), ("time_window", "14:00-16:00")}
