@@ -62,6 +62,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 def score(rows: Sequence[dict[str, Any]], detect: Detector) -> tuple[dict[str, Any], list[str]]:
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
+    style_hits: Counter[str] = Counter()
+    style_totals: Counter[str] = Counter()
     kind_ok = 0
     errors = []
     for row in rows:
@@ -72,6 +74,9 @@ def score(rows: Sequence[dict[str, Any]], detect: Detector) -> tuple[dict[str, A
         if detected:
             hits[kind if kind else g] += 1
             kind_ok += bool(kind) and guess == kind
+        if kind and row.get("style"):
+            style_totals[str(row["style"])] += 1
+            style_hits[str(row["style"])] += detected
         if bool(kind) != detected:
             errors.append(f"{'missed ' + str(kind) if kind else 'false alarm (' + g + ') ' + str(guess)} | {row['text']}")
     n_har = sum(totals[k] for k in KINDS)
@@ -79,6 +84,7 @@ def score(rows: Sequence[dict[str, Any]], detect: Detector) -> tuple[dict[str, A
     report: dict[str, Any] = {
         "recall": round(tp / max(1, n_har), 4),
         "recall_by_kind": {k: round(hits[k] / totals[k], 4) for k in KINDS if totals[k]},
+        "recall_by_style": {k: round(style_hits[k] / n, 4) for k, n in sorted(style_totals.items())},
         "kind_accuracy": round(kind_ok / max(1, tp), 4),
         "false_alarm_calm": round(hits["calm"] / max(1, totals["calm"]), 4),
         "false_alarm_angry": round(hits["angry"] / max(1, totals["angry"]), 4),
