@@ -384,7 +384,7 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             if text is not None:
                 return Fill({**values, aw.slot: text})
     elif aw.slot in values:
-        return Fill(values)
+        return Fill({**values, **_address_after(parse, aw, q)})
     elif _only_values(parse) and not values:
         return Simple("invalid")  # 「1234567です」 at an 8-digit question: a wrong answer, asked again, never a request
     if _distress(parse):
@@ -398,6 +398,25 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         # another slot of the request, said early (a date at the phone-number step): keep it, ask again
         return Fill(values)
     return action
+
+
+_ADDRESS_MARK = re.compile(r"(都|道|府|県|市|区|町|村|郡|丁目|番地|ちょうめ|ばんち|[0-9]+ ?[-ー−] ?[0-9]+)")
+_ADDRESS_LEAD = re.compile(r"^(で|、|,|\s)*((ご)?住所|じゅうしょ)(は|が|って)?[、,\s]*")
+
+
+def _address_after(parse: Parse, aw: AwaitSlot, q: Question) -> dict[str, Any]:
+    """「〒150-0001 東京都渋谷区神宮前1-2-3です」 at the postal-code question: the address said with it is kept,
+    not asked for again (free text has no entity, so it is the words after the postal code)."""
+    address_slot = next((s for s, t in q.slot_types.items() if t in ("address", "text") and s == "address"), None)
+    if aw.entity != "postal_code" or address_slot is None or address_slot in q.slots:
+        return {}
+    postal = next((e for e in parse.entities if e.type == "postal_code"), None)
+    if postal is None:
+        return {}
+    rest = _strip_copula(_ADDRESS_LEAD.sub("", parse.text[postal.end :].strip(" 、。,")).strip(" 、。,"))
+    if len(rest) < 5 or not _ADDRESS_MARK.search(rest):
+        return {}
+    return {address_slot: rest}
 
 
 def _offering(aw: AwaitConfirm | AwaitOffer) -> bool:

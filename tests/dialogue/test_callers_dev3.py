@@ -252,3 +252,14 @@ def test_searching_memory_at_a_number_question_is_a_hesitation(bot: Bot, nlu: NL
     # 「えーと、どこだったかな」 was answered 「ご注文番号を確認できませんでした」
     got = _interpret(bot, nlu, AwaitSlot("verify_order", "ask_order", "order_id", "order_id"), said)
     assert got == Simple("hesitate"), got
+
+
+@pytest.mark.parametrize(("said", "address"), [
+    ("〒150-0001 東京都渋谷区神宮前1-2-3です", "東京都渋谷区神宮前1-2-3"),
+    ("150-0001で、住所は大阪市北区梅田1-1-1", "大阪市北区梅田1-1-1"),
+    ("1500001です、よろしく", None),
+])
+def test_an_address_said_with_the_postal_code_is_kept(bot: Bot, nlu: NLU, said: str, address: str | None) -> None:
+    got = _interpret(bot, nlu, AwaitSlot("address_change", "ask_postal", "postal_code", "postal_code"), said)
+    assert isinstance(got, Fill) and got.values.get("postal_code") in ("1500001", "5300001"), got
+    assert got.values.get("address") == address, got
