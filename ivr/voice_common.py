@@ -179,6 +179,10 @@ async def check_signature(request: web.Request, params: Mapping[str, str], webso
 async def refuse_replay(request: web.Request, params: Mapping[str, str], fingerprint: str) -> None:
     """The same request twice (a replay, or a duplicate delivery racing the first on another worker)
     runs no second turn: 409 (DuplicateTurn for a Gather result). The claim is atomic in the shared store."""
+    if params.get("Digits"):
+        # keys may be card details (docs/payments.md): the stored key must not be derived from them (the
+        # signature and a hash of the body are), and a Gather's action URL is unique to its turn anyway
+        fingerprint = "keys"
     key = f"twilio|{params.get('CallSid', '')}|{request.path_qs}|{fingerprint}"
     try:
         first = await request.app[REPLAYS].first_time(key, REPLAY_TTL_S)

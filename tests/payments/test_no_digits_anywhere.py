@@ -190,6 +190,10 @@ async def test_card_digits_are_found_nowhere(store: Store, manager: DialogueMana
 
     database = "\n".join(await store.dump())
     assert "末尾4242" in database and "ps_1" in database  # the masked line and the gateway's session id
+    if "table ivr_once" in database:  # replay keys in the shared store: none derived from the keys pressed
+        spoken_turns = 5  # the three requests, 以上です and はい
+        assert database.count("|keys") == 3 * 4  # order number, card, expiry, code on each call
+        assert database.count("/voice/twilio/turn?seq=") == 3 * 4 + spoken_turns
 
     logs = caplog.text + "\n".join(str(r.args) for r in caplog.records)
     assert "failed at the gateway" in logs and "declined" in logs
