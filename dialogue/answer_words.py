@@ -134,6 +134,13 @@ DISTRESS = re.compile(
     r"どうしたらいい|どうしたらええ|どうすればいい|どないしたら|どうしよう|困り果て|途方に|頭が真っ白|"
     r"何が何だか|なにがなんだか|何もわからな|なんもわからん|パニック|助けて|たすけて)"
 )
+# grief or an emergency told with a request (「母が亡くなりまして、注文を取り消したい」): sympathy first. Not the
+# how-to words of DISTRESS (「キャンセルするにはどうしたらいいですか」 is a question, not a caller in need)
+GRIEF = re.compile(
+    r"(亡くな|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう)|"
+    r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹)(が|は)?[^。、]{0,4}なくな|"
+    r"入院|にゅういん|倒れ|たおれ|救急|きゅうきゅう|事故に|じこに|頭が真っ白|何が何だか|なにがなんだか|パニック|助けて|たすけて)"
+)
 # the start of a reply that is a correction: 「いや、…」「ちがう、…」 before the right value
 CORRECTION = re.compile(r"(じゃなくて|ではなくて|じゃなかった|ちがう|違う|違い|ちゃう|間違え|まちがえ|訂正|いや)")
 

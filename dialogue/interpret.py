@@ -220,7 +220,7 @@ def _request(said: _Said, q: Question) -> Request | None:
         # 「キャンセルしたいんですけど…あ、いや、キャンセルじゃなくて、届く日をずらして」: the request after the
         # correction replaces the one before it, as a value after 「あ、ちがう」 does
         found = _request_in(said.rest, said, q) or found
-    if found is not None and _distress(said.parse):
+    if found is not None and words.GRIEF.search(said.parse.normalized):
         found = replace(found, condolence=True)
     return found
 

@@ -263,3 +263,14 @@ def test_an_address_said_with_the_postal_code_is_kept(bot: Bot, nlu: NLU, said: 
     got = _interpret(bot, nlu, AwaitSlot("address_change", "ask_postal", "postal_code", "postal_code"), said)
     assert isinstance(got, Fill) and got.values.get("postal_code") in ("1500001", "5300001"), got
     assert got.values.get("address") == address, got
+
+
+@pytest.mark.parametrize(("said", "condolence"), [
+    ("キャンセルするにはどうしたらいいですか", False), ("ログインできなくて困り果ててます", False),
+    ("ポイントがなくなってるんですけど", False), ("母が亡くなりまして、注文を取り消したいんです", True),
+    ("主人がなくなって、主人の注文をキャンセルしたい", True), ("実は父が入院してしまって、再配達をお願いしたいんです", True),
+])
+def test_condolences_only_for_grief_or_an_emergency(bot: Bot, nlu: NLU, said: str, condolence: bool) -> None:
+    # 「キャンセルするにはどうしたらいいですか」 was answered 「それは大変でございましたね」
+    got = _interpret(bot, nlu, AwaitFree(), said)
+    assert isinstance(got, Request) and got.condolence is condolence, got
