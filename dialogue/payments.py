@@ -40,6 +40,13 @@ PAYMENT_FIELDS: tuple[CardField, ...] = ("card_number", "card_expiry", "card_cod
 KEYPAD_ONLY = frozenset(PAYMENT_FIELDS)  # a voice channel listens for keys only while one is asked
 RESULT_KEY = "payment"  # `{payment.last4}`, `{payment.approval_code}` in prompts after the step
 _SEPARATORS = re.compile(r"[\s\-/・ー]")
+# what a `pay:` step may say (prompts/payments.yaml): `ivr validate` wants them all where a flow pays
+PAYMENT_PROMPTS = (
+    "payment_intro", *(f"payment_ask_{f}" for f in PAYMENT_FIELDS), "payment_invalid_card_number",
+    "payment_invalid_card_expiry", "payment_card_expired", "payment_invalid_card_code", "payment_no_input",
+    "payment_keypad_only", "payment_approved", "payment_declined", "payment_error", "payment_gave_up",
+    "payment_chat_refused", "payment_transfer",
+)
 
 
 def collecting(state: CallState) -> AwaitSlot | None:

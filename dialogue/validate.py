@@ -21,6 +21,7 @@ from dialogue.escalation.rules import DEFAULT_DIR as DEFAULT_RULES_DIR
 from dialogue.escalation.rules import QUEUES_FILE, load_rules, validate_rules
 from dialogue.faq import load_faq
 from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step
+from dialogue.payments import PAYMENT_PROMPTS
 from dialogue.prompts import DEFAULT_PROMPTS_DIR, PromptBook, load_prompts
 from dialogue.qa_rules import protocol_problems
 from dialogue.runner import BUILTIN_ACTIONS
@@ -384,6 +385,9 @@ def _engine_prompts(directory: Path, prompts: PromptBook, flows: Mapping[str, Fl
     for key in needed:
         if not prompts.has(key):
             yield f"{where}:1:1: missing prompt '{key}' (the dialogue engine says it)"
+    if any(step.pay is not None for flow in flows.values() for step in flow.steps):
+        yield from (f"{where}:1:1: missing prompt '{key}' (a pay: step says it; see docs/payments.md)"
+                    for key in PAYMENT_PROMPTS if not prompts.has(key))
 
 
 def _rule_prompts(directory: Path, prompts: PromptBook) -> Iterator[str]:

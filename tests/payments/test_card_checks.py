@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from dialogue.clock import TOKYO
-from dialogue.payments import field_problem, masked
+from dialogue.payments import PAYMENT_PROMPTS, field_problem, masked
 from dialogue.validate import validate_all
 from tests.payments.test_no_digits_anywhere import leaks
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TOKYO)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("field", "digits", "problem"), [
@@ -75,3 +76,14 @@ def test_pay_step_errors_point_at_the_file(tmp_path: Path, amount: str, cases: s
 
 def test_the_sample_payment_flow_is_clean() -> None:
     assert not [p for p in validate_all() if "pay_balance" in p or "payments.yaml" in p]
+
+
+def test_a_bot_that_pays_needs_the_payment_prompts(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "sakura.yaml").write_text((ROOT / "prompts" / "sakura.yaml").read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+    problems = validate_all(prompts_dir=prompts)
+    missing = [p for p in problems if "(a pay: step says it; see docs/payments.md)" in p]
+    assert sorted(missing) == sorted(f"{prompts / 'sakura.yaml'}:1:1: missing prompt '{key}' (a pay: step says it; "
+                                     "see docs/payments.md)" for key in PAYMENT_PROMPTS)
