@@ -187,11 +187,12 @@ class PaymentDesk:
     def _digits(self, turn: Turn, user: UserTurn, spec: PaySpec) -> str | None:
         """The keys pressed, or typed on a chat that allows it; None for silence or speech."""
         if user.dtmf is not None:
-            return "*" if "*" in user.dtmf else "".join(c for c in user.dtmf if c.isdigit())[:19]
+            # never cut: 20 keys cut to 19 could pass the Luhn check by chance; the check refuses them
+            return "*" if "*" in user.dtmf else "".join(c for c in user.dtmf if c.isdigit())[:40]
         if user.text and turn.state.channel != "voice" and spec.chat == "typed":
             typed = _SEPARATORS.sub("", unicodedata.normalize("NFKC", user.text))
             if typed.isdigit():
-                return typed[:19]
+                return typed[:40]
         if user.text or user.alternatives:
             # spoken or free-typed card details are never logged, not even as heard
             turn.emit(CallerSaid("[音声 ****]" if turn.state.channel == "voice" else "[入力 ****]"))

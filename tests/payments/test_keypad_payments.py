@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -155,3 +156,29 @@ async def test_chat_never_takes_card_details_by_default(manager: DialogueManager
     assert "チャットではお伺いしておりません" in reply.text, reply.text
     assert reply.handover is not None and reply.handover.queue == "billing"
     assert not stand_in.sessions
+
+
+async def test_chat_may_type_the_digits_where_the_designer_allows_it(manager: DialogueManager,
+                                                                      stand_in: GatewayStandIn) -> None:
+    bot = manager.bot
+    flow = bot.flows["pay_balance"]
+    steps = [s.model_copy(update={"pay": s.pay.model_copy(update={"chat": "typed"})}) if s.pay else s
+             for s in flow.steps]
+    manager.reload(replace(bot, flows={**bot.flows, "pay_balance": flow.model_copy(update={"steps": steps})}))
+    sid, _ = await manager.start(SessionStart(channel="chat", now=NOW))
+    await manager.handle(sid, UserTurn(text="請求金額を確認してカードで払いたいです"))
+    reply = await manager.handle(sid, UserTurn(text=ORDER))
+    if reply.expect.awaiting == "slot:phone_number":
+        reply = await manager.handle(sid, UserTurn(text="09012345678"))
+    assert reply.expect.awaiting == "slot:card_number" and "数字のみ" in reply.text
+    reply = await manager.handle(sid, UserTurn(text="4242 4242-4242 4242"))
+    assert reply.expect.awaiting == "slot:card_expiry"
+    reply = await manager.handle(sid, UserTurn(text="０８/３１"))  # full-width, as typed on a phone
+    reply = await manager.handle(sid, UserTurn(text="カードは" + CODE))  # words: asked again, not kept
+    assert "数字のみ" in reply.text and reply.expect.awaiting == "slot:card_code"
+    reply = await manager.handle(sid, UserTurn(text=CODE))
+    assert "承認されました" in reply.text
+    assert stand_in.charges[0]["card_number"] == CARD and stand_in.charges[0]["card_expiry"] == EXPIRY
+    said = [e["text"] for e in await manager.events(sid) if e["type"] == "caller"]
+    assert said[-4:] == ["[DTMF 末尾4242]", "[DTMF ****]", "[入力 ****]", "[DTMF ****]"]
+    assert not [s for s in SECRETS if s in await logged(manager, sid)]
