@@ -200,4 +200,7 @@ async def test_card_digits_are_found_nowhere(store: Store, manager: DialogueMana
     places = {"database": database, "logs": logs, "console": console, "export": exports[0],
               "export --redact": exports[1], "export csv": exports[2]}
     found = {where: leaks(text) for where, text in places.items() if leaks(text)}
+    print(f"{store.url.split(':')[0]}: scanned {database.count(chr(10)) + 1} stored values in "
+          f"{database.count('table ')} tables, {len(caplog.records)} log records, {len(console)} characters of "
+          f"console answers and {sum(map(len, exports))} of exports: {len(found)} places with card digits")
     assert not found
