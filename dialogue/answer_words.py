@@ -80,8 +80,22 @@ FINISHED = re.compile(
     r"(以上|いじょう|大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|ないです|ありません|ないよ|ないわ|ない$|特に|とくに|それだけ|"
     r"もうええ|もういい|十分|じゅうぶん|おおきに|ほな|ありがと|ありがとう|助かりました|たすかりました|終わり|おわり|"
     r"失礼し|しつれいし|さようなら|さよなら|切ります|きります|ごきげんよう|どうも|"
-    r"解決し|わかりました$|分かりました$|あざす|あざっす|あざーす|サンキュー|さんきゅ|センキュー|おつかれ)"
+    r"解決し|わかりました$|分かりました$|あざす|あざっす|あざーす|サンキュー|さんきゅ|センキュー|おつかれ|"
+    r"おしまい|ないっす|ない(けん|けえ|ばい|っちゃ|べさ|さ)$|(^|[、 ])なか(です|よ|ばい|と)?$|もうよか|"
+    r"これで(いい|大丈夫|結構|十分|ええ)|用は(済|す)み|また(何か|なにか)?あったら|また(かけ|電話|でんわ))"
 )
+_ASKS_SOMETHING = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|か|かね|の)$|(たい|ほしい|欲しい|教えて|おしえて)")
+
+
+def only_closing(text: str) -> bool:
+    """「なんもないです」「もう用はないです」「おしまいです」: every clause closes the call, none asks anything."""
+    parts = clauses(text)
+    if not parts or MORE_TO_ASK.search(text) or HEDGE.search(text):
+        return False
+    closing = [c for c in parts if bare(c) != ""]
+    return bool(closing) and all(FINISHED.search(c) is not None and not _ASKS_SOMETHING.search(c) for c in closing)
+
+
 CLEAR_GOODBYE = re.compile(r"(失礼します|失礼いたします|しつれいします|さようなら|さよなら|切ります|きります|ほなまた|ではまた|バイバイ)")
 # not a closing, though it may start like one: 「じゃあ、何時までですか」「あとひとつ」「それと」
 MORE_TO_ASK = re.compile(

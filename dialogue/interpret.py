@@ -583,6 +583,9 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     command = _commands(parse)
     if command is not None:
         return command
+    if words.only_closing(text):
+        # 「なんもないです」「もう用はないです」: a closing, before a knowledge-base hit or a misread request
+        return Simple("end")
     answer = _faq_answer(said, q)
     if answer is not None:
         return answer

@@ -274,3 +274,15 @@ def test_condolences_only_for_grief_or_an_emergency(bot: Bot, nlu: NLU, said: st
     # 「キャンセルするにはどうしたらいいですか」 was answered 「それは大変でございましたね」
     got = _interpret(bot, nlu, AwaitFree(), said)
     assert isinstance(got, Request) and got.condolence is condolence, got
+
+
+@pytest.mark.parametrize("said", ["なんもないです", "もう用はないです", "おしまいです", "もうよかです", "なかです", "ないっす",
+                                  "もうないけん", "これでいいです", "じゃあ、また何かあったら電話します"])
+def test_closings_as_callers_say_them(bot: Bot, nlu: NLU, said: str) -> None:
+    # 「なんもないです」 was read as a complaint, 「もう用はないです」 answered with the gift-wrapping FAQ
+    assert _interpret(bot, nlu, AwaitAnythingElse(), said) == Simple("end")
+
+
+@pytest.mark.parametrize("said", ["いえ、大丈夫です。返品したいんですけど", "それだけです、送料っていくらですか", "いや、あとひとつ"])
+def test_a_closing_word_with_more_to_ask_is_no_closing(bot: Bot, nlu: NLU, said: str) -> None:
+    assert _interpret(bot, nlu, AwaitAnythingElse(), said) != Simple("end")
