@@ -236,8 +236,8 @@ class Customers:
                     await asyncio.wait_for(asyncio.shield(self._loading), wait_s)
         except RecordsUnavailable:
             self._checked = float("inf")  # a live-state-only store (Redis): no history, and no retries
-        except Exception:
-            log.exception("contact history could not be read")
+        except Exception as exc:  # noqa: BLE001 (a store that is down: one line, the caller is served anyway)
+            log.warning("contact history could not be read: %s", exc)
 
     async def _refresh(self) -> None:
         async with self._lock:
