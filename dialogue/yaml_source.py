@@ -45,6 +45,17 @@ def read_yaml(path: Path) -> Any:
         raise SourceError([f"{path}:{line}:{col}: YAML syntax error: {what}{_hint(what)}"]) from exc
     except YAMLError as exc:
         raise SourceError([f"{path}:1:1: YAML error: {exc}"]) from exc
+    except TypeError as exc:  # a complex key (`? [a, b]:` or `? key:` with a list under it) cannot be hashed
+        line, col = _complex_key(text)
+        raise SourceError([f"{path}:{line}:{col}: a key must be a plain word, not a list or a mapping"]) from exc
+
+
+def _complex_key(text: str) -> tuple[int, int]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if stripped.startswith("?"):
+            return number, len(line) - len(stripped) + 1
+    return 1, 1
 
 
 def _hint(what: str) -> str:
