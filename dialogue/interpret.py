@@ -77,6 +77,10 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
     if parse.intent.name == "repeat" and not words.only_repeat(text):
         # 「もう一度配達をお願いしたいです」「もう一回持ってきて」: again, what? The words without the 「もう一度」
         remains = words.without_repeat_words(text)
+        # 「もう一度だけ言いますけど、荷物が…」: the aside about saying it again ends at the clause break
+        breaks = list(_CLAUSE_BREAK.finditer(remains))
+        if breaks and remains[breaks[-1].end():].strip(" 、。"):
+            remains = remains[breaks[-1].end():]
         return nlu.parse(remains, now) if remains and remains != text else None
     # 「在庫じゃなくて、店の営業時間が知りたい」: what comes after the correction is the request
     matches = list(_NOT_THIS.finditer(text)) or list(_CLAUSE_BREAK.finditer(text))[:1]

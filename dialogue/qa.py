@@ -9,6 +9,7 @@ is not counted. Score = 100 minus the penalty of every rule broken (once per rul
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from dialogue.qa_rules import Protocol, any_of, load_protocol
 from dialogue.qa_turns import Turn, caller_signals, label_of, slots_of, turns_of
 
 BOT_SIDE = frozenset({"bot", "agent"})
+_JAPANESE = re.compile(r"[\u3041-\u30ff]")  # kana: Chinese and English turns are no Japanese register
 _SENTENCE_END = re.compile(r"[。！？!?\n]+")
 _ASIDE = re.compile(r"[（(][^）)]*[）)]|「[^」]*」|『[^』]*』")  # quoted examples, not the speaker's own ending
 _TRAILING = re.compile(r"[\s、,.．…〜~♪☆★・!！?？」』）)\]]+$")
@@ -155,9 +157,12 @@ class Checker:
         verified = verified and slots.get(spec.verified_by_slot) in (*spec.verified_at_start, None)
         disclosed, out = False, []
         asked = answered = False
+        # a caller who gave the registered number before it was asked (「12345678、電話は090…」) verified too
+        phone = re.sub(r"\D", "", str(slots.get("phone_number") or ""))
         for t in turns:
             if t.speaker == "caller":
-                answered = answered or asked
+                answered = answered or asked or (_verified_by_what_was_said(spec, slots) and len(phone) >= 10
+                                                 and phone in re.sub(r"\D", "", unicodedata.normalize("NFKC", t.text)))
                 asked = False
                 continue
             if t.speaker not in BOT_SIDE:
@@ -216,6 +221,8 @@ class Checker:
         out = []
         for sentence in _SENTENCE_END.split(_ASIDE.sub("", text)):
             s = _TRAILING.sub("", sentence.strip())
+            if not _JAPANESE.search(s):
+                continue  # タメ口 is a Japanese register: an English turn (served in English) has none
             if s and s not in self._set_phrases and not self._polite.search(s):
                 out.append(s)
         return out
@@ -281,3 +288,9 @@ class Checker:
 
 def rules_checked(scores: Sequence[ContactScore]) -> int:
     return sum(len(s.checked) for s in scores)
+
+
+def _verified_by_what_was_said(spec: Any, slots: Mapping[str, Any]) -> bool:
+    """The call was verified by what the caller said (not by caller id)."""
+    return str(slots.get(spec.verified_slot, "")).lower() in ("true", "1", "yes") and \
+        slots.get(spec.verified_by_slot) not in (*spec.verified_at_start, None)
