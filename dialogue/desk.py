@@ -27,9 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import asyncpg
-
 from dialogue.clock import TOKYO
+from dialogue.pg_tables import PgTables
 from dialogue.store import SQLiteStore
 from dialogue.store_remote import PostgresStore
 
@@ -518,39 +517,14 @@ class PostgresDesk(Desk):
 
     def __init__(self, dsn: str, *, schema: str | None = None, timeout_s: float = 5.0) -> None:
         super().__init__()
-        self.dsn = dsn
-        self.schema = schema
-        self.timeout_s = timeout_s
-        self._pool: Any = None  # asyncpg.Pool; asyncpg ships no type hints
-        self._pool_lock = asyncio.Lock()
-
-    async def _get_pool(self) -> Any:
-        if self._pool is not None:
-            return self._pool
-        async with self._pool_lock:
-            if self._pool is None:
-                settings = {"search_path": self.schema} if self.schema else {}
-                pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4, timeout=self.timeout_s,
-                                                 command_timeout=self.timeout_s, server_settings=settings)
-                try:
-                    async with pool.acquire() as conn, conn.transaction():
-                        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ivr.desk.schema'))")
-                        if self.schema:
-                            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                        await conn.execute(_PG_SCHEMA)
-                except BaseException:
-                    await pool.close()
-                    raise
-                self._pool = pool
-        return self._pool
+        self.dsn, self.schema, self.timeout_s = dsn, schema, timeout_s
+        self._pg = PgTables(dsn, schema, ddl=_PG_SCHEMA, name="desk", timeout_s=timeout_s)
 
     async def _fetch(self, sql: str, *args: Any) -> list[Any]:
-        async with asyncio.timeout(self.timeout_s):
-            return list(await (await self._get_pool()).fetch(sql, *args))
+        return await self._pg.fetch(sql, *args)
 
     async def _execute(self, sql: str, *args: Any) -> str:
-        async with asyncio.timeout(self.timeout_s):
-            return str(await (await self._get_pool()).execute(sql, *args))
+        return await self._pg.execute(sql, *args)
 
     async def _load(self, cid: str) -> tuple[Contact, int] | None:
         rows = await self._fetch("SELECT contact, version FROM desk_contacts WHERE id = $1", cid)
@@ -599,9 +573,7 @@ class PostgresDesk(Desk):
         return bool(await self._fetch("SELECT 1 FROM desk_revoked WHERE token_id = $1", token_id))
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self._pg.close()
 
 
 def open_desk(store: object) -> Desk:

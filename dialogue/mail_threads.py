@@ -8,14 +8,13 @@ and after a restart. It lives beside the conversations like the outbox (dialogue
 
 from __future__ import annotations
 
-import asyncio
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from dialogue.mail_text import InboundMail
+from dialogue.pg_tables import PgTables
 
 _DDL = ("CREATE TABLE IF NOT EXISTS mail_threads (conversation_id TEXT PRIMARY KEY, message_id TEXT NOT NULL,"
         " refs TEXT NOT NULL, subject TEXT NOT NULL, sender TEXT NOT NULL, sender_name TEXT NOT NULL,"
@@ -91,28 +90,11 @@ class SQLiteMailThreads:
 
 class PostgresMailThreads:
     def __init__(self, dsn: str, schema: str | None = None, timeout_s: float = 5.0) -> None:
-        if schema is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
-            raise ValueError(f"PostgreSQL schema name {schema!r} is not a plain identifier")
-        self.dsn, self.schema, self.timeout_s = dsn, schema, timeout_s
-        self._pool: Any = None
-        self._lock = asyncio.Lock()
+        self._pg = PgTables(dsn, schema, ddl=_DDL, name="mail_threads", max_size=2, timeout_s=timeout_s)
+        self.dsn, self.schema = dsn, schema
 
     async def _fetch(self, sql: str, *args: Any) -> list[Any]:
-        import asyncpg
-
-        async with self._lock:
-            if self._pool is None:
-                settings = {"search_path": self.schema} if self.schema else {}
-                pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=2, timeout=self.timeout_s,
-                                                 command_timeout=self.timeout_s, server_settings=settings)
-                async with pool.acquire() as conn, conn.transaction():
-                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ivr.mail_threads.schema'))")
-                    if self.schema:
-                        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                    await conn.execute(_DDL)
-                self._pool = pool
-        async with asyncio.timeout(self.timeout_s):
-            return list(await self._pool.fetch(sql, *args))
+        return await self._pg.fetch(sql, *args)
 
     async def remember(self, conversation_id: str, head: ThreadHead) -> None:
         await self._fetch(
@@ -128,9 +110,7 @@ class PostgresMailThreads:
         return _head(rows[0]) if rows else None
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self._pg.close()
 
 
 def mail_threads_for(store: object) -> MailThreads:

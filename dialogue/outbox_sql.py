@@ -8,8 +8,6 @@ so several `ivr serve` processes polling the same table place each call once.
 
 from __future__ import annotations
 
-import asyncio
-import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import fields, replace
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.outbound import STALE_CLAIM, Job, Outbox, Status
+from dialogue.pg_tables import PgTables
 
 _COLUMNS = tuple(f.name for f in fields(Job))
 _TIMES = ("due_at", "claimed_at", "updated_at")
@@ -127,27 +126,8 @@ class PostgresOutbox:
             "CREATE INDEX IF NOT EXISTS outbound_jobs_due ON outbound_jobs (status, due_at)")
 
     def __init__(self, dsn: str, schema: str | None = None, timeout_s: float = 5.0) -> None:
-        if schema is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
-            raise ValueError(f"PostgreSQL schema name {schema!r} is not a plain identifier")
+        self._pg = PgTables(dsn, schema, ddl=self._DDL, name="outbound", timeout_s=timeout_s)
         self.dsn, self.schema, self.timeout_s = dsn, schema, timeout_s
-        self._pool: Any = None
-        self._lock = asyncio.Lock()
-
-    async def _get(self) -> Any:
-        import asyncpg
-
-        async with self._lock:
-            if self._pool is None:
-                settings = {"search_path": self.schema} if self.schema else {}
-                pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4, timeout=self.timeout_s,
-                                                 command_timeout=self.timeout_s, server_settings=settings)
-                async with pool.acquire() as conn, conn.transaction():
-                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ivr.outbound.schema'))")
-                    if self.schema:  # the session store may not have created it yet
-                        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                    await conn.execute(self._DDL)
-                self._pool = pool
-        return self._pool
 
     @staticmethod
     def _job(row: Any) -> Job:
@@ -156,8 +136,7 @@ class PostgresOutbox:
         return _row(data)
 
     async def _fetch(self, sql: str, *args: Any) -> list[Any]:
-        async with asyncio.timeout(self.timeout_s):
-            return list(await (await self._get()).fetch(sql, *args))
+        return await self._pg.fetch(sql, *args)
 
     async def add(self, job: Job) -> bool:
         values = [getattr(job, c) for c in _COLUMNS[:-1]] + [datetime.now(UTC)]
@@ -194,9 +173,7 @@ class PostgresOutbox:
         return [self._job(r) for r in rows]
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self._pg.close()
 
 
 def outbox_for(store: object) -> Outbox:
