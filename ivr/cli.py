@@ -27,7 +27,7 @@ def _nlu_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ivr", description="Japanese call-center bot (サクラマート)")
+    parser = argparse.ArgumentParser(prog="ivr", description="Japanese call-center bot: any bot directory (bot.yaml); the sample bot by default")
     sub = parser.add_subparsers(dest="command", required=True)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal (stdin/stdout)")
     chat.add_argument("--channel", choices=("chat", "voice"), default="chat")
