@@ -192,6 +192,49 @@ def only_repeat(text: str) -> bool:
     return all(_repeat_clause(c) or _SORRY.match(c) or bare(c) == "" for c in parts)
 
 
+# 「もう少しゆっくり話してもらえますか」「早口で分からへん」: the pace, not the words, was the trouble (issue 15)
+_SLOWER_KEY = re.compile(
+    r"ゆ[ーっ]*くり(め|目)?|早口|はやくち|"
+    r"(話す|はなす|喋る|しゃべる|言う|いう|話し方|喋り方|しゃべり方|声)(の|ん)?(が|は)?(早|速|はや)(すぎ(る|ます|て)?|く(て|って)|い(です)?)|"
+    r"(早|速|はや)すぎ(て|る|ます)?(?=.*(聞き取|ききと|分から|わから|聞こえ|きこえ))"
+)
+# the words around a request for a slower pace: what is left must be endings, no content (kanji, digits)
+_SLOWER_WORDS = re.compile(
+    r"もう(少し|すこし|ちょっと|ちょい|ちいと|ちっと)|もっと|少し|すこし|ちょっと|ちょい|ちいと|ちっと|"
+    r"(話|はな|喋|しゃべ|言|い|ゆ|おっしゃ)(して|し|って|うて|せ)|"
+    r"(聞き|きき)(取|と)(れ|り)(ない|なかった|ません(でした)?|にくい|づらい)?|(聞|き)こえ(ない|なかった|ません(でした)?|にくい)|"
+    r"(分|わ)から(ない|なかった|へん|ひん|ん|ません(でした)?)?|(お)?願い(します|いたします|できますか|できますでしょうか)?|"
+    r"(もら|くれ|くださ|いただ|頂)\w*"
+)
+_CONTENT = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa0-9０-９A-Za-z]")
+_NO_HURRY = re.compile(r"(ゆっくり|ゆーっくり)(で|と)?(いい|ええ|構わ|かまわ|大丈夫|考え|探|さが)")  # the caller's own pace
+EN_SLOWER = re.compile(
+    r"(sorry,? )?((could|can|would) you (please )?)?(speak|talk|say (that|it)) (a (little|bit) )?(more )?slowly(,? please)?|"
+    r"(please )?slow down(,? please)?|(you('re| are) )?(talking |speaking )?too fast|slower,? please",
+    re.IGNORECASE,
+)
+
+
+def _pace_words_only(clause: str) -> bool:
+    rest = _SLOWER_WORDS.sub("", _SLOWER_KEY.sub("", clause)).strip(" 、。,.!！?？…ー〜")
+    return _CONTENT.search(rest) is None and len(rest) <= 8
+
+
+def _slower_clause(clause: str) -> bool:
+    return (_SLOWER_KEY.search(clause) is not None and _NO_HURRY.search(clause) is None
+            and _pace_words_only(clause))
+
+
+def only_slower(text: str) -> bool:
+    """A request to speak more slowly (and nothing else but a repeat or an apology around it)."""
+    if _english_only(EN_SLOWER, text):
+        return True
+    parts = clauses(text)
+    if not any(_slower_clause(c) for c in parts):
+        return False
+    return all(_slower_clause(c) or _repeat_clause(c) or _SORRY.match(c) or _pace_words_only(c) for c in parts)
+
+
 def without_repeat_words(text: str) -> str:
     """「もう一度配達をお願いしたい」 without 「もう一度」: what is left says what the caller wants again."""
     return _REPEAT_KEY.sub("", text).strip(" 、。,")

@@ -81,6 +81,7 @@ class BotReply:
     ended: bool = False  # no more turns: the channel closes the call/chat after playing prompts
     outcome: Outcome | None = None
     language: str = "ja"  # ISO 639-1: the language of the prompts (speech synthesis voice, issue 14)
+    slow: bool = False  # speak slower with longer pauses: the caller asked, or struggles (kept for the call)
 
     @property
     def text(self) -> str:

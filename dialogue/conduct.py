@@ -100,6 +100,12 @@ class Conductor:
             case Simple(kind="repeat"):
                 self._repeat(turn)
                 return True
+            case Simple(kind="slow_down"):
+                # 「もう少しゆっくり」: kept for the rest of the call (slower speech, longer pauses on voice)
+                turn.emit(SlowedDown())
+                turn.say("slow_down")
+                self._repeat(turn)
+                return True
             case Simple(kind="start_over"):
                 turn.emit(StackCleared())
                 turn.say("start_over")

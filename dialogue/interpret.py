@@ -138,7 +138,7 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Simple:
-    """repeat | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks |
+    """repeat | slow_down | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks |
     invalid (an answer of the wrong shape: not understood, but an answer, not a request)"""
 
     kind: str
@@ -285,6 +285,8 @@ def _commands(parse: Parse) -> Simple | None:
     text = parse.normalized
     if words.only_start_over(text):
         return Simple("start_over")
+    if words.only_slower(text):
+        return Simple("slow_down")
     if words.only_repeat(text):
         return Simple("repeat")
     return None

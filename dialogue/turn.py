@@ -70,4 +70,5 @@ class Turn:
             ended=s.ended,
             outcome=s.outcome if s.ended else None,  # type: ignore[arg-type]
             language=s.language,
+            slow=s.slow,
         )

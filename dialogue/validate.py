@@ -31,7 +31,7 @@ DEFAULT_INTENTS_DIR = DEFAULT_PROMPTS_DIR.parent / "nlu" / "data" / "intents"
 # Keys the engine says on its own (dialogue/engine.py, interpret.py, runner.py), not named in any flow.
 ENGINE_PROMPTS = (
     "how_can_i_help", "anything_else", "goodbye", "thanks_reply", "rephrase", "start_over",
-    "resume_interrupted", "repeat_wrapper", "flow_unavailable", "system_error", "backend_apology",
+    "resume_interrupted", "repeat_wrapper", "slow_down", "flow_unavailable", "system_error", "backend_apology",
     "no_input", "silence_goodbye", "nomatch_1", "nomatch_2", "nomatch_slot", "confirm_reprompt",
     "clarify_intent", "callback_offer", "callback_declined", "transfer", "harassment_warning",
     "harassment_end", "noted_other", "keypad_or_operator", "hesitation", "hesitation_slot", "dont_know",
