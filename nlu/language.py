@@ -27,11 +27,24 @@ _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
-# Simplified forms that Japanese never writes, and the function words of Mandarin that a Japanese
-# kanji-only phrase does not contain (的 alone is Japanese too: 具体的, so it needs a second cue)
-_SIMPLIFIED = set("们这说话么吗订单货买卖钱务应该还给让谢请运费发过时间电码帮联题办为处难开关门")
-_MANDARIN_WORDS = ("我的", "你的", "什么", "怎么", "没有", "可以", "是不是", "谢谢", "你好", "在哪", "一下", "我想",
-                   "我要", "不要", "了吗", "的吗")
+# Han-only turns. Japanese text is written in characters that cp932 (Shift_JIS as Windows and every Japanese
+# recogniser writes it) encodes; the simplified forms of Chinese mostly lie outside it, so one of them is enough.
+# Traditional forms that Japanese replaced by shinjitai (們, 說, 對) are weaker evidence (a surname can keep an
+# old form), and so are the function characters and words of Mandarin that a Japanese kanji-only phrase has
+# no use for. A turn is Chinese at a score of 2: a simplified character, a Mandarin word or function
+# character, or two traditional forms.
+_TRADITIONAL_ONLY = set("們這麼對經單錢碼讓聽壞氣覺點賣應號來會關歡遞裡實價傳寫變與帶廳體區圖團處豐鐵舊舉"
+                        "發獎將專轉輕樂寶藥醫雙滿濟從擔數總沒說嗎幫歲戶收麽")
+_MANDARIN_CHARS = set("我你您他她吗嗎呢吧啊哪谁誰么麼们們这這说說没沒很怎咱哦喂嗯呀啦嘛咋")
+_MANDARIN_WORDS = ("我的", "你的", "什么", "什麼", "怎么", "怎麼", "没有", "沒有", "可以", "是不是", "谢谢", "謝謝",
+                   "你好", "在哪", "一下", "一点", "一點", "我想", "我要", "不要了", "了吗", "的吗", "请问", "請問",
+                   "对不起", "對不起", "没问题", "沒問題", "不用", "不对", "不對", "不是", "是的", "好的", "多少",
+                   "为什么", "為什麼", "中文", "普通话", "客服", "快递", "快遞", "送货", "送貨", "退货", "退貨",
+                   "换货", "換貨", "订单", "訂單", "经理", "經理", "付款", "已经", "已經", "明天", "今天", "昨天",
+                   "后天", "後天", "能不能", "可不可以", "有没有", "有沒有", "还没", "還沒", "太慢", "发票", "發票",
+                   "好吗", "好嗎", "不好", "不行", "知道了")
+# one-character turns only Chinese says (好 / 对 / 是 / 行 as "yes, OK")
+_MANDARIN_ALONE = {"好", "对", "對", "是", "行", "嗯", "喂", "谢", "謝"}
 # one or two words of English that the statistical model cannot tell from Spanish or Tagalog alone
 _ENGLISH_SHORT = {"hello", "hi", "yes", "no", "thanks", "thank you", "sorry", "english", "help",
                   "please", "yeah", "nope", "bye", "goodbye", "operator", "agent", "repeat", "what", "pardon",
@@ -48,8 +61,81 @@ _ENGLISH_FUNCTION_WORDS = {
 }
 ENGLISH_CLEAR = 0.9
 
-# Latin words Japanese callers say as Japanese (OK, NG, LINE, ID): alone they are no other language
+# Latin words Japanese callers say as Japanese (OK, NG, LINE, ID) and the brands and services they name: a turn
+# of nothing else is no other language
 _LOANWORDS = {"ok", "okay", "ng", "line", "id", "pc", "tv", "cm", "ok ok", "ok desu"}
+_BRANDS = {
+    "amazon", "rakuten", "yahoo", "google", "apple", "iphone", "ipad", "android", "windows", "mac", "macbook",
+    "bluetooth", "wifi", "wi", "fi", "usb", "hdmi", "suica", "pasmo", "icoca", "paypay", "paypal", "visa", "jcb",
+    "mastercard", "amex", "docomo", "softbank", "au", "gmail", "icloud", "email", "mail", "url", "qr", "sms", "atm",
+    "youtube", "instagram", "twitter", "facebook", "tiktok", "zoom", "nintendo", "switch", "sony", "panasonic",
+    "uniqlo", "ok", "okay", "ng", "line", "id", "pc", "tv", "cm", "app", "web", "net",
+}
+# romaji: a Japanese caller's words through a Latin-only recogniser (chuumon shita no ni todokanai, Shibuya,
+# Tanaka desu). Every word is a run of Japanese syllables: a vowel after at most one consonant (or a
+# y-glide, sh, ch, ts), a syllabic n, a doubled consonant, m before b or p. English, Vietnamese, Portuguese and
+# Tagalog words nearly always break it (l, final consonants, clusters). Words only Japanese says make the
+# reading sure; a turn of romaji-shaped words alone (Osaka, Tokyo) is Japanese only as the bot's default.
+_ROMAJI_WORD = re.compile(
+    r"(?:(?:[kgszdnhbpmr]y|sh|ch|ts|[kgsztdnhbpmrjfwyv])?[aiueo\u0101\u012b\u016b\u0113\u014d]|n|m(?=[bp])"
+    r"|([kstpgzdbc])(?=\1|ch|sh|ts))+"
+)
+# English words that happen to be romaji-shaped (see you, sure, bye): without a Japanese word, lingua decides
+_ENGLISH_ROMAJI_SHAPED = _ENGLISH_FUNCTION_WORDS | {
+    "bye", "see", "sure", "no", "negative", "yes", "hiya", "fine", "time", "home", "come", "some", "one", "done",
+    "none", "name", "same", "more", "here", "there", "where", "were", "take", "make", "so", "go", "too", "do", "to",
+    "be", "we", "he", "she", "hey", "nope", "gone", "bad", "good", "open", "menu", "order", "sorry", "mine",
+}
+_ROMAJI_MARKERS = {
+    "desu", "desuka", "deshita", "masu", "masen", "mashita", "shitai", "shite", "kudasai", "onegai", "onegaishimasu",
+    "arigatou", "arigato", "arigatoo", "gozaimasu", "sumimasen", "suimasen", "moshimoshi", "konnichiwa",
+    "konbanwa", "ohayou", "ohayo", "hai", "iie", "ee", "un", "wakarimashita", "wakarimasen", "chotto", "doumo",
+    "domo", "gomen", "gomennasai", "nasai", "yoroshiku", "chumon", "chuumon", "henpin", "kyanseru", "haitatsu",
+    "todokanai", "todoite", "nai", "dekimasu", "dekinai", "shimasu", "kakunin", "bangou", "bango", "denwa",
+    "mou", "ichido", "nan", "nani", "nandesu", "doko", "itsu", "ashita", "kyou", "kinou", "jikan", "kaimono",
+    "wa", "ga", "wo", "ni", "de", "ka", "ne", "yo", "kara", "made",
+}
+# Vietnamese typed or transcribed without its tone marks reads to lingua as Tagalog or English; these words
+# (common, and not English, Portuguese or romaji words) are what it is made of
+_VIETNAMESE_MARKS = re.compile(r"[\u0103\u0111\u01a1\u01b0\u0102\u0110\u01a0\u01af\u1ea0-\u1ef9]")
+_VIETNAMESE_WORDS = {
+    "toi", "khong", "duoc", "cua", "muon", "xin", "chao", "chua", "roi", "nguoi", "tieng", "viet", "nhe", "voi",
+    "nhieu", "tien", "khau", "dia", "quan", "nhan", "vien", "giup", "dau", "nao", "gio", "huy", "hoan", "nua",
+    "biet", "hieu", "goi", "cam", "vang", "alo", "thi", "nhung", "nay", "lam", "giao", "hang", "don", "ban",
+    "cho", "bao", "mat", "sai", "het", "loi", "thoi", "can", "den", "doi", "tra", "lai", "dung", "cham", "qua",
+    "rat", "ngay", "mai", "oi", "a", "nhat", "cac", "mot", "chut", "gap", "ly", "khi", "may", "mo",
+    "song", "o", "co", "la", "gi", "vay", "sao", "thanh", "toan", "van", "chuyen", "phi", "nhanh", "em",
+    "anh", "chi", "da", "dang", "se", "ve", "tam", "xong", "nghe", "noi", "lien", "he", "ho", "tro",
+    "bi", "quen", "hong", "nhap", "on", "minh", "hom", "nhiu", "sach", "sang", "chieu", "tuan",
+}
+# strong on their own: none is an English, Portuguese or romaji word
+_VIETNAMESE_STRONG = {
+    "toi", "khong", "duoc", "cua", "muon", "xin", "chao", "chua", "roi", "nguoi", "tieng", "nhe", "voi", "nhieu",
+    "khau", "nhan", "giup", "huy", "hoan", "biet", "hieu", "vang", "alo", "nhung", "giao", "thoi", "ngay", "nhat",
+    "chut", "gap", "vay", "thanh", "toan", "chuyen", "nhanh", "xong", "nghe", "lien", "cam", "dau", "bao", "gio",
+    "loi", "nhap", "chieu", "tuan",
+}
+# Portuguese or Spanish is often a near tie on a short sentence (quero cancelar): Brazilian callers are many
+# in Japan, so Portuguese wins unless a word only Spanish has says otherwise
+_PORTUGUESE_WORDS = {
+    "não", "nao", "você", "voce", "vocês", "voces", "obrigado", "obrigada", "quero", "meu", "minha", "meus",
+    "minhas", "tá", "ta", "cadê", "cade", "fala", "falar", "tem", "um", "uma", "com", "loja", "entrega", "senha",
+    "trocar", "desculpa", "desculpe", "ainda", "chegou", "recebi", "também", "tambem", "aqui", "isso", "muito",
+    "obg", "tchau", "oi", "bom", "boa", "devagar", "então", "entao", "agora", "já", "ja", "eu", "ele", "ela",
+    "reclamar", "reclamação", "atendente", "gerente", "pedido", "dinheiro", "japonês", "japones", "português",
+    "portugues", "brasileiro", "brasileira", "brasil", "moro", "estou", "está", "esta", "posso", "pode", "em",
+    "entendi", "entendo", "consigo", "nada", "amanhã", "amanha", "hoje", "onde", "fica", "quanto",
+}
+# words no other candidate (nor romaji) shares: enough before the romaji reading and lingua are asked
+_PORTUGUESE_STRONG = {"não", "nao", "você", "voce", "obrigado", "obrigada", "quero", "cadê", "cade", "tchau",
+                      "minha", "entendi", "recebi", "chegou", "consigo", "amanhã", "amanha", "vocês", "voces"}
+_SPANISH_WORDS = {
+    "quiero", "mi", "mis", "hablo", "habla", "usted", "gracias", "señor", "señora", "pero", "también", "aquí",
+    "tengo", "tiene", "dónde", "donde", "qué", "cómo", "como", "estoy", "buenos", "buenas", "hola", "sí", "puedo",
+    "puede", "ayuda", "ahora", "todavía", "llegó", "llego", "recibí", "español", "espanol", "pedí", "dinero",
+    "tienda", "contraseña", "hoy", "mañana", "manana", "el", "los", "las", "del", "y", "muy", "hasta",
+}
+_PT_OR_ES = {"pt", "es", "gl", "it", "ca"}
 
 # the languages a Japanese contact centre hears, with lingua's names for them
 _CANDIDATES = ("ENGLISH", "VIETNAMESE", "PORTUGUESE", "SPANISH", "TAGALOG", "INDONESIAN", "FRENCH", "GERMAN",
@@ -99,20 +185,48 @@ def detect_language(text: str) -> LanguageGuess:
     return _latin(text)
 
 
+def latin_only(text: str) -> bool:
+    """Latin letters and no kana or kanji: the Japanese entity rules have nothing to read in it."""
+    return _LATIN.search(text) is not None and not _KANA.search(text) and not _HAN.search(text)
+
+
 def _han_only(text: str) -> LanguageGuess:
-    simplified = sum(ch in _SIMPLIFIED for ch in text)
-    mandarin = sum(word in text for word in _MANDARIN_WORDS)
-    if simplified + mandarin >= 1 and (simplified + mandarin >= 2 or len(text) >= 4):
-        return LanguageGuess("zh", min(1.0, 0.6 + 0.2 * (simplified + mandarin)))
+    han = "".join(_HAN.findall(text))
+    if han in _MANDARIN_ALONE:
+        return LanguageGuess("zh", 0.8)
+    score = 2 * sum(not _in_cp932(ch) for ch in han if "\u4e00" <= ch <= "\u9fff")
+    score += sum(ch in _TRADITIONAL_ONLY for ch in han)
+    score += 2 * sum(ch in _MANDARIN_CHARS for ch in han)
+    score += 2 * sum(word in han for word in _MANDARIN_WORDS)
+    if score >= 2:
+        return LanguageGuess("zh", min(1.0, 0.5 + 0.1 * score))
     return LanguageGuess(JAPANESE, 0.6)
+
+
+def _in_cp932(ch: str) -> bool:
+    try:
+        ch.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _latin(text: str) -> LanguageGuess:
     words = re.sub(r"[^\w\s']", " ", text.lower()).split()
-    if " ".join(words) in _LOANWORDS:
+    letters = [w for w in words if not w.isdigit()]
+    if " ".join(words) in _LOANWORDS or (letters and all(w in _BRANDS or _is_acronym(w, text) for w in letters)):
         return LanguageGuess(JAPANESE, 0.6)
     if " ".join(words) in _ENGLISH_SHORT:
         return LanguageGuess("en", 0.9)
+    vietnamese = _vietnamese(text, letters)
+    if vietnamese is not None:
+        return vietnamese
+    if any(w in _PORTUGUESE_STRONG for w in letters) and not any(w in _SPANISH_WORDS for w in letters):
+        return LanguageGuess("pt", 0.8)
+    if letters and all(_ROMAJI_WORD.fullmatch(w) or w in _BRANDS for w in letters):
+        sure = any(w in _ROMAJI_MARKERS for w in letters)
+        if sure or not any(w in _ENGLISH_ROMAJI_SHAPED for w in letters):
+            return LanguageGuess(JAPANESE, 0.8 if sure else 0.6)
     values = _lingua().compute_language_confidence_values(text)
     if not values:
         return LanguageGuess("en", 0.5)
@@ -126,11 +240,34 @@ def _latin(text: str) -> LanguageGuess:
     if len(values) > 1 and {code, values[1].language.iso_code_639_1.name.lower()} <= _ROMANCE:
         # Portuguese or Spanish is often a near tie on one short sentence, but it is surely not Japanese
         confidence += float(values[1].value)
+    portuguese = sum(w in _PORTUGUESE_WORDS for w in words) + sum(ch in "ãõç" for ch in text.lower())
+    spanish = sum(w in _SPANISH_WORDS for w in words) + sum(ch in "ñ¿¡" for ch in text)
+    if portuguese > spanish and (code in _PT_OR_ES or (code != "en" and portuguese >= 2)):
+        code = "pt"
     if code == "en":
         confidence = _english_confidence(words, confidence)
     if code == JAPANESE:  # romaji: a Japanese caller's words through a Latin-only recogniser
         return LanguageGuess(JAPANESE, float(best.value))
     return LanguageGuess(code, min(1.0, confidence))
+
+
+def _is_acronym(word: str, text: str) -> bool:
+    """USB, SMS, ATM: capitals only, as the caller or recogniser wrote them."""
+    return 2 <= len(word) <= 5 and re.search(rf"\b{re.escape(word.upper())}\b", text) is not None
+
+
+def _vietnamese(text: str, words: list[str]) -> LanguageGuess | None:
+    """Vietnamese by its letters (ơ ư ă đ and the tone-marked vowels no other candidate uses), or, typed
+    without them, by its words: most of the turn, with at least one that no other language here has."""
+    if _VIETNAMESE_MARKS.search(text):
+        return LanguageGuess("vi", 0.95)
+    if not words:
+        return None
+    known = sum(w in _VIETNAMESE_WORDS for w in words)
+    strong = sum(w in _VIETNAMESE_STRONG for w in words)
+    if strong >= 1 and known >= max(2, (2 * len(words) + 2) // 3) or (len(words) == 1 and strong == 1):
+        return LanguageGuess("vi", 0.8)
+    return None
 
 
 def _english_confidence(words: list[str], confidence: float) -> float:

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from nlu import features, signals, word_clusters
 from nlu.entities import Lexicon, default_lexicon, extract_entities
 from nlu.entities.english import english_entities
-from nlu.language import detect_language
+from nlu.language import detect_language, latin_only
 from nlu.linear import JointScorer
 from nlu.model import ModelBundle, ModelError
 from nlu.normalize import normalize
@@ -111,9 +111,9 @@ class NLU:
         language = detect_language(stage.original)
         top = ranking[0]
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
-        # the Japanese extractors read kana and kanji; a line in another language (English, or romaji proper
-        # nouns that lingua calls Tagalog: Shibuya) is read by the English ones (issue 14)
-        foreign = language.code != "ja"
+        # the Japanese extractors read kana and kanji; a line in another language, or in Latin letters only
+        # (romaji proper nouns an English caller says: Shibuya, Umeda), is read by the English ones (issue 14)
+        foreign = language.code != "ja" or latin_only(norm.text)
         entities = english_entities(norm, now) if foreign else extract_entities(norm, tokens, now, self.lexicon)
         emotion = self._emotion(probs["emotion"])
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
