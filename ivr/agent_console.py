@@ -392,7 +392,8 @@ async def api_supervisor(request: web.Request) -> web.Response:
 async def static_file(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     types = {"agent.js": "application/javascript", "agent.css": "text/css",
-             "wallboard.js": "application/javascript", "wallboard.css": "text/css"}
+             "wallboard.js": "application/javascript", "wallboard.css": "text/css",
+             "reports.css": "text/css", "qa.js": "application/javascript", "forecast.js": "application/javascript"}
     if name not in types:
         raise web.HTTPNotFound()
     return web.Response(body=(STATIC / name).read_bytes(), content_type=types[name], charset="utf-8",
@@ -400,13 +401,15 @@ async def static_file(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application, env: Mapping[str, str] | None = None) -> None:
-    from ivr import agent_api, customer_api, wallboard  # these APIs share this login
+    from ivr import agent_api, customer_api, forecast_views, qa_views, wallboard  # these share this login
 
     app[AUTH] = ConsoleAuth.from_env(os.environ if env is None else env)
     ensure_desk(app)
     agent_api.setup(app)
     customer_api.setup(app)
     wallboard.setup(app)
+    qa_views.setup(app)
+    forecast_views.setup(app)
     r = app.router
     r.add_get("/agent", console_page)
     r.add_get("/agent/login", login_page)
