@@ -233,6 +233,8 @@ class DialogueManager:
         decision = await self._decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
                                                     past_failures=not understood))
         if decision is not None:
+            if condolence_first(action, decision):
+                turn.say("distress_condolence")
             await self.conductor.escalate(turn, decision, action)
             return
         if await self.conductor.act(turn, action, parse):
@@ -354,3 +356,11 @@ def _check_date(turn: Turn, args: Mapping[str, str]) -> dict[str, Any]:
         return {"result": "unknown"}
     today = turn.now.astimezone(TOKYO).date()
     return {"result": "past" if day < today else "today" if day == today else "future"}
+
+
+def condolence_first(action: Action, decision: Decision) -> bool:
+    """「母が亡くなりまして、退会したいのですが」: a request told with grief that a rule hands over (account closure,
+    a complaint) still hears sympathy first. A warning serves the request, which says it then; the distress
+    transfer's own words already carry it; an ended call gets none."""
+    return (isinstance(action, Request) and action.condolence and decision.action not in ("warn", "end")
+            and decision.prompt != "transfer_distress")

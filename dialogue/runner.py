@@ -145,7 +145,8 @@ class StepRunner:
             return await self._action(turn, flow, step)
         if kind == "switch":
             value = lookup(turn.values(), step.switch or "")
-            key = str(value).lower() if isinstance(value, bool) else str(value)
+            # a value never set matches the case "" as an empty one does (not the word "None")
+            key = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
             return step.cases.get(key) or step.default or self._next(flow, step)
         if kind == "set":
             values = turn.values()
