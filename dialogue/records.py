@@ -3,7 +3,7 @@
 The schema (shared with QA, forecasting and exports; docs/records.md):
   conversation_id, channel (voice|chat|email), caller, started_at, ended_at, outcome (resolved|handover|
   abandoned|callback|ended|...), reason, queue, intents, transcript [{speaker, text, at}], case_note, agent,
-  disposition, satisfaction (1-5), wait_seconds, handle_seconds.
+  disposition, satisfaction (1-5), satisfaction_comment, wait_seconds, handle_seconds.
 
 A record is built from what the store keeps of a call (its state row, its event log, its case note and the
 `extra` fields an import or the agent console sets); `put_records` writes finished contacts the same way,
@@ -32,12 +32,14 @@ log = logging.getLogger(__name__)
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 FIELDS = ("conversation_id", "channel", "caller", "started_at", "ended_at", "outcome", "reason", "queue",
-          "intents", "transcript", "case_note", "agent", "disposition", "satisfaction", "wait_seconds",
-          "handle_seconds")
+          "intents", "transcript", "case_note", "agent", "disposition", "satisfaction", "satisfaction_comment",
+          "wait_seconds", "handle_seconds")
 CHANNELS = ("voice", "chat", "email")
 SPEAKERS = ("caller", "bot", "agent")
 # record fields no call state carries: kept in the store's `extra`
-EXTRA_FIELDS = ("queue", "agent", "disposition", "satisfaction", "wait_seconds", "handle_seconds")
+EXTRA_FIELDS = ("queue", "agent", "disposition", "satisfaction", "satisfaction_comment", "wait_seconds",
+                "handle_seconds")
+MAX_COMMENT_CHARS = 1000  # the survey's free comment (the chat widget allows 500)
 # the dialogue manager's outcome names (SPEC 7.2) in the records schema's words
 OUTCOMES = {"transferred": "handover", "callback_scheduled": "callback"}
 
@@ -140,6 +142,29 @@ async def close_stale(store: SessionStore, older_than_s: float, *, now: datetime
     return closed
 
 
+# how far apart two workers' clocks (and SQLite's whole-second times) may be: activity this close before a
+# disconnect counts as after it. Erring this way leaves a chat open a little longer, never closes a live one;
+# the idle sweep closes what is left.
+ACTIVITY_SLACK_S = 1.0
+
+
+async def touch(store: SessionStore, conversation_id: str) -> None:
+    """The conversation is alive without a turn (a chat's widget reconnected to this worker): every worker
+    sharing the store sees its last activity move to now (SQLite, PostgreSQL, Redis, memory)."""
+    if isinstance(store, IdleStore):
+        await store.touch(conversation_id)
+
+
+async def active_since(store: SessionStore, conversation_id: str, since: datetime) -> bool:
+    """Whether the conversation had a turn or a touch at `since` or later, on any worker sharing the store.
+    A channel's delayed hang-up asks this before it closes a conversation as abandoned: a chat whose widget
+    reconnected to another worker is that worker's to end. False for a store that cannot tell."""
+    if not isinstance(store, IdleStore):
+        return False
+    last = await store.last_activity(conversation_id)
+    return last is not None and last >= since - timedelta(seconds=ACTIVITY_SLACK_S)
+
+
 IDLE_TIMEOUT_S = 1800.0  # a call with no turn for 30 minutes was dropped (crash, caller never hung up)
 
 
@@ -191,6 +216,7 @@ def record_of(contact: StoredContact) -> dict[str, Any]:
         "agent": extra.get("agent"),
         "disposition": extra.get("disposition"),
         "satisfaction": extra.get("satisfaction"),
+        "satisfaction_comment": extra.get("satisfaction_comment"),
         "wait_seconds": extra.get("wait_seconds"),
         "handle_seconds": handle,
     }
@@ -277,6 +303,10 @@ def _check_extra(fields: Mapping[str, Any], where: str) -> None:
     satisfaction = fields.get("satisfaction")
     if satisfaction is not None and (isinstance(satisfaction, bool) or satisfaction not in range(1, 6)):
         raise ValueError(f"{where}: satisfaction must be an integer from 1 to 5 or null")
+    comment = fields.get("satisfaction_comment")
+    if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT_CHARS):
+        raise ValueError(f"{where}: satisfaction_comment must be a string of at most {MAX_COMMENT_CHARS} "
+                         "characters or null")
     for name in ("wait_seconds", "handle_seconds"):
         value = fields.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):

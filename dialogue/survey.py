@@ -35,12 +35,16 @@ def parse_rating(text: str | None) -> int | None:
     return int(m.group(2)) if m else None
 
 
-async def record_rating(store: SessionStore, conversation_id: str, rating: int) -> bool:
-    """Keep a rating on the contact's record; False when the store has no such conversation."""
+async def record_rating(store: SessionStore, conversation_id: str, rating: int, comment: str | None = None) -> bool:
+    """Keep a rating (and the chat survey's optional comment) on the contact's record; False when the store
+    has no such conversation."""
     if rating not in SCALE:
         raise ValueError(f"a rating is an integer from 1 to 5, not {rating!r}")
+    fields: dict[str, Any] = {"satisfaction": rating}
+    if comment:
+        fields["satisfaction_comment"] = comment
     try:
-        return await annotate(store, conversation_id, satisfaction=rating)
+        return await annotate(store, conversation_id, **fields)
     except RecordsUnavailable:
         log.warning("rating of %s not kept: the store keeps no records", conversation_id)
         return False

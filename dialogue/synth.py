@@ -446,6 +446,7 @@ def _finish(rng: Rng, sid: str, channel: str, caller: str | None, start: datetim
         "case_note": note, "agent": agent,
         "disposition": _one(rng, DISPOSITION.get(intent, ("information_given",))) if agent else None,
         "satisfaction": _satisfaction(rng, outcome, channel),
+        "satisfaction_comment": None,  # the chat survey's free comment: not synthesised
         "wait_seconds": wait,
         "handle_seconds": round(total - (wait or 0.0), 1),
     }  # fmt: skip

@@ -3,7 +3,8 @@
 POST /survey/twilio[?conversation_id=ID]   TwiML: the question in a <Gather numDigits=1> (ID: the CallSid)
 POST /survey/twilio/answer?conversation_id=ID&try=N   the key pressed: kept, thanked, hung up
 GET  /survey/chat/{conversation_id}         the frame the widget shows (dialogue.survey.chat_frame)
-POST /survey/{conversation_id}              {"rating": 1-5} from the widget: 204, 400 or 404
+POST /survey/{conversation_id}              {"rating": 1-5, "comment"?: str} from the widget: 204; 400 (bad
+                                            rating or comment), 404 (not finished, unknown), 409 (rated)
 
 A voice call reaches the survey by a <Redirect> to /survey/twilio instead of its final <Hangup/>; the
 rating is stored on the record (`satisfaction`) and counted in `ivr_satisfaction_total`. docs/outreach.md.
@@ -20,8 +21,11 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from dialogue.api import Prompt
 from dialogue.bot import Bot
+from dialogue.desk import OPEN
+from dialogue.records import RecordsUnavailable, record
 from dialogue.survey import chat_frame, parse_rating, record_rating
 from ivr.app_keys import MANAGER
+from ivr.desk_app import DESK
 from ivr.metrics import REGISTRY
 from ivr.voice_common import CONFIG, ensure_setup, read_form
 from ivr.voice_twilio import say, twiml
@@ -29,6 +33,7 @@ from ivr.voice_twilio import say, twiml
 QUESTION_PATH = "/survey/twilio"
 ANSWER_PATH = "/survey/twilio/answer"
 MAX_TRIES = 2
+MAX_COMMENT_CHARS = 500  # what the widget's comment box takes (the record allows more: imports)
 RATINGS = Counter("ivr_satisfaction_total", "Survey answers, by channel and rating (1-5)", ["channel", "rating"],
                   registry=REGISTRY)
 
@@ -77,27 +82,71 @@ async def answer(request: web.Request) -> web.Response:
     return twiml(str(resp))
 
 
+# the widget is embedded on the company's own site: its requests come from another origin
+CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+
+
+def _refuse(status: int, message: str) -> web.HTTPException:
+    cls = {400: web.HTTPBadRequest, 404: web.HTTPNotFound, 409: web.HTTPConflict}[status]
+    return cls(text=json.dumps({"error": message}), content_type="application/json", headers=CORS)
+
+
 async def frame(request: web.Request) -> web.Response:
-    return web.json_response(chat_frame(request.app[MANAGER].bot, request.match_info["conversation_id"]))
+    frame = chat_frame(request.app[MANAGER].bot, request.match_info["conversation_id"])
+    return web.json_response(frame, headers=CORS, dumps=lambda d: json.dumps(d, ensure_ascii=False))
+
+
+async def preflight(request: web.Request) -> web.Response:
+    return web.Response(status=204, headers={**CORS, "Access-Control-Allow-Methods": "POST, OPTIONS",
+                                             "Access-Control-Allow-Headers": "Content-Type",
+                                             "Access-Control-Max-Age": "600"})
+
+
+def _answer(body: object) -> tuple[int, str | None]:
+    """The rating and the optional comment of a widget's post; 400 with the reason otherwise."""
+    if not isinstance(body, dict):
+        raise _refuse(400, 'expected a JSON object {"rating": 1-5, "comment": "..."}')
+    rating = body.get("rating")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise _refuse(400, "rating must be an integer from 1 to 5")
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        raise _refuse(400, "comment must be a string")
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > MAX_COMMENT_CHARS:
+        raise _refuse(400, f"comment is longer than {MAX_COMMENT_CHARS} characters")
+    return rating, comment
 
 
 async def rate(request: web.Request) -> web.Response:
+    """One rating per conversation: a second answer (another tab, a double click) gets 409."""
     manager = request.app[MANAGER]
     cid = request.match_info["conversation_id"]
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(text="expected a JSON object {\"rating\": 1-5}") from None
-    rating = body.get("rating") if isinstance(body, dict) else None
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise web.HTTPBadRequest(text="rating must be an integer from 1 to 5")
+        raise _refuse(400, 'expected a JSON object {"rating": 1-5, "comment": "..."}') from None
+    rating, comment = _answer(body)
     view = await manager.view(cid)
     if view is None or not view.ended:
-        raise web.HTTPNotFound(text="no finished conversation with this id")
-    if not await record_rating(manager.store, cid, rating):
-        raise web.HTTPNotFound(text="this conversation has no record to rate")
+        raise _refuse(404, "no finished conversation with this id")
+    contact = await request.app[DESK].contact(cid) if DESK in request.app else None
+    if contact is not None and contact.status in OPEN:  # the bot handed it over; the agent has not closed it
+        raise _refuse(404, "this conversation is still waiting for or with an agent")
+    # the conversation's own lock (every worker): two posts at once cannot both find it unrated
+    async with manager.locks.hold(cid):
+        try:
+            found = await record(manager.store, cid)
+        except RecordsUnavailable:
+            found = None
+        if found is None:
+            raise _refuse(404, "this conversation has no record to rate")
+        if found.get("satisfaction") is not None:
+            raise _refuse(409, "this conversation has been rated already")
+        if not await record_rating(manager.store, cid, rating, comment):
+            raise _refuse(404, "this conversation has no record to rate")
     count_rating(view.channel, rating)
-    return web.Response(status=204)
+    return web.Response(status=204, headers=CORS)
 
 
 def setup(app: web.Application) -> None:
@@ -106,3 +155,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post(ANSWER_PATH, answer)
     app.router.add_get("/survey/chat/{conversation_id}", frame)
     app.router.add_post("/survey/{conversation_id}", rate)
+    app.router.add_route("OPTIONS", "/survey/{conversation_id}", preflight)

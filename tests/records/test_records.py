@@ -55,7 +55,8 @@ def a_record(sid: str, started: datetime, **changes: Any) -> dict[str, Any]:
             {"speaker": "agent", "text": "大変申し訳ございません。", "at": (started + timedelta(seconds=90)).isoformat()},
         ],
         "case_note": {"case_id": f"CASE-{sid}", "summary_ja": "商品破損のお申し出。", "slots": {}},
-        "agent": "sato", "disposition": "exchange_arranged", "satisfaction": 4, "wait_seconds": 42.5,
+        "agent": "sato", "disposition": "exchange_arranged", "satisfaction": 4,
+        "satisfaction_comment": "丁寧に対応していただきました", "wait_seconds": 42.5,
         "handle_seconds": 185.0,
     }  # fmt: skip
     record.update(changes)
