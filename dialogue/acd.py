@@ -222,16 +222,36 @@ class Acd:
                 out[queue] = wait
         return out
 
+    async def wait_in_line(self, desk: Desk, contact: Contact, now: float | None = None) -> float | None:
+        """Seconds `contact`, already queued, still has to wait: only those ahead of it count (a higher
+        priority, or the same one queued earlier). None when nobody is signed in for its queue."""
+        now = now or time.time()
+        contacts = [*await desk.recent(("queued",)),
+                    *await desk.recent(("assigned", "released", "closed", "abandoned"), since=now - HISTORY_S)]
+        ahead = [c for c in contacts if c.status == "queued" and c.id != contact.id
+                 and (-c.priority, c.queued_at) < (-contact.priority, contact.queued_at)]
+        finished = sorted((c for c in contacts if c.status in ("closed", "released")), key=lambda c: c.ended_at or 0)
+        return self.estimate(contact.queue, ahead, await desk.agents(), finished, now, contacts)
+
     def announcement(self, wait_s: float | None) -> str | None:
         """「ただいま5分ほどでおつなぎできる見込みです」: whole minutes, rounded to fives beyond ten."""
-        if wait_s is None or math.isinf(wait_s):
+        minutes = wait_minutes(wait_s)
+        if minutes is None:
             return None
-        if wait_s < 60:
+        if minutes == 0:
             return self.config.announcements.soon
-        minutes = math.ceil(wait_s / 60)
-        if minutes > 10:
-            minutes = 5 * math.ceil(minutes / 5)
         return self.config.announcements.minutes.format(minutes=minutes)
+
+
+def wait_minutes(wait_s: float | None) -> int | None:
+    """The wait as callers are told it: 0 under a minute ("soon"), whole minutes up to ten, then fives.
+    None when unknown or unbounded: the bot then promises nothing."""
+    if wait_s is None or math.isinf(wait_s):
+        return None
+    if wait_s < 60:
+        return 0
+    minutes = math.ceil(wait_s / 60)
+    return 5 * math.ceil(minutes / 5) if minutes > 10 else minutes
 
 
 def facts_from(queue: str, reason: str | None, priority: int, note: Mapping[str, Any] | None,

@@ -1,19 +1,23 @@
-"""Where the web channels find the hand-over desk and the ACD: one of each per application, shared by the
-chat socket (ivr/web_chat.py) and the agent console and API (ivr/agent_console.py, ivr/agent_api.py)."""
+"""Where the channels find the hand-over desk and the ACD: one of each per application, shared by the chat
+socket (ivr/web_chat.py), the voice channels (a call handed to a person waits here, ivr/voice_hold.py) and the
+agent console and API (ivr/agent_console.py, ivr/agent_api.py)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiohttp import web
 
-from dialogue.acd import Acd, facts_from
-from dialogue.api import Handover
+from dialogue.acd import Acd, facts_from, wait_minutes
+from dialogue.api import BotReply, Handover, Prompt
+from dialogue.bot import Bot
 from dialogue.desk import Contact, Desk, open_desk
 from ivr.app_keys import MANAGER
 
+log = logging.getLogger("ivr.desk")
 DESK = web.AppKey("desk", Desk)
 ACD = web.AppKey("acd", Acd)
 WAITS_TTL_S = 2.0  # every bot turn asks for the waits; the desk is read at most this often
@@ -68,6 +72,35 @@ async def enqueue_handover(app: web.Application, conversation_id: str, channel: 
                                          priority=priority, queued_at=0.0, case_id=handover.case_id, caller=caller))
     app[WAITS].invalidate()
     return Queued(contact, wait, acd.announcement(wait))
+
+
+async def queue_call(app: web.Application, call_id: str, reply: BotReply) -> BotReply:
+    """A phone call the bot hands to a person joins the desk, so that the console shows it with its case note
+    and an agent can accept it. The reply comes back with the queue and priority the ACD chose (what Twilio's
+    queue or TaskRouter gets) and, when the wait is known, the estimate said to the caller in keigo."""
+    handover = reply.handover
+    if handover is None or handover.kind != "transfer" or DESK not in app:
+        return reply
+    queued = await enqueue_handover(app, call_id, "voice", handover, reply.language)
+    routed = replace(handover, queue=queued.contact.queue, priority=queued.contact.priority)
+    said = wait_prompt(app[MANAGER].bot, app[ACD], queued.wait_s)
+    log.info("call %s waits in %s (priority %d, estimate %s s)", call_id, routed.queue, routed.priority,
+             "unknown" if queued.wait_s is None else round(queued.wait_s))
+    return replace(reply, handover=routed, prompts=reply.prompts + ((said,) if said else ()))
+
+
+def wait_prompt(bot: Bot, acd: Acd, wait_s: float | None, *, reminder: bool = False) -> Prompt | None:
+    """「ただいま5分ほどでおつなぎできる見込みです」 for a caller on the phone, from the bot's prompts
+    (`hold_wait_soon`, `hold_wait_minutes`, and `hold_reminder_*` while on hold), or the ACD's announcement
+    (queues/acd.yaml) for a bot without them. None when the wait is unknown: nothing is promised."""
+    minutes = wait_minutes(wait_s)
+    if minutes is None:
+        return None
+    key = ("hold_reminder_" if reminder else "hold_wait_") + ("soon" if minutes == 0 else "minutes")
+    if bot.prompts.has(key):
+        return bot.prompts.render(key, "voice", {"minutes": minutes}, interruptible=False)
+    text = acd.announcement(wait_s)
+    return Prompt(text, interruptible=False) if text else None
 
 
 async def _contacted_lately(app: web.Application, caller: str, conversation_id: str) -> bool:

@@ -82,6 +82,12 @@ class VoiceConfig:
     workflow_sid: str | None = None  # TaskRouter workflow: transfers carry the case note in the task
     agent_sip: str | None = None  # sip:{queue}@pbx.example.jp: transfers dial the agent PBX instead
     queue_digits: dict[str, str] = field(default_factory=dict)  # relay: DTMF that selects a PBX queue
+    # where a caller waiting in <Enqueue> is put through once a console agent accepts the call:
+    # client:{agent}, sip:{agent}@pbx.example.jp or a phone number; None: the agents' phones take calls
+    # from the Twilio queue themselves (<Dial><Queue>)
+    agent_dial: str | None = None
+    hold_music_url: str | None = None  # <Play>ed while a caller waits for an agent; silence without it
+    survey: bool = True  # a caller the bot helped is asked the keypad survey (ivr/survey_channel.py)
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None) -> VoiceConfig:
@@ -102,10 +108,19 @@ class VoiceConfig:
             workflow_sid=pick("workflow_sid", "TWILIO_WORKFLOW_SID"),
             agent_sip=pick("agent_sip", "IVR_AGENT_SIP"),
             queue_digits={str(k): str(v) for k, v in dict(data.get("queue_digits") or {}).items()},  # type: ignore[call-overload]
+            agent_dial=pick("agent_dial", "IVR_AGENT_DIAL"),
+            hold_music_url=pick("hold_music_url", "IVR_HOLD_MUSIC_URL"),
+            survey=str(env.get("IVR_VOICE_SURVEY", data.get("survey", True))).lower() not in ("0", "false", "no", "off"),
         )
 
 
 CONFIG = web.AppKey("voice_config", VoiceConfig)
+# a caller handed to a person waits in Twilio's queue: its waitUrl, the <Enqueue action>, and the <Dial
+# action> of the agent's leg (ivr/voice_hold.py)
+HOLD_PATH = "/voice/twilio/hold"
+HOLD_DONE_PATH = "/voice/twilio/hold/done"
+AGENT_DONE_PATH = "/voice/twilio/hold/agent-done"
+SURVEY_PATH = "/survey/twilio"  # ivr/survey_channel.py: where a helped caller goes instead of <Hangup/>
 REPLAYS = web.AppKey("voice_replays", Coordination)
 REPLAY_TTL_S = 3600.0  # Twilio retries within minutes; a captured request is refused for an hour
 

@@ -5,7 +5,9 @@ GET  /voice/relay/ws              the relay socket: setup, prompt, dtmf, interru
 POST /voice/twilio/relay/handoff  the `<Connect action>`: after `end`, the last prompts and the transfer as TwiML
 
 Closing prompts travel in the `end` message's handoffData, so the transfer notice is said by `<Say>`
-(never cut off) and the transfer itself is the same TwiML as on the Gather channel.
+(never cut off) and the transfer itself is the same TwiML as on the Gather channel: the call waits on the
+agents' desk (queued by the socket, with the wait estimate in the closing prompts) and in Twilio's queue.
+A call the bot resolved goes on to the keypad survey.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from ivr.voice_common import (
     start_call,
     takes_as_answer,
 )
-from ivr.voice_twilio import FIXED_NOW, down_goodbye, leave, say, twiml, when_store_down
+from ivr.voice_twilio import FIXED_NOW, down_goodbye, leave, say, to_desk, twiml, when_store_down
 
 WS_PATH = "/voice/relay/ws"
 IDLE_LIMIT_S = 600.0  # Twilio reports silence itself; this only reaps a socket nobody closes
@@ -79,6 +81,7 @@ class RelayCall:
     heard_until: str | None = None  # utteranceUntilInterrupt of the last interruption
     ended: bool = False
     now: datetime | None = None
+    request: web.Request | None = None  # the handshake: where the agents' desk is
 
     async def on_setup(self, msg: dict[str, Any]) -> None:
         sid = str(msg.get("callSid", ""))
@@ -132,6 +135,8 @@ class RelayCall:
         self.keys = DigitCollector(reply.expect)
         if reply.ended or reply.handover is not None:
             self.ended = True
+            if self.request is not None and self.sid is not None:
+                reply = await to_desk(self.request, self.sid, reply)  # the queue ACD chose, the wait said
             await self.hand_off(reply.prompts, reply.handover, reply.outcome)
             return
         for i, prompt in enumerate(reply.prompts):
@@ -154,7 +159,7 @@ async def relay_socket(request: web.Request) -> web.WebSocketResponse:
     await check_signature(request, {}, websocket=True)
     ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_BODY)
     await ws.prepare(request)
-    call = RelayCall(ws, request.app[MANAGER], request.app[CONFIG], now=request.app.get(FIXED_NOW))
+    call = RelayCall(ws, request.app[MANAGER], request.app[CONFIG], now=request.app.get(FIXED_NOW), request=request)
     handlers = {"setup": call.on_setup, "prompt": call.on_prompt, "dtmf": call.on_dtmf}
     try:
         while not ws.closed:
@@ -214,7 +219,10 @@ async def handoff(request: web.Request) -> web.Response:
         leave(resp, Handover("transfer", _field(data, "reason"), _field(data, "queue"),
                              frames.as_int(data.get("priority"), low=0, high=100), _field(data, "caseId")), cfg)
     else:
-        resp.hangup()
+        bot = request.app[MANAGER].bot
+        survey = (cfg.survey and kind == "end" and data.get("outcome") == "resolved"
+                  and bot.prompts.has("survey_voice_question"))
+        leave(resp, None, cfg, survey)
     return twiml(str(resp))
 
 

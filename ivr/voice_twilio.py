@@ -4,9 +4,12 @@ POST /voice/twilio         a new call: greet and gather speech and keypad input
 POST /voice/twilio/turn    a Gather result (SpeechResult/Digits), or ?noinput=1 when the caller stayed silent
 POST /voice/twilio/status  the call's status callback: a caller who hangs up mid-call is `abandoned`
 
-Transfers: `<Enqueue workflowSid>` with a TaskRouter task carrying the case id when a workflow is
-configured; `<Dial><Sip>` with X-Case-Id when an agent PBX is; a plain `<Enqueue>` named after the
-queue otherwise (the agent side finds the case note by CallSid). See docs/voice-protocol.md.
+Transfers: the call joins the agents' desk (the console shows it with its case note, ivr/desk_app.py) and
+the caller hears the wait estimate; then `<Enqueue workflowSid>` with a TaskRouter task carrying the case
+id when a workflow is configured; `<Dial><Sip>` with X-Case-Id when an agent PBX is; otherwise an
+`<Enqueue>` named after the queue, whose waitUrl and action (ivr/voice_hold.py) hold the caller and put
+them through to the agent who accepts the call in the console. A call the bot resolved ends with the
+keypad survey instead of `<Hangup/>`. See docs/voice-protocol.md.
 """
 
 from __future__ import annotations
@@ -28,16 +31,21 @@ from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Say, VoiceResponse
 
 from dialogue.api import BotReply, Handover, InputSpec, Prompt, SessionNotFound, UserTurn
+from dialogue.desk import DeskError
 from dialogue.payments import KEYPAD_ONLY
 from ivr.app_keys import MANAGER
+from ivr.desk_app import DESK, ensure_desk, queue_call
 from ivr.metrics import TURN_SECONDS
 from ivr.voice_common import (
     CONFIG,
     END_OF_SPEECH_S,
+    HOLD_DONE_PATH,
+    HOLD_PATH,
     INITIAL_TIMEOUT_S,
     LANGUAGE,
     SERVICE_DOWN,
     STORE_DOWN,
+    SURVEY_PATH,
     TURN_TIMEOUT_S,
     UNKNOWN_CALL,
     YES_NO,
@@ -159,32 +167,40 @@ def gather_args(spec: InputSpec, action: str) -> dict[str, object]:
     return args
 
 
-def leave(resp: VoiceResponse, handover: Handover | None, cfg: VoiceConfig) -> None:
-    """After the last prompts: to an agent queue, or a polite hang-up (callbacks and endings)."""
+def leave(resp: VoiceResponse, handover: Handover | None, cfg: VoiceConfig, survey: bool = False) -> None:
+    """After the last prompts: to an agent queue, the survey (a call the bot resolved), or a polite hang-up."""
     if handover is None or handover.kind != "transfer":
-        resp.hangup()
+        if survey:
+            resp.redirect(SURVEY_PATH, method="POST")
+        else:
+            resp.hangup()
         return
     queue = handover.queue or "general"
     case = handover.case_id or ""
+    # the waitUrl says the wait and plays hold music, and notices when a console agent accepts the call
+    hold = {"wait_url": HOLD_PATH, "wait_url_method": "POST", "action": HOLD_DONE_PATH, "method": "POST"}
     if cfg.workflow_sid:
         attrs = {"case_id": case, "queue": queue, "reason": handover.reason, "channel": "voice"}
-        enqueue = resp.enqueue(None, workflow_sid=cfg.workflow_sid)
+        enqueue = resp.enqueue(None, workflow_sid=cfg.workflow_sid, **hold)
         enqueue.task(json.dumps(attrs, ensure_ascii=False), priority=handover.priority)
     elif cfg.agent_sip:
         # Twilio passes X- parameters of a SIP URI on as SIP headers: the PBX sees the case id
         headers = f"X-Case-Id={quote(case)}&X-Reason={quote(handover.reason or '')}"
         resp.dial().sip(f"{cfg.agent_sip.format(queue=queue)}?{headers}")
     else:
-        resp.enqueue(queue)
+        resp.enqueue(queue, **hold)
 
 
-def render(reply: BotReply, cfg: VoiceConfig, nonce: str | None = None) -> str:
-    """TwiML of one reply; `nonce` (fresh when not given) makes its Gather action URL unique."""
+def render(reply: BotReply, cfg: VoiceConfig, nonce: str | None = None, session: str | None = None,
+           survey: bool = False) -> str:
+    """TwiML of one reply; `nonce` (fresh when not given) makes its Gather action URL unique. `session`
+    names a bot session other than the CallSid (the bot again after an agent's release); `survey` sends a
+    finished call to the keypad survey instead of hanging up."""
     resp = VoiceResponse()
     if reply.ended or reply.handover is not None:
         for prompt in reply.prompts:
             say(resp, prompt, cfg)
-        leave(resp, reply.handover, cfg)
+        leave(resp, reply.handover, cfg, survey)
         return str(resp)
     # Twilio lets the caller barge in only on what is nested in <Gather>: a prompt that must be heard
     # in full (and everything before it) is said before the Gather opens.
@@ -192,11 +208,42 @@ def render(reply: BotReply, cfg: VoiceConfig, nonce: str | None = None) -> str:
     for prompt in reply.prompts[:cut]:
         say(resp, prompt, cfg)
     nonce = nonce or new_nonce()  # every action URL unique, so an identical signed post is a replay
-    gather = resp.gather(**gather_args(reply.expect, f"{TURN_PATH}?seq={nonce}"))
+    action = f"{TURN_PATH}?seq={nonce}" + (f"&session={quote(session)}" if session else "")
+    gather = resp.gather(**gather_args(reply.expect, action))
     for prompt in reply.prompts[cut:]:
         say(gather, prompt, cfg)
-    resp.redirect(f"{TURN_PATH}?seq={nonce}&noinput=1", method="POST")
+    resp.redirect(f"{action}&noinput=1", method="POST")
     return str(resp)
+
+
+def offers_survey(request: web.Request, reply: BotReply) -> bool:
+    """The after-call survey is for calls the bot itself resolved, when the bot has its question."""
+    transfer = reply.handover is not None and reply.handover.kind == "transfer"
+    return (request.app[CONFIG].survey and reply.ended and not transfer and reply.outcome == "resolved"
+            and request.app[MANAGER].bot.prompts.has("survey_voice_question"))
+
+
+_DESK_DOWN: tuple[type[BaseException], ...] = (DeskError, *STORE_DOWN)
+
+
+async def to_desk(request: web.Request, sid: str, reply: BotReply) -> BotReply:
+    """A transfer joins the agents' desk with the wait said; a desk that cannot be reached leaves the caller
+    transferred all the same (Twilio's queue still holds them), without the estimate."""
+    try:
+        return await queue_call(request.app, sid, reply)
+    except _DESK_DOWN as exc:
+        log.error("call %s not put on the agents' desk: %s", sid, exc or type(exc).__name__)
+        return reply
+
+
+def session_of(sid: str, named: str | None) -> str:
+    """The bot session a webhook is for: the CallSid's own, or the one an agent handed the call back to
+    (`<CallSid>-r1`, ...); a name of another call is refused."""
+    if not named or named == sid:
+        return sid
+    if re.fullmatch(re.escape(sid) + r"-r\d{1,3}", named):
+        return named
+    raise web.HTTPBadRequest(text="session does not belong to this call")
 
 
 def new_nonce() -> str:
@@ -273,6 +320,7 @@ async def incoming(request: web.Request) -> web.Response:
         return goodbye(UNKNOWN_CALL, cfg)
     elapsed = time.perf_counter() - began
     TURN_SECONDS.labels("voice").observe(elapsed)
+    reply = await to_desk(request, sid, reply)  # a greeting may hand over at once (a flagged caller)
     nonce = new_nonce()
     request.app[LAST_REPLIES].put(sid, reply, nonce)
     return twiml(render(reply, cfg, nonce), elapsed, entered)
@@ -301,7 +349,8 @@ async def turn(request: web.Request) -> web.Response:
     except DuplicateTurn:
         return twiml(render(apology(None), request.app[CONFIG]), None, entered)
     manager, cfg, cache = request.app[MANAGER], request.app[CONFIG], request.app[LAST_REPLIES]
-    sid = params["CallSid"]
+    session = request.query.get("session")
+    sid = session_of(params["CallSid"], session)
     previous = cache.get(sid, request.query.get("seq"))
     user = turn_of(params)
     # うん said over a prompt stops Twilio's <Say>: the caller has not heard the question yet, so say
@@ -309,7 +358,7 @@ async def turn(request: web.Request) -> web.Response:
     if user.text and previous is not None and previous.expect.awaiting not in YES_NO and is_backchannel(user.text):
         nonce = new_nonce()
         cache.put(sid, previous, nonce)
-        return twiml(render(previous, cfg, nonce), 0.0, entered)
+        return twiml(render(previous, cfg, nonce, session), 0.0, entered)
     try:
         reply, elapsed = await run_turn(manager, sid, user, previous)
     except SessionNotFound:
@@ -318,30 +367,44 @@ async def turn(request: web.Request) -> web.Response:
     except Exception:
         log.exception("turn of %s failed outside the engine", sid)
         reply, elapsed = apology(previous), 0.0
+    reply = await to_desk(request, params["CallSid"], reply)
     nonce = new_nonce()
     cache.put(sid, reply, nonce)
-    return twiml(render(reply, cfg, nonce), elapsed, entered)
+    return twiml(render(reply, cfg, nonce, session, offers_survey(request, reply)), elapsed, entered)
 
 
 @when_store_down(down_status)
 async def status(request: web.Request) -> web.Response:
     params = await read_form(request)
-    manager = request.app[MANAGER]
     sid = params["CallSid"]
     if params.get("CallStatus") in ENDED_STATUSES:
-        request.app[LAST_REPLIES].drop(sid)
-        state = await manager.view(sid)
-        if state is not None and not state.ended:
-            await manager.hangup(sid)
-            state = await manager.view(sid)
-            outcome = state.outcome if state is not None else None
-            count_outcome(BotReply((), InputSpec(awaiting="none"), ended=True, outcome=outcome))  # type: ignore[arg-type]
-            log.info("call %s ended by the caller (%s): %s", sid, params.get("CallStatus"), outcome)
+        sessions = [sid]
+        if DESK in request.app:
+            # a caller who hangs up on hold leaves the agents' queue; one an agent gave back to the bot
+            # hangs up that bot session too
+            contact = await request.app[DESK].abandon(sid)
+            if contact is not None and contact.status == "released" and contact.bot_session:
+                sessions.append(contact.bot_session)
+        for session in sessions:
+            await _caller_gone(request, session, params.get("CallStatus"))
     return web.Response(status=204)
+
+
+async def _caller_gone(request: web.Request, sid: str, status: str | None) -> None:
+    manager = request.app[MANAGER]
+    request.app[LAST_REPLIES].drop(sid)
+    state = await manager.view(sid)
+    if state is not None and not state.ended:
+        await manager.hangup(sid)
+        state = await manager.view(sid)
+        outcome = state.outcome if state is not None else None
+        count_outcome(BotReply((), InputSpec(awaiting="none"), ended=True, outcome=outcome))  # type: ignore[arg-type]
+        log.info("call %s ended by the caller (%s): %s", sid, status, outcome)
 
 
 def setup(app: web.Application) -> None:
     ensure_setup(app)
+    ensure_desk(app)  # transfers wait on the agents' desk (the console may be served by another worker)
     app[LAST_REPLIES] = ReplyCache()
     app.router.add_post("/voice/twilio", incoming)
     app.router.add_post(TURN_PATH, turn)

@@ -31,9 +31,11 @@ async def test_a_caller_rates_the_call_on_the_keypad(manager: DialogueManager, a
     await phone.dial()
     await phone.say("梅田店の営業時間を教えてください")
     await phone.say("以上です")
-    assert phone.twiml is not None and phone.twiml.find("Hangup") is not None
+    assert phone.twiml is not None and phone.twiml.find("Hangup") is None
+    redirect = phone.twiml.find("Redirect")  # the call goes on to the survey instead of hanging up
+    assert redirect is not None and redirect.text == "/survey/twilio" and redirect.get("method") == "POST"
 
-    root = await phone.post("/survey/twilio", phone.params())
+    root = await phone.post(redirect.text, phone.params())
     assert root is not None
     gather = phone.gather()
     assert gather.get("numDigits") == "1" and gather.get("input") == "dtmf"
