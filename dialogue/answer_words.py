@@ -67,6 +67,16 @@ LEAD_IN = re.compile(r"^((ほな|ほんなら|ほんだら|んだら|んだば|�
                      r"えーと|えっと|ええと|うーん|あの|まあ|あっ|あー|ああ|あ|えっ|え|おっ|お)[、,…\.\s!?]+)+")
 # an ask in the words, wherever it stands: 「…じゃあ、お願いします」
 ASKS = re.compile(r"(お願い|おねがい|頼みます|頼むわ|頼む$|たのむ|たのみます|頼んます|してちょう|してけろ|してくれ|してください)")
+# the thing offered, asked for in a request form (「送ってください」「電話してもらえますか」「かけてほしい」): at an
+# offer, a yes; not after ない (「送らないでください」)
+ASK_FOR_IT = re.compile(r"(?<!ない)(て|で)(ください|下さい|くださる|くれ|もらえ|もらい|もろて|もらお|いただけ|頂け|いただき|頂き|"
+                        r"ほしい|欲しい|ちょうだい|ちょ$)")
+# the number the caller is calling from, named instead of said (「この電話です」「今かけてる番号で」)
+THIS_NUMBER = re.compile(
+    r"^(あの|えっと|えーと)?[、,\s]*(この|今の|いまの|今かけてる|いまかけてる|今かけている|今おかけしている|今お電話している|今電話してる|"
+    r"かけてる|かけている|こちらの|こっちの)[、,\s]*(この)?(電話|でんわ|番号|ばんごう|携帯|けいたい|スマホ)(番号|ばんごう)?"
+    r"(です|でお願いします|でお願いいたします|で|だ|や|でいい(です)?|で大丈夫(です)?|でええ|にお願いします|に)?[、。.!\s]*$"
+)
 # hedged: 「たぶん大丈夫…かな」「今のところは、まあ…」: perhaps a closing, to be confirmed, never assumed
 HEDGE = re.compile(r"(たぶん|多分|かな$|かな(…|\.\.\.)|かしら|今のところ|いまのところ|とりあえず|^まあ|、まあ)")
 
@@ -196,7 +206,7 @@ def only_repeat(text: str) -> bool:
 _SLOWER_KEY = re.compile(
     r"ゆ[ーっ]*くり(め|目)?|早口|はやくち|"
     r"(話す|はなす|喋る|しゃべる|言う|いう|話し方|喋り方|しゃべり方|声)(の|ん)?(が|は)?(早|速|はや)(すぎ(る|ます|て)?|く(て|って)|い(です)?)|"
-    r"(早|速|はや)すぎ(て|る|ます)?(?=.*(聞き取|ききと|分から|わから|聞こえ|きこえ))"
+    r"(早|速|はや)(すぎ(て|る|ます)?|くて)(?=.*(聞き取|ききと|分から|わから|聞こえ|きこえ|ついていけ))"
 )
 # the words around a request for a slower pace: what is left must be endings, no content (kanji, digits)
 _SLOWER_WORDS = re.compile(
@@ -220,19 +230,17 @@ def _pace_words_only(clause: str) -> bool:
     return _CONTENT.search(rest) is None and len(rest) <= 8
 
 
-def _slower_clause(clause: str) -> bool:
-    return (_SLOWER_KEY.search(clause) is not None and _NO_HURRY.search(clause) is None
-            and _pace_words_only(clause))
+_APOLOGY_WORDS = re.compile(r"すみません|すいません|ごめんなさい|ごめん|失礼しました|申し訳ない|あの(ー|う)?|えっと|ええと")
 
 
 def only_slower(text: str) -> bool:
     """A request to speak more slowly (and nothing else but a repeat or an apology around it)."""
     if _english_only(EN_SLOWER, text):
         return True
-    parts = clauses(text)
-    if not any(_slower_clause(c) for c in parts):
+    joined = re.sub(r"[\s、。,.!！?？…]+", "", text)  # ASR spaces split words: read the utterance whole
+    if _SLOWER_KEY.search(joined) is None or _NO_HURRY.search(joined) is not None:
         return False
-    return all(_slower_clause(c) or _repeat_clause(c) or _SORRY.match(c) or _pace_words_only(c) for c in parts)
+    return _pace_words_only(_APOLOGY_WORDS.sub("", _REPEAT_KEY.sub("", _SLOWER_KEY.sub("", joined))))
 
 
 def without_repeat_words(text: str) -> str:
@@ -246,6 +254,10 @@ def only_start_over(text: str) -> bool:
     return _START_OVER.fullmatch(bare(text)) is not None
 
 
+# what the normaliser leaves of 「えっとね」「あのさあ」「うーんとですね」: a particle, no words
+FILLER_TAIL = re.compile(r"(あの|その|うーん|うん|ん)?と?(です)?(ね|ねえ|ねー|な|なあ|なー|よ|さ|さあ|さー|の|わ|ねぇ|なぁ|さぁ)")
+
+
 def only_hesitation(text: str) -> bool:
     """Fillers, 「待ってください」, 「今探します」: the caller needs a moment, nothing else."""
     if _english_only(EN_HESITATION, text):
@@ -256,6 +268,7 @@ def only_hesitation(text: str) -> bool:
         or (_HESITATION_CLAUSE.search(c) is not None and not _NOT_HESITATION.search(c) and len(c) <= 20)
         or _SORRY.match(c) is not None
         or _FILLER_CLAUSE.match(c) is not None
+        or FILLER_TAIL.fullmatch(c) is not None
         for c in parts
     )
 

@@ -61,6 +61,7 @@ class Question:
     # the bot's names for its requests (prompts label_<intent>: 店舗の場所, ご請求やお支払い): a caller who
     # says no to a guess often just names the right one (「いや、場所のほうやねん」)
     labels: Mapping[str, str] = field(default_factory=dict)
+    caller_phone: str | None = None  # the number the call comes from (caller id), national digits; None on chat
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
@@ -280,6 +281,11 @@ def _closing(parse: Parse) -> Simple | None:
     return None
 
 
+def _dont_know(parse: Parse) -> bool:
+    """「わからない」 about the answer, not about the bot's pace (「はやくて わからない」 asks it to slow down)."""
+    return words.DONT_KNOW.search(parse.normalized) is not None and not words.only_slower(parse.normalized)
+
+
 def _commands(parse: Parse) -> Simple | None:
     """Global commands, only as the meaning of the whole utterance."""
     text = parse.normalized
@@ -323,13 +329,23 @@ def _common(said: _Said, q: Question) -> Action:
 
 def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     """The action a turn asks for at the open question. Never raises; unknown input is `unclear`."""
+    action = _interpret(q, heard, entity_types)
+    if isinstance(action, Request) and action.condolence:
+        # 「母が亡くなりまして、母の注文を取り消したい」: grief or an emergency told with a request is an emotional
+        # call (SPEC 1, 6: grief is a reason to hand over); a person takes it, condolence first, and the request
+        # heard goes to them in the case note
+        return Simple("distress")
+    return action
+
+
+def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     aw = q.awaiting
     if heard.digits is not None:
         return _keys(q, heard.digits, entity_types)
     parse = heard.parse
     if parse is None:
         return Simple("unclear")
-    if not parse.normalized.strip(" 、。…."):
+    if not parse.normalized.strip(" 、。….") or words.FILLER_TAIL.fullmatch(parse.normalized.strip(" 、。….")):
         # the normaliser removes fillers: 「えーっと…」「あのー」 said alone is a caller collecting themselves
         return Simple("hesitate") if parse.text.strip(" 、。…") else Simple("unclear")
     by_type = heard_by_type(parse)
@@ -376,6 +392,8 @@ def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
 
 def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     parse, values = said.parse, said.values
+    if aw.entity == "phone_number" and q.caller_phone and aw.slot not in values and words.THIS_NUMBER.match(parse.normalized):
+        return Fill({aw.slot: q.caller_phone})  # 「この電話です」: the number the caller is calling from
     if aw.entity in FREE_TEXT:
         # a name or an address is whatever the caller says, unless it is clearly something else
         intent = _confident(parse)
@@ -397,7 +415,7 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Simple("distress")
     if said.faq is not None and words.QUESTION.search(parse.normalized) and _request(said, q) is None:
         return Answer(said.faq)  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
-    if words.DONT_KNOW.search(parse.normalized) and _request(said, q) is None:
+    if _dont_know(parse) and _request(said, q) is None:
         return Simple("dont_know")
     action = _common(said, q)
     if isinstance(action, Simple) and action.kind == "unclear" and values:
@@ -542,6 +560,8 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         intent = next((c.intent for c in candidates
                        if c is not None and c.intent not in q.flow_intents and c.intent != guessed), None)
         return No(values, intent)
+    if cue is None and _offering(aw) and words.ASK_FOR_IT.search(lead) and _request(said, q) is None:
+        return Yes(values)  # 「送ってください」 to 「お送りしましょうか」: the thing offered, asked for
     # the value said back (「23456789です」), also one the request holds from an earlier flow (the order number
     # verified before 「キャンセルいたします。よろしいでしょうか」): a yes by the question, not by the classifier
     confirmed = {k: v for k, v in {**said.prefill, **values}.items() if k in q.slots}
@@ -551,7 +571,7 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     if isinstance(aw, AwaitConfirm) and values:
         return Correct(values)
-    if words.DONT_KNOW.search(parse.normalized) and not _distress(parse):
+    if _dont_know(parse) and not _distress(parse):
         return Simple("dont_know")
     if words.only_hesitation(parse.normalized):
         return Simple("hesitate")  # 「その…」 is no yes, whatever the classifier makes of it

@@ -21,6 +21,8 @@ ASKS_SLOWER = [
     "え？ちょっと早口で聞き取れなかったです",
     "もう一度、ゆっくりお願いします",
     "話すのが速いです",
+    "ちょっと はやくて わからないよ",  # kana-only ASR, words split by spaces
+    "早すぎて聞き取れません",
     "Could you speak more slowly, please?",
 ]
 NOT_ABOUT_PACE = [
@@ -32,6 +34,8 @@ NOT_ABOUT_PACE = [
     "ゆっくり、注文番号は12345678",
     "届くのが早すぎます",
     "もう一度お願いします",  # a plain repeat
+    "はやくしてよ",
+    "わからないです",
 ]
 
 
