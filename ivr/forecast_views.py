@@ -224,7 +224,6 @@ def _draw(p: Plan, keys: Sequence[Key], label: str) -> bytes:
     for ax in (top, bottom):
         ax.xaxis.set_major_locator(mdates.DayLocator())  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%d"))  # type: ignore[no-untyped-call]
-    fig.autofmt_xdate(rotation=0, ha="center")
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="svg", metadata={"Date": None})

@@ -68,15 +68,25 @@
   }
 
   function tables(d) {
+    // per day for the chosen queues (the summary's days are every queue's)
+    var perDay = {}, order = [];
+    d.intervals.forEach(function (x) {
+      var key = x.start.slice(0, 10);
+      if (!perDay[key]) { perDay[key] = { date: key, contacts: 0, peak_agents: 0 }; order.push(key); }
+      perDay[key].contacts += x.contacts;
+      perDay[key].peak_agents = Math.max(perDay[key].peak_agents, x.agents);
+    });
+    document.getElementById("days-title").textContent = "日別の予測(" + d.selected.label + ")";
     var days = document.getElementById("days");
     days.textContent = "";
-    d.summary.days.forEach(function (x) {
+    order.map(function (k) { return perDay[k]; }).forEach(function (x) {
       var tr = el("tr");
       tr.appendChild(el("td", day(x.date)));
       tr.appendChild(el("td", num(x.contacts, 0), "num"));
       tr.appendChild(el("td", x.peak_agents + "人", "num"));
       days.appendChild(tr);
     });
+    document.getElementById("intervals-title").textContent = "30分ごとの予測と必要人数(" + d.selected.label + ")";
     var rows = document.getElementById("intervals");
     rows.textContent = "";
     d.intervals.forEach(function (x) {

@@ -11,6 +11,18 @@
     return_exchange: "返品・交換", address_change: "住所変更", billing_inquiry: "請求", store_hours: "営業時間",
     store_location: "店舗の場所", product_availability: "在庫", account_login: "ログイン", callback_request: "折り返し",
     operator_request: "オペレーター希望", complaint: "苦情", account_closure: "退会・解約", "(none)": "(用件なし)" };
+  // the checker's reasons (dialogue/qa.py) in the supervisors' words; an unknown one shows as it is
+  var WHY = [
+    [/^first words lack the company greeting$/, function () { return "第一声に会社の挨拶がありません"; }],
+    [/^last words lack a closing phrase$/, function () { return "最後の発話に締めの挨拶がありません"; }],
+    [/^order details disclosed before the caller was verified$/, function () { return "本人確認の前に注文の内容を伝えています"; }],
+    [/^no apology in the next (\d+) replies to a complaint$/, function (m) { return "お申し出のあと" + m[1] + "回の応答でお詫びがありません"; }],
+    [/^「できません」 with no alternative offered$/, function () { return "「できません」のあとに代わりの案内がありません"; }],
+    [/^plain-form ending: (.*)$/, function (m) { return "丁寧語でない文末: " + m[1]; }],
+    [/^blames the customer$/, function () { return "お客様に責任を押し付けています"; }],
+    [/^hold of (\d+) s \(limit (\d+) s\)$/, function (m) { return "保留" + m[1] + "秒(上限" + m[2] + "秒)"; }],
+    [/^(\d+) s of silence before this reply \(limit (\d+) s\)$/, function (m) { return "応答まで" + m[1] + "秒の無応答(上限" + m[2] + "秒)"; }],
+  ];
   var BOT = "(bot)";
   var DIMENSION = { agent: "担当者", flow: "用件", day: "日付" };
   var filter = null; // {kind: agent|flow|day, name}
@@ -20,6 +32,13 @@
     if (text !== undefined && text !== null) n.textContent = String(text);
     if (cls) n.className = cls;
     return n;
+  }
+  function why(text) {
+    for (var i = 0; i < WHY.length; i++) {
+      var m = WHY[i][0].exec(text || "");
+      if (m) return WHY[i][1](m);
+    }
+    return text || "";
   }
   function agentName(a) { return !a || a === BOT ? "自動応答(ボット)" : a; }
   function flowName(f) { return FLOW[f || "(none)"] || f; }
@@ -117,7 +136,7 @@
         var where = f.turn === null || f.turn === undefined ? "" : "発話" + f.turn + "(" + (SPEAKER[f.speaker] || f.speaker || "—") + ") ";
         p.appendChild(el("span", where));
         if (f.text) p.appendChild(el("q", f.text));
-        p.appendChild(el("span", " — " + f.why, "muted"));
+        p.appendChild(el("span", " — " + why(f.why), "muted"));
         ev.appendChild(p);
       });
       tr.appendChild(ev);

@@ -84,6 +84,42 @@
   form.appendChild(input);
   form.appendChild(send);
 
+  // the satisfaction survey after a chat the bot resolved or an agent closed (GET/POST /survey/...)
+  var SURVEY_TEXT = {
+    thanks: "ご回答ありがとうございました。今後のサービス向上に役立ててまいります。",
+    already: "このチャットへのご回答はすでに承っております。ありがとうございました。",
+    bad: "恐れ入りますが、1から5の中から評価をお選びください。",
+    failed: "送信できませんでした。恐れ入りますが、しばらくしてからもう一度お試しください。",
+  };
+  var survey = el("form", "sakura-chat-survey");
+  survey.hidden = true;
+  survey.noValidate = true;
+  var surveyQ = el("p", "sakura-chat-survey-question");
+  surveyQ.id = "sakura-chat-survey-question";
+  survey.setAttribute("aria-labelledby", surveyQ.id);
+  var choices = el("div", "sakura-chat-survey-choices");
+  choices.setAttribute("role", "group");
+  choices.setAttribute("aria-labelledby", surveyQ.id);
+  var commentLabel = el("label", "sakura-chat-survey-label", "ご意見・ご感想(任意)");
+  commentLabel.htmlFor = "sakura-chat-survey-comment";
+  var comment = el("textarea", "sakura-chat-survey-comment");
+  comment.id = "sakura-chat-survey-comment";
+  comment.rows = 2;
+  comment.maxLength = 500;
+  var surveySend = el("button", "sakura-chat-survey-send", "評価を送信");
+  surveySend.type = "submit";
+  surveySend.disabled = true;
+  var surveyStatus = el("p", "sakura-chat-survey-status");
+  surveyStatus.setAttribute("role", "status");
+  survey.appendChild(surveyQ);
+  survey.appendChild(choices);
+  survey.appendChild(commentLabel);
+  survey.appendChild(comment);
+  survey.appendChild(surveySend);
+  survey.appendChild(surveyStatus);
+  var surveyFor = null; // the conversation being rated
+  var rating = 0;
+
   var restart = el("button", "sakura-chat-restart", "新しいチャットを始める");
   restart.type = "button";
   restart.hidden = true;
@@ -92,6 +128,7 @@
   panel.appendChild(log);
   panel.appendChild(typing);
   panel.appendChild(status);
+  panel.appendChild(survey);
   panel.appendChild(form);
   panel.appendChild(restart);
   root.appendChild(panel);
@@ -135,6 +172,61 @@
     restart.hidden = !isEnded;
     typing.hidden = true;
   }
+
+  function surveyDone(text) {
+    choices.textContent = "";
+    comment.hidden = commentLabel.hidden = surveySend.hidden = true;
+    surveyStatus.textContent = text;
+  }
+
+  function offerSurvey(cid) {
+    if (!cid || !window.fetch) return;
+    surveyFor = cid;
+    fetch(new URL("/survey/chat/" + encodeURIComponent(cid), origin).href)
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (frame) {
+        if (!frame || surveyFor !== cid) return;
+        rating = 0;
+        surveyQ.textContent = frame.question;
+        choices.textContent = "";
+        (frame.options || []).forEach(function (o) {
+          var b = el("button", "sakura-chat-survey-choice");
+          b.type = "button";
+          b.setAttribute("aria-pressed", "false");
+          b.appendChild(el("span", "sakura-chat-survey-number", String(o.rating)));
+          b.appendChild(el("span", "sakura-chat-survey-word", o.label));
+          b.addEventListener("click", function () {
+            rating = o.rating;
+            Array.prototype.forEach.call(choices.children, function (c) { c.setAttribute("aria-pressed", String(c === b)); });
+            surveySend.disabled = false;
+            surveyStatus.textContent = "";
+          });
+          choices.appendChild(b);
+        });
+        comment.value = "";
+        comment.hidden = commentLabel.hidden = surveySend.hidden = false;
+        surveySend.disabled = true;
+        surveyStatus.textContent = "";
+        survey.hidden = false;
+        log.scrollTop = log.scrollHeight;
+      })
+      .catch(function () { /* no survey is better than a broken one */ });
+  }
+
+  survey.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!surveyFor) return;
+    if (!rating) { surveyStatus.textContent = SURVEY_TEXT.bad; return; }
+    surveySend.disabled = true;
+    fetch(new URL("/survey/" + encodeURIComponent(surveyFor), origin).href, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ rating: rating, comment: comment.value.trim() || undefined }),
+    }).then(function (r) {
+      if (r.status === 204) surveyDone(SURVEY_TEXT.thanks);
+      else if (r.status === 409) surveyDone(SURVEY_TEXT.already);
+      else { surveySend.disabled = false; surveyStatus.textContent = r.status === 400 ? SURVEY_TEXT.bad : SURVEY_TEXT.failed; }
+    }).catch(function () { surveySend.disabled = false; surveyStatus.textContent = SURVEY_TEXT.failed; });
+  });
 
   function connect() {
     if (ws && ws.readyState <= 1) return;
@@ -186,8 +278,13 @@
     } else if (msg.type === "status") {
       add("notice", msg.text);
       if (msg.event === "released" || msg.event === "closed") withPeople = false;
-      if (msg.event === "closed") store(KEY, null); // the next message starts a new chat with the bot
+      if (msg.event === "closed") {
+        offerSurvey(stored(KEY)); // the agent closed it: how did it go?
+        store(KEY, null); // the next message starts a new chat with the bot
+      }
     } else if (msg.type === "end") {
+      // the bot finished the chat (not a hand-over nobody could take, not a chat the user left)
+      if (msg.outcome !== "transferred" && msg.outcome !== "abandoned") offerSurvey(stored(KEY));
       store(KEY, null);
       add("notice", END_TEXT[msg.outcome] || END_TEXT.ended);
       setEnded(true);
@@ -218,6 +315,8 @@
 
   restart.addEventListener("click", function () {
     log.textContent = "";
+    survey.hidden = true;
+    surveyFor = null;
     status.textContent = "";
     setEnded(false);
     transmit({ type: "hello" });
