@@ -438,7 +438,7 @@ class Conductor:
         elif decision.action == "offer_callback" and decision.reason == "language":
             self.exits.closed_for_language(turn)
         elif decision.action == "offer_callback":
-            self.exits.offer_callback(turn, decision.reason or "callback")
+            self.exits.offer_callback(turn, decision.reason or "callback", busy=decision.busy)
         else:  # transfer, supervisor
             queue = decision.queue or ("supervisor" if decision.action == "supervisor" else "general")
             await self.exits.transfer(turn, Handover(decision.reason or "complex", queue, decision.priority,

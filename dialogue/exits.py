@@ -1,6 +1,9 @@
-"""Leaving the bot: a transfer when the queue is staffed, a callback offer when it is not."""
+"""Leaving the bot: a transfer when the queue is staffed, a callback offer when it is not (closed, or its
+estimated wait above the queue's max_wait_s)."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
 
 from dialogue import api
 from dialogue.escalation.hours import BusinessHours
@@ -24,12 +27,20 @@ def protected(turn: Turn, handover: Handover) -> Handover:
 class Exits:
     def __init__(self, hours: BusinessHours) -> None:
         self.hours = hours
+        # the live queue waits (the agents' desk, set with the manager's `queue_waits`): a flow's own
+        # hand-over (a menu key for an operator, a flow that gives up) obeys max_wait_s as the rules do
+        self.waits: Callable[[], Awaitable[Mapping[str, float]]] | None = None
 
     async def handover(self, turn: Turn, handover: Handover) -> None:
-        """A person is needed: transfer if the queue is open, else offer a callback."""
+        """A person is needed: transfer if the queue is open and its wait acceptable, else offer a callback."""
         handover = protected(turn, handover)
         if self.hours.is_open(handover.queue, turn.now):
-            await self.transfer(turn, handover)
+            too_long = await self._too_long(handover)
+            if too_long is None:
+                await self.transfer(turn, handover)
+            else:
+                turn.emit(Escalated("offer_callback", handover.reason, None, too_long))
+                self.offer_callback(turn, handover.reason, busy=True)
         elif handover.reason == "language":
             self.closed_for_language(turn)
         else:
@@ -41,7 +52,18 @@ class Exits:
         turn.say("language_closed", interruptible=False)
         turn.emit(CallEnded("ended", "language"))
 
-    def offer_callback(self, turn: Turn, reason: str) -> None:
+    async def _too_long(self, handover: Handover) -> str | None:
+        """Why the queue's wait rules a transfer out now, or None. Harassment is handled now, never later."""
+        if self.waits is None or handover.queue == SUPERVISOR or handover.reason == "harassment":
+            return None
+        wait = (await self.waits()).get(handover.queue, 0.0)
+        limit = self.hours.max_wait_s.get(handover.queue)
+        if limit is not None and wait > limit:
+            return f"callback instead of transfer: {handover.queue} wait {wait:.0f}s > max_wait_s {limit:.0f}s"
+        return None
+
+    def offer_callback(self, turn: Turn, reason: str, busy: bool = False) -> None:
+        """`busy`: the queue is open but its wait too long, which the offer says (`callback_offer_busy`)."""
         aw = turn.state.awaiting
         if isinstance(aw, AwaitOffer) and aw.offer == "callback" and turn.state.tries >= MAX_OFFERS - 1:
             # the offer was made and not answered: do not make it again
@@ -49,7 +71,10 @@ class Exits:
             turn.emit(CallEnded("ended", aw.reason))
             return
         turn.emit(StackCleared())
-        turn.say("callback_offer")
+        busy_key = turn.localized("callback_offer_busy")
+        # a caller served in another language hears the general offer in it rather than the busy one in Japanese
+        in_their_language = turn.state.language == "ja" or busy_key != "callback_offer_busy"
+        turn.say(busy_key if busy and in_their_language and turn.bot.prompts.has(busy_key) else "callback_offer")
         turn.emit(Waiting(AwaitOffer("callback", reason=reason)))
 
     async def transfer(self, turn: Turn, handover: Handover) -> None:

@@ -123,6 +123,7 @@ def ensure_desk(app: web.Application) -> Desk:
         app[ACD] = Acd.load().covering(manager.escalation.hours.queues)
         app[WAITS] = CachedWaits(app[DESK], app[ACD])
         manager.queue_waits = app[WAITS]
+        manager.exits.waits = app[WAITS]  # a flow's own hand-over (menu key 0) minds the wait too
         app.on_cleanup.append(_close_desk)
     return app[DESK]
 

@@ -29,13 +29,13 @@ from twilio.http.response import Response
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
-from dialogue.api import Handover, Prompt
+from dialogue.api import BotReply, Handover, InputSpec, Prompt
 from dialogue.bot import Bot
 from dialogue.outbound import Job, Outbox, postponed, settle_attempt
 from ivr.app_keys import MANAGER
 from ivr.metrics import REGISTRY
 from ivr.voice_common import CONFIG, ensure_setup, read_form
-from ivr.voice_twilio import leave, say, twiml
+from ivr.voice_twilio import leave, say, to_desk, twiml
 
 log = logging.getLogger("ivr.outbound")
 ANSWER_PATH = "/outbound/twilio/answer"
@@ -187,7 +187,10 @@ async def answer(request: web.Request) -> web.Response:
     else:
         say(resp, _prompt(manager.bot, "outbound_opening", topic=job.topic), cfg)
         case = await manager.view(job.conversation_id) if job.conversation_id else None
-        leave(resp, Handover("transfer", "callback", job.queue, 2, case.case_id if case else None), cfg)
+        handover = Handover("transfer", "callback", job.queue, 2, case.case_id if case else None)
+        # the agents' desk holds the callback like an inbound transfer: the console shows the first call's note
+        reply = await to_desk(request, params["CallSid"], BotReply((), InputSpec(awaiting="none"), handover))
+        leave(resp, reply.handover, cfg)
     await manager.outbox.update(job.id, outcome="voicemail" if machine else "connected")
     return twiml(str(resp))
 

@@ -96,16 +96,17 @@ async def hold(request: web.Request) -> web.Response:
     params = await read_form(request)
     app, cfg = request.app, request.app[CONFIG]
     contact = await app[DESK].contact(params["CallSid"])
-    if contact is None or contact.status in ("closed", "abandoned"):
-        return _sorry(request)  # nobody will answer: an agent closed the call unanswered, or the desk lost it
+    if contact is not None and contact.status in ("closed", "abandoned"):
+        return _sorry(request)  # nobody will answer: an agent closed the call without taking it
     resp = VoiceResponse()
-    if contact.status == "released" or (contact.status == "assigned" and cfg.agent_dial):
+    if contact is not None and (contact.status == "released" or (contact.status == "assigned" and cfg.agent_dial)):
         resp.leave()  # the <Enqueue action> (hold_done) puts the caller through
         return twiml(str(resp))
-    # still waiting, or accepted by an agent whose own phone takes the call from the Twilio queue
-    if contact.status == "queued" and _seconds(params.get("QueueTime")) >= REMINDER_AFTER_S:
+    # still waiting, accepted by an agent whose own phone takes the call from the Twilio queue, or unknown
+    # to this desk (a Redis store keeps the desk in each process): the caller keeps holding
+    if (contact is None or contact.status == "queued") and _seconds(params.get("QueueTime")) >= REMINDER_AFTER_S:
         bot = app[MANAGER].bot
-        wait = await app[ACD].wait_in_line(app[DESK], contact)
+        wait = await app[ACD].wait_in_line(app[DESK], contact) if contact is not None else None
         say(resp, wait_prompt(bot, app[ACD], wait, reminder=True) or _prompt(bot, "hold_reminder"), cfg)
     _music(resp, cfg)
     return twiml(str(resp))

@@ -30,6 +30,7 @@ class Decision:
     why: str  # matched conditions with their values, and any callback fallback
     prompt: str | None = None  # prompt key for the bot to say (harassment_warning, ...)
     opens_at: datetime | None = None  # for a callback offered because the queue is closed
+    busy: bool = False  # a callback offered because the queue's estimated wait is above max_wait_s
 
 
 class EscalationEngine:
@@ -68,12 +69,14 @@ class EscalationEngine:
             priority = max(0, min(9, priority))
         action = rule.action
         opens_at = None
+        busy = False
         if action == "transfer" and rule.queue is not None:
             fallback = self._unavailable(rule.queue, turn.s)
             if fallback is not None:
                 action = "offer_callback"
                 why.append(fallback[0])
                 opens_at = fallback[1]
+                busy = opens_at is None  # open, but the wait is too long
         return Decision(
             action=action,
             reason=rule.reason,
@@ -83,6 +86,7 @@ class EscalationEngine:
             why="; ".join(why),
             prompt=rule.prompt,
             opens_at=opens_at,
+            busy=busy,
         )
 
     def _unavailable(self, queue: str, s: Signals) -> tuple[str, datetime | None] | None:

@@ -4,6 +4,7 @@ client against a local stand-in of Twilio's API that plays the calls back to our
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
@@ -107,7 +108,9 @@ async def test_a_due_callback_opens_with_the_context_and_joins_the_queue(line: L
     assert line.standin.problems == []
     [twiml] = line.standin.twiml
     assert "先日お問い合わせいただいたご注文の配送状況の件で、サクラマートからお電話いたしました。" in spoken(twiml)
-    assert "<Enqueue>general</Enqueue>" in twiml
+    # the caller joins the agents' queue and holds there (ivr/voice_hold.py) until an agent takes the call
+    assert re.search(r'<Enqueue action="/voice/twilio/hold/done"[^>]*waitUrl="/voice/twilio/hold"[^>]*>general</Enqueue>',
+                     twiml)
     done = await line.manager.outbox.get(job.id)
     assert done is not None and (done.status, done.outcome, done.attempts) == ("done", "connected", 1)
     assert done.call_sid == call["Sid"]

@@ -15,13 +15,14 @@ from aiohttp import web
 from dialogue.desk import Contact
 from dialogue.engine import DialogueManager
 from dialogue.factory import build_manager
+from dialogue.outbound import new_job
 from dialogue.records import records
 from dialogue.store_remote import PostgresStore
 from ivr.desk_app import DESK
 from ivr.voice_common import HOLD_DONE_PATH, HOLD_PATH, VoiceConfig
 from tests.dialogue.test_stores import postgres_dsn
 from tests.records.conftest import drop_schema
-from tests.voice.conftest import TOKEN, ClientMaker, Phone, call_sid, spoken, voice_app
+from tests.voice.conftest import NOW, TOKEN, ClientMaker, Phone, call_sid, spoken, voice_app
 from tests.voice.test_relay import bot_says, relay
 
 API = "/agent/api/conversations/"
@@ -137,10 +138,27 @@ async def test_a_long_wait_offers_a_callback_instead(aiohttp_client: ClientMaker
         await desk.enqueue(Contact(f"waiting-{i}", "voice", "general", "human_request", 3, 0.0))
     phone = Phone(client, call_sid(103))
     root = await ask_for_a_person(phone)
-    assert "折り返し" in spoken(root) and root.find("Enqueue") is None and root.find("Gather") is not None
+    offer = spoken(root)
+    assert "混み合っており" in offer and "折り返し" in offer and "受付時間" not in offer  # open, only busy
+    assert root.find("Enqueue") is None and root.find("Gather") is not None
     assert await desk.contact(phone.sid) is None and len(await desk.waiting()) == 2
     state = await manager.state(phone.sid)
     assert state is not None and not state.ended  # the caller may accept the callback
+
+    # the operator key of the menu obeys the same limit, and the caller books the callback
+    keyed = Phone(client, call_sid(114))
+    await keyed.dial()
+    root = await keyed.press("0")
+    assert "混み合っており" in spoken(root) and root.find("Enqueue") is None
+    await keyed.say("はい")  # a callback, please
+    await keyed.say("はい")  # to the number they call from
+    await keyed.say("明日")
+    await keyed.say("午後三時")
+    done = await keyed.say("はい")
+    assert "折り返しお電話いたします" in spoken(done) and done.find("Hangup") is not None
+    state = await manager.state(keyed.sid)
+    assert state is not None and state.outcome == "callback_scheduled"
+    assert await desk.contact(keyed.sid) is None
 
 
 async def test_a_caller_who_hangs_up_on_hold_leaves_the_queue(aiohttp_client: ClientMaker,
@@ -290,6 +308,25 @@ async def test_no_survey_after_a_transfer_or_when_turned_off(aiohttp_client: Cli
     assert root.find("Hangup") is not None and root.find("Redirect") is None
     assert VoiceConfig.from_env({"IVR_VOICE_SURVEY": "0"}).survey is False
     assert VoiceConfig.from_env({}).survey is True
+
+
+async def test_a_callback_the_bot_places_waits_on_the_desk_too(aiohttp_client: ClientMaker,
+                                                               manager: DialogueManager) -> None:
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    job = new_job("callback", "09012345678", NOW, topic="ご注文の配送状況", asked=True, queue="general")
+    await manager.outbox.add(job)
+    callee = Phone(client, call_sid(115), caller="+81120000000")
+    root = await callee.post(f"/outbound/twilio/answer?job={job.id}", callee.params(AnsweredBy="human"))
+    assert root is not None
+    enqueue = root.find("Enqueue")
+    assert enqueue is not None and enqueue.text == "general" and enqueue.get("waitUrl") == HOLD_PATH
+    contact = await app[DESK].contact(callee.sid)
+    assert contact is not None and (contact.channel, contact.reason, contact.status) == ("voice", "callback", "queued")
+    # a desk that does not know a call (a Redis store keeps one per process) keeps the caller holding
+    stranger = Phone(client, call_sid(116))
+    held = await on_hold(stranger, 45)
+    assert held.find("Hangup") is None and "お待たせしております" in spoken(held)
 
 
 # -- several workers on one PostgreSQL store --------------------------------------------------------------
