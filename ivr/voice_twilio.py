@@ -167,11 +167,13 @@ def gather_args(spec: InputSpec, action: str) -> dict[str, object]:
     return args
 
 
-def leave(resp: VoiceResponse, handover: Handover | None, cfg: VoiceConfig, survey: bool = False) -> None:
-    """After the last prompts: to an agent queue, the survey (a call the bot resolved), or a polite hang-up."""
+def leave(resp: VoiceResponse, handover: Handover | None, cfg: VoiceConfig, survey: bool = False,
+          session: str | None = None) -> None:
+    """After the last prompts: to an agent queue, the survey (a call the bot resolved), or a polite hang-up.
+    The survey rates the CallSid's conversation, or `session` (the bot again after an agent's release)."""
     if handover is None or handover.kind != "transfer":
         if survey:
-            resp.redirect(SURVEY_PATH, method="POST")
+            resp.redirect(SURVEY_PATH + (f"?conversation_id={quote(session)}" if session else ""), method="POST")
         else:
             resp.hangup()
         return
@@ -200,7 +202,7 @@ def render(reply: BotReply, cfg: VoiceConfig, nonce: str | None = None, session:
     if reply.ended or reply.handover is not None:
         for prompt in reply.prompts:
             say(resp, prompt, cfg)
-        leave(resp, reply.handover, cfg, survey)
+        leave(resp, reply.handover, cfg, survey, session)
         return str(resp)
     # Twilio lets the caller barge in only on what is nested in <Gather>: a prompt that must be heard
     # in full (and everything before it) is said before the Gather opens.

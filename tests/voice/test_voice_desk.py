@@ -232,9 +232,32 @@ async def test_released_to_the_bot_the_caller_talks_to_it_again(aiohttp_client: 
     answer = await phone.say("梅田店の営業時間を教えてください")
     assert "梅田店" in spoken(answer)
     assert (await manager.state(f"{phone.sid}-r1")) is not None
+    # resolved by the bot this time: the survey rates this bot session's record
+    redirect = (await phone.say("以上です")).find("Redirect")
+    assert redirect is not None and redirect.text == f"/survey/twilio?conversation_id={phone.sid}-r1"
+    await phone.post(redirect.text, phone.params())
+    await phone.press("4")
+    rated = {r["conversation_id"]: r.get("satisfaction") for r in await records(manager.store)}
+    assert rated[f"{phone.sid}-r1"] == 4 and rated[phone.sid] is None
     assert await phone.hang_up() == 204
     state = await manager.state(f"{phone.sid}-r1")
-    assert state is not None and state.ended
+    assert state is not None and state.ended and state.outcome == "resolved"
+
+
+async def test_a_caller_released_on_hold_who_hangs_up_ends_the_new_session(aiohttp_client: ClientMaker,
+                                                                            manager: DialogueManager) -> None:
+    app = voice_app(manager, DIAL)
+    client = await aiohttp_client(app)
+    await login(client)
+    phone = Phone(client, call_sid(117))
+    await ask_for_a_person(phone)
+    await client.post(API + phone.sid + "/accept")
+    await client.post(API + phone.sid + "/release", json={})
+    await on_hold(phone, 30)
+    await queue_result(phone, "leave")
+    assert await phone.hang_up() == 204
+    state = await manager.state(f"{phone.sid}-r1")
+    assert state is not None and state.ended and state.outcome == "abandoned"
 
 
 async def test_a_turn_cannot_name_another_calls_session(aiohttp_client: ClientMaker, manager: DialogueManager) -> None:
