@@ -115,7 +115,7 @@ class DialogueManager:
         state = CallState(id=sid, channel=start.channel, started_at=now.isoformat(timespec="seconds"),
                           caller_phone=phone, caller_vip=start.caller.vip,
                           clock=start.now.isoformat() if start.now else None)
-        turn = Turn(state, self.bot, now)
+        turn = Turn(state, self.bot, now, card_payments=self.payments.gateway is not None)
         turn.emit(CallStarted(start.channel, phone))
         if not await self._repeat_opening(turn):
             await self.conductor.open(turn)
@@ -130,7 +130,7 @@ class DialogueManager:
                 raise SessionNotFound(session_id)
             if state.ended:
                 return BotReply((), InputSpec(awaiting="none"), ended=True, outcome=state.outcome)  # type: ignore[arg-type]
-            turn = Turn(state, self.bot, self._now(state))
+            turn = Turn(state, self.bot, self._now(state), card_payments=self.payments.gateway is not None)
             try:
                 await self._turn(turn, user)
             except Exception:
@@ -155,7 +155,7 @@ class DialogueManager:
             state = await self.store.load(session_id)
             if state is None or state.ended:
                 return
-            turn = Turn(state, self.bot, self._now(state))
+            turn = Turn(state, self.bot, self._now(state), card_payments=self.payments.gateway is not None)
             done = state.resolved and isinstance(state.awaiting, AwaitAnythingElse)
             turn.emit(CallEnded("resolved" if done else "abandoned", None))
             await self._finish(turn)
@@ -362,5 +362,5 @@ def condolence_first(action: Action, decision: Decision) -> bool:
     """「母が亡くなりまして、退会したいのですが」: a request told with grief that a rule hands over (account closure,
     a complaint) still hears sympathy first. A warning serves the request, which says it then; the distress
     transfer's own words already carry it; an ended call gets none."""
-    return (isinstance(action, Request) and action.condolence and decision.action not in ("warn", "end")
-            and decision.prompt != "transfer_distress")
+    grief = (isinstance(action, Request) and action.condolence) or action == Simple("distress")
+    return grief and decision.action not in ("warn", "end") and decision.prompt != "transfer_distress"

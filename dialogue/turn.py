@@ -23,6 +23,7 @@ class Turn:
     events: list[Event] = field(default_factory=list)
     prompts: list[Prompt] = field(default_factory=list)
     handover: Handover | None = None
+    card_payments: bool = False  # a payment gateway is configured: flows may offer `pay:` steps
 
     def emit(self, *events: Event) -> None:
         for event in events:
@@ -38,6 +39,8 @@ class Turn:
             **s.results,
             "caller_phone": s.caller_phone or "",
             "callback_reason": s.callback_reason or "",
+            "channel": s.channel,  # `switch: channel`: voice and chat may take different paths
+            "card_payments": self.card_payments,
         }
 
     def say(self, key: str, interruptible: bool = True, **extra: Any) -> None:

@@ -38,7 +38,7 @@ ENGINE_PROMPTS = (
     "confirm_goodbye", "distress_condolence", "callback_unclear_end", "transfer_distress", "faq_answer",
     "faq_check", "transfer_faq",
 )
-BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result"})  # Turn.values()
+BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channel", "card_payments"})  # Turn.values()
 WAITING = frozenset({"ask", "confirm", "menu", "pay"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})
 _WHERE = re.compile(r"^(.*?):(\d+):(\d+): ")

@@ -47,6 +47,20 @@ ORDERS: dict[str, dict[str, Any]] = {
         "cancellable": False,
         "returnable": True,
     },
+    # コンビニ払いの未入金: billing_inquiry offers a card payment by keypad (pay_balance)
+    "45678901": {
+        "phone": "09012345678",
+        "status": "processing",
+        "status_ja": "お支払い待ち",
+        "carrier": "",
+        "item": "電動歯ブラシ",
+        "amount": 8800,
+        "payment": "コンビニ払い",
+        "eta": "",
+        "cancellable": True,
+        "returnable": False,
+        "unpaid": True,
+    },
 }
 
 STORES: dict[str, dict[str, Any]] = {
