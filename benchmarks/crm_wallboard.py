@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/crm_wallboard.py [--days 30]
 
-Prints: the history index's first load (every contact of `lookback` days), one customer's lookup after it,
-an incremental refresh, and the wallboard's figures for today and for 7 days (records, event logs, outbox).
+Prints: one customer's history lookup (an indexed query per customer: no first load, no refresh), for an
+unknown number and for the busiest customer, and the wallboard's figures for today and for 7 days (records,
+event logs, outbox).
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ async def main(days: int) -> None:
         rows = synthesize(days, seed=1)
         await put_records(store, rows)
         print(f"{len(rows)} contacts over {days} days")
-        customers = Customers(store, MemoryDesk(), ttl_s=0.0, lookback_days=days)
+        customers = Customers(store, MemoryDesk(), lookback_days=days)
         t = time.perf_counter()
         await customers.history("09000000000")
-        print(f"history index, first load: {time.perf_counter() - t:.2f} s")
+        print(f"an unknown number: {(time.perf_counter() - t) * 1000:.2f} ms")
         busiest = Counter(k for r in rows for k in keys_of(r)).most_common(1)[0][0]
         t = time.perf_counter()
         found = await customers.history(busiest)
-        print(f"one customer ({len(found)} contacts) after a refresh: {(time.perf_counter() - t) * 1000:.1f} ms")
+        print(f"the busiest customer ({len(found)} contacts): {(time.perf_counter() - t) * 1000:.1f} ms")
         from aiohttp import web
 
         from ivr import wallboard

@@ -197,7 +197,8 @@ def report(res: Results, wall: float, checks: tuple[int, int, int, int], cluster
           f"turn requests {len(res.client_ms)} in {wall:.1f} s ({len(res.client_ms) / wall:.0f}/s)")
     for label, values in (("server turn (Server-Timing)", res.turn_ms), ("round trip via haproxy", res.client_ms)):
         if values:
-            print(f"  {label:28s} p50 {pct(values, 0.5):7.2f} ms  p99 {pct(values, 0.99):7.2f} ms  "
+            print(f"  {label:28s} p50 {pct(values, 0.5):7.2f} ms  p95 {pct(values, 0.95):7.2f} ms  "
+                  f"p99 {pct(values, 0.99):7.2f} ms  "
                   f"max {max(values):8.2f} ms  mean {statistics.fmean(values):6.2f} ms")
     print(f"  acknowledged turns {acked}: lost {lost}, duplicated {duplicated}; processed but unanswered "
           f"{unanswered}; polite apologies {res.apologies}, calls refused politely {res.refused}")

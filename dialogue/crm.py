@@ -2,9 +2,11 @@
 
 A customer is a key: a phone number in national digits (0312345678, as the caller id arrives) or an e-mail
 address in lower case. Every finished contact (dialogue.records) is filed under the caller id, the number
-the caller gave the bot (the `phone_number` slot) and the case note's phone. The index is kept in this
-process and brought up to date from the shared store at most every `ttl_s` (only the recent contacts are
-read again), so several workers see each other's contacts within seconds without a query per call.
+the caller gave the bot (the `phone_number` slot) and the case note's phone (dialogue/customer_keys.py): the
+store writes those keys in an indexed table when the contact ends, so a customer's history is one query for
+that customer's newest contacts, never a read of everyone's records, and every worker sees a contact the
+moment it is saved. (An earlier index of every record in each process, refreshed from the store every few
+seconds, re-read hours of records on the event loop: turn p99 went to seconds under load.)
 
 Harassment flags set by a supervisor in the console live in the hand-over desk (dialogue/desk.py), as
 system messages on the conversation id `crm:<key>`: an append-only log shared by every worker, whose last
@@ -14,41 +16,32 @@ flag/unflag wins.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
-import time
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from dialogue.api import Handover
-from dialogue.clock import TOKYO, national_number
-from dialogue.records import RecordsUnavailable, records
+from dialogue.clock import TOKYO
+from dialogue.customer_keys import contact_keys, customer_key
+from dialogue.records import record_of
 from dialogue.state import CallState
-from dialogue.store import SessionStore
+from dialogue.store import RecordStore, SessionStore
 
 log = logging.getLogger(__name__)
 LOOKBACK_DAYS = 90  # how far back a profile reaches
-REFRESH_OVERLAP = timedelta(hours=2)  # contacts that started this long before the last read are read again
+PROFILE_LIMIT = 200  # contacts a console profile lists (newest first)
+# contacts the dialogue manager reads for a repeat count: more than any customer makes in the window; a
+# caller past it is a repeat caller whatever the exact count (and a turn stays cheap for a number that
+# calls all day, a shop's own phone or a test line)
+DIALOGUE_LIMIT = 20
 REPEAT_WINDOW_DAYS = 7
-FIRST_LOAD_WAIT_S = 1.5  # a caller is not kept waiting for the first read of a large history
+HISTORY_WAIT_S = 1.5  # a caller is not kept waiting for the history by a slow store
 FLAG_PREFIX = "crm:"
 _NOT_TOPICS = frozenset({"greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope",
                          "operator_request"})
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def customer_key(raw: str | None) -> str | None:
-    """The key a customer is filed under: an e-mail address in lower case, or a phone number's national
-    digits (+81 90-1234-5678 -> 09012345678); None for anything else."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()  # ０９０ typed in a Japanese IME
-    if _EMAIL.match(text):
-        return text.lower()
-    digits = national_number(text)
-    return digits if digits and 10 <= len(digits) <= 11 and digits.startswith("0") else None
+__all__ = ["customer_key"]  # re-exported: callers know it as dialogue.crm.customer_key
 
 
 def customer_of(caller: str | None, note: Mapping[str, Any] | None) -> str | None:
@@ -61,11 +54,9 @@ def customer_of(caller: str | None, note: Mapping[str, Any] | None) -> str | Non
 
 
 def keys_of(record: Mapping[str, Any]) -> set[str]:
-    note = record.get("case_note") or {}
-    slots = note.get("slots") or {} if isinstance(note, Mapping) else {}
-    raw = (record.get("caller"), note.get("caller_phone") if isinstance(note, Mapping) else None,
-           slots.get("phone_number") if isinstance(slots, Mapping) else None)
-    return {k for r in raw if isinstance(r, str) and (k := customer_key(r))}
+    """The customers a record (dialogue.records schema) is filed under."""
+    note = record.get("case_note")
+    return contact_keys(record, note if isinstance(note, Mapping) else None)
 
 
 def order_of(record: Mapping[str, Any]) -> str | None:
@@ -179,29 +170,31 @@ class FlagLog(Protocol):
 
 @dataclass
 class Customers:
-    """The contact history of every customer, by key; flags from `flags` (the desk) when given."""
+    """The contact history of every customer, by key, read from the store per customer; flags from `flags`
+    (the desk) when given."""
 
     store: SessionStore
     flags: FlagLog | None = None
-    ttl_s: float = 5.0
     lookback_days: int = LOOKBACK_DAYS
-    _by_key: dict[str, dict[str, PastContact]] = field(default_factory=dict)
-    _read_at: datetime | None = None
-    _checked: float = float("-inf")
-    _loading: asyncio.Task[None] | None = None
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def history(self, key: str | None, *, wait_s: float | None = None) -> list[PastContact]:
-        """Every contact of the customer, newest first. `wait_s` bounds how long the first read of the store
-        may keep the caller waiting (it goes on in the background; an empty history until then)."""
-        if key is None:
+    async def history(self, key: str | None, *, limit: int = PROFILE_LIMIT,
+                      wait_s: float | None = None) -> list[PastContact]:
+        """The customer's contacts of the lookback period, newest first, at most `limit`. `wait_s` bounds
+        how long a slow store may keep a caller waiting (an empty history then). A store that keeps no
+        records (Redis) has no history; one that is down is one warning line and an empty history."""
+        if key is None or not isinstance(self.store, RecordStore):
             return []
-        await self._fresh(wait_s)
-        return sorted(self._by_key.get(key, {}).values(), key=lambda c: c.started_at, reverse=True)
-
-    async def warm(self) -> None:
-        """Read the history now (server start-up), so the first caller finds it loaded."""
-        await self._fresh(None)
+        since = datetime.now(TOKYO) - timedelta(days=self.lookback_days)
+        try:
+            async with asyncio.timeout(wait_s):
+                found = await self.store.customer_contacts(key, since, limit)
+        except TimeoutError:
+            log.warning("contact history of a customer not read within %.1f s", wait_s or 0.0)
+            return []
+        except Exception as exc:  # noqa: BLE001 (a store that is down: one line, the caller is served anyway)
+            log.warning("contact history could not be read: %s", exc)
+            return []
+        return [past_contact(record_of(c)) for c in found]
 
     async def flag(self, key: str) -> Flag:
         if self.flags is None:
@@ -219,52 +212,8 @@ class Customers:
         return await self.flag(key)
 
     async def repeat(self, key: str | None, now: datetime, **kw: Any) -> Repeat:
-        return repeat_of(await self.history(key, wait_s=FIRST_LOAD_WAIT_S), now, **kw)
-
-    # -- keeping the index current --------------------------------------------------------------------
-
-    async def _fresh(self, wait_s: float | None) -> None:
-        if time.monotonic() - self._checked < self.ttl_s:
-            return
-        if self._loading is None or self._loading.done():
-            self._loading = asyncio.create_task(self._refresh())
-        try:
-            if wait_s is None:
-                await asyncio.shield(self._loading)
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(self._loading), wait_s)
-        except RecordsUnavailable:
-            self._checked = float("inf")  # a live-state-only store (Redis): no history, and no retries
-        except Exception as exc:  # noqa: BLE001 (a store that is down: one line, the caller is served anyway)
-            log.warning("contact history could not be read: %s", exc)
-
-    async def _refresh(self) -> None:
-        async with self._lock:
-            now = datetime.now(TOKYO)
-            if self._read_at is None:  # a full read: a fresh index (purged contacts go, imports come)
-                rows = await records(self.store, now - timedelta(days=self.lookback_days))
-                self._by_key = {}
-            else:
-                rows = await records(self.store, self._read_at - REFRESH_OVERLAP)
-            self.add(rows)
-            self._read_at = now
-            self._checked = time.monotonic()
-
-    def add(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """File records under their customers (a record read again replaces its earlier copy)."""
-        for r in rows:
-            keys = keys_of(r)
-            if not keys:
-                continue
-            contact = past_contact(r)
-            for k in keys:
-                self._by_key.setdefault(k, {})[contact.conversation_id] = contact
-
-    def invalidate(self) -> None:
-        """Read everything again at the next lookup (after an import of older contacts)."""
-        self._read_at = None
-        self._checked = float("-inf")
+        found = await self.history(key, limit=DIALOGUE_LIMIT, wait_s=HISTORY_WAIT_S)
+        return repeat_of(found, now, **kw)
 
 
 def profile(key: str, history: Sequence[PastContact], flag: Flag, now: datetime) -> dict[str, Any]:
@@ -332,7 +281,8 @@ async def note_context(customers: Customers, state: CallState, now: datetime) ->
         return None, False
     history: dict[str, PastContact] = {}
     for key in keys:
-        history.update({c.conversation_id: c for c in await customers.history(key, wait_s=FIRST_LOAD_WAIT_S)})
+        contacts = await customers.history(key, limit=DIALOGUE_LIMIT, wait_s=HISTORY_WAIT_S)
+        history.update({c.conversation_id: c for c in contacts})
     order = state.slots.get("order_id")
     found = repeat_of(list(history.values()), now, order_id=str(order) if order else None, intents=state.intents,
                       exclude=state.id)

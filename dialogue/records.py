@@ -142,27 +142,22 @@ async def close_stale(store: SessionStore, older_than_s: float, *, now: datetime
     return closed
 
 
-# how far apart two workers' clocks (and SQLite's whole-second times) may be: activity this close before a
-# disconnect counts as after it. Erring this way leaves a chat open a little longer, never closes a live one;
-# the idle sweep closes what is left.
-ACTIVITY_SLACK_S = 1.0
-
-
-async def touch(store: SessionStore, conversation_id: str) -> None:
-    """The conversation is alive without a turn (a chat's widget reconnected to this worker): every worker
-    sharing the store sees its last activity move to now (SQLite, PostgreSQL, Redis, memory)."""
+async def claim(store: SessionStore, conversation_id: str, holder: str) -> None:
+    """`holder` (one connection on one worker: a random token) serves the conversation now, for every
+    worker sharing the store (SQLite, PostgreSQL, Redis, memory). A chat's widget that reconnects claims it."""
     if isinstance(store, IdleStore):
-        await store.touch(conversation_id)
+        await store.claim(conversation_id, holder)
 
 
-async def active_since(store: SessionStore, conversation_id: str, since: datetime) -> bool:
-    """Whether the conversation had a turn or a touch at `since` or later, on any worker sharing the store.
-    A channel's delayed hang-up asks this before it closes a conversation as abandoned: a chat whose widget
-    reconnected to another worker is that worker's to end. False for a store that cannot tell."""
+async def held_elsewhere(store: SessionStore, conversation_id: str, holder: str | None) -> bool:
+    """Whether a connection other than `holder` (None: this worker never claimed it) has claimed the
+    conversation. A channel's delayed hang-up asks this before it closes a conversation as abandoned: a chat
+    whose widget reconnected to another worker is that worker's to end. Who holds a chat is compared, not
+    when: workers' clocks, and the moment each notices a dead socket, do not matter."""
     if not isinstance(store, IdleStore):
         return False
-    last = await store.last_activity(conversation_id)
-    return last is not None and last >= since - timedelta(seconds=ACTIVITY_SLACK_S)
+    found = await store.holder(conversation_id)
+    return found is not None and found != holder
 
 
 IDLE_TIMEOUT_S = 1800.0  # a call with no turn for 30 minutes was dropped (crash, caller never hung up)

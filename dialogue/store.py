@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from dialogue.customer_keys import contact_keys
 from dialogue.state import CallState
 
 Events = Sequence[dict[str, Any]]
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 # the event types a record's transcript and queue are read from: the rest of the log (steps, slots,
 # emotion readings) stays out of bulk reads
 RECORD_EVENT_TYPES = ("caller", "bot", "agent", "handover", "end")
+# what a contact-history entry needs of a case note (the rest, its transcript above all, stays in the database)
+HISTORY_NOTE_FIELDS = ("case_id", "summary_ja", "slots", "caller_phone")
 
 
 class SessionStore(Protocol):
@@ -69,6 +72,11 @@ class IdleStore(SessionStore, Protocol):
     async def close_idle(self, state: CallState, events: Events, before: datetime) -> bool:
         """Save an ended `state` only if the call is still open and still idle since `before` (a turn that
         arrived meanwhile wins); True when it was saved."""
+    async def claim(self, session_id: str, holder: str) -> None:
+        """`holder` (a worker's connection) serves the conversation now: a chat's widget reconnected there.
+        Counts as activity for the idle sweep. Nothing for an unknown id."""
+    async def holder(self, session_id: str) -> str | None:
+        """Who last claimed the conversation, on any worker sharing the store; None if nobody did."""
 
 
 @runtime_checkable
@@ -85,6 +93,11 @@ class RecordStore(IdleStore, Protocol):
         False when there is no such conversation."""
     async def delete_before(self, before: datetime) -> int:
         """Delete conversations started before `before`, their events and case notes; how many went."""
+    async def customer_contacts(self, key: str, since: datetime, limit: int) -> list[StoredContact]:
+        """Finished conversations filed under the customer `key` (dialogue.customer_keys) that started at or
+        after `since`, newest first, at most `limit`: what a contact history lists, no more. No events; the
+        case note's HISTORY_NOTE_FIELDS only; the queue of the last hand-over in `extra`. One indexed query
+        (the stores file a conversation under its keys when it ends), the trimming done by the database."""
 
 
 def ended_at_of(state: CallState, events: Events) -> datetime | None:
@@ -114,6 +127,8 @@ class MemoryStore:
         self._updated: dict[str, datetime] = {}
         self._ended_at: dict[str, datetime] = {}
         self._extra: dict[str, dict[str, Any]] = {}
+        self._keys: dict[str, set[str]] = {}  # session id -> its customers, set when it ends
+        self._holders: dict[str, str] = {}
 
     async def load(self, session_id: str) -> CallState | None:
         raw = self._sessions.get(session_id)
@@ -126,6 +141,7 @@ class MemoryStore:
         ended = ended_at_of(state, events)
         if ended is not None:
             self._ended_at.setdefault(state.id, ended)
+            self._keys[state.id] = contact_keys(state.to_json())
 
     async def events(self, session_id: str) -> list[dict[str, Any]]:
         return [json.loads(e) for e in self._events.get(session_id, [])]
@@ -177,6 +193,7 @@ class MemoryStore:
             self._extra[sid] = dict(contact.extra)
             if contact.ended_at is not None:
                 self._ended_at[sid] = contact.ended_at
+            self._keys[sid] = contact_keys(contact.state, contact.note)
             if contact.note is not None:
                 await self.save_case(contact.state.get("case_id") or sid, contact.note)
         return len(contacts)
@@ -198,12 +215,28 @@ class MemoryStore:
         for sid in doomed:
             state = json.loads(self._sessions.pop(sid))
             self._cases.pop(state.get("case_id") or sid, None)
-            for table in (self._events, self._updated, self._ended_at, self._extra):
+            for table in (self._events, self._updated, self._ended_at, self._extra, self._keys, self._holders):
                 table.pop(sid, None)
         for case_id in [c for c, at in self._case_times.items() if at < before]:
             self._cases.pop(case_id, None)
         self._case_times = {c: at for c, at in self._case_times.items() if c in self._cases}
         return len(doomed)
+
+    async def customer_contacts(self, key: str, since: datetime, limit: int) -> list[StoredContact]:
+        found = []
+        for sid in [sid for sid, keys in self._keys.items() if key in keys]:
+            state = json.loads(self._sessions[sid])
+            if aware(state["started_at"]) < since:
+                continue
+            note = await self.case(state.get("case_id") or sid)
+            extra = dict(self._extra.get(sid, {}))
+            if not extra.get("queue"):
+                handovers = [e for e in await self.events(sid) if e.get("type") == "handover"]
+                extra["queue"] = handovers[-1].get("queue") if handovers else None
+            found.append(StoredContact(state, [], {k: note.get(k) for k in HISTORY_NOTE_FIELDS} if note else None,
+                                       extra, self._ended_at.get(sid)))
+        found.sort(key=lambda c: (aware(c.state["started_at"]), c.state["id"]), reverse=True)
+        return found[:limit]
 
     async def idle(self, before: datetime) -> list[CallState]:
         return [s for s in await self.active() if self._updated[s.id] < before]
@@ -214,6 +247,14 @@ class MemoryStore:
             return False
         await self.save(state, events)
         return True
+
+    async def claim(self, session_id: str, holder: str) -> None:
+        if session_id in self._sessions:
+            self._holders[session_id] = holder
+            self._updated[session_id] = datetime.now(UTC)
+
+    async def holder(self, session_id: str) -> str | None:
+        return self._holders.get(session_id)
 
 
 # -- SQLite ------------------------------------------------------------------------------------------
@@ -245,7 +286,18 @@ CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started_at);
 CREATE INDEX IF NOT EXISTS sessions_idle ON sessions (updated_at) WHERE ended = 0;
 CREATE INDEX IF NOT EXISTS case_notes_created ON case_notes (created_at);
 """
-SQLITE_VERSION = 2
+# version 3: the customers a finished conversation is filed under (dialogue/customer_keys.py), so that a
+# customer's history is one indexed query, filled from the finished conversations already there; and the
+# connection that holds a chat now (`holder`: the worker its widget reconnected to)
+_SQLITE_V3 = """
+ALTER TABLE sessions ADD COLUMN holder TEXT;
+CREATE TABLE IF NOT EXISTS contact_keys (
+    customer_key TEXT NOT NULL, session_id TEXT NOT NULL, started_at TEXT NOT NULL,
+    PRIMARY KEY (customer_key, session_id));
+CREATE INDEX IF NOT EXISTS contact_keys_recent ON contact_keys (customer_key, started_at);
+CREATE INDEX IF NOT EXISTS contact_keys_session ON contact_keys (session_id);
+"""
+SQLITE_VERSION = 3
 
 
 def utc_text(moment: datetime) -> str:
@@ -310,6 +362,8 @@ class SQLiteStore:
             )
             db.executemany("INSERT INTO events (session_id, event) VALUES (?, ?)",
                            [(state.id, json.dumps(e, ensure_ascii=False)) for e in events])
+            if state.ended:
+                _file_sqlite(db, state.id, state.started_at, contact_keys(state.to_json()))
 
     async def events(self, session_id: str) -> list[dict[str, Any]]:
         rows = self._conn().execute("SELECT event FROM events WHERE session_id = ? ORDER BY seq", (session_id,))
@@ -384,6 +438,9 @@ class SQLiteStore:
                 [(c.state.get("case_id") or c.state["id"], utc_text(c.ended_at or aware(c.state["started_at"])),
                   json.dumps(c.note, ensure_ascii=False)) for c in contacts if c.note is not None],
             )
+            db.executemany("DELETE FROM contact_keys WHERE session_id = ?", ids)
+            for c in contacts:
+                _file_sqlite(db, c.state["id"], c.state["started_at"], contact_keys(c.state, c.note))
         return len(contacts)
 
     async def annotate(self, session_id: str, extra: dict[str, Any]) -> bool:
@@ -415,13 +472,41 @@ class SQLiteStore:
             db.execute("DELETE FROM events WHERE session_id IN (SELECT id FROM sessions WHERE started_at < ?)", (bound,))
             db.execute("DELETE FROM case_notes WHERE created_at < ? OR id IN "
                        "(SELECT coalesce(case_id, id) FROM sessions WHERE started_at < ?)", (bound, bound))
+            db.execute("DELETE FROM contact_keys WHERE started_at < ?", (bound,))
             removed = db.execute("DELETE FROM sessions WHERE started_at < ?", (bound,)).rowcount
         return int(removed)
+
+    async def customer_contacts(self, key: str, since: datetime, limit: int) -> list[StoredContact]:
+        db = self._conn()
+        note = ", ".join(f"'{f}', json(c.note -> '$.{f}')" for f in HISTORY_NOTE_FIELDS)  # -> keeps the JSON form
+        rows = db.execute(
+            f"SELECT s.state, s.ended_at, CASE WHEN c.note IS NULL THEN NULL ELSE json_object({note}) END, "
+            "json_set(s.extra, '$.queue', coalesce(json_extract(s.extra, '$.queue'), (SELECT json_extract(e.event, "
+            "'$.queue') FROM events e WHERE e.session_id = s.id AND json_extract(e.event, '$.type') = 'handover' "
+            "ORDER BY e.seq DESC LIMIT 1))) "
+            "FROM contact_keys k JOIN sessions s ON s.id = k.session_id "
+            "LEFT JOIN case_notes c ON c.id = coalesce(s.case_id, s.id) "
+            "WHERE k.customer_key = ? AND k.started_at >= ? AND s.ended = 1 "
+            "ORDER BY k.started_at DESC, k.session_id DESC LIMIT ?", (key, utc_text(since), limit)
+        ).fetchall()
+        return [
+            StoredContact(json.loads(state), [], json.loads(note) if note else None, json.loads(extra),
+                          from_utc_text(ended) if ended else None)
+            for state, ended, note, extra in rows
+        ]
 
     async def idle(self, before: datetime) -> list[CallState]:
         rows = self._conn().execute("SELECT state FROM sessions WHERE ended = 0 AND updated_at < ?",
                                     (utc_text(before),)).fetchall()
         return [CallState.from_json(json.loads(r[0])) for r in rows]
+
+    async def claim(self, session_id: str, holder: str) -> None:
+        self._conn().execute("UPDATE sessions SET holder = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?",
+                             (holder, session_id))
+
+    async def holder(self, session_id: str) -> str | None:
+        row = self._conn().execute("SELECT holder FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
 
     async def close_idle(self, state: CallState, events: Events, before: datetime) -> bool:
         db = self._conn()
@@ -437,7 +522,15 @@ class SQLiteStore:
             if changed:
                 db.executemany("INSERT INTO events (session_id, event) VALUES (?, ?)",
                                [(state.id, json.dumps(e, ensure_ascii=False)) for e in events])
+                if state.ended:
+                    _file_sqlite(db, state.id, state.started_at, contact_keys(state.to_json()))
         return bool(changed)
+
+
+def _file_sqlite(db: sqlite3.Connection, session_id: str, started_at: str, keys: set[str]) -> None:
+    """File a finished conversation under its customers (inside the caller's transaction)."""
+    db.executemany("INSERT OR IGNORE INTO contact_keys (customer_key, session_id, started_at) VALUES (?, ?, ?)",
+                   [(k, session_id, utc_text(aware(started_at))) for k in sorted(keys)])
 
 
 def _migrate_sqlite(db: sqlite3.Connection) -> None:
@@ -459,6 +552,14 @@ def _migrate_sqlite(db: sqlite3.Connection) -> None:
                     db.execute(f"ALTER TABLE sessions ADD COLUMN {column} {decl}")
             for statement in _statements(_SQLITE_V2):
                 db.execute(statement)
+        if version < 3:
+            for statement in _statements(_SQLITE_V3):
+                db.execute(statement)
+            rows = db.execute("SELECT s.id, s.state, c.note FROM sessions s LEFT JOIN case_notes c "
+                              "ON c.id = coalesce(s.case_id, s.id) WHERE s.ended = 1")
+            for sid, state, note in rows.fetchall():
+                data = json.loads(state)
+                _file_sqlite(db, sid, data["started_at"], contact_keys(data, json.loads(note) if note else None))
         db.execute(f"PRAGMA user_version = {SQLITE_VERSION}")
 
 

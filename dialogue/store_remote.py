@@ -19,8 +19,10 @@ from typing import Any
 import asyncpg
 import redis.asyncio as aioredis
 
+from dialogue.customer_keys import contact_keys
 from dialogue.state import CallState
 from dialogue.store import (
+    HISTORY_NOTE_FIELDS,
     RECORD_EVENT_TYPES,
     Events,
     MemoryStore,
@@ -58,6 +60,17 @@ UPDATE sessions SET started_at = (state->>'started_at')::timestamptz, case_id = 
 UPDATE sessions SET ended_at = updated_at WHERE ended AND ended_at IS NULL;
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started_at);
 CREATE INDEX IF NOT EXISTS sessions_idle ON sessions (updated_at) WHERE NOT ended;
+"""),
+    # the customers a finished conversation is filed under (dialogue/customer_keys.py): a customer's history
+    # is one indexed query. Filled from the finished conversations already there (_backfill_contact_keys).
+    # And the connection that holds a chat now (`holder`: the worker its widget reconnected to).
+    (3, """
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS holder TEXT;
+CREATE TABLE IF NOT EXISTS contact_keys (
+    customer_key TEXT NOT NULL, session_id TEXT NOT NULL, started_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (customer_key, session_id));
+CREATE INDEX IF NOT EXISTS contact_keys_recent ON contact_keys (customer_key, started_at DESC);
+CREATE INDEX IF NOT EXISTS contact_keys_session ON contact_keys (session_id);
 """),
 )
 PG_VERSION = PG_MIGRATIONS[-1][0]
@@ -155,6 +168,8 @@ class PostgresStore:
             if events:
                 await conn.executemany("INSERT INTO events (session_id, event) VALUES ($1, $2::jsonb)",
                                        [(state.id, _dumps(e)) for e in events])
+            if state.ended:
+                await _file_pg(conn, state.id, state.started_at, contact_keys(state.to_json()))
 
     async def events(self, session_id: str) -> list[dict[str, Any]]:
         rows = await self._fetch("SELECT event::text FROM events WHERE session_id = $1 ORDER BY seq", session_id)
@@ -232,6 +247,13 @@ class PostgresStore:
                 [(c.state.get("case_id") or c.state["id"], c.ended_at or aware(c.state["started_at"]), _dumps(c.note))
                  for c in contacts if c.note is not None],
             )
+            await conn.execute("DELETE FROM contact_keys WHERE session_id = ANY($1::text[])", ids)
+            await conn.executemany(
+                "INSERT INTO contact_keys (customer_key, session_id, started_at) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING",
+                [(k, c.state["id"], aware(c.state["started_at"])) for c in contacts
+                 for k in sorted(contact_keys(c.state, c.note))],
+            )
         return len(contacts)
 
     async def annotate(self, session_id: str, extra: dict[str, Any]) -> bool:
@@ -254,11 +276,29 @@ class PostgresStore:
                 conn.transaction():
             doomed = await conn.fetch("DELETE FROM sessions WHERE started_at < $1 RETURNING id, coalesce(case_id, id)",
                                       before)
+            await conn.execute("DELETE FROM contact_keys WHERE started_at < $1", before)
             ids = [r[0] for r in doomed]
             await conn.execute("DELETE FROM events WHERE session_id = ANY($1::text[])", ids)
             await conn.execute("DELETE FROM case_notes WHERE created_at < $1 OR id = ANY($2::text[])",
                                before, [r[1] for r in doomed])
         return len(ids)
+
+    async def customer_contacts(self, key: str, since: datetime, limit: int) -> list[StoredContact]:
+        note = ", ".join(f"'{f}', c.note->'{f}'" for f in HISTORY_NOTE_FIELDS)
+        rows = await self._fetch(
+            f"SELECT s.state::text, s.ended_at, CASE WHEN c.note IS NULL THEN NULL ELSE jsonb_build_object({note}) "
+            "END::text, jsonb_set(s.extra, '{queue}', coalesce(s.extra->'queue', (SELECT e.event->'queue' "
+            "FROM events e WHERE e.session_id = s.id AND e.event->>'type' = 'handover' ORDER BY e.seq DESC LIMIT 1), "
+            "'null'::jsonb))::text "
+            "FROM contact_keys k JOIN sessions s ON s.id = k.session_id "
+            "LEFT JOIN case_notes c ON c.id = coalesce(s.case_id, s.id) "
+            "WHERE k.customer_key = $1 AND k.started_at >= $2 AND s.ended "
+            "ORDER BY k.started_at DESC, k.session_id DESC LIMIT $3", key, since, limit
+        )
+        return [
+            StoredContact(json.loads(state), [], json.loads(note) if note else None, json.loads(extra), ended)
+            for state, ended, note, extra in rows
+        ]
 
     async def idle(self, before: datetime) -> list[CallState]:
         rows = await self._fetch("SELECT state::text FROM sessions WHERE NOT ended AND updated_at < $1", before)
@@ -274,7 +314,16 @@ class PostgresStore:
             if changed and events:
                 await conn.executemany("INSERT INTO events (session_id, event) VALUES ($1, $2::jsonb)",
                                        [(state.id, _dumps(e)) for e in events])
+            if changed and state.ended:
+                await _file_pg(conn, state.id, state.started_at, contact_keys(state.to_json()))
         return bool(changed)
+
+    async def claim(self, session_id: str, holder: str) -> None:
+        await self._execute("UPDATE sessions SET holder = $2, updated_at = now() WHERE id = $1", session_id, holder)
+
+    async def holder(self, session_id: str) -> str | None:
+        found = await self._fetchval("SELECT holder FROM sessions WHERE id = $1", session_id)
+        return str(found) if found is not None else None
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
@@ -293,7 +342,31 @@ async def _migrate_postgres(conn: Any) -> None:
     for version, script in PG_MIGRATIONS:
         if version > current:
             await conn.execute(script)
+            if version == 3:
+                await _backfill_contact_keys(conn)
             await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
+
+
+async def _file_pg(conn: Any, session_id: str, started_at: str, keys: set[str]) -> None:
+    """File a finished conversation under its customers (inside the caller's transaction)."""
+    if keys:
+        await conn.executemany(
+            "INSERT INTO contact_keys (customer_key, session_id, started_at) VALUES ($1, $2, $3) "
+            "ON CONFLICT DO NOTHING", [(k, session_id, aware(started_at)) for k in sorted(keys)])
+
+
+async def _backfill_contact_keys(conn: Any) -> None:
+    """Migration 3's data step: the keys are computed in Python (dialogue.customer_keys), as new calls do."""
+    rows = await conn.fetch("SELECT s.id, s.state::text, c.note::text FROM sessions s LEFT JOIN case_notes c "
+                            "ON c.id = coalesce(s.case_id, s.id) WHERE s.ended")
+    filed = []
+    for sid, state, note in rows:
+        data = json.loads(state)
+        filed += [(k, sid, aware(data["started_at"])) for k in sorted(contact_keys(data, json.loads(note) if note else None))]
+    if filed:
+        await conn.copy_records_to_table("contact_keys", records=filed,
+                                         columns=["customer_key", "session_id", "started_at"],
+                                         schema_name=await conn.fetchval("SELECT current_schema()"))
 
 
 class RedisStore:
@@ -301,7 +374,8 @@ class RedisStore:
 
     Keys (under `prefix`, "ivr" by default): `<prefix>:session:<id>`, the set `<prefix>:active` of ids
     of calls in progress with `<prefix>:active:at` (id scored by its last save, for the idle sweep), the hash `<prefix>:cases` (id -> note) and the sorted set
-    `<prefix>:cases:by_time` (id scored by the time it was saved).
+    `<prefix>:cases:by_time` (id scored by the time it was saved), and `<prefix>:holder:<id>`, the
+    connection that holds a chat now (the worker its widget reconnected to).
     """
 
     def __init__(self, url: str, ttl_s: int = 86400, *, prefix: str = "ivr", timeout_s: float = 5.0) -> None:
@@ -322,6 +396,23 @@ class RedisStore:
 
     def _events_key(self, session_id: str) -> str:
         return f"{self.prefix}:events:{session_id}"
+
+    def _holder_key(self, session_id: str) -> str:
+        return f"{self.prefix}:holder:{session_id}"
+
+    async def claim(self, session_id: str, holder: str) -> None:
+        async with asyncio.timeout(self.timeout_s):
+            if not await self._redis.exists(self._key(session_id)):
+                return
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(self._holder_key(session_id), holder, ex=self.ttl_s)
+                pipe.zadd(self._active_at, {session_id: time.time()}, xx=True)  # an open call: not idle
+                await pipe.execute()
+
+    async def holder(self, session_id: str) -> str | None:
+        async with asyncio.timeout(self.timeout_s):
+            found = await self._redis.get(self._holder_key(session_id))
+        return _text(found) if found is not None else None
 
     async def events(self, session_id: str) -> list[dict[str, Any]]:
         async with asyncio.timeout(self.timeout_s):

@@ -10,9 +10,6 @@ harassment contacts (the same policy as the case-note list).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 from aiohttp import web
@@ -61,21 +58,11 @@ async def api_flag(request: web.Request) -> web.Response:
     return _json({"customer_id": key, "flag": flag.to_json()})
 
 
-async def _warm(app: web.Application) -> AsyncIterator[None]:
-    """The history's first read (seconds for months of contacts) starts with the server, not with a call."""
-    task = asyncio.create_task(app[CUSTOMERS].warm())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
-
-
 def setup(app: web.Application) -> None:
     """The history for the console, and for the dialogue manager (repeat openings, flags, case notes)."""
     manager = app[MANAGER]
     app[CUSTOMERS] = Customers(manager.store, app[DESK])
     manager.customers = app[CUSTOMERS]
-    app.cleanup_ctx.append(_warm)
     app.router.add_get("/agent/api/customers/{customer}", api_customer)
     app.router.add_post("/agent/api/customers/{customer}/flag", api_flag)
 

@@ -25,6 +25,7 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from dialogue.api import BotReply, Conversations, Handover, SessionNotFound, SessionStart, UserTurn
 from dialogue.desk import OPEN, Desk, DeskMessage
 from dialogue.notes import transcript
+from dialogue.records import claim, held_elsewhere
 from ivr import frames
 from ivr.app_keys import MANAGER
 from ivr.desk_app import DESK, USER_NOTICES, enqueue_handover, ensure_desk
@@ -106,6 +108,7 @@ class ChatHub:
         self.now = now  # a fixed clock for every chat (tests, demos); None = the real clock
         self.app = app  # where the hand-over desk is (None: transfers end the chat, as before the desk)
         self._hangups: dict[str, asyncio.Task[None]] = {}
+        self._holders: dict[str, str] = {}  # chat -> the token this worker's connection claimed it with
         self.sockets: set[web.WebSocketResponse] = set()
 
     @property
@@ -117,13 +120,25 @@ class ChatHub:
         if task is not None:
             task.cancel()
 
+    async def resume(self, sid: str) -> None:
+        """The widget is back, on this worker: no hang-up here, and this connection claims the chat in the
+        shared store, so that a worker it left does not hang it up either (dialogue.records.held_elsewhere)."""
+        self.resumed(sid)
+        self._holders[sid] = uuid.uuid4().hex
+        store = getattr(self.manager, "store", None)  # the dialogue manager's (a test double may have none)
+        if store is not None:
+            await claim(store, sid, self._holders[sid])
+
     def disconnected(self, sid: str) -> None:
         self.resumed(sid)
-        self._hangups[sid] = asyncio.create_task(self._hangup_later(sid))
+        self._hangups[sid] = asyncio.create_task(self._hangup_later(sid, self._holders.pop(sid, None)))
 
-    async def _hangup_later(self, sid: str) -> None:
+    async def _hangup_later(self, sid: str, holder: str | None) -> None:
         await asyncio.sleep(RESUME_GRACE_S)
         self._hangups.pop(sid, None)
+        store = getattr(self.manager, "store", None)
+        if store is not None and await held_elsewhere(store, sid, holder):
+            return  # the widget reconnected to another worker: that worker ends the chat
         await self.manager.hangup(sid)
         if self.desk is not None:  # a user who left the queue is no one for an agent to answer
             await self.desk.abandon(sid)
@@ -179,7 +194,7 @@ class ChatConnection:
             state = None
         if state is not None and not state.ended:
             self.sid = self.conv = state.id
-            self.hub.resumed(state.id)
+            await self.hub.resume(state.id)
             history = [{"speaker": who, "text": text} for who, text in transcript(await self.manager.events(state.id))]
             await self.send(type="session", session_id=state.id, resumed=True, history=history,
                             awaiting=state.awaiting)
@@ -205,7 +220,7 @@ class ChatConnection:
             return False
         if contact.status in OPEN:
             self.conv, self.desk_mode = cid, True
-            self.hub.resumed(cid)
+            await self.hub.resume(cid)
             await self.send_history(cid, awaiting="none")
             self.watch(max((m.seq for m in await desk.messages(cid)), default=0))
             return True
@@ -219,7 +234,7 @@ class ChatConnection:
                 await self.back_to_bot(contact.bot_session)
             else:
                 self.sid = view.id
-                self.hub.resumed(view.id)
+                await self.hub.resume(view.id)
                 await self.send_history(cid, awaiting=view.awaiting)
             return True
         return False

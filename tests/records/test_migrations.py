@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -45,6 +46,12 @@ def old_calls() -> list[tuple[CallState, list[dict[str, object]]]]:
     return [(done, log), (live, [])]
 
 
+async def _filed(store: SQLiteStore | PostgresStore) -> list[str]:
+    """The conversations the contact history finds for the old call's caller."""
+    found = await store.customer_contacts("09012345678", datetime(2000, 1, 1, tzinfo=UTC), 10)
+    return [c.state["id"] for c in found]
+
+
 async def test_an_old_sqlite_database_upgrades(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
@@ -65,6 +72,7 @@ async def test_an_old_sqlite_database_upgrades(tmp_path: Path) -> None:
         assert record["case_note"] == {"case_id": "CASE-old-done"}
         assert [t["text"] for t in record["transcript"]] == ["こんにちは。", "渋谷店は何時まで？"]
         assert [s.id for s in await store.active()] == ["old-live"]
+        assert await _filed(store) == ["old-done"]  # step 3 filed the finished call under its caller
         version = store._conn().execute("PRAGMA user_version").fetchone()[0]
         assert version == SQLITE_VERSION
     finally:
@@ -100,6 +108,7 @@ async def test_an_old_postgres_database_upgrades(pg_schema: tuple[str, str]) -> 
             assert record["ended_at"] == "2026-10-01T10:01:00+09:00"
             assert record["case_note"] == {"case_id": "CASE-old-done"} and len(record["transcript"]) == 2
             assert [s.id for s in await store.active()] == ["old-live"]
+            assert await _filed(store) == ["old-done"]
         finally:
             await store.close()
 
@@ -112,8 +121,6 @@ async def test_an_old_postgres_database_upgrades(pg_schema: tuple[str, str]) -> 
 
     store = PostgresStore(dsn, schema=tag)
     try:
-        from datetime import UTC, datetime
-
         assert await purge(store, datetime(2026, 11, 1, tzinfo=UTC)) == 2
     finally:
         await store.close()
