@@ -7,6 +7,10 @@ on the NLU's normalised text, so 090-1234-5678, ０９０１２３４５６７�
 phone number, then masked at their place in the original text (the normaliser keeps an offset map).
 Names are found by their context (山田太郎様, 名前は…, …と申します); a name said bare is not found.
 Over-masking (a carrier called 佐川さん) is the safe side of the trade.
+
+Logs also carry connection URLs (`postgresql://ivr:secret@db.internal:5432/ivr` in a driver's error): their
+password is masked as a credential ([パスワード]) and the rest kept, so that an operator still reads which
+host failed; `user@host` inside a URL is not an e-mail address.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ EMAIL = "[メール]"
 POSTAL = "[郵便番号]"
 ADDRESS = "[住所]"
 NAME = "[氏名]"
+SECRET = "[パスワード]"
 
 # record and case-note fields whose whole value is personal (a name slot, the caller id)
 SENSITIVE_KEYS = frozenset({
@@ -48,6 +53,11 @@ _SEP = r"[-‐−–ー―(),.、の ]"  # between digit groups, after normalisa
 # not inside an id (a CallSid or a uuid: CA09012345678abc...), but after TEL
 _DIGIT_RUN = re.compile(rf"(?:(?<![0-9A-Za-z])|(?<=TEL|tel|Tel))\+?\d(?:{_SEP}{{0,2}}\d)*(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# a URL's authority with user info (scheme://user[:password]@host): the password is a secret, the rest not
+# (a password with a raw '@' in it runs to the last '@', as URL parsers read it)
+_URL_USERINFO = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@?#]*(?::(?P<pw>[^\s/?#]*))?@[^\s/?#@]*")
+# key=value credentials in a DSN's query or a libpq connection string (password=..., ?password=...)
+_KEY_SECRET = re.compile(r"(?i)(?<![A-Za-z0-9_])(?:password|passwd|pwd)=(?P<pw>[^\s&;'\"]+)")
 _POSTAL = re.compile(r"(?:〒|郵便番号(?:は|が)?)\s*\d{3}-?\d{4}|(?<![\d-])\d{3}-\d{4}(?![\d-])")
 _KANJI = r"[\u4e00-\u9fff々〆ヶ]"
 # an address: a prefecture, or a city/ward/town name, then what follows up to a pause, if it holds a
@@ -119,9 +129,18 @@ def redact_value(value: Any, key: str | None = None) -> Any:
 
 
 def _spans(text: str) -> Iterator[tuple[int, int, str]]:
+    urls: list[tuple[int, int]] = []
+    if "://" in text or "=" in text:
+        for found in (*_URL_USERINFO.finditer(text), *_KEY_SECRET.finditer(text)):
+            if found.group("pw"):
+                yield found.start("pw"), found.end("pw"), SECRET
+            if found.re is _URL_USERINFO:
+                urls.append(found.span())
     norm = normalize(text)
     for match in _EMAIL.finditer(norm.text):
-        yield (*norm.span(*match.span()), EMAIL)
+        start, end = norm.span(*match.span())
+        if not any(u_start <= start < u_end for u_start, u_end in urls):  # postgres@127.0.0.1 is no address
+            yield start, end, EMAIL
     for match in _ADDRESS.finditer(norm.text):
         yield (*norm.span(*match.span()), ADDRESS)
     for match in _POSTAL.finditer(norm.text):

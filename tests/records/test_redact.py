@@ -99,3 +99,34 @@ def test_the_log_filter_masks_messages_their_arguments_and_extra_fields() -> Non
     extra = kept.kept[2]
     assert extra.caller == "[電話番号]" and extra.conversation_id == "CA09012345678"  # type: ignore[attr-defined]
     assert isinstance(shared, RedactingFilter)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a DSN's user and host are no e-mail address: an operator must read which database failed
+    ("could not connect to postgresql://postgres@127.0.0.1:5432/ivr",
+     "could not connect to postgresql://postgres@127.0.0.1:5432/ivr"),
+    ("store postgresql://ivr:s3cret@db.internal:5432/ivr?sslmode=require is down",
+     "store postgresql://ivr:[パスワード]@db.internal:5432/ivr?sslmode=require is down"),
+    ("postgresql://ivr:p@ss@db.internal/ivr", "postgresql://ivr:[パスワード]@db.internal/ivr"),  # a raw '@'
+    ("redis://:hunter2@cache.internal:6379/0 timed out", "redis://:[パスワード]@cache.internal:6379/0 timed out"),
+    ("postgresql://ivr@db/ivr?password=hunter2&sslmode=require",
+     "postgresql://ivr@db/ivr?password=[パスワード]&sslmode=require"),
+    ("dsn: host=db user=ivr password=hunter2 dbname=ivr", "dsn: host=db user=ivr password=[パスワード] dbname=ivr"),
+    # an address outside a URL is still an address
+    ("返信先 taro@example.jp、接続先 postgresql://postgres@127.0.0.1/ivr",
+     "返信先 [メール]、接続先 postgresql://postgres@127.0.0.1/ivr"),
+])
+def test_connection_urls_keep_their_host_and_lose_their_password(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_the_log_filter_masks_a_dsn_password_in_an_argument() -> None:
+    stream = io.StringIO()
+    logger = logging.getLogger("test.redact.dsn")
+    logger.handlers, logger.propagate = [logging.StreamHandler(stream)], False
+    try:
+        install_log_redaction(logger)
+        logger.warning("store %s: %s", "postgresql://ivr:s3cret@127.0.0.1:5432/ivr", "connection refused")
+    finally:
+        logger.handlers = []
+    assert stream.getvalue() == "store postgresql://ivr:[パスワード]@127.0.0.1:5432/ivr: connection refused\n"
