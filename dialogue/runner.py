@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.backends import Backend, BackendError
+from dialogue.backends import Backend, BackendError, calling_for
 from dialogue.events import (
     ActionDone,
     BackendFailed,
@@ -194,7 +194,8 @@ class StepRunner:
         else:
             try:
                 async with asyncio.timeout(self.backend_timeout_s):
-                    result = await self.backend.call(name, args)
+                    with calling_for(turn.state.id):
+                        result = await self.backend.call(name, args)
             except (TimeoutError, BackendError) as exc:
                 log.warning("backend action %s failed: %r", name, exc)
                 turn.emit(BackendFailed(name, repr(exc)))

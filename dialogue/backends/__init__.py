@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 ActionResult = dict[str, Any]
+
+# the conversation whose flow calls the backend: set around each call by the flow runner, so that a backend
+# (the webhook's request, a Python backend's logs) can name it without every backend's `call` taking it
+_CONVERSATION: ContextVar[str | None] = ContextVar("ivr_backend_conversation", default=None)
+
+
+def current_conversation() -> str | None:
+    """The id of the conversation (CallSid, chat id) an action is being called for; None outside a turn."""
+    return _CONVERSATION.get()
+
+
+@contextmanager
+def calling_for(conversation_id: str) -> Iterator[None]:
+    """Backend calls inside this block are made for `conversation_id` (dialogue/runner.py sets it)."""
+    token = _CONVERSATION.set(conversation_id)
+    try:
+        yield
+    finally:
+        _CONVERSATION.reset(token)
 
 
 class BackendError(Exception):

@@ -1,4 +1,4 @@
-"""Backend actions as HTTP webhooks: POST {"action", "args", "conversation_id"?} as JSON, a JSON object back.
+"""Backend actions as HTTP webhooks: POST {"action", "args", "conversation_id"} as JSON, a JSON object back.
 
 The schema is in docs/deployment.md. A slow or failing company system must not hold callers: every try has a
 timeout, failures are retried with a short back-off, and after several failed calls in a row a circuit
@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from dialogue.backends import ActionResult, BackendError, UnknownAction
+from dialogue.backends import ActionResult, BackendError, UnknownAction, current_conversation
 
 
 class CircuitOpen(BackendError):
@@ -99,15 +99,15 @@ class WebhookBackend:
     async def _call(self, action: str, args: dict[str, Any]) -> ActionResult:
         if self._session is None:
             self._session = aiohttp.ClientSession()
+        # the conversation lets the company's system tie calls of one caller together (logs, idempotency)
+        request = {"action": action, "args": args, "conversation_id": current_conversation()}
         last: Exception | None = None
         for attempt in range(self.retries + 1):
             if attempt:
                 await asyncio.sleep(min(0.1 * 2 ** (attempt - 1), 1.0))
             try:
                 async with asyncio.timeout(self.timeout_s):
-                    async with self._session.post(
-                        self.url, json={"action": action, "args": args}, headers=self.headers
-                    ) as resp:
+                    async with self._session.post(self.url, json=request, headers=self.headers) as resp:
                         if resp.status >= 500:
                             raise BackendError(f"{self.url}: HTTP {resp.status}")
                         if resp.status >= 400:

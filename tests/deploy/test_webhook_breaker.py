@@ -8,8 +8,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from dialogue.backends import BackendError
+from dialogue.api import CallerInfo, SessionStart, UserTurn
+from dialogue.backends import BackendError, calling_for
 from dialogue.backends.webhook import CircuitBreaker, CircuitOpen, WebhookBackend
+from dialogue.bot_project import load_project
+from dialogue.yaml_source import REPO_ROOT
+from ivr.deploy_commands import build_for
+from ivr.settings import Secrets, Settings
+from tests.bots.clinic_backend import PATH, Clinic, make_app
 
 
 class Clock:
@@ -73,7 +79,9 @@ async def test_the_request_and_reply_follow_the_documented_schema() -> None:
     finally:
         await backend.close()
         await server.close()
-    assert service.bodies == [{"action": "find_slot", "args": {"date": "2026-12-08", "time": "10:00"}}]
+    # outside a conversation (a test, a script) the id is null; inside one, see the test below
+    assert service.bodies == [{"action": "find_slot", "args": {"date": "2026-12-08", "time": "10:00"},
+                               "conversation_id": None}]
     assert service.headers == ["Bearer t"]
     assert reply == {"result": "ok", "echo": {"date": "2026-12-08", "time": "10:00"}}
 
@@ -137,3 +145,52 @@ async def test_a_call_cut_off_by_the_turn_timeout_counts_as_a_failure() -> None:
     finally:
         await backend.close()
         await server.close()
+
+
+async def test_every_try_names_the_conversation_it_is_made_for() -> None:
+    service = Service()
+    service.status = 503
+    server = await serve(service)
+    backend = WebhookBackend(str(server.make_url("/hook")), frozenset({"a"}), retries=1, timeout_s=1)
+    try:
+        with calling_for("CA0123"), pytest.raises(BackendError):
+            await backend.call("a", {"x": "1"})
+    finally:
+        await backend.close()
+        await server.close()
+    assert [b["conversation_id"] for b in service.bodies] == ["CA0123", "CA0123"]  # the retry too
+
+
+async def test_a_bot_conversation_sends_its_id_to_the_company_system() -> None:
+    """The clinic bot against its HTTP stand-in: the actions a chat calls carry that chat's id."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    clinic = Clinic()
+    seen: list[Any] = []
+    app = make_app(clinic)
+
+    @web.middleware
+    async def record(request: web.Request, handler: Any) -> web.StreamResponse:
+        seen.append(await request.json())
+        return await handler(request)
+
+    app.middlewares.append(record)
+    server = TestServer(app)
+    await server.start_server()
+    manager = build_for(load_project(REPO_ROOT / "bots" / "clinic"), None,
+                        Settings(backend_url=str(server.make_url(PATH))), Secrets({}))
+    try:
+        thursday_10 = datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+        sid, _ = await manager.start(SessionStart(channel="chat", caller=CallerInfo(phone="09011112222"),
+                                                  now=thursday_10))
+        other, _ = await manager.start(SessionStart(channel="chat", now=thursday_10))
+        await manager.handle(sid, UserTurn(text="診察の予約を取りたいのですが"))
+        await manager.handle(sid, UserTurn(text="204818"))
+        await manager.handle(other, UserTurn(text="診察の予約を取りたいのですが"))
+        await manager.handle(other, UserTurn(text="204818"))
+    finally:
+        await manager.backend.close()  # type: ignore[attr-defined]
+        await server.close()
+    assert [(b["action"], b["conversation_id"]) for b in seen] == [("verify_patient", sid), ("verify_patient", other)]
+    assert sid != other and [c["action"] for c in clinic.calls] == ["verify_patient", "verify_patient"]
