@@ -39,11 +39,11 @@ from dialogue.escalation.schema import QueuesFile
 from dialogue.escalation.yamlio import read_yaml, validate
 from dialogue.forecast import BOT_QUEUE, Forecast, ForecastError, Key
 from dialogue.forecast_output import forecast_summary, plan
-from dialogue.records import RecordsUnavailable, records
+from dialogue.records import RecordsUnavailable
 from dialogue.staffing import StaffRow
 from ivr.agent_console import _json, api_user
 from ivr.app_keys import MANAGER
-from ivr.ops_views import ComputeCache, bad_request, records_state, supervisor_page
+from ivr.ops_views import ComputeCache, bad_request, read_records, supervisor_page
 
 MAX_WEEKS = 8
 # text stays text in the SVG, so the browser sets the Japanese labels in its own fonts whatever fonts the
@@ -80,6 +80,7 @@ class Plan:
     fc: Forecast
     rows: tuple[StaffRow, ...]
     summary: dict[str, Any]
+    state: str  # of the records it was made from (ivr.ops_views.records_state)
 
 
 FORECASTS = web.AppKey("forecast_cache", ComputeCache[Plan])
@@ -105,19 +106,22 @@ def question_of(query: Mapping[str, str]) -> Question:
                     _number(query, "answer_seconds", 20.0, 0.0, 3600.0))
 
 
-def _compute(rows: Sequence[Mapping[str, Any]], q: Question) -> Plan:
+def _compute(rows: Sequence[Mapping[str, Any]], q: Question, state: str) -> Plan:
     fc, staff = plan(rows, q.weeks, level=q.level, target_s=q.target_s)
-    return Plan(fc, tuple(staff), forecast_summary(fc, staff))
+    return Plan(fc, tuple(staff), forecast_summary(fc, staff), state)
 
 
-async def _plan(request: web.Request, q: Question) -> tuple[Plan, str]:
+async def _plan(request: web.Request, q: Question) -> Plan:
+    cache = request.app[FORECASTS]
+    fresh = cache.fresh(q)
+    if fresh is not None:
+        return fresh
     try:
-        rows = await records(request.app[MANAGER].store)
+        rows, state = await read_records(request.app[MANAGER].store)
     except RecordsUnavailable as exc:
         raise bad_request(str(exc), 503) from None
-    state = records_state(rows)
     try:
-        return await request.app[FORECASTS].get((q, state), lambda: _compute(rows, q)), state
+        return await cache.get(q, state, lambda: _compute(rows, q, state))
     except ForecastError as exc:
         raise bad_request(f"not enough history for a forecast: {exc}", 422) from None
     except RuleError as exc:
@@ -168,7 +172,7 @@ def series_label(keys: Sequence[Key], known: Sequence[Key]) -> str:
 async def api_forecast(request: web.Request) -> web.Response:
     await api_user(request, supervisor=True)
     q = question_of(request.query)
-    p, _ = await _plan(request, q)
+    p = await _plan(request, q)
     known = list(p.fc.series)
     keys = selection(request.query, known)
     return _json({
@@ -233,18 +237,18 @@ def _draw(p: Plan, keys: Sequence[Key], label: str) -> bytes:
 async def api_chart(request: web.Request) -> web.Response:
     await api_user(request, supervisor=True)
     q = question_of(request.query)
-    p, state = await _plan(request, q)
+    p = await _plan(request, q)
     known = list(p.fc.series)
     keys = selection(request.query, known)
     label = series_label(keys, known)
-    svg = await request.app[CHARTS].get((q, state, tuple(keys)), lambda: draw_chart(p, keys, label))
+    svg = await request.app[CHARTS].get((q, tuple(keys)), p.state, lambda: draw_chart(p, keys, label))
     return web.Response(body=svg, content_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 async def api_csv(request: web.Request) -> web.Response:
     await api_user(request, supervisor=True)
     q = question_of(request.query)
-    p, _ = await _plan(request, q)
+    p = await _plan(request, q)
     keys = selection(request.query, list(p.fc.series))
     staffed = {(r.channel, r.queue, r.interval): r for r in p.rows}
     out = io.StringIO()

@@ -4,7 +4,8 @@ per question and state of the records.
 
 Scoring a month of contacts or fitting a forecast takes from a fraction of a second to several seconds of
 CPU: run on the event loop it would stall every call and chat this worker serves, so it runs in the
-default executor. Several supervisors opening the same view share one computation (also while it runs),
+default executor, and the records are read there too, through a connection of the thread's own
+(`read_records`). Several supervisors opening the same view share one computation (also while it runs),
 and a result stays valid until the records it was made from change (`records_state`).
 """
 
@@ -13,16 +14,22 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
+from dialogue.records import record_store, records
+from dialogue.store import SessionStore, SQLiteStore
+from dialogue.store_remote import PostgresStore
 from ivr.agent_console import PAGE_HEADERS, STATIC, current_user
 
 T = TypeVar("T")
 MAX_CACHED = 16  # results kept per view: a few periods and horizons are what supervisors look at
+FRESH_S = 15.0  # an answer this recent is given again without reading the records (filters, reloads)
 
 
 def bad_request(message: str, status: int = 400) -> web.HTTPException:
@@ -59,18 +66,69 @@ def records_state(rows: Iterable[Mapping[str, Any]]) -> str:
     return digest.hexdigest()
 
 
-class ComputeCache(Generic[T]):
-    """Results of `compute()` by key, computed in the default executor; one run per key at a time."""
+def _second_connection(store: SessionStore) -> SessionStore | None:
+    """The same records through a connection of its own, for a worker thread's event loop; None for a store
+    that lives in this process only (memory, in tests), which is read where it is."""
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore(store.path)  # WAL: this reader does not hold up the writers on the loop
+    if isinstance(store, PostgresStore):
+        return PostgresStore(store.dsn, schema=store.schema, max_connections=2)
+    return None
 
-    def __init__(self, max_entries: int = MAX_CACHED) -> None:
+
+async def read_records(store: SessionStore, since: datetime | None = None,
+                       until: datetime | None = None) -> tuple[list[dict[str, Any]], str]:
+    """Finished contacts started in [since, until) and their `records_state`, read in a worker thread: a
+    year of contacts is seconds of queries and JSON that would otherwise hold up every call on this worker.
+    Raises RecordsUnavailable for a store without records (Redis)."""
+
+    def pick(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+        if until is not None:
+            rows = [r for r in rows if datetime.fromisoformat(r["started_at"]) < until]
+        return rows, records_state(rows)
+
+    record_store(store)  # the clear error for Redis, before any thread
+    reader = _second_connection(store)
+    if reader is None:
+        return pick(await records(store, since))
+    own: SessionStore = reader
+
+    def read() -> tuple[list[dict[str, Any]], str]:
+        async def go() -> tuple[list[dict[str, Any]], str]:
+            try:
+                return pick(await records(own, since))
+            finally:
+                await own.close()
+
+        return asyncio.run(go())
+
+    return await asyncio.to_thread(read)
+
+
+class ComputeCache(Generic[T]):
+    """Results of `compute()` per question (a period, a horizon) and state of the records, computed in the
+    default executor; one run per key at a time. `fresh(question)` answers without reading the records again
+    for FRESH_S after the last answer: a supervisor clicking through filters waits for nothing."""
+
+    def __init__(self, max_entries: int = MAX_CACHED, fresh_s: float = FRESH_S) -> None:
         self.max_entries = max_entries
+        self.fresh_s = fresh_s
         self._done: OrderedDict[Hashable, T] = OrderedDict()
         self._running: dict[Hashable, asyncio.Future[T]] = {}
+        self._latest: dict[Hashable, tuple[float, Hashable]] = {}  # question -> (when, key) last answered
         self.runs = 0  # computations started (for tests: a second request must not start another)
 
-    async def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def fresh(self, question: Hashable) -> T | None:
+        latest = self._latest.get(question)
+        if latest is None or time.monotonic() - latest[0] >= self.fresh_s:
+            return None
+        return self._done.get(latest[1])
+
+    async def get(self, question: Hashable, state: str, compute: Callable[[], T]) -> T:
+        key = (question, state)
         if key in self._done:
             self._done.move_to_end(key)
+            self._latest[question] = (time.monotonic(), key)
             return self._done[key]
         running = self._running.get(key)
         if running is None:
@@ -79,7 +137,9 @@ class ComputeCache(Generic[T]):
             self._running[key] = running
             running.add_done_callback(lambda fut: self._finished(key, fut))
         # shield: a supervisor who closes the page must not cancel the result for the others
-        return await asyncio.shield(running)
+        result = await asyncio.shield(running)
+        self._latest[question] = (time.monotonic(), key)
+        return result
 
     def _finished(self, key: Hashable, fut: asyncio.Future[T]) -> None:
         self._running.pop(key, None)

@@ -25,11 +25,11 @@ from dialogue.clock import TOKYO
 from dialogue.qa import Checker
 from dialogue.qa_report import BOT_AGENT, NO_FLOW, day_of, qa_report
 from dialogue.qa_rules import load_protocol
-from dialogue.records import RecordsUnavailable, records
+from dialogue.records import RecordsUnavailable
 from dialogue.yaml_source import SourceError
 from ivr.agent_console import _json, api_user
 from ivr.app_keys import MANAGER
-from ivr.ops_views import ComputeCache, bad_request, records_state, supervisor_page
+from ivr.ops_views import ComputeCache, bad_request, read_records, supervisor_page
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -137,14 +137,14 @@ async def api_qa(request: web.Request) -> web.Response:
     if "day" in query:
         _day(query["day"], "day")
     checker = _checker(request.app)
-    try:
-        rows = await records(request.app[MANAGER].store, period.since)
-    except RecordsUnavailable as exc:
-        raise bad_request(str(exc), 503) from None
-    until = period.until
-    rows = [r for r in rows if datetime.fromisoformat(r["started_at"]) < until]
-    key = (period, records_state(rows))
-    report = await request.app[QA_CACHE].get(key, lambda: score_period(rows, checker))
+    cache = request.app[QA_CACHE]
+    report = cache.fresh(period)
+    if report is None:
+        try:
+            rows, state = await read_records(request.app[MANAGER].store, period.since, period.until)
+        except RecordsUnavailable as exc:
+            raise bad_request(str(exc), 503) from None
+        report = await cache.get(period, state, lambda: score_period(rows, checker))
     matching = [c for c in reversed(report["contacts"]) if _matches(c, query)]
     return _json({"from": period.first.isoformat(), "to": period.last.isoformat(), "summary": report["summary"],
                   "matching": len(matching), "shown": min(limit, len(matching)), "contacts": matching[:limit]})

@@ -7,16 +7,21 @@ import csv
 import io
 import json
 import threading
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from dialogue.clock import TOKYO
 from dialogue.engine import DialogueManager
+from dialogue.factory import build_manager
 from dialogue.forecast import ForecastError
 from dialogue.records import put_records
+from dialogue.store import SQLiteStore
 from dialogue.synth import synthesize
 from ivr.forecast_views import FORECASTS
-from ivr.ops_views import ComputeCache
+from ivr.ops_views import ComputeCache, read_records, records_state
 from ivr.qa_views import QA_CACHE, mask_cards
-from tests.agents.conftest import Client, login
+from tests.agents.conftest import Client, agents_app, login
 
 CARD = "4111111111111111"
 
@@ -44,6 +49,7 @@ POLITE_BOT = contact("qa-bot", "2026-11-21T15:00:00+09:00", [
     ("caller", "梅田店の営業時間を教えてください"),
     ("bot", "梅田店の営業時間は10時から21時でございます。ご利用ありがとうございました。失礼いたします。"),
 ], intents=("store_hours",))
+RUDE_END = datetime(2026, 11, 20, 12, 0, tzinfo=TOKYO)
 LATER = contact("qa-later", "2026-11-25T09:00:00+09:00", [
     ("bot", "お問い合わせいただきありがとうございます。サクラマートでございます。ご用件をお話しください。"),
     ("caller", "梅田店って何時まで"),
@@ -111,13 +117,32 @@ async def test_qa_scores_once_per_period_until_the_records_change(app_client: Cl
                                                                   manager: DialogueManager) -> None:
     await put_records(manager.store, [RUDE_AGENT])
     await login(app_client, "sam", "sam-pw")
+    cache = app_client.app[QA_CACHE]
     url = "/agent/api/qa?from=2026-11-20&to=2026-11-21"
     first = await (await app_client.get(url)).json()
     again = await (await app_client.get(url + "&agent=alice")).json()
-    assert first["summary"] == again["summary"] and app_client.app[QA_CACHE].runs == 1
+    assert first["summary"] == again["summary"] and cache.runs == 1
     await put_records(manager.store, [POLITE_BOT])
+    # within a few seconds of the last answer the records are not read again (filters, reloads) ...
+    assert (await (await app_client.get(url)).json())["summary"]["contacts"] == 1
+    cache.fresh_s = 0.0  # ... after that, a new contact makes a new report
     assert (await (await app_client.get(url)).json())["summary"]["contacts"] == 2
-    assert app_client.app[QA_CACHE].runs == 2
+    assert cache.runs == 2
+    assert (await (await app_client.get(url)).json())["summary"]["contacts"] == 2
+    assert cache.runs == 2  # read again, the same records: the report is the one made
+
+
+async def test_a_sqlite_store_is_read_through_a_second_connection_in_a_thread(aiohttp_client: Any,
+                                                                              tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "ivr.sqlite3")
+    await put_records(store, [RUDE_AGENT, POLITE_BOT])
+    rows, state = await read_records(store, until=datetime(2026, 11, 21, tzinfo=TOKYO))
+    assert [r["conversation_id"] for r in rows] == ["qa-rude"]
+    assert state == records_state(rows) and state == (await read_records(store, until=RUDE_END))[1]
+    client: Client = await aiohttp_client(agents_app(build_manager(store=store)))
+    await login(client, "sam", "sam-pw")
+    data = await (await client.get("/agent/api/qa?from=2026-11-20&to=2026-11-21")).json()
+    assert [c["conversation_id"] for c in data["contacts"]] == ["qa-bot", "qa-rude"]
 
 
 async def test_bad_qa_parameters_answer_400_with_the_reason(app_client: Client) -> None:
@@ -197,20 +222,20 @@ async def test_a_computation_runs_off_the_event_loop_once_for_everyone_waiting()
         assert gate.wait(5)
         return 42
 
-    first = asyncio.create_task(cache.get("k", slow))
-    second = asyncio.create_task(cache.get("k", slow))
+    first = asyncio.create_task(cache.get("k", "s1", slow))
+    second = asyncio.create_task(cache.get("k", "s1", slow))
     await asyncio.sleep(0.05)
     assert not first.done()  # the loop went on while the computation waited in its thread
     gate.set()
     assert await first == await second == 42
-    assert await cache.get("k", slow) == 42 and calls == 1 and cache.runs == 1
+    assert await cache.get("k", "s1", slow) == 42 and calls == 1 and cache.runs == 1
 
     def fails() -> int:
         raise ForecastError("only 3.0 days of contacts")
 
     for _ in range(2):  # an error is not kept: the next request tries again
         try:
-            await cache.get("bad", fails)
+            await cache.get("bad", "s1", fails)
         except ForecastError:
             pass
         else:
