@@ -18,10 +18,11 @@ from aiohttp import web
 
 from dialogue.clock import TOKYO
 from dialogue.kpis import by_hour, callback_kpis, contact_kpis, stuck_steps, to_csv
-from dialogue.records import RecordsUnavailable, records
+from dialogue.records import RecordsUnavailable
 from ivr.agent_console import PAGE_HEADERS, STATIC, _json, api_user, current_user
 from ivr.app_keys import MANAGER
 from ivr.desk_app import DESK, WAITS
+from ivr.ops_views import read_records
 
 log = logging.getLogger("ivr.wallboard")
 PERIODS = {"today": None, "24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30),
@@ -47,8 +48,8 @@ async def board(app: web.Application, period: str, now: datetime | None = None) 
     now = now or datetime.now(TOKYO)
     since = _since(period, now)
     manager = app[MANAGER]
-    try:
-        rows = await records(manager.store, None if period == "all" else since)
+    try:  # read in a worker thread: 30 days of contacts would hold up every call on this worker
+        rows, _ = await read_records(manager.store, None if period == "all" else since)
     except RecordsUnavailable:
         rows = []  # a live-state-only store (Redis): the live part of the board still works
     logs = [await manager.events(r["conversation_id"]) for r in rows[-MAX_LOGS:]
