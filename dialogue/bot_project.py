@@ -7,15 +7,20 @@ deployed as a folder. Problems come back as `bot.yaml:line:col: message` like ev
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dialogue.yaml_source import SourceError, at, load
+from dialogue.yaml_source import SourceError, at, load, read_yaml
 
 BOT_FILE = "bot.yaml"
+# the languages the engine serves (docs/languages.md): Japanese always; English where the bot has prompts
+# for it (`<key>_en`, picked by Turn.say for a caller who speaks English). Callers in any other language get
+# one line in it and a person; that needs no entry here.
+SERVED_LANGUAGES = ("ja", "en")
 _ENTRY_POINT = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
@@ -95,9 +100,12 @@ class BotFile(_Strict):
 
     @field_validator("languages")
     @classmethod
-    def _japanese(cls, v: list[str]) -> list[str]:
-        if v != ["ja"]:
-            raise ValueError("only Japanese is supported: languages: [ja]")
+    def _served(cls, v: list[str]) -> list[str]:
+        # (a language the engine does not serve is reported in load_project, at its place in the list)
+        if "ja" not in v:
+            raise ValueError("languages must include ja: the engine's own prompts are Japanese")
+        if len(set(v)) != len(v):
+            raise ValueError("a language is listed twice")
         return v
 
     @field_validator("intents", mode="before")
@@ -112,6 +120,7 @@ class BotProject:
 
     root: Path
     name: str
+    languages: tuple[str, ...]
     backend: BackendSpec
     flows: Path
     prompts: Path
@@ -148,7 +157,28 @@ def load_project(root: Path) -> BotProject:
         if not path.exists():
             problems.append(at(source, raw, ["intents", i], f"intents: {path} does not exist", value=True))
     model = root / spec.model
+    keys = _prompt_keys(paths["prompts"]) if set(spec.languages) - {"ja"} and paths["prompts"].is_dir() else set()
+    for i, lang in enumerate(spec.languages):
+        if lang not in SERVED_LANGUAGES:
+            problems.append(at(source, raw, ["languages", i], f"languages: {lang!r} is not a language the bot "
+                               f"can serve ({', '.join(SERVED_LANGUAGES)}, ISO 639-1 codes)", value=True))
+        elif lang != "ja" and not any(k.endswith(f"_{lang}") for k in keys):
+            problems.append(at(source, raw, ["languages", i], f"languages: {lang}: no prompts for it in "
+                               f"{paths['prompts']} (keys such as how_can_i_help_{lang})", value=True))
     if problems:
         raise SourceError(problems)
-    return BotProject(root, spec.name, spec.backend, paths["flows"], paths["prompts"],
+    return BotProject(root, spec.name, tuple(spec.languages), spec.backend, paths["flows"], paths["prompts"],
                       paths["escalation_rules"], intents, paths["entities"], paths["faq"], model, source)
+
+
+def _prompt_keys(directory: Path) -> set[str]:
+    """The prompt keys of a prompts directory (a file that does not parse is reported by the prompt loader)."""
+    keys: set[str] = set()
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            doc = read_yaml(path)
+        except SourceError:
+            continue
+        if isinstance(doc, Mapping):
+            keys.update(str(k) for k in doc)
+    return keys

@@ -39,7 +39,11 @@ def test_the_repository_root_is_the_sample_bot() -> None:
         ("name: x\nbackend: {python: 'not an entry point'}\n", "is not 'package.module:factory'"),
         ("name: x\nbackend: {webhook: {url: 'ftp://x', actions: [a]}}\n", "is not an http:// or https:// URL"),
         ("name: x\nbackend: {webhook: {url: 'http://x', actions: [a], timeout_s: -1}}\n", "timeout_s"),
-        ("name: x\nbackend: demo\nlanguages: [en]\n", "only Japanese"),
+        ("name: x\nbackend: demo\nlanguages: [en]\n", "bot.yaml:3:1: languages: languages must include ja"),
+        ("name: x\nbackend: demo\nlanguages: [ja, zh]\n", "bot.yaml:3:17: languages: 'zh' is not a language the bot can serve (ja, en"),
+        ("name: x\nbackend: demo\nlanguages: [ja, ja]\n", "listed twice"),
+        # English needs English prompts: the directory of this bot has none
+        ("name: x\nbackend: demo\nlanguages: [ja, en]\n", "bot.yaml:3:17: languages: en: no prompts for it"),
         ("name: x\nbackend: demo\nflows: nowhere\n", "bot.yaml:3:8: flows:"),
         ("name: x\nbackend: demo\nintents: [intents, missing.yaml]\n", "intents: "),
         ("backend: demo\n", "missing required key 'name'"),
@@ -51,6 +55,16 @@ def test_a_bad_bot_yaml_points_at_the_spot(tmp_path: Path, body: str, where: str
         load_project(bot_dir(tmp_path, body))
     assert any(where in p and p.startswith(str(tmp_path.resolve() / "bot.yaml")) for p in info.value.problems), (
         info.value.problems)
+
+
+def test_english_is_served_where_the_bot_has_english_prompts(tmp_path: Path) -> None:
+    root = bot_dir(tmp_path, "name: x\nbackend: demo\nlanguages: [ja, en]\n")
+    (root / "prompts" / "main.yaml").write_text("how_can_i_help: ご用件をどうぞ。\n", encoding="utf-8")
+    (root / "prompts" / "main_en.yaml").write_text("how_can_i_help_en: How can I help you?\n", encoding="utf-8")
+    assert load_project(root).languages == ("ja", "en")
+    assert load_project(REPO_ROOT).languages == ("ja", "en")  # the sample bot: prompts/sakura_en.yaml
+    (root / "bot.yaml").write_text("name: x\nbackend: demo\n", encoding="utf-8")
+    assert load_project(root).languages == ("ja",)  # the default
 
 
 def test_a_directory_without_bot_yaml_says_how_to_make_one(tmp_path: Path) -> None:
