@@ -22,8 +22,18 @@ class Alternative:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentResult:
+    """A card payment the phone provider took itself (Twilio `<Pay>`, docs/payments.md): how it ended, and
+    never more of the card than its last four digits."""
+
+    status: Literal["approved", "declined", "error", "abandoned"]
+    last4: str | None = None
+    approval_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UserTurn:
-    """One thing the caller did. Exactly one of text / dtmf is set, or `no_input` is True."""
+    """One thing the caller did. Exactly one of text / dtmf / payment is set, or `no_input` is True."""
 
     text: str | None = None
     dtmf: str | None = None
@@ -32,6 +42,7 @@ class UserTurn:
     asr_confidence: float | None = None
     no_input: bool = False  # the caller stayed silent until the timeout
     interrupted: bool = False  # the caller barged in over the previous prompt
+    payment: PaymentResult | None = None  # the provider's result of a `pay:` step it collected
 
     @staticmethod
     def say(text: str) -> UserTurn:

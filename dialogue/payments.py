@@ -21,13 +21,15 @@ from typing import Any, cast
 
 from stdnum import luhn
 
-from dialogue.api import UserTurn
+from dialogue.api import PaymentResult, UserTurn
 from dialogue.backends.payment_gateway import (
     CardField,
     HttpPaymentGateway,
     PaymentGateway,
     PaymentGatewayError,
+    ProviderCollects,
 )
+from dialogue.bot import Bot
 from dialogue.clock import TOKYO
 from dialogue.events import ActionDone, CallerSaid, TurnFailed, TurnUnderstood, Waiting
 from dialogue.flow_model import Flow, PaySpec, Step
@@ -53,6 +55,30 @@ def collecting(state: CallState) -> AwaitSlot | None:
     """The card field the bot waits for, if it waits for one."""
     aw = state.awaiting
     return aw if isinstance(aw, AwaitSlot) and aw.entity in KEYPAD_ONLY else None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeRequest:
+    """What a phone provider that collects the card itself (Twilio `<Pay>`) is asked to charge."""
+
+    amount: int  # yen
+    currency: str
+    description: str
+    max_tries: int
+
+
+def pending_charge(state: CallState, bot: Bot) -> ChargeRequest | None:
+    """The charge of the `pay:` step now asking for the card number, or None when none is asked."""
+    aw = collecting(state)
+    flow = bot.flows.get(aw.flow) if aw is not None and aw.entity == "card_number" else None
+    step = flow.find(aw.step) if flow is not None and aw is not None else None
+    if step is None or step.pay is None:
+        return None
+    record = state.results.get(step.save_as or RESULT_KEY)
+    amount = record.get("amount") if isinstance(record, Mapping) else None
+    if not isinstance(amount, int) or amount <= 0:
+        return None
+    return ChargeRequest(amount, step.pay.currency, step.pay.description, step.pay.max_tries)
 
 
 def field_problem(field: str, digits: str, now: datetime) -> str | None:
@@ -105,10 +131,18 @@ class PaymentDesk:
     # all gateway requests of one turn together: under the voice channel's 5 s net (ivr/voice_common.py)
     timeout_s: float = 3.5
 
+    @property
+    def provider_collects(self) -> bool:
+        """The phone provider takes the card (Twilio `<Pay>`): a voice channel reports only the result."""
+        return isinstance(self.gateway, ProviderCollects)
+
     @staticmethod
     def from_environment(environ: Mapping[str, str] | None = None) -> PaymentDesk:
-        """`IVR_PAYMENT_GATEWAY_URL` and the secret `IVR_PAYMENT_GATEWAY_TOKEN`."""
+        """`IVR_PAYMENT_GATEWAY_URL` and the secret `IVR_PAYMENT_GATEWAY_TOKEN`; or `IVR_PAYMENT_VIA=twilio`,
+        where Twilio's `<Pay>` collects and charges the card through its payment connector."""
         env = os.environ if environ is None else environ
+        if env.get("IVR_PAYMENT_VIA", "").strip().lower() == "twilio":
+            return PaymentDesk(ProviderCollects())
         url = env.get("IVR_PAYMENT_GATEWAY_URL")
         gateway = HttpPaymentGateway(url, env.get("IVR_PAYMENT_GATEWAY_TOKEN")) if url else None
         return PaymentDesk(gateway)
@@ -146,6 +180,8 @@ class PaymentDesk:
             turn.say("flow_unavailable")
             return Handover("backend_error", priority=1)
         spec, field = step.pay, cast(CardField, aw.entity)
+        if user.payment is not None:
+            return self._settled(turn, flow, step, user.payment)
         digits = self._digits(turn, user, spec)
         if digits == "*":  # the caller starts the field over: no failure
             turn.emit(CallerSaid("[DTMF *]", dtmf="*"))
@@ -181,6 +217,33 @@ class PaymentDesk:
         turn.say("payment_declined")
         target = step.cases.get("declined")
         return Position(flow.flow, target) if target else Handover("complex", spec.queue, prompt="payment_transfer")
+
+    def _settled(self, turn: Turn, flow: Flow, step: Step, result: PaymentResult) -> Position | Stop:
+        """The provider collected the card and charged it (or gave up): the step goes on from its result."""
+        spec = cast(PaySpec, step.pay)
+        last4 = result.last4 if result.last4 and re.fullmatch(r"[0-9]{4}", result.last4) else None
+        turn.emit(CallerSaid(f"[カード決済 末尾{last4}]" if last4 else "[カード決済]", dtmf="****"))
+        self._update(turn, step, status=result.status, last4=last4,
+                     approval_code=(result.approval_code or "")[:40] or None)
+        if result.status == "approved":
+            turn.emit(TurnUnderstood())
+            turn.say("payment_approved")
+            return self._then(flow, step, "approved")
+        if result.status == "declined":
+            turn.emit(TurnUnderstood())
+            turn.say("payment_declined")
+            target = step.cases.get("declined")
+            return Position(flow.flow, target) if target else Handover("complex", spec.queue, prompt="payment_transfer")
+        if result.status == "abandoned":  # too many wrong entries, or the caller gave up with *
+            turn.emit(TurnFailed())
+            turn.say("payment_gave_up")
+            if step.on_fail:
+                return Position(flow.flow, step.on_fail)
+            return Handover("repeated_failure", spec.queue, prompt="payment_transfer")
+        turn.say("payment_error")
+        target = step.on_error
+        return Position(flow.flow, target) if target else Handover("backend_error", spec.queue, priority=1,
+                                                                   prompt="payment_transfer")
 
     # -- helpers ------------------------------------------------------------------------------------
 

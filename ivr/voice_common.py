@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -88,6 +88,7 @@ class VoiceConfig:
     agent_dial: str | None = None
     hold_music_url: str | None = None  # <Play>ed while a caller waits for an agent; silence without it
     survey: bool = True  # a caller the bot helped is asked the keypad survey (ivr/survey_channel.py)
+    pay_connector: str = "Default"  # the Twilio payment connector of <Pay> (IVR_PAYMENT_VIA=twilio)
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None) -> VoiceConfig:
@@ -111,6 +112,7 @@ class VoiceConfig:
             agent_dial=pick("agent_dial", "IVR_AGENT_DIAL"),
             hold_music_url=pick("hold_music_url", "IVR_HOLD_MUSIC_URL"),
             survey=str(env.get("IVR_VOICE_SURVEY", data.get("survey", True))).lower() not in ("0", "false", "no", "off"),
+            pay_connector=pick("pay_connector", "IVR_TWILIO_PAY_CONNECTOR") or "Default",
         )
 
 
@@ -121,6 +123,10 @@ HOLD_PATH = "/voice/twilio/hold"
 HOLD_DONE_PATH = "/voice/twilio/hold/done"
 AGENT_DONE_PATH = "/voice/twilio/hold/agent-done"
 SURVEY_PATH = "/survey/twilio"  # ivr/survey_channel.py: where a helped caller goes instead of <Hangup/>
+# ivr/voice_pay.py hands the Gather channel this: `<Pay>` TwiML for a reply asking for the card number when
+# Twilio collects cards, None otherwise (a callback, so the Gather channel does not import the Pay module)
+PayTwiml = Callable[[web.Request, str, BotReply, str, str | None], Awaitable[str | None]]
+PAY_TWIML: web.AppKey[PayTwiml] = web.AppKey("voice_pay_twiml")
 REPLAYS = web.AppKey("voice_replays", Coordination)
 REPLAY_TTL_S = 3600.0  # Twilio retries within minutes; a captured request is refused for an hour
 

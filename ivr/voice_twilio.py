@@ -43,6 +43,7 @@ from ivr.voice_common import (
     HOLD_PATH,
     INITIAL_TIMEOUT_S,
     LANGUAGE,
+    PAY_TWIML,
     SERVICE_DOWN,
     STORE_DOWN,
     SURVEY_PATH,
@@ -65,7 +66,8 @@ from ivr.voice_common import (
 
 TURN_PATH = "/voice/twilio/turn"
 ENDED_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-_LEADING_ZERO = re.compile(r"0\d{1,}")  # 090, 03: identifiers, read digit by digit, never as amounts
+# 090, 03: identifiers, read digit by digit, never as amounts; not the 00 of 12,800円 or 1,000
+_LEADING_ZERO = re.compile(r"(?<![0-9０-９,，.．])0[0-9]+")
 
 
 class ReplyCache:
@@ -372,7 +374,14 @@ async def turn(request: web.Request) -> web.Response:
     reply = await to_desk(request, params["CallSid"], reply)
     nonce = new_nonce()
     cache.put(sid, reply, nonce)
-    return twiml(render(reply, cfg, nonce, session, offers_survey(request, reply)), elapsed, entered)
+    return twiml(await reply_twiml(request, sid, reply, nonce, session), elapsed, entered)
+
+
+async def reply_twiml(request: web.Request, sid: str, reply: BotReply, nonce: str, session: str | None) -> str:
+    """The TwiML of a turn's reply: `<Pay>` where Twilio collects the card (ivr/voice_pay.py), else render()."""
+    pay = request.app.get(PAY_TWIML)
+    body = await pay(request, sid, reply, nonce, session) if pay is not None else None
+    return body or render(reply, request.app[CONFIG], nonce, session, offers_survey(request, reply))
 
 
 @when_store_down(down_status)

@@ -44,6 +44,21 @@ class PaymentGateway(Protocol):
         ...
 
 
+class ProviderCollects:
+    """No gateway of ours: the phone provider collects the card and charges it itself (Twilio `<Pay>` with a
+    payment connector, IVR_PAYMENT_VIA=twilio). The voice channel reports only the result, so a card field
+    keyed in any other way (the streaming gateway's keypad) is refused here as a gateway failure."""
+
+    async def open(self, amount: int, currency: str, reference: str, description: str) -> str:
+        raise PaymentGatewayError("cards are collected by the phone provider (<Pay>), not keyed in here")
+
+    async def submit(self, session: str, field: CardField, value: str) -> None:
+        raise PaymentGatewayError("cards are collected by the phone provider (<Pay>), not keyed in here")
+
+    async def charge(self, session: str) -> Charge:
+        raise PaymentGatewayError("cards are collected by the phone provider (<Pay>), not keyed in here")
+
+
 class HttpPaymentGateway:
     """`POST {url}/sessions`, `PUT {url}/sessions/{id}/{field}`, `POST {url}/sessions/{id}/charge`."""
 
