@@ -71,6 +71,9 @@ ASKS = re.compile(r"(お願い|おねがい|頼みます|頼むわ|頼む$|た�
 # offer, a yes; not after ない (「送らないでください」)
 ASK_FOR_IT = re.compile(r"(?<!ない)(て|で)(ください|下さい|くださる|くれ|もらえ|もらい|もろて|もらお|いただけ|頂け|いただき|頂き|"
                         r"ほしい|欲しい|ちょうだい|ちょ$)")
+# a request to wait or to think, not for the thing offered (「ちょっと待ってください」「考えさせてもらえますか」)
+HOLD_ON = re.compile(r"(待って|まって|待っと|考えさせ|かんがえさせ|確認させ|調べさせ|相談させ|見させ|やめて|止めて|とめて|"
+                     r"つないで|繋いで|代わって|かわって|切って|きって)")
 # the number the caller is calling from, named instead of said (「この電話です」「今かけてる番号で」)
 THIS_NUMBER = re.compile(
     r"^(あの|えっと|えーと)?[、,\s]*(この|今の|いまの|今かけてる|いまかけてる|今かけている|今おかけしている|今お電話している|今電話してる|"

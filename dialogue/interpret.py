@@ -506,7 +506,9 @@ def _only_values(parse: Parse) -> bool:
     text = parse.text
     for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
         text = text[: e.start] + text[e.end :]
-    return len(_strip_copula(words.bare(text))) <= 2
+    rest = _strip_copula(words.bare(text))
+    # a short rest is an ending (です, 番), unless it is a word of its own: 「ケトル返品」 asks for a return
+    return len(rest) <= 2 and not _CONTENT.search(rest)
 
 
 def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Action:
@@ -560,8 +562,6 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         intent = next((c.intent for c in candidates
                        if c is not None and c.intent not in q.flow_intents and c.intent != guessed), None)
         return No(values, intent)
-    if cue is None and _offering(aw) and words.ASK_FOR_IT.search(lead) and _request(said, q) is None:
-        return Yes(values)  # 「送ってください」 to 「お送りしましょうか」: the thing offered, asked for
     # the value said back (「23456789です」), also one the request holds from an earlier flow (the order number
     # verified before 「キャンセルいたします。よろしいでしょうか」): a yes by the question, not by the classifier
     confirmed = {k: v for k, v in {**said.prefill, **values}.items() if k in q.slots}
@@ -575,6 +575,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Simple("dont_know")
     if words.only_hesitation(parse.normalized):
         return Simple("hesitate")  # 「その…」 is no yes, whatever the classifier makes of it
+    if (cue is None and _offering(aw) and words.ASK_FOR_IT.search(lead) and not words.HOLD_ON.search(lead)
+            and _request(said, q) is None):
+        return Yes(values)  # 「送ってください」 to 「お送りしましょうか」: the thing offered, asked for
     late = _classifier_cue(parse)
     if late is not None and _commands(parse) is None:
         return Yes(values) if late == "yes" else No(values)

@@ -21,7 +21,7 @@ def question_for(state: CallState, bot: Bot) -> Question:
             menu_keys = frozenset(step.options) if step is not None else frozenset()
         slot_types = {etype: etype for etype in bot.entities.specs}
         return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.entities.suggestions(),
-                        bot.labels)
+                        bot.labels, caller_phone=state.caller_phone)
     slot_types = flow.slot_types()
     intents = set(flow.intents)
     for below in reversed(state.stack):
@@ -31,4 +31,5 @@ def question_for(state: CallState, bot: Bot) -> Question:
             break
         slot_types = {**caller.slot_types(), **slot_types}
         intents |= set(caller.intents)
-    return Question(aw, slot_types, state.slots, frozenset(intents), routable, labels=bot.labels)
+    return Question(aw, slot_types, state.slots, frozenset(intents), routable, labels=bot.labels,
+                    caller_phone=state.caller_phone)

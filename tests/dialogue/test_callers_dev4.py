@@ -13,7 +13,9 @@ import pytest
 from dialogue.bot import Bot, load_bot
 from dialogue.engine import condolence_first
 from dialogue.escalation.engine import Decision, EscalationEngine
-from dialogue.interpret import Request, Simple
+from dialogue.interpret import Fill, Heard, Request, Simple, Yes, interpret, rest_of
+from dialogue.question import question_for
+from dialogue.state import AwaitConfirm, AwaitFree, Awaiting, AwaitSlot, CallState, frozen
 from dialogue.testing import CaseResult, CaseRunner, load_suite
 from nlu.pipeline import NLU
 from nlu.timezone import TOKYO
@@ -87,7 +89,40 @@ def test_condolence_first_only_for_grief_handed_over_by_a_rule() -> None:
     assert not condolence_first(Request("account_closure"), _decision("transfer", "transfer_account_closure"))
     assert not condolence_first(grief, _decision("transfer", "transfer_distress"))  # its words console already
     assert not condolence_first(grief, _decision("warn", "harassment_warning"))  # the request says it when served
-    assert not condolence_first(Simple("distress"), _decision("transfer", None))
+    assert condolence_first(Simple("distress"), _decision("transfer", "transfer_account_closure"))
+    assert not condolence_first(Simple("unclear"), _decision("transfer", "transfer_complaint"))
+
+
+@pytest.mark.parametrize("opening", [
+    "もしもし…実は、母が先週亡くなりまして…母が頼んでいた電気ケトルの注文を、取り消していただきたいんです",
+    "主人が急に死んでしまって…、主人が注文していた荷物が届くみたいなんですけど、どうしたらいいのか",  # D4-097
+])
+async def test_grief_told_with_a_request_goes_to_a_person_with_condolence(
+        tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    # D4-097: condolence, then the order status read out and 「ほかにご用件は」 to a widow who asked what to do
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: grief with a request
+  channel: voice
+  caller: {{phone: "08098765432"}}
+  now: "2026-11-25T10:00:00+09:00"
+  opening: {opening}
+  answers: {{order_id: "23456789"}}
+  expect: {{outcome: transferred, reason: emotion, says: 大変でございました}}
+""")
+    assert result.passed, result.failures
+
+
+async def test_a_request_without_grief_is_still_served(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: cancel, how do I
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-11-25T10:00:00+09:00"
+  opening: キャンセルするにはどうしたらいいですか
+  answers: {order_id: "23456789"}
+  expect: {outcome: resolved, says: キャンセルを承りました}
+""")
+    assert result.passed, result.failures
 
 
 async def test_grief_before_an_account_closure_hears_condolence_then_the_transfer(
@@ -106,3 +141,106 @@ async def test_grief_before_an_account_closure_hears_condolence_then_the_transfe
     condolence = next(i for i, line in enumerate(lines) if "大変でございました" in line)
     transfer = next(i for i, line in enumerate(lines) if "退会のお手続き" in line)
     assert condolence < transfer, lines
+
+
+def _interpret_at(bot: Bot, nlu: NLU, awaiting: Awaiting, said: str, caller_phone: str | None = None,
+                  slots: dict[str, str] | None = None) -> object:
+    state = CallState(id="dev4", channel="voice", started_at=NOW.isoformat(), awaiting=awaiting,
+                      slots=frozen(slots or {}), caller_phone=caller_phone)
+    parse = nlu.parse(said, NOW)
+    return interpret(question_for(state, bot), Heard(parse=parse, rest=rest_of(nlu, parse, NOW)), bot.entities)
+
+
+@pytest.mark.parametrize("said", ["この電話です", "今かけてるこの番号でお願いします", "この番号で", "こちらの携帯です",
+                                  "いまかけてる でんわばんごう です"])
+def test_this_phone_at_a_phone_question_is_the_caller_id(bot: Bot, nlu: NLU, said: str) -> None:
+    # scratch probe for dev4: 「今かけてるこの番号で」 at 「ご登録のお電話番号を」 was not understood
+    ask = AwaitSlot("account_login", "ask_phone", "phone_number", "phone_number")
+    assert _interpret_at(bot, nlu, ask, said, caller_phone="09012345678") == Fill({"phone_number": "09012345678"})
+
+
+def test_this_phone_without_a_caller_id_is_not_a_number(bot: Bot, nlu: NLU) -> None:
+    ask = AwaitSlot("account_login", "ask_phone", "phone_number", "phone_number")
+    got = _interpret_at(bot, nlu, ask, "この電話です", caller_phone=None)
+    assert not (isinstance(got, Fill) and "phone_number" in got.values), got
+
+
+def test_a_number_said_beats_this_phone(bot: Bot, nlu: NLU) -> None:
+    ask = AwaitSlot("account_login", "ask_phone", "phone_number", "phone_number")
+    got = _interpret_at(bot, nlu, ask, "この携帯の番号は08098765432です", caller_phone="09012345678")
+    assert isinstance(got, Fill) and got.values.get("phone_number") == "08098765432", got
+
+
+@pytest.mark.parametrize("said", ["送ってください", "じゃあ、送ってもらえますか", "SMSで送ってほしいです", "それ送っていただけますか"])
+def test_the_thing_offered_asked_for_is_a_yes(bot: Bot, nlu: NLU, said: str) -> None:
+    # scratch probe for dev4: 「送ってください」 to 「お送りしましょうか」 was asked 「はいかいいえで」 three times
+    offer = AwaitConfirm("account_login", "offer_sms", None, True)
+    assert isinstance(_interpret_at(bot, nlu, offer, said), Yes)
+
+
+@pytest.mark.parametrize("said", ["送らないでください", "いえ、送らなくていいです", "オペレーターにつないでください"])
+def test_a_request_form_that_declines_or_asks_else_is_no_yes(bot: Bot, nlu: NLU, said: str) -> None:
+    offer = AwaitConfirm("account_login", "offer_sms", None, True)
+    assert not isinstance(_interpret_at(bot, nlu, offer, said), Yes)
+
+
+def test_a_request_form_at_a_confirmation_is_not_read_as_yes_by_this_rule(bot: Bot, nlu: NLU) -> None:
+    # 「携帯にかけてください」 to 「03-…におかけしてよろしいでしょうか」 is about the details, not a plain yes
+    confirm = AwaitConfirm("callback_request", "confirm_number")
+    assert not isinstance(_interpret_at(bot, nlu, confirm, "携帯にかけてください", caller_phone="0312345678"), Yes)
+
+
+@pytest.mark.parametrize("opening", [
+    "返品したのに、お金まだ返ってきてへんねんけど",  # Kansai, no 返金 word
+    "キャンセルした分の代金が戻ってこないんですけど",
+    "おなじ ちゅうもんで にかい おかね ひかれてるんですけど",  # kana-only ASR
+    "同じ注文で2回お金取られてるんですけど",
+])
+async def test_a_dispute_in_plain_words_goes_to_a_person(tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    # scratch probes for dev4: each was read out the bill (or took a return) and closed as resolved
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: dispute
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-25T10:00:00+09:00"
+  opening: {opening}
+  answers: {{order_id: "34567890"}}
+  confirm: はい
+  expect: {{outcome: transferred, reason: complex, says: ご迷惑をおかけしてしまい}}
+""")
+    assert result.passed, result.failures
+
+
+async def test_asking_when_the_money_comes_back_is_no_dispute(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: refund timing
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-11-25T10:00:00+09:00"
+  opening: キャンセルしたいんですけど、お金はいつ戻ってきますか
+  answers: {order_id: "23456789"}
+  confirm: はい
+  expect: {reason: null}
+""")
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(("said", "intent"), [("ケトル返品", "return_exchange"), ("イヤホン返品", "return_exchange"),
+                                              ("ケトル交換", "return_exchange")])
+def test_a_product_with_a_request_word_is_that_request(bot: Bot, nlu: NLU, said: str, intent: str) -> None:
+    # scratch probe for dev4: 「ケトル返品」 was asked 「商品の在庫についてのお問い合わせでよろしいでしょうか」, since the
+    # two characters after the product were taken for an ending
+    got = _interpret_at(bot, nlu, AwaitFree(), said)
+    assert isinstance(got, Request) and got.intent == intent and not got.clarify, got
+
+
+@pytest.mark.parametrize("said", ["12345678です", "12345678番", "ケトルで"])
+def test_a_value_with_an_ending_still_only_hints(bot: Bot, nlu: NLU, said: str) -> None:
+    got = _interpret_at(bot, nlu, AwaitFree(), said)
+    assert isinstance(got, Request) and got.clarify and got.hinted, got
+
+
+@pytest.mark.parametrize("said", ["ちょっと待ってください", "少し考えさせてもらえますか", "家族に相談させてください"])
+def test_a_request_to_wait_or_think_at_an_offer_is_no_yes(bot: Bot, nlu: NLU, said: str) -> None:
+    offer = AwaitConfirm("account_login", "offer_sms", None, True)
+    assert not isinstance(_interpret_at(bot, nlu, offer, said), Yes)
