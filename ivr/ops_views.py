@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -26,7 +28,10 @@ from dialogue.records import record_store, records
 from dialogue.store import SessionStore, SQLiteStore
 from dialogue.store_remote import PostgresStore
 from ivr.agent_console import PAGE_HEADERS, STATIC, current_user
+from ivr.voice_common import STORE_DOWN
 
+log = logging.getLogger("ivr.ops_views")
+UNREADABLE: tuple[type[BaseException], ...] = (*STORE_DOWN, sqlite3.Error)  # a database down or stuck
 T = TypeVar("T")
 MAX_CACHED = 16  # results kept per view: a few periods and horizons are what supervisors look at
 FRESH_S = 15.0  # an answer this recent is given again without reading the records (filters, reloads)
@@ -89,20 +94,25 @@ async def read_records(store: SessionStore, since: datetime | None = None,
 
     record_store(store)  # the clear error for Redis, before any thread
     reader = _second_connection(store)
-    if reader is None:
-        return pick(await records(store, since))
-    own: SessionStore = reader
+    try:
+        if reader is None:
+            return pick(await records(store, since))
+        own: SessionStore = reader
 
-    def read() -> tuple[list[dict[str, Any]], str]:
-        async def go() -> tuple[list[dict[str, Any]], str]:
-            try:
-                return pick(await records(own, since))
-            finally:
-                await own.close()
+        def read() -> tuple[list[dict[str, Any]], str]:
+            async def go() -> tuple[list[dict[str, Any]], str]:
+                try:
+                    return pick(await records(own, since))
+                finally:
+                    await own.close()
 
-        return asyncio.run(go())
+            return asyncio.run(go())
 
-    return await asyncio.to_thread(read)
+        return await asyncio.to_thread(read)
+    except UNREADABLE as exc:  # the database is down or stuck: say so, no traceback
+        log.warning("records unreadable for a console report: %s: %s", type(exc).__name__, exc)
+        raise bad_request(f"the records store does not answer ({type(exc).__name__}); try again shortly",
+                          503) from None
 
 
 class ComputeCache(Generic[T]):

@@ -13,6 +13,7 @@ rating is stored on the record (`satisfaction`) and counted in `ivr_satisfaction
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import quote
 
 from aiohttp import web
@@ -27,9 +28,10 @@ from dialogue.survey import chat_frame, parse_rating, record_rating
 from ivr.app_keys import MANAGER
 from ivr.desk_app import DESK
 from ivr.metrics import REGISTRY
-from ivr.voice_common import CONFIG, ensure_setup, read_form
+from ivr.voice_common import CONFIG, STORE_DOWN, ensure_setup, read_form
 from ivr.voice_twilio import say, twiml
 
+log = logging.getLogger("ivr.survey_channel")
 QUESTION_PATH = "/survey/twilio"
 ANSWER_PATH = "/survey/twilio/answer"
 MAX_TRIES = 2
@@ -134,17 +136,22 @@ async def rate(request: web.Request) -> web.Response:
     if contact is not None and contact.status in OPEN:  # the bot handed it over; the agent has not closed it
         raise _refuse(404, "this conversation is still waiting for or with an agent")
     # the conversation's own lock (every worker): two posts at once cannot both find it unrated
-    async with manager.locks.hold(cid):
-        try:
-            found = await record(manager.store, cid)
-        except RecordsUnavailable:
-            found = None
-        if found is None:
-            raise _refuse(404, "this conversation has no record to rate")
-        if found.get("satisfaction") is not None:
-            raise _refuse(409, "this conversation has been rated already")
-        if not await record_rating(manager.store, cid, rating, comment):
-            raise _refuse(404, "this conversation has no record to rate")
+    try:
+        async with manager.locks.hold(cid):
+            try:
+                found = await record(manager.store, cid)
+            except RecordsUnavailable:
+                found = None
+            if found is None:
+                raise _refuse(404, "this conversation has no record to rate")
+            if found.get("satisfaction") is not None:
+                raise _refuse(409, "this conversation has been rated already")
+            if not await record_rating(manager.store, cid, rating, comment):
+                raise _refuse(404, "this conversation has no record to rate")
+    except STORE_DOWN as exc:  # the widget says 「しばらくしてから…」; the user may send it again
+        log.warning("rating of %s not kept: the store does not answer: %s", cid, exc)
+        raise web.HTTPServiceUnavailable(text=json.dumps({"error": "the store does not answer; try again"}),
+                                         content_type="application/json", headers=CORS) from None
     count_rating(view.channel, rating)
     return web.Response(status=204, headers=CORS)
 

@@ -16,7 +16,7 @@ from dialogue.engine import DialogueManager
 from dialogue.factory import build_manager
 from dialogue.forecast import ForecastError
 from dialogue.records import put_records
-from dialogue.store import SQLiteStore
+from dialogue.store import MemoryStore, SQLiteStore, StoredContact
 from dialogue.synth import synthesize
 from ivr.forecast_views import FORECASTS
 from ivr.ops_views import ComputeCache, read_records, records_state
@@ -143,6 +143,22 @@ async def test_a_sqlite_store_is_read_through_a_second_connection_in_a_thread(ai
     await login(client, "sam", "sam-pw")
     data = await (await client.get("/agent/api/qa?from=2026-11-20&to=2026-11-21")).json()
     assert [c["conversation_id"] for c in data["contacts"]] == ["qa-bot", "qa-rude"]
+
+
+class DownStore(MemoryStore):
+    """The records' database went away (a PostgreSQL restart, a full disk)."""
+
+    async def contacts(self, since: datetime | None = None, *, only: str | None = None) -> list[StoredContact]:
+        raise ConnectionRefusedError("connection refused")
+
+
+async def test_a_store_that_does_not_answer_is_a_503_with_the_reason(aiohttp_client: Any) -> None:
+    client: Client = await aiohttp_client(agents_app(build_manager(store=DownStore())))
+    await login(client, "sam", "sam-pw")
+    for path in ("/agent/api/qa", "/agent/api/forecast", "/agent/api/forecast.csv"):
+        resp = await client.get(path)
+        assert resp.status == 503, path
+        assert "does not answer (ConnectionRefusedError)" in (await resp.json())["error"]
 
 
 async def test_bad_qa_parameters_answer_400_with_the_reason(app_client: Client) -> None:

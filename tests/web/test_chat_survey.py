@@ -19,6 +19,7 @@ from dialogue.store import SQLiteStore
 from ivr import survey_channel
 from ivr.cli import main
 from tests.agents.conftest import ENV, Client, frames_until, hand_over, login, until_event
+from tests.agents.test_supervisor_reports import DownStore
 from tests.web.conftest import make_app
 
 API = "/agent/api/conversations/"
@@ -116,3 +117,14 @@ async def test_the_widget_may_post_from_the_companys_own_site(aiohttp_client: An
     sid, _ = await resolved_chat(client)
     assert (await client.post(f"/survey/{sid}", data=b"{not json")).status == 400
     assert (await client.post(f"/survey/{sid}", json=[4])).status == 400
+
+
+async def test_a_rating_while_the_store_is_down_is_a_503_the_widget_may_retry(aiohttp_client: Any) -> None:
+    manager = build_manager(store=DownStore())
+    app = make_app(manager, env=ENV)
+    survey_channel.setup(app)
+    client: Client = await aiohttp_client(app)
+    sid, _ = await resolved_chat(client)
+    resp = await client.post(f"/survey/{sid}", json={"rating": 5})
+    assert resp.status == 503 and resp.headers["Access-Control-Allow-Origin"] == "*"
+    assert "try again" in (await resp.json())["error"]
