@@ -139,10 +139,11 @@ async def hold_done(request: web.Request) -> web.Response:
 
 @when_store_down(_sorry)
 async def agent_done(request: web.Request) -> web.Response:
-    """The agent's leg ended (`DialCallStatus`)."""
+    """The agent's leg ended (`DialCallStatus`): back in a queue, back to the bot, or the end of the call."""
     params = await read_form(request)
     app, sid = request.app, params["CallSid"]
     contact = await app[DESK].contact(sid)
+    notice = "hold_transferred"  # the agent moved the call to another team in the console (転送)
     if contact is not None and contact.status == "assigned" and params.get("DialCallStatus") in UNANSWERED:
         # the agent accepted in the console but their phone did not answer: back in the queue for another
         try:
@@ -150,9 +151,11 @@ async def agent_done(request: web.Request) -> web.Response:
         except DeskError as exc:
             log.warning("call %s could not go back in the queue: %s", sid, exc.message)
             return _sorry(request)
+        notice = "hold_reminder"
+    if contact is not None and contact.status == "queued":
         app[WAITS].invalidate()
         resp = VoiceResponse()
-        say(resp, _prompt(app[MANAGER].bot, "hold_reminder"), app[CONFIG])
+        say(resp, _prompt(app[MANAGER].bot, notice), app[CONFIG])
         leave(resp, Handover("transfer", contact.reason, contact.queue, contact.priority, contact.case_id), app[CONFIG])
         return twiml(str(resp))
     if contact is not None and contact.status == "released":

@@ -215,6 +215,23 @@ async def test_an_agent_who_does_not_answer_puts_the_caller_back_in_the_queue(ai
     assert contact is not None and contact.status == "queued" and contact.agent is None
 
 
+async def test_an_agent_who_transfers_the_call_sends_it_to_the_other_queue(aiohttp_client: ClientMaker,
+                                                                           manager: DialogueManager) -> None:
+    app = voice_app(manager, DIAL)
+    client = await aiohttp_client(app)
+    await login(client)
+    phone = Phone(client, call_sid(118))
+    await ask_for_a_person(phone)
+    await client.post(API + phone.sid + "/accept")
+    await queue_result(phone, "leave")  # put through to alice, who hears it is a billing matter
+    moved = await client.post(API + phone.sid + "/transfer", json={"queue": "billing"})
+    assert moved.status == 200
+    after = await phone.post("/voice/twilio/hold/agent-done", phone.params(DialCallStatus="completed"))
+    assert after is not None and "より適切な担当窓口" in spoken(after)
+    enqueue = after.find("Enqueue")
+    assert enqueue is not None and enqueue.text == "billing" and enqueue.get("waitUrl") == HOLD_PATH
+
+
 async def test_released_to_the_bot_the_caller_talks_to_it_again(aiohttp_client: ClientMaker,
                                                                  manager: DialogueManager) -> None:
     app = voice_app(manager, DIAL)
