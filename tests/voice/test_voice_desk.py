@@ -405,3 +405,17 @@ async def test_the_call_and_the_agent_on_different_workers(aiohttp_client: Clien
     finally:
         for s in stores:
             await s.close()
+
+
+@pytest.mark.parametrize("path", [HOLD_PATH, HOLD_DONE_PATH, "/voice/twilio/hold/agent-done", "/voice/twilio/pay?seq=1"])
+async def test_the_new_webhooks_refuse_unsigned_posts(aiohttp_client: ClientMaker, manager: DialogueManager,
+                                                      path: str) -> None:
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    phone = Phone(client, call_sid(119))
+    await ask_for_a_person(phone)
+    forger = Phone(client, phone.sid, token="not-the-token")
+    assert await forger.post(path, forger.params(QueueResult="hangup", QueueTime="5", Result="success")) is None
+    assert forger.status == 403
+    contact = await app[DESK].contact(phone.sid)
+    assert contact is not None and contact.status == "queued"  # nothing ran
