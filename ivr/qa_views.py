@@ -33,6 +33,7 @@ from ivr.ops_views import ComputeCache, bad_request, read_records, supervisor_pa
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
+EARLIEST = date(2000, 1, 1)  # no contact centre records older than this; keeps date arithmetic in range
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 2000
 QA_CACHE = web.AppKey("qa_cache", ComputeCache[dict[str, Any]])
@@ -74,8 +75,13 @@ def _day(value: str, name: str) -> date:
 
 def period_of(query: Mapping[str, str], today: date) -> Period:
     """`from` and `to` (Japan days, both included); the last DEFAULT_DAYS days when absent."""
+    latest = today + timedelta(days=MAX_DAYS)
     last = _day(query["to"], "to") if query.get("to") else today
-    first = _day(query["from"], "from") if query.get("from") else last - timedelta(days=DEFAULT_DAYS - 1)
+    if not EARLIEST <= last <= latest:
+        raise bad_request(f"to must be between {EARLIEST} and {latest}, not {last}")
+    first = _day(query["from"], "from") if query.get("from") else max(EARLIEST, last - timedelta(days=DEFAULT_DAYS - 1))
+    if not EARLIEST <= first <= latest:
+        raise bad_request(f"from must be between {EARLIEST} and {latest}, not {first}")
     if first > last:
         raise bad_request(f"from ({first}) is after to ({last})")
     if (last - first).days + 1 > MAX_DAYS:

@@ -263,3 +263,18 @@ def test_card_numbers_show_as_their_last_four_digits() -> None:
     assert mask_cards(f"番号は{CARD}です") == "番号は末尾1111です"
     assert mask_cards("４１１１ １１１１ １１１１ １２３４ でお願いします") == "末尾1234 でお願いします"
     assert mask_cards("注文番号12345678、お電話09012345678") == "注文番号12345678、お電話09012345678"
+
+
+NASTY = ["", " ", "\x00", "９", "1e3", "-1", "2026-02-30", "9999-12-31", "0001-01-01", "nan", "inf", "%",
+         "a" * 500, "２０２６-１１-２０", "2026-11-20T10:00", "(bot)", "<script>"]
+
+
+async def test_no_parameter_makes_a_report_fail_with_500(app_client: Client, manager: DialogueManager) -> None:
+    await put_records(manager.store, synthesize(30, seed=6, per_day=10.0))
+    await login(app_client, "sam", "sam-pw")
+    for path, names in (("/agent/api/qa", ("from", "to", "limit", "only", "day", "agent", "flow")),
+                        ("/agent/api/forecast.csv", ("weeks", "channel", "queue", "service_level", "answer_seconds"))):
+        for name in names:
+            for value in NASTY:
+                resp = await app_client.get(path, params={name: value})
+                assert resp.status < 500, (path, name, value, await resp.text())
