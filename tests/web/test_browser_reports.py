@@ -154,7 +154,7 @@ def test_forecast_view_draws_the_chart_and_staffing(page: Page, server: str) -> 
     expect(page.get_by_role("status")).to_contain_text("80%を20秒以内に応答")
 
 
-def test_widget_asks_for_a_rating_after_the_bot_resolved_the_chat(page: Page, served: Served) -> None:
+def test_widget_asks_for_a_rating_when_the_bot_or_an_agent_ends_the_chat(page: Page, served: Served) -> None:
     server = served.url
     page.set_viewport_size({"width": 480, "height": 760})
     page.goto(server + "/")
@@ -183,3 +183,25 @@ def test_widget_asks_for_a_rating_after_the_bot_resolved_the_chat(page: Page, se
     assert (rated["channel"], rated["outcome"], rated["satisfaction"]) == ("chat", "resolved", 4)
     again = page.request.post(f"{server}/survey/{rated['conversation_id']}", data={"rating": 1})
     assert again.status == 409
+
+    # a new chat handed to a person: the survey comes again when the agent closes it
+    page.get_by_role("button", name="新しいチャットを始める").click()
+    expect(page.locator(".sakura-chat-survey")).to_be_hidden()
+    page.get_by_label("メッセージ", exact=True).fill("オペレーターと話したい")
+    page.keyboard.press("Enter")
+    expect(log).to_contain_text("オペレーターにおつなぎしています")
+    agent = page.request  # the agent's calls (their cookie is for /agent only)
+    assert agent.post(f"{server}/agent/login", form={"username": "alice", "password": "alice-pw"}).ok
+    [waiting] = agent.get(f"{server}/agent/api/queue").json()["queue"]
+    api = f"{server}/agent/api/conversations/{waiting['conversation_id']}"
+    assert agent.post(api + "/accept").ok
+    expect(log).to_contain_text("担当の佐藤がお伺いします。")
+    assert agent.post(api + "/close", data={"disposition": "ご案内済み"}).ok
+    expect(survey).to_be_visible()
+    survey.get_by_role("button", name="2 やや不満").click()
+    send.click()
+    expect(page.locator(".sakura-chat-survey-status")).to_have_text(
+        "ご回答ありがとうございました。今後のサービス向上に役立ててまいります。")
+    [closed] = [r for r in served.run(records(served.manager.store))
+                if r["conversation_id"] == waiting["conversation_id"]]
+    assert (closed["agent"], closed["disposition"], closed["satisfaction"]) == ("alice", "ご案内済み", 2)
