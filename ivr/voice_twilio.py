@@ -108,7 +108,12 @@ FIXED_NOW = web.AppKey("voice_fixed_now", datetime)  # tests and demos: the cloc
 ENGLISH, ENGLISH_VOICE = "en-US", "Polly.Joanna"  # callers served in English (docs/languages.md)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-def say(parent: TwiML, prompt: Prompt, cfg: VoiceConfig) -> None:
+# a caller who asked 「もう少しゆっくり」 or struggles (BotReply.slow): slower speech, a pause after each sentence,
+# and more time to start and finish answering, for the rest of the call (issue 15, elderly-friendly voice)
+SLOW_RATE, SLOW_PAUSE, SLOW_EXTRA_S = "80%", "700ms", 4
+
+
+def say(parent: TwiML, prompt: Prompt, cfg: VoiceConfig, slow: bool = False) -> None:
     """<Say> with the prompt's SSML (digit runs spelled out, pauses) rebuilt through the TwiML builder."""
     pieces: list[tuple[str, str, str | None]] = []  # (kind, text, attribute)
     try:
@@ -118,6 +123,8 @@ def say(parent: TwiML, prompt: Prompt, cfg: VoiceConfig) -> None:
     # an English prompt (<key>_en, issue 14) is spoken in English, with an English voice
     english = root is not None and root.get(_XML_LANG) == ENGLISH
     node = parent.nest(Say(language=ENGLISH if english else LANGUAGE, voice=ENGLISH_VOICE if english else cfg.voice))
+    if slow:
+        node = node.prosody(rate=SLOW_RATE)
     if root is None:
         pieces.append(("text", prompt.text, None))
     else:
@@ -135,8 +142,17 @@ def say(parent: TwiML, prompt: Prompt, cfg: VoiceConfig) -> None:
             node.say_as(text, interpret_as=attr)
         elif kind == "break":
             node.break_(time=attr)
+        elif slow:
+            sentences = _SENTENCE_END.split(text)
+            for i, sentence in enumerate(sentences):
+                _text_with_ids(node, sentence)
+                if i < len(sentences) - 1:
+                    node.break_(time=SLOW_PAUSE)
         else:
             _text_with_ids(node, text)
+
+
+_SENTENCE_END = re.compile(r"(?<=[。？！?!])")
 
 
 def _text_with_ids(node: TwiML, text: str) -> None:
@@ -148,7 +164,7 @@ def _text_with_ids(node: TwiML, text: str) -> None:
     node.nest(text[at:])
 
 
-def gather_args(spec: InputSpec, action: str) -> dict[str, object]:
+def gather_args(spec: InputSpec, action: str, slow: bool = False) -> dict[str, object]:
     hints = list(spec.hints) + list(spec.menu_options.values())
     args: dict[str, object] = {
         # card details (dialogue/payments.py) are taken by keypad only: no speech is recognised or posted
@@ -156,8 +172,8 @@ def gather_args(spec: InputSpec, action: str) -> dict[str, object]:
         "language": ENGLISH if spec.language == "en" else LANGUAGE,  # the caller's language (issue 14)
         "action": action,
         "method": "POST",
-        "timeout": INITIAL_TIMEOUT_S,
-        "speech_timeout": END_OF_SPEECH_S,
+        "timeout": INITIAL_TIMEOUT_S + (SLOW_EXTRA_S if slow else 0),
+        "speech_timeout": END_OF_SPEECH_S + (SLOW_EXTRA_S // 2 if slow else 0),
         "finish_on_key": spec.dtmf_finish_key or "#",
         # kasu-hara detection needs the words as said; Twilio would mask them with asterisks
         "profanity_filter": False,
@@ -203,19 +219,19 @@ def render(reply: BotReply, cfg: VoiceConfig, nonce: str | None = None, session:
     resp = VoiceResponse()
     if reply.ended or reply.handover is not None:
         for prompt in reply.prompts:
-            say(resp, prompt, cfg)
+            say(resp, prompt, cfg, reply.slow)
         leave(resp, reply.handover, cfg, survey, session)
         return str(resp)
     # Twilio lets the caller barge in only on what is nested in <Gather>: a prompt that must be heard
     # in full (and everything before it) is said before the Gather opens.
     cut = max((i + 1 for i, p in enumerate(reply.prompts) if not p.interruptible), default=0)
     for prompt in reply.prompts[:cut]:
-        say(resp, prompt, cfg)
+        say(resp, prompt, cfg, reply.slow)
     nonce = nonce or new_nonce()  # every action URL unique, so an identical signed post is a replay
     action = f"{TURN_PATH}?seq={nonce}" + (f"&session={quote(session)}" if session else "")
-    gather = resp.gather(**gather_args(reply.expect, action))
+    gather = resp.gather(**gather_args(reply.expect, action, reply.slow))
     for prompt in reply.prompts[cut:]:
-        say(gather, prompt, cfg)
+        say(gather, prompt, cfg, reply.slow)
     resp.redirect(f"{action}&noinput=1", method="POST")
     return str(resp)
 
