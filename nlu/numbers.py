@@ -251,10 +251,12 @@ _DAYS = {
     "ようか": 8, "ここのか": 9, "とおか": 10, "はつか": 20,
 }  # fmt: skip
 # day words are ordinary words too (いつか = someday): only right after a month (らいげつ, not げつようか),
-# or after a month and の (来月のついたち, じゅうにがつのとおか), where いつか is still someday (来月のいつか)
+# or after a month and の (来月のついたち, じゅうにがつのとおか, らいげつの ついたち with the ASR's space), where
+# いつか is still someday (来月のいつか)
 _DAY_RE = re.compile(
     r"(?:(?<=月)|(?<=がつ)|(?<=いげつ)|(?<=んげつ)|(?<=月 )|(?<=がつ ))(" + "|".join(_DAYS) + ")"
-    r"|(?:(?<=月の)|(?<=がつの)|(?<=げつの))(" + "|".join(d for d in _DAYS if d != "いつか") + ")"
+    r"|(?:(?<=月の)|(?<=がつの)|(?<=げつの)|(?<=月の )|(?<=がつの )|(?<=げつの ))("
+    + "|".join(d for d in _DAYS if d != "いつか") + ")"
 )
 
 

@@ -66,10 +66,25 @@ def _classify(digits: str, surface: str, before: str) -> str | None:
     return None
 
 
+def _international(text: str, start: int, end: int) -> str | None:
+    """+81 90-1234-5678 (a number copied from a phone's settings or a foreign SIM): the national number."""
+    if text[max(0, start - 1) : start] != "+":
+        return None
+    whole = _digits(text, start, end)
+    if not whole.startswith("81"):
+        return None
+    national = "0" + whole[2:].removeprefix("0")  # +81 (0)90…: the trunk 0 is sometimes written too
+    return national if _classify(national, national, "") == "phone_number" else None
+
+
 def digit_entities(norm: Normalized) -> list[Entity]:
     text = norm.text
     out: list[Entity] = []
     for m in _SEQ_RE.finditer(text):
+        if (national := _international(text, m.start(), m.end())) is not None:
+            a, b = norm.span(m.start() - 1, m.end())
+            out.append(Entity("phone_number", national, a, b))
+            continue
         groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(text, m.start(), m.end())]
         if _UNIT_AFTER.match(text, m.end()):
             # 12345678、3個: a count after a pause is not part of the number; 10-12時 is a range
