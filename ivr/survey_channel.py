@@ -44,6 +44,22 @@ def count_rating(channel: str, rating: int) -> None:
     RATINGS.labels(channel, str(rating)).inc()
 
 
+async def keep_first(app: web.Application, cid: str, rating: int, comment: str | None = None) -> str:
+    """Keep the first rating of a conversation: "kept", "already" (it has one), or "missing" (no record).
+    Under the conversation's own lock (every worker): two answers at once cannot both find it unrated."""
+    manager = app[MANAGER]
+    async with manager.locks.hold(cid):
+        try:
+            found = await record(manager.store, cid)
+        except RecordsUnavailable:
+            found = None
+        if found is None:
+            return "missing"
+        if found.get("satisfaction") is not None:
+            return "already"
+        return "kept" if await record_rating(manager.store, cid, rating, comment) else "missing"
+
+
 def _voice(bot: Bot, key: str) -> Prompt:
     return bot.prompts.render(key, "voice", {}, interruptible=True)
 
@@ -76,8 +92,12 @@ async def answer(request: web.Request) -> web.Response:
     rating = parse_rating(params.get("Digits", ""))
     if rating is None and tries < MAX_TRIES:
         return twiml(_question(request, cid, tries + 1))
-    if rating is not None and await record_rating(manager.store, cid, rating):
-        count_rating("voice", rating)
+    if rating is not None:
+        try:
+            if await keep_first(request.app, cid, rating) == "kept":
+                count_rating("voice", rating)
+        except STORE_DOWN as exc:  # the caller is thanked all the same; the log says what was lost
+            log.warning("keypad rating of %s not kept: the store does not answer: %s", cid, exc)
     resp = VoiceResponse()
     say(resp, _voice(manager.bot, "survey_thanks"), cfg)
     resp.hangup()
@@ -135,23 +155,16 @@ async def rate(request: web.Request) -> web.Response:
     contact = await request.app[DESK].contact(cid) if DESK in request.app else None
     if contact is not None and contact.status in OPEN:  # the bot handed it over; the agent has not closed it
         raise _refuse(404, "this conversation is still waiting for or with an agent")
-    # the conversation's own lock (every worker): two posts at once cannot both find it unrated
     try:
-        async with manager.locks.hold(cid):
-            try:
-                found = await record(manager.store, cid)
-            except RecordsUnavailable:
-                found = None
-            if found is None:
-                raise _refuse(404, "this conversation has no record to rate")
-            if found.get("satisfaction") is not None:
-                raise _refuse(409, "this conversation has been rated already")
-            if not await record_rating(manager.store, cid, rating, comment):
-                raise _refuse(404, "this conversation has no record to rate")
+        kept = await keep_first(request.app, cid, rating, comment)
     except STORE_DOWN as exc:  # the widget says 「しばらくしてから…」; the user may send it again
         log.warning("rating of %s not kept: the store does not answer: %s", cid, exc)
         raise web.HTTPServiceUnavailable(text=json.dumps({"error": "the store does not answer; try again"}),
                                          content_type="application/json", headers=CORS) from None
+    if kept == "missing":
+        raise _refuse(404, "this conversation has no record to rate")
+    if kept == "already":
+        raise _refuse(409, "this conversation has been rated already")
     count_rating(view.channel, rating)
     return web.Response(status=204, headers=CORS)
 

@@ -1,12 +1,13 @@
 """Chat satisfaction (issue 15): after the bot resolves a chat or an agent closes it, the widget asks for a
 rating of 1-5 and an optional comment; the answer is kept once on the contact's record, and shows in the
-wallboard's KPIs and in `ivr records export`."""
+wallboard's KPIs and in `ivr records export`. The keypad survey keeps the first answer as well."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
 import io
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from ivr import survey_channel
 from ivr.cli import main
 from tests.agents.conftest import ENV, Client, frames_until, hand_over, login, until_event
 from tests.agents.test_supervisor_reports import DownStore
+from tests.voice.conftest import Phone, spoken, voice_app
 from tests.web.conftest import make_app
 
 API = "/agent/api/conversations/"
@@ -128,3 +130,22 @@ async def test_a_rating_while_the_store_is_down_is_a_503_the_widget_may_retry(ai
     resp = await client.post(f"/survey/{sid}", json={"rating": 5})
     assert resp.status == 503 and resp.headers["Access-Control-Allow-Origin"] == "*"
     assert "try again" in (await resp.json())["error"]
+
+
+async def test_the_keypad_survey_keeps_the_first_answer_too(aiohttp_client: Any) -> None:
+    manager = build_manager()
+    client: Client = await aiohttp_client(voice_app(manager))
+    phone = Phone(client, "CA" + uuid.uuid4().hex)
+    await phone.dial()
+    await phone.say("梅田店の営業時間を教えてください")
+    await phone.say("以上です")
+    assert phone.twiml is not None
+    redirect = phone.twiml.find("Redirect")
+    assert redirect is not None and redirect.text == "/survey/twilio"
+    await phone.post(redirect.text, phone.params())
+    assert "ありがとうございました" in spoken(await phone.press("4"))
+    # another answer for the same call (a second survey, a forged post): thanked, the first answer stays
+    again = await phone.post(f"/survey/twilio/answer?conversation_id={phone.sid}&try=2", phone.params(Digits="1"))
+    assert again is not None and "ありがとうございました" in spoken(again), phone.status
+    [record] = await records(manager.store)
+    assert (record["conversation_id"], record["satisfaction"]) == (phone.sid, 4)
