@@ -274,6 +274,19 @@ async def protected_handover(customers: Customers, state: CallState, handover: H
     return replace(handover, queue=SUPERVISOR, priority=max(handover.priority, FLAGGED_PRIORITY))
 
 
+async def flagged_route(customers: Customers | None, keys: Iterable[str], queue: str | None,
+                        priority: int) -> tuple[str | None, int]:
+    """The queue and priority of a hand-over of a customer known by `keys` that a channel routes itself
+    (an e-mail sender): the supervisor queue for one a supervisor flagged, as protected_handover does for
+    calls and chats; unchanged otherwise."""
+    if customers is None or queue == SUPERVISOR:
+        return queue, priority
+    for key in keys:
+        if (await customers.flag(key)).flagged:
+            return SUPERVISOR, max(priority, FLAGGED_PRIORITY)
+    return queue, priority
+
+
 async def note_context(customers: Customers, state: CallState, now: datetime) -> tuple[dict[str, Any] | None, bool]:
     """What the case note says of the history: the repeat count (None for a first contact) and the flag."""
     keys = call_keys(state)

@@ -15,6 +15,10 @@ queue in memory instead of each holding a database connection while they wait.
 
 `first_time(key)` claims a key once for `ttl_s` (replay protection of signed webhooks): a row in the
 `ivr_once` table, or a Redis `SET NX EX` key; both survive a restart and are seen by every worker.
+
+`mark(key, window_s)` / `marks(key, window_s)` / `unmark(key)` keep the times of events under a key for a
+sliding window, shared the same way (rows of `ivr_marks`, a Redis sorted set): failed console logins are
+counted across workers with them, so a second worker is no second allowance.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -58,6 +64,18 @@ class Coordination(Protocol):
         """True for the first claim of `key` within `ttl_s`, False for every later one (any process)."""
         ...
 
+    async def mark(self, key: str, window_s: float) -> None:
+        """Note one event under `key` now, kept for `window_s` (any process)."""
+        ...
+
+    async def marks(self, key: str, window_s: float) -> list[float]:
+        """The times (epoch seconds, oldest first) of the events under `key` in the last `window_s`."""
+        ...
+
+    async def unmark(self, key: str) -> None:
+        """Forget the events under `key`."""
+        ...
+
     async def ping(self) -> None:
         """Raise when the engine behind the locks cannot be reached (readiness)."""
         ...
@@ -72,6 +90,7 @@ class LocalLocks:
     def __init__(self, max_keys: int = 200_000) -> None:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._seen: OrderedDict[str, float] = OrderedDict()
+        self._marks: OrderedDict[str, list[float]] = OrderedDict()
         self.max_keys = max_keys
 
     def hold(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
@@ -106,6 +125,20 @@ class LocalLocks:
         self._seen[key] = now + ttl_s
         return True
 
+    async def mark(self, key: str, window_s: float) -> None:
+        times = await self.marks(key, window_s)
+        self._marks[key] = [*times, time.time()]
+        self._marks.move_to_end(key)
+        while len(self._marks) > self.max_keys:  # a flood of keys: the least recently marked go first
+            self._marks.popitem(last=False)
+
+    async def marks(self, key: str, window_s: float) -> list[float]:
+        since = time.time() - window_s
+        return [t for t in self._marks.get(key, []) if t > since]
+
+    async def unmark(self, key: str) -> None:
+        self._marks.pop(key, None)
+
     async def ping(self) -> None:
         return None
 
@@ -127,6 +160,9 @@ def advisory_key(namespace: str, conversation_id: str) -> int:
 _ONCE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS ivr_once (key TEXT PRIMARY KEY, expires_at TIMESTAMPTZ NOT NULL);
 CREATE INDEX IF NOT EXISTS ivr_once_expires ON ivr_once (expires_at);
+CREATE TABLE IF NOT EXISTS ivr_marks (key TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
+CREATE INDEX IF NOT EXISTS ivr_marks_key ON ivr_marks (key, at);
+CREATE INDEX IF NOT EXISTS ivr_marks_expires ON ivr_marks (expires_at);
 """
 
 
@@ -214,6 +250,28 @@ class PostgresLocks:
                 await pool.execute("DELETE FROM ivr_once WHERE expires_at < now()")
         return bool(claimed)
 
+    async def mark(self, key: str, window_s: float) -> None:
+        pool = await self._get_pool()
+        async with asyncio.timeout(self.timeout_s):
+            await pool.execute("INSERT INTO ivr_marks (key, at, expires_at) VALUES ($1, clock_timestamp(), "
+                               "clock_timestamp() + make_interval(secs => $2))", key, float(window_s))
+            self._claims += 1
+            if self._claims % 1000 == 0:
+                await pool.execute("DELETE FROM ivr_marks WHERE expires_at < now()")
+
+    async def marks(self, key: str, window_s: float) -> list[float]:
+        pool = await self._get_pool()
+        async with asyncio.timeout(self.timeout_s):
+            rows = await pool.fetch(
+                "SELECT extract(epoch FROM at)::float8 FROM ivr_marks WHERE key = $1 "
+                "AND at > clock_timestamp() - make_interval(secs => $2) ORDER BY at", key, float(window_s))
+        return [float(r[0]) for r in rows]
+
+    async def unmark(self, key: str) -> None:
+        pool = await self._get_pool()
+        async with asyncio.timeout(self.timeout_s):
+            await pool.execute("DELETE FROM ivr_marks WHERE key = $1", key)
+
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout_s):
             await (await self._get_pool()).fetchval("SELECT 1")
@@ -259,6 +317,25 @@ class RedisLocks:
         async with asyncio.timeout(self.timeout_s):
             done = await self._redis.set(f"{self.prefix}:once:{key}", b"1", nx=True, ex=max(1, int(ttl_s)))
         return bool(done)
+
+    async def mark(self, key: str, window_s: float) -> None:
+        now = time.time()
+        name = f"{self.prefix}:marks:{key}"
+        async with asyncio.timeout(self.timeout_s), self._redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(name, {uuid.uuid4().hex: now})  # a member each: two events in one instant count twice
+            pipe.zremrangebyscore(name, "-inf", now - window_s)
+            pipe.expire(name, max(1, math.ceil(window_s)))
+            await pipe.execute()
+
+    async def marks(self, key: str, window_s: float) -> list[float]:
+        async with asyncio.timeout(self.timeout_s):
+            found = await self._redis.zrangebyscore(f"{self.prefix}:marks:{key}", f"({time.time() - window_s}",
+                                                    "+inf", withscores=True)
+        return [float(pair[1]) for pair in found]  # (member, score) pairs
+
+    async def unmark(self, key: str) -> None:
+        async with asyncio.timeout(self.timeout_s):
+            await self._redis.delete(f"{self.prefix}:marks:{key}")
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout_s):

@@ -9,6 +9,7 @@ asked for. State lives in the hand-over desk (dialogue/desk.py), so any worker c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -18,8 +19,18 @@ from aiohttp import web
 
 from dialogue.crm import customer_of
 from dialogue.desk import AGENT_STATES, MAX_MESSAGE_CHARS, Contact, DeskError
+from dialogue.locks import Coordination, LocalLocks
 from dialogue.records import add_turns, annotate
-from ivr.agent_console import AUTH, User, _json, _same_origin, api_user
+from ivr.agent_console import (
+    AUTH,
+    LOGIN_MAX_FAILURES,
+    LOGIN_WINDOW_S,
+    LoginThrottle,
+    User,
+    _json,
+    _same_origin,
+    api_user,
+)
 from ivr.app_keys import MANAGER
 from ivr.desk_app import ACD, DESK, WAITS, segment_turns, transcript
 
@@ -275,7 +286,45 @@ async def _record(request: web.Request, contact: Contact, user: User, session: s
         log.exception("could not add the agent's part to %s", contact.case_id)
 
 
+class SharedLoginThrottle(LoginThrottle):
+    """The console's failed-login limit counted by every worker together (issue 13): the failures live in
+    the store's engine (PostgreSQL rows, a Redis sorted set; dialogue.locks marks), so that N workers behind
+    a load balancer allow LOGIN_MAX_FAILURES tries per name and address, not N times as many."""
+
+    def __init__(self, shared: Coordination, max_failures: int = LOGIN_MAX_FAILURES,
+                 window_s: float = LOGIN_WINDOW_S) -> None:
+        super().__init__(max_failures, window_s)
+        self.shared = shared
+
+    @staticmethod
+    def _key(key: tuple[str, str]) -> str:
+        # a fixed-length key whatever name an attacker types (and no password-ish text in Redis or SQL)
+        return "login:" + hashlib.sha256("\0".join(key).encode()).hexdigest()
+
+    async def retry_after(self, key: tuple[str, str], now: float | None = None) -> int:
+        times = await self.shared.marks(self._key(key), self.window_s)
+        if len(times) < self.max_failures:
+            return 0
+        now = time.time() if now is None else now
+        return max(1, int(times[-self.max_failures] + self.window_s - now) + 1)
+
+    async def failed(self, key: tuple[str, str], now: float | None = None) -> None:
+        await self.shared.mark(self._key(key), self.window_s)
+
+    async def succeeded(self, key: tuple[str, str]) -> None:
+        await self.shared.unmark(self._key(key))
+
+
+def shared_login_limit(app: web.Application) -> None:
+    """Workers sharing PostgreSQL or Redis share the failed-login count; one worker keeps it in memory."""
+    manager = app.get(MANAGER)
+    locks = getattr(manager, "locks", None)
+    if locks is not None and not isinstance(locks, LocalLocks) and AUTH in app:
+        app[AUTH].throttle = SharedLoginThrottle(locks)
+
+
 def setup(app: web.Application) -> None:
+    shared_login_limit(app)
     r = app.router
     r.add_get("/agent/api/queue", api_queue)
     r.add_get("/agent/api/agents", api_agents)

@@ -91,8 +91,8 @@ def parse_names(raw: str) -> dict[str, str]:
 
 
 class LoginThrottle:
-    """Failed logins per (user name, address) in a sliding window. In this process: a second worker gives
-    an attacker a second allowance, which the window still keeps small."""
+    """Failed logins per (user name, address) in a sliding window, in this process (one worker, SQLite or
+    memory store). Several workers on PostgreSQL or Redis share theirs: ivr.agent_api.SharedLoginThrottle."""
 
     def __init__(self, max_failures: int = LOGIN_MAX_FAILURES, window_s: float = LOGIN_WINDOW_S) -> None:
         self.max_failures = max_failures
@@ -105,7 +105,7 @@ class LoginThrottle:
             times.popleft()
         return times
 
-    def retry_after(self, key: tuple[str, str], now: float | None = None) -> int:
+    async def retry_after(self, key: tuple[str, str], now: float | None = None) -> int:
         """Seconds until another try is allowed; 0 when it is allowed now."""
         now = time.time() if now is None else now
         times = self._recent(key, now)
@@ -113,14 +113,14 @@ class LoginThrottle:
             return 0
         return max(1, int(times[0] + self.window_s - now) + 1)
 
-    def failed(self, key: tuple[str, str], now: float | None = None) -> None:
+    async def failed(self, key: tuple[str, str], now: float | None = None) -> None:
         now = time.time() if now is None else now
         if len(self._failures) > 10_000:  # a flood of names: forget the quiet ones
             self._failures = {k: v for k, v in self._failures.items() if self._recent(k, now)}
         self._failures[key] = self._recent(key, now)
         self._failures[key].append(now)
 
-    def succeeded(self, key: tuple[str, str]) -> None:
+    async def succeeded(self, key: tuple[str, str]) -> None:
         self._failures.pop(key, None)
 
 
@@ -254,7 +254,7 @@ async def login(request: web.Request) -> web.Response:
     name, password = await _login_form(request)
     auth = request.app[AUTH]
     key = (name if isinstance(name, str) else "", request.remote or "")
-    wait = auth.throttle.retry_after(key)
+    wait = await auth.throttle.retry_after(key)
     if wait:
         log.warning("console login throttled for %r from %s", name, request.remote)
         error = '<p class="error" role="alert">ログインの失敗が続いたため、しばらくしてからお試しください。</p>'
@@ -265,11 +265,11 @@ async def login(request: web.Request) -> web.Response:
     if isinstance(name, str) and isinstance(password, str):
         user = auth.check(name, password)
     if user is None:
-        auth.throttle.failed(key)
+        await auth.throttle.failed(key)
         log.warning("console login failed for %r from %s", name, request.remote)
         error = '<p class="error" role="alert">ユーザー名またはパスワードが正しくありません。</p>'
         return _page("login.html", status=401, error=error)
-    auth.throttle.succeeded(key)
+    await auth.throttle.succeeded(key)
     resp = _see_other("/agent")
     resp.set_cookie(COOKIE, auth.sign(user), max_age=LOGIN_TTL_S, path="/agent", httponly=True,
                     samesite="Strict", secure=request.secure)

@@ -30,6 +30,8 @@ from aiohttp import web
 
 from dialogue.api import CallerInfo, SessionStart, UserTurn
 from dialogue.clock import TOKYO
+from dialogue.crm import flagged_route
+from dialogue.customer_keys import customer_key
 from dialogue.desk import MAX_MESSAGE_CHARS, OPEN, Contact, Desk
 from dialogue.engine import DialogueManager
 from dialogue.mail_text import (
@@ -111,15 +113,15 @@ class MailDesk:
             # by mail nobody has to be on the line: the case waits for the next agent, not for a phone call
             view = await self.manager.view(sid)
             await self.manager.hangup(sid)
-            await self._hand_over(sid, mail, None, reason, 0, (view.case_id if view else None) or sid)
+            queue = await self._hand_over(sid, mail, None, reason, 0, (view.case_id if view else None) or sid)
             await self.threads.remember(sid, ThreadHead.of(mail))
-            await self._as_email(sid, mail, outcome="handover", reason=reason, queue="general")
+            await self._as_email(sid, mail, outcome="handover", reason=reason, queue=queue)
             return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
         if reply.handover is not None and reply.handover.kind == "transfer":
-            await self._hand_over(sid, mail, reply.handover.queue, reply.handover.reason,
-                                  reply.handover.priority, reply.handover.case_id)
+            queue = await self._hand_over(sid, mail, reply.handover.queue, reply.handover.reason,
+                                          reply.handover.priority, reply.handover.case_id)
             await self.threads.remember(sid, ThreadHead.of(mail))
-            await self._as_email(sid, mail)
+            await self._as_email(sid, mail, **({"queue": queue} if queue != reply.handover.queue else {}))
             return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
         if reply.ended or reply.expect.awaiting == "anything_else":
             if not reply.ended:
@@ -212,11 +214,18 @@ class MailDesk:
         return MailResult(sid, kind, message, sent=True)
 
     async def _hand_over(self, sid: str, mail: InboundMail, queue: str | None, reason: str | None, priority: int,
-                         case_id: str | None) -> None:
-        if self.desk is None:
-            return
-        await self.desk.enqueue(Contact(id=sid, channel="email", queue=queue or "general", reason=reason,
-                                        priority=priority, queued_at=time.time(), case_id=case_id, caller=mail.sender))
+                         case_id: str | None) -> str:
+        """Queue the mail for a person; the queue it went to. A sender a supervisor flagged for harassment goes
+        to the supervisor queue, as a flagged caller does (the dialogue knows a caller by phone, not by the
+        address the mail came from)."""
+        sender = customer_key(mail.sender)
+        queue, priority = await flagged_route(self.manager.customers, [sender] if sender else [], queue or "general",
+                                              priority)
+        chosen = queue or "general"
+        if self.desk is not None:
+            await self.desk.enqueue(Contact(id=sid, channel="email", queue=chosen, reason=reason, priority=priority,
+                                            queued_at=time.time(), case_id=case_id, caller=mail.sender))
+        return chosen
 
     async def _as_email(self, sid: str, mail: InboundMail, **fields: Any) -> None:
         """The finished conversation's record says e-mail and the sender's address (the dialogue ran it as

@@ -37,15 +37,15 @@ async def test_repeated_failures_lock_the_name_for_a_while(app_client: Client) -
     await login(app_client, "sam", "sam-pw")  # another name from the same address is not locked out
 
 
-def test_the_window_slides() -> None:
+async def test_the_window_slides() -> None:
     throttle = LoginThrottle(max_failures=2, window_s=60)
     key = ("alice", "127.0.0.1")
-    throttle.failed(key, now=0)
-    throttle.failed(key, now=30)
-    assert throttle.retry_after(key, now=31) == 30
-    assert throttle.retry_after(key, now=61) == 0  # the first failure left the window
-    throttle.succeeded(key)
-    assert throttle.retry_after(key, now=31) == 0
+    await throttle.failed(key, now=0)
+    await throttle.failed(key, now=30)
+    assert await throttle.retry_after(key, now=31) == 30
+    assert await throttle.retry_after(key, now=61) == 0  # the first failure left the window
+    await throttle.succeeded(key)
+    assert await throttle.retry_after(key, now=31) == 0
 
 
 async def test_logout_revokes_the_cookie_on_the_server(app_client: Client) -> None:

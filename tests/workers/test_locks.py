@@ -103,3 +103,24 @@ async def test_local_locks_keep_nothing_after_the_turns() -> None:
     async with locks.hold("a"), locks.hold("b"):
         assert locks.in_use() == 2
     assert locks.in_use() == 0
+
+
+async def test_marks_are_counted_by_all_workers_in_a_sliding_window(pair: tuple[Coordination, Coordination]) -> None:
+    one, two = pair
+    for worker in (one, two, one):
+        await worker.mark("login:x", window_s=60)
+    await one.mark("login:other", window_s=60)
+    times = await two.marks("login:x", window_s=60)
+    assert len(times) == 3 and times == sorted(times)
+    assert await one.marks("login:x", window_s=0.0001) == []  # outside a tiny window: none
+    await two.unmark("login:x")
+    assert await one.marks("login:x", window_s=60) == [] and len(await one.marks("login:other", window_s=60)) == 1
+
+
+async def test_local_marks_slide() -> None:
+    local = LocalLocks()
+    await local.mark("k", window_s=0.2)
+    await local.mark("k", window_s=0.2)
+    assert len(await local.marks("k", window_s=0.2)) == 2
+    await asyncio.sleep(0.25)
+    assert await local.marks("k", window_s=0.2) == []
