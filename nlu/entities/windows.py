@@ -34,6 +34,8 @@ _WORDS: dict[str, str] = {
     **dict.fromkeys((
         "昼過ぎ", "昼すぎ", "お昼過ぎ", "お昼すぎ", "ひるすぎ", "おひるすぎ",
         "午後早め", "午後の早い時間", "午後一", "午後一番", "午後イチ", "午後いち", "ごごいち", "ごごはやめ",
+        # from noon on (昼以降ならいつでも): the first slot after noon, as 昼過ぎ
+        "昼以降", "お昼以降", "昼以後", "お昼以後", "ひるいこう", "おひるいこう",
     ), EARLY_PM),
     **dict.fromkeys(("夕方", "ゆうがた", "夕刻", "午後遅め", "午後の遅い時間", "ごごおそめ"), LATE_PM),
     **dict.fromkeys(("夜", "よる", "夜間", "晩", "ばん", "今夜", "こんや", "今晩", "こんばん"), NIGHT),
@@ -66,6 +68,7 @@ _WORD_RE = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=T
 # 最終確認) and not から/まで (朝から待ってる; 夕方までに is a deadline, not the slot)
 _FOLLOW = re.compile(
     r"$|[、。,.!?~ ・]|[でにがのはもやねよなわと]|か(?!ら)|だ|ぐらい|くらい|頃|ごろ|ころ|あたり|辺り|帯|便|枠|指定|配達|配送"
+    r"|以降|以後"  # 夕方以降で: from the slot on, the slot itself first
     r"|お願|おねが|希望|きぼう|じゃ|とか|届|とど|持って|もって|来て|きて|受け取|うけと"
 )
 _UNTIL_OK = frozenset({"午前中", "ごぜんちゅう"})  # 午前中までに is the morning slot

@@ -274,3 +274,12 @@ def test_someday_after_a_month_is_still_no_date(nlu: NLU) -> None:
 def test_none_at_anything_else_closes(bot: Bot, nlu: NLU, said: str) -> None:
     # scratch probe for dev4: 「なし」 in chat to 「ほかにご用件は」 went to a person as not understood
     assert _interpret_at(bot, nlu, AwaitAnythingElse(), said) == Simple("end")
+
+
+@pytest.mark.parametrize(("said", "window"), [("昼以降ならいつでも", "14:00-16:00"), ("夕方以降で", "16:00-18:00"),
+                                              ("おひるいこうで おねがいします", "14:00-16:00")])
+def test_a_slot_and_onwards_is_the_first_slot_from_there(bot: Bot, nlu: NLU, said: str, window: str) -> None:
+    # scratch probe for dev4: 「夕方以降で」 at 「ご希望の時間帯を」 was re-asked three times and handed over
+    ask = AwaitSlot("delivery_change", "ask_time", "time_window", "time_window")
+    got = _interpret_at(bot, nlu, ask, said, slots={"order_id": "12345678", "date": "2026-11-26"})
+    assert isinstance(got, Fill) and got.values.get("time_window") == window, got
