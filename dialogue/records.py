@@ -40,6 +40,9 @@ SPEAKERS = ("caller", "bot", "agent")
 EXTRA_FIELDS = ("queue", "agent", "disposition", "satisfaction", "satisfaction_comment", "wait_seconds",
                 "handle_seconds")
 MAX_COMMENT_CHARS = 1000  # the survey's free comment (the chat widget allows 500)
+# what `annotate` may set of the outcome afterwards: a caller who hangs up while holding for an agent was
+# handed over by the bot, but nobody answered: `abandoned` (the hand-over's reason and queue stay)
+LATE_OUTCOMES = ("abandoned",)
 # the dialogue manager's outcome names (SPEC 7.2) in the records schema's words
 OUTCOMES = {"transferred": "handover", "callback_scheduled": "callback"}
 
@@ -98,10 +101,13 @@ async def apply_retention(store: SessionStore, retention_days: int | None, *, no
 
 async def annotate(store: SessionStore, conversation_id: str, **fields: Any) -> bool:
     """Set record fields the bot does not know (agent, disposition, satisfaction, queue, wait/handle seconds)
-    on a conversation, e.g. when an agent closes it; False when there is no such conversation."""
-    unknown = sorted(set(fields) - set(EXTRA_FIELDS))
+    on a conversation, e.g. when an agent closes it; False when there is no such conversation. `outcome` may
+    be set to one of LATE_OUTCOMES: the desk's verdict on a hand-over nobody answered."""
+    unknown = sorted(set(fields) - set(EXTRA_FIELDS) - {"outcome"})
     if unknown:
-        raise ValueError(f"annotate: unknown record fields {unknown}; allowed: {', '.join(EXTRA_FIELDS)}")
+        raise ValueError(f"annotate: unknown record fields {unknown}; allowed: {', '.join(EXTRA_FIELDS)}, outcome")
+    if "outcome" in fields and fields["outcome"] not in LATE_OUTCOMES:
+        raise ValueError(f"annotate: outcome may only be set to {', '.join(LATE_OUTCOMES)}")
     _check_extra(fields, "annotate")
     return await record_store(store).annotate(conversation_id, fields)
 
@@ -195,7 +201,7 @@ def record_of(contact: StoredContact) -> dict[str, Any]:
     handle = extra.get("handle_seconds")
     if handle is None and ended is not None:
         handle = round((ended - started).total_seconds(), 1)
-    outcome = state.get("outcome")
+    outcome = extra.get("outcome") or state.get("outcome")  # the desk's `abandoned` over the bot's hand-over
     return {
         "conversation_id": state["id"],
         "channel": state["channel"],

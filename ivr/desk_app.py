@@ -15,6 +15,7 @@ from dialogue.acd import Acd, facts_from, wait_minutes
 from dialogue.api import BotReply, Handover, Prompt
 from dialogue.bot import Bot
 from dialogue.desk import Contact, Desk, open_desk
+from dialogue.records import RecordsUnavailable, annotate
 from ivr.app_keys import MANAGER
 
 log = logging.getLogger("ivr.desk")
@@ -87,6 +88,42 @@ async def queue_call(app: web.Application, call_id: str, reply: BotReply) -> Bot
     log.info("call %s waits in %s (priority %d, estimate %s s)", call_id, routed.queue, routed.priority,
              "unknown" if queued.wait_s is None else round(queued.wait_s))
     return replace(reply, handover=routed, prompts=reply.prompts + ((said,) if said else ()))
+
+
+def handing_session(contact: Contact) -> str:
+    """The bot session whose hand-over the desk is answering: the first, or the one after the last release
+    (`<id>-r1`, ...). Its record gets what the desk adds: the agent's part, or that nobody answered."""
+    return contact.bot_session if contact.bot_sessions > 1 and contact.bot_session else contact.id
+
+
+async def left_the_queue(app: web.Application, conversation_id: str) -> Contact | None:
+    """A caller who hung up, or a chat user who left, while waiting for a person. The desk's entry becomes
+    `abandoned` (it leaves the console's queue) and so does the record of the session that handed it over,
+    with its queue and wait: the wallboard's abandonment rate and service level count it (dialogue/kpis.py),
+    and the export shows it. The hand-over's reason stays. A contact an agent already took, released or
+    closed is left as it is; the desk's contact (None if it never reached the desk) is returned."""
+    contact = await app[DESK].abandon(conversation_id)
+    if contact is None or contact.status != "abandoned":
+        return contact
+    if WAITS in app:
+        app[WAITS].invalidate()
+    manager, session = app[MANAGER], handing_session(contact)
+    wait = round(contact.wait_s, 1)
+    try:
+        await annotate(manager.store, session, outcome="abandoned", queue=contact.queue, wait_seconds=wait)
+    except RecordsUnavailable:
+        pass  # Redis keeps live state only: no record to correct
+    except Exception:  # the store is down: the desk already knows; the record keeps the hand-over
+        log.exception("could not record %s as abandoned in the queue", session)
+    if contact.case_id:
+        try:
+            note = await manager.case_note(contact.case_id)
+            if note is not None:
+                note.update({"desk_status": "abandoned", "queue": contact.queue, "wait_seconds": wait})
+                await manager.store.save_case(contact.case_id, note)
+        except Exception:
+            log.exception("could not add the abandonment to %s", contact.case_id)
+    return contact
 
 
 def wait_prompt(bot: Bot, acd: Acd, wait_s: float | None, *, reminder: bool = False) -> Prompt | None:

@@ -22,7 +22,7 @@ from dialogue.api import Handover, Prompt
 from dialogue.bot import Bot
 from dialogue.desk import Contact, DeskError
 from ivr.app_keys import MANAGER
-from ivr.desk_app import ACD, DESK, WAITS, wait_prompt
+from ivr.desk_app import ACD, DESK, WAITS, left_the_queue, wait_prompt
 from ivr.voice_common import (
     AGENT_DONE_PATH,
     CONFIG,
@@ -119,8 +119,7 @@ async def hold_done(request: web.Request) -> web.Response:
     desk, sid = request.app[DESK], params["CallSid"]
     result = params.get("QueueResult", "")
     if result == "hangup":
-        await desk.abandon(sid)
-        request.app[WAITS].invalidate()
+        await left_the_queue(request.app, sid)
         log.info("call %s hung up on hold after %s s", sid, _seconds(params.get("QueueTime")))
         return twiml(str(VoiceResponse()))
     if result == "redirected":
@@ -133,7 +132,7 @@ async def hold_done(request: web.Request) -> web.Response:
         if put_through is not None:
             return put_through
     log.warning("call %s left the queue (%s) with nobody to take it", sid, result or "no result")
-    await desk.abandon(sid)
+    await left_the_queue(request.app, sid)
     return _sorry(request)
 
 

@@ -34,7 +34,7 @@ from dialogue.api import BotReply, Handover, InputSpec, Prompt, SessionNotFound,
 from dialogue.desk import DeskError
 from dialogue.payments import KEYPAD_ONLY
 from ivr.app_keys import MANAGER
-from ivr.desk_app import DESK, ensure_desk, queue_call
+from ivr.desk_app import DESK, ensure_desk, left_the_queue, queue_call
 from ivr.metrics import TURN_SECONDS
 from ivr.voice_common import (
     CONFIG,
@@ -409,7 +409,7 @@ async def status(request: web.Request) -> web.Response:
         if DESK in request.app:
             # a caller who hangs up on hold leaves the agents' queue; one an agent gave back to the bot
             # hangs up that bot session too
-            contact = await request.app[DESK].abandon(sid)
+            contact = await left_the_queue(request.app, sid)
             if contact is not None and contact.status == "released" and contact.bot_session:
                 sessions.append(contact.bot_session)
         for session in sessions:

@@ -39,7 +39,7 @@ from dialogue.notes import transcript
 from dialogue.records import claim, held_elsewhere
 from ivr import frames
 from ivr.app_keys import MANAGER
-from ivr.desk_app import DESK, USER_NOTICES, enqueue_handover, ensure_desk
+from ivr.desk_app import DESK, USER_NOTICES, enqueue_handover, ensure_desk, left_the_queue
 from ivr.desk_app import transcript as desk_transcript
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
@@ -140,8 +140,8 @@ class ChatHub:
         if store is not None and await held_elsewhere(store, sid, holder):
             return  # the widget reconnected to another worker: that worker ends the chat
         await self.manager.hangup(sid)
-        if self.desk is not None:  # a user who left the queue is no one for an agent to answer
-            await self.desk.abandon(sid)
+        if self.app is not None and self.desk is not None:  # a user who left the queue is no one to answer
+            await left_the_queue(self.app, sid)
 
     async def close_sockets(self) -> None:
         # without this a shutdown waits for every open chat; 1001 tells the widget to reconnect and resume
