@@ -124,7 +124,7 @@ async def one_call(n: int, session: aiohttp.ClientSession, base: str, think: tup
                 raise RuntimeError(f"{said!r}: five apologies in a row")
         # a call the bot resolved goes on to the keypad survey (<Redirect> to /survey/twilio); this caller
         # hangs up there, as most do
-        if "<Hangup" not in caller.last and "/survey/twilio" not in caller.last:
+        if not caller.ended:
             raise RuntimeError("call did not end with <Hangup/> or the survey")
         await caller.hang_up()
         res.calls_done += 1

@@ -182,12 +182,18 @@ class Customers:
         """The customer's contacts of the lookback period, newest first, at most `limit`. `wait_s` bounds
         how long a slow store may keep a caller waiting (an empty history then). A store that keeps no
         records (Redis) has no history; one that is down is one warning line and an empty history."""
-        if key is None or not isinstance(self.store, RecordStore):
+        return await self.history_of([key] if key else [], limit=limit, wait_s=wait_s)
+
+    async def history_of(self, keys: list[str], *, limit: int = PROFILE_LIMIT,
+                         wait_s: float | None = None) -> list[PastContact]:
+        """The contacts of a customer known by several keys (a caller id and the number given), each once,
+        newest first, in one query; as `history` otherwise."""
+        if not keys or not isinstance(self.store, RecordStore):
             return []
         since = datetime.now(TOKYO) - timedelta(days=self.lookback_days)
         try:
             async with asyncio.timeout(wait_s):
-                found = await self.store.customer_contacts(key, since, limit)
+                found = await self.store.customer_contacts(keys, since, limit)
         except TimeoutError:
             log.warning("contact history of a customer not read within %.1f s", wait_s or 0.0)
             return []
@@ -292,11 +298,8 @@ async def note_context(customers: Customers, state: CallState, now: datetime) ->
     keys = call_keys(state)
     if not keys:
         return None, False
-    history: dict[str, PastContact] = {}
-    for key in keys:
-        contacts = await customers.history(key, limit=DIALOGUE_LIMIT, wait_s=HISTORY_WAIT_S)
-        history.update({c.conversation_id: c for c in contacts})
+    history = await customers.history_of(keys, limit=DIALOGUE_LIMIT, wait_s=HISTORY_WAIT_S)
     order = state.slots.get("order_id")
-    found = repeat_of(list(history.values()), now, order_id=str(order) if order else None, intents=state.intents,
+    found = repeat_of(history, now, order_id=str(order) if order else None, intents=state.intents,
                       exclude=state.id)
     return (found.to_json() if found.count > 1 else None), await is_flagged(customers, state)

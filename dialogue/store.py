@@ -93,9 +93,10 @@ class RecordStore(IdleStore, Protocol):
         False when there is no such conversation."""
     async def delete_before(self, before: datetime) -> int:
         """Delete conversations started before `before`, their events and case notes; how many went."""
-    async def customer_contacts(self, key: str, since: datetime, limit: int) -> list[StoredContact]:
-        """Finished conversations filed under the customer `key` (dialogue.customer_keys) that started at or
-        after `since`, newest first, at most `limit`: what a contact history lists, no more. No events; the
+    async def customer_contacts(self, keys: list[str], since: datetime, limit: int) -> list[StoredContact]:
+        """Finished conversations filed under any of the customer `keys` (dialogue.customer_keys: a caller id
+        and the number the caller gave are one customer to a call) that started at or after `since`, each
+        once, newest first, at most `limit`: what a contact history lists, no more. No events; the
         case note's HISTORY_NOTE_FIELDS only; the queue of the last hand-over in `extra`. One indexed query
         (the stores file a conversation under its keys when it ends), the trimming done by the database."""
 
@@ -222,9 +223,9 @@ class MemoryStore:
         self._case_times = {c: at for c, at in self._case_times.items() if c in self._cases}
         return len(doomed)
 
-    async def customer_contacts(self, key: str, since: datetime, limit: int) -> list[StoredContact]:
+    async def customer_contacts(self, keys: list[str], since: datetime, limit: int) -> list[StoredContact]:
         found = []
-        for sid in [sid for sid, keys in self._keys.items() if key in keys]:
+        for sid in [sid for sid, filed in self._keys.items() if filed & set(keys)]:
             state = json.loads(self._sessions[sid])
             if aware(state["started_at"]) < since:
                 continue
@@ -476,18 +477,27 @@ class SQLiteStore:
             removed = db.execute("DELETE FROM sessions WHERE started_at < ?", (bound,)).rowcount
         return int(removed)
 
-    async def customer_contacts(self, key: str, since: datetime, limit: int) -> list[StoredContact]:
+    async def customer_contacts(self, keys: list[str], since: datetime, limit: int) -> list[StoredContact]:
+        if not keys:
+            return []
         db = self._conn()
+        # each key's newest `limit` from the index alone (a number that calls all day costs no more than one
+        # that called twice), then the newest `limit` of those, each conversation once
+        newest = " UNION ALL ".join(
+            "SELECT * FROM (SELECT session_id, started_at FROM contact_keys WHERE customer_key = ? "
+            "AND started_at >= ? ORDER BY started_at DESC, session_id DESC LIMIT ?)" for _ in keys)
+        bound = utc_text(since)
         note = ", ".join(f"'{f}', json(c.note -> '$.{f}')" for f in HISTORY_NOTE_FIELDS)  # -> keeps the JSON form
         rows = db.execute(
             f"SELECT s.state, s.ended_at, CASE WHEN c.note IS NULL THEN NULL ELSE json_object({note}) END, "
             "json_set(s.extra, '$.queue', coalesce(json_extract(s.extra, '$.queue'), (SELECT json_extract(e.event, "
             "'$.queue') FROM events e WHERE e.session_id = s.id AND json_extract(e.event, '$.type') = 'handover' "
             "ORDER BY e.seq DESC LIMIT 1))) "
-            "FROM contact_keys k JOIN sessions s ON s.id = k.session_id "
+            f"FROM (SELECT session_id, max(started_at) AS started_at FROM ({newest}) GROUP BY session_id "
+            "ORDER BY started_at DESC, session_id DESC LIMIT ?) k JOIN sessions s ON s.id = k.session_id "
             "LEFT JOIN case_notes c ON c.id = coalesce(s.case_id, s.id) "
-            "WHERE k.customer_key = ? AND k.started_at >= ? AND s.ended = 1 "
-            "ORDER BY k.started_at DESC, k.session_id DESC LIMIT ?", (key, utc_text(since), limit)
+            "WHERE s.ended = 1 ORDER BY k.started_at DESC, k.session_id DESC",
+            (*(v for key in keys for v in (key, bound, limit)), limit)
         ).fetchall()
         return [
             StoredContact(json.loads(state), [], json.loads(note) if note else None, json.loads(extra),

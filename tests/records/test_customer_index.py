@@ -21,7 +21,7 @@ LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 async def _ids(store: SessionStore, key: str, since: datetime = LONG_AGO, limit: int = 100) -> list[str]:
     assert isinstance(store, RecordStore)
-    return [c.state["id"] for c in await store.customer_contacts(key, since, limit)]
+    return [c.state["id"] for c in await store.customer_contacts([key], since, limit)]
 
 
 def test_keys_are_national_digits_or_lower_case_addresses() -> None:
@@ -42,7 +42,10 @@ async def test_a_customer_gets_their_own_contacts_newest_first(store: SessionSto
     assert await _ids(store, "hanako@example.jp") == ["m"]
     assert await _ids(store, "0399999999") == []
     assert isinstance(store, RecordStore)
-    [newest] = await store.customer_contacts(PHONE, LONG_AGO, 1)
+    both = await store.customer_contacts([PHONE, "0311112222", PHONE], LONG_AGO, 3)  # one customer, two numbers
+    assert [c.state["id"] for c in both] == ["b", "x", "c"]
+    assert isinstance(store, RecordStore)
+    [newest] = await store.customer_contacts([PHONE], LONG_AGO, 1)
     contact = record_of(newest)
     assert contact["case_note"]["case_id"] == "CASE-b" and contact["queue"] == "general"
     assert contact["ended_at"] is not None and contact["outcome"] == "handover"
@@ -67,6 +70,9 @@ async def test_a_call_is_filed_when_it_ends_under_the_caller_id_and_the_number_g
     await manager.hangup(sid)
     assert await _ids(manager.store, "0312345678") == [sid]
     assert await _ids(manager.store, "09087654321") == [sid]
+    assert isinstance(manager.store, RecordStore)  # filed under both: found once through both
+    found = await manager.store.customer_contacts(["0312345678", "09087654321"], LONG_AGO, 10)
+    assert [c.state["id"] for c in found] == [sid]
 
 
 async def test_the_history_entry_agrees_with_the_full_record(manager: DialogueManager) -> None:
@@ -78,7 +84,7 @@ async def test_the_history_entry_agrees_with_the_full_record(manager: DialogueMa
     await manager.hangup(sid)
     full = await record(manager.store, sid)
     assert isinstance(manager.store, RecordStore) and full is not None and full["queue"]
-    [entry] = await manager.store.customer_contacts("0312345678", LONG_AGO, 5)
+    [entry] = await manager.store.customer_contacts(["0312345678"], LONG_AGO, 5)
     trimmed = record_of(entry)
     assert trimmed["transcript"] == [] and trimmed["case_note"] is not None
     assert full["outcome"] == "handover"

@@ -48,7 +48,7 @@ def old_calls() -> list[tuple[CallState, list[dict[str, object]]]]:
 
 async def _filed(store: SQLiteStore | PostgresStore) -> list[str]:
     """The conversations the contact history finds for the old call's caller."""
-    found = await store.customer_contacts("09012345678", datetime(2000, 1, 1, tzinfo=UTC), 10)
+    found = await store.customer_contacts(["09012345678"], datetime(2000, 1, 1, tzinfo=UTC), 10)
     return [c.state["id"] for c in found]
 
 

@@ -211,6 +211,11 @@ class TwilioCaller:
         async with self.session.post(url, data=params, headers={"X-Twilio-Signature": signature}) as resp:
             return resp.status, await resp.text(), dict(resp.headers)
 
+    @property
+    def ended(self) -> bool:
+        """The last TwiML ends the call: a hang-up, or (a call the bot resolved) the keypad survey."""
+        return "<Hangup" in self.last or "/survey/twilio" in self.last
+
     def _follow(self, body: str) -> None:
         self.last = body
         marker = 'action="'
