@@ -184,6 +184,9 @@ async def api_post_message(request: web.Request) -> web.Response:
     data = await _body(request)
     text = _text(data, "text", MAX_MESSAGE_CHARS, required=True)
     contact = await _contact(request, user)
+    if contact.channel == "voice":  # the caller hears the agent on the phone: a chat message reaches nobody
+        raise _error(409, f"conversation {contact.id} is a phone call: talk to the caller on the phone "
+                          "(messages are for chats; notes, transfer, release and close work)")
     try:
         msg = await request.app[DESK].post(contact.id, user.name, text or "")
     except DeskError as exc:

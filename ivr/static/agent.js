@@ -277,7 +277,8 @@
       if (!d.assigned.length) mine.appendChild(el("li", "対応中のチャットはありません。", "muted"));
       d.assigned.forEach(function (c) {
         var li = el("li");
-        var b = el("button", (QUEUE_LABELS[c.queue] || c.queue) + " / " + label("reason", c.reason) + " / " +
+        var b = el("button", label("channel", c.channel) + " / " + (QUEUE_LABELS[c.queue] || c.queue) + " / " +
+          label("reason", c.reason) + " / " +
           ((c.case_note && c.case_note.summary_ja) || c.conversation_id));
         b.type = "button";
         b.setAttribute("aria-current", c.conversation_id === current ? "true" : "false");
@@ -319,10 +320,12 @@
       current = id;
       shown = 0;
       document.getElementById("chat-log").textContent = "";
+      showChannel(null); // a chat until the queue row says otherwise (the API refuses a message to a call anyway)
     }
     document.getElementById("chat").hidden = false;
     api("/agent/api/queue").then(function (d) {
       var c = d.assigned.filter(function (x) { return x.conversation_id === id; })[0];
+      if (id === current) showChannel(c ? c.channel : null);
       document.getElementById("chat-summary").textContent = (c && c.case_note && c.case_note.summary_ja) || "";
       var facts = document.getElementById("chat-fields");
       facts.textContent = "";
@@ -332,7 +335,19 @@
       });
       showCustomer("chat-customer", c && (c.customer_id || customerOf(c.case_note)));
     }).catch(console.error);
-    loadChat().then(function () { document.getElementById("chat-input").focus(); });
+    loadChat().then(function () {
+      var input = document.getElementById("chat-input");
+      if (!input.disabled) input.focus();
+    });
+  }
+  // a phone caller hears the agent on the call, never a chat message: no message box for them (the API
+  // refuses one with 409 too); the hand-over note, transfer and close stay
+  function showChannel(channel) {
+    var voice = channel === "voice";
+    document.getElementById("chat-title").textContent = voice ? "お電話" : "チャット";
+    document.getElementById("chat-voice").hidden = !voice;
+    document.getElementById("chat-form").hidden = voice;
+    document.getElementById("chat-input").disabled = voice;
   }
   function closeChat() {
     current = null;
