@@ -5,9 +5,10 @@
 Lines are `{"text", "faq": entry id or null, "accept": [other entry ids], "style"}`; `accept` names
 entries whose answer states the asked fact too (送料無料の条件 is answered by the 送料 entry, which
 says both), decided from the answer texts when the line was written.
-Data (benchmarks/data/): faq_heldout2.jsonl, the held-out set, written before the retrieval work of
-its commit and only measured, never tuned on (`--errors` is for the dev sets); faq_dev.jsonl, a dev
-set written for tuning; benchmarks/faq/heldout.jsonl, the first set (its author looked at it while
+Data (benchmarks/data/): faq_heldout2.jsonl and faq_heldout3.jsonl (an outside writer's), the
+held-out sets, only measured, never tuned on (`--errors` refuses them); faq_dev.jsonl and
+faq_dev2.jsonl (long, situational, elderly, keigo, two-part and near-miss questions), dev sets
+written for tuning; benchmarks/faq/heldout.jsonl, the first set (its author looked at it while
 tuning: a dev set now); tests/dialogue/test_faq.py has the unit-test dev list. Reports:
 - correct: share of answerable lines given their entry or an accepted one (target >= 0.85);
 - wrong: share of ALL lines given an answer that is not theirs, including any answer to a line that
@@ -34,7 +35,11 @@ from dialogue.faq import FaqAnswer, FaqEntry, FaqIndex, load_faq
 from nlu.data_io import DEFAULT_INTENT_TEST, read_intent_examples
 
 HELDOUT = Path(__file__).parent / "data" / "faq_heldout2.jsonl"
-DEV_SETS = (Path(__file__).parent / "data" / "faq_dev.jsonl", Path(__file__).parent / "faq" / "heldout.jsonl")
+DEV_SETS = (
+    Path(__file__).parent / "data" / "faq_dev.jsonl",
+    Path(__file__).parent / "data" / "faq_dev2.jsonl",
+    Path(__file__).parent / "faq" / "heldout.jsonl",
+)
 # the NLU's held-out intent sets (ours and a second writer's), never used to tune the FAQ
 NLU_TESTS = (DEFAULT_INTENT_TEST, DEFAULT_INTENT_TEST.parent / "outside" / "intents.jsonl")
 TARGETS = {"correct": 0.85, "wrong": 0.05, "p99_ms_1000": 5.0}
@@ -220,15 +225,21 @@ def routine_hits(index: FaqIndex, paths: Sequence[Path]) -> dict[str, Any]:
     }
 
 
-def latency(index: FaqIndex, texts: Sequence[str], rounds: int) -> dict[str, float]:
+def latency(index: FaqIndex, texts: Sequence[str], rounds: int, pause_s: float = 0.0) -> dict[str, float]:
     """Wall-clock and CPU (this thread) percentiles per `match`. On a shared, busy machine the wall
-    tail is mostly the scheduler; the CPU figures show what the code itself costs."""
+    tail is mostly the scheduler; the CPU figures show what the code itself costs.
+
+    `pause_s` > 0 sleeps before each call, as a server waits for the next request: back to back, the
+    loop is a CPU-bound job that the kernel preempts every few ms of CPU (a call in flight then waits
+    for the other jobs' turns); a request that arrives after a wait is run promptly. Both are reported."""
     for text in texts:  # warm the tagger and the caches, as a server does at start-up
         index.match(text)
     wall: list[float] = []
     cpu: list[float] = []
     for _ in range(rounds):
         for text in texts:
+            if pause_s:
+                time.sleep(pause_s)
             started, started_cpu = time.perf_counter(), time.thread_time()
             index.match(text)
             cpu.append(time.thread_time() - started_cpu)
@@ -251,6 +262,7 @@ def latency(index: FaqIndex, texts: Sequence[str], rounds: int) -> dict[str, flo
     }
 
 
+_PACE_S = 0.001  # between calls in the paced run: requests arrive, a server does not loop on `match`
 _UNSEEN_KEYS = ("lines", "answerable", "correct", "wrong", "wrong_count", "abstention_on_no_answer")
 _TEST_LIST = Path(__file__).parent.parent / "tests" / "dialogue" / "test_faq.py"
 
@@ -275,6 +287,10 @@ def main() -> None:
     ap.add_argument("--errors", action="store_true", help="list every line not answered as expected")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    if args.errors and args.data.name.startswith("faq_heldout"):
+        ap.error(
+            f"{args.data.name} is a held-out set: measure it, do not read its misses (--errors is for dev sets)"
+        )
     lines = read_lines(args.data)
     texts = [x["text"] for x in lines]
 
@@ -294,10 +310,14 @@ def main() -> None:
     big = large_index(1000)
     report["build_1000_s"] = round(time.perf_counter() - started, 2)
     report["latency_1000"] = latency(big, texts, args.rounds)
+    report["latency_1000_paced"] = latency(big, texts, args.rounds, pause_s=_PACE_S)
     report["targets_met"] = {
         "correct >= 0.85": report["correct"] >= TARGETS["correct"],
         "wrong <= 5 %": report["wrong"] <= TARGETS["wrong"],
-        "p99 <= 5 ms (1,000 entries, wall)": report["latency_1000"]["p99_ms"] <= TARGETS["p99_ms_1000"],
+        "p99 <= 5 ms (1,000 entries, wall, back to back)": report["latency_1000"]["p99_ms"]
+        <= TARGETS["p99_ms_1000"],
+        "p99 <= 5 ms (1,000 entries, wall, one request at a time)": report["latency_1000_paced"]["p99_ms"]
+        <= TARGETS["p99_ms_1000"],
     }
 
     if args.json:
@@ -326,7 +346,11 @@ def main() -> None:
             "per style (share as expected): "
             + ", ".join(f"{k} {v:.2f}" for k, v in report["per_style"].items())
         )
-        for name, key in (("real KB", "latency_kb"), ("1,000 entries", "latency_1000")):
+        for name, key in (
+            ("real KB", "latency_kb"),
+            ("1,000 entries", "latency_1000"),
+            (f"1,000 entries, {1000 * _PACE_S:g} ms between calls", "latency_1000_paced"),
+        ):
             lat = report[key]
             print(
                 f"match latency, {name}: p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms, max {lat['max_ms']} ms"

@@ -44,8 +44,12 @@ _GENERIC_LEMMAS = frozenset(
     "為る 有る 居る 成る 出来る 言う 思う 聞く 教える 知る 分かる 見る 来る 行く 済む 良い 欲しい "  # noqa: SIM905 (a word list reads best as words)
     "下さる 頂く 貰う 遣る 呉れる 御座る 申す 致す 伺う 存ずる 願う 御 様 "
     "今 今日 前 後 先日 最近 連絡 其れ 此れ 彼れ 何 事 物 時 所 彼 ちょっと 一寸 少し 又 もう やっぱり 矢張り 本当 "
-    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く 商品 品物 注文 場合 際 どう どない".split()
+    "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く 商品 品物 注文 場合 際 どう どない "
+    # discourse nouns (そもそも, 今回, 普段, 実際): how a caller frames the question, no topic
+    "抑 今回 普段 実際 一体 実は 大体 全然 結局".split()
 )
+# verbs that after て only add an aspect (知っておきたい, 切れてしまう), no topic; alone they are words
+_AUXILIARY_VERBS = frozenset({"置く", "仕舞う", "上げる", "差し上げる", "見せる"})
 # Requests for an action (変える, 取り消す, キャンセル, 再発行, 交換): a question holding one that
 # its entry does not know asks a flow to do something (支払い方法を変えたい), not what the FAQ says,
 # so that entry does not answer it.
@@ -55,6 +59,9 @@ _ACTION_LEMMAS = frozenset(
 # Coverage weights (see FaqIndex._coverage): nouns name the topic; verbs and adverbs are paraphrased
 # freely; an unknown noun inside a phrase with a known word (海外|発送) is the thing asked about.
 _NOUN, _OTHER, _UNKNOWN_IN_PHRASE = 1.0, 0.5, 1.5
+# the last noun of a phrase (Japanese puts the head last: 支払い|期限 is a 期限) that the entry does
+# not know while another entry does: the caller asks for that other fact
+_HEAD = 3.0
 _UNKNOWN_OTHER = 0.25  # a verb no entry knows: 預ける, 間に合う in order-status questions
 _CANDIDATES = 5  # entries re-ranked by coverage after BM25
 # ranking by BM25 x coverage^2: of two entries that both match, the one that knows all of the caller's
@@ -106,13 +113,20 @@ class _Word(NamedTuple):
     # neighbouring token (ショウヒ), or ショウ would match 化粧箱; empty for every other word
     joins: tuple[str, ...] = ()
     group: str = ""  # the synonym group the word belongs to (see `Synonyms`), "" for none
-    context: bool = False  # said before the clause that asks (see `_clauses`)
+    context: bool = False  # said before the clause that asks (see `_clauses`, `FaqIndex._focus`)
+    clause: int = 0  # the clause the word is in (see `_clauses`)
+    asks: bool = False  # its clause ends as a question (…使えますか、): never the situation
+    pos: str = ""  # UniDic pos1: unknown pronouns and adverbs (そちら, せっかく) are no topic
+    kanji: bool = False  # written with kanji: a real word (上限), not a typo to respell (see `_respell`)
 
 
 @dataclass(frozen=True, slots=True)
 class _Terms:
     features: frozenset[str]  # w: readings and l: lemmas of topic words, g: reading trigrams
     words: tuple[_Word, ...]  # the topic-bearing words, in order
+    # of a caller's question, per word (`FaqIndex._focus`): some entry knows it; it tells the situation
+    known: tuple[bool, ...] = ()
+    context: tuple[bool, ...] = ()
 
 
 def _morae(reading: str) -> int:
@@ -126,7 +140,7 @@ def _hiragana(text: str) -> bool:
 def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
     """One text (a caller's question, or one keyword) as BM25 terms and its topic-bearing words;
     words of a synonym group also yield the group's term (s:), which every member shares."""
-    tokens, clauses = _clauses(tokenize(normalize(text).text))
+    tokens, clauses, questions = _clauses(tokenize(normalize(text).text))
     readings = [fold_reading(t.reading.upper()) for t in tokens]
     feats: set[str] = set()
     words: list[_Word] = []
@@ -136,6 +150,7 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
     for k, t in enumerate(tokens):
         if (
             t.pos in _FUNCTION_POS
+            or (t.lemma in _AUXILIARY_VERBS and k and tokens[k - 1].surface in ("て", "で"))
             or t.lemma in _GENERIC_LEMMAS
             or (t.pos == "名詞" and t.lemma == "方")  # お詳しい方 (a person); 払い方 (a way) is a suffix
             or t.surface.isdigit()
@@ -148,14 +163,31 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
         feats.add("w:" + reading)
         feats.add("l:" + t.lemma)
         joins: tuple[str, ...] = ()
-        if _morae(reading) <= 2 and _hiragana(t.surface):
+        if len(reading) <= 4 and _morae(reading) <= 2 and _hiragana(t.surface):  # len: the cheap test first
             before, after = readings[k - 1] if k else "", readings[k + 1] if k + 1 < len(tokens) else ""
             joins = tuple(j for j in (before + reading, reading + after) if len(j) > len(reading))
         links.append([])
         if words and gap in ([], ["の"]):
             links[-1].append(len(words) - 1)
             links[-2].append(len(words))
-        words.append(_Word(reading, t.lemma, t.pos == "名詞", t.pos in ("動詞", "形容詞"), (), joins))
+        noun, verb = t.pos == "名詞", t.pos in ("動詞", "形容詞")
+        kanji = any("\u4e00" <= c <= "\u9fff" for c in t.surface)
+        words.append(
+            _Word(
+                reading,
+                t.lemma,
+                noun,
+                verb,
+                (),
+                joins,
+                "",
+                False,
+                clauses[k],
+                clauses[k] in questions,
+                t.pos,
+                kanji,
+            )
+        )
         asking.append(clauses[k])
         gap = []
     chars = "".join(readings)
@@ -165,8 +197,9 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
     # the asking clause: the last one that names a thing (「…領収書をもらいたいんですが、どうすれば
     # いいですか」 asks about 領収書; どうすれば alone is no topic)
     last = max((c for c, w in zip(asking, words, strict=True) if w.noun), default=max(asking, default=0))
-    linked = [
-        w._replace(links=tuple(ln), context=c < last) for w, ln, c in zip(words, links, asking, strict=True)
+    linked = [  # built once more, not `_replace`d: this runs for every question (µs count, see docs/faq.md)
+        _Word(w.reading, w.lemma, w.noun, w.verb, tuple(ln), w.joins, "", c < last, c, w.asks, w.pos, w.kanji)
+        for w, ln, c in zip(words, links, asking, strict=True)
     ]
     if synonyms is not None:
         linked = synonyms.tag(linked)
@@ -177,16 +210,26 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
 # what ends a clause: a sentence end, or a conjunctive particle after a predicate (…んですけど、
 # …たので、…ますが、): a long question tells its situation first and asks in its last clause
 _SENTENCE_ENDS = frozenset("。？！?!")
+_QUESTION_ENDS = frozenset({"か", "かな", "かしら"})  # a clause ending so asks (…使えますか、それと…)
 _CLAUSE_LINKS = frozenset({"けど", "けれど", "けれども", "ので", "が", "のに", "から"})
 _PREDICATE_POS = frozenset({"助動詞", "動詞", "形容詞"})
 _NOMINAL = frozenset({"名詞", "代名詞", "接頭辞", "接尾辞", "形状詞"})
 _CONTEXT = 0.35  # weight of a situation word in coverage (see `_coverage`)
+# a situation word no entry knows (娘, マグカップ, 出張, 海外赴任) says who asks, not what: it
+# weighs little, or a long story would bury the question (「…出張が多くて…、送料っていくら」)
+_CONTEXT_UNKNOWN = 0.1
+# a situation word of another entry counts against an entry less than it counts for the entry
+# that knows it: 「注文と違う商品が届いたので…送料は」 tells the defect entry from the general one
+_CONTEXT_OTHER = 0.2
+_FILLER_POS = frozenset({"代名詞", "副詞"})  # unknown ones are talk (そちら, せっかく), not topics
 
 
-def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
-    """The tokens without punctuation, and the number of the clause each is in."""
+def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int], set[int]]:
+    """The tokens without punctuation, the number of the clause each is in, and the clauses that
+    end as a question (…使えますか、それと…): a two-part question asks in both."""
     kept: list[Token] = []
     clause_of: list[int] = []
+    questions: set[int] = set()
     clause = 0
     previous = ("", "")  # pos of the two tokens before
     for t in tokens:
@@ -196,6 +239,8 @@ def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
             ends = t.surface in _SENTENCE_ENDS or (
                 t.surface in "、," and kept[-1:] and kept[-1].pos not in _NOMINAL and kept[-1].surface != "の"
             )
+            if ends and kept and (t.surface in "？?" or kept[-1].surface in _QUESTION_ENDS):
+                questions.add(clause)
             clause += bool(ends and kept)
             continue
         kept.append(t)
@@ -205,7 +250,7 @@ def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
         elif t.surface == "で" and kept[-2:-1] and kept[-2].surface == "の" and previous[0] in _PREDICATE_POS:
             clause += 1  # …たいので: fugashi reads ので as の|で
         previous = (previous[1], t.pos)
-    return kept, clause_of
+    return kept, clause_of, questions
 
 
 _MIN_READING_KEY = 3  # shorter readings are too often homophones (ダイ: 代, 台, 第): matched by lemma only
@@ -411,13 +456,13 @@ class FaqIndex:
 
     def match(self, text: str) -> FaqHit | None:
         """The entry that answers `text`, or None when no entry clearly does (see the class doc)."""
-        query = self._respell(_analyse(text, self.synonyms))
+        query = self._query(text)
         if not self.entries or not query.words:
             return None
-        ranked = self._ranked(query)
-        if not ranked:
+        found = self._best(query)
+        if found is None:
             return None
-        best, score, coverage = ranked[0]
+        best, score, coverage = found
         if score < self.min_score or coverage < self.min_coverage:
             return None
         return FaqHit(self.entries[best], score, coverage)
@@ -426,8 +471,25 @@ class FaqIndex:
         """(id, score, coverage) of the best entries, for tuning keywords; ignores the thresholds."""
         return [
             (self.entries[i].id, round(score, 2), round(coverage, 2))
-            for i, score, coverage in self._ranked(self._respell(_analyse(text, self.synonyms)))[:top]
+            for i, score, coverage in self._ranked(self._query(text))[:top]
         ]
+
+    def _query(self, text: str) -> _Terms:
+        return self._focus(self._respell(_analyse(text, self.synonyms)))
+
+    def _focus(self, query: _Terms) -> _Terms:
+        """The clause that asks: the last one naming a thing the FAQ knows. A long question tells
+        its situation first (「娘の誕生日にマグカップを贈るんですが、ラッピングはしてもらえますか、
+        そういうのって」); what the caller asks about is the last FAQ topic named, and a tail without
+        one (そういうのってやってもらえますか) points back to it. Earlier clauses are the situation."""
+        # a hiragana noun fugashi splits (ぽい|ん|と) is no noun: its joined pieces count as one
+        known = [_knows(self._vocabulary, w) for w in query.words]
+        asked = [w.clause for w, k in zip(query.words, known, strict=True) if k and (w.noun or w.joins)]
+        # none: the last clause with any word the FAQ knows (…わからんのですが、いくら払えば)
+        asked = asked or [w.clause for w, k in zip(query.words, known, strict=True) if k]
+        last = max(asked, default=-1)
+        context = tuple(w.context if last < 0 else w.clause < last and not w.asks for w in query.words)
+        return _Terms(query.features, query.words, tuple(known), context)
 
     def _respell(self, query: _Terms) -> _Terms:
         """Unknown nouns one keystroke or recognition slip away from exactly one word of the FAQ
@@ -436,7 +498,13 @@ class FaqIndex:
         fixed: list[_Word] = []
         features = set(query.features)
         for w in query.words:
-            if w.noun and not w.group and len(w.reading) >= _MIN_RESPELL and not _knows(self._vocabulary, w):
+            if (
+                w.noun
+                and not w.group
+                and not w.kanji  # 上限 is no slip of 条件: kanji typos with the reading (送量) match as they are
+                and len(w.reading) >= _MIN_RESPELL
+                and not _knows(self._vocabulary, w)
+            ):
                 near = {c for v in _deletions(w.reading) for c in self._spellings.get(v, ())}
                 near = {c for c in near if abs(len(c) - len(w.reading)) <= 1}
                 if len(near) == 1:
@@ -455,17 +523,42 @@ class FaqIndex:
         """(entry, BM25, coverage) of the best _CANDIDATES by BM25, best by score x coverage first:
         a general entry (支払いの手数料) that shares many words with the question loses to the
         specific one (コンビニ払いの手数料) that knows all of the caller's nouns."""
-        scores = np.zeros(len(self.entries))
-        for f in query.features:
-            posting = self._postings.get(f)
-            if posting is not None:
-                scores[posting[0]] += posting[1]
-        top = np.argsort(-scores, kind="stable")[:_CANDIDATES]
-        ranked = [
-            (int(i), float(scores[i]), self._coverage(query, self._docs[i])) for i in top if scores[i] > 0
-        ]
+        ranked = [(i, score, self._coverage(query, self._docs[i])) for i, score in self._candidates(query)]
         ranked.sort(key=lambda r: -r[1] * r[2] ** _COVERAGE_POWER)
         return ranked
+
+    def _best(self, query: _Terms) -> tuple[int, float, float] | None:
+        """`_ranked(query)[0]` without the coverage of candidates that cannot win: coverage is at
+        most 1, so one whose BM25 is no more than the best score x coverage² so far is passed over."""
+        best: tuple[int, float, float] | None = None
+        value = 0.0
+        for i, score in self._candidates(query):  # by BM25, best first
+            if best is not None and score <= value:
+                break
+            coverage = self._coverage(query, self._docs[i])
+            if best is None or score * coverage**_COVERAGE_POWER > value:
+                best, value = (i, score, coverage), score * coverage**_COVERAGE_POWER
+        return best
+
+    def _candidates(self, query: _Terms) -> list[tuple[int, float]]:
+        """The best _CANDIDATES entries by BM25 (ties in entry order), with their scores."""
+        postings = [p for p in map(self._postings.get, query.features) if p is not None]
+        if not postings:
+            return []
+        # one bincount over the query's postings, not one numpy add per term (a few µs each)
+        scores = np.bincount(
+            np.concatenate([p[0] for p in postings]),
+            np.concatenate([p[1] for p in postings]),
+            minlength=len(self.entries),
+        )
+        n = len(scores)
+        if n > _CANDIDATES:  # the best few without sorting every entry; ties by entry order
+            kth = np.partition(scores, n - _CANDIDATES)[n - _CANDIDATES]
+            tied = np.flatnonzero(scores >= kth)
+            top = tied[np.argsort(-scores[tied], kind="stable")][:_CANDIDATES]
+        else:
+            top = np.argsort(-scores, kind="stable")
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
     def _coverage(self, query: _Terms, doc: _Doc) -> float:
         """Weighted share of the question's topic words that the entry knows; 0 unless it knows one
@@ -480,10 +573,14 @@ class FaqIndex:
         covered = total = 0.0
         nouns = 0
         known: set[str] = set()
-        for w in query.words:
+        for k, w in enumerate(query.words):
             if len(w.reading) < 2 and not w.joins:
                 continue
-            weight = (_NOUN if w.noun else _OTHER) * (_CONTEXT if w.context else 1.0)
+            context = query.context[k]
+            weight = (_NOUN if w.noun else _OTHER) * (_CONTEXT if context else 1.0)
+            unknown = not query.known[k]
+            if unknown and w.pos in _FILLER_POS:
+                continue  # そちら, せっかく, ちゃんと: how callers talk, not what they ask
             if w.lemma in _ACTION_LEMMAS and w.lemma not in doc.words:
                 return 0.0
             if _knows(doc, w):
@@ -491,14 +588,20 @@ class FaqIndex:
                 # a hiragana noun may come back as other parts of speech (しはらい as a verb)
                 nouns += w.noun or _knows(doc, w, nouns_only=True)
                 known.add(w.lemma)
-            elif not _knows(self._vocabulary, w):
+            elif unknown:
                 if not w.noun:
                     if not _UNKNOWN_OTHER:
                         continue
                     weight = _UNKNOWN_OTHER
-                elif any(_knows(self._vocabulary, query.words[i]) for i in w.links):
+                elif any(query.known[i] for i in w.links):
                     weight = _UNKNOWN_IN_PHRASE
-                weight *= _CONTEXT if w.context else 1.0
+                weight *= _CONTEXT_UNKNOWN if context else 1.0
+            elif context:
+                weight *= _CONTEXT_OTHER / _CONTEXT  # another entry's word in the situation (注文と違う)
+            elif w.noun and any(_knows(doc, query.words[i]) for i in w.links):
+                # another entry's noun in a phrase with this entry's word: a different fact about
+                # the same thing, most of all as the phrase's head (コンビニ払いの支払い|期限)
+                weight = _HEAD if all(i < k for i in w.links) else _UNKNOWN_IN_PHRASE
             total += weight
         return covered / total if total and (nouns or len(known) >= 2) else 0.0
 
