@@ -235,7 +235,7 @@ class DialogueManager:
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say("distress_condolence")
-            await self.conductor.escalate(turn, decision, action)
+            await self.conductor.escalate(turn, decision, served_after_warning(action, decision))
             return
         if await self.conductor.act(turn, action, parse):
             turn.emit(TurnUnderstood())
@@ -364,3 +364,16 @@ def condolence_first(action: Action, decision: Decision) -> bool:
     transfer's own words already carry it; an ended call gets none."""
     grief = (isinstance(action, Request) and action.condolence) or action == Simple("distress")
     return grief and decision.action not in ("warn", "end") and decision.prompt != "transfer_distress"
+
+
+# the intent a classifier gives abuse itself (「ふざけんなよ、このバカ」 reads as a complaint; SPEC 4 name)
+COMPLAINT_INTENT = "complaint"
+
+
+def served_after_warning(action: Action, decision: Decision) -> Action | None:
+    """What a harassment warning still serves: the request said with the abuse (「バカが、注文どうなってんだよ」 is
+    an order status), but not a complaint read from the abusive words alone; the caller is asked for their
+    request instead, and a person never gets the call from the abuse."""
+    if decision.action == "warn" and isinstance(action, Request) and action.intent == COMPLAINT_INTENT:
+        return None
+    return action

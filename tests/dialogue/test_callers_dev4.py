@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from dialogue.answer_words import DISTRESS, GRIEF
 from dialogue.bot import Bot, load_bot
-from dialogue.engine import condolence_first
+from dialogue.engine import condolence_first, served_after_warning
 from dialogue.escalation.engine import Decision, EscalationEngine
-from dialogue.interpret import Fill, Heard, Request, Simple, Yes, interpret, rest_of
+from dialogue.interpret import Fill, Heard, No, Request, Simple, Yes, interpret, rest_of
 from dialogue.question import question_for
 from dialogue.state import AwaitAnythingElse, AwaitConfirm, AwaitFree, Awaiting, AwaitSlot, CallState, frozen
 from dialogue.testing import CaseResult, CaseRunner, load_suite
@@ -283,3 +284,42 @@ def test_a_slot_and_onwards_is_the_first_slot_from_there(bot: Bot, nlu: NLU, sai
     ask = AwaitSlot("delivery_change", "ask_time", "time_window", "time_window")
     got = _interpret_at(bot, nlu, ask, said, slots={"order_id": "12345678", "date": "2026-11-26"})
     assert isinstance(got, Fill) and got.values.get("time_window") == window, got
+
+
+@pytest.mark.parametrize("said", ["ちょっと今は…", "ちょっといまは", "ちょっと今はちょっと…"])
+def test_not_now_at_an_offer_is_a_polite_no(bot: Bot, nlu: NLU, said: str) -> None:
+    # scratch probe for dev4: 「ちょっと今は…」 to 「SMSをお送りしましょうか」 was asked はい/いいえ until a person took it
+    offer = AwaitConfirm("account_login", "offer_sms", None, True)
+    assert isinstance(_interpret_at(bot, nlu, offer, said), No)
+
+
+@pytest.mark.parametrize(("said", "grief"), [("実は、先日主人を亡くしまして…", True), ("母をなくしまして", True),
+                                             ("カードをなくしまして、ログインもできなくて", False)])
+def test_losing_a_family_member_is_grief_losing_a_thing_is_not(said: str, grief: bool) -> None:
+    # scratch probe for dev4: 「主人を亡くしまして…」 was answered 「うまく聞き取れませんでした」
+    assert (GRIEF.search(said) is not None) is grief
+    assert (DISTRESS.search(said) is not None) is grief
+
+
+def _warn() -> Decision:
+    return Decision("warn", "harassment", None, 0, "harassment_warn", "why", "harassment_warning")  # type: ignore[arg-type]
+
+
+def test_a_warning_serves_the_request_but_not_the_abuse_read_as_a_complaint() -> None:
+    assert served_after_warning(Request("complaint"), _warn()) is None
+    assert served_after_warning(Request("order_status"), _warn()) == Request("order_status")
+    assert served_after_warning(Request("complaint"), _decision("transfer", "transfer_complaint")) == Request("complaint")
+
+
+async def test_abuse_warned_then_an_apology_and_a_request_is_served(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # scratch probe for dev4: 「ふざけんなよ、このバカ」 was warned, then handed to a person as a complaint at once
+    result = await _run(tmp_path, bot, nlu, """
+- name: abuse, apology, request
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-25T10:00:00+09:00"
+  opening: [ふざけんなよ、このバカ, すみません、言い過ぎました。注文の状況を教えてください]
+  answers: {order_id: "12345678"}
+  expect: {intent: order_status, outcome: resolved, says: お控えください}
+""")
+    assert result.passed, result.failures
