@@ -46,7 +46,9 @@ _GENERIC_LEMMAS = frozenset(
     "今 今日 前 後 先日 最近 連絡 其れ 此れ 彼れ 何 事 物 時 所 彼 ちょっと 一寸 少し 又 もう やっぱり 矢張り 本当 "
     "すみません 済みません ちゃう 以上 ネット 通販 家 自宅 近く 商品 品物 注文 場合 際 どう どない "
     # discourse nouns (そもそも, 今回, 普段, 実際): how a caller frames the question, no topic
-    "抑 今回 普段 実際 一体 実は 大体 全然 結局".split()
+    "抑 今回 普段 実際 一体 実は 大体 全然 結局 "
+    # the frame of a polite question (ご対応いただけますか, 可能でしょうか, ご教示ください): the ask, not its topic
+    "対応 可能 発生 利用 教示 案内 質問 問い合わせる 問い合わせ 相談 尋ねる".split()
 )
 # verbs that after て only add an aspect (知っておきたい, 切れてしまう), no topic; alone they are words
 _AUXILIARY_VERBS = frozenset({"置く", "仕舞う", "上げる", "差し上げる", "見せる"})
@@ -118,6 +120,7 @@ class _Word(NamedTuple):
     asks: bool = False  # its clause ends as a question (…使えますか、): never the situation
     pos: str = ""  # UniDic pos1: unknown pronouns and adverbs (そちら, せっかく) are no topic
     kanji: bool = False  # written with kanji: a real word (上限), not a typo to respell (see `_respell`)
+    topic: bool = False  # marked by は or って: what the clause is about (返金は いつ)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,7 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
     links: list[list[int]] = []
     gap: list[str] = ["。"]  # tokens since the previous topic word
     asking: list[int] = []  # the clause of each word
+    topics: list[bool] = []
     for k, t in enumerate(tokens):
         if (
             t.pos in _FUNCTION_POS
@@ -189,6 +193,9 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
             )
         )
         asking.append(clauses[k])
+        topics.append(
+            k + 1 < len(tokens) and tokens[k + 1].surface in _TOPIC_MARKERS and tokens[k + 1].pos == "助詞"
+        )
         gap = []
     chars = "".join(readings)
     # trigrams across token boundaries rescue hiragana nouns that fugashi splits into particles and
@@ -198,8 +205,22 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
     # いいですか」 asks about 領収書; どうすれば alone is no topic)
     last = max((c for c, w in zip(asking, words, strict=True) if w.noun), default=max(asking, default=0))
     linked = [  # built once more, not `_replace`d: this runs for every question (µs count, see docs/faq.md)
-        _Word(w.reading, w.lemma, w.noun, w.verb, tuple(ln), w.joins, "", c < last, c, w.asks, w.pos, w.kanji)
-        for w, ln, c in zip(words, links, asking, strict=True)
+        _Word(
+            w.reading,
+            w.lemma,
+            w.noun,
+            w.verb,
+            tuple(ln),
+            w.joins,
+            "",
+            c < last,
+            c,
+            w.asks,
+            w.pos,
+            w.kanji,
+            tp,
+        )
+        for w, ln, c, tp in zip(words, links, asking, topics, strict=True)
     ]
     if synonyms is not None:
         linked = synonyms.tag(linked)
@@ -210,6 +231,7 @@ def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
 # what ends a clause: a sentence end, or a conjunctive particle after a predicate (…んですけど、
 # …たので、…ますが、): a long question tells its situation first and asks in its last clause
 _SENTENCE_ENDS = frozenset("。？！?!")
+_TOPIC_MARKERS = frozenset({"は", "って"})
 _QUESTION_ENDS = frozenset({"か", "かな", "かしら"})  # a clause ending so asks (…使えますか、それと…)
 _CLAUSE_LINKS = frozenset({"けど", "けれど", "けれども", "ので", "が", "のに", "から"})
 _PREDICATE_POS = frozenset({"助動詞", "動詞", "形容詞"})
@@ -593,6 +615,8 @@ class FaqIndex:
                     if not _UNKNOWN_OTHER:
                         continue
                     weight = _UNKNOWN_OTHER
+                elif w.topic and w.kanji and not context:
+                    weight = _HEAD  # the caller asks about it (返金はいつ): no entry does (a kana word may be a slip)
                 elif any(query.known[i] for i in w.links):
                     weight = _UNKNOWN_IN_PHRASE
                 weight *= _CONTEXT_UNKNOWN if context else 1.0

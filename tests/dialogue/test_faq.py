@@ -538,3 +538,21 @@ def test_benchmark_will_not_list_held_out_misses() -> None:
         cwd=root,
     )
     assert done.returncode == 2 and "held-out set" in done.stderr
+
+
+def test_an_unknown_kanji_topic_is_what_is_asked(index: FaqIndex) -> None:
+    # 返金 (no entry knows it) is what the clause is about: the return-deadline entry does not answer
+    assert index.match("返品した品物の返金はいつ頃になりますか") is None
+    hit = index.match("返品はいつまでできますか")
+    assert hit is not None and hit.entry.id == "return_deadline"
+
+
+def test_the_frame_of_a_polite_question_is_no_topic() -> None:
+    entries = [
+        _entry("wrap", "ギフト包装はできますか", ["ギフト", "包装"]),
+        _entry("points", "ポイント", ["ポイント"]),
+    ]
+    index = FaqIndex.build(entries, min_score=0.0)
+    for text in ("ギフト包装にはご対応いただけますでしょうか", "ギフト包装は可能でしょうか、ご教示ください"):
+        hit = index.match(text)
+        assert hit is not None and hit.entry.id == "wrap" and hit.coverage == 1.0, index.explain(text)
