@@ -49,11 +49,17 @@ _PAUSE = r"[ 、,・の\-.ー]"
 _HESITATION = (
     r"えー*+っ?と|ええと|えー++|[あそ]の[ーう]++|うー++ん|んー++|エー*+[ッっ]?[トと]|エー++|[アソ]ノー++|ウー++ン|ンー++"
 )
-_HESITATION_PAUSED = r"[あそ]の|まあ|まぁ|まー++|マア|なんだっけ|なんやったっけ|なんやっけ|なんだったっけ"
+_HESITATION_PAUSED = (
+    r"[あそ]の|まあ|まぁ|まー++|マア|なんだっけ|なんやったっけ|なんやっけ|なんだったっけ"
+    r"|ほんで|そんで|それで|ほいで|そいで|んで"  # 「いちにさんよん、ほんで、ごろく…」: and then, between groups
+)
+# a group read out ends with a particle before the pause (ぜろきゅうぜろで、いちにさんよんで、…; …よんのね、ごろく…):
+# no digit, and only before a pause, so that 「…はちで お願いします」 keeps its で
+_GROUP_END = r"(?:で|ね|よ|さ)(?=[ 、,・.])"
 _HES_END = r"(?:ですね|ね|な(?!な))?"  # えーとですね, ええとね, あのな (not the な of なな)
 # atomic and possessive: no digit word starts with a pause or a filler, and a run of ー and fillers that
 # ends in no digit must fail at once, not try every way of splitting えーーー
-_HES = rf"(?>(?:{_HESITATION}){_HES_END}|(?<={_PAUSE})(?:{_HESITATION_PAUSED}){_HES_END}(?={_PAUSE}))"
+_HES = rf"(?>(?:{_HESITATION}){_HES_END}|(?<={_PAUSE})(?:{_HESITATION_PAUSED}){_HES_END}(?={_PAUSE})|{_GROUP_END})"
 _GAP = rf"{_PAUSE}*+(?:{_HES}{_PAUSE}*+)*+"
 _RUN_RE = re.compile(rf"(?:{_MORPHEME})(?:{_GAP}(?:{_MORPHEME}))*")
 # a gap of pauses and fillers only, that sets a last weak syllable apart (see spoken_digit_edits)

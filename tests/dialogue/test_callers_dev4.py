@@ -323,3 +323,19 @@ async def test_abuse_warned_then_an_apology_and_a_request_is_served(tmp_path: Pa
   expect: {intent: order_status, outcome: resolved, says: お控えください}
 """)
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(("said", "etype", "value"), [
+    ("番号はね、いちにさんよんのね、ごろくななはちね", "order_id", "12345678"),
+    ("いちにさんよん、ほんで、ごろくななはち", "order_id", "12345678"),  # Kansai: and then
+    ("ゼロキュウゼロで、いちにさんよんで、ごろくななはちです", "phone_number", "09012345678"),
+])
+def test_a_particle_or_and_then_between_digit_groups_joins_them(nlu: NLU, said: str, etype: str, value: str) -> None:
+    # scratch probe for dev4: each was 「確認できませんでした」 three times and a person
+    got = [(e.type, e.value) for e in nlu.parse(said, NOW).entities]
+    assert (etype, value) in got, got
+
+
+def test_a_particle_after_the_last_group_is_not_swallowed(nlu: NLU) -> None:
+    parse = nlu.parse("いちにさんよんで、ごめんなさい", NOW)
+    assert [e.value for e in parse.entities] == ["1234"]
