@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from urllib.parse import quote
 
 from aiohttp import web
@@ -152,7 +153,9 @@ async def rate(request: web.Request) -> web.Response:
     view = await manager.view(cid)
     if view is None or not view.ended:
         raise _refuse(404, "no finished conversation with this id")
-    contact = await request.app[DESK].contact(cid) if DESK in request.app else None
+    # a later bot session (`<id>-r1`, after an agent's release) belongs to its conversation's desk entry
+    conversation = re.sub(r"-r\d+$", "", cid)
+    contact = await request.app[DESK].contact(conversation) if DESK in request.app else None
     if contact is not None and contact.status in OPEN:  # the bot handed it over; the agent has not closed it
         raise _refuse(404, "this conversation is still waiting for or with an agent")
     try:

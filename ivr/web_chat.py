@@ -7,9 +7,11 @@ Wire protocol (JSON text frames):
                     {"type": "bot", "text", "texts", "awaiting"}
                     {"type": "handover", "kind", "reason", "queue", "case_id", "text", "wait_seconds"}
                     {"type": "status", "event", "text", "agent_name"?}  the desk: accepted | transferred |
-                                                            released (back to the bot) | closed
+                                                            released (back to the bot) | closed (with
+                                                            "session_id": the record the survey rates)
                     {"type": "agent", "text", "agent_name"}  a person's message (SPEC 7.6)
-                    {"type": "end", "outcome", "reason"}
+                    {"type": "end", "outcome", "reason", "session_id"}  the bot session that ended: what
+                                                            the survey rates (`<id>-r1` after an agent's release)
                     {"type": "error", "reason", "text"}      a bad frame; the chat goes on
 Frames become `Hello` / `Message` at the door (`parse_frame`); the rest of the module never sees JSON.
 
@@ -39,7 +41,7 @@ from dialogue.notes import transcript
 from dialogue.records import claim, held_elsewhere
 from ivr import frames
 from ivr.app_keys import MANAGER
-from ivr.desk_app import DESK, USER_NOTICES, enqueue_handover, ensure_desk, left_the_queue
+from ivr.desk_app import DESK, USER_NOTICES, enqueue_handover, ensure_desk, handing_session, left_the_queue
 from ivr.desk_app import transcript as desk_transcript
 from ivr.metrics import CALLS, OUTCOMES, REJECTED, TURN_SECONDS
 
@@ -296,12 +298,23 @@ class ChatConnection:
         elif m.kind == "system" and m.event == "accepted":
             await self.send(type="status", event="accepted", text=m.text, agent_name=m.author_name)
         elif m.kind == "system" and m.event in USER_NOTICES:
-            await self.send(type="status", event=m.event, text=USER_NOTICES[m.event])
+            if m.event == "closed":
+                await self.send(type="status", event=m.event, text=USER_NOTICES[m.event],
+                                session_id=await self.rated_session())
+            else:
+                await self.send(type="status", event=m.event, text=USER_NOTICES[m.event])
             if m.event == "released" and m.session_id:
                 await self.back_to_bot(m.session_id)
             elif m.event == "closed":
                 self.desk_mode = False
                 self.sid = self.conv = None  # the next message starts a new chat; the input stays open
+
+    async def rated_session(self) -> str | None:
+        """What the survey after an agent's close rates: the record the agent's part joined (the bot session
+        that handed the chat over last: `<id>-r1` after a release and a second hand-over)."""
+        desk, conv = self.hub.desk, self.conv
+        contact = await desk.contact(conv) if desk is not None and conv is not None else None
+        return handing_session(contact) if contact is not None else conv
 
     async def back_to_bot(self, session_id: str) -> None:
         self.desk_mode = False
@@ -344,8 +357,8 @@ class ChatConnection:
                 OUTCOMES.labels("chat", reply.outcome or "", h.reason if h else "").inc()
             if queued:
                 return  # the chat goes on with a person
-            self.sid = self.conv = None  # nothing to resume or hang up any more
-            await self.send(type="end", outcome=reply.outcome, reason=h.reason if h else None)
+            ended, self.sid, self.conv = self.sid, None, None  # nothing to resume or hang up any more
+            await self.send(type="end", outcome=reply.outcome, reason=h.reason if h else None, session_id=ended)
 
     async def error(self, reason: str) -> None:
         REJECTED.labels("/chat/ws", reason).inc()

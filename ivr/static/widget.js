@@ -279,12 +279,13 @@
       add("notice", msg.text);
       if (msg.event === "released" || msg.event === "closed") withPeople = false;
       if (msg.event === "closed") {
-        offerSurvey(stored(KEY)); // the agent closed it: how did it go?
+        offerSurvey(msg.session_id || stored(KEY)); // the agent closed it: how did it go? (its record's id)
         store(KEY, null); // the next message starts a new chat with the bot
       }
     } else if (msg.type === "end") {
       // the bot finished the chat (not a hand-over nobody could take, not a chat the user left)
-      if (msg.outcome !== "transferred" && msg.outcome !== "abandoned") offerSurvey(stored(KEY));
+      // the session that ended is rated: after an agent's release, the bot's `<id>-r1`, not the first id
+      if (msg.outcome !== "transferred" && msg.outcome !== "abandoned") offerSurvey(msg.session_id || stored(KEY));
       store(KEY, null);
       add("notice", END_TEXT[msg.outcome] || END_TEXT.ended);
       setEnded(true);

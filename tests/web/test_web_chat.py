@@ -43,7 +43,8 @@ async def test_order_status_chat_resolves(client: Client, manager: DialogueManag
         answer = (await say(ws, "09012345678"))[-1]
         assert "12345678" in answer["text"] and answer["awaiting"] == "anything_else"
         goodbye = await say(ws, "以上です", until="end")
-        assert goodbye[-1] == {"type": "end", "outcome": "resolved", "reason": None}
+        assert goodbye[-1] == {"type": "end", "outcome": "resolved", "reason": None,
+                               "session_id": session["session_id"]}  # the session the survey rates
     state = await manager.state(session["session_id"])
     assert state is not None and state.outcome == "resolved" and state.slots["order_id"] == "12345678"
 
