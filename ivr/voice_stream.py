@@ -3,6 +3,12 @@
 The front end owns audio: it recognises speech and plays prompts. We own the conversation: when a
 prompt may be interrupted, when a transcript is only the caller's うん, when typed digits are complete,
 and what to say next. One connection is one call, served by one loop.
+
+A transfer puts the call on the agents' desk (ivr.desk_app.queue_call, as the Twilio channels do): the console
+lists it with its case note, and the front end holds the caller with the socket open. When an agent accepts
+it in the console the front end is told (`{"type": "accepted", "agent", "agent_name"}`) and may put the call
+through and close; a `hangup` from the front end, or a socket that closes, while the call still waits records
+it as abandoned in the queue (ivr.desk_app.left_the_queue), for the wallboard's abandonment rate.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from dialogue.api import Alternative, BotReply, Conversations, SessionNotFound, UserTurn
+from dialogue.desk import DeskError
 from ivr import frames
 from ivr.app_keys import MANAGER
+from ivr.desk_app import DESK, left_the_queue, queue_call
 from ivr.voice_common import (
     END_OF_SPEECH_S,
     INITIAL_TIMEOUT_S,
@@ -39,6 +47,8 @@ from ivr.voice_twilio import FIXED_NOW
 IDLE_LIMIT_S = 60.0  # a front end that never reports silence still gets a reprompt, never dead air
 MIN_BARGE_IN_CHARS = 3  # a partial "は" may become はい: wait for words before stopping the bot
 _CALL_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+HOLD_POLL_S = 1.0  # while the caller holds for a person, how often the desk is asked whether an agent took it
+_DESK_DOWN: tuple[type[BaseException], ...] = (DeskError, *STORE_DOWN)
 
 
 @dataclass
@@ -59,6 +69,8 @@ class StreamCall:
     playing: list[Playing] = field(default_factory=list)
     barged_in: bool = False
     ended: bool = False
+    app: web.Application | None = None  # where the agents' desk is (None: a transfer only tells the front end)
+    holding: bool = False  # on the desk, waiting for an agent: a hang-up now is an abandonment in the queue
     _next_id: int = 0
 
     async def on_start(self, msg: dict[str, Any]) -> None:
@@ -128,6 +140,8 @@ class StreamCall:
         await self.send(reply)
 
     async def send(self, reply: BotReply) -> None:
+        if reply.handover is not None and reply.handover.kind == "transfer":
+            reply = await self.to_desk(reply)
         self.reply, self.keys = reply, DigitCollector(reply.expect)
         for i, prompt in enumerate(reply.prompts):
             self._next_id += 1
@@ -155,6 +169,43 @@ class StreamCall:
             "dtmf": {"max_digits": spec.dtmf_max_digits, "finish_key": spec.dtmf_finish_key, "restart_key": "*"},
         })
 
+    async def to_desk(self, reply: BotReply) -> BotReply:
+        """The call joins the desk with the ACD's queue and priority and the wait said (before `transfer`)."""
+        if self.app is None or DESK not in self.app or self.sid is None:
+            return reply
+        try:
+            queued = await queue_call(self.app, self.sid, reply)
+        except _DESK_DOWN as exc:  # the front end still transfers; the console just does not see the call
+            log.error("stream call %s not put on the agents' desk: %s", self.sid, exc or type(exc).__name__)
+            return reply
+        self.holding = True
+        return queued
+
+    async def check_desk(self) -> None:
+        """While the caller holds: tell the front end once an agent took the call in the console."""
+        if self.app is None or self.sid is None:
+            return
+        contact = await self.app[DESK].contact(self.sid)
+        if contact is None or contact.status == "queued":
+            return
+        self.holding = False  # taken, or closed or given back by an agent: no longer an abandonment
+        if contact.status == "assigned":
+            await self.ws.send_json({"type": "accepted", "agent": contact.agent, "agent_name": contact.agent_name,
+                                     "case_id": contact.case_id})
+        else:
+            await self.ws.send_json({"type": "desk", "event": contact.status})
+
+    async def caller_gone(self) -> None:
+        """The socket closed or the front end said `hangup`: a call still waiting for a person is abandoned."""
+        if not self.holding or self.app is None or self.sid is None:
+            return
+        try:
+            await left_the_queue(self.app, self.sid)
+        except _DESK_DOWN as exc:
+            log.error("stream call %s: could not take it off the desk: %s", self.sid, exc or type(exc).__name__)
+        else:
+            log.info("stream call %s hung up while holding for an agent", self.sid)
+
     async def error(self, code: str, message: str) -> None:
         await self.ws.send_json({"type": "error", "code": code, "message": message})
 
@@ -163,15 +214,22 @@ async def stream_socket(request: web.Request) -> web.WebSocketResponse:
     check_bearer(request)
     ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_BODY)
     await ws.prepare(request)
-    call = StreamCall(ws, request.app[MANAGER], request.app.get(FIXED_NOW))
+    call = StreamCall(ws, request.app[MANAGER], request.app.get(FIXED_NOW), app=request.app)
     handlers = {"start": call.on_start, "transcript": call.on_transcript, "dtmf": call.on_dtmf,
                 "playback_done": call.on_playback_done, "no_input": call.on_no_input}
     try:
         while not ws.closed:
             typing = call.keys is not None and call.keys.buffer
+            wait = HOLD_POLL_S if call.holding else INTER_DIGIT_TIMEOUT_S if typing else IDLE_LIMIT_S
             try:
-                msg = await ws.receive(timeout=INTER_DIGIT_TIMEOUT_S if typing else IDLE_LIMIT_S)
+                msg = await ws.receive(timeout=wait)
             except TimeoutError:
+                if call.holding:
+                    try:
+                        await call.check_desk()
+                    except _DESK_DOWN as exc:  # the caller keeps holding; the next poll tries again
+                        log.warning("stream call %s: the desk does not answer: %s", call.sid, exc)
+                    continue
                 entry = call.keys.flush() if call.keys is not None else None
                 await call.turn(UserTurn(dtmf=entry) if entry else UserTurn(no_input=True))
                 continue
@@ -199,6 +257,7 @@ async def stream_socket(request: web.Request) -> web.WebSocketResponse:
         if call.sid is not None and not call.ended:
             await hang_up(call.manager, call.sid)  # the caller hung up mid-call: abandoned
             log.info("stream call %s abandoned", call.sid)
+        await call.caller_gone()
     return ws
 
 
