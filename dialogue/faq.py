@@ -66,6 +66,7 @@ _NOUN, _OTHER, _UNKNOWN_IN_PHRASE = 1.0, 0.5, 1.5
 _HEAD = 3.0
 _UNKNOWN_OTHER = 0.25  # a verb no entry knows: 預ける, 間に合う in order-status questions
 _CANDIDATES = 5  # entries re-ranked by coverage after BM25
+_MAX_PARTS = 3  # questions read apart in one turn (see `FaqIndex._focus`); more is a list, not a call
 # ranking by BM25 x coverage^2: of two entries that both match, the one that knows all of the caller's
 # words beats one that shares more terms with the question (返品の送料は無料? is not 送料無料)
 _COVERAGE_POWER = 2
@@ -478,10 +479,14 @@ class FaqIndex:
 
     def match(self, text: str) -> FaqHit | None:
         """The entry that answers `text`, or None when no entry clearly does (see the class doc)."""
-        query = self._query(text)
-        if not self.entries or not query.words:
+        questions = self._questions(text)
+        if not self.entries or not questions[0].words:
             return None
-        found = self._best(query)
+        found: tuple[int, float, float] | None = None
+        for query in questions:  # a turn that asks two things gets the answer that fits best
+            part = self._best(query)
+            if part is not None and (found is None or _value(part) > _value(found)):
+                found = part
         if found is None:
             return None
         best, score, coverage = found
@@ -491,27 +496,52 @@ class FaqIndex:
 
     def explain(self, text: str, top: int = 3) -> list[tuple[str, float, float]]:
         """(id, score, coverage) of the best entries, for tuning keywords; ignores the thresholds."""
+        rows: dict[int, tuple[int, float, float]] = {}
+        for query in self._questions(text):
+            for row in self._ranked(query):
+                if row[0] not in rows or _value(row) > _value(rows[row[0]]):
+                    rows[row[0]] = row
+        ranked = sorted(rows.values(), key=lambda r: -_value(r))
         return [
-            (self.entries[i].id, round(score, 2), round(coverage, 2))
-            for i, score, coverage in self._ranked(self._query(text))[:top]
+            (self.entries[i].id, round(score, 2), round(coverage, 2)) for i, score, coverage in ranked[:top]
         ]
 
     def _query(self, text: str) -> _Terms:
+        """The question as `match` reads it first (a two-part question: its last part)."""
+        return self._questions(text)[0]
+
+    def _questions(self, text: str) -> list[_Terms]:
         return self._focus(self._respell(_analyse(text, self.synonyms)))
 
-    def _focus(self, query: _Terms) -> _Terms:
+    def _focus(self, query: _Terms) -> list[_Terms]:
         """The clause that asks: the last one naming a thing the FAQ knows. A long question tells
         its situation first (「娘の誕生日にマグカップを贈るんですが、ラッピングはしてもらえますか、
         そういうのって」); what the caller asks about is the last FAQ topic named, and a tail without
-        one (そういうのってやってもらえますか) points back to it. Earlier clauses are the situation."""
+        one (そういうのってやってもらえますか) points back to it. Earlier clauses are the situation.
+        An earlier clause that ends as a question and names an FAQ thing is a question of its own
+        (「送料はいくらですか、それとポイントの期限は」): one reading per question, the last first,
+        each with the other questions as its situation, else each half would dilute the other."""
         # a hiragana noun fugashi splits (ぽい|ん|と) is no noun: its joined pieces count as one
         known = [_knows(self._vocabulary, w) for w in query.words]
         asked = [w.clause for w, k in zip(query.words, known, strict=True) if k and (w.noun or w.joins)]
         # none: the last clause with any word the FAQ knows (…わからんのですが、いくら払えば)
         asked = asked or [w.clause for w, k in zip(query.words, known, strict=True) if k]
         last = max(asked, default=-1)
-        context = tuple(w.context if last < 0 else w.clause < last and not w.asks for w in query.words)
-        return _Terms(query.features, query.words, tuple(known), context)
+        if last < 0:
+            return [_Terms(query.features, query.words, tuple(known), tuple(w.context for w in query.words))]
+        parts = sorted({c for c in asked if c < last and any(w.asks for w in query.words if w.clause == c)})
+        return [
+            _Terms(
+                query.features,
+                query.words,
+                tuple(known),
+                tuple(
+                    w.clause != part if w.clause in parts or w.clause == last else w.clause < last
+                    for w in query.words
+                ),
+            )
+            for part in [last, *parts[-_MAX_PARTS + 1 :]]
+        ]
 
     def _respell(self, query: _Terms) -> _Terms:
         """Unknown nouns one keystroke or recognition slip away from exactly one word of the FAQ
@@ -546,7 +576,7 @@ class FaqIndex:
         a general entry (支払いの手数料) that shares many words with the question loses to the
         specific one (コンビニ払いの手数料) that knows all of the caller's nouns."""
         ranked = [(i, score, self._coverage(query, self._docs[i])) for i, score in self._candidates(query)]
-        ranked.sort(key=lambda r: -r[1] * r[2] ** _COVERAGE_POWER)
+        ranked.sort(key=lambda r: -_value(r))
         return ranked
 
     def _best(self, query: _Terms) -> tuple[int, float, float] | None:
@@ -628,6 +658,11 @@ class FaqIndex:
                 weight = _HEAD if all(i < k for i in w.links) else _UNKNOWN_IN_PHRASE
             total += weight
         return covered / total if total and (nouns or len(known) >= 2) else 0.0
+
+
+def _value(row: tuple[int, float, float]) -> float:
+    """How well a ranked (entry, BM25, coverage) answers: the ranking key of `FaqIndex._ranked`."""
+    return row[1] * row[2] ** _COVERAGE_POWER
 
 
 def _requirements(entry: FaqEntry) -> list[list[str]]:

@@ -444,10 +444,31 @@ def test_the_clause_that_asks_is_the_last_one_naming_an_faq_topic(index: FaqInde
     assert _situation(index, "年寄りなもんでわからんのですが、いくら払えばよろしいですか") == ["年寄り"]
 
 
-def test_a_clause_that_ends_as_a_question_is_no_situation(index: FaqIndex) -> None:
-    assert _situation(index, "クレジットカードは使えますか、それとコンビニでも払えますか") == []
-    told = _situation(index, "クレジットカードを使っているんですけど、コンビニでも払えますか")
-    assert set(told) == {"クレジット", "カード", "使う"}
+def test_each_question_of_a_two_part_turn_is_read_apart(index: FaqIndex) -> None:
+    questions = index._questions("クレジットカードは使えますか、それとコンビニでも払えますか")
+    told = [{w.lemma for w, c in zip(q.words, q.context, strict=True) if c} for q in questions]
+    assert told == [{"クレジット", "カード", "使う"}, {"コンビニ", "払う"}]  # the last question first
+    # a clause that tells, not asks, is one question's situation
+    assert len(index._questions("クレジットカードを使っているんですけど、コンビニでも払えますか")) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "either"),
+    [
+        (
+            "送料はいくらですか、それとポイントの有効期限はいつまでですか",
+            {"shipping_fee", "free_shipping", "points_expiry", "points_extension"},
+        ),
+        (
+            "代引きの手数料はいくらですか、それから返品は何日以内ならできますか",
+            {"cod_fee", "payment_fees", "return_deadline"},
+        ),
+        ("領収書はもらえますか、あとギフト包装もお願いできますか", {"receipt", "gift_wrapping"}),
+    ],
+)
+def test_two_questions_on_two_topics_get_one_answer(index: FaqIndex, text: str, either: set[str]) -> None:
+    hit = index.match(text)  # each half alone covers half the words: read together, neither would answer
+    assert hit is not None and hit.entry.id in either, index.explain(text)
 
 
 def test_unknown_situation_words_weigh_little() -> None:
