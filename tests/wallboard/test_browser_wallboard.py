@@ -29,7 +29,10 @@ SHOTS = Path(os.environ.get("IVR_SCREENSHOTS", "/tmp"))
 
 
 def _today(cid: str, minutes_ago: int, **kw: object) -> dict[str, object]:
-    start = datetime.now(TOKYO).replace(microsecond=0) - timedelta(minutes=minutes_ago)
+    now = datetime.now(TOKYO).replace(microsecond=0)
+    start = now - timedelta(minutes=minutes_ago)
+    if start.date() != now.date():  # run just after midnight (JST): keep the contacts on today, in order
+        start = now.replace(hour=0, minute=0, second=0) + timedelta(seconds=60 - minutes_ago)
     row = past(cid, 0, **kw)  # type: ignore[arg-type]
     return {**row, "started_at": start.isoformat(), "ended_at": (start + timedelta(minutes=3)).isoformat()}
 
