@@ -16,6 +16,9 @@ from nlu.types import Token
 
 _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
+# no kana or kanji: an English line, or romaji
+_LATIN_ONLY = re.compile(r"[^\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]*")
+_LETTER = re.compile(r"[A-Za-z]")
 _SKIP_POS = frozenset({"補助記号", "空白"})
 # words that carry meaning; particles and auxiliaries are their own features already
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "副詞", "形状詞"})
@@ -64,10 +67,17 @@ def extract(text: str, tokens: Sequence[Token], clusters: Mapping[str, int] | No
         readings.append(r)
     bigrams = ["^", *readings, "$"]
     feats.extend(["rb:" + a + "|" + b for a, b in zip(bigrams, bigrams[1:], strict=False)])
-    joined = "^" + "".join(readings) + "$"
-    feats.extend(["k2:" + joined[i : i + 2] for i in range(len(joined) - 1)])
-    feats.extend(["k3:" + joined[i : i + 3] for i in range(len(joined) - 2)])
-    surface = "^" + _DIGITS.sub("0", _SPACES.sub("", text)) + "$"
+    latin = _LATIN_ONLY.fullmatch(text) is not None and _LETTER.search(text) is not None
+    if latin:
+        # English (or romaji) has spaces between its words and no readings: character n-grams run inside a
+        # word, lowercased, and the reading n-grams would only repeat them ("are your" gave "eyo", a cue the
+        # harassment head learned from "are you single")
+        surface = "^" + "_".join(_DIGITS.sub("0", text.lower()).split()) + "$"
+    else:
+        joined = "^" + "".join(readings) + "$"
+        feats.extend(["k2:" + joined[i : i + 2] for i in range(len(joined) - 1)])
+        feats.extend(["k3:" + joined[i : i + 3] for i in range(len(joined) - 2)])
+        surface = "^" + _DIGITS.sub("0", _SPACES.sub("", text)) + "$"
     feats.extend(["c2:" + surface[i : i + 2] for i in range(len(surface) - 1)])
     feats.extend(["c3:" + surface[i : i + 3] for i in range(len(surface) - 2)])
     if len(readings) <= 2:
@@ -76,7 +86,13 @@ def extract(text: str, tokens: Sequence[Token], clusters: Mapping[str, int] | No
     feats.extend([("hxc:" if c in CONTEXT_CATEGORIES else "hx:") + c for c in found])
     if "second_person" in found:
         feats.extend(["hx:2p+" + c for c in found if c != "second_person" and c not in CONTEXT_CATEGORIES])
+    if "english_second_person" in found:  # "you idiot": the English words aimed at someone
+        feats.extend(["hx:en2p+" + c for c in found if c.startswith("english_") and c != "english_second_person"
+                      and c not in CONTEXT_CATEGORIES])
     # a harsh word beside a product word is mostly about the thing (ポンコツのケトル), not the agent
     if "object" in found:
         feats.extend(["hxc:obj+" + c for c in found if c not in ("object", "second_person")])
+    if "english_object" in found:
+        feats.extend(["hxc:enobj+" + c for c in found if c.startswith("english_")
+                      and c not in ("english_object", "english_second_person")])
     return list(set(feats))

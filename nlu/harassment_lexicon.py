@@ -17,11 +17,13 @@ from ruamel.yaml import YAML
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "harassment_lexicon.yaml"
 # categories that say what a harsh word is about (a product, a simile) rather than being abuse themselves:
 # their features are `hxc:`, so the pipeline's "a short line with a listed abuse word" rule ignores them
-CONTEXT_CATEGORIES = frozenset({"object", "simile"})
+CONTEXT_CATEGORIES = frozenset({"object", "simile", "english_object"})
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _patterns() -> tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], ...]:
+    """Per category: its Japanese entries (matched on the joined reading) and its English ones (matched as
+    whole words on the readings joined by spaces: one English word must not hide inside another)."""
     from nlu.features import fold_reading
     from nlu.normalize import normalize
     from nlu.tokenizer import tokenize
@@ -29,21 +31,31 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     doc = YAML(typ="safe").load(LEXICON_PATH.read_text(encoding="utf-8")) or {}
     out = []
     for category, words in doc.items():
-        readings = set()
+        readings: set[str] = set()
+        english: set[str] = set()
         for word in words or []:
-            tokens = tokenize(normalize(str(word)).text)
-            reading = "".join(fold_reading(t.reading) for t in tokens)
-            if reading:
-                readings.add(reading)
-        if readings:
-            alternation = "|".join(re.escape(r) for r in sorted(readings, key=len, reverse=True))
-            out.append((str(category), re.compile(alternation)))
+            tokens = [t for t in tokenize(normalize(str(word)).text) if t.reading]
+            if str(word).isascii():
+                english.add(" ".join(t.reading.lower() for t in tokens))
+            else:
+                readings.add("".join(fold_reading(t.reading) for t in tokens))
+        readings.discard("")
+        english.discard("")
+        if readings or english:
+            out.append((str(category), _alternation(readings), _alternation(english, r"(?<![\w'])", r"(?![\w'])")))
     return tuple(out)
+
+
+def _alternation(entries: set[str], before: str = "", after: str = "") -> re.Pattern[str] | None:
+    if not entries:
+        return None
+    return re.compile(before + "(?:" + "|".join(re.escape(e) for e in sorted(entries, key=len, reverse=True)) + ")" + after)
 
 
 def categories(readings: Sequence[str]) -> list[str]:
     """Lexicon categories present in an utterance, given its tokens' folded readings."""
     joined = "".join(readings)
+    spaced = " ".join(readings).lower()  # English words, in any case
     starts = set()
     pos = 0
     for r in readings:
@@ -51,7 +63,12 @@ def categories(readings: Sequence[str]) -> list[str]:
         pos += len(r)
     ends = (starts - {0}) | {pos}
     found = []
-    for category, pattern in _patterns():
+    for category, pattern, english in _patterns():
+        if english is not None and english.search(spaced):
+            found.append(category)
+            continue
+        if pattern is None:
+            continue
         for match in pattern.finditer(joined):
             # a two-kana entry (カス, ゴミ) must be a whole word: カスタマー is not an insult
             if match.start() in starts and (match.end() - match.start() > 2 or match.end() in ends):

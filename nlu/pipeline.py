@@ -116,8 +116,9 @@ class NLU:
         foreign = language.code != "ja" or latin_only(norm.text)
         entities = english_entities(norm, now) if foreign else extract_entities(norm, tokens, now, self.lexicon)
         emotion = self._emotion(probs["emotion"])
+        # "you" alone is in every other English line ("thank you"): it lists no abuse by itself
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
-            f.startswith("hx:") for f in stage.feats)
+            f.startswith("hx:") and f != "hx:english_second_person" for f in stage.feats)
         harassment = self._harassment(probs["harassment"], short_unlisted)
         return Parse(
             text=stage.original,
