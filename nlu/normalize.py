@@ -140,7 +140,8 @@ def _neologdn(text: str, offs: Offs) -> tuple[str, Offs]:
 
 _SEP = r"[ 、,…]"
 # elongated hiragana fillers: never words, removed unless glued to a preceding hiragana word (へえー)
-_STRONG = r"えー*っ?と|ええと|えー+|[あそ]の[ーう]+|うー+ん|んー+|あー+"
+# (a bare えと after a kanji is a verb's ending, not a filler: 考えといた, 覚えとって, 控えとく)
+_STRONG = r"えー+っ?と|えっと|(?<![\u4e00-\u9fff々])えと|ええと|えー+|[あそ]の[ーう]+|うー+ん|んー+|あー+"
 # short fillers are words too (あの店, まあまあ), and so are katakana ones (エース, アーム): only
 # with a pause after them
 _WEAK = r"[あそ]の|まあ|まぁ|まー+|エー*[ッっ]?[トと]|エー+|[アソ]ノー+|ウー+ン|ンー+|アー+|マア"
