@@ -310,6 +310,10 @@ def _common(said: _Said, q: Question) -> Action:
     if command is not None:
         return command
     request = _request(said, q)
+    if request is not None and request.intent == "complaint" and not request.prefill and _distress(parse):
+        # 「もう、なんでこんなことに…どうしたらいいか…」: the classifier hears a complaint in a caller at a loss;
+        # what they need is an empathetic line and a person (SPEC 6: distress is `emotion`)
+        return Simple("distress")
     if request is not None and (request.intent not in q.flow_intents or isinstance(q.awaiting, AwaitAnythingElse)):
         if words.NO.match(words.LEAD_IN.sub("", parse.normalized)):
             return replace(request, instead=True)  # 「ちがいます、請求のことで電話したんです」

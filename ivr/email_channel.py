@@ -34,6 +34,7 @@ from dialogue.crm import flagged_route
 from dialogue.customer_keys import customer_key
 from dialogue.desk import MAX_MESSAGE_CHARS, OPEN, Contact, Desk
 from dialogue.engine import DialogueManager
+from dialogue.interpret import CONFIDENT
 from dialogue.mail_text import (
     InboundMail,
     MailError,
@@ -52,6 +53,8 @@ from ivr.app_keys import MANAGER
 from ivr.mail_smtp import MailConfig, Sender, SmtpRelay, start_smtp
 from ivr.survey_channel import count_rating
 
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
+
 log = logging.getLogger("ivr.email")
 MailKind = Literal["answered", "asked", "handover", "to_agent", "agent", "rating", "unreadable", "ignored"]
 RELAY_INTERVAL_S = 5.0  # how often agents' answers to e-mail cases are looked for
@@ -68,6 +71,23 @@ class MailResult:
 
 class MailDesk:
     """Processes one received message: understand, answer or hand over, reply, record."""
+
+    def _asking_words(self, words: str, now: datetime) -> str:
+        """The sentence that asks, when only it is sure of what the whole mail means; else the whole mail.
+
+        A mail says more than a caller's turn (「梅田店の営業時間を教えてください。駐車場もあれば助かります。」): the
+        extra sentences can leave the whole text just short of a sure reading, and the reply would ask
+        「…のお問い合わせでよろしいでしょうか」 by mail. When one sentence alone reads the same intent surely, the
+        dialogue answers that sentence; the whole mail stays in the thread and the record."""
+        whole = self.manager.nlu.parse(words, now)
+        if whole.intent.confidence >= CONFIDENT:
+            return words
+        sentences = [s for s in _SENTENCE.findall(words) if s.strip()]
+        for sentence in sentences:
+            alone = self.manager.nlu.parse(sentence, now)
+            if alone.intent.name == whole.intent.name and alone.intent.confidence >= CONFIDENT:
+                return sentence
+        return words
 
     def __init__(self, manager: DialogueManager, sender: Sender, config: MailConfig, *, desk: Desk | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
@@ -105,7 +125,8 @@ class MailDesk:
         if not open_session:
             await self.manager.start(SessionStart(channel="chat", caller=CallerInfo(extra={"email": mail.sender}),
                                                   now=now, session_id=sid))
-        reply = await self.manager.handle(sid, UserTurn(text=mail.words))
+        reply = await self.manager.handle(sid, UserTurn(text=self._asking_words(mail.words, now) if not open_session
+                                                        else mail.words))
         said = [_for_mail(p.text) for p in reply.prompts if not self._is_anything_else(p.text)]
         notes = [self._prompt("mail_attachments")] if mail.attachments else []
         offered, reason = await self._callback_offer(sid)
