@@ -82,7 +82,7 @@ class MailDesk:
         whole = self.manager.nlu.parse(words, now)
         if whole.intent.confidence >= CONFIDENT:
             return words
-        sentences = [s for s in _SENTENCE.findall(words) if s.strip()]
+        sentences: list[str] = [s for s in _SENTENCE.findall(words) if s.strip()]
         for sentence in sentences:
             alone = self.manager.nlu.parse(sentence, now)
             if alone.intent.name == whole.intent.name and alone.intent.confidence >= CONFIDENT:
