@@ -31,7 +31,7 @@ test: install models/default/metadata.json
 	$(BIN)/ruff check ivr dialogue nlu tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n 2
 
 bench: install
 	$(BIN)/python benchmarks/nlu_latency.py
