@@ -6,6 +6,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -49,40 +50,63 @@ def plan(records: Iterable[Mapping[str, Any]], weeks: int = 2, backtest_weeks: i
     return fc, staffing(fc, handle_times(records), level, target_s, default_hours())
 
 
+@dataclass(frozen=True)
+class ChartWords:
+    """The chart's labels: English for the CLI's file, Japanese for the console (ivr/forecast_views.py)."""
+
+    actual: str = "actual"
+    model: str = "model (MAPE {mape:.3f})"
+    naive: str = "seasonal naive (MAPE {mape:.3f})"
+    backtest_title: str = "Backtest on the held-out weeks: contacts per 30 min (Japan time)"
+    contacts: str = "forecast contacts"
+    forecast_title: str = "Forecast: contacts per 30 min and agents needed (Japan time)"
+    contacts_axis: str = "contacts per 30 min"
+    agents: str = "agents needed"
+    agents_axis: str = "agents"
+    day_format: str = "%m/%d\n%a"
+
+
+def draw_panels(fig: Any, fc: Forecast, contacts: Iterable[float], agents_needed: Iterable[int],
+                words: ChartWords) -> None:
+    """Two panels on `fig`: the backtest (actual, model, seasonal naive) and the forecast with agents needed."""
+    import matplotlib.dates as mdates
+
+    bt = fc.backtest
+    top, bottom = fig.subplots(2, 1)
+    # Japan wall-clock times on the axis (matplotlib would show aware times in UTC)
+    held = [(bt.start + timedelta(minutes=30 * i)).replace(tzinfo=None) for i in range(len(bt.actual))]
+    top.plot(held, bt.actual, color="black", linewidth=0.8, label=words.actual)
+    top.plot(held, bt.model, color="tab:blue", linewidth=0.8, label=words.model.format(mape=bt.model_mape))
+    top.plot(held, bt.naive, color="tab:orange", linewidth=0.8, alpha=0.7,
+             label=words.naive.format(mape=bt.naive_mape))
+    top.set_title(words.backtest_title.format(weeks=bt.weeks))
+    top.legend(loc="upper right")
+    ahead = [fc.interval(i).replace(tzinfo=None) for i in range(fc.n)]
+    bottom.plot(ahead, contacts, color="tab:blue", linewidth=0.8, label=words.contacts)
+    bottom.set_title(words.forecast_title)
+    bottom.set_ylabel(words.contacts_axis)
+    agents = bottom.twinx()
+    agents.step(ahead, agents_needed, color="tab:green", linewidth=0.8, where="post", label=words.agents)
+    agents.set_ylabel(words.agents_axis)
+    lines = bottom.get_legend_handles_labels()[0] + agents.get_legend_handles_labels()[0]
+    bottom.legend(lines, [str(x.get_label()) for x in lines], loc="upper right")
+    for ax in (top, bottom):
+        # matplotlib.dates has no annotations for these two constructors
+        ax.xaxis.set_major_locator(mdates.DayLocator())  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(mdates.DateFormatter(words.day_format))  # type: ignore[no-untyped-call]
+    fig.tight_layout()
+
+
 def render_chart(fc: Forecast, rows: Sequence[StaffRow], fmt: str = "png") -> bytes:
     """Two panels: the backtest (actual, model, seasonal naive) and the forecast with agents needed;
     `fmt` png or svg."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a server
-    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    bt = fc.backtest
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(14, 8))
-    # Japan wall-clock times on the axis (matplotlib would show aware times in UTC)
-    held = [(bt.start + timedelta(minutes=30 * i)).replace(tzinfo=None) for i in range(len(bt.actual))]
-    top.plot(held, bt.actual, color="black", linewidth=0.8, label="actual")
-    top.plot(held, bt.model, color="tab:blue", linewidth=0.8, label=f"model (MAPE {bt.model_mape:.3f})")
-    top.plot(held, bt.naive, color="tab:orange", linewidth=0.8, alpha=0.7,
-             label=f"seasonal naive (MAPE {bt.naive_mape:.3f})")
-    top.set_title("Backtest on the held-out weeks: contacts per 30 min (Japan time)")
-    top.legend(loc="upper right")
-    ahead = [fc.interval(i).replace(tzinfo=None) for i in range(fc.n)]
-    bottom.plot(ahead, fc.total(), color="tab:blue", linewidth=0.8, label="forecast contacts")
-    bottom.set_title("Forecast: contacts per 30 min and agents needed (Japan time)")
-    bottom.set_ylabel("contacts per 30 min")
-    agents = bottom.twinx()
-    agents.step(ahead, agents_per_interval(fc, rows), color="tab:green", linewidth=0.8, where="post",
-                label="agents needed")
-    agents.set_ylabel("agents")
-    lines = bottom.get_legend_handles_labels()[0] + agents.get_legend_handles_labels()[0]
-    bottom.legend(lines, [str(x.get_label()) for x in lines], loc="upper right")
-    for ax in (top, bottom):
-        # matplotlib.dates has no annotations for these two constructors
-        ax.xaxis.set_major_locator(mdates.DayLocator())  # type: ignore[no-untyped-call]
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%d\n%a"))  # type: ignore[no-untyped-call]
-    fig.tight_layout()
+    fig = plt.figure(figsize=(14, 8))
+    draw_panels(fig, fc, fc.total(), agents_per_interval(fc, rows), ChartWords())
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=100)
     plt.close(fig)

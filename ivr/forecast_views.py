@@ -25,7 +25,6 @@ import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -38,7 +37,7 @@ from dialogue.escalation.rules import QUEUES_FILE
 from dialogue.escalation.schema import QueuesFile
 from dialogue.escalation.yamlio import read_yaml, validate
 from dialogue.forecast import BOT_QUEUE, Forecast, ForecastError, Key
-from dialogue.forecast_output import forecast_summary, plan
+from dialogue.forecast_output import ChartWords, draw_panels, forecast_summary, plan
 from dialogue.records import RecordsUnavailable
 from dialogue.staffing import StaffRow
 from ivr.agent_console import _json, api_user
@@ -199,36 +198,18 @@ def draw_chart(p: Plan, keys: Sequence[Key], label: str) -> bytes:
 
 
 def _draw(p: Plan, keys: Sequence[Key], label: str) -> bytes:
-    import matplotlib.dates as mdates
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    bt, fc = p.fc.backtest, p.fc
     fig = Figure(figsize=(12, 7.5))
     FigureCanvasSVG(fig)
-    top, bottom = fig.subplots(2, 1)
-    held = [(bt.start + timedelta(minutes=30 * i)).replace(tzinfo=None) for i in range(len(bt.actual))]
-    top.plot(held, bt.actual, color="black", linewidth=0.8, label="実績")
-    top.plot(held, bt.model, color="tab:blue", linewidth=0.8, label=f"予測モデル(MAPE {bt.model_mape:.3f})")
-    top.plot(held, bt.naive, color="tab:orange", linewidth=0.8, alpha=0.7,
-             label=f"前週の同じ時間帯(MAPE {bt.naive_mape:.3f})")
-    top.set_title(f"検証: 直近{bt.weeks}週間の30分ごとの件数(全窓口)")
-    top.legend(loc="upper right")
-    ahead = [fc.interval(i).replace(tzinfo=None) for i in range(fc.n)]
     rows = per_interval(p, keys)
-    bottom.plot(ahead, [r["contacts"] for r in rows], color="tab:blue", linewidth=0.8, label="予測件数")
-    bottom.set_title(f"予測: {label}の30分ごとの件数と必要な人数")
-    bottom.set_ylabel("件数 / 30分")
-    agents = bottom.twinx()
-    agents.step(ahead, [r["agents"] for r in rows], color="tab:green", linewidth=0.8, where="post",
-                label="必要な人数")
-    agents.set_ylabel("人数")
-    lines = bottom.get_legend_handles_labels()[0] + agents.get_legend_handles_labels()[0]
-    bottom.legend(lines, [str(x.get_label()) for x in lines], loc="upper right")
-    for ax in (top, bottom):
-        ax.xaxis.set_major_locator(mdates.DayLocator())  # type: ignore[no-untyped-call]
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%d"))  # type: ignore[no-untyped-call]
-    fig.tight_layout()
+    words = ChartWords(
+        actual="実績", model="予測モデル(MAPE {mape:.3f})", naive="前週の同じ時間帯(MAPE {mape:.3f})",
+        backtest_title="検証: 直近{weeks}週間の30分ごとの件数(全窓口)", contacts="予測件数",
+        forecast_title=f"予測: {label}の30分ごとの件数と必要な人数", contacts_axis="件数 / 30分",
+        agents="必要な人数", agents_axis="人数", day_format="%m/%d")
+    draw_panels(fig, p.fc, [r["contacts"] for r in rows], [r["agents"] for r in rows], words)
     out = io.BytesIO()
     fig.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
