@@ -429,7 +429,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
 
 
 _ADDRESS_MARK = re.compile(r"(都|道|府|県|市|区|町|村|郡|丁目|番地|ちょうめ|ばんち|[0-9]+ ?[-ー−] ?[0-9]+)")
-_ADDRESS_LEAD = re.compile(r"^(で|、|,|\s)*((ご)?住所|じゅうしょ)(は|が|って)?[、,\s]*")
+# what joins the postal code to the address: 「150-0001で、東京都…」「〒150-0001、住所は東京都…」
+_ADDRESS_LEAD = re.compile(r"^(?:(で|、|,|\s)*((ご)?住所|じゅうしょ)(は|が|って)?|(で|、|,|\s)+)[、,\s]*")
 
 
 def _address_after(parse: Parse, aw: AwaitSlot, q: Question) -> dict[str, Any]:

@@ -134,11 +134,14 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     today = _jst_today(now)
     out: list[Entity] = []
     confirm_from = -1  # the end of the last explicit date, where its weekday may follow
+    avoided: dict[str, int] = {}  # a day the caller cannot take -> where that is first said
     for m in _DATE_RE.finditer(text):
         if confirm_from >= 0 and _confirms(text, confirm_from, m):  # 12月20日の日曜日: one date
             said = out.pop()
             if not refused(text, m.end()):
                 out.append(Entity("date", said.value, said.start, norm.span(m.start(), m.end())[1]))
+            else:
+                avoided.setdefault(str(said.value), said.start)
             confirm_from = -1
             continue
         confirm_from = -1
@@ -154,9 +157,13 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
         # said so is what happened (昨日はいなかった), and stays
         if d >= today and refused(text, end):
             confirm_from = -1
+            avoided.setdefault(d.isoformat(), norm.span(m.start(), end)[0])
             continue
         a, b = norm.span(m.start(), end)
         out.append(Entity("date", d.isoformat(), a, b))
+    # the same day said before it is refused is the day as things stand (明日届く予定の荷物なんですけど、明日は家に
+    # 誰もいないんです), not the one asked for; said again after it, it is asked for (明日は昼いないので、明日の夜に)
+    out = [e for e in out if not (e.value in avoided and e.start < avoided[e.value])]
     return out or _lone_kana_day(norm, today)
 
 
