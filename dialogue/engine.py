@@ -259,7 +259,7 @@ class DialogueManager:
             parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
             parse = self.nlu.parse(user.text or "", now)
-        return Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized))
+        return Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens))
 
     # -- what the flows ask the manager -------------------------------------------------------------------
 

@@ -141,10 +141,14 @@ def _hiragana(text: str) -> bool:
     return all("\u3041" <= c <= "\u309f" for c in text)
 
 
-def _analyse(text: str, synonyms: Synonyms | None = None) -> _Terms:
+def _analyse(text: str, synonyms: Synonyms | None = None, tokens: Sequence[Token] | None = None) -> _Terms:
     """One text (a caller's question, or one keyword) as BM25 terms and its topic-bearing words;
-    words of a synonym group also yield the group's term (s:), which every member shares."""
-    tokens, clauses, questions = _clauses(tokenize(normalize(text).text))
+    words of a synonym group also yield the group's term (s:), which every member shares. `tokens`:
+    the NLU's tokens of the text, already normalised (`Parse.tokens` of `Parse.normalized`), so a
+    turn is tagged once; None tokenises `text` here."""
+    if tokens is None:
+        tokens = tokenize(normalize(text).text)
+    tokens, clauses, questions = _clauses(tokens)
     readings = [fold_reading(t.reading.upper()) for t in tokens]
     feats: set[str] = set()
     words: list[_Word] = []
@@ -477,9 +481,11 @@ class FaqIndex:
         groups = [g for g in synonyms if g]
         return cls(tuple(entries), **thresholds, synonyms=Synonyms.build(groups) if groups else None)
 
-    def match(self, text: str) -> FaqHit | None:
-        """The entry that answers `text`, or None when no entry clearly does (see the class doc)."""
-        questions = self._questions(text)
+    def match(self, text: str, tokens: Sequence[Token] | None = None) -> FaqHit | None:
+        """The entry that answers `text`, or None when no entry clearly does (see the class doc).
+        On the turn path pass the NLU's `Parse.normalized` and `Parse.tokens`: the question is then
+        read from those tokens and not tagged a second time."""
+        questions = self._questions(text, tokens)
         if not self.entries or not questions[0].words:
             return None
         found: tuple[int, float, float] | None = None
@@ -494,10 +500,12 @@ class FaqIndex:
             return None
         return FaqHit(self.entries[best], score, coverage)
 
-    def explain(self, text: str, top: int = 3) -> list[tuple[str, float, float]]:
+    def explain(
+        self, text: str, top: int = 3, tokens: Sequence[Token] | None = None
+    ) -> list[tuple[str, float, float]]:
         """(id, score, coverage) of the best entries, for tuning keywords; ignores the thresholds."""
         rows: dict[int, tuple[int, float, float]] = {}
-        for query in self._questions(text):
+        for query in self._questions(text, tokens):
             for row in self._ranked(query):
                 if row[0] not in rows or _value(row) > _value(rows[row[0]]):
                     rows[row[0]] = row
@@ -510,8 +518,8 @@ class FaqIndex:
         """The question as `match` reads it first (a two-part question: its last part)."""
         return self._questions(text)[0]
 
-    def _questions(self, text: str) -> list[_Terms]:
-        return self._focus(self._respell(_analyse(text, self.synonyms)))
+    def _questions(self, text: str, tokens: Sequence[Token] | None = None) -> list[_Terms]:
+        return self._focus(self._respell(_analyse(text, self.synonyms, tokens)))
 
     def _focus(self, query: _Terms) -> list[_Terms]:
         """The clause that asks: the last one naming a thing the FAQ knows. A long question tells
