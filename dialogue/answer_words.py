@@ -171,6 +171,14 @@ GRIEF = re.compile(
     r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|親|家族|兄|姉|弟|妹)を[^。、]{0,2}なくし|"
     r"入院|にゅういん|倒れ|たおれ|救急|きゅうきゅう|事故に|じこに|頭が真っ白|何が何だか|なにがなんだか|パニック|助けて|たすけて)"
 )
+# trouble with what the shop sent, told with a request (a broken, faulty or wrong item): the request is served
+# after an apology (「届いたケトルが壊れておりまして、返品を」). A parcel not come yet is not it: it may be on its
+# way, and the order status apologises when it is late
+TROUBLE = re.compile(
+    r"(壊れ|こわれ|故障|こしょう|不良|割れて|割れてい|欠けて|傷(が|だらけ|つ)|キズ|汚れて|破れて|動かな|うごかな|動かへん|"
+    r"動かん|電源が(入らな|つかな)|水が漏れ|漏れて|違う(商品|もの|物)が|間違った(商品|もの|物)|間違って(届|送)|"
+    r"ちが(う|った)(商品|もの)が)"
+)
 # the start of a reply that is a correction: 「いや、…」「ちがう、…」 before the right value
 CORRECTION = re.compile(r"(じゃなくて|ではなくて|じゃなかった|ちがう|違う|違い|ちゃう|間違え|まちがえ|訂正|いや)")
 

@@ -83,12 +83,14 @@ class Conductor:
                 return await self._yes(turn, values)
             case No(values=values, intent=intent):
                 return await self._no(turn, values, intent)
-            case Request(intent=intent, prefill=prefill, clarify=True):
+            case Request(intent=intent, prefill=prefill, clarify=True, apology=apology):
+                self._apologise(turn, apology)
                 self._clarify(turn, intent, prefill)
                 return True
-            case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence):
+            case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence, apology=apology):
                 if condolence:
                     turn.say("distress_condolence")
+                self._apologise(turn, apology)
                 return await self._request(turn, intent, prefill, push=not instead)
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
@@ -251,6 +253,13 @@ class Conductor:
             turn.emit(Pushed(position))
         await self._settle(turn, await self.runner.start(turn, flow, intent, prefill))
         return True
+
+    @staticmethod
+    def _apologise(turn: Turn, apology: bool) -> None:
+        """A request told with trouble (a broken item, a parcel not come) is served after an apology, where the
+        bot has the words for one (`trouble_apology`)."""
+        if apology and turn.bot.prompts.has("trouble_apology"):
+            turn.say("trouble_apology")
 
     def _clarify(self, turn: Turn, intent: str, prefill: Mapping[str, Any]) -> None:
         label = turn.bot.prompts.render(turn.localized(f"label_{intent}"), turn.state.channel, {}).text

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import datetime
@@ -31,6 +31,7 @@ from dialogue.events import (
     CallStarted,
     EmotionRead,
     LanguageHeard,
+    RequestTaken,
     TurnFailed,
     TurnUnderstood,
     Waiting,
@@ -235,6 +236,8 @@ class DialogueManager:
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say("distress_condolence")
+            if (taken := handed_over_request(action, decision, turn.state.intents)) is not None:
+                turn.emit(RequestTaken(taken))
             await self.conductor.escalate(turn, decision, served_after_warning(action, decision))
             return
         if await self.conductor.act(turn, action, parse):
@@ -368,6 +371,19 @@ def condolence_first(action: Action, decision: Decision) -> bool:
 
 # the intent a classifier gives abuse itself (「ふざけんなよ、このバカ」 reads as a complaint; SPEC 4 name)
 COMPLAINT_INTENT = "complaint"
+
+
+def handed_over_request(action: Action, decision: Decision, intents: Sequence[str] = ()) -> str | None:
+    """The request a hand-over (or the callback offered instead) acts on: 「人と話したい」, a complaint, a closure,
+    an order status said in anger. Not a guess still to be confirmed, nor words read as harassment or said in
+    another language, nor a person asked for in a call already about something (the call stays about that)."""
+    if not isinstance(action, Request) or action.clarify or action.hinted:
+        return None
+    if decision.reason == "human_request" and intents:
+        return None
+    if decision.action not in ("transfer", "supervisor", "offer_callback") or decision.reason in ("harassment", "language"):
+        return None
+    return action.intent
 
 
 def served_after_warning(action: Action, decision: Decision) -> Action | None:

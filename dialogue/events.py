@@ -124,6 +124,15 @@ class FlowStarted(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class RequestTaken(Event):
+    """A request the bot acts on by handing it over at once, without a flow of its own (「人と話したい」, a
+    complaint): it is one of the call's intents all the same (SPEC 7.2), for the case note and the routing."""
+
+    type: ClassVar[str] = "request"
+    intent: str
+
+
+@dataclass(frozen=True, slots=True)
 class StepEntered(Event):
     type: ClassVar[str] = "step"
     flow: str
@@ -255,6 +264,10 @@ def apply(state: CallState, event: Event) -> CallState:
             if intent and (not intents or intents[-1] != intent):
                 intents = (*intents, intent)[-MAX_INTENTS:]
             return replace(state, intents=intents, tries=0)
+        case RequestTaken(intent=intent):
+            if state.intents and state.intents[-1] == intent:
+                return state
+            return replace(state, intents=(*state.intents, intent)[-MAX_INTENTS:])
         case Waiting(awaiting=awaiting):
             tries = state.tries if awaiting == state.awaiting else 0
             return replace(state, awaiting=awaiting, tries=tries)

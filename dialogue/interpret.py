@@ -121,6 +121,7 @@ class Request:
     clarify: bool = False  # unsure: ask 「〇〇のお問い合わせでしょうか」 first
     instead: bool = False  # 「ちがいます、請求のことで」: replaces the request in progress, which is not resumed
     condolence: bool = False  # 「母が亡くなりまして、注文を取り消したい」: sympathy first, then the request
+    apology: bool = False  # 「届いたケトルが壊れておりまして、返品を」: an apology for the trouble first, then the request
     hinted: bool = False  # guessed from the values alone (「12345678」): the classifier's intent triggers no rule
 
 
@@ -227,6 +228,8 @@ def _request(said: _Said, q: Question) -> Request | None:
         found = _request_in(said.rest, said, q) or found
     if found is not None and words.GRIEF.search(said.parse.normalized):
         found = replace(found, condolence=True)
+    elif found is not None and words.TROUBLE.search(said.parse.normalized):
+        found = replace(found, apology=True)
     return found
 
 

@@ -115,3 +115,91 @@ async def test_a_keypad_menu_choice_has_the_intent_it_started(
 """,
     )
     assert result.passed is passes, result.failures
+
+
+async def _opening(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str, phone: str = "09012345678"
+) -> CaseResult:
+    return await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: one opening
+  channel: voice
+  caller: {{phone: "{phone}"}}
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: {opening}
+""",
+    )
+
+
+def _bot_lines(result: CaseResult) -> list[str]:
+    return [t["text"] for t in result.transcript if t["speaker"] == "bot"][1:]  # after the welcome
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "届いた電気ケトルが壊れておりまして、返品をお願いしたいのですが",  # dev5: QA found no apology
+        "届いたケトルの電源が入らないので返品したいです",
+        "注文と違う商品が届いたので交換してほしいんですけど",
+    ],
+)
+async def test_a_broken_or_wrong_item_is_apologised_for_before_the_request(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    lines = _bot_lines(await _opening(tmp_path, bot, nlu, opening))
+    assert len(lines) >= 2 and "申し訳ございません" in lines[0] and "ご注文番号" in lines[1], lines
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "注文した荷物がまだ届かないんですけど",  # may be on its way: the order status apologises when it is late
+        "こないだ頼んだ電気ケトル、やめにしてもらいたいんだけど",  # こないだ is "the other day"
+        "電気ケトルを返品したいんですが",
+    ],
+)
+async def test_no_apology_without_trouble_reported(tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    lines = _bot_lines(await _opening(tmp_path, bot, nlu, opening))
+    assert lines and not any("ご不便をおかけ" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("opening", "intents"),
+    [
+        ("配達の人の態度がひどかったんです。どういう教育されてるんですか", ["complaint"]),
+        ("人と話したいです", ["operator_request"]),
+        ("もう会員やめたいねんけど", ["account_closure"]),
+    ],
+)
+async def test_a_request_handed_over_at_once_is_one_of_the_calls_intents(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str, intents: list[str]
+) -> None:
+    # dev5: SPEC 7.2 `intents` lists every intent the bot acted on; a complaint handed over by a rule listed none,
+    # and its case note had no intent for the agent
+    result = await _opening(tmp_path, bot, nlu, opening)
+    assert result.outcome == "transferred" and result.intents == intents, (result.outcome, result.intents)
+
+
+async def test_a_person_asked_for_in_a_call_about_an_order_keeps_the_order_as_its_topic(
+    tmp_path: Path, bot: Bot, nlu: NLU
+) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: a person asked for at the order-number question
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: 荷物が届かないんですけど
+    - user: もうええから、人に代わってくれへん
+  expect: {outcome: transferred, reason: human_request}
+""",
+    )
+    assert result.passed and result.intents == ["order_status"], (result.failures, result.intents)
