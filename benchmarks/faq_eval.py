@@ -7,8 +7,8 @@ entries whose answer states the asked fact too (送料無料の条件 is answere
 says both), decided from the answer texts when the line was written.
 Data (benchmarks/data/): faq_heldout2.jsonl and faq_heldout3.jsonl (an outside writer's), the
 held-out sets, only measured, never tuned on (`--errors` refuses them); faq_dev.jsonl and
-faq_dev2.jsonl (long, situational, elderly, keigo, two-part and near-miss questions), dev sets
-written for tuning; benchmarks/faq/heldout.jsonl, the first set (its author looked at it while
+faq_dev2.jsonl (long, situational, elderly, keigo, two-part and near-miss questions) and
+faq_dev3.jsonl (styles and 34 near misses, for the abstention rules), dev sets written for tuning; benchmarks/faq/heldout.jsonl, the first set (its author looked at it while
 tuning: a dev set now); tests/dialogue/test_faq.py has the unit-test dev list. Reports:
 - correct: share of answerable lines given their entry or an accepted one (target >= 0.85);
 - wrong: share of ALL lines given an answer that is not theirs, including any answer to a line that
@@ -43,6 +43,7 @@ HELDOUT = Path(__file__).parent / "data" / "faq_heldout2.jsonl"
 DEV_SETS = (
     Path(__file__).parent / "data" / "faq_dev.jsonl",
     Path(__file__).parent / "data" / "faq_dev2.jsonl",
+    Path(__file__).parent / "data" / "faq_dev3.jsonl",
     Path(__file__).parent / "faq" / "heldout.jsonl",
 )
 # the NLU's held-out intent sets (ours and a second writer's), never used to tune the FAQ

@@ -13,6 +13,7 @@ caller more than 「お答えできません」 does.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,10 @@ _NOUN, _OTHER, _UNKNOWN_IN_PHRASE = 1.0, 0.5, 1.5
 # the last noun of a phrase (Japanese puts the head last: 支払い|期限 is a 期限) that the entry does
 # not know while another entry does: the caller asks for that other fact
 _HEAD = 3.0
+# a noun of the asking clause that another entry's question is about (ポイントで送料を払う: ポイント
+# for the shipping entry) and this entry does not know: the caller asks about both things together,
+# which neither entry answers; weighs more than a word another entry merely lists (買い物, 別)
+_OTHER_TOPIC = 1.5
 _UNKNOWN_OTHER = 0.25  # a verb no entry knows: 預ける, 間に合う in order-status questions
 _CANDIDATES = 5  # entries re-ranked by coverage after BM25
 _MAX_PARTS = 3  # questions read apart in one turn (see `FaqIndex._focus`); more is a list, not a call
@@ -131,6 +136,13 @@ class _Terms:
     # of a caller's question, per word (`FaqIndex._focus`): some entry knows it; it tells the situation
     known: tuple[bool, ...] = ()
     context: tuple[bool, ...] = ()
+    # (clause, kind) of each question word (いつ: time, いくら: amount, 何回: count, どこ: place, 誰: person)
+    kinds: tuple[tuple[int, str], ...] = ()
+    negated: frozenset[int] = frozenset()  # clauses that deny (付与されていない), not asking (ないですか)
+    # of a caller's question as one reading (`FaqIndex._focus`): the kinds of fact its asking clauses
+    # ask for, and whether one of them denies
+    asks_for: frozenset[str] = frozenset()
+    denies: bool = False
 
 
 def _morae(reading: str) -> int:
@@ -230,7 +242,75 @@ def _analyse(text: str, synonyms: Synonyms | None = None, tokens: Sequence[Token
     if synonyms is not None:
         linked = synonyms.tag(linked)
         feats.update("s:" + w.group for w in linked if w.group)
-    return _Terms(frozenset(feats), tuple(linked))
+    kinds, negated = _question_kinds(tokens, clauses, questions)
+    return _Terms(frozenset(feats), tuple(linked), kinds=kinds, negated=negated)
+
+
+# the kind of fact a question word asks for: いつ, 何日, 何年 a time; いくら, なんぼ, 何円 an amount;
+# 何回, 何種類 a count; どこ a place; 誰 a person (どちら is left out: "which", "where" or "who")
+_KIND_LEMMAS = {
+    "何時": "time",
+    "何時頃": "time",
+    "幾ら": "amount",
+    "何ぼ": "amount",
+    "何処": "place",
+    "誰": "person",
+}
+_KIND_COUNTERS = {
+    **dict.fromkeys("日 年 時 時間 箇月 月 週 週間 日間 年間 分".split(), "time"),  # noqa: SIM905 (word lists)
+    "円": "amount",
+    **dict.fromkeys("回 種類 個 枚 件 ポイント".split(), "count"),  # noqa: SIM905
+}
+_WHAT_PARTICLES = frozenset({"が", "を", "に", "で"})
+_NEGATIONS = frozenset({"ない", "ず", "ぬ", "無い"})  # lemmas: 助動詞 ない/ず (ません), adjective 無い
+
+
+def _question_kinds(
+    tokens: Sequence[Token], clauses: Sequence[int], questions: set[int]
+) -> tuple[tuple[tuple[int, str], ...], frozenset[int]]:
+    """(clause, kind) of each question word (see `_KIND_LEMMAS`), and whether the turn ends by
+    denying: its last clause says something is not so (ポイントが付与されていないんですけど), with no
+    question particle after the negation (送料はかからないですか is a polite question). A negation
+    in the situation (カードを持ってないんですけど、ほかに…) tells who asks, not what; 知らなくて and
+    わからん deny knowing, not a fact; …しか持ってない says "only"."""
+    kinds: list[tuple[int, str]] = []
+    negated: set[int] = set()
+    final = clauses[-1] if clauses else 0
+    for k, t in enumerate(tokens):
+        kind = _KIND_LEMMAS.get(t.lemma)
+        following = tokens[k + 1] if k + 1 < len(tokens) else None
+        if kind is None and t.lemma == "何" and following is not None:
+            kind = _KIND_COUNTERS.get(following.lemma)
+            if kind is None and following.surface in _WHAT_PARTICLES and following.pos == "助詞":
+                kind = "what"  # 何が使える, 何で払える, 何に使える: a thing, not a number
+            elif kind is not None:
+                following = tokens[k + 2] if k + 2 < len(tokens) else None
+        if kind is not None:
+            kinds.append((clauses[k], kind))
+            if following is not None and following.surface == "から" and kind in ("amount", "count"):
+                kinds.append((clauses[k], "threshold"))  # いくらから, 何ポイントから: from how much
+        if clauses[k] == final and final not in questions and _denies(tokens, clauses, k):
+            negated.add(final)
+    return tuple(kinds), frozenset(negated)
+
+
+def _denies(tokens: Sequence[Token], clauses: Sequence[int], k: int) -> bool:
+    """Whether token k negates a fact of its clause (see `_question_kinds`)."""
+    t = tokens[k]
+    if t.lemma not in _NEGATIONS or t.pos not in ("助動詞", "形容詞"):
+        return False
+    before = [u for u, c in zip(tokens[:k], clauses[:k], strict=True) if c == clauses[k]]
+    if t.lemma == "ず" and t.surface == "ん" and before and before[-1].surface[-1:] in _U_ROW:
+        return False  # 使えるん (= 使えるの): fugashi reads the nominal ん as a negation
+    verb = next((u for u in reversed(before) if u.pos in ("動詞", "形容詞") and u.lemma != "居る"), None)
+    if (verb is not None and verb.lemma in _KNOWING) or any(u.surface == "しか" for u in before):
+        return False
+    after = [u for u, c in zip(tokens[k + 1 :], clauses[k + 1 :], strict=True) if c == clauses[k]]
+    return not any(u.surface in _QUESTION_ENDS for u in after)
+
+
+_U_ROW = frozenset("うくぐすずつづぬふぶぷむゆる")
+_KNOWING = frozenset({"知る", "分かる", "判る", "解る", "存ずる"})  # 知らなくて, わからん: no fact denied
 
 
 # what ends a clause: a sentence end, or a conjunctive particle after a predicate (…んですけど、
@@ -357,6 +437,19 @@ class _Doc:
     whole: frozenset[str]  # readings and lemmas of keywords that are one word (ただ: short, yet a word)
     requires: tuple[_Doc, ...] = ()  # FaqEntry.requires, each list as an entry of its own
     spelt: frozenset[str] = frozenset()  # readings of its words and whole keywords (see `_respell`)
+    # the kinds of fact it states (see `_KIND_LEMMAS`): question words of its texts, and its answer's
+    # amounts (五百五十円), times (八日以内) and counts (三種類)
+    kinds: frozenset[str] = frozenset()
+    denies: bool = False  # one of its texts denies (失効しない, 送料がかからなくなる)
+
+
+_NUMBER = r"[0-9０-９][0-9０-９,，]*"
+_ANSWER_KINDS = (  # facts an answer states (its chat wording: digits)
+    (re.compile(_NUMBER + "円"), "amount"),
+    (re.compile(_NUMBER + "円(?:以上|から)"), "threshold"),
+    (re.compile(_NUMBER + "(?:日|年|か月|ヶ月|カ月|時間|週間|営業日)"), "time"),
+    (re.compile(_NUMBER + "(?:回|種類|個|枚|件|ポイント)"), "count"),
+)
 
 
 def _parts(word: str) -> list[str]:
@@ -388,6 +481,7 @@ def _doc(
     synonyms: Synonyms | None = None,
     *,
     exact: bool = False,
+    answer: str = "",
 ) -> tuple[_Doc, dict[str, int]]:
     """An entry's BM25 term counts and its words. Indexed texts: the question and its paraphrases
     (whole words only: their trigrams span particles, する|と|き, and would match anything), the
@@ -401,9 +495,13 @@ def _doc(
     sentences = set(questions)
     spelt: set[str] = set()
     respelt = set(spoken) - set(keywords)
+    kinds = {kind for pattern, kind in _ANSWER_KINDS if pattern.search(answer)}
+    denies = False
     for text in dict.fromkeys([*questions, *keywords, *spoken]):
         # a keyword respelt in kana is split anew (ほう|そうりょう of 包装料): no synonyms from its pieces
         terms = _analyse(text, None if text in respelt else synonyms)
+        kinds.update(kind for _, kind in terms.kinds)
+        denies = denies or bool(terms.negated)
         keyword = text not in sentences
         for f in terms.features:
             if keyword or not f.startswith("g:"):
@@ -428,7 +526,14 @@ def _doc(
         words |= doc.words
         nouns |= doc.nouns
     return _Doc(
-        frozenset(tf), frozenset(words), frozenset(nouns), frozenset(whole), required, frozenset(spelt)
+        frozenset(tf),
+        frozenset(words),
+        frozenset(nouns),
+        frozenset(whole),
+        required,
+        frozenset(spelt),
+        frozenset(kinds),
+        denies,
     ), tf
 
 
@@ -458,10 +563,17 @@ class FaqIndex:
     _vocabulary: _Doc = field(init=False, repr=False)  # every entry's words, to tell unknown ones
     _postings: dict[str, _Posting] = field(init=False, repr=False)
     _spellings: dict[str, frozenset[str]] = field(init=False, repr=False)  # see `_respell`
+    _topics: frozenset[str] = field(init=False, repr=False)  # see `_topic`
 
     def __post_init__(self) -> None:
         built = [
-            _doc([e.question, *e.paraphrases], e.keywords, _requirements(e), self.synonyms)
+            _doc(
+                [e.question, *e.paraphrases],
+                e.keywords,
+                _requirements(e),
+                self.synonyms,
+                answer=e.answer.chat,
+            )
             for e in self.entries
         ]
         self._docs = tuple(doc for doc, _ in built)
@@ -472,6 +584,14 @@ class FaqIndex:
             frozenset().union(*(d.whole for d in self._docs)),
         )
         self._postings = _postings([tf for _, tf in built])
+        self._topics = frozenset(
+            key
+            for e in self.entries
+            for w in _analyse(e.question, self.synonyms).words
+            if w.noun
+            for key in (w.reading, w.lemma, "s:" + w.group if w.group else "")
+            if key
+        )
         self._spellings = _spellings(frozenset().union(*(d.spelt for d in self._docs)))
 
     @classmethod
@@ -538,15 +658,18 @@ class FaqIndex:
         if last < 0:
             return [_Terms(query.features, query.words, tuple(known), tuple(w.context for w in query.words))]
         parts = sorted({c for c in asked if c < last and any(w.asks for w in query.words if w.clause == c)})
+
+        def situation(clause: int, part: int) -> bool:
+            return clause != part if clause in parts or clause == last else clause < last
+
         return [
             _Terms(
                 query.features,
                 query.words,
                 tuple(known),
-                tuple(
-                    w.clause != part if w.clause in parts or w.clause == last else w.clause < last
-                    for w in query.words
-                ),
+                tuple(situation(w.clause, part) for w in query.words),
+                asks_for=frozenset(kind for c, kind in query.kinds if not situation(c, part)),
+                denies=any(not situation(c, part) for c in query.negated),
             )
             for part in [last, *parts[-_MAX_PARTS + 1 :]]
         ]
@@ -577,7 +700,7 @@ class FaqIndex:
         if self.synonyms is not None:  # a respelt word joins its group (ラッピンク -> ラッピング)
             fixed = self.synonyms.tag(fixed)
             features.update("s:" + w.group for w in fixed if w.group)
-        return _Terms(frozenset(features), tuple(fixed))
+        return _Terms(frozenset(features), tuple(fixed), kinds=query.kinds, negated=query.negated)
 
     def _ranked(self, query: _Terms) -> list[tuple[int, float, float]]:
         """(entry, BM25, coverage) of the best _CANDIDATES by BM25, best by score x coverage first:
@@ -620,6 +743,14 @@ class FaqIndex:
             top = np.argsort(-scores, kind="stable")
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
+    def _topic(self, w: _Word) -> bool:
+        """Whether an entry's question is about the word (its nouns, and their synonym groups)."""
+        return (
+            w.reading in self._topics
+            or w.lemma in self._topics
+            or bool(w.group and "s:" + w.group in self._topics)
+        )
+
     def _coverage(self, query: _Terms, doc: _Doc) -> float:
         """Weighted share of the question's topic words that the entry knows; 0 unless it knows one
         of its nouns or two of its words (違う, いらない alone are replies, not questions), when it lacks an
@@ -630,6 +761,12 @@ class FaqIndex:
         weighs little (_UNKNOWN_OTHER)."""
         if not all(any(_knows(need, w) for w in query.words) for need in doc.requires):
             return 0.0
+        if query.asks_for and doc.kinds and not query.asks_for & doc.kinds:
+            return 0.0  # asks when (いつ届く), how many (何種類) or where, and the entry states none of it
+        if "threshold" in query.asks_for and "threshold" not in doc.kinds:
+            return 0.0  # from how much (何ポイントから使える): an entry that states no threshold
+        if query.denies and not doc.denies:
+            return 0.0  # says something is not so (付与されていないんですけど): a problem, no question of the entry
         covered = total = 0.0
         nouns = 0
         known: set[str] = set()
@@ -664,6 +801,8 @@ class FaqIndex:
                 # another entry's noun in a phrase with this entry's word: a different fact about
                 # the same thing, most of all as the phrase's head (コンビニ払いの支払い|期限)
                 weight = _HEAD if all(i < k for i in w.links) else _UNKNOWN_IN_PHRASE
+            elif w.noun and self._topic(w):
+                weight = _OTHER_TOPIC  # what another entry is about (代引きでカード払い, ポイントで送料)
             total += weight
         return covered / total if total and (nouns or len(known) >= 2) else 0.0
 
