@@ -6,17 +6,19 @@ Lines are `{"text", "faq": entry id or null, "accept": [other entry ids], "style
 entries whose answer states the asked fact too (送料無料の条件 is answered by the 送料 entry, which
 says both), decided from the answer texts when the line was written.
 Data (benchmarks/data/): faq_heldout2.jsonl and faq_heldout3.jsonl (an outside writer's), the
-held-out sets, only measured, never tuned on (`--errors` refuses them); faq_dev.jsonl and
-faq_dev2.jsonl (long, situational, elderly, keigo, two-part and near-miss questions) and
-faq_dev3.jsonl (styles and 34 near misses, for the abstention rules), dev sets written for tuning; benchmarks/faq/heldout.jsonl, the first set (its author looked at it while
-tuning: a dev set now); tests/dialogue/test_faq.py has the unit-test dev list. Reports:
+held-out sets, only measured, never tuned on (`--errors` refuses them); faq_dev.jsonl,
+faq_dev2.jsonl (long, situational, elderly, keigo, two-part and near-miss questions), faq_dev3.jsonl
+and faq_dev4.jsonl (styles and near misses, for the abstention rules), dev sets written for tuning;
+benchmarks/faq/heldout.jsonl, the first set (its author looked at it while tuning: a dev set now);
+tests/dialogue/test_faq.py has the unit-test dev list. Reports:
 - correct: share of answerable lines given their entry or an accepted one (target >= 0.85);
 - wrong: share of ALL lines given an answer that is not theirs, including any answer to a line that
   must get none (target <= 5 %);
 - abstention on the no-answer lines (routine requests, other topics and companies, FAQ gaps);
 - p50/p99 of `FaqIndex.match` on the turn path (given the NLU's normalised text and tokens, as the
   engine calls it) with the real knowledge base and with 1,000 synthetic entries, back to back and
-  paced (target p99 <= 5 ms); and `match(text)` tagging the text itself, for comparison. Pin to one core with `taskset -c 0` for figures comparable to the README.
+  paced (target p99 <= 5 ms); and `match(text)` tagging the text itself, for comparison. Pin to one
+  core with `taskset -c 0` for figures comparable to the README.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ DEV_SETS = (
     Path(__file__).parent / "data" / "faq_dev.jsonl",
     Path(__file__).parent / "data" / "faq_dev2.jsonl",
     Path(__file__).parent / "data" / "faq_dev3.jsonl",
+    Path(__file__).parent / "data" / "faq_dev4.jsonl",
     Path(__file__).parent / "faq" / "heldout.jsonl",
 )
 # the NLU's held-out intent sets (ours and a second writer's), never used to tune the FAQ

@@ -49,7 +49,7 @@ _GENERIC_LEMMAS = frozenset(
     # discourse nouns (そもそも, 今回, 普段, 実際): how a caller frames the question, no topic
     "抑 今回 普段 実際 一体 実は 大体 全然 結局 "
     # the frame of a polite question (ご対応いただけますか, 可能でしょうか, ご教示ください): the ask, not its topic
-    "対応 可能 発生 利用 教示 案内 質問 問い合わせる 問い合わせ 相談 尋ねる".split()
+    "対応 可能 発生 利用 教示 案内 質問 問い合わせる 問い合わせ 相談 尋ねる 必要".split()
 )
 # verbs that after て only add an aspect (知っておきたい, 切れてしまう), no topic; alone they are words
 _AUXILIARY_VERBS = frozenset({"置く", "仕舞う", "上げる", "差し上げる", "見せる"})
@@ -285,17 +285,29 @@ def _question_kinds(
                 kind = "what"  # 何が使える, 何で払える, 何に使える: a thing, not a number
             elif kind is not None:
                 following = tokens[k + 2] if k + 2 < len(tokens) else None
+        if (
+            kind is None
+            and t.lemma == "どう"
+            and following is not None
+            and (following.lemma == "為る" or following.surface.startswith("やっ"))
+        ):
+            kind = "how"
+        if kind is not None and following is not None and following.surface == "も":
+            kind = None  # いつも, どこも, 誰も, 何回も: no question word
         if kind is not None:
             kinds.append((clauses[k], kind))
             if following is not None and following.surface == "から" and kind in ("amount", "count"):
                 kinds.append((clauses[k], "threshold"))  # いくらから, 何ポイントから: from how much
         if clauses[k] == final and final not in questions and _denies(tokens, clauses, k):
             negated.add(final)
+        elif _denies(tokens, clauses, k, condition=True):
+            negated.add(clauses[k])  # 受け取れなかった場合は: asks about a case the entry must speak of
     return tuple(kinds), frozenset(negated)
 
 
-def _denies(tokens: Sequence[Token], clauses: Sequence[int], k: int) -> bool:
-    """Whether token k negates a fact of its clause (see `_question_kinds`)."""
+def _denies(tokens: Sequence[Token], clauses: Sequence[int], k: int, *, condition: bool = False) -> bool:
+    """Whether token k negates a fact of its clause (see `_question_kinds`); with `condition`, a
+    negated condition (受け取れなかった場合, 届かないときは, 使えなかったら)."""
     t = tokens[k]
     if t.lemma not in _NEGATIONS or t.pos not in ("助動詞", "形容詞"):
         return False
@@ -306,9 +318,12 @@ def _denies(tokens: Sequence[Token], clauses: Sequence[int], k: int) -> bool:
     if (verb is not None and verb.lemma in _KNOWING) or any(u.surface == "しか" for u in before):
         return False
     after = [u for u, c in zip(tokens[k + 1 :], clauses[k + 1 :], strict=True) if c == clauses[k]]
+    if condition:
+        return any(u.lemma in _CONDITIONS or u.surface in ("たら", "なら") for u in after[:3])
     return not any(u.surface in _QUESTION_ENDS for u in after)
 
 
+_CONDITIONS = frozenset({"場合", "時", "際"})
 _U_ROW = frozenset("うくぐすずつづぬふぶぷむゆる")
 _KNOWING = frozenset({"知る", "分かる", "判る", "解る", "存ずる"})  # 知らなくて, わからん: no fact denied
 
@@ -449,6 +464,8 @@ _ANSWER_KINDS = (  # facts an answer states (its chat wording: digits)
     (re.compile(_NUMBER + "円(?:以上|から)"), "threshold"),
     (re.compile(_NUMBER + "(?:日|年|か月|ヶ月|カ月|時間|週間|営業日)"), "time"),
     (re.compile(_NUMBER + "(?:回|種類|個|枚|件|ポイント)"), "count"),
+    # a way the caller can do it (ダウンロードしていただけます, お選びいただけます, 延長されます)
+    (re.compile("(?:いただけます|ください|されます)"), "how"),
 )
 
 

@@ -39,6 +39,30 @@ def test_a_kind_of_fact_the_entry_does_not_state_is_not_answered() -> None:
     assert index.match("コンビニ払いの払込票はどこで受け取りますか") is None  # where
 
 
+def test_how_is_answered_by_an_answer_that_says_what_to_do() -> None:
+    expiry = _entry(
+        "expiry", "ポイントの有効期限", ["ポイント", "有効期限", "消える"], "最後のお買い物から1年間です。"
+    )
+    index = FaqIndex.build([expiry], min_score=0.0)
+    assert _id(index, "ポイントはいつ消えますか") == "expiry"
+    assert index.match("ポイントが消えないようにするにはどうすればいいですか") is None
+    renewing = _entry(
+        "renew", "ポイントの有効期限", ["ポイント", "有効期限", "消える"], "お買い物のたびに延長されます。"
+    )
+    index = FaqIndex.build([renewing], min_score=0.0)
+    assert _id(index, "ポイントが消えないようにするにはどうすればいいですか") == "renew"
+
+
+def test_a_question_word_with_mo_asks_nothing() -> None:
+    fee = _entry(
+        "konbini_fee", "コンビニ払いの手数料はいくらですか", ["コンビニ払い", "手数料"], "手数料は220円です。"
+    )
+    index = FaqIndex.build([fee], min_score=0.0)
+    # いつも (always) is no いつ (when): the amount entry still answers
+    assert _id(index, "いつもお世話になっております。コンビニ払いの手数料はいくらですか") == "konbini_fee"
+    assert index.match("コンビニ払いの手数料はいつ払いますか") is None
+
+
 def test_the_answer_states_kinds_of_fact_too() -> None:
     # no question word in its texts: the answer's 8日以内 makes it an entry that states a time
     deadline = _entry("return_deadline", "返品の期限", ["返品", "期限"], "お届けから8日以内です。")
@@ -49,7 +73,7 @@ def test_the_answer_states_kinds_of_fact_too() -> None:
 
 
 def test_an_entry_that_states_no_kind_is_not_judged_by_it() -> None:
-    card = _entry("card", "クレジットカードは使えますか", ["クレジットカード"], "はい、ご利用いただけます。")
+    card = _entry("card", "クレジットカードは使えますか", ["クレジットカード"], "はい、使えます。")
     index = FaqIndex.build([card], min_score=0.0)
     assert _id(index, "クレジットカードはどこで使えますか") == "card"
 
@@ -64,6 +88,9 @@ def test_an_entry_that_states_no_kind_is_not_judged_by_it() -> None:
         ("ギフト包装の包装紙は何種類ありますか", None),
         ("支払い方法は何種類ありますか", "payment_methods"),  # 3種類
         ("領収書はどこでもらえますか", "receipt"),
+        # how: an answer that tells what the caller can do (延長されます, ダウンロードしていただけます)
+        ("ポイントが消えないようにするにはどうすればいいですか", "points_extension"),
+        ("領収書はどうやってもらえますか", "receipt"),
     ],
 )
 def test_kinds_on_the_sample_bot(index: FaqIndex, text: str, expected: str | None) -> None:
@@ -79,6 +106,8 @@ def test_kinds_on_the_sample_bot(index: FaqIndex, text: str, expected: str | Non
         ("クレジットカードって使えるん", "payment_credit_card"),  # ん as の, no negation
         ("カードを持ってないんですけど、ほかにどんな払い方がありますか", "payment_methods"),  # the situation
         ("ポイントが消えないようにする方法は", "points_extension"),  # its entry speaks of 失効しない
+        ("代引きで受け取れなかった場合はどうなりますか", None),  # a case no entry speaks of
+        ("カードを持っていない場合はどうやって払えばいいですか", "payment_methods"),  # its entry does
     ],
 )
 def test_a_turn_that_ends_denying_is_no_question(index: FaqIndex, text: str, expected: str | None) -> None:
