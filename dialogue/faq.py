@@ -560,9 +560,12 @@ class FaqIndex:
 
     Contract of `match(text)`: a hit only when the question is about one entry, else None. The best
     few entries by BM25 are re-ranked by score x coverage² (`_coverage`: the caller's topic words the
-    entry knows, with the rules that turn requests and replies away), then two thresholds, tuned on
-    the dev questions in tests/dialogue/test_faq.py and benchmarks/data/faq_dev.jsonl, decide:
+    entry knows, with the rules that turn requests, replies and near misses away: the kind of fact
+    asked, a turn that ends denying, another entry's topic), then two thresholds, tuned on the dev
+    questions in tests/dialogue/test_faq.py and benchmarks/data/faq_dev*.jsonl, decide:
     `min_score` (BM25 of this index: more entries raise the scale) and `min_coverage`.
+    On the turn path pass the NLU's tokens (`match(parse.normalized, parse.tokens)`): fugashi then
+    tags a turn once.
     Routine requests (注文した商品が届かない, キャンセルしたい, 支払い方法を変えたい, 返品したい)
     get None from `match` itself (1 of 864 of the NLU's held-out routine utterances was answered).
     For the caller: the NLU files most FAQ questions under `billing_inquiry` or `return_exchange`,
