@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dialogue.backends.demo_data import DEMO_DATA_FILE, load_demo_data
 from dialogue.yaml_source import SourceError, at, load, read_yaml
 
 BOT_FILE = "bot.yaml"
@@ -49,9 +50,11 @@ class WebhookSpec(_Strict):
 
 
 class BackendSpec(_Strict):
-    """Exactly one of: the sample bot's embedded demo, fixed answers, an HTTP webhook, Python code."""
+    """Exactly one of: the embedded demo (its records in YAML), fixed answers, an HTTP webhook, Python code."""
 
-    demo: bool = False
+    # the embedded demo order system; true (or `backend: demo`): its records are the bot's demo_data.yaml,
+    # a path: that file (relative to bot.yaml)
+    demo: bool | str = False
     static: dict[str, dict[str, Any]] | None = None  # action -> the JSON object it answers (a starter bot)
     webhook: WebhookSpec | None = None
     python: str | None = None  # "package.module:factory"; factory(**options) returns a Backend
@@ -73,6 +76,13 @@ class BackendSpec(_Strict):
         if self.options and self.python is None:
             raise ValueError("options: only for a python backend")
         return self
+
+    @property
+    def demo_data(self) -> str | None:
+        """The demo backend's data file, relative to the bot's directory; None for another backend."""
+        if self.kind != "demo":
+            return None
+        return self.demo if isinstance(self.demo, str) else DEMO_DATA_FILE
 
     @property
     def kind(self) -> Literal["demo", "static", "webhook", "python"]:
@@ -157,6 +167,8 @@ def load_project(root: Path) -> BotProject:
         if not path.exists():
             problems.append(at(source, raw, ["intents", i], f"intents: {path} does not exist", value=True))
     model = root / spec.model
+    if spec.backend.demo_data is not None:
+        problems.extend(_demo_data(source, raw, root / spec.backend.demo_data))
     keys = _prompt_keys(paths["prompts"]) if set(spec.languages) - {"ja"} and paths["prompts"].is_dir() else set()
     for i, lang in enumerate(spec.languages):
         if lang not in SERVED_LANGUAGES:
@@ -169,6 +181,18 @@ def load_project(root: Path) -> BotProject:
         raise SourceError(problems)
     return BotProject(root, spec.name, tuple(spec.languages), spec.backend, paths["flows"], paths["prompts"],
                       paths["escalation_rules"], intents, paths["entities"], paths["faq"], model, source)
+
+
+def _demo_data(source: Path, raw: Any, path: Path) -> list[str]:
+    """The demo backend's records must be there and well formed before anything starts."""
+    if not path.is_file():
+        return [at(source, raw, ["backend", "demo"], f"backend: demo: no demo data file {path} (orders, stores "
+                   f"and products: docs/deployment.md section 4)", value=True)]
+    try:
+        load_demo_data(path)
+    except SourceError as exc:
+        return exc.problems
+    return []
 
 
 def _prompt_keys(directory: Path) -> set[str]:

@@ -6,6 +6,8 @@ path (`loc`) of what is wrong. Joining the two gives `dialogue/flows/order.yaml:
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,9 +47,27 @@ def read_yaml(path: Path) -> Any:
         raise SourceError([f"{path}:{line}:{col}: YAML syntax error: {what}{_hint(what)}"]) from exc
     except YAMLError as exc:
         raise SourceError([f"{path}:1:1: YAML error: {exc}"]) from exc
+    except ValueError as exc:  # a scalar that looks like a date and is none (2026-13-10): the constructor raises
+        line, col = _bad_date(text)
+        raise SourceError([f"{path}:{line}:{col}: not a date ({exc}): write YYYY-MM-DD, or quote it if it is "
+                           "text"]) from exc
     except TypeError as exc:  # a complex key (`? [a, b]:` or `? key:` with a list under it) cannot be hashed
         line, col = _complex_key(text)
         raise SourceError([f"{path}:{line}:{col}: a key must be a plain word, not a list or a mapping"]) from exc
+
+
+_DATE_LIKE = re.compile(r"(?<![\w.'\"-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.'\"-])")  # not quoted
+
+
+def _bad_date(text: str) -> tuple[int, int]:
+    """Where the first date-like scalar that is no calendar date sits (1, 1 when none is found)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for m in _DATE_LIKE.finditer(line.split(" #", 1)[0]):
+            try:
+                datetime.date(*(int(g) for g in m.groups()))
+            except ValueError:
+                return number, m.start() + 1
+    return 1, 1
 
 
 def _complex_key(text: str) -> tuple[int, int]:

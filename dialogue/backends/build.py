@@ -9,6 +9,7 @@ from typing import Any
 
 from dialogue.backends import Backend
 from dialogue.backends.demo import DemoBackend
+from dialogue.backends.demo_data import DEMO_DATA_FILE, load_demo_data
 from dialogue.backends.static import StaticBackend
 from dialogue.backends.webhook import CircuitBreaker, WebhookBackend
 from dialogue.bot_project import BackendSpec
@@ -31,7 +32,8 @@ def build_backend(spec: BackendSpec, root: Path, *, url: str | None = None, toke
                               retries=hook.retries, headers=headers, breaker=breaker)
     if spec.python is not None:
         return _entry_point(spec.python, spec.options, root)
-    return DemoBackend()
+    # the demo's records are the bot's own data file (checked by load_project; read once per file version)
+    return DemoBackend(load_demo_data(root / (spec.demo_data or DEMO_DATA_FILE)))
 
 
 def _entry_point(target: str, options: dict[str, Any], root: Path) -> Backend:

@@ -1,103 +1,21 @@
-"""The embedded demo backend of the sample bot サクラマート (SPEC section 3): no server needed."""
+"""The embedded demo backend (SPEC section 3): an order system in memory, no server needed.
+
+Its records (orders, stores, products) are the bot's data, `demo_data.yaml` (dialogue/backends/demo_data.py
+reads and checks it); this module holds only what the actions do with them.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import re
 from collections.abc import Callable
 from typing import Any
 
 from dialogue.backends import ActionResult, UnknownAction
+from dialogue.backends.demo_data import DEMO_DATA_FILE, DemoData, load_demo_data
+from dialogue.yaml_source import REPO_ROOT
 
-ORDERS: dict[str, dict[str, Any]] = {
-    "12345678": {
-        "phone": "09012345678",
-        "status": "shipped",
-        "status_ja": "配送中",
-        "carrier": "ヤマト運輸",
-        "item": "ワイヤレスイヤホン",
-        "amount": 12800,
-        "payment": "クレジットカード",
-        "eta": "2026-11-25",
-        "cancellable": False,
-        "returnable": False,
-    },
-    "23456789": {
-        "phone": "08098765432",
-        "status": "processing",
-        "status_ja": "準備中",
-        "carrier": "",
-        "item": "電気ケトル",
-        "amount": 4980,
-        "payment": "代金引換",
-        "eta": "",
-        "cancellable": True,
-        "returnable": False,
-    },
-    "34567890": {
-        "phone": "09012345678",
-        "status": "delivered",
-        "status_ja": "配達済み",
-        "carrier": "ヤマト運輸",
-        "item": "電気ケトル",
-        "amount": 4980,
-        "payment": "クレジットカード",
-        "eta": "",
-        "cancellable": False,
-        "returnable": True,
-    },
-    # コンビニ払いの未入金: billing_inquiry offers a card payment by keypad (pay_balance)
-    "45678901": {
-        "phone": "09012345678",
-        "status": "processing",
-        "status_ja": "お支払い待ち",
-        "carrier": "",
-        "item": "電動歯ブラシ",
-        "amount": 8800,
-        "payment": "コンビニ払い",
-        "eta": "",
-        "cancellable": True,
-        "returnable": False,
-        "unpaid": True,
-    },
-}
-
-STORES: dict[str, dict[str, Any]] = {
-    "shibuya": {
-        "name": "渋谷店",
-        "open": "10:00",
-        "close": "21:00",
-        "closed_ja": "年中無休",
-        "address": "東京都渋谷区道玄坂一丁目2番3号",
-        "station": "JR渋谷駅ハチ公口から徒歩3分",
-        "parking": "専用駐車場はございません。近隣のコインパーキングをご利用ください",
-    },
-    "umeda": {
-        "name": "梅田店",
-        "open": "10:00",
-        "close": "20:00",
-        "closed_ja": "毎週水曜日定休",
-        "address": "大阪府大阪市北区梅田三丁目4番5号",
-        "station": "JR大阪駅から徒歩5分、地下鉄梅田駅から徒歩3分",
-        "parking": "提携駐車場がございます。2,000円以上のお買い上げで1時間無料です",
-    },
-    "sapporo": {
-        "name": "札幌店",
-        "open": "10:00",
-        "close": "19:00",
-        "closed_ja": "毎週火曜日定休",
-        "address": "北海道札幌市中央区北五条西六丁目7番8号",
-        "station": "JR札幌駅南口から徒歩4分",
-        "parking": "店舗横に30台分の無料駐車場がございます",
-    },
-}
-
-PRODUCTS: dict[str, dict[str, Any]] = {
-    "earphones": {"name": "ワイヤレスイヤホン", "stock": "in_stock", "stores": ["shibuya", "umeda", "sapporo"]},
-    "kettle": {"name": "電気ケトル", "stock": "out_of_stock", "restock_ja": "12月上旬", "stores": []},
-    "coffee_maker": {"name": "コーヒーメーカー", "stock": "store_only", "stores": ["umeda"]},
-}
+SAMPLE_DATA = REPO_ROOT / DEMO_DATA_FILE  # the sample bot's records (the repository root is its directory)
 
 
 def _digits(value: Any) -> str:
@@ -105,10 +23,12 @@ def _digits(value: Any) -> str:
 
 
 class DemoBackend:
-    """In-memory records; each instance has its own copy, so a cancellation in one test stays there."""
+    """In-memory records; each instance has its own copy, so a cancellation in one test stays there.
+    `data` is a bot's demo data file, read and checked (`load_demo_data`); by default the sample bot's."""
 
-    def __init__(self, latency_s: float = 0.0) -> None:
-        self.orders = copy.deepcopy(ORDERS)
+    def __init__(self, data: DemoData | None = None, *, latency_s: float = 0.0) -> None:
+        self.data = data if data is not None else load_demo_data(SAMPLE_DATA)
+        self.orders = {order_id: order.record() for order_id, order in self.data.orders.items()}
         self.callbacks: list[dict[str, Any]] = []
         self.traces: list[str] = []
         self.latency_s = latency_s
@@ -124,7 +44,7 @@ class DemoBackend:
             "product_stock": self._stock,
             "send_password_reset": self._password_reset,
             "schedule_callback": self._callback,
-            "queue_wait": lambda args: {"result": "ok", "wait_s": 60},
+            "queue_wait": lambda args: {"result": "ok", "wait_s": self.data.queue_wait_s},
         }
 
     def actions(self) -> frozenset[str]:
@@ -176,7 +96,7 @@ class DemoBackend:
             return {"result": "not_found"}
         if not order["cancellable"]:
             return {"result": "not_cancellable", "status_ja": order["status_ja"]}
-        order.update(status="cancelled", status_ja="キャンセル済み", cancellable=False)
+        order.update(status="cancelled", status_ja=self.data.cancelled_status_ja, cancellable=False)
         return {"result": "ok"}
 
     def _return(self, args: dict[str, Any]) -> ActionResult:
@@ -198,16 +118,15 @@ class DemoBackend:
         return {"result": "ok"}
 
     def _store(self, args: dict[str, Any]) -> ActionResult:
-        store = STORES.get(str(args.get("store")))
-        return {"result": "ok", **store} if store else {"result": "not_found"}
+        store = self.data.stores.get(str(args.get("store")))
+        return {"result": "ok", **store.model_dump()} if store else {"result": "not_found"}
 
     def _stock(self, args: dict[str, Any]) -> ActionResult:
-        product = PRODUCTS.get(str(args.get("product")))
+        product = self.data.products.get(str(args.get("product")))
         if product is None:
             return {"result": "not_found"}
-        stores = "、".join(STORES[s]["name"] for s in product["stores"])
-        return {"result": product["stock"], "name": product["name"], "stores_ja": stores,
-                "restock_ja": product.get("restock_ja", "")}
+        stores = "、".join(self.data.stores[s].name for s in product.stores)
+        return {"result": product.stock, "name": product.name, "stores_ja": stores, "restock_ja": product.restock_ja}
 
     def _password_reset(self, args: dict[str, Any]) -> ActionResult:
         phone = _digits(args.get("phone"))

@@ -20,6 +20,7 @@ def bot_dir(tmp_path: Path, body: str) -> Path:
     for sub in ("flows", "prompts", "escalation_rules", "intents"):
         (tmp_path / sub).mkdir(exist_ok=True)
     (tmp_path / "bot.yaml").write_text(textwrap.dedent(body), encoding="utf-8")
+    (tmp_path / "demo_data.yaml").write_text("orders: {}\n", encoding="utf-8")  # `backend: demo`'s records
     return tmp_path
 
 
