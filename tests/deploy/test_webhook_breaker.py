@@ -173,7 +173,8 @@ async def test_a_bot_conversation_sends_its_id_to_the_company_system() -> None:
     @web.middleware
     async def record(request: web.Request, handler: Any) -> web.StreamResponse:
         seen.append(await request.json())
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
 
     app.middlewares.append(record)
     server = TestServer(app)
