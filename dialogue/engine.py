@@ -67,6 +67,7 @@ from dialogue.state import (
     Position,
 )
 from dialogue.store import SessionStore
+from dialogue.store_days import heard_words, store_day
 from dialogue.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ class DialogueManager:
         self.store = store
         self.escalation = escalation
         self.runner = StepRunner(backend, backend_timeout_s, {"check_callback_time": self._check_callback_time,
-                                                              "check_date": _check_date})
+                                                              "check_date": _check_date, "store_day": store_day,
+                                                              "heard_words": heard_words})
         self.exits = Exits(escalation.hours)
         self.conductor = Conductor(self.runner, self.exits, escalation.hours)
         # shared by every worker of the store (SPEC 7.5): one turn of a conversation at a time

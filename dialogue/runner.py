@@ -62,7 +62,7 @@ class Finished:
 Stop = Wait | Handover | End | Finished
 # actions the dialogue manager answers itself, from its own knowledge (agents' hours), before the backend
 Builtin = Callable[[Turn, Mapping[str, str]], dict[str, Any]]
-BUILTIN_ACTIONS = frozenset({"check_callback_time", "check_date"})
+BUILTIN_ACTIONS = frozenset({"check_callback_time", "check_date", "store_day", "heard_words"})
 
 
 def lookup(values: Mapping[str, Any], path: str) -> Any:

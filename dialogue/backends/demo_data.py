@@ -26,6 +26,8 @@ DEMO_DATA_FILE = "demo_data.yaml"  # `backend: demo` reads this file of the bot'
 OrderStatus = Literal["processing", "shipped", "delivered", "cancelled"]
 Stock = Literal["in_stock", "out_of_stock", "store_only"]
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # a store's weekly closing days
+
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _QUOTE = "write it in quotes ('{v}'): unquoted, YAML reads it as a number and drops any leading 0"
 
@@ -82,6 +84,28 @@ class Order(_Strict):
         return self.model_dump(exclude_none=True)
 
 
+class Closure(_Strict):
+    """Days a store is shut every year (the year-end break): month-day `start` to `end`, which may wrap over
+    the new year (12-31 to 01-03); `name_ja` is how the bot says why (「年末年始」)."""
+
+    start: str  # MM-DD
+    end: str  # MM-DD
+    name_ja: str = Field(min_length=1)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month_day(cls, v: Any) -> Any:
+        if isinstance(v, str) and re.fullmatch(r"\d{2}-\d{2}", v):
+            try:
+                dt.date.fromisoformat(f"2000-{v}")  # a leap year: 02-29 is a day
+                return v
+            except ValueError:
+                pass
+        if isinstance(v, str | int):
+            raise ValueError(f"{v!r} is not a month and day (MM-DD in quotes, e.g. '12-31')")
+        return v
+
+
 class Store(_Strict):
     name: str = Field(min_length=1)  # 「渋谷店」
     open: str  # HH:MM
@@ -90,6 +114,10 @@ class Store(_Strict):
     address: str = Field(min_length=1)
     station: str = Field(min_length=1)  # how to get there (「JR渋谷駅ハチ公口から徒歩3分」)
     parking: str = Field(min_length=1)
+    # optional, for 「明日やってますか」: the days it is shut (the flow answers for the day the caller names)
+    closed_weekdays: list[Weekday] = Field(default_factory=list)  # [wed]: 毎週水曜日定休
+    holidays: Literal["open", "closed"] = "open"  # national and substitute holidays (jpholiday)
+    closures: list[Closure] = Field(default_factory=list)  # the year-end break
 
     @field_validator("open", "close", mode="before")
     @classmethod
