@@ -26,7 +26,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]  # run as a script from a checkout, installed or not
-PUBLIC = ("xsid_ja", "asdc_dialog_act")
+# each public set with the key its label is under (train on train, report on test)
+PUBLIC = {"xsid_ja": "intent", "asdc_dialog_act": "intent", "naist_persuasive_emotion": "label"}
 
 
 def _heldout_sets() -> dict[str, Path]:
@@ -45,6 +46,7 @@ def cmd_plan(out: Path, shared: Path) -> None:
         emotion_train_files,
         read_emotion_examples,
         read_intent_examples,
+        read_jsonl,
     )
     from nlu.training import _fit_linear, featurize, kana_variant, train_intent
     from nlu.transformer.plan import PRESETS, make_plan
@@ -53,12 +55,13 @@ def cmd_plan(out: Path, shared: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     baselines: dict[str, Any] = {}
 
-    def reports(examples: list[Any], sets: dict[str, Path], labels: tuple[str, ...]) -> dict[str, Any]:
+    def reports(examples: list[Any], sets: dict[str, Path], labels: tuple[str, ...],
+                label_key: str = "intent") -> dict[str, Any]:
         linear = train_intent(examples)
         order = [linear.labels.index(name) for name in labels]
         out_: dict[str, Any] = {}
         for name, path in sets.items():
-            rows = read_intent_examples([path])
+            rows = list(read_jsonl(path, label_key)) if path.suffix == ".jsonl" else read_intent_examples([path])
             out_[name] = {"texts": [prepare(r.text) for r in rows], "gold": [r.label for r in rows],
                           "linear": [[float(p) for p in linear.scores(featurize(r.text))[order]] for r in rows]}
             baselines[name] = tfidf_baselines([e.text for e in examples], [e.label for e in examples],
@@ -73,11 +76,11 @@ def cmd_plan(out: Path, shared: Path) -> None:
     plan.reports = reports(examples, _heldout_sets(), plan.labels["intent"])
     plan.save(out / "plan.json.gz")
     public = replace(PRESETS["gpu"], corpus=(), kana_variants=False)
-    for name in PUBLIC:
-        train_rows = read_intent_examples([shared / name / "train.jsonl"])
+    for name, key in PUBLIC.items():
+        train_rows = list(read_jsonl(shared / name / "train.jsonl", key))
         p = make_plan(train_rows, [], preset=public, fit_linear=_fit_linear, kana_variant=lambda t: t,
                       heads=("intent",), shared_root=shared)
-        p.reports = reports(train_rows, {name: shared / name / "test.jsonl"}, p.labels["intent"])
+        p.reports = reports(train_rows, {name: shared / name / "test.jsonl"}, p.labels["intent"], key)
         p.save(out / f"plan_{name}.json.gz")
     (out / "baselines.json").write_text(json.dumps(baselines, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"bundle": str(out), "seconds": round(time.perf_counter() - started, 1),
@@ -85,7 +88,61 @@ def cmd_plan(out: Path, shared: Path) -> None:
                       "mean_p": float(np.mean([max(r) for r in plan.dev_linear]))}, indent=1))
 
 
-def cmd_fit(bundle: Path, out: Path, preset_name: str) -> None:
+def throughput(directory: Path, texts: list[str], device: str) -> dict[str, Any]:
+    """Batched inference of the bot's transformer on `device`: what concurrent calls batched together get.
+    Per batch size, the mean of 30 timed batches after 5 warm-ups, tokenising included."""
+    import torch
+
+    from nlu.transformer import MANIFEST
+    from nlu.transformer.network import load
+    from nlu.transformer.text import load_tokenizer, pad
+
+    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    model = load(directory, {h: len(v) for h, v in manifest["labels"].items()}, device)
+    tok = load_tokenizer(directory)
+    out: dict[str, Any] = {}
+    gpu = device.startswith("cuda")
+    # on a CPU (smoke runs, tests) only a glance: bfloat16 autocast there is slow and not what serving uses
+    for dtype in ("float32", "bfloat16") if gpu else ("float32",):
+        for size in (1, 8, 32, 128, 512) if gpu else (1, 8):
+            batch = (texts * (size // max(1, len(texts)) + 1))[:size]
+
+            def once(batch: list[str] = batch, dtype: str = dtype) -> None:
+                ids_np, mask_np = pad(tok.encode(batch, manifest["max_len"]), tok.pad_id)
+                ids, mask = torch.from_numpy(ids_np).to(device), torch.from_numpy(mask_np).to(device)
+                with torch.inference_mode(), torch.autocast(device.split(":")[0], dtype=torch.bfloat16,
+                                                            enabled=dtype == "bfloat16"):
+                    probs = {h: torch.softmax(v.float(), -1) for h, v in model(ids, mask).items()}
+                [p.cpu() for p in probs.values()]
+
+            for _ in range(5):
+                once()
+            if device.startswith("cuda"):
+                torch.cuda.synchronize()
+            started = time.perf_counter()
+            for _ in range(30):
+                once()
+            if device.startswith("cuda"):
+                torch.cuda.synchronize()
+            ms = (time.perf_counter() - started) / 30 * 1000
+            out[f"{dtype}_batch{size}"] = {"ms_per_batch": round(ms, 3), "turns_per_second": round(size / ms * 1000)}
+    return out
+
+
+def _archive(out: Path, archive: Path | None) -> None:
+    """Everything trained so far in one tar (the weights without the pre-trained encoder), rewritten after
+    each stage: a run stopped at its time limit still brings back what it finished."""
+    import tarfile
+
+    if archive is None:
+        return
+    partial = archive.with_suffix(".partial")
+    with tarfile.open(partial, "w") as tar:
+        tar.add(out, arcname=out.name, filter=lambda info: None if "/pretrained" in info.name else info)
+    partial.replace(archive)
+
+
+def cmd_fit(bundle: Path, out: Path, preset_name: str, public_sets: bool = True, archive: Path | None = None) -> None:
     import torch
 
     from nlu.transformer.plan import PRESETS, Plan
@@ -104,21 +161,32 @@ def cmd_fit(bundle: Path, out: Path, preset_name: str) -> None:
     manifest = fit(Plan.load(bundle / "plan.json.gz"), out / "transformer", preset=preset, device=device,
                    log=log, keep_pretrained=pretrained)
     metrics["bot"] = {"heldout": manifest.get("heldout"), "dev": {k: v for k, v in manifest["dev"].items() if k != "grid"},
-                      "cascade": manifest["cascade"], "seconds": manifest["training"]["seconds"]}
+                      "cascade": manifest["cascade"], "seconds": manifest["training"]["seconds"],
+                      "parameters": manifest["parameters"], "pretraining": manifest["training"]["pretraining"]}
+    plan_texts = Plan.load(bundle / "plan.json.gz").dev_texts
+    metrics["throughput"] = throughput(out / "transformer", plan_texts, device)
+    log(f"throughput: {json.dumps(metrics['throughput'])}")
+    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _archive(out, archive)
     public = replace(preset, corpus=(), kana_variants=False, ft_epochs=max(preset.ft_epochs, 15))
     metrics["public"] = {}
-    for name in PUBLIC:
+    for name in PUBLIC if public_sets else ():
+        if not (bundle / f"plan_{name}.json.gz").is_file():
+            continue
         log(f"== {name}")
         m = fit(Plan.load(bundle / f"plan_{name}.json.gz"), out / "public" / name, preset=public,
                 base_model=pretrained, device=device, log=log)
         metrics["public"][name] = {"heldout": m.get("heldout"), "cascade": m["cascade"],
                                    "seconds": m["training"]["seconds"]}
         shutil.rmtree(out / "public" / name / "encoder")  # the figures are what comes back, not the weights
+        (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        _archive(out, archive)
     baselines = bundle / "baselines.json"
     if baselines.is_file():
         metrics["tfidf_baselines"] = json.loads(baselines.read_text(encoding="utf-8"))
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _archive(out, archive)
     print(json.dumps(metrics, ensure_ascii=False, indent=1))
 
 
@@ -149,6 +217,8 @@ def main() -> None:
     f.add_argument("--bundle", type=Path, default=ROOT / "benchmarks" / ".gpu_bundle")
     f.add_argument("--out", type=Path, required=True)
     f.add_argument("--preset", default="gpu", help="tiny: a smoke test of this step on a CPU")
+    f.add_argument("--no-public", action="store_true", help="only the bot's model, not the public sets")
+    f.add_argument("--archive", type=Path, help="a tar of --out rewritten after each stage")
     i = sub.add_parser("install")
     i.add_argument("--trained", type=Path, required=True)
     i.add_argument("--model", type=Path, default=ROOT / "models" / "transformer")
@@ -156,7 +226,7 @@ def main() -> None:
     if args.cmd == "plan":
         cmd_plan(args.out, args.shared)
     elif args.cmd == "fit":
-        cmd_fit(args.bundle, args.out, args.preset)
+        cmd_fit(args.bundle, args.out, args.preset, public_sets=not args.no_public, archive=args.archive)
     else:
         cmd_install(args.trained, args.model)
 

@@ -284,3 +284,35 @@ def test_cli_trains_the_transformer_backend(tiny_data: tuple[Path, Path], tmp_pa
     assert main(["nlu", "train", "--backend", "transformer", "--preset", "huge", "--data", str(tiny_data[0]),
                  "--out", str(out)]) == 2
     assert "unknown preset" in capsys.readouterr().err
+
+
+def test_a_gpu_fit_archives_what_it_finished(tmp_path: Path) -> None:
+    """The GPU machine brings back single files: the fit leaves one tar of the bot's transformer and
+    metrics (batched throughput included), without the float32 pre-trained encoder, after each stage."""
+    import importlib.util
+    import tarfile
+
+    from nlu.data_io import Example
+    from nlu.training import _fit_linear
+    from nlu.transformer.plan import PRESETS, make_plan
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "transformer_gpu.py"
+    spec = importlib.util.spec_from_file_location("transformer_gpu", script)
+    assert spec is not None and spec.loader is not None
+    gpu = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpu)
+    examples = [Example(t, k) for k, v in INTENTS.items() for t in v]
+    emotion = [{"text": t, "emotion": e, "harassment": h} for t, e, h in EMOTION]
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    make_plan(examples, emotion, preset=PRESETS["tiny"], fit_linear=_fit_linear,
+              kana_variant=lambda t: t).save(bundle / "plan.json.gz")
+    archive = tmp_path / "tiny.tar"
+    gpu.cmd_fit(bundle, tmp_path / "tiny", "tiny", public_sets=False, archive=archive)
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        metrics = json.loads(tar.extractfile("tiny/metrics.json").read())  # type: ignore[union-attr]
+    assert "tiny/transformer/encoder/model.safetensors" in names and "tiny/transformer/spm.model" in names
+    assert not [n for n in names if "pretrained" in n]
+    assert metrics["throughput"]["float32_batch8"]["turns_per_second"] > 0
+    assert metrics["bot"]["dev"]["n"] > 0
