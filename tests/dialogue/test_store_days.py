@@ -14,7 +14,7 @@ from dialogue.backends.demo import DemoBackend
 from dialogue.engine import DialogueManager
 from dialogue.factory import build_manager
 from dialogue.runner import BUILTIN_ACTIONS
-from dialogue.store_days import heard_words, store_day_of
+from dialogue.store_days import heard_words, store_day, store_day_of
 from dialogue.turn import Turn
 from nlu.pipeline import NLU
 
@@ -72,6 +72,19 @@ async def test_the_demo_store_record_carries_the_closing_days() -> None:
 
 def test_the_builtins_are_known_to_validation() -> None:
     assert {"store_day", "heard_words"} <= BUILTIN_ACTIONS
+
+
+def _asked(day: str, values: dict[str, Any]) -> str:
+    turn = cast(Turn, SimpleNamespace(now=TUESDAY, values=lambda: values))
+    return str(store_day(turn, {"date": day, "store": "store_info"})["result"])
+
+
+def test_store_day_reads_the_saved_record_and_the_call_s_clock() -> None:
+    assert _asked("2026-12-09", {"store_info": UMEDA}) == "closed"
+    assert _asked("2026-12-08", {"store_info": UMEDA}) == "open"  # today
+    assert _asked("2026-12-02", {"store_info": UMEDA}) == "past"  # last Wednesday: the general hours
+    assert _asked("", {"store_info": UMEDA}) == "unknown"
+    assert _asked("2026-12-09", {}) == "unknown"  # no store_info saved
 
 
 def _turn(last_heard: str | None) -> Turn:
