@@ -31,7 +31,7 @@ _REPEAT_WORD = re.compile(r"もう(一度|いちど|一回|いっかい|1回|1�
 
 # a yes or a no at the start of the reply (after a backchannel はい the content decides, see `lead`)
 YES = re.compile(
-    r"^(はい|はーい|ええ|うん|うむ|そう(です|だ|や|よ|そう|ね|なんです|$|(?=[、。,\s]))|その(通り|とおり)|おう|"
+    r"^(はい|はーい|ええ|うん|うむ|そう(です(?!か)|だ|や|よ|そう|ね|なんです(?!か)|$|(?=[、。,\s]))|その(通り|とおり)|おう|"
     r"お願い|おねがい|頼みます|たのみます|頼むわ|オッケー|OK|ok|了解|りょうかい|わかりました|分かりました|かしこまり|"
     r"わかった|分かった|わかったわ|わかりましたわ|わかりやした|わかっただ|わかったべ|わかったで|"
     r"それで(いい|お願い|大丈夫|結構|かまいません|構いません|ええ)|合って|あって(ます|る)|間違い(ない|ありません)|まちがいない|"
@@ -96,9 +96,14 @@ FINISHED = re.compile(
     r"失礼し|しつれいし|さようなら|さよなら|切ります|きります|ごきげんよう|どうも|"
     r"解決し|わかりました$|分かりました$|あざす|あざっす|あざーす|サンキュー|さんきゅ|センキュー|おつかれ|"
     r"おしまい|ないっす|ない(けん|けえ|ばい|っちゃ|べさ|さ)$|(^|[、 ])なか(です|よ|ばい|と)?$|もうよか|(^|[、 ])なし(です|で|っす)?$|"
-    r"これで(いい|大丈夫|結構|十分|ええ)|用は(済|す)み|また(何か|なにか)?あったら|また(かけ|電話|でんわ))"
+    r"これで(いい|大丈夫|結構|十分|ええ)|用は(済|す)み|また(何か|なにか)?あったら|また(かけ|電話|でんわ)|"
+    # the caller settles for the answer: 「ほんなら待ってみます」「様子を見ます」 after a delivery read-out
+    r"(待|ま)って(み|お)(ます|る|よう|ましょう)|(待|ま)っと(き|く)(ます)?|(待|ま)ちます$|様子(を)?見(ます|てみます|とき))"
 )
 _ASKS_SOMETHING = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|か|かね|の)$|(たい|ほしい|欲しい|教えて|おしえて)")
+
+
+_BARE_NO = re.compile(r"(いいえ|いえ|いや|いーや|ううん)")
 
 
 def only_closing(text: str) -> bool:
@@ -106,7 +111,8 @@ def only_closing(text: str) -> bool:
     parts = clauses(text)
     if not parts or MORE_TO_ASK.search(text) or HEDGE.search(text):
         return False
-    closing = [c for c in parts if bare(c) != ""]
+    # a bare no before it (「いえ、もう大丈夫です」) takes back a "yes, one more thing"; it closes with the rest
+    closing = [c for c in parts if bare(c) != "" and not _BARE_NO.fullmatch(bare(c))]
     return bool(closing) and all(FINISHED.search(c) is not None and not _ASKS_SOMETHING.search(c) for c in closing)
 
 

@@ -279,7 +279,8 @@ def _closing(parse: Parse) -> Simple | None:
         return None
     if words.CLEAR_GOODBYE.search(text):
         return Simple("end")
-    if _confident(parse) == "goodbye":
+    if _confident(parse) == "goodbye" or words.only_closing(text):
+        # 「いえ、もう大丈夫です、ありがとう」 where a request was asked for: the caller seems done; asked, not assumed
         return Simple("confirm_end")
     return None
 
