@@ -580,6 +580,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     if isinstance(aw, AwaitConfirm) and values:
         return Correct(values)
+    if cue is None and isinstance(aw, AwaitConfirm) and aw.offer and not _distress(parse):
+        request = _request(said, q)
+        if request is not None and request.intent in q.flow_intents:
+            # 「パスワードを忘れました」 to 「再設定用のSMSをお送りしましょうか」: the need the offer answers, said
+            # again, is a yes to it (read as 「わからない」 it went to a person)
+            return Yes(values)
     if _dont_know(parse) and not _distress(parse):
         return Simple("dont_know")
     if words.only_hesitation(parse.normalized):

@@ -1,0 +1,127 @@
+"""Failures found talking to `ivr chat` as callers would, 2026-12-04 (issue 11), one test each: a dispute with
+the charge said first, a preamble after an apology, a need said again at an offer.
+
+Each runs a case through the SPEC 7.2 runner on the sample bot with the real NLU.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogue.bot import Bot, load_bot
+from dialogue.escalation.engine import EscalationEngine
+from dialogue.testing import CaseResult, CaseRunner, load_suite
+from nlu.pipeline import NLU
+
+
+@pytest.fixture(scope="module")
+def bot() -> Bot:
+    return load_bot()
+
+
+async def _run(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseResult:
+    path = tmp_path / "case.yaml"
+    path.write_text(case_yaml, encoding="utf-8")
+    (case,) = load_suite(path)
+    return await CaseRunner(bot, nlu, EscalationEngine.load()).run(case, path.name)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "請求が二重になってるみたいなんですけど",
+        "引き落としが2回されてるんですが",
+        "せいきゅうが にじゅうに なってるんですけど",  # kana-only ASR
+    ],
+)
+async def test_a_double_charge_said_charge_first_goes_to_a_person(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    # it was read the bill and asked 「解消されましたでしょうか」
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: double charge
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-25T10:00:00+09:00"
+  opening: {opening}
+  answers: {{order_id: "12345678"}}
+  expect: {{outcome: transferred, reason: complex}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+async def test_paying_in_two_instalments_is_no_dispute(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: instalments
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-25T10:00:00+09:00"
+  opening: 支払いを2回に分けることはできますか
+  answers: {order_id: "12345678"}
+  expect: {reason: null}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    ["あの、すみません、ちょっと聞きたいんですけど", "もしもし、お伺いしたいことがあるんですが", "すいません、質問があるんですけど"],
+)
+async def test_a_preamble_after_an_apology_is_asked_what_it_is(
+    tmp_path: Path, bot: Bot, nlu: NLU, preamble: str
+) -> None:
+    # 「うまく聞き取れませんでした」 before: the apology hid the preamble
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: preamble
+  channel: voice
+  now: "2026-11-25T10:00:00+09:00"
+  turns:
+    - user: {preamble}
+      expect: {{says: ご用件}}
+    - user: 札幌店って何時まで開いてますか
+      expect: {{says: 札幌店の営業時間}}
+  expect: {{outcome: resolved}}
+""",
+    )
+    assert result.passed, result.failures
+    assert not any("聞き取れません" in t["text"] for t in result.transcript if t["speaker"] == "bot")
+
+
+async def test_the_need_said_again_at_an_offer_accepts_it(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「パスワードを忘れました」 to 「再設定用のSMSをお送りしましょうか」 was read as 「わからない」 and went to a person
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: need said again
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-25T10:00:00+09:00"
+  turns:
+    - user: ログインできなくなっちゃって
+      expect: {awaiting: confirm}
+    - user: パスワードを忘れました
+      expect: {awaiting: "slot:phone_number"}
+    - user: "09012345678"
+      expect: {says: SMSをお送りいたしました}
+  expect: {outcome: resolved}
+""",
+    )
+    assert result.passed, result.failures
