@@ -542,6 +542,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Correct(changed)
     if cue == "yes":
         return Yes(values)
+    if cue is None and isinstance(aw, AwaitConfirm) and not aw.offer and q.caller_phone and not values and (
+            words.THIS_NUMBER.match(parse.normalized)):
+        return Yes(values)  # 「この電話で」 to 「090-…におかけしてよろしいでしょうか」: this number, yes
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and cue is None:
         request = _request(said, q)
         if request is not None and request.intent == aw.intent:

@@ -125,3 +125,40 @@ async def test_the_need_said_again_at_an_offer_accepts_it(tmp_path: Path, bot: B
 """,
     )
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("said", ["この電話で", "この携帯に", "この番号で", "今かけてる番号で"])
+async def test_this_phone_at_the_callback_number_is_a_calm_yes(
+    tmp_path: Path, bot: Bot, nlu: NLU, said: str
+) -> None:
+    # 「この電話で」 was read as anger 0.84 and the caller went to the complaints queue (reason emotion)
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: callback to this phone
+  channel: voice
+  caller: {{phone: "09011112222"}}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: 折り返し電話してもらえますか
+      expect: {{awaiting: confirm, says: 090-1111-2222}}
+    - user: {said}
+      expect: {{awaiting: "slot:date"}}
+    - user: 明日の午後2時ごろ
+    - user: はい
+  expect: {{outcome: callback_scheduled, reason: null, slots: {{phone_number: "09011112222"}}}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["この電話で", "この携帯に", "この携帯にかけてください", "会社のほうにかけてください", "このままで", "このまま待ちます"],
+)
+def test_where_to_call_back_is_no_anger(nlu: NLU, said: str) -> None:
+    parse = nlu.parse(said)
+    assert not (parse.emotion.label == "anger" and parse.emotion.score >= 0.5), parse.emotion
+    assert not parse.harassment.detected and parse.harassment.score < 0.4, parse.harassment
