@@ -58,6 +58,9 @@ _ENGLISH_FUNCTION_WORDS = {
     "that's", "this", "what", "where", "when", "how", "can", "could", "would", "does", "don't", "please", "yes",
     "not", "thanks", "thank", "want", "like", "need", "with", "have", "has", "will", "there", "just", "next",
     "about", "hi", "hello", "and", "for", "at", "in",
+    # contractions and a few more that no romaji Japanese has ("my parcel hasn't arrived yet" scored 0.68)
+    "hasn't", "haven't", "isn't", "aren't", "wasn't", "didn't", "doesn't", "can't", "won't", "couldn't",
+    "we", "our", "they", "their", "yet", "still", "been", "did", "why", "who", "which", "from", "but",
 }
 ENGLISH_CLEAR = 0.9
 

@@ -162,3 +162,76 @@ def test_where_to_call_back_is_no_anger(nlu: NLU, said: str) -> None:
     parse = nlu.parse(said)
     assert not (parse.emotion.label == "anger" and parse.emotion.score >= 0.5), parse.emotion
     assert not parse.harassment.detected and parse.harassment.score < 0.4, parse.harassment
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "荷物がまだ来んとですよ、いつ来ると？",  # Hakata
+        "注文したケトルがまだ届いてないんですけど",
+        "にもつが まだ とどいてないんですけど",  # kana-only ASR
+    ],
+)
+async def test_marked_delivered_but_not_received_is_apologised_for_and_traced_by_a_person(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    # 34567890 is marked delivered: it was read out as 「配達済みとなっております」 and 「ほかにご用件は」
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: delivered, not received
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:00:00+09:00"
+  opening: {opening}
+  answers: {{order_id: "34567890"}}
+  expect: {{outcome: transferred, reason: complex, says: お手元に届いていないとのこと}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["注文の配送状況を確認したいんですが", "こないだ頼んだケトル、もう受け取ったんやけど、配達済みになっとるか見てもらえる？"],
+)
+async def test_asking_the_status_of_a_delivered_order_is_told_it(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    # こないだ (the other day) is no 来ない
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: delivered, status asked
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:00:00+09:00"
+  opening: {opening}
+  answers: {{order_id: "34567890"}}
+  expect: {{outcome: resolved, says: 配達済みとなっております}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+async def test_an_english_contraction_keeps_the_caller_in_english(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # "my parcel hasn't arrived yet" scored 0.68 English and the call went on in Japanese
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: english contraction
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T10:00:00+09:00"
+  opening: my parcel hasn't arrived yet
+  answers: {order_id: "34567890"}
+  expect: {outcome: transferred, says: "hasn't reached you"}
+""",
+    )
+    assert result.passed, result.failures
