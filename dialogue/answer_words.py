@@ -127,6 +127,12 @@ QUESTION = re.compile(r"([?？]|(です|ます|でしょう|んです|のです|
 
 # a request announced, not yet said (「ちょっとお聞きしたいことがあるんですけど」「相談があって」): the caller is
 # asked what it is, never guessed at (a preamble is no complaint). A topic (注文の件で) is guessed and asked about.
+# the call announced with who sent the caller, no request yet (「孫に言われて電話したんだけど」「娘に電話しろって言われて」):
+# an elderly caller is asked what it is about, gently, not told they were not understood
+SENT_TO_CALL = re.compile(
+    r"(言われ|いわれ|頼まれ|たのまれ|勧められ|すすめられ)(て|た)?[^。?？]{0,6}(電話|でんわ)|"
+    r"(電話|でんわ)(しろ|して|するよう|しなさい|しなって)[^。?？]{0,4}(言われ|いわれ|頼まれ|たのまれ)"
+)
 PREAMBLE = re.compile(
     r"^(ちょっと|少し|すこし|一つ|ひとつ|すみません|すいません|すんません|すまんけど|恐れ入ります|おそれいります|もしもし|"
     r"あの|あのう|あのー|えっと|えーと|[、。…\.\s])*"

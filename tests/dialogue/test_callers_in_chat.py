@@ -235,3 +235,50 @@ async def test_an_english_contraction_keeps_the_caller_in_english(tmp_path: Path
 """,
     )
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["えーと、なんだったかな、あのー、孫に言われて電話したんだけど", "娘に電話しろって言われたんですけど", "息子に頼まれて電話したんですが"],
+)
+async def test_a_caller_sent_by_family_is_asked_gently(tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    # an elderly caller who says who sent them heard 「うまく聞き取れませんでした」
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: sent by family
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: {opening}
+      expect: {{says: ごゆっくりで大丈夫です}}
+    - user: えーと、荷物のことだと思うんだけど
+    - user: いちにさんよん、ごろくななはち
+      expect: {{says: 11月25日}}
+  expect: {{outcome: resolved, reason: null}}
+""",
+    )
+    assert result.passed, result.failures
+    assert not any("聞き取れません" in t["text"] for t in result.transcript if t["speaker"] == "bot")
+
+
+async def test_a_request_said_with_who_sent_the_caller_is_served(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: sent by family, with the request
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-11-24T10:00:00+09:00"
+  opening: 息子に頼まれて電話したんですが、注文のキャンセルをお願いしたくて
+  answers: {order_id: "23456789"}
+  confirm: はい
+  expect: {intent: cancel_order, outcome: resolved}
+""",
+    )
+    assert result.passed, result.failures
