@@ -133,6 +133,12 @@ SENT_TO_CALL = re.compile(
     r"(言われ|いわれ|頼まれ|たのまれ|勧められ|すすめられ)(て|た)?[^。?？]{0,6}(電話|でんわ)|"
     r"(電話|でんわ)(しろ|して|するよう|しなさい|しなって)[^。?？]{0,4}(言われ|いわれ|頼まれ|たのまれ)"
 )
+# a wrong number (「すみません、間違えました」 at the opening, 「間違い電話でした」, "sorry, wrong number"): thanked and let go
+WRONG_NUMBER = re.compile(
+    r"(間違い電話|まちがいでんわ|かけ間違|かけまちが|番号(を)?(間違|まちが)え|ばんごう(を)?まちがえ|電話(を)?(間違|まちが)え|"
+    r"(違う|ちがう)(ところ|所)に(かけ|電話)|^(あ|あっ)?[、\s]*(すみません|すいません|ごめんなさい|失礼しました|しつれいしました)?[、\s]*"
+    r"(間違え|まちがえ)(まし)?た[。.!\s]*$|(?i:wrong number))"
+)
 PREAMBLE = re.compile(
     r"^(ちょっと|少し|すこし|一つ|ひとつ|すみません|すいません|すんません|すまんけど|恐れ入ります|おそれいります|もしもし|"
     r"あの|あのう|あのー|えっと|えーと|[、。…\.\s])*"
@@ -340,6 +346,7 @@ _EN_DONT_KNOW = r"\b(i don['’]?t know|do not know|dunno|not sure|no idea|i don
 _EN_HEDGE = r"\b(i think( so)?|probably|i guess|maybe|for now)\b"
 _EN_ACKNOWLEDGE = r"(isee|gotit|alright|allright|okay|ok|right|cool|understood|great|perfect)"  # after bare()
 _EN_DISTRESS = r"\b(passed away|died|funeral|in (the )?hospital|an accident|emergency|i don['’]?t know what to do)\b"
+_EN_TROUBLE = r"\b(broken|broke|damaged|cracked|faulty|defective|doesn['’]?t work|does not work|not working|stopped working|won['’]?t (turn on|work)|leak(s|ing|ed)?|(the )?wrong (item|product|one|size|colou?r))\b"
 _EN_NOT_SOLVED = r"\b(not (really|solved|helpful|what i)|didn['’]?t help|doesn['’]?t help|still)\b"
 
 EN_REPEAT = re.compile(
@@ -380,3 +387,4 @@ HEDGE = _english(HEDGE, _EN_HEDGE)
 ACKNOWLEDGE = _english(ACKNOWLEDGE, _EN_ACKNOWLEDGE)
 DISTRESS = _english(DISTRESS, _EN_DISTRESS)
 NOT_SOLVED = _english(NOT_SOLVED, _EN_NOT_SOLVED)
+TROUBLE = _english(TROUBLE, _EN_TROUBLE)

@@ -678,6 +678,8 @@ def _at_free(said: _Said, q: Question) -> Action:
         return answer
     if words.PREAMBLE.match(parse.normalized) and not said.prefill:
         return Simple("greet")  # 「ちょっとお聞きしたいことが…」「注文のことで」: 「どのようなご用件でしょうか」
+    if words.WRONG_NUMBER.search(parse.normalized) and not said.prefill and _request(said, q) is None:
+        return Simple("end")  # 「すみません、間違えました」 to 「ご用件をお話しください」: a wrong number
     if words.SENT_TO_CALL.search(parse.normalized) and not said.prefill and _request(said, q) is None:
         return Simple("hesitate")  # 「孫に言われて電話したんだけど」: gently, slower, with the keypad and a person offered
     if parse.ambiguous and len(parse.ranking) > 1:

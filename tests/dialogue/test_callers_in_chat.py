@@ -282,3 +282,66 @@ async def test_a_request_said_with_who_sent_the_caller_is_served(tmp_path: Path,
 """,
     )
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("opening", ["ごめんなさい、間違えました", "すみません、間違い電話でした", "あ、かけ間違えました", "sorry, wrong number"])
+async def test_a_wrong_number_is_let_go(tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    # 「ごめんなさい、間違えました」 heard 「うまく聞き取れませんでした」
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: wrong number
+  channel: voice
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: {opening}
+  expect: {{outcome: abandoned, reason: null}}
+""",
+    )
+    assert result.passed, result.failures
+    said = [t["text"] for t in result.transcript if t["speaker"] == "bot"]
+    assert len(said) == 2 and not any("聞き取れません" in t or "catch" in t for t in said), said
+
+
+async def test_a_misspoken_number_at_a_slot_question_is_no_wrong_number(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: misspoke the order number
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: 荷物がまだ届かないんですけど
+    - user: あ、間違えました
+    - user: "12345678"
+      expect: {says: 11月25日}
+  expect: {outcome: resolved}
+""",
+    )
+    assert result.passed, result.failures
+
+
+async def test_an_english_caller_with_a_broken_item_hears_an_apology_first(
+    tmp_path: Path, bot: Bot, nlu: NLU
+) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: english broken kettle
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T10:00:00+09:00"
+  opening: I'd like to return the kettle, it arrived broken
+  answers: {order_id: "34567890"}
+  confirm: "yes"
+  expect: {intent: return_exchange, outcome: resolved, says: very sorry for the inconvenience}
+""",
+    )
+    assert result.passed, result.failures
