@@ -6,14 +6,25 @@ fees are still answered. Tuned on the dev sets only (benchmarks/data/faq_dev*.js
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from dialogue.bot import Bot, load_bot
+from dialogue.escalation.engine import EscalationEngine
 from dialogue.faq import FaqIndex, load_faq
+from dialogue.testing import CaseResult, CaseRunner, load_suite
+from nlu.pipeline import NLU
 
 
 @pytest.fixture(scope="module")
 def index() -> FaqIndex:
     return load_faq()
+
+
+@pytest.fixture(scope="module")
+def bot() -> Bot:
+    return load_bot()
 
 
 def _id(index: FaqIndex, text: str) -> str | None:
@@ -51,3 +62,58 @@ def test_what_the_caller_owes_is_left_to_the_billing_flow(index: FaqIndex, text:
 )
 def test_policy_questions_about_fees_are_still_answered(index: FaqIndex, text: str, entry: str) -> None:
     assert _id(index, text) == entry
+
+
+async def _call(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseResult:
+    path = tmp_path / "case.yaml"
+    path.write_text(case_yaml, encoding="utf-8")
+    (case,) = load_suite(path)
+    return await CaseRunner(bot, nlu, EscalationEngine.load()).run(case, path.name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["いくら払えばいいのか教えてください", "今月の請求額っていくらですか", "支払う金額を知りたいんですが"],
+)
+async def test_a_call_about_what_the_caller_owes_runs_the_billing_flow(
+    tmp_path: Path, bot: Bot, nlu: NLU, text: str
+) -> None:
+    result = await _call(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: own bill
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:30:00+09:00"
+  opening: {text}
+  answers: {{order_id: "12345678"}}
+  confirm: はい、わかりました
+  expect: {{intent: billing_inquiry, outcome: resolved, slots: {{order_id: "12345678"}}}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    ("text", "says"), [("送料はいくらですか", "五百五十円"), ("返品の送料はかかりますか", "負担")]
+)
+async def test_a_policy_question_about_a_fee_is_answered_from_the_faq(
+    tmp_path: Path, bot: Bot, nlu: NLU, text: str, says: str
+) -> None:
+    result = await _call(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: policy question
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: {text}
+      expect: {{says: {says}}}
+""",
+    )
+    assert result.passed, result.failures
