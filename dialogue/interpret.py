@@ -65,7 +65,12 @@ class Question:
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
-_NOT_THIS = re.compile(r"(じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて)[、,\s]*")
+_NOT_THIS = re.compile(
+    r"(じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて)[、,\s]*|"
+    # a change of mind after a clause: 「キャンセル…いや、やっぱり日にち変えてほしい」「返品、あ、違う、交換で」
+    r"(?<=[…、,。.\s])(いや|いえ|あ|あっ)?[、,\s]*(やっぱり|やっぱ|やはり)[、,\s]*|"
+    r"(?<=[…、,。.\s])(いや|いえ|あ|あっ)[、,\s]*(ちがう|違う|ちゃう|ちがった|違った|間違えた|まちがえた)[、,]\s*"
+)
 
 
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:

@@ -149,7 +149,8 @@ _FILLER_RE = re.compile(
     rf"(?:(?<![ぁ-ゖー])|(?<=[をはがにでともや]))(?:{_STRONG}){_SEP}*"
     rf"|(?:^|(?<={_SEP}))(?:{_WEAK}){_SEP}+"
 )
-_STUTTER_RE = re.compile(r"([ぁ-ゖァ-ヺ]{1,2})[ 、,・…]+(?=\1[ぁ-ゖァ-ヺー])")  # ちゅ、ちゅうもん
+# ちゅ、ちゅうもん; the fragment starts a word, so that the end of one (いや、やっぱり) is never taken for it
+_STUTTER_RE = re.compile(r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺ]{1,2})[ 、,・…]+(?=\1[ぁ-ゖァ-ヺー])")
 
 
 def _filler_edits(text: str) -> list[Edit]:

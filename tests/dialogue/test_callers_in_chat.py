@@ -345,3 +345,41 @@ async def test_an_english_caller_with_a_broken_item_hears_an_apology_first(
 """,
     )
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    ("opening", "intent"),
+    [
+        ("ええと、注文したやつ、キャンセル…いや、やっぱり日にち変えてほしいんやけど", "delivery_change"),
+        ("キャンセルしたいんですけど、あ、違う、配達日を変えたいんです", "delivery_change"),
+        ("荷物がまだ届かないんです、やっぱり届く日を変えてもらえますか", "delivery_change"),
+    ],
+)
+async def test_a_change_of_mind_inside_the_request_takes_the_last_one(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str, intent: str
+) -> None:
+    # 「キャンセル…いや、やっぱり日にち変えて」 was served as a cancellation (the normaliser also took the や of
+    # いや、やっぱり for a stutter)
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: change of mind
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:00:00+09:00"
+  opening: {opening}
+  answers: {{order_id: "12345678", date: 金曜日, time_window: 夕方}}
+  confirm: はい
+  expect: {{intent: {intent}, outcome: resolved, slots: {{date: "2026-11-27", time_window: "16:00-18:00"}}}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("opening", ["違う商品が届いたんですけど", "やっぱり荷物が届かないんです"])
+async def test_a_leading_やっぱり_or_違う_is_no_change_of_mind(tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    from dialogue.interpret import _NOT_THIS
+
+    assert _NOT_THIS.search(nlu.parse(opening).normalized) is None
