@@ -139,6 +139,13 @@ WRONG_NUMBER = re.compile(
     r"(違う|ちがう)(ところ|所)に(かけ|電話)|^(あ|あっ)?[、\s]*(すみません|すいません|ごめんなさい|失礼しました|しつれいしました)?[、\s]*"
     r"(間違え|まちがえ)(まし)?た[。.!\s]*$|(?i:wrong number))"
 )
+# the caller asks to be served in English, in either language (「英語で話せますか」 "do you speak English?")
+ASK_FOR_ENGLISH = re.compile(
+    r"(英語|えいご)(で|が|の)?(話せ|はなせ|話して|はなして|対応|たいおう|お願い|おねがい|大丈夫|だいじょうぶ|いい|しゃべれ|喋れ|"
+    r"できる|できます|わかる|分かる|かまいません|構いません)|"
+    r"(?i:\b(do|can|could) (you|someone|anyone) speak english\b|\b(speak|talk) (in )?english\b|\benglish,? please\b|"
+    r"\bin english,? please\b|\benglish speaker\b)"
+)
 PREAMBLE = re.compile(
     r"^(ちょっと|少し|すこし|一つ|ひとつ|すみません|すいません|すんません|すまんけど|恐れ入ります|おそれいります|もしもし|"
     r"あの|あのう|あのー|えっと|えーと|[、。…\.\s])*"

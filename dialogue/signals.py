@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dialogue import answer_words as words
 from dialogue.api import UserTurn
 from dialogue.escalation.signals import Signals
 from dialogue.escalation.trajectory import Trajectory
@@ -59,7 +60,10 @@ LANGUAGE_CONFIDENCE = 0.7  # below this a turn keeps the call's language (the bo
 
 
 def language_heard(state: CallState, parse: Parse) -> str | None:
-    """The caller's language when this turn changes it: clearly another language, or back to Japanese."""
+    """The caller's language when this turn changes it: clearly another language, or back to Japanese; or
+    English asked for (「英語で話せますか」), in whatever language it was asked."""
+    if state.language != "en" and words.ASK_FOR_ENGLISH.search(parse.normalized):
+        return "en"
     if parse.language == state.language or parse.language_confidence < LANGUAGE_CONFIDENCE:
         return None
     if isinstance(state.awaiting, AwaitSlot) and state.awaiting.entity in FREE_TEXT:

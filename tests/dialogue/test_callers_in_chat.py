@@ -383,3 +383,32 @@ async def test_a_leading_やっぱり_or_違う_is_no_change_of_mind(tmp_path: P
     from dialogue.interpret import _NOT_THIS
 
     assert _NOT_THIS.search(nlu.parse(opening).normalized) is None
+
+
+@pytest.mark.parametrize("asked", ["do you speak english?", "すみません、英語で話せますか", "English please", "英語でお願いします"])
+async def test_english_asked_for_is_given(tmp_path: Path, bot: Bot, nlu: NLU, asked: str) -> None:
+    # "do you speak english?" heard "I didn't quite catch that"; 「英語で話せますか」 「うまく聞き取れませんでした」
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: english asked for
+  channel: voice
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: {asked}
+      expect: {{says: What can I do for you}}
+    - user: what time does the Shibuya store close?
+      expect: {{says: 9 p.m.}}
+  expect: {{outcome: resolved}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+def test_declining_english_or_naming_it_is_no_request_for_it() -> None:
+    from dialogue import answer_words as words
+
+    assert words.ASK_FOR_ENGLISH.search("英語はいいです") is None
+    assert words.ASK_FOR_ENGLISH.search("英語の説明書が入っていませんでした") is None
