@@ -538,6 +538,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
+    if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and said.faq is not None and said.faq.entry.id != aw.intent
+            and _request(said, q) is None):
+        # 「いいえ、延長できるか知りたいんです」 to 「解消されましたでしょうか」: what they meant, and the knowledge base
+        # has it: answered (and asked again), not handed to a person
+        return Answer(said.faq)
     cue = _yes_no_cue(aw, parse)
     changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
     if isinstance(aw, AwaitConfirm) and aw.slot and not changed:

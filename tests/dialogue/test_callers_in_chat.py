@@ -412,3 +412,43 @@ def test_declining_english_or_naming_it_is_no_request_for_it() -> None:
 
     assert words.ASK_FOR_ENGLISH.search("英語はいいです") is None
     assert words.ASK_FOR_ENGLISH.search("英語の説明書が入っていませんでした") is None
+
+
+async def test_no_with_another_faq_question_is_answered_from_the_faq(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「いいえ、延長できるか知りたいんです」 to 「解消されましたでしょうか」 went to a person; the FAQ has the answer
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: faq follow-up
+  channel: voice
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: ポイントの有効期限っていつまでですか
+      expect: {says: 一年間}
+    - user: いいえ、延長できるか知りたいんです
+      expect: {says: 延長されます}
+    - user: はい、わかりました
+  expect: {outcome: resolved, reason: null}
+""",
+    )
+    assert result.passed, result.failures
+
+
+async def test_no_that_did_not_help_still_goes_to_a_person(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: faq did not help
+  channel: voice
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: ポイントの有効期限っていつまでですか
+    - user: いいえ、解決していません
+  expect: {outcome: transferred}
+""",
+    )
+    assert result.passed, result.failures
