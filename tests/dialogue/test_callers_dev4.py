@@ -11,29 +11,17 @@ from pathlib import Path
 import pytest
 
 from dialogue.answer_words import DISTRESS, GRIEF
-from dialogue.bot import Bot, load_bot
+from dialogue.bot import Bot
 from dialogue.engine import condolence_first, served_after_warning
-from dialogue.escalation.engine import Decision, EscalationEngine
+from dialogue.escalation.engine import Decision
 from dialogue.interpret import Fill, Heard, No, Request, Simple, Yes, interpret, rest_of
 from dialogue.question import question_for
 from dialogue.state import AwaitAnythingElse, AwaitConfirm, AwaitFree, Awaiting, AwaitSlot, CallState, frozen
-from dialogue.testing import CaseResult, CaseRunner, load_suite
 from nlu.pipeline import NLU
 from nlu.timezone import TOKYO
+from tests.dialogue.cases import run_case as _run
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TOKYO)
-
-
-@pytest.fixture(scope="module")
-def bot() -> Bot:
-    return load_bot()
-
-
-async def _run(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseResult:
-    path = tmp_path / "case.yaml"
-    path.write_text(case_yaml, encoding="utf-8")
-    (case,) = load_suite(path)
-    return await CaseRunner(bot, nlu, EscalationEngine.load()).run(case, path.name)
 
 
 @pytest.mark.parametrize(("said", "order_id"), [

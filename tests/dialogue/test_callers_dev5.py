@@ -10,25 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.bot import Bot, load_bot
-from dialogue.escalation.engine import EscalationEngine
-from dialogue.testing import CaseResult, CaseRunner, load_suite
+from dialogue.bot import Bot
+from dialogue.testing import CaseResult
 from nlu.pipeline import NLU
 from nlu.timezone import TOKYO
+from tests.dialogue.cases import run_case as _run
 
 NOW = datetime(2026, 11, 24, 10, 30, tzinfo=TOKYO)  # a Tuesday: 明日 is 11-25, 土曜 11-28
-
-
-@pytest.fixture(scope="module")
-def bot() -> Bot:
-    return load_bot()
-
-
-async def _run(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseResult:
-    path = tmp_path / "case.yaml"
-    path.write_text(case_yaml, encoding="utf-8")
-    (case,) = load_suite(path)
-    return await CaseRunner(bot, nlu, EscalationEngine.load()).run(case, path.name)
 
 
 def _dates(nlu: NLU, text: str) -> list[str]:

@@ -10,22 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.bot import Bot, load_bot
-from dialogue.escalation.engine import EscalationEngine
-from dialogue.testing import CaseResult, CaseRunner, load_suite
+from dialogue.bot import Bot
 from nlu.pipeline import NLU
-
-
-@pytest.fixture(scope="module")
-def bot() -> Bot:
-    return load_bot()
-
-
-async def _run(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseResult:
-    path = tmp_path / "case.yaml"
-    path.write_text(case_yaml, encoding="utf-8")
-    (case,) = load_suite(path)
-    return await CaseRunner(bot, nlu, EscalationEngine.load()).run(case, path.name)
+from tests.dialogue.cases import run_case as _run
 
 
 @pytest.mark.parametrize(

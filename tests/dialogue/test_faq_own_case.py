@@ -10,21 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.bot import Bot, load_bot
-from dialogue.escalation.engine import EscalationEngine
+from dialogue.bot import Bot
 from dialogue.faq import FaqIndex, load_faq
-from dialogue.testing import CaseResult, CaseRunner, load_suite
 from nlu.pipeline import NLU
+from tests.dialogue.cases import run_case as _call
 
 
 @pytest.fixture(scope="module")
 def index() -> FaqIndex:
     return load_faq()
-
-
-@pytest.fixture(scope="module")
-def bot() -> Bot:
-    return load_bot()
 
 
 def _id(index: FaqIndex, text: str) -> str | None:
@@ -62,13 +56,6 @@ def test_what_the_caller_owes_is_left_to_the_billing_flow(index: FaqIndex, text:
 )
 def test_policy_questions_about_fees_are_still_answered(index: FaqIndex, text: str, entry: str) -> None:
     assert _id(index, text) == entry
-
-
-async def _call(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseResult:
-    path = tmp_path / "case.yaml"
-    path.write_text(case_yaml, encoding="utf-8")
-    (case,) = load_suite(path)
-    return await CaseRunner(bot, nlu, EscalationEngine.load()).run(case, path.name)
 
 
 @pytest.mark.parametrize(

@@ -10,19 +10,13 @@ from pathlib import Path
 import pytest
 
 import dialogue.faq as faq_module
-from dialogue.bot import Bot, load_bot
-from dialogue.escalation.engine import EscalationEngine
+from dialogue.bot import Bot
 from dialogue.faq import FaqIndex, load_faq
-from dialogue.testing import CaseResult, CaseRunner, load_suite
 from nlu.pipeline import NLU
 from nlu.tokenizer import tokenize
 from nlu.types import Token
+from tests.dialogue.cases import run_case as _run
 from tests.dialogue.test_faq import DEV
-
-
-@pytest.fixture(scope="module")
-def bot() -> Bot:
-    return load_bot()
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +48,6 @@ def test_match_with_the_nlus_tokens_tags_nothing_and_answers_alike(
     alone = [index.match(text) for text, _ in DEV]
     assert len(tagged) == len(DEV)  # without tokens, match tags the text itself
     assert [h and h.entry.id for h in given] == [h and h.entry.id for h in alone]
-
-
-async def _run(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseResult:
-    path = tmp_path / "case.yaml"
-    path.write_text(case_yaml, encoding="utf-8")
-    (case,) = load_suite(path)
-    return await CaseRunner(bot, nlu, EscalationEngine.load()).run(case, path.name)
 
 
 async def test_a_turn_is_not_tagged_again_for_the_faq(
