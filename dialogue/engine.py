@@ -38,6 +38,7 @@ from dialogue.events import (
 )
 from dialogue.exits import Exits
 from dialogue.flow_model import Flow, Step
+from dialogue.heard_words import heard_words
 from dialogue.interpret import (
     Action,
     Correct,
@@ -67,7 +68,7 @@ from dialogue.state import (
     Position,
 )
 from dialogue.store import SessionStore
-from dialogue.store_days import heard_words, store_day
+from dialogue.store_days import store_day
 from dialogue.turn import Turn
 
 log = logging.getLogger(__name__)

@@ -1,18 +1,13 @@
-"""Two actions the dialogue answers itself (`BUILTIN_ACTIONS`), from what it already has.
+"""An action the dialogue answers itself (`BUILTIN_ACTIONS`), from what it already has.
 
 `store_day`: is a store open on the day the caller named (「梅田店って明日やってます？」)? Computed from the
 store record a `store_info` action returned (the demo's `demo_data.yaml`, or a webhook's answer): its
 optional `closed_weekdays`, `holidays` and `closures` fields (docs/deployment.md, section 4). A record without
 `closed_weekdays` says nothing about days: the result is `unknown` and the flow gives the general hours.
-
-`heard_words`: which of the flow's word lists the caller's request contains (「色違いに交換してほしい」 is an
-exchange, not a return). The words are the flow's, in YAML; the request is the caller's last words when
-the step runs, so the step comes first in its flow.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,7 +20,7 @@ if TYPE_CHECKING:
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-__all__ = ["heard_words", "store_day", "store_day_of"]
+__all__ = ["store_day", "store_day_of"]
 
 
 def store_day(turn: Turn, args: Mapping[str, str]) -> dict[str, Any]:
@@ -71,17 +66,3 @@ def _span(closure: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:
         return (int(start[:2]), int(start[3:5])), (int(end[:2]), int(end[3:5]))
     except ValueError:
         return None
-
-
-def heard_words(turn: Turn, args: Mapping[str, str]) -> dict[str, Any]:
-    """`args`: a result name -> words separated by `|`. The result is the first name one of whose words the
-    caller's last words contain (width and case folded), else `none`."""
-    heard = _fold(turn.state.last_heard or "")
-    for name, words in args.items():
-        if any(w and w in heard for w in (_fold(w.strip()) for w in words.split("|"))):
-            return {"result": name}
-    return {"result": "none"}
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()

@@ -13,8 +13,9 @@ from dialogue.api import CallerInfo, SessionStart, UserTurn
 from dialogue.backends.demo import DemoBackend
 from dialogue.engine import DialogueManager
 from dialogue.factory import build_manager
+from dialogue.heard_words import heard_words
 from dialogue.runner import BUILTIN_ACTIONS
-from dialogue.store_days import heard_words, store_day, store_day_of
+from dialogue.store_days import store_day, store_day_of
 from dialogue.turn import Turn
 from nlu.pipeline import NLU
 
