@@ -9,19 +9,25 @@ lists it with its case note, and the front end holds the caller with the socket 
 it in the console the front end is told (`{"type": "accepted", "agent", "agent_name"}`) and may put the call
 through and close; a `hangup` from the front end, or a socket that closes, while the call still waits records
 it as abandoned in the queue (ivr.desk_app.left_the_queue), for the wallboard's abandonment rate.
+
+A front end that keeps the socket open while the caller talks to the agent hears what the agent does next:
+自動応答に戻す (release) brings the caller back to the bot on the same socket, in a new bot session
+`<call_id>-r1` of the same conversation (`{"type": "released", "session_id", "note"}`, then the bot's
+`hold_back_to_bot` and greeting, as on the Twilio channels, ivr/voice_hold.py); 転送 puts the call back in a
+queue (`{"type": "desk", "event": "transferred", "queue"}`), and 終了 ends it (`"event": "closed"`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from dialogue.api import Alternative, BotReply, Conversations, SessionNotFound, UserTurn
-from dialogue.desk import DeskError
+from dialogue.desk import Contact, DeskError
 from ivr import frames
 from ivr.app_keys import MANAGER
 from ivr.desk_app import DESK, left_the_queue, queue_call
@@ -33,6 +39,7 @@ from ivr.voice_common import (
     MAX_BODY,
     STORE_DOWN,
     DigitCollector,
+    apology,
     check_bearer,
     ensure_setup,
     hang_up,
@@ -63,7 +70,9 @@ class StreamCall:
     ws: web.WebSocketResponse
     manager: Conversations
     now: datetime | None
-    sid: str | None = None
+    sid: str | None = None  # the bot session the caller talks to: the call's id, `<call_id>-r1` after a release
+    call_id: str | None = None  # the call, as the desk knows it (the conversation's id)
+    caller: str = ""
     reply: BotReply | None = None
     keys: DigitCollector | None = None
     playing: list[Playing] = field(default_factory=list)
@@ -71,6 +80,7 @@ class StreamCall:
     ended: bool = False
     app: web.Application | None = None  # where the agents' desk is (None: a transfer only tells the front end)
     holding: bool = False  # on the desk, waiting for an agent: a hang-up now is an abandonment in the queue
+    desk_status: str | None = None  # what the desk last said of the call (None: not handed to a person)
     _next_id: int = 0
 
     async def on_start(self, msg: dict[str, Any]) -> None:
@@ -78,8 +88,9 @@ class StreamCall:
         if self.sid is not None or not _CALL_ID.fullmatch(call_id) or await self.manager.view(call_id):
             await self.error("bad_start", "start once per connection with a new call_id")
             return
-        self.sid = call_id
-        await self.send(await start_call(self.manager, call_id, str(msg.get("from") or ""), self.now))
+        self.sid = self.call_id = call_id
+        self.caller = str(msg.get("from") or "")[:64]
+        await self.send(await start_call(self.manager, call_id, self.caller, self.now))
 
     async def on_transcript(self, msg: dict[str, Any]) -> None:
         text = str(msg.get("text") or "").strip()[:500]
@@ -171,40 +182,68 @@ class StreamCall:
 
     async def to_desk(self, reply: BotReply) -> BotReply:
         """The call joins the desk with the ACD's queue and priority and the wait said (before `transfer`)."""
-        if self.app is None or DESK not in self.app or self.sid is None:
+        if self.app is None or DESK not in self.app or self.call_id is None:
             return reply
         try:
-            queued = await queue_call(self.app, self.sid, reply)
+            queued = await queue_call(self.app, self.call_id, reply)
         except _DESK_DOWN as exc:  # the front end still transfers; the console just does not see the call
-            log.error("stream call %s not put on the agents' desk: %s", self.sid, exc or type(exc).__name__)
+            log.error("stream call %s not put on the agents' desk: %s", self.call_id, exc or type(exc).__name__)
             return reply
-        self.holding = True
+        self.holding, self.desk_status = True, "queued"
         return queued
 
+    @property
+    def with_desk(self) -> bool:
+        """Waiting for an agent, or with one: the desk is watched for what the agents do with the call."""
+        return self.desk_status in ("queued", "assigned")
+
     async def check_desk(self) -> None:
-        """While the caller holds: tell the front end once an agent took the call in the console."""
-        if self.app is None or self.sid is None:
+        """While the call is with the desk: tell the front end what an agent did with it in the console."""
+        if self.app is None or self.call_id is None:
             return
-        contact = await self.app[DESK].contact(self.sid)
-        if contact is None or contact.status == "queued":
+        contact = await self.app[DESK].contact(self.call_id)
+        if contact is None or contact.status == self.desk_status:
             return
-        self.holding = False  # taken, or closed or given back by an agent: no longer an abandonment
-        if contact.status == "assigned":
+        self.desk_status = contact.status
+        self.holding = contact.status == "queued"  # only a caller still waiting abandons by hanging up
+        if contact.status == "queued":  # 転送: an agent moved the call to another queue
+            await self.ws.send_json({"type": "desk", "event": "transferred", "queue": contact.queue,
+                                     "priority": contact.priority, "case_id": contact.case_id})
+        elif contact.status == "assigned":
             await self.ws.send_json({"type": "accepted", "agent": contact.agent, "agent_name": contact.agent_name,
                                      "case_id": contact.case_id})
+        elif contact.status == "released":
+            await self.back_to_bot(contact)
         else:
             await self.ws.send_json({"type": "desk", "event": contact.status})
 
+    async def back_to_bot(self, contact: Contact) -> None:
+        """自動応答に戻す: the caller talks to the bot again on this socket, in a new bot session of the same
+        conversation (`<call_id>-r1`, ...; the agent's note is in the desk and the case note), as on Twilio."""
+        assert self.app is not None and self.call_id is not None
+        session = contact.bot_session or f"{self.call_id}-r1"
+        bot = self.app[MANAGER].bot
+        if await self.manager.view(session) is None:
+            reply = await start_call(self.manager, session, self.caller, self.now)
+        else:  # another connection already greeted in it: just listen again
+            reply = apology(None)
+        back = bot.prompts.render("hold_back_to_bot", "voice", {}, interruptible=False)
+        self.sid, self.ended, self.playing = session, False, []
+        await self.ws.send_json({"type": "released", "session_id": session, "note": contact.note,
+                                 "agent": contact.agent, "case_id": contact.case_id})
+        log.info("stream call %s back with the bot (%s)", self.call_id, session)
+        await self.send(replace(reply, prompts=(back, *reply.prompts)))
+
     async def caller_gone(self) -> None:
         """The socket closed or the front end said `hangup`: a call still waiting for a person is abandoned."""
-        if not self.holding or self.app is None or self.sid is None:
+        if not self.holding or self.app is None or self.call_id is None:
             return
         try:
-            await left_the_queue(self.app, self.sid)
+            await left_the_queue(self.app, self.call_id)
         except _DESK_DOWN as exc:
-            log.error("stream call %s: could not take it off the desk: %s", self.sid, exc or type(exc).__name__)
+            log.error("stream call %s: could not take it off the desk: %s", self.call_id, exc or type(exc).__name__)
         else:
-            log.info("stream call %s hung up while holding for an agent", self.sid)
+            log.info("stream call %s hung up while holding for an agent", self.call_id)
 
     async def error(self, code: str, message: str) -> None:
         await self.ws.send_json({"type": "error", "code": code, "message": message})
@@ -220,11 +259,11 @@ async def stream_socket(request: web.Request) -> web.WebSocketResponse:
     try:
         while not ws.closed:
             typing = call.keys is not None and call.keys.buffer
-            wait = HOLD_POLL_S if call.holding else INTER_DIGIT_TIMEOUT_S if typing else IDLE_LIMIT_S
+            wait = HOLD_POLL_S if call.with_desk else INTER_DIGIT_TIMEOUT_S if typing else IDLE_LIMIT_S
             try:
                 msg = await ws.receive(timeout=wait)
             except TimeoutError:
-                if call.holding:
+                if call.with_desk:
                     try:
                         await call.check_desk()
                     except _DESK_DOWN as exc:  # the caller keeps holding; the next poll tries again

@@ -81,3 +81,90 @@ async def test_the_front_end_hears_when_an_agent_takes_the_call(aiohttp_client: 
     assert contact is not None and contact.status == "assigned"
     rec = await record(manager.store, "pbx-taken")
     assert rec is not None and rec["outcome"] == "handover"
+
+
+async def test_a_released_stream_call_comes_back_to_the_bot_with_the_note(aiohttp_client: ClientMaker,
+                                                                         manager: DialogueManager) -> None:
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    await login(client)
+    fe = FrontEnd(await client.ws_connect("/voice/stream"))
+    sent = await transferred(fe, "pbx-back")
+    transfer = sent["transfer"]
+    assert isinstance(transfer, dict)
+    assert (await client.post(API + "pbx-back/accept")).status == 200
+    await fe.until("accepted")  # the front end bridges the caller to alice and keeps the socket open
+    note = "営業時間のご案内のみ"
+    assert (await client.post(API + "pbx-back/release", json={"note": note})).status == 200
+
+    said = await fe.until("listen")
+    released = next(m for m in said if m["type"] == "released")
+    assert (released["session_id"], released["note"], released["agent"]) == ("pbx-back-r1", note, "alice")
+    spoken = " ".join(m["text"] for m in said if m["type"] == "prompt")
+    assert "担当者から自動応答にお戻しいたします" in spoken and "サクラマート" in spoken  # then the greeting
+    assert said[-1]["awaiting"] == "menu"
+
+    # the caller talks to the bot again, in the new session of the same conversation
+    await fe.send(type="playback_done")
+    await fe.send(type="transcript", final=True, text="梅田店の営業時間を教えてください", confidence=0.9)
+    answer = await fe.until("listen")
+    assert "梅田店" in " ".join(m["text"] for m in answer if m["type"] == "prompt")
+    assert (await manager.state("pbx-back-r1")) is not None
+    case = await manager.case_note(str(transfer["case_id"]))
+    assert case is not None and case["handover_note"] == note and case["desk_status"] == "released"
+    lines = (await (await client.get(API + "pbx-back/messages")).json())["messages"]
+    released_at = next(i for i, ln in enumerate(lines) if ln.get("event") == "released")
+    assert lines[released_at]["text"] == note
+    assert any(ln["speaker"] == "bot" and "梅田店" in ln["text"] for ln in lines[released_at:])  # one transcript
+
+    await fe.send(type="playback_done")
+    await fe.send(type="transcript", final=True, text="以上です", confidence=0.9)
+    end = (await fe.until("hangup"))[-1]
+    assert end["outcome"] == "resolved"
+    state = await manager.state("pbx-back-r1")
+    assert state is not None and state.ended and state.outcome == "resolved"
+    contact = await app[DESK].contact("pbx-back")
+    assert contact is not None and contact.status == "released"  # not an abandonment in the queue
+    await fe.ws.close()
+
+
+async def test_a_released_stream_caller_who_hangs_up_ends_the_new_session(aiohttp_client: ClientMaker,
+                                                                          manager: DialogueManager) -> None:
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    await login(client)
+    fe = FrontEnd(await client.ws_connect("/voice/stream"))
+    await transferred(fe, "pbx-back-gone")
+    await client.post(API + "pbx-back-gone/accept")
+    await client.post(API + "pbx-back-gone/release", json={})
+    released = next(m for m in await fe.until("listen") if m["type"] == "released")
+    assert released["note"] is None
+    await fe.send(type="hangup")
+    for _ in range(100):
+        state = await manager.state("pbx-back-gone-r1")
+        if state is not None and state.ended:
+            break
+        await asyncio.sleep(0.05)
+    assert state is not None and state.ended and state.outcome == "abandoned"
+    await fe.ws.close()
+
+
+async def test_a_stream_call_moved_to_another_queue_holds_again(aiohttp_client: ClientMaker,
+                                                               manager: DialogueManager) -> None:
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    await login(client)
+    fe = FrontEnd(await client.ws_connect("/voice/stream"))
+    await transferred(fe, "pbx-moved")
+    await client.post(API + "pbx-moved/accept")
+    await fe.until("accepted")
+    assert (await client.post(API + "pbx-moved/transfer", json={"queue": "billing"})).status == 200
+    moved = (await fe.until("desk"))[-1]
+    assert (moved["event"], moved["queue"]) == ("transferred", "billing")
+    await fe.ws.close()  # hung up while waiting again: abandoned, in the new queue
+    for _ in range(100):
+        contact = await app[DESK].contact("pbx-moved")
+        if contact is not None and contact.status == "abandoned":
+            break
+        await asyncio.sleep(0.05)
+    assert contact is not None and (contact.status, contact.queue) == ("abandoned", "billing")
