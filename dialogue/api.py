@@ -21,12 +21,16 @@ class Alternative:
     confidence: float
 
 
+# cancelled: the caller pressed * (Twilio ends <Pay> on it); hung_up: the caller hung up during it
+PayStatus = Literal["approved", "declined", "error", "abandoned", "cancelled", "hung_up"]
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentResult:
     """A card payment the phone provider took itself (Twilio `<Pay>`, docs/payments.md): how it ended, and
     never more of the card than its last four digits."""
 
-    status: Literal["approved", "declined", "error", "abandoned"]
+    status: PayStatus
     last4: str | None = None
     approval_code: str | None = None
 

@@ -33,7 +33,7 @@ from dialogue.bot import Bot
 from dialogue.clock import TOKYO
 from dialogue.events import ActionDone, CallerSaid, TurnFailed, TurnUnderstood, Waiting
 from dialogue.flow_model import Flow, PaySpec, Step
-from dialogue.runner import Finished, Handover, Stop, Wait, render_arg
+from dialogue.runner import End, Finished, Handover, Stop, Wait, render_arg
 from dialogue.state import AwaitSlot, CallState, Position
 from dialogue.turn import Turn
 
@@ -44,11 +44,26 @@ RESULT_KEY = "payment"  # `{payment.last4}`, `{payment.approval_code}` in prompt
 _SEPARATORS = re.compile(r"[\s\-/・ー]")
 # what a `pay:` step may say (prompts/payments.yaml): `ivr validate` wants them all where a flow pays
 PAYMENT_PROMPTS = (
-    "payment_intro", *(f"payment_ask_{f}" for f in PAYMENT_FIELDS), "payment_invalid_card_number",
-    "payment_invalid_card_expiry", "payment_card_expired", "payment_invalid_card_code", "payment_no_input",
-    "payment_keypad_only", "payment_approved", "payment_declined", "payment_error", "payment_gave_up",
-    "payment_chat_refused", "payment_transfer",
+    "payment_intro",
+    *(f"payment_ask_{f}" for f in PAYMENT_FIELDS),
+    "payment_invalid_card_number",
+    "payment_invalid_card_expiry",
+    "payment_card_expired",
+    "payment_invalid_card_code",
+    "payment_no_input",
+    "payment_keypad_only",
+    "payment_approved",
+    "payment_declined",
+    "payment_error",
+    "payment_gave_up",
+    "payment_chat_refused",
+    "payment_transfer",
+    "payment_restart",
+    "payment_cancelled",
+    "payment_approved_no_card",
+    "payment_declined_no_card",
 )
+MAX_RESTARTS = 1  # a provider's session the caller stopped with * starts over once, then a person takes over
 
 
 def collecting(state: CallState) -> AwaitSlot | None:
@@ -95,8 +110,16 @@ def field_problem(field: str, digits: str, now: datetime) -> str | None:
     return None if re.fullmatch(r"[0-9]{3,4}", digits) else "payment_invalid_card_code"
 
 
-_STATUS_JA = {"approved": "承認", "declined": "お取り扱い不可", "error": "決済エラー", "abandoned": "入力中止",
-              "refused": "チャットのためお受けせず", "collecting": "入力途中"}
+_STATUS_JA = {
+    "approved": "承認",
+    "declined": "お取り扱い不可",
+    "error": "決済エラー",
+    "abandoned": "入力中止",
+    "refused": "チャットのためお受けせず",
+    "collecting": "入力途中",
+    "cancelled": "お客様が中止(*)",
+    "hung_up": "入力中に通話終了",
+}
 
 
 def payment_note(state: CallState) -> dict[str, str]:
@@ -156,14 +179,26 @@ class PaymentDesk:
             log.error("pay step %s.%s: amount %r is no whole number of yen", flow.flow, step.id, amount_text)
             return self._failed(turn, step, spec)
         amount = int(amount_text)
-        self._record(turn, step, {"status": "collecting", "amount": amount, "currency": spec.currency,
-                                  "session": None, "last4": None, "approval_code": None})
+        self._record(
+            turn,
+            step,
+            {
+                "status": "collecting",
+                "amount": amount,
+                "currency": spec.currency,
+                "session": None,
+                "last4": None,
+                "approval_code": None,
+            },
+        )
         if turn.state.channel != "voice" and spec.chat == "never":
             self._update(turn, step, status="refused")
             turn.say("payment_chat_refused")
             return step.on_fail or Handover("complex", spec.queue, prompt="payment_transfer")
         if self.gateway is None:
-            log.error("pay step %s.%s: no payment gateway configured (IVR_PAYMENT_GATEWAY_URL)", flow.flow, step.id)
+            log.error(
+                "pay step %s.%s: no payment gateway configured (IVR_PAYMENT_GATEWAY_URL)", flow.flow, step.id
+            )
             return self._failed(turn, step, spec)
         turn.say("payment_intro", amount=amount)
         return self._ask(turn, flow, step, "card_number")
@@ -187,7 +222,9 @@ class PaymentDesk:
             turn.emit(CallerSaid("[DTMF *]", dtmf="*"))
             return self._ask(turn, flow, step, field)
         if digits is None:
-            return self._retry(turn, flow, step, field, "payment_no_input" if user.no_input else "payment_keypad_only")
+            return self._retry(
+                turn, flow, step, field, "payment_no_input" if user.no_input else "payment_keypad_only"
+            )
         turn.emit(CallerSaid(masked(field, digits), dtmf="****"))
         problem = field_problem(field, digits, turn.now)
         if problem is not None:
@@ -204,7 +241,9 @@ class PaymentDesk:
                     return self._ask(turn, flow, step, PAYMENT_FIELDS[PAYMENT_FIELDS.index(field) + 1])
                 charge = await self.gateway.charge(session)
         except (TimeoutError, PaymentGatewayError) as exc:
-            log.warning("payment in %s failed at the gateway: %s", turn.state.id, str(exc) or type(exc).__name__)
+            log.warning(
+                "payment in %s failed at the gateway: %s", turn.state.id, str(exc) or type(exc).__name__
+            )
             failed = self._failed(turn, step, spec)
             return Position(flow.flow, failed) if isinstance(failed, str) else failed
         turn.emit(TurnUnderstood())
@@ -216,25 +255,57 @@ class PaymentDesk:
         self._update(turn, step, status="declined")
         turn.say("payment_declined")
         target = step.cases.get("declined")
-        return Position(flow.flow, target) if target else Handover("complex", spec.queue, prompt="payment_transfer")
+        return (
+            Position(flow.flow, target)
+            if target
+            else Handover("complex", spec.queue, prompt="payment_transfer")
+        )
 
     def _settled(self, turn: Turn, flow: Flow, step: Step, result: PaymentResult) -> Position | Stop:
-        """The provider collected the card and charged it (or gave up): the step goes on from its result."""
+        """The provider collected the card and charged it, or the caller or the provider stopped it: the step
+        goes on from the result (docs/payments.md, "Twilio `<Pay>`": the table of results and next steps)."""
         spec = cast(PaySpec, step.pay)
         last4 = result.last4 if result.last4 and re.fullmatch(r"[0-9]{4}", result.last4) else None
+        if result.status == "hung_up":  # nobody left to hear anything or to wait for a person
+            turn.emit(CallerSaid("[カード決済 通話切断]", dtmf="****"))
+            self._update(turn, step, status="hung_up", last4=last4)
+            return End("abandoned")  # as when a caller hangs up anywhere else
         turn.emit(CallerSaid(f"[カード決済 末尾{last4}]" if last4 else "[カード決済]", dtmf="****"))
-        self._update(turn, step, status=result.status, last4=last4,
-                     approval_code=(result.approval_code or "")[:40] or None)
+        if result.status == "cancelled":  # the caller pressed *: once more from the start, then a person
+            restarts = int(self._current(turn, step).get("restarts") or 0)
+            again = restarts < MAX_RESTARTS
+            self._update(
+                turn, step, status="collecting" if again else "cancelled", last4=None, restarts=restarts + 1
+            )
+            turn.emit(TurnFailed())
+            if again:
+                turn.say("payment_restart")
+                return self._ask(turn, flow, step, "card_number")
+            turn.say("payment_cancelled")
+            if step.on_fail:
+                return Position(flow.flow, step.on_fail)
+            return Handover("repeated_failure", spec.queue, prompt="payment_transfer")
+        self._update(
+            turn,
+            step,
+            status=result.status,
+            last4=last4,
+            approval_code=(result.approval_code or "")[:40] or None,
+        )
         if result.status == "approved":
             turn.emit(TurnUnderstood())
-            turn.say("payment_approved")
+            turn.say("payment_approved" if last4 else "payment_approved_no_card")
             return self._then(flow, step, "approved")
         if result.status == "declined":
             turn.emit(TurnUnderstood())
-            turn.say("payment_declined")
+            turn.say("payment_declined" if last4 else "payment_declined_no_card")
             target = step.cases.get("declined")
-            return Position(flow.flow, target) if target else Handover("complex", spec.queue, prompt="payment_transfer")
-        if result.status == "abandoned":  # too many wrong entries, or the caller gave up with *
+            return (
+                Position(flow.flow, target)
+                if target
+                else Handover("complex", spec.queue, prompt="payment_transfer")
+            )
+        if result.status == "abandoned":  # too many wrong entries or silences, counted by the provider
             turn.emit(TurnFailed())
             turn.say("payment_gave_up")
             if step.on_fail:
@@ -242,8 +313,11 @@ class PaymentDesk:
             return Handover("repeated_failure", spec.queue, prompt="payment_transfer")
         turn.say("payment_error")
         target = step.on_error
-        return Position(flow.flow, target) if target else Handover("backend_error", spec.queue, priority=1,
-                                                                   prompt="payment_transfer")
+        return (
+            Position(flow.flow, target)
+            if target
+            else Handover("backend_error", spec.queue, priority=1, prompt="payment_transfer")
+        )
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -293,8 +367,9 @@ class PaymentDesk:
         if isinstance(session, str) and session:
             return session
         assert self.gateway is not None
-        opened = await self.gateway.open(int(record.get("amount") or 0), spec.currency, turn.state.id,
-                                         spec.description)
+        opened = await self.gateway.open(
+            int(record.get("amount") or 0), spec.currency, turn.state.id, spec.description
+        )
         self._update(turn, step, session=opened)
         return opened
 
