@@ -107,6 +107,7 @@ class BotFile(_Strict):
     entities: str = "entities"
     faq: str = "faq"
     model: str = "models/default"
+    synth: str = "synth.yaml"  # what `ivr records synth` makes up contacts about (optional)
 
     @field_validator("languages")
     @classmethod
@@ -140,6 +141,7 @@ class BotProject:
     faq: Path
     model: Path
     source: Path  # the bot.yaml itself
+    synth: Path | None = None  # its synth.yaml (dialogue/synth.py), which need not exist
 
 
 _DIRS = ("flows", "prompts", "escalation_rules", "entities", "faq")
@@ -180,7 +182,8 @@ def load_project(root: Path) -> BotProject:
     if problems:
         raise SourceError(problems)
     return BotProject(root, spec.name, tuple(spec.languages), spec.backend, paths["flows"], paths["prompts"],
-                      paths["escalation_rules"], intents, paths["entities"], paths["faq"], model, source)
+                      paths["escalation_rules"], intents, paths["entities"], paths["faq"], model, source,
+                      root / spec.synth)
 
 
 def _demo_data(source: Path, raw: Any, path: Path) -> list[str]:

@@ -1,29 +1,44 @@
-"""Realistic synthetic contacts for サクラマート, in the records schema (`ivr records synth`).
+"""Realistic synthetic contacts for a bot, in the records schema (`ivr records synth --bot DIR`).
 
 Enough like a real contact centre's history for QA, forecasts and staffing to have something to chew on:
 volume by weekday (Monday peak, quiet Sunday), by hour (the bot answers around the clock, people contact
 9-20 JST: a morning peak, a lunch-break bump, an after-work evening bump), national holidays and the
-year-end break (12/29-1/3) as dips with a catch-up day after, one sale campaign as a spike of order and
-delivery questions, the voice/chat/e-mail mix, SPEC 4's intents, outcomes that follow the agents' hours
-(a hand-over outside them becomes a callback), queues, waits that grow with load, handle times,
-post-contact satisfaction, and short Japanese transcripts (keigo bot and agents, natural callers).
+year-end break (12/29-1/3) as dips with a catch-up day after, one sale campaign as a spike of some requests,
+the voice/chat/e-mail mix, outcomes that follow the agents' hours (a hand-over outside them becomes a
+callback), queues, waits that grow with load, handle times, post-contact satisfaction, and short Japanese
+transcripts (keigo bot and agents, natural callers).
 
-Deterministic: the same seed, days and clock give the same contacts.
+That shape is the engine's and lives here; the company's facts are the bot's data (docs/deployment.md
+section 4b): its name (bot.yaml), its requests, how callers put them, its answers and agents (synth.yaml),
+its stores and products (demo_data.yaml), the number callers give (entities/), its queues and their hours
+(escalation_rules/queues.yaml). Without a bot, the sample bot of the repository.
+
+Deterministic: the same bot, seed, days and clock give the same contacts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jpholiday
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dialogue.backends.demo_data import DemoData, Product, Store, load_demo_data
+from dialogue.bot_project import load_project
+from dialogue.entity_types import EntitySpec, EntityTypes, load_entity_types
 from dialogue.escalation.case_note import ConversationRecord, build_case_note
+from dialogue.escalation.hours import BusinessHours
+from dialogue.escalation.rules import QUEUES_FILE
 from dialogue.signals import trajectory
+from dialogue.yaml_source import REPO_ROOT, SourceError, at, load
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 Rng = np.random.Generator
@@ -41,121 +56,266 @@ CAMPAIGN_FACTOR = 1.8
 CAMPAIGN_DAYS = 3
 GROWTH_PER_DAY = 0.0004  # the shop grows a little
 
-# routine intents and those handed to people (SPEC 4), by share of contacts
-INTENT_SHARE = {
-    "order_status": 0.22, "delivery_change": 0.13, "cancel_order": 0.07, "return_exchange": 0.09,
-    "address_change": 0.04, "billing_inquiry": 0.07, "store_hours": 0.06, "store_location": 0.04,
-    "product_availability": 0.07, "account_login": 0.06, "callback_request": 0.03, "operator_request": 0.06,
-    "complaint": 0.04, "account_closure": 0.02,
-}  # fmt: skip
-CAMPAIGN_BOOST = {"order_status": 2.2, "delivery_change": 1.8, "product_availability": 2.0, "cancel_order": 1.5}
-TO_PEOPLE = {"operator_request": "human_request", "complaint": "complex", "account_closure": "complex"}
-QUEUE_OF = {"billing_inquiry": "billing", "complaint": "complaints", "account_closure": "general"}
-AGENTS = ("sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe", "yamamoto", "nakamura")
-AGENT_JA = {"sato": "佐藤", "suzuki": "鈴木", "takahashi": "高橋", "tanaka": "田中", "ito": "伊藤",
-            "watanabe": "渡辺", "yamamoto": "山本", "nakamura": "中村"}  # fmt: skip
+# callers who give their name, and customers who sign an e-mail: common Japanese names, not anyone's records
 SURNAMES = ("山田", "佐々木", "小林", "加藤", "吉田", "山口", "松本", "井上", "木村", "林", "清水", "森")
 GIVEN = ("太郎", "花子", "健一", "由美", "大輔", "美咲", "翔", "恵子")
 
+# what every bot and agent says, in keigo; {company} is the bot's name (bot.yaml)
 GREETING = {
-    "voice": "お電話ありがとうございます。サクラマートでございます。ご用件をお話しください。",
-    "chat": "こんにちは。サクラマートのチャットサポートです。ご用件をお知らせください。",
+    "voice": "お電話ありがとうございます。{company}でございます。ご用件をお話しください。",
+    "chat": "こんにちは。{company}のチャットサポートです。ご用件をお知らせください。",
 }
 ANYTHING_ELSE = "ほかにご用件はございますか。"
 CLOSING = {"voice": "お電話ありがとうございました。失礼いたします。", "chat": "ご利用ありがとうございました。またお気軽にお問い合わせください。"}
 CALLER_DONE = ("いえ、大丈夫です。ありがとうございました", "以上です", "大丈夫です、どうも", "ほんならそれで。おおきに",
                "はい、わかりました。ありがとう")  # fmt: skip
 TRANSFER = "担当者におつなぎいたします。少々お待ちくださいませ。"
+SORRY = "ご迷惑をおかけして大変申し訳ございません。"
+SORRY_WRITTEN = "このたびはご迷惑をおかけし、誠に申し訳ございません。"
+AGENT_APOLOGY = "ご不便をおかけして誠に申し訳ございません。"  # an agent's {apology} (left out by a slip)
 CALLBACK = ("ただいま担当者の受付時間外のため、翌営業日に担当者より折り返しお電話いたします。"
             "お待たせして申し訳ございません。お電話ありがとうございました。")
-ASK_ORDER = "ご注文番号を8桁でお知らせいただけますでしょうか。"
+ASK_REFERENCE = "{label}を{digits}桁でお知らせいただけますでしょうか。"
 ASK_PHONE = "ご本人様確認のため、ご登録のお電話番号をお願いいたします。"
+EMAIL_REPLY = "お問い合わせいただきありがとうございます。{company}の{agent}でございます。{reply}今後とも{company}をよろしくお願いいたします。"
+EMAIL_LATER = "担当部署にて確認のうえ、改めてご連絡いたします。"
+TOPIC = "お問い合わせの件"  # how an agent names a request the bot's data gives no topic for
+DISPOSITIONS = ("information_given",)
+SLIP_RATE = 0.03  # how often an agent slips, unless the bot's data says otherwise
 
 KANA_DIGITS = ("ぜろ", "いち", "に", "さん", "よん", "ご", "ろく", "なな", "はち", "きゅう")
-PRODUCTS = (("ワイヤレスイヤホン", "在庫がございます"), ("電気ケトル", "ただいま在庫を切らしており、12月上旬に入荷予定でございます"),
-            ("コーヒーメーカー", "梅田店に在庫がございます"))  # fmt: skip
-STORES = (("渋谷店", "10時から21時まで、定休日なし"), ("梅田店", "10時から20時まで、毎週水曜日が定休日"),
-          ("札幌店", "10時から19時まで、毎週火曜日が定休日"))  # fmt: skip
+WEEKDAY_JA = {"mon": "月", "tue": "火", "wed": "水", "thu": "木", "fri": "金", "sat": "土", "sun": "日"}
+SYNTH_FILE = "synth.yaml"
+# what a text of synth.yaml may fill in
+FIELDS = {"company", "reference", "store", "hours", "product", "stock"}
+_SLIPS = ("greeting", "apology", "refusal", "plain", "closing")
+# an agent's turn in the transcript stands for a minute or two of talk (explaining, asking, noting): the
+# caller's next words come that long after it
+TALK = (30.0, 150.0)
+AGENT_AFTER = (2.0, 8.0)
 
 
-@dataclass(frozen=True, slots=True)
-class Script:
-    openings: tuple[str, ...]
-    asks_order: bool = False  # the bot asks for the order number and checks the caller's phone
-    answer: str = ""  # the bot's answer once it has what it needs ({order}, {product}, {stock}, {store}, {hours})
-    email: str = ""  # the same request written as an e-mail
+# -- the bot's data (synth.yaml and the files it draws on) ----------------------------------------------
 
 
-SCRIPTS: dict[str, Script] = {
-    "order_status": Script(
-        ("注文した商品がまだ届かないんですけど", "あのー、先週頼んだイヤホンってもう発送されてます？",
-         "えっと ちゅうもんしたしょうひんが まだとどかないんですけど", "荷物いつ届くんか教えてほしいねんけど",
-         "あのね、孫に頼んでもらった品物がね、まだ来ないのよ"),
-        True, "ご注文番号{order}のご注文は配送中でございます。ヤマト運輸にて明日お届けの予定です。",
-        "先日注文した商品がまだ届きません。発送状況を教えていただけますか。"),
-    "delivery_change": Script(
-        ("不在票が入ってたので再配達をお願いしたいです", "配達の日にちを変えてもらえますか", "あさって届くやつ、土曜にしてほしいんですけど"),
-        True, "ご注文番号{order}のお届けを、ご希望の土曜日の午前中に変更いたしました。",
-        "お届け日を週末に変更したいです。"),
-    "cancel_order": Script(
-        ("注文をキャンセルしたいんですが", "間違えて二個頼んじゃったので一個取り消したいです", "さっきの注文やっぱりやめたいんやけど"),
-        True, "ご注文番号{order}のご注文をキャンセルいたしました。ご返金は5営業日ほどでお手続きいたします。",
-        "昨日の注文をキャンセルしたいです。"),
-    "return_exchange": Script(
-        ("届いたケトルを返品したいんですけど", "サイズが合わなかったので交換できますか", "返品ってどうやったらいいですか"),
-        True, "ご注文番号{order}の商品は返品を承ることができます。お届けから8日以内に返品のお手続きをお願いいたします。",
-        "届いた商品を返品したいのですが、手続きを教えてください。"),
-    "address_change": Script(
-        ("引っ越したのでお届け先の住所を変えたいです", "登録してる住所を変更したいんですけど"),
-        True, "ご注文番号{order}のお届け先を変更いたしました。",
-        "引っ越しのため、お届け先の住所を変更したいです。"),
-    "billing_inquiry": Script(
-        ("代引きの手数料っていくらですか", "支払い方法って何がありますか", "コンビニ払いもできますか"),
-        False, "お支払いは、クレジットカード、コンビニ払い(手数料220円)、代金引換(手数料330円)からお選びいただけます。",
-        "請求金額について確認させてください。"),
-    "store_hours": Script(
-        ("{store}って何時まで開いてますか", "{store}の営業時間教えてください", "あした{store}やってる？"),
-        False, "{store}の営業時間は{hours}でございます。",
-        "{store}の営業時間を教えてください。"),
-    "store_location": Script(
-        ("{store}ってどこにありますか", "{store}の場所と駐車場があるか知りたいです"),
-        False, "{store}の所在地と最寄り駅は、ホームページの店舗案内にも掲載しております。駐車場もございます。",
-        "{store}への行き方を教えてください。"),
-    "product_availability": Script(
-        ("{product}って在庫ありますか", "{product}まだ売ってます？", "{product}いつ入荷しますか"),
-        False, "{product}は{stock}。", "{product}の在庫状況を教えてください。"),
-    "account_login": Script(
-        ("ログインできなくなっちゃって", "パスワードを忘れてしまったんですが", "ろぐいんできないんですけど"),
-        False, "ログイン画面の「パスワードをお忘れの方」から再設定のご案内をお送りいたします。",
-        "パスワードを忘れてログインできません。"),
-    "callback_request": Script(
-        ("あとで折り返し電話もらえますか", "今ちょっと時間がないので、折り返しお願いできますか"),
-        False, "承知いたしました。担当者より折り返しお電話いたします。",
-        "お電話で相談したいので、折り返しご連絡をお願いします。"),
-    "operator_request": Script(
-        ("オペレーターにつないでください", "人と話したいんですけど", "あのー、担当の人に代わってもらえる？"),
-        False, "", "担当の方から連絡がほしいです。"),
-    "complaint": Script(
-        ("届いたケトルが壊れてたんですけど、どうなってるんですか", "何度も問い合わせてるのに返事がないんですよ",
-         "配達の人の態度がひどかったんですけど", "請求が二重になってるんですけど、どういうことですか"),
-        False, "", "届いた商品が壊れていました。どういうことでしょうか。"),
-    "account_closure": Script(
-        ("退会したいんですけど", "会員をやめたいので手続きをお願いします"),
-        False, "", "会員を退会したいです。"),
-}
-AGENT_TOPIC = {
-    "operator_request": "ご用件", "complaint": "お届けした商品の件", "account_closure": "ご退会のお手続きの件",
-    "billing_inquiry": "ご請求の件",
-}
-DISPOSITION = {
-    "operator_request": ("information_given", "resolved_by_agent"), "complaint": ("exchange_arranged", "refund_processed",
-    "apology_and_follow_up"), "account_closure": ("account_closed", "retained"), "billing_inquiry": ("refund_processed",
-    "information_given"),
-}  # fmt: skip
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def synthesize(days: int, seed: int = 0, *, now: datetime | None = None, per_day: float = 240.0) -> list[dict[str, Any]]:
-    """Contacts of the `days` days ending today (Japan time), oldest first; today's only up to `now`."""
+class AgentSpec(_Strict):
+    name: str = Field(min_length=1)  # how the agent gives their name (「佐藤」)
+    slip_rate: float = Field(default=SLIP_RATE, ge=0, le=1)
+
+
+class TalkLine(_Strict):
+    """One line of the conversation with an agent: `caller: ...` or `agent: ...` (after: seconds, low high)."""
+
+    caller: str | None = None
+    agent: str | None = None
+    after: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> TalkLine:
+        if (self.caller is None) == (self.agent is None):
+            raise ValueError("give exactly one of caller: or agent:")
+        if self.after is not None and not 0 <= self.after[0] <= self.after[1]:
+            raise ValueError("after: [low, high] seconds with 0 <= low <= high")
+        return self
+
+
+class ContactSpec(_Strict):
+    share: float = Field(gt=0)  # of all contacts (the shares need not add up to 1)
+    campaign_boost: float = Field(default=1.0, gt=0)
+    asks_reference: bool = False  # the bot asks for the `reference` number and checks the caller's phone
+    openings: list[str] = Field(min_length=1)  # how callers put it
+    answer: str = ""  # the bot's answer once it has what it needs; "" for a request only people handle
+    email: str = Field(min_length=1)  # the same request written as an e-mail
+    to_people: str | None = None  # always handed to a person, with this reason
+    queue: str | None = None
+    apologise: bool = False
+    topic: str = TOPIC
+    talk: list[TalkLine] = Field(default_factory=list)
+    dispositions: list[str] = Field(default_factory=lambda: list(DISPOSITIONS), min_length=1)
+
+    @model_validator(mode="after")
+    def _answered(self) -> ContactSpec:
+        if not self.answer and self.to_people is None:
+            raise ValueError("answer: the bot's answer (or to_people: the reason a person takes it)")
+        return self
+
+
+class SynthFile(_Strict):
+    reference: str | None = None  # the entity type asked for by `asks_reference: true` requests
+    queue: str = "general"
+    emotion_queue: str | None = None  # where some upset callers go (default: `queue`)
+    agents: dict[str, AgentSpec] = Field(min_length=1)
+    contacts: dict[str, ContactSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The number a caller gives (an order number): its entity type, as the bot's entities/ declare it."""
+
+    type: str
+    label: str
+    length: int
+    spec: EntitySpec
+    types: EntityTypes
+
+    def draw(self, rng: Rng) -> str:
+        prefix = self.spec.starts_with or ""
+        while True:  # a check digit: about one draw in ten fits
+            if prefix:
+                value = prefix + _digits(rng, self.length - len(prefix))
+            else:
+                value = str(int(rng.integers(10 ** (self.length - 1), 10**self.length)))
+            if self.types.valid_digits(self.type, value):
+                return value
+
+    @property
+    def written(self) -> str:
+        """How a customer writes it (注文番号, not ご注文番号)."""
+        return self.label.removeprefix("ご").removeprefix("お")
+
+
+@dataclass(frozen=True)
+class Company:
+    """A bot's facts for synthetic contacts (`load_company`)."""
+
+    name: str
+    contacts: Mapping[str, ContactSpec]
+    agents: Mapping[str, AgentSpec]
+    queue: str
+    emotion_queue: str
+    hours: BusinessHours
+    reference: Reference | None
+    stores: tuple[tuple[str, str], ...]  # name, hours as said
+    products: tuple[tuple[str, str], ...]  # name, stock as said
+
+    def agents_open(self, moment: datetime) -> bool:
+        return self.hours.is_open(self.queue, moment)
+
+
+def load_company(bot: Path | None = None) -> Company:
+    """The facts of the bot in directory `bot` (its bot.yaml); the sample bot's when None. Raises SourceError
+    (`file:line:col: message`) for a missing or bad synth.yaml or one that names what the bot does not have."""
+    if bot is None:
+        return _sample()
+    project = load_project(bot)
+    path = project.synth or project.root / SYNTH_FILE
+    if not path.is_file():
+        raise SourceError([f"{path}:1:1: no {path.name} here: `ivr records synth` needs the bot's requests, "
+                           "answers and agents (docs/deployment.md section 4b)"])
+    spec, raw = load(path, SynthFile)
+    demo = load_demo_data(project.root / project.backend.demo_data) if project.backend.demo_data else DemoData()
+    types = load_entity_types(project.entities)
+    hours = BusinessHours.load(project.escalation_rules / QUEUES_FILE)
+    problems: list[str] = []
+    reference = _reference(path, raw, spec, types, problems)
+    for key in ("queue", "emotion_queue"):
+        queue = getattr(spec, key)
+        if queue is not None and queue not in hours.queues:
+            problems.append(at(path, raw, [key], f"{key}: no queue {queue!r} in {QUEUES_FILE} (known: "
+                               f"{', '.join(hours.queues)})", value=True))
+    intents = _intents(project.intents)
+    for name, contact in spec.contacts.items():
+        if intents and name not in intents:
+            problems.append(at(path, raw, ["contacts", name], f"contacts: {name}: not an intent of the bot "
+                               f"(known: {', '.join(sorted(intents))})"))
+        if contact.queue is not None and contact.queue not in hours.queues:
+            problems.append(at(path, raw, ["contacts", name, "queue"], f"queue: no queue {contact.queue!r} in "
+                               f"{QUEUES_FILE} (known: {', '.join(hours.queues)})", value=True))
+        if contact.asks_reference and reference is None:
+            problems.append(at(path, raw, ["contacts", name, "asks_reference"],
+                               "asks_reference: give `reference:` (the entity type asked for) at the top"))
+        problems += _fields(path, raw, name, contact, demo)
+    if problems:
+        raise SourceError(problems)
+    return Company(
+        name=project.name, contacts=spec.contacts, agents=spec.agents, queue=spec.queue,
+        emotion_queue=spec.emotion_queue or spec.queue, hours=hours, reference=reference,
+        stores=tuple((s.name, _hours_said(s)) for s in demo.stores.values()),
+        products=tuple((p.name, _stock_said(p, demo.stores)) for p in demo.products.values()),
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _sample() -> Company:
+    return load_company(REPO_ROOT)
+
+
+def _reference(path: Path, raw: Any, spec: SynthFile, types: EntityTypes, problems: list[str]) -> Reference | None:
+    if spec.reference is None:
+        return None
+    etype = types.spec(spec.reference)
+    if etype is None or etype.digits is None:
+        why = "not an entity type of the bot" if etype is None else "has no `digits:` (a number callers say)"
+        problems.append(at(path, raw, ["reference"], f"reference: {spec.reference!r} {why} (entities/ has: "
+                           f"{', '.join(sorted(types.specs))})", value=True))
+        return None
+    length = etype.digits[1] if isinstance(etype.digits, tuple) else etype.digits
+    return Reference(spec.reference, types.label(spec.reference), length, etype, types)
+
+
+def _intents(places: Sequence[Path]) -> set[str]:
+    """The intents the bot is trained on: the names of its intent files (order_status.more.yaml: order_status)."""
+    files = [f for d in places for f in (sorted(d.glob("*.yaml")) if d.is_dir() else [d])]
+    return {f.name.split(".", 1)[0] for f in files}
+
+
+def _fields(path: Path, raw: Any, name: str, contact: ContactSpec, demo: DemoData) -> list[str]:
+    """Every {field} of a text is one synth fills in, and the bot has the stores or products it names."""
+    problems: list[str] = []
+    texts: list[tuple[list[str | int], str]] = [(["openings", i], t) for i, t in enumerate(contact.openings)]
+    texts += [(["answer"], contact.answer), (["email"], contact.email)]
+    for loc, text in texts:
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        except ValueError as exc:
+            problems.append(at(path, raw, ["contacts", name, *loc], f"{exc} (a field is {{reference}}, "
+                               "{store}, ...; write a brace itself twice: {{)", value=True))
+            continue
+        for field in sorted(fields):
+            missing = (field not in FIELDS and f"{{{field}}} is not one of {{{'}, {'.join(sorted(FIELDS))}}}") or (
+                field in ("store", "hours") and not demo.stores and f"{{{field}}}: the bot has no stores "
+                "(demo_data.yaml)") or (field in ("product", "stock") and not demo.products and
+                f"{{{field}}}: the bot has no products (demo_data.yaml)")
+            if missing:
+                problems.append(at(path, raw, ["contacts", name, *loc], missing, value=True))
+    return problems
+
+
+def _clock(hhmm: str) -> str:
+    hours, minutes = hhmm.split(":")
+    return f"{int(hours)}時" + (f"{int(minutes)}分" if int(minutes) else "")
+
+
+def _hours_said(store: Store) -> str:
+    """10時から20時まで、毎週水曜日が定休日"""
+    if store.closed_weekdays:
+        closed = "毎週" + "・".join(f"{WEEKDAY_JA[d]}曜日" for d in store.closed_weekdays) + "が定休日"
+    else:
+        closed = "定休日なし" if store.closed_ja == "年中無休" else store.closed_ja
+    return f"{_clock(store.open)}から{_clock(store.close)}まで、{closed}"
+
+
+def _stock_said(product: Product, stores: Mapping[str, Store]) -> str:
+    if product.stock == "in_stock":
+        return "在庫がございます"
+    if product.stock == "store_only":
+        return "、".join(stores[s].name for s in product.stores) + "に在庫がございます"
+    if product.restock_ja:
+        return f"ただいま在庫を切らしており、{product.restock_ja}に入荷予定でございます"
+    return "ただいま在庫を切らしております"
+
+
+# -- the contacts ---------------------------------------------------------------------------------------
+
+def synthesize(days: int, seed: int = 0, *, now: datetime | None = None, per_day: float = 240.0,
+               bot: Path | Company | None = None) -> list[dict[str, Any]]:
+    """Contacts of the `days` days ending today (Japan time), oldest first; today's only up to `now`; of the
+    bot in directory `bot` (or its loaded facts), the sample bot when None."""
+    company = bot if isinstance(bot, Company) else load_company(bot)
     if days < 1:
         raise ValueError("days must be at least 1")
     if per_day <= 0:
@@ -177,7 +337,7 @@ def synthesize(days: int, seed: int = 0, *, now: datetime | None = None, per_day
             if start >= moment:
                 break
             load = hourly[start.hour] / max(1.0, mean / 12)  # > 1: a busy hour for the agents
-            out.append(_contact(rng, f"syn-{day:%Y%m%d}-{n:05d}", start, in_campaign, float(load)))
+            out.append(_contact(company, rng, f"syn-{day:%Y%m%d}-{n:05d}", start, in_campaign, float(load)))
     return out
 
 
@@ -217,13 +377,10 @@ def _start_times(rng: Rng, day: date, count: int) -> list[datetime]:
     return [midnight + timedelta(hours=int(h), seconds=int(s)) for h, s in zip(hours, seconds, strict=True)]
 
 
-def agents_open(moment: datetime) -> bool:
-    """SPEC 3: weekdays 9-18, Saturdays 10-17, closed Sundays, holidays and over the year-end break."""
-    day = moment.date()
-    if day.weekday() == 6 or jpholiday.is_holiday(day) or is_year_end(day):
-        return False
-    opens, closes = (10, 17) if day.weekday() == 5 else (9, 18)
-    return opens <= moment.hour < closes
+def agents_open(moment: datetime, company: Company | None = None) -> bool:
+    """Whether the bot's people take calls at `moment`: its default queue's hours (queues.yaml; the sample
+    bot's: weekdays 9-18, Saturdays 10-17, closed Sundays, holidays and over the year-end break)."""
+    return (company or load_company()).agents_open(moment)
 
 
 def _pick(rng: Rng, items: Sequence[str], weights: Sequence[float]) -> str:
@@ -241,15 +398,10 @@ def _channel(rng: Rng, hour: int) -> str:
     return _pick(rng, ("voice", "chat", "email"), (0.38, 0.42, 0.20) if evening else (0.58, 0.28, 0.14))
 
 
-_INTENTS = tuple(INTENT_SHARE)
-_SHARES = {
-    False: tuple(INTENT_SHARE.values()),
-    True: tuple(INTENT_SHARE[n] * CAMPAIGN_BOOST.get(n, 1.0) for n in _INTENTS),
-}
-
-
-def _intent(rng: Rng, in_campaign: bool) -> str:
-    return _pick(rng, _INTENTS, _SHARES[in_campaign])
+def _intent(company: Company, rng: Rng, in_campaign: bool) -> str:
+    contacts = company.contacts
+    shares = [c.share * (c.campaign_boost if in_campaign else 1.0) for c in contacts.values()]
+    return _pick(rng, tuple(contacts), shares)
 
 
 def _one(rng: Rng, items: Sequence[str]) -> str:
@@ -280,14 +432,24 @@ def _digits(rng: Rng, n: int) -> str:
     return str(int(rng.integers(0, 10**n))).zfill(n)
 
 
+def _groups(digits: str) -> tuple[str, ...]:
+    """How a number is said in parts: a phone number in three (090-1234-5678), a shorter one in two halves."""
+    if len(digits) >= 10:
+        return digits[:-8], digits[-8:-4], digits[-4:]
+    if len(digits) >= 6:
+        half = len(digits) // 2
+        return digits[:half], digits[half:]
+    return (digits,)
+
+
 def _spoken(rng: Rng, digits: str) -> str:
     """A number as a caller says it: digits, digit groups, or kana as the recogniser writes it."""
     style = rng.random()
     if style < 0.45:
         return digits
+    groups = _groups(digits)
     if style < 0.7:
-        return f"{digits[:4]}の{digits[4:]}" if len(digits) == 8 else f"{digits[:-8]}-{digits[-8:-4]}-{digits[-4:]}"
-    groups = (digits[:4], digits[4:]) if len(digits) == 8 else (digits[:-8], digits[-8:-4], digits[-4:])
+        return "-".join(groups) if len(groups) > 2 else "の".join(groups)
     return " ".join("".join(KANA_DIGITS[int(c)] for c in group) for group in groups)
 
 
@@ -295,33 +457,38 @@ def _phone(rng: Rng) -> str:
     return _one(rng, ("090", "080", "070", "03", "06")) + _digits(rng, 8)
 
 
-def _contact(rng: Rng, sid: str, start: datetime, in_campaign: bool, load: float) -> dict[str, Any]:
+def _contact(company: Company, rng: Rng, sid: str, start: datetime, in_campaign: bool,
+             load: float) -> dict[str, Any]:
     channel = _channel(rng, start.hour)
-    intent = _intent(rng, in_campaign)
-    script = SCRIPTS[intent]
-    product, stock = PRODUCTS[int(rng.integers(len(PRODUCTS)))]
-    store, hours = STORES[int(rng.integers(len(STORES)))]
-    order = str(int(rng.integers(10_000_000, 100_000_000)))
-    fill = {"order": order, "product": product, "stock": stock, "store": store, "hours": hours}
+    intent = _intent(company, rng, in_campaign)
+    script = company.contacts[intent]
+    fill = {"company": company.name}
+    if company.products:
+        fill["product"], fill["stock"] = company.products[int(rng.integers(len(company.products)))]
+    if company.stores:
+        fill["store"], fill["hours"] = company.stores[int(rng.integers(len(company.stores)))]
+    ref = company.reference
+    if ref is not None:
+        fill["reference"] = ref.draw(rng)
     caller = _phone(rng) if channel == "voice" else None
     if channel == "email":
         caller = f"user{int(rng.integers(1000, 99999))}@example.jp"
-    slots: dict[str, Any] = {"order_id": order} if script.asks_order else {}
+    slots: dict[str, Any] = {ref.type: fill["reference"]} if ref is not None and script.asks_reference else {}
     if channel == "email":
-        return _email(rng, sid, start, intent, script, fill, caller, slots, load)
+        return _email(company, rng, sid, start, intent, fill, caller, slots, load)
 
     talk = _Talk(start, spoken=channel == "voice")
-    talk.say(rng, "bot", GREETING[channel], (0.5, 1.5))
+    talk.say(rng, "bot", GREETING[channel].format(company=company.name), (0.5, 1.5))
     opening = _one(rng, script.openings).format(**fill)
     if rng.random() < 0.08:  # some callers give their name first
         opening = f"{_one(rng, SURNAMES)}と申しますが、{opening}"
     talk.say(rng, "caller", opening, (3.0, 9.0))
     abandon_in_bot = rng.random() < 0.06
-    if script.asks_order and not abandon_in_bot:
-        talk.say(rng, "bot", ASK_ORDER)
-        talk.say(rng, "caller", _spoken(rng, order), (4.0, 12.0))
+    if ref is not None and script.asks_reference and not abandon_in_bot:
+        talk.say(rng, "bot", ASK_REFERENCE.format(label=ref.label, digits=ref.length))
+        talk.say(rng, "caller", _spoken(rng, fill["reference"]), (4.0, 12.0))
         if channel == "voice" and caller and rng.random() < 0.5:
-            slots.update(verified=True, verified_by="ani")  # the caller id matched the order's phone
+            slots.update(verified=True, verified_by="ani")  # the caller id matched the record's phone
         else:
             talk.say(rng, "bot", ASK_PHONE)
             phone = caller or _phone(rng)
@@ -330,7 +497,7 @@ def _contact(rng: Rng, sid: str, start: datetime, in_campaign: bool, load: float
     if abandon_in_bot:
         return _finish(rng, sid, channel, caller, start, talk, intent, slots, "abandoned", None, None)
 
-    reason = TO_PEOPLE.get(intent)
+    reason = script.to_people
     if reason is None and rng.random() < 0.09:  # the bot could not finish: the backend, or no understanding
         reason = _pick(rng, ("repeated_failure", "backend_error", "emotion"), (0.6, 0.15, 0.25))
     if reason is None:
@@ -342,12 +509,10 @@ def _contact(rng: Rng, sid: str, start: datetime, in_campaign: bool, load: float
         talk.say(rng, "bot", CLOSING[channel], (0.5, 1.5))
         return _finish(rng, sid, channel, caller, start, talk, intent, slots, "resolved", None, None)
 
-    queue = "supervisor" if reason == "emotion" and rng.random() < 0.2 else QUEUE_OF.get(intent, "general")
-    if intent == "complaint" or reason == "emotion":
-        talk.say(rng, "bot", "ご迷惑をおかけして大変申し訳ございません。" + TRANSFER, (1.0, 3.0))
-    else:
-        talk.say(rng, "bot", TRANSFER, (1.0, 3.0))
-    if not agents_open(start):
+    upset = reason == "emotion" and rng.random() < 0.2
+    queue = company.emotion_queue if upset else script.queue or company.queue
+    talk.say(rng, "bot", SORRY + TRANSFER if script.apologise or reason == "emotion" else TRANSFER, (1.0, 3.0))
+    if not company.agents_open(start):
         talk.turns[-1]["text"] = CALLBACK
         return _finish(rng, sid, channel, caller, start, talk, intent, slots, "callback", reason, queue)
     wait = round(float(rng.lognormal(np.log(45 * max(0.5, load) ** 1.5), 0.6)), 1)
@@ -355,44 +520,37 @@ def _contact(rng: Rng, sid: str, start: datetime, in_campaign: bool, load: float
         talk.wait(wait)
         return _finish(rng, sid, channel, caller, start, talk, intent, slots, "abandoned", reason, queue, wait=wait)
     talk.wait(wait)
-    agent = _one(rng, AGENTS)
-    _agent_part(rng, talk, intent, agent, channel)
+    agent = _one(rng, tuple(company.agents))
+    _agent_part(company, rng, talk, intent, agent, channel)
     return _finish(rng, sid, channel, caller, start, talk, intent, slots, "handover", reason, queue, wait=wait,
-                   agent=agent)
+                   agent=agent, dispositions=script.dispositions)
 
 
-# how often an agent slips (QA has something to find): most rarely, a newcomer or two more often
-SLIP_RATE = {"tanaka": 0.2, "nakamura": 0.12}
-SLIPS = ("greeting", "apology", "refusal", "plain", "closing")
-# an agent's turn in the transcript stands for a minute or two of talk (explaining, asking, noting): the
-# caller's next words come that long after it
-TALK = (30.0, 150.0)
-
-
-def _agent_part(rng: Rng, talk: _Talk, intent: str, agent: str, channel: str) -> None:
-    name = AGENT_JA[agent]
-    topic = AGENT_TOPIC.get(intent, "お問い合わせの件")
-    slip = _one(rng, SLIPS) if rng.random() < SLIP_RATE.get(agent, 0.03) else None
+def _agent_part(company: Company, rng: Rng, talk: _Talk, intent: str, agent: str, channel: str) -> None:
+    """The agent's part: a greeting with their name, the request's own talk (synth.yaml) or the usual
+    look-up, and the goodbye; now and then with a slip (QA has something to find)."""
+    name = company.agents[agent].name
+    script = company.contacts[intent]
+    slip = _one(rng, _SLIPS) if rng.random() < company.agents[agent].slip_rate else None
     if slip == "greeting":
-        talk.say(rng, "agent", f"はい、{name}です。{topic}ですね。", (1.0, 3.0))
+        talk.say(rng, "agent", f"はい、{name}です。{script.topic}ですね。", (1.0, 3.0))
     else:
-        talk.say(rng, "agent", f"お待たせいたしました。担当の{name}でございます。{topic}でございますね。", (1.0, 3.0))
-    if intent == "complaint":
-        talk.say(rng, "caller", "そうなんですよ。ほんと困ってて", TALK)
-        sorry = "" if slip == "apology" else "ご不便をおかけして誠に申し訳ございません。"
-        talk.say(rng, "agent", f"{sorry}すぐに交換の手配をいたします。", (2.0, 8.0))
-    elif intent == "account_closure":
-        talk.say(rng, "caller", "はい、もう使わないので", TALK)
-        talk.say(rng, "agent", "かしこまりました。ポイントが失効いたしますが、よろしいでしょうか。", (2.0, 8.0))
-        talk.say(rng, "caller", "はい、大丈夫です", TALK)
-        talk.say(rng, "agent", "ご退会の手続きを承りました。", (3.0, 9.0))
+        talk.say(rng, "agent", f"お待たせいたしました。担当の{name}でございます。{script.topic}でございますね。",
+                 (1.0, 3.0))
+    if script.talk:
+        apology = "" if slip == "apology" else AGENT_APOLOGY
+        for line in script.talk:
+            if line.caller is not None:
+                talk.say(rng, "caller", line.caller, line.after or TALK)
+            else:
+                talk.say(rng, "agent", (line.agent or "").replace("{apology}", apology), line.after or AGENT_AFTER)
     else:
         talk.say(rng, "caller", "はい、それでちょっと相談があって", TALK)
         if slip == "refusal":
-            talk.say(rng, "agent", "その件はこちらではできません。", (2.0, 8.0))
+            talk.say(rng, "agent", "その件はこちらではできません。", AGENT_AFTER)
             talk.say(rng, "caller", "そうなんですか…", (2.0, 6.0))
         talk.say(rng, "agent", "ちょっと待ってね。" if slip == "plain" else "確認いたしますので少々お待ちください。",
-                 (2.0, 8.0))
+                 AGENT_AFTER)
         talk.say(rng, "agent", "お待たせいたしました。ご案内の内容で手続きいたしました。", (20.0, 90.0))
     talk.say(rng, "caller", _one(rng, CALLER_DONE), TALK)
     if slip == "closing":
@@ -402,33 +560,35 @@ def _agent_part(rng: Rng, talk: _Talk, intent: str, agent: str, channel: str) ->
                  (1.0, 3.0))
 
 
-def _email(rng: Rng, sid: str, start: datetime, intent: str, script: Script, fill: dict[str, str],
+def _email(company: Company, rng: Rng, sid: str, start: datetime, intent: str, fill: dict[str, str],
            caller: str | None, slots: dict[str, Any], load: float) -> dict[str, Any]:
     """An e-mail: the customer writes, an agent answers within working hours (hours later at night)."""
+    script = company.contacts[intent]
     talk = _Talk(start)
     name = f"{_one(rng, SURNAMES)}{_one(rng, GIVEN)}"
-    order = f"注文番号は{fill['order']}です。" if script.asks_order else ""
-    body = f"お世話になっております。{script.email.format(**fill)}{order}よろしくお願いいたします。{name}"
+    ref = company.reference
+    number = f"{ref.written}は{fill['reference']}です。" if ref is not None and script.asks_reference else ""
+    body = f"お世話になっております。{script.email.format(**fill)}{number}よろしくお願いいたします。{name}"
     talk.turns.append({"speaker": "caller", "text": body, "at": start.isoformat(timespec="seconds")})
     wait = float(rng.lognormal(np.log(3600 * 2 * max(0.5, load)), 0.7))
-    if not agents_open(start):
+    if not company.agents_open(start):
         wait += 3600 * 10
     talk.wait(round(wait, 1))
-    agent = _one(rng, AGENTS)
-    reply = script.answer.format(**fill) if script.answer else "担当部署にて確認のうえ、改めてご連絡いたします。"
-    if intent == "complaint":
-        reply = "このたびはご迷惑をおかけし、誠に申し訳ございません。" + reply
-    talk.say(rng, "agent", f"お問い合わせいただきありがとうございます。サクラマートの{AGENT_JA[agent]}でございます。{reply}"
-             "今後ともサクラマートをよろしくお願いいたします。", (120.0, 600.0))
-    reason = TO_PEOPLE.get(intent)
-    queue = QUEUE_OF.get(intent, "general")
-    return _finish(rng, sid, "email", caller, start, talk, intent, slots, "resolved", reason, queue,
-                   wait=round(wait, 1), agent=agent)
+    agent = _one(rng, tuple(company.agents))
+    reply = script.answer.format(**fill) if script.answer else EMAIL_LATER
+    if script.apologise:
+        reply = SORRY_WRITTEN + reply
+    talk.say(rng, "agent", EMAIL_REPLY.format(company=company.name, agent=company.agents[agent].name, reply=reply),
+             (120.0, 600.0))
+    queue = script.queue or company.queue
+    return _finish(rng, sid, "email", caller, start, talk, intent, slots, "resolved", script.to_people, queue,
+                   wait=round(wait, 1), agent=agent, dispositions=script.dispositions)
 
 
 def _finish(rng: Rng, sid: str, channel: str, caller: str | None, start: datetime, talk: _Talk, intent: str,
             slots: dict[str, Any], outcome: str, reason: str | None, queue: str | None, *,
-            wait: float | None = None, agent: str | None = None) -> dict[str, Any]:
+            wait: float | None = None, agent: str | None = None,
+            dispositions: Sequence[str] = DISPOSITIONS) -> dict[str, Any]:
     ended = talk.clock + timedelta(seconds=round(float(rng.uniform(0.5, 2.0)), 1))
     engine_outcome = {"handover": "transferred", "callback": "callback_scheduled"}.get(outcome, outcome)
     transcript = [(t["speaker"], t["text"]) for t in talk.turns if t["speaker"] in ("caller", "bot")]
@@ -444,7 +604,7 @@ def _finish(rng: Rng, sid: str, channel: str, caller: str | None, start: datetim
         "started_at": start.isoformat(timespec="seconds"), "ended_at": ended.isoformat(timespec="seconds"),
         "outcome": outcome, "reason": reason, "queue": queue, "intents": [intent], "transcript": talk.turns,
         "case_note": note, "agent": agent,
-        "disposition": _one(rng, DISPOSITION.get(intent, ("information_given",))) if agent else None,
+        "disposition": _one(rng, dispositions) if agent else None,
         "satisfaction": _satisfaction(rng, outcome, channel),
         "satisfaction_comment": None,  # the chat survey's free comment: not synthesised
         "wait_seconds": wait,

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     synth.add_argument("--seed", type=int, default=0, metavar="S", help="random seed: the same seed, the same contacts")
     synth.add_argument("--per-day", dest="per_day", type=_positive_float, default=240.0, metavar="M",
                        help="mean contacts on an ordinary day (default 240)")
+    synth.add_argument("--bot", type=Path, default=None, metavar="DIR",
+                       help="the bot whose contacts they are: its bot.yaml, synth.yaml, demo data, entities and "
+                            "queues (default: the sample bot)")
 
 
 def _days(text: str) -> float:
@@ -163,8 +167,12 @@ def _synth(args: argparse.Namespace) -> int:
     from dialogue.records import put_records
     from dialogue.store import SessionStore
     from dialogue.synth import synthesize
+    from dialogue.yaml_source import SourceError
 
-    contacts = synthesize(args.days, args.seed, per_day=args.per_day)
+    try:
+        contacts = synthesize(args.days, args.seed, per_day=args.per_day, bot=args.bot)
+    except SourceError as exc:
+        raise _Usage("the bot's data has problems:\n" + "\n".join(exc.problems)) from None
 
     async def write(store: SessionStore) -> int:
         total = 0

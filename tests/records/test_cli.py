@@ -121,6 +121,8 @@ async def _create_schema(dsn: str, tag: str) -> None:
         (["purge"], "--older-than"),
         (["synth", "--days", "0"], "expected 1 to"),
         (["synth", "--days", "many"], "whole number"),
+        (["synth", "--days", "2", "--bot", "bots/starter"], "bots/starter/synth.yaml:1:1: no synth.yaml here"),
+        (["synth", "--days", "2", "--bot", "no/such/bot"], "no/such/bot: no such bot directory"),
         (["export", "--format", "xml"], "invalid choice"),
         (["export", "--since", "last tuesday"], "--since: expected an ISO-8601"),
         (["export", "--store", "redis://127.0.0.1:6379/0"], "Redis keeps live session state only"),
@@ -131,6 +133,18 @@ async def _create_schema(dsn: str, tag: str) -> None:
 def test_bad_arguments_exit_2_with_a_reason(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     code, out, err = ivr(capsys, "records", *argv)
     assert code == 2 and message in err and "Traceback" not in err and out == ""
+
+
+def test_synth_of_another_bot(capsys: pytest.CaptureFixture[str], sqlite_url: str) -> None:
+    clinic = str(Path(__file__).parents[2] / "bots" / "clinic")
+    code, out, _ = ivr(capsys, "records", "synth", "--store", sqlite_url, "--days", "3", "--per-day", "20", "--bot", clinic)
+    assert code == 0 and out.startswith("wrote ")
+    code, out, _ = ivr(capsys, "records", "export", "--store", sqlite_url)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines and all(r["transcript"] for r in lines)
+    said = " ".join(t["text"] for r in lines for t in r["transcript"])
+    assert "みどり内科クリニック" in said and "サクラマート" not in said
+    assert {r["queue"] for r in lines} <= {None, "general", "nurse", "supervisor"}
 
 
 def test_export_into_a_closed_pipe_is_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,15 +6,18 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jpholiday
 import pytest
 
+from dialogue.entity_types import load_entity_types
 from dialogue.records import put_records, records, validated
 from dialogue.store import MemoryStore
-from dialogue.synth import agents_open, is_year_end, synthesize
+from dialogue.synth import agents_open, is_year_end, load_company, synthesize
+from dialogue.yaml_source import REPO_ROOT, SourceError
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=TOKYO)  # 70 days: November holidays and the year-end break
@@ -138,3 +141,132 @@ def test_nonsense_is_refused() -> None:
         synthesize(0)
     with pytest.raises(ValueError, match="per_day"):
         synthesize(3, per_day=0)
+
+
+# -- the bot's facts come from its data (issue 12) -------------------------------------------------------
+
+SECOND_BOT = """\
+name: ミドリ電器
+languages: [ja]
+backend: demo
+flows: {root}/dialogue/flows
+prompts: {root}/prompts
+escalation_rules: {root}/escalation_rules
+intents: [{root}/nlu/data/intents]
+model: {root}/models/default
+"""
+SECOND_ENTITIES = """\
+order_id: {label: 受付番号, digits: 10, check_digit: mod10}
+phone_number: {label: お電話番号, digits: [10, 11], starts_with: "0"}
+"""
+SECOND_DEMO = """\
+stores:
+  kobe: {name: 神戸元町店, open: "09:30", close: "19:00", closed_ja: 毎週木曜日定休, closed_weekdays: [thu],
+         address: 兵庫県神戸市中央区元町通1丁目, station: 元町駅から徒歩2分, parking: ございません}
+products:
+  fan: {name: サーキュレーター, stock: out_of_stock, restock_ja: 来月中旬}
+  rice: {name: 炊飯器, stock: store_only, stores: [kobe]}
+"""
+SECOND_SYNTH = """\
+reference: order_id
+queue: general
+agents:
+  okada: {name: 岡田}
+contacts:
+  order_status:
+    share: 0.5
+    asks_reference: true
+    openings: [修理に出したのどうなってますか]
+    answer: 受付番号{reference}の修理は完了しております。
+    email: 修理の状況を教えてください。
+  store_hours:
+    share: 0.3
+    openings: ["{store}って何時までですか"]
+    answer: "{store}の営業時間は{hours}でございます。"
+    email: "{store}の営業時間を教えてください。"
+  product_availability:
+    share: 0.2
+    openings: ["{product}ありますか"]
+    answer: "{product}は{stock}。"
+    email: "{product}の在庫を教えてください。"
+  operator_request:
+    share: 0.1
+    to_people: human_request
+    queue: billing
+    openings: [人と話したい]
+    email: 連絡をください。
+"""
+
+
+def second_bot(tmp_path: Path, synth: str = SECOND_SYNTH) -> Path:
+    (tmp_path / "entities").mkdir()
+    (tmp_path / "bot.yaml").write_text(SECOND_BOT.format(root=REPO_ROOT), encoding="utf-8")
+    (tmp_path / "entities" / "types.yaml").write_text(SECOND_ENTITIES, encoding="utf-8")
+    (tmp_path / "demo_data.yaml").write_text(SECOND_DEMO, encoding="utf-8")
+    (tmp_path / "synth.yaml").write_text(synth, encoding="utf-8")
+    return tmp_path
+
+
+def texts(contacts: list[dict[str, Any]]) -> str:
+    return "\n".join(t["text"] for c in contacts for t in c["transcript"])
+
+
+def test_a_second_bot_gets_its_own_names_numbers_and_agents(tmp_path: Path) -> None:
+    contacts = synthesize(20, seed=2, now=NOW, per_day=40, bot=second_bot(tmp_path))
+    said = texts(contacts)
+    assert "ミドリ電器でございます" in said and "神戸元町店の営業時間は9時30分から19時まで、毎週木曜日が定休日" in said
+    assert "サーキュレーターはただいま在庫を切らしており、来月中旬に入荷予定でございます" in said
+    assert "炊飯器は神戸元町店に在庫がございます" in said and "受付番号を10桁でお知らせいただけますでしょうか" in said
+    for fact in ("サクラマート", "渋谷", "梅田", "札幌", "イヤホン", "ケトル", "ヤマト", "佐藤", "ご注文番号"):
+        assert fact not in said
+    assert {i for c in contacts for i in c["intents"]} == {"order_status", "store_hours", "product_availability",
+                                                            "operator_request"}
+    numbers = [c["case_note"]["slots"]["order_id"] for c in contacts if "order_id" in c["case_note"]["slots"]]
+    assert numbers and all(len(n) == 10 and n[0] != "0" for n in numbers)
+    assert {c["agent"] for c in contacts if c["agent"]} == {"okada"}
+    assert {c["queue"] for c in contacts if c["outcome"] == "handover"} <= {"billing", "general"}
+    assert any(c["queue"] == "billing" for c in contacts)
+
+
+def test_the_clinic_gets_its_own_contacts() -> None:
+    clinic = load_company(REPO_ROOT / "bots" / "clinic")
+    contacts = synthesize(30, seed=1, now=NOW, per_day=30, bot=clinic)
+    said = texts(contacts)
+    assert "みどり内科クリニックでございます" in said and "サクラマート" not in said
+    assert {i for c in contacts for i in c["intents"]} <= set(clinic.contacts)
+    assert {c["queue"] for c in contacts if c["queue"]} <= {"general", "nurse", "supervisor"}
+    cards = [c["case_note"]["slots"]["patient_no"] for c in contacts if "patient_no" in c["case_note"]["slots"]]
+    types = load_entity_types(REPO_ROOT / "bots" / "clinic" / "entities")
+    assert cards and all(types.valid_digits("patient_no", n) for n in cards)  # 6 digits with a Luhn check digit
+    for c in contacts:  # the clinic's desk: mornings and late afternoons (its queues.yaml), not the shop's hours
+        if c["outcome"] == "handover" and c["channel"] != "email":
+            started = datetime.fromisoformat(c["started_at"])
+            assert clinic.agents_open(started) and not 12 <= started.hour < 15
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("queue: billing", "queue: accounts", "synth.yaml:25:12: queue: no queue 'accounts' in queues.yaml"),
+        ('["{store}って何時までですか"]', '["{shop}って何時までですか"]', "synth.yaml:14:16: {shop} is not one of"),
+        ("  store_hours:", "  shop_hours:", "synth.yaml:12:3: contacts: shop_hours: not an intent of the bot"),
+        ("reference: order_id", "reference: member_no", "synth.yaml:1:12: reference: 'member_no' not an entity type"),
+        ("share: 0.5", "share: -1", "synth.yaml:7:5: contacts.order_status.share: Input should be greater than 0"),
+    ],
+)
+def test_a_bad_synth_file_is_refused_at_its_place(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in SECOND_SYNTH
+    with pytest.raises(SourceError) as caught:
+        load_company(second_bot(tmp_path, SECOND_SYNTH.replace(old, new)))
+    assert any(p.startswith(str(tmp_path / "synth.yaml")) and message.split("synth.yaml")[1] in p
+               for p in caught.value.problems), caught.value.problems
+
+
+def test_a_bot_without_stores_cannot_ask_about_one(tmp_path: Path) -> None:
+    bot = second_bot(tmp_path)
+    (bot / "demo_data.yaml").write_text("orders: {}\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"synth\.yaml:14:16: \{store\}: the bot has no stores"):
+        load_company(bot)
+    (bot / "synth.yaml").unlink()
+    with pytest.raises(SourceError, match=r"synth\.yaml:1:1: no synth\.yaml here"):
+        load_company(bot)
