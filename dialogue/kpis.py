@@ -47,6 +47,12 @@ def queued(r: Mapping[str, Any]) -> bool:
     return answered(r) or (r.get("outcome") == "abandoned" and bool(r.get("queue")))
 
 
+def handed_over(r: Mapping[str, Any]) -> bool:
+    """The bot handed the contact to people: still marked so, or abandoned while waiting in their queue (the
+    hand-over happened, and its reason stays in the record)."""
+    return r.get("outcome") == "handover" or queued(r)
+
+
 def contact_kpis(records: Iterable[Mapping[str, Any]], *, threshold_s: float = SERVICE_LEVEL_S) -> dict[str, Any]:
     rows = list(records)
     total = len(rows)
@@ -63,9 +69,9 @@ def contact_kpis(records: Iterable[Mapping[str, Any]], *, threshold_s: float = S
         "by_channel": dict(Counter(str(r.get("channel")) for r in rows)),
         "by_outcome": dict(Counter(str(r.get("outcome")) for r in rows)),
         "containment": _share(contained, total),
-        "handovers": sum(1 for r in rows if r.get("outcome") == "handover"),
+        "handovers": sum(1 for r in rows if handed_over(r)),
         "handovers_by_reason": dict(Counter(str(r.get("reason") or "unknown") for r in rows
-                                            if r.get("outcome") == "handover").most_common()),
+                                            if handed_over(r)).most_common()),
         "offered": len(offered),
         "answered": len(took),
         "abandoned_in_queue": len(gave_up),
@@ -89,7 +95,7 @@ def by_hour(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         c = hours.setdefault(hour, Counter())
         c["contacts"] += 1
         c["resolved"] += r.get("outcome") == "resolved" and not r.get("agent")
-        c["handovers"] += r.get("outcome") == "handover"
+        c["handovers"] += handed_over(r)
         c["abandoned"] += r.get("outcome") == "abandoned"
     return [{"hour": h + ":00", **{k: c[k] for k in ("contacts", "resolved", "handovers", "abandoned")}}
             for h, c in sorted(hours.items())]

@@ -25,8 +25,9 @@ RECORDS = [
     rec("handover", agent="a", wait=10, handle=300, reason="human_request", queue="general", satisfaction=2),
     rec("handover", agent="a", wait=30, handle=240, reason="emotion", queue="complaints"),
     rec("handover", agent="b", wait=15, handle=360, reason="human_request", queue="general"),
-    rec("abandoned", wait=45, queue="general"),  # gave up after the 20 s threshold: against the service level
-    rec("abandoned", wait=5, queue="general"),   # gave up at once: not against it
+    # gave up after the 20 s threshold: against the service level; still a hand-over by its reason
+    rec("abandoned", wait=45, reason="human_request", queue="general"),
+    rec("abandoned", wait=5, reason="emotion", queue="general"),   # gave up at once: not against it
     rec("abandoned"),                            # hung up on the bot: not offered to people
 ]
 
@@ -34,7 +35,8 @@ RECORDS = [
 def test_contact_kpis() -> None:
     k = contact_kpis(RECORDS)
     assert k["contacts"] == 10 and k["containment"] == 0.4
-    assert k["handovers_by_reason"] == {"human_request": 2, "emotion": 1}
+    # the two who gave up in the queue were handed over too; the one who hung up on the bot was not
+    assert k["handovers"] == 5 and k["handovers_by_reason"] == {"human_request": 3, "emotion": 2}
     assert (k["offered"], k["answered"], k["abandoned_in_queue"]) == (5, 3, 2)
     assert k["abandonment"] == 0.4
     assert k["asa_seconds"] == round((10 + 30 + 15) / 3, 1) and k["aht_seconds"] == 300.0
@@ -50,6 +52,7 @@ def test_empty_period_has_no_made_up_figures() -> None:
 def test_by_hour() -> None:
     rows = by_hour(RECORDS)
     assert rows[0]["hour"].endswith("T10:00") and rows[0]["contacts"] == 8 and rows[0]["resolved"] == 2
+    assert (rows[0]["handovers"], rows[0]["abandoned"]) == (5, 3)  # abandoned in the queue: both
     assert rows[1] == {"hour": rows[1]["hour"], "contacts": 2, "resolved": 2, "handovers": 0, "abandoned": 0}
 
 
