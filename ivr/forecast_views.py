@@ -101,8 +101,11 @@ def question_of(query: Mapping[str, str]) -> Question:
     raw = query.get("weeks") or "2"
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEKS:
         raise bad_request(f"weeks must be a whole number from 1 to {MAX_WEEKS}, not {raw[:20]!r}")
-    return Question(int(raw), _number(query, "service_level", 0.8, 0.0, 1.0),
-                    _number(query, "answer_seconds", 20.0, 0.0, 3600.0))
+    return Question(
+        int(raw),
+        _number(query, "service_level", 0.8, 0.0, 1.0),
+        _number(query, "answer_seconds", 20.0, 0.0, 3600.0),
+    )
 
 
 def _compute(rows: Sequence[Mapping[str, Any]], q: Question, state: str) -> Plan:
@@ -153,8 +156,15 @@ def per_interval(p: Plan, keys: Sequence[Key]) -> list[dict[str, Any]]:
         if (r.channel, r.queue) in wanted:
             agents[r.interval] += r.agents
             is_open[r.interval] = is_open[r.interval] or r.open
-    return [{"start": p.fc.interval(i).isoformat(), "contacts": round(float(contacts[i]), 2), "agents": agents[i],
-             "open": is_open[i]} for i in range(p.fc.n)]
+    return [
+        {
+            "start": p.fc.interval(i).isoformat(),
+            "contacts": round(float(contacts[i]), 2),
+            "agents": agents[i],
+            "open": is_open[i],
+        }
+        for i in range(p.fc.n)
+    ]
 
 
 def series_label(keys: Sequence[Key], known: Sequence[Key]) -> str:
@@ -174,14 +184,23 @@ async def api_forecast(request: web.Request) -> web.Response:
     p = await _plan(request, q)
     known = list(p.fc.series)
     keys = selection(request.query, known)
-    return _json({
-        "weeks": q.weeks, "service_level": q.level, "answer_seconds": q.target_s,
-        "selected": {"channel": request.query.get("channel") or None, "queue": request.query.get("queue") or None,
-                     "label": series_label(keys, known)},
-        "series_options": [{"channel": c, "queue": qu, "label": series_label([(c, qu)], known)} for c, qu in known],
-        "summary": p.summary,
-        "intervals": per_interval(p, keys),
-    })
+    return _json(
+        {
+            "weeks": q.weeks,
+            "service_level": q.level,
+            "answer_seconds": q.target_s,
+            "selected": {
+                "channel": request.query.get("channel") or None,
+                "queue": request.query.get("queue") or None,
+                "label": series_label(keys, known),
+            },
+            "series_options": [
+                {"channel": c, "queue": qu, "label": series_label([(c, qu)], known)} for c, qu in known
+            ],
+            "summary": p.summary,
+            "intervals": per_interval(p, keys),
+        }
+    )
 
 
 def draw_chart(p: Plan, keys: Sequence[Key], label: str) -> bytes:
@@ -190,14 +209,22 @@ def draw_chart(p: Plan, keys: Sequence[Key], label: str) -> bytes:
     style of one chart from leaking into another drawn at the same time (rc_context is process-wide)."""
     import matplotlib
 
-    style = matplotlib.rc_context({"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 11,
-                                   "font.sans-serif": CHART_FONTS})
+    style = matplotlib.rc_context(
+        {"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 11, "font.sans-serif": CHART_FONTS}
+    )
     with _CHART_LOCK, style, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "glyph missing" on a server without Japanese fonts: see CHART_FONTS
         return _draw(p, keys, label)
 
 
 def _draw(p: Plan, keys: Sequence[Key], label: str) -> bytes:
+    out = io.BytesIO()
+    chart_figure(p, keys, label).savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def chart_figure(p: Plan, keys: Sequence[Key], label: str) -> Any:
+    """The console's chart as a matplotlib Figure on the SVG canvas, Japanese labels (draw_chart's style)."""
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
@@ -205,14 +232,19 @@ def _draw(p: Plan, keys: Sequence[Key], label: str) -> bytes:
     FigureCanvasSVG(fig)
     rows = per_interval(p, keys)
     words = ChartWords(
-        actual="実績", model="予測モデル(MAPE {mape:.3f})", naive="前週の同じ時間帯(MAPE {mape:.3f})",
-        backtest_title="検証: 直近{weeks}週間の30分ごとの件数(全窓口)", contacts="予測件数",
-        forecast_title=f"予測: {label}の30分ごとの件数と必要な人数", contacts_axis="件数 / 30分",
-        agents="必要な人数", agents_axis="人数", day_format="%m/%d")
+        actual="実績",
+        model="予測モデル(MAPE {mape:.3f})",
+        naive="前週の同じ時間帯(MAPE {mape:.3f})",
+        backtest_title="検証: 直近{weeks}週間の30分ごとの件数(全窓口)",
+        contacts="予測件数",
+        forecast_title=f"予測: {label}の30分ごとの件数と必要な人数",
+        contacts_axis="件数 / 30分",
+        agents="必要な人数",
+        agents_axis="人数",
+        day_format="%m/%d",
+    )
     draw_panels(fig, p.fc, [r["contacts"] for r in rows], [r["agents"] for r in rows], words)
-    out = io.BytesIO()
-    fig.savefig(out, format="svg", metadata={"Date": None})
-    return out.getvalue()
+    return fig
 
 
 async def api_chart(request: web.Request) -> web.Response:
@@ -234,8 +266,19 @@ async def api_csv(request: web.Request) -> web.Response:
     staffed = {(r.channel, r.queue, r.interval): r for r in p.rows}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["interval_start", "channel", "queue", "contacts", "open", "agents", "service_level",
-                     "handle_seconds", "traffic_erlangs"])
+    writer.writerow(
+        [
+            "interval_start",
+            "channel",
+            "queue",
+            "contacts",
+            "open",
+            "agents",
+            "service_level",
+            "handle_seconds",
+            "traffic_erlangs",
+        ]
+    )
     for i in range(p.fc.n):
         start = p.fc.interval(i).isoformat()
         for c, qu in keys:
@@ -245,11 +288,26 @@ async def api_csv(request: web.Request) -> web.Response:
                 writer.writerow([start, c, qu, contacts, "", 0, "", "", ""])
                 continue
             sl = "" if r.service_level is None else f"{r.service_level:.3f}"
-            writer.writerow([start, c, qu, contacts, int(r.open), r.agents, sl, f"{r.handle_seconds:.0f}",
-                             f"{r.traffic:.3f}"])
+            writer.writerow(
+                [
+                    start,
+                    c,
+                    qu,
+                    contacts,
+                    int(r.open),
+                    r.agents,
+                    sl,
+                    f"{r.handle_seconds:.0f}",
+                    f"{r.traffic:.3f}",
+                ]
+            )
     name = f"forecast-{q.weeks}w.csv"
-    return web.Response(text=out.getvalue(), content_type="text/csv", charset="utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return web.Response(
+        text=out.getvalue(),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 def setup(app: web.Application) -> None:

@@ -23,7 +23,7 @@ from dialogue.forecast import (
     history,
     year_end,
 )
-from dialogue.forecast_output import forecast_summary, plan, render_chart
+from dialogue.forecast_output import chart_figure, forecast_summary, plan, render_chart
 from dialogue.staffing import agents_needed, default_hours, handle_times, service_level, staffing
 
 FIRST = datetime(2026, 10, 5, tzinfo=TOKYO)  # a Monday; 11/3 and 11/23 are national holidays
@@ -38,11 +38,18 @@ def synthetic(days: int, seed: int = 7) -> list[dict[str, Any]]:
         off = day.weekday() == 6 or day.date() in (date(2026, 11, 3), date(2026, 11, 23))
         level = 0.2 if off else 0.6 if day.weekday() == 5 else 1.3 if day.weekday() == 0 else 1.0
         for slot in range(SLOTS_PER_DAY):
-            rate = level * (12 * math.exp(-(((slot / 2) - 13) / 3) ** 2) + 0.3)
+            rate = level * (12 * math.exp(-((((slot / 2) - 13) / 3) ** 2)) + 0.3)
             for _ in range(rng.poisson(rate)):
                 at = day + timedelta(minutes=30 * slot + float(rng.uniform(0, 30)))
-                out.append({"conversation_id": f"c{len(out)}", "channel": "voice", "queue": "general",
-                            "started_at": at.isoformat(), "handle_seconds": 240.0})
+                out.append(
+                    {
+                        "conversation_id": f"c{len(out)}",
+                        "channel": "voice",
+                        "queue": "general",
+                        "started_at": at.isoformat(),
+                        "handle_seconds": 240.0,
+                    }
+                )
     return out
 
 
@@ -73,11 +80,17 @@ def test_too_little_history_says_how_many_days_are_needed() -> None:
 
 
 def test_history_buckets_by_japan_time_in_whole_days_before_today() -> None:
-    records = [{"channel": "chat", "queue": None, "started_at": "2026-11-20T15:10:00+00:00"},
-               {"channel": "chat", "queue": None, "started_at": "2026-11-21T00:45:00+09:00"}]
+    records = [
+        {"channel": "chat", "queue": None, "started_at": "2026-11-20T15:10:00+00:00"},
+        {"channel": "chat", "queue": None, "started_at": "2026-11-21T00:45:00+09:00"},
+    ]
     hist = history(records, now=datetime(2026, 12, 1, tzinfo=TOKYO))
     assert hist.start == datetime(2026, 11, 21, tzinfo=TOKYO) and hist.n == SLOTS_PER_DAY
-    assert list(hist.counts) == [("chat", "bot")] and list(hist.counts[("chat", "bot")][:3]) == [1.0, 1.0, 0.0]
+    assert list(hist.counts) == [("chat", "bot")] and list(hist.counts[("chat", "bot")][:3]) == [
+        1.0,
+        1.0,
+        0.0,
+    ]
     with pytest.raises(ForecastError, match="before today"):  # the day is not over: it is no history yet
         history(records, now=datetime(2026, 11, 21, 12, tzinfo=TOKYO))
 
@@ -124,7 +137,9 @@ def test_console_view_summary_and_svg_chart(eight_weeks: list[dict[str, Any]]) -
     assert render_chart(fc, rows, "svg").lstrip().startswith(b"<?xml")
 
 
-def test_closed_queues_need_nobody_and_mail_is_spread_over_open_hours(eight_weeks: list[dict[str, Any]]) -> None:
+def test_closed_queues_need_nobody_and_mail_is_spread_over_open_hours(
+    eight_weeks: list[dict[str, Any]],
+) -> None:
     hours = default_hours()
     fc = forecast(eight_weeks, weeks=1)  # from Monday 11/30
     rows = {r.interval: r for r in staffing(fc, handle_times(eight_weeks), hours=hours)}
@@ -146,3 +161,55 @@ def test_effects_that_cannot_be_told_apart_still_fit() -> None:
     x[2:, -1] = x[2:, -2] = 1.0
     model = fit(np.array([2.0, 3.0, 1.0, 0.0]), Groups.of(x))
     assert np.allclose(model.predict(x), [2.5, 2.5, 0.5, 0.5], rtol=1e-3)  # recency weights: nearly the means
+
+
+def legend_clashes(fig: Any) -> list[str]:
+    """Each legend of `fig`, after a draw, against every plot's data area, every title and the figure's edge:
+    what overlaps, in words (empty when the layout is clean)."""
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    plots = [ax for ax in fig.axes if ax.get_legend() is not None or ax.lines]
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    assert legends, "no legend drawn"
+    page = fig.bbox
+    out = []
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in plots:
+            if box.overlaps(ax.get_window_extent(renderer)):  # the axes' patch: the data area
+                out.append(
+                    f"legend {legend.texts[0].get_text()!r} over the plot {ax.get_title(loc='left')!r}"
+                )
+            for title in (ax.title, ax._left_title, ax._right_title):
+                if title.get_text() and box.overlaps(title.get_window_extent(renderer)):
+                    out.append(f"legend {legend.texts[0].get_text()!r} over the title {title.get_text()!r}")
+        if not (page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1):
+            out.append(f"legend {legend.texts[0].get_text()!r} cut off by the figure's edge")
+    return out
+
+
+def test_the_legends_leave_the_plots_clear(eight_weeks: list[dict[str, Any]]) -> None:
+    import matplotlib
+
+    from ivr.forecast_views import CHART_FONTS, Plan, series_label
+    from ivr.forecast_views import chart_figure as console_figure
+
+    fc, rows = plan(eight_weeks, weeks=2)
+    assert legend_clashes(chart_figure(fc, rows)) == []  # `ivr forecast`'s PNG, English labels
+    p = Plan(fc, tuple(rows), forecast_summary(fc, rows), "test")
+    keys = list(fc.series)
+    style = {
+        "svg.fonttype": "none",
+        "font.family": "sans-serif",
+        "font.size": 11,
+        "font.sans-serif": CHART_FONTS,
+    }
+    with matplotlib.rc_context(style):  # the console's SVG, Japanese labels, as draw_chart sets them
+        assert legend_clashes(console_figure(p, keys, series_label(keys, keys))) == []
+        assert legend_clashes(console_figure(p, keys, "電話・ご注文とお支払いに関するお問い合わせ")) == []
+
+
+def test_the_clash_check_sees_a_legend_on_the_plot(eight_weeks: list[dict[str, Any]]) -> None:
+    fig = chart_figure(*plan(eight_weeks, weeks=1))
+    fig.axes[0].legend(loc="upper right")  # where the chart had it before: on the lines
+    assert any("over the plot" in clash for clash in legend_clashes(fig))
