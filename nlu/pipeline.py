@@ -114,7 +114,7 @@ class NLU:
         # the Japanese extractors read kana and kanji; a line in another language, or in Latin letters only
         # (romaji proper nouns an English caller says: Shibuya, Umeda), is read by the English ones (issue 14)
         foreign = language.code != "ja" or latin_only(norm.text)
-        entities = english_entities(norm, now) if foreign else extract_entities(norm, tokens, now, self.lexicon)
+        entities = english_entities(norm, now, self.lexicon) if foreign else extract_entities(norm, tokens, now, self.lexicon)
         emotion = self._emotion(probs["emotion"])
         # "you" alone is in every other English line ("thank you"): it lists no abuse by itself
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(

@@ -1,6 +1,7 @@
 """Entities of a line in English (SPEC 5 values, the same as from Japanese): numbers said digit by digit
 ("oh nine oh, one two three four..."), dates (tomorrow, next Monday, December 10th), times (3 pm) and
-delivery windows (morning, 2 to 4), the sample bot's stores and products by their English names.
+delivery windows (morning, 2 to 4): generic English, here. The company's stores and products by their English
+names are its data: the lexicon's English names (nlu/data/lexicon_en.yaml, `Lexicon.match_english`).
 
 Used instead of the Japanese extractors only for lines the language identifier reads as English: the
 Japanese rules read kana and kanji, and English words (one, oh, Monday) mean nothing to them.
@@ -12,6 +13,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from nlu.entities.lexicon import Lexicon, default_lexicon
 from nlu.entities.numeric import NUMBER_KINDS
 from nlu.types import Entity, Normalized
 
@@ -72,20 +74,12 @@ _WINDOW_WORDS = [
 ]
 _WINDOW_RE = [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), value) for pattern, value in _WINDOW_WORDS]
 
-# the sample bot's stores and products by their English names (nlu/data/lexicon.yaml has the Japanese ones)
-_NAMES = [
-    (re.compile(r"\bshibuya\b", re.IGNORECASE), "store", "shibuya"),
-    (re.compile(r"\b(?:umeda|osaka)\b", re.IGNORECASE), "store", "umeda"),
-    (re.compile(r"\bsapporo\b", re.IGNORECASE), "store", "sapporo"),
-    (re.compile(r"\b(?:wireless\s+)?(?:ear\s?phones?|earbuds?|headphones?)\b", re.IGNORECASE), "product", "earphones"),
-    (re.compile(r"\b(?:electric\s+)?kettles?\b", re.IGNORECASE), "product", "kettle"),
-    (re.compile(r"\bcoffee\s?(?:makers?|machines?)\b", re.IGNORECASE), "product", "coffee_maker"),
-]
 _AMOUNT = re.compile(r"(?:¥\s?(\d[\d,]*)|(\d[\d,]*)\s?yen\b)", re.IGNORECASE)
 
 
-def english_entities(norm: Normalized, now: datetime) -> tuple[Entity, ...]:
-    """All entities of one English line, sorted by position; `now` resolves relative dates (Asia/Tokyo)."""
+def english_entities(norm: Normalized, now: datetime, lexicon: Lexicon | None = None) -> tuple[Entity, ...]:
+    """All entities of one English line, sorted by position; `now` resolves relative dates (Asia/Tokyo);
+    store and product names from `lexicon` (its English names; by default the sample bot's)."""
     text = norm.text
     found: list[tuple[int, int, str, str | int]] = []
     found += _numbers(text)
@@ -93,14 +87,12 @@ def english_entities(norm: Normalized, now: datetime) -> tuple[Entity, ...]:
     ranges = _ranges(text)
     times = [t for t in _times(text) if not _overlaps(t, ranges)]
     found += ranges + times + [w for w in _window_words(text) if not _overlaps(w, ranges + times)]
-    found += [(m.start(), m.end(), etype, value) for pattern, etype, value in _NAMES for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), "amount", int((m.group(1) or m.group(2)).replace(",", "")))
               for m in _AMOUNT.finditer(text)]
-    found.sort(key=lambda f: (f[0], -f[1]))
-    out = []
-    for start, end, etype, value in found:
-        a, b = norm.span(start, end)
-        out.append(Entity(etype, value, a, b))
+    names = (lexicon or default_lexicon()).match_english(text)
+    out = [Entity(etype, value, *norm.span(start, end)) for start, end, etype, value in found]
+    out += [Entity(e.type, e.value, *norm.span(e.start, e.end), alternatives=e.alternatives) for e in names]
+    out.sort(key=lambda e: (e.start, -e.end))
     return tuple(out)
 
 

@@ -19,11 +19,18 @@ from typing import Any
 
 import jaconv
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError
 
 from nlu.types import Entity, Normalized, Token
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "lexicon.yaml"
 ENTITY_TYPES = {"stores": "store", "products": "product"}
+# the same entries' English names, for callers who speak English (nlu/entities/english.py): the file next to
+# the lexicon, lexicon_en.yaml. A file of its own: the model's heads are trained on lexicon.yaml's bytes
+ENGLISH_SUFFIX = "_en"
+# between the words of an English name: a space, a hyphen or nothing (ear phone, ear-phone, earphone)
+_EN_JOIN = r"[\s\-]?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +60,13 @@ class Lexicon:
     """Entries by entity type (`store`, `product`); patterns are compiled once at construction."""
 
     entries: Mapping[str, tuple[LexEntry, ...]]
+    # entity type -> id -> English names (Shibuya; wireless earphone): matched as words, any case, a plural
+    # -s or -es allowed, the words joined by a space, a hyphen or nothing
+    english: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     _ids: dict[str, dict[str, tuple[str, ...]]] = field(init=False, repr=False, compare=False)
     _patterns: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
+    _english: list[tuple[str, re.Pattern[str], dict[str, tuple[str, ...]]]] = field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ids: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -71,6 +83,29 @@ class Lexicon:
                 patterns[etype] = re.compile(alts, re.IGNORECASE)
         object.__setattr__(self, "_ids", ids)
         object.__setattr__(self, "_patterns", patterns)
+        english: list[tuple[str, re.Pattern[str], dict[str, tuple[str, ...]]]] = []
+        for etype, names in self.english.items():
+            by_name: dict[str, tuple[str, ...]] = {}
+            for id_, forms in names.items():
+                for form in forms:
+                    key = " ".join(form.lower().split())
+                    if key and id_ not in by_name.get(key, ()):
+                        by_name[key] = (*by_name.get(key, ()), id_)
+            if by_name:  # longest first: wireless earphone before earphone
+                alts = "|".join(_EN_JOIN.join(map(re.escape, k.split())) for k in sorted(by_name, key=len, reverse=True))
+                english.append((etype, re.compile(rf"\b(?:{alts})(?:e?s)?\b", re.IGNORECASE), by_name))
+        object.__setattr__(self, "_english", english)
+
+    def match_english(self, text: str) -> list[Entity]:
+        """Store/product names in an English line (character offsets in `text`); a name listed under several
+        ids gives the first with the others as `alternatives`, as in Japanese."""
+        out: list[Entity] = []
+        for etype, pattern, by_name in self._english:
+            for m in pattern.finditer(text):
+                ids = by_name.get(_english_key(m.group(), by_name))
+                if ids:
+                    out.append(Entity(etype, ids[0], m.start(), m.end(), alternatives=ids[1:]))
+        return out
 
     def match(self, norm: Normalized, tokens: Sequence[Token] = ()) -> list[Entity]:
         """Store/product mentions, longest first, not overlapping, spans in the original text."""
@@ -131,6 +166,16 @@ class Lexicon:
         return out
 
 
+def _english_key(said: str, by_name: Mapping[str, tuple[str, ...]]) -> str:
+    """The listed name a match was (Coffee-Makers -> coffee maker)."""
+    squashed = re.sub(r"[\s\-]", "", said.lower())
+    for key in sorted(by_name, key=len, reverse=True):
+        bare = key.replace(" ", "")
+        if squashed in (bare, bare + "s", bare + "es"):
+            return key
+    return ""
+
+
 def _glued(text: str, start: int) -> bool:
     """ポット inside スポット: a katakana match right after katakana is part of a longer word."""
     return start > 0 and _is_kata(text[start]) and _is_kata(text[start - 1])
@@ -158,9 +203,58 @@ def _entries(raw: Any) -> tuple[LexEntry, ...]:
 
 def load_lexicon(path: str | Path) -> Lexicon:
     """Read a lexicon YAML file: top-level `stores:` and `products:` maps of id -> entry (name, variants,
-    readings, descriptions)."""
-    data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8")) or {}
-    return Lexicon({etype: _entries(data.get(key)) for key, etype in ENTITY_TYPES.items()})
+    readings, descriptions); and the English names of the same entries from LEXICON_en.yaml next to it, when
+    there is one (`load_english_names`)."""
+    path = Path(path)
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    entries = {etype: _entries(data.get(key)) for key, etype in ENTITY_TYPES.items()}
+    english_path = path.with_name(path.stem + ENGLISH_SUFFIX + path.suffix)
+    english = load_english_names(english_path, entries) if english_path.is_file() else {}
+    return Lexicon(entries, english)
+
+
+def load_english_names(path: Path, entries: Mapping[str, Sequence[LexEntry]]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`stores:` and `products:` maps of an id of the lexicon -> its English names; ValueError with
+    `file:line:col: message` for anything else."""
+    try:
+        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}:1:1: cannot read the English names: {exc}") from exc
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ValueError(f"{path}:{line}:{col}: YAML syntax error: {exc.problem or exc.context}") from exc
+    data = data or CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise ValueError(f"{path}:1:1: expected `stores:` and `products:` maps of id -> English names")
+    problems: list[str] = []
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for key in data:
+        if key not in ENTITY_TYPES:
+            line, col = data.lc.key(key)
+            problems.append(f"{path}:{line + 1}:{col + 1}: unknown key {key!r} (stores, products)")
+    for key, etype in ENTITY_TYPES.items():
+        section = data.get(key)
+        if section is None:
+            continue
+        if not isinstance(section, CommentedMap):
+            line, col = data.lc.value(key)
+            problems.append(f"{path}:{line + 1}:{col + 1}: {key}: a map of id -> English names")
+            continue
+        known = {e.id for e in entries.get(etype, ())}
+        out[etype] = {}
+        for id_, names in section.items():
+            line, col = section.lc.key(id_)
+            where = f"{path}:{line + 1}:{col + 1}"
+            if str(id_) not in known:
+                problems.append(f"{where}: {key}: {id_!r} is not in the lexicon (known: {', '.join(sorted(known))})")
+            elif not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+                problems.append(f"{where}: {key}: {id_}: a list of English names, e.g. [Shibuya]")
+            else:
+                out[etype][str(id_)] = tuple(names)
+    if problems:
+        raise ValueError("\n".join(problems))
+    return out
 
 
 @lru_cache(maxsize=1)
