@@ -122,6 +122,10 @@ CONFIG = web.AppKey("voice_config", VoiceConfig)
 HOLD_PATH = "/voice/twilio/hold"
 HOLD_DONE_PATH = "/voice/twilio/hold/done"
 AGENT_DONE_PATH = "/voice/twilio/hold/agent-done"
+# the agents' own line (ivr/voice_hold.py): an agent's phone calls in and takes the caller who has waited
+# longest (`<Dial><Queue>`); the `<Queue url>` tells the desk which caller that agent now has
+AGENT_LINE_PATH = "/voice/twilio/agent"
+AGENT_BRIDGED_PATH = "/voice/twilio/agent/bridged"
 SURVEY_PATH = "/survey/twilio"  # ivr/survey_channel.py: where a helped caller goes instead of <Hangup/>
 # ivr/voice_pay.py hands the Gather channel this: `<Pay>` TwiML for a reply asking for the card number when
 # Twilio collects cards, None otherwise (a callback, so the Gather channel does not import the Pay module)

@@ -6,6 +6,15 @@ POST /voice/twilio/hold/done         the `<Enqueue action>`: after `<Leave/>`, `
                                      a caller who hung up on hold leaves the desk's queue (`abandoned`)
 POST /voice/twilio/hold/agent-done   the `<Dial action>` of the agent's leg: the bot again after a release, the
                                      queue again when the agent did not answer, else the end of the call
+POST /voice/twilio/agent             the agents' line (without IVR_AGENT_DIAL): an agent's phone calls in and gets
+                                     `<Dial><Queue>`: the caller they accepted in the console, else the caller
+                                     who has waited longest in the queues they may answer (first in, first out)
+POST /voice/twilio/agent/bridged     the `<Queue url>`: Twilio dequeued a caller for that agent's phone; the desk
+                                     gives the call to that agent (the console pops its case note)
+
+Without IVR_AGENT_DIAL, Twilio's queue follows the desk: a caller an agent accepts in the console moves to that
+agent's own queue (`agent-<name>`), and one moved to another team (転送) to that team's queue, each through
+`<Leave/>` and the `<Enqueue action>` (the waitUrl names the queue the caller is in: `?queue=`).
 
 The desk (ivr/desk_app.py) is the truth: any worker answers any of these, since the desk lives in the shared
 store. docs/voice-protocol.md.
@@ -14,17 +23,22 @@ store. docs/voice-protocol.md.
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import quote
 
 from aiohttp import web
 from twilio.twiml.voice_response import VoiceResponse
 
+from dialogue.acd import SUPERVISOR
 from dialogue.api import Handover, Prompt
 from dialogue.bot import Bot
-from dialogue.desk import Contact, DeskError
+from dialogue.desk import OPEN, Contact, DeskError
+from ivr.agent_console import AUTH, User
 from ivr.app_keys import MANAGER
 from ivr.desk_app import ACD, DESK, WAITS, left_the_queue, wait_prompt
 from ivr.voice_common import (
+    AGENT_BRIDGED_PATH,
     AGENT_DONE_PATH,
+    AGENT_LINE_PATH,
     CONFIG,
     HOLD_DONE_PATH,
     HOLD_PATH,
@@ -50,6 +64,10 @@ from ivr.voice_twilio import (
 REMINDER_AFTER_S = 30  # the wait was just said at the hand-over: the first reminder comes after this
 SILENT_HOLD_S = 40  # without hold music, a pause of this length between reminders
 UNANSWERED = frozenset({"no-answer", "busy", "failed", "canceled"})  # DialCallStatus of an agent not reached
+AGENT_LINE_WAIT_S = 60  # an agent's phone on the line waits this long for a caller to reach the queue it dials
+# said to agents on their own line (not to customers)
+NOT_AN_AGENT = "この番号は登録された担当者専用です。お電話ありがとうございました。"
+NOBODY_WAITING = "ただいまお待ちのお客様はいらっしゃいません。"
 
 
 def _prompt(bot: Bot, key: str) -> Prompt:
@@ -102,6 +120,9 @@ async def hold(request: web.Request) -> web.Response:
     if contact is not None and (contact.status == "released" or (contact.status == "assigned" and cfg.agent_dial)):
         resp.leave()  # the <Enqueue action> (hold_done) puts the caller through
         return twiml(str(resp))
+    if contact is not None and await _must_move(request, contact):
+        resp.leave()  # the <Enqueue action> (hold_done) puts the caller in the queue the desk says
+        return twiml(str(resp))
     # still waiting, accepted by an agent whose own phone takes the call from the Twilio queue, or unknown
     # to this desk (a Redis store keeps the desk in each process): the caller keeps holding
     if (contact is None or contact.status == "queued") and _seconds(params.get("QueueTime")) >= REMINDER_AFTER_S:
@@ -124,9 +145,13 @@ async def hold_done(request: web.Request) -> web.Response:
         return twiml(str(VoiceResponse()))
     if result == "redirected":
         return twiml(str(VoiceResponse()))  # moved on by the REST API: that URL's TwiML runs instead
-    if result == "bridged":  # an agent's phone took the call from the queue, and the conversation is over
-        return _hang_up()
     contact = await desk.contact(sid)
+    if result == "bridged":  # an agent's phone took the call from the queue (<Dial><Queue>), and hung up
+        if contact is not None and contact.status == "released":  # 自動応答に戻す while on the phone
+            return await _back_to_bot(request, params, contact)
+        if contact is not None and contact.status == "queued" and not request.app[CONFIG].workflow_sid:
+            return _requeue(request, contact, "hold_transferred")  # 転送 while on the phone
+        return _hang_up()
     if result == "leave" and contact is not None:
         put_through = await _put_through(request, params, contact)
         if put_through is not None:
@@ -180,7 +205,52 @@ async def _put_through(request: web.Request, params: dict[str, str], contact: Co
         return twiml(str(resp))
     if contact.status == "released" and contact.bot_session:
         return await _back_to_bot(request, params, contact)
+    if not cfg.agent_dial and not cfg.workflow_sid and contact.status in OPEN:
+        # accepted in the console: the agent's own queue, for their phone; moved to another team: that team's
+        if contact.status == "assigned" and contact.agent:
+            return _requeue(request, contact, "hold_connecting")
+        if contact.status == "queued":
+            return _requeue(request, contact, "hold_transferred")
     return None
+
+
+def agent_queue(agent: str) -> str:
+    """The Twilio queue where a caller an agent accepted in the console waits for that agent's phone."""
+    return f"agent-{agent}"[:64]
+
+
+def _line_queue(contact: Contact) -> str:
+    """The Twilio queue the desk wants this waiting caller in (without IVR_AGENT_DIAL)."""
+    return agent_queue(contact.agent) if contact.status == "assigned" and contact.agent else contact.queue
+
+
+def _requeue(request: web.Request, contact: Contact, notice: str) -> web.Response:
+    app, queue = request.app, _line_queue(contact)
+    resp = VoiceResponse()
+    say(resp, _prompt(app[MANAGER].bot, notice), app[CONFIG])
+    resp.enqueue(queue, wait_url=f"{HOLD_PATH}?queue={quote(queue)}", wait_url_method="POST",
+                 action=HOLD_DONE_PATH, method="POST")
+    log.info("call %s waits in Twilio's queue %s", contact.id, queue)
+    return twiml(str(resp))
+
+
+async def _must_move(request: web.Request, contact: Contact) -> bool:
+    """Without IVR_AGENT_DIAL: is the caller in another Twilio queue than the desk says (accepted in the console,
+    or moved to another team)? The waitUrl names the queue (`?queue=`) except for the first `<Enqueue>`, which
+    is the queue the ACD chose: stale once an agent accepted the call or moved it."""
+    cfg = request.app[CONFIG]
+    if cfg.agent_dial or cfg.workflow_sid or contact.status not in OPEN:
+        return False
+    named = request.query.get("queue")
+    if named is not None:
+        return named != _line_queue(contact)
+    if contact.status == "assigned":
+        return True
+    last = None
+    for m in await request.app[DESK].messages(contact.id):
+        if m.kind == "system" and m.event in ("queued", "transferred"):
+            last = m.event
+    return last == "transferred"
 
 
 async def _back_to_bot(request: web.Request, params: dict[str, str], contact: Contact) -> web.Response:
@@ -199,8 +269,121 @@ async def _back_to_bot(request: web.Request, params: dict[str, str], contact: Co
     return twiml(render(reply, cfg, nonce, session))
 
 
+# -- the agents' line: an agent's phone takes the caller who has waited longest ------------------------------
+
+
+def _agent_of(request: web.Request, params: dict[str, str]) -> User | None:
+    """The console user on the agents' line: `?agent=` in the line's (signed) webhook URL, else the identity
+    of a Twilio Client softphone (`From=client:alice`) or a SIP endpoint (`sip:alice@…`)."""
+    auth = request.app.get(AUTH)
+    if auth is None:
+        return None
+    name = request.query.get("agent")
+    caller = params.get("From", "")
+    if not name and caller.startswith("client:"):
+        name = caller.removeprefix("client:")
+    elif not name and caller.startswith("sip:"):
+        name = caller.removeprefix("sip:").partition("@")[0]
+    return auth.users.get(name or "")
+
+
+def _may_take(request: web.Request, user: User, contact: Contact) -> bool:
+    """What the console lets this agent accept: a queue they have a skill for; harassment for supervisors only."""
+    if user.supervisor:
+        return True
+    acd = request.app[ACD]
+    return (contact.queue != SUPERVISOR and contact.reason != "harassment"
+            and acd.can_answer(acd.skills_of(user.name, user.role), contact.queue))
+
+
+async def _put_through_yet(request: web.Request, contact: Contact) -> bool:
+    """Has an agent's phone already taken this call from Twilio's queue since it was last accepted?"""
+    last = None
+    for m in await request.app[DESK].messages(contact.id):
+        if m.kind == "system" and m.event in ("accepted", "queued", "transferred", "connected"):
+            last = m.event
+    return last == "connected"
+
+
+async def line_queue_for(request: web.Request, user: User) -> str | None:
+    """The Twilio queue the agent's phone dials: the caller they accepted in the console (their own queue),
+    else the queue of the caller who has waited longest among those they may take; None: nobody waits.
+    Callers who hung up are `abandoned` on the desk (Twilio drops them from its queue), so they never count."""
+    contacts = [c for c in await request.app[DESK].open_contacts() if c.channel == "voice"]
+    if not request.app[CONFIG].agent_dial:
+        for c in sorted((c for c in contacts if c.status == "assigned" and c.agent == user.name),
+                        key=lambda c: c.accepted_at or 0.0):
+            if not await _put_through_yet(request, c):
+                return agent_queue(user.name)
+    waiting = [c for c in contacts if c.status == "queued" and _may_take(request, user, c)]
+    if not waiting:
+        return None
+    return min(waiting, key=lambda c: c.queued_at).queue  # Twilio's queue is first in, first out too
+
+
+def _line_down(request: web.Request) -> web.Response:
+    resp = VoiceResponse()
+    say(resp, _prompt(request.app[MANAGER].bot, "hold_unavailable"), request.app[CONFIG])
+    resp.hangup()
+    return twiml(str(resp))
+
+
+@when_store_down(_line_down)
+async def agent_line(request: web.Request) -> web.Response:
+    """An agent's phone calls the agents' line: `<Dial><Queue>` of the caller they are to take, or a word and
+    a hang-up when nobody waits (or the phone is not an agent's)."""
+    params = await read_form(request)
+    cfg = request.app[CONFIG]
+    resp = VoiceResponse()
+    user = _agent_of(request, params)
+    queue = await line_queue_for(request, user) if user is not None else None
+    if user is None or queue is None:
+        say(resp, Prompt(NOT_AN_AGENT if user is None else NOBODY_WAITING), cfg)
+        resp.hangup()
+        if user is None:
+            log.warning("agents' line: %s is not a console user", params.get("From", "")[:40])
+        return twiml(str(resp))
+    dial = resp.dial(timeout=AGENT_LINE_WAIT_S)
+    dial.queue(queue, url=f"{AGENT_BRIDGED_PATH}?agent={quote(user.name)}", method="POST")
+    log.info("agent %s takes the next caller from %s", user.name, queue)
+    return twiml(str(resp))
+
+
+def _connecting(request: web.Request) -> web.Response:
+    resp = VoiceResponse()
+    say(resp, _prompt(request.app[MANAGER].bot, "hold_connecting"), request.app[CONFIG])
+    return twiml(str(resp))
+
+
+@when_store_down(_connecting)
+async def agent_bridged(request: web.Request) -> web.Response:
+    """Twilio dequeued a caller (CallSid) for the agent's phone (DequeueingCallSid): the desk gives the call to
+    that agent, whoever had accepted it in the console, and the caller hears `hold_connecting` (the `<Queue
+    url>` TwiML may only Say, Play, Pause or Redirect)."""
+    params = await read_form(request)
+    app, sid = request.app, params["CallSid"]
+    auth = app.get(AUTH)
+    user = auth.users.get(request.query.get("agent", "")) if auth is not None else None
+    desk = app[DESK]
+    contact = await desk.contact(sid)
+    if user is not None and auth is not None and contact is not None and contact.status in OPEN:
+        try:
+            if contact.status == "assigned" and contact.agent != user.name:  # the phone that took it has it
+                contact = await desk.transfer(sid, contact.agent or "", contact.queue)
+            await desk.accept(sid, user.name, auth.display_name(user))
+            await desk.say(sid, "system", user.name, event="connected", author=user.name)
+        except DeskError as exc:
+            log.warning("call %s bridged to %s but not given to them on the desk: %s", sid, user.name, exc.message)
+        else:
+            app[WAITS].invalidate()
+            log.info("call %s put through to %s's phone after %s s", sid, user.name, _seconds(params.get("QueueTime")))
+    return _connecting(request)
+
+
 def setup(app: web.Application) -> None:
     ensure_setup(app)
     app.router.add_post(HOLD_PATH, hold)
     app.router.add_post(HOLD_DONE_PATH, hold_done)
     app.router.add_post(AGENT_DONE_PATH, agent_done)
+    app.router.add_post(AGENT_LINE_PATH, agent_line)
+    app.router.add_post(AGENT_BRIDGED_PATH, agent_bridged)

@@ -190,11 +190,16 @@ async def test_an_agent_closing_an_unanswered_call_ends_it_politely(aiohttp_clie
     phone = Phone(client, call_sid(106))
     await ask_for_a_person(phone)
     assert (await client.post(API + phone.sid + "/accept")).status == 200
-    # no agent_dial: the agent's own phone takes the call from the Twilio queue, so the caller keeps holding
-    held = await on_hold(phone, 40)
-    assert held.find("Leave") is None and held.find("Pause") is not None
+    # no agent_dial: the caller moves to alice's own Twilio queue and holds there for her phone (the agents'
+    # line, tests/voice/test_agent_line.py)
+    assert (await on_hold(phone, 40)).find("Leave") is not None
+    enqueue = (await queue_result(phone, "leave")).find("Enqueue")
+    assert enqueue is not None and enqueue.text == "agent-alice"
+    held = await phone.post(f"{HOLD_PATH}?queue=agent-alice", phone.params(QueueTime="40"))
+    assert held is not None and held.find("Leave") is None and held.find("Pause") is not None
     assert (await client.post(API + phone.sid + "/close", json={"disposition": "対応不要"})).status == 200
-    bye = await on_hold(phone, 80)
+    bye = await phone.post(f"{HOLD_PATH}?queue=agent-alice", phone.params(QueueTime="80"))
+    assert bye is not None
     assert "おかけ直しください" in spoken(bye) and bye.find("Hangup") is not None
 
 
