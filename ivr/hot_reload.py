@@ -4,8 +4,13 @@ A change is loaded and validated before it is swapped in (`DialogueManager.reloa
 broken file never reaches a caller: the last good version keeps answering and each problem is logged as
 `file:line:col: message`. Calls in progress continue on the new version at their next turn.
 
+The demo backend's records (the bot's demo_data.yaml: orders, stores, products) reload the same way: an
+edit is read and checked (`load_demo_data`) and swapped into the running backend; a broken edit keeps the
+last good records and logs each problem as `file:line:col: message`.
+
 Configuration: `app[FLOWS_DIR]` / `app[PROMPTS_DIR]`, else `IVR_FLOWS_DIR` / `IVR_PROMPTS_DIR`, else the
-directories the running bot was loaded from. `IVR_HOT_RELOAD=0` switches the watcher off.
+directories the running bot was loaded from; `app[DEMO_DATA]`, else the file the demo backend was read from.
+`IVR_HOT_RELOAD=0` switches the watcher off.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from pathlib import Path
 from aiohttp import web
 from watchfiles import Change, awatch
 
+from dialogue.backends.demo import DemoBackend
+from dialogue.backends.demo_data import load_demo_data
 from dialogue.bot import DEFAULT_FLOWS_DIR, Bot, BotOrigin, load_bot
 from dialogue.engine import DialogueManager
 from dialogue.entity_types import DEFAULT_ENTITIES_DIR
@@ -41,7 +48,9 @@ class ReloadState:
 
     flows_dir: Path
     prompts_dir: Path
+    demo_data: Path | None = None  # the demo backend's records file, watched too
     version: int = 0  # successful reloads
+    data_version: int = 0  # successful reloads of the demo data
     failures: int = 0  # changes refused because they did not validate
     problems: list[str] = field(default_factory=list)  # of the last refused change
     ready: asyncio.Event = field(default_factory=asyncio.Event)  # set once the watcher runs
@@ -51,6 +60,7 @@ class ReloadState:
 
 FLOWS_DIR = web.AppKey("hot_reload_flows_dir", Path)
 PROMPTS_DIR = web.AppKey("hot_reload_prompts_dir", Path)
+DEMO_DATA = web.AppKey("hot_reload_demo_data", Path)
 STATE = web.AppKey("hot_reload_state", ReloadState)
 
 
@@ -62,8 +72,10 @@ def setup(app: web.Application) -> None:
     bot = manager.bot if manager is not None else None
     flows = app.get(FLOWS_DIR) or _env("IVR_FLOWS_DIR") or _loaded_from(bot)[0] or DEFAULT_FLOWS_DIR
     prompts = app.get(PROMPTS_DIR) or _env("IVR_PROMPTS_DIR") or _loaded_from(bot)[1] or DEFAULT_PROMPTS_DIR
+    backend = manager.backend if manager is not None else None
+    demo = app.get(DEMO_DATA) or (backend.source if isinstance(backend, DemoBackend) else None)
     # the state is stored now: aiohttp deprecates changing an application's items once it has started
-    app[STATE] = ReloadState(flows, prompts)
+    app[STATE] = ReloadState(flows, prompts, demo)
     app.cleanup_ctx.append(_watching)
 
 
@@ -97,6 +109,23 @@ def _is_yaml(change: Change, path: str) -> bool:
 
 async def watch(manager: DialogueManager, state: ReloadState) -> None:
     """Reload on every change until cancelled; never raises, so a bad edit cannot stop the server."""
+    demo: asyncio.Task[None] | None = None
+    if state.demo_data is not None and isinstance(manager.backend, DemoBackend):
+        running = asyncio.Event()
+        demo = asyncio.create_task(_watch_demo(manager, state, state.demo_data, running), name="hot-reload-demo")
+        await running.wait()  # `ready` means every watcher runs: an edit from now on is seen
+    try:
+        await _watch_bot(manager, state)
+        if demo is not None:
+            await demo  # no bot directory to watch, but the demo data is
+    finally:
+        if demo is not None:
+            demo.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await demo
+
+
+async def _watch_bot(manager: DialogueManager, state: ReloadState) -> None:
     # entity types and the FAQ are the bot's data too: a change there reloads the bot like a flow does
     origin = manager.bot.origin
     extra: tuple[Path, ...] = (DEFAULT_ENTITIES_DIR, DEFAULT_FAQ_DIR) if state.prompts_dir == DEFAULT_PROMPTS_DIR else ()
@@ -118,6 +147,56 @@ async def watch(manager: DialogueManager, state: ReloadState) -> None:
             log.exception("hot reload failed")
         async with state.settled:
             state.settled.notify_all()
+
+
+async def _watch_demo(manager: DialogueManager, state: ReloadState, path: Path, running: asyncio.Event) -> None:
+    """Watch the one file in its folder (not the folder's tree: the sample bot's is the repository), so that
+    an editor that saves by writing a new file and renaming it over the old one is seen too."""
+    if not path.parent.is_dir():
+        log.error("hot reload: %s does not exist; not watching the demo data", path.parent)
+        running.set()
+        return
+    log.info("hot reload: watching %s", path)
+
+    def only_it(change: Change, changed: str) -> bool:
+        return Path(changed).name == path.name
+
+    async for changes in awatch(path.parent, watch_filter=only_it, recursive=False, debounce=DEBOUNCE_MS,
+                                rust_timeout=TICK_MS, yield_on_timeout=True):
+        running.set()
+        if not changes:
+            continue
+        try:
+            await reload_demo_once(manager, state, path)
+        except Exception:  # a bug here must not end hot reload for the rest of the session
+            log.exception("hot reload of the demo data failed")
+        async with state.settled:
+            state.settled.notify_all()
+
+
+async def reload_demo_once(manager: DialogueManager, state: ReloadState, path: Path) -> bool:
+    """Read and check the demo data file and swap it into the running demo backend; False (and the last good
+    records kept) when there is any problem."""
+    backend = manager.backend
+    if not isinstance(backend, DemoBackend):
+        return False
+    try:
+        data = await asyncio.to_thread(load_demo_data, path)
+    except SourceError as exc:
+        state.failures += 1
+        state.problems = [friendly(p) for p in exc.problems]
+        log.warning("hot reload: %d problem(s) in %s; the last good records keep running", len(exc.problems), path)
+        for problem in state.problems:
+            log.warning("%s", problem)
+        return False
+    if data is backend.data:
+        return True  # saved without a change (the same bytes)
+    backend.reload(data)
+    state.data_version += 1
+    state.problems = []
+    log.info("hot reload: demo data version %d live (%d orders, %d stores, %d products)", state.data_version,
+             len(data.orders), len(data.stores), len(data.products))
+    return True
 
 
 async def reload_once(manager: DialogueManager, state: ReloadState) -> bool:

@@ -33,7 +33,8 @@ def build_backend(spec: BackendSpec, root: Path, *, url: str | None = None, toke
     if spec.python is not None:
         return _entry_point(spec.python, spec.options, root)
     # the demo's records are the bot's own data file (checked by load_project; read once per file version)
-    return DemoBackend(load_demo_data(root / (spec.demo_data or DEMO_DATA_FILE)))
+    path = root / (spec.demo_data or DEMO_DATA_FILE)
+    return DemoBackend(load_demo_data(path), source=path)
 
 
 def _entry_point(target: str, options: dict[str, Any], root: Path) -> Backend:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from dialogue.backends import ActionResult, UnknownAction
@@ -26,8 +27,10 @@ class DemoBackend:
     """In-memory records; each instance has its own copy, so a cancellation in one test stays there.
     `data` is a bot's demo data file, read and checked (`load_demo_data`); by default the sample bot's."""
 
-    def __init__(self, data: DemoData | None = None, *, latency_s: float = 0.0) -> None:
+    def __init__(self, data: DemoData | None = None, *, latency_s: float = 0.0, source: Path | None = None) -> None:
         self.data = data if data is not None else load_demo_data(SAMPLE_DATA)
+        # the file the records came from, which hot reload watches (ivr/hot_reload.py); None: given in code
+        self.source = source if data is not None else SAMPLE_DATA
         self.orders = {order_id: order.record() for order_id, order in self.data.orders.items()}
         self.callbacks: list[dict[str, Any]] = []
         self.traces: list[str] = []
@@ -49,6 +52,11 @@ class DemoBackend:
 
     def actions(self) -> frozenset[str]:
         return frozenset(self._actions)
+
+    def reload(self, data: DemoData) -> None:
+        """The edited file's records from now on (hot reload); what calls changed in memory starts afresh."""
+        self.data = data
+        self.orders = {order_id: order.record() for order_id, order in data.orders.items()}
 
     async def call(self, action: str, args: dict[str, Any]) -> ActionResult:
         fn = self._actions.get(action)

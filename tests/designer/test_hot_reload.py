@@ -13,6 +13,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from dialogue.api import SessionStart, UserTurn
+from dialogue.backends.build import build_backend
+from dialogue.backends.demo import DemoBackend
+from dialogue.backends.demo_data import load_demo_data
+from dialogue.bot_project import BackendSpec
 from dialogue.engine import DialogueManager
 from dialogue.factory import BotPaths, build_manager
 from ivr import hot_reload
@@ -128,3 +132,67 @@ def test_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     app = web.Application()
     hot_reload.setup(app)
     assert hot_reload.STATE not in app
+
+
+# -- the demo backend's records (demo_data.yaml) reload like flows (issue 12) ----------------------------
+
+
+async def _store_hours(manager: DialogueManager) -> str:
+    call, _ = await manager.start(SessionStart(channel="chat"))
+    await manager.handle(call, UserTurn.keys("3"))  # the menu: store hours
+    return (await manager.handle(call, UserTurn.say("渋谷店"))).text
+
+
+async def test_an_edit_of_the_demo_data_reloads_and_a_broken_one_keeps_the_last_good(tmp_path: Path) -> None:
+    data = tmp_path / "demo_data.yaml"
+    shutil.copy(ROOT / "demo_data.yaml", data)
+    manager = build_manager(backend=build_backend(BackendSpec(demo=str(data)), tmp_path), nlu=StoreNameOnly())
+    app = web.Application()
+    app[MANAGER] = manager
+    hot_reload.setup(app)
+    async with TestClient(TestServer(app)):
+        state = app[hot_reload.STATE]
+        assert state.demo_data == data  # the file the bot's backend was read from
+        await asyncio.wait_for(state.ready.wait(), 10)
+        assert "21時" in await _store_hours(manager)
+
+        _edit(data, 'close: "21:00"', 'close: "22:00"')
+        await _until(state, lambda: state.data_version == 1)
+        assert "22時" in await _store_hours(manager) and state.version == 0  # the bot itself was not reloaded
+        good = manager.backend.data  # type: ignore[attr-defined]
+
+        # a time that is none: refused where it is, the last good records keep answering
+        _edit(data, 'close: "22:00"', 'close: "25:00"')
+        await _until(state, lambda: state.failures == 1)
+        line = data.read_text(encoding="utf-8").splitlines().index('    close: "25:00"') + 1
+        assert state.problems and state.problems[0].startswith(f"{data}:{line}:")
+        assert "is not a time of day" in state.problems[0]
+        assert manager.backend.data is good and "22時" in await _store_hours(manager)  # type: ignore[attr-defined]
+
+        # half-saved YAML: a syntax error at its line
+        data.write_text("stores:\n  shibuya:\n    name: 渋谷店\n   open: x\n", encoding="utf-8")
+        await _until(state, lambda: state.failures == 2)
+        assert state.problems[0].startswith(f"{data}:4:") and "YAML syntax error" in state.problems[0]
+        assert "22時" in await _store_hours(manager)
+
+        # saved the way many editors do (a new file renamed over the old one), fixed: live again
+        fixed = tmp_path / "demo_data.yaml.tmp"
+        fixed.write_text((ROOT / "demo_data.yaml").read_text(encoding="utf-8").replace('close: "21:00"',
+                                                                                      'close: "20:30"'),
+                         encoding="utf-8")
+        fixed.replace(data)
+        await _until(state, lambda: state.data_version == 2)
+        assert "20時30分" in await _store_hours(manager) and state.problems == []
+    assert state.task is not None and state.task.done()
+
+
+def test_demo_data_given_in_code_is_not_watched() -> None:
+    manager = build_manager(backend=DemoBackend(load_demo_data(ROOT / "demo_data.yaml")), nlu=StoreNameOnly())
+    app = web.Application()
+    app[MANAGER] = manager
+    hot_reload.setup(app)
+    assert app[hot_reload.STATE].demo_data is None
+    app = web.Application()
+    app[MANAGER] = build_manager(nlu=StoreNameOnly())  # the sample bot: its demo_data.yaml
+    hot_reload.setup(app)
+    assert app[hot_reload.STATE].demo_data == ROOT / "demo_data.yaml"
