@@ -140,7 +140,9 @@ async def hold_done(request: web.Request) -> web.Response:
     desk, sid = request.app[DESK], params["CallSid"]
     result = params.get("QueueResult", "")
     if result == "hangup":
-        await left_the_queue(request.app, sid)
+        contact = await left_the_queue(request.app, sid)
+        if contact is not None and contact.status == "assigned":  # accepted, gone before an agent's phone took it
+            await desk.say(sid, "system", "お客様が電話を切られました", event="hung_up")
         log.info("call %s hung up on hold after %s s", sid, _seconds(params.get("QueueTime")))
         return twiml(str(VoiceResponse()))
     if result == "redirected":
@@ -296,13 +298,14 @@ def _may_take(request: web.Request, user: User, contact: Contact) -> bool:
             and acd.can_answer(acd.skills_of(user.name, user.role), contact.queue))
 
 
-async def _put_through_yet(request: web.Request, contact: Contact) -> bool:
-    """Has an agent's phone already taken this call from Twilio's queue since it was last accepted?"""
+async def _awaits_phone(request: web.Request, contact: Contact) -> bool:
+    """Is this call, accepted in the console, still waiting for the agent's phone (not taken by it yet, and the
+    caller has not hung up)?"""
     last = None
     for m in await request.app[DESK].messages(contact.id):
-        if m.kind == "system" and m.event in ("accepted", "queued", "transferred", "connected"):
+        if m.kind == "system" and m.event in ("accepted", "queued", "transferred", "connected", "hung_up"):
             last = m.event
-    return last == "connected"
+    return last == "accepted"
 
 
 async def line_queue_for(request: web.Request, user: User) -> str | None:
@@ -313,7 +316,7 @@ async def line_queue_for(request: web.Request, user: User) -> str | None:
     if not request.app[CONFIG].agent_dial:
         for c in sorted((c for c in contacts if c.status == "assigned" and c.agent == user.name),
                         key=lambda c: c.accepted_at or 0.0):
-            if not await _put_through_yet(request, c):
+            if await _awaits_phone(request, c):
                 return agent_queue(user.name)
     waiting = [c for c in contacts if c.status == "queued" and _may_take(request, user, c)]
     if not waiting:

@@ -204,6 +204,9 @@ class StreamCall:
         contact = await self.app[DESK].contact(self.call_id)
         if contact is None or contact.status == self.desk_status:
             return
+        if contact.status == "released":  # (a store that fails here is asked again at the next poll)
+            await self.back_to_bot(contact)
+            return
         self.desk_status = contact.status
         self.holding = contact.status == "queued"  # only a caller still waiting abandons by hanging up
         if contact.status == "queued":  # 転送: an agent moved the call to another queue
@@ -212,9 +215,7 @@ class StreamCall:
         elif contact.status == "assigned":
             await self.ws.send_json({"type": "accepted", "agent": contact.agent, "agent_name": contact.agent_name,
                                      "case_id": contact.case_id})
-        elif contact.status == "released":
-            await self.back_to_bot(contact)
-        else:
+        else:  # closed without putting the caller through, or abandoned
             await self.ws.send_json({"type": "desk", "event": contact.status})
 
     async def back_to_bot(self, contact: Contact) -> None:
@@ -229,6 +230,7 @@ class StreamCall:
             reply = apology(None)
         back = bot.prompts.render("hold_back_to_bot", "voice", {}, interruptible=False)
         self.sid, self.ended, self.playing = session, False, []
+        self.desk_status, self.holding = "released", False  # a new transfer in `send` puts it back on the desk
         await self.ws.send_json({"type": "released", "session_id": session, "note": contact.note,
                                  "agent": contact.agent, "case_id": contact.case_id})
         log.info("stream call %s back with the bot (%s)", self.call_id, session)

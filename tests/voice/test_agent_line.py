@@ -153,3 +153,22 @@ async def test_the_line_is_for_console_users_and_respects_their_skills(aiohttp_c
     # an unsigned post is refused like every Twilio webhook
     resp = await client.post(AGENT_LINE_PATH, data={"CallSid": call_sid(9024), "From": "client:sam"})
     assert resp.status == 403
+
+
+async def test_a_caller_who_hangs_up_in_the_agents_own_queue_is_not_waited_for(aiohttp_client: ClientMaker,
+                                                                              manager: DialogueManager) -> None:
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    phone = Phone(client, call_sid(331))
+    await ask_for_a_person(phone)
+    await login(client)
+    await client.post(API + phone.sid + "/accept")
+    await on_hold(phone, 5)
+    await queue_result(phone, "leave")  # now in agent-alice
+    queue = dialed_queue(await agent_calls(client, 31))
+    assert queue is not None and queue.text == "agent-alice"
+    await queue_result(phone, "hangup")  # gone before alice's phone took the call
+    root = await agent_calls(client, 32)
+    assert dialed_queue(root) is None and NOBODY_WAITING in spoken(root)
+    lines = (await (await client.get(API + phone.sid + "/messages")).json())["messages"]
+    assert lines[-1]["event"] == "hung_up"  # the console tells alice why nobody came

@@ -168,3 +168,29 @@ async def test_a_stream_call_moved_to_another_queue_holds_again(aiohttp_client: 
             break
         await asyncio.sleep(0.05)
     assert contact is not None and (contact.status, contact.queue) == ("abandoned", "billing")
+
+
+async def test_a_stream_call_goes_to_people_and_back_twice(aiohttp_client: ClientMaker,
+                                                          manager: DialogueManager) -> None:
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    await login(client)
+    fe = FrontEnd(await client.ws_connect("/voice/stream"))
+    await transferred(fe, "pbx-twice")
+    for n in (1, 2):
+        assert (await client.post(API + "pbx-twice/accept")).status == 200
+        await fe.until("accepted")
+        assert (await client.post(API + "pbx-twice/release", json={"note": f"{n}回目"})).status == 200
+        # alice is free again (else the wait is long enough for the bot to offer a callback instead)
+        assert (await client.post("/agent/api/state", json={"state": "available"})).status == 200
+        released = next(m for m in await fe.until("listen") if m["type"] == "released")
+        assert (released["session_id"], released["note"]) == (f"pbx-twice-r{n}", f"{n}回目")
+        if n == 1:  # with the bot again, the caller asks for a person again: back in the queue
+            await fe.send(type="playback_done")
+            await fe.send(type="transcript", final=True, text="オペレーターと話したいんですが", confidence=0.9)
+            again = (await fe.until("transfer"))[-1]
+            assert again["queue"] == "general"
+            contact = await app[DESK].contact("pbx-twice")
+            assert contact is not None and contact.status == "queued"
+    assert (await manager.state("pbx-twice-r2")) is not None
+    await fe.ws.close()
