@@ -122,6 +122,25 @@ MORE_TO_ASK = re.compile(
     r"(あと(ひと|一|1)つ|もう(ひと|一|1)つ|それと|ついでに|別の(件|こと|用件)|べつの|ほかに(も|聞き|ききた|確認)|"
     r"他に(も|聞き|確認)|聞きたい|ききたい|教えて|おしえて|質問|確認したい|お聞きし|伺いたい|うかがいたい)"
 )
+# a second request joined to the first in one breath: 「届かないのと、あとポイントも」「営業時間と、それから在庫も」
+# 「…なんですけど。それと、…」. Only the joint: whether both parts are requests is the classifier's to say.
+# のと needs a pause or あと after it: 「注文したのと違う商品が届いた」 is one complaint, not two requests
+_ALSO = re.compile(
+    r"(?<=[^\s、。,])(?:のと|んと)(?=[、,\s]|あと|それと|それから)[、,\s]*(?:あと|それと|それから)?[、,\s]*|"
+    r"[、。,.!?！？…\s]+(?:あと(?:は|もう)?(?:ひとつ|一つ|1つ)?|それと|それから|ついでに|それに|もう(?:ひとつ|一つ|1つ)|"
+    r"加えて|くわえて|あわせて|併せて|ほんで|ほいで)[、,\s]*"
+)
+
+
+def split_also(text: str) -> tuple[str, str] | None:
+    """The two parts of a turn that joins a second request to the first, or None (no joint, or a part empty)."""
+    match = _ALSO.search(text)
+    if match is None:
+        return None
+    head, tail = text[: match.start()].strip(" 、。,"), text[match.end() :].strip(" 、。,")
+    return (head, tail) if bare(head) and bare(tail) else None
+
+
 QUESTION = re.compile(r"([?？]|(です|ます|でしょう|んです|のです|ますでしょう|でした|ました|やろ|やろう|だろう)か$|"
                       r"(何|なん|なに|いつ|どこ|どう|どれ|どちら|いくら|何時|なんじ)|(か|かね|かな|の)$)")
 

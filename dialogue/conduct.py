@@ -21,6 +21,8 @@ from dialogue.events import (
     Hesitated,
     Popped,
     Pushed,
+    QueuedTaken,
+    RequestQueued,
     RequestResolved,
     SlotsCleared,
     SlotSet,
@@ -87,10 +89,13 @@ class Conductor:
                 self._apologise(turn, apology)
                 self._clarify(turn, intent, prefill)
                 return True
-            case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence, apology=apology):
+            case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence, apology=apology,
+                         later=later):
                 if condolence:
                     turn.say("distress_condolence")
                 self._apologise(turn, apology)
+                if later is not None and turn.bot.flow_for(intent) is not None:
+                    self._queue(turn, intent, later)
                 return await self._request(turn, intent, prefill, push=not instead)
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
@@ -253,6 +258,37 @@ class Conductor:
             turn.emit(Pushed(position))
         await self._settle(turn, await self.runner.start(turn, flow, intent, prefill))
         return True
+
+    def _queue(self, turn: Turn, first: str, later: Request | Answer) -> None:
+        """Two requests in one breath: both named back, in the order they will be served, the second kept."""
+        if isinstance(later, Answer):
+            turn.emit(RequestQueued({"faq": later.hit.entry.id}))
+            _say_if_written(turn, "two_requests_question", first=_label(turn, first))
+        elif turn.bot.flow_for(later.intent) is not None:
+            turn.emit(RequestQueued({"intent": later.intent, "prefill": dict(later.prefill)}))
+            _say_if_written(turn, "two_requests", first=_label(turn, first), second=_label(turn, later.intent))
+
+    async def _next_queued(self, turn: Turn) -> Stop | None:
+        """The request said with the one just served: 「続きまして、〇〇についてご案内いたします」. None when no
+        request waits or the one that waited can no longer be served."""
+        while turn.state.later:
+            waiting = turn.state.later[0]
+            turn.emit(QueuedTaken())
+            if "faq" in waiting:
+                entry = next((e for e in turn.bot.faq.entries if e.id == waiting["faq"]), None)
+                if entry is None:
+                    continue
+                _say_if_written(turn, "next_request_question")
+                turn.emit(Waiting(AwaitFree()))  # the finished request's question is closed: answer, then check
+                self._answer(turn, FaqHit(entry, 0.0, 1.0))
+                return Wait()
+            intent = str(waiting.get("intent") or "")
+            flow = turn.bot.flow_for(intent)
+            if flow is None:
+                continue
+            _say_if_written(turn, "next_request", label=_label(turn, intent))
+            return await self.runner.start(turn, flow, intent, dict(waiting.get("prefill") or {}))
+        return None
 
     @staticmethod
     def _apologise(turn: Turn, apology: bool) -> None:
@@ -425,6 +461,10 @@ class Conductor:
                 turn.say("resume_interrupted")
                 stop = await self.runner.run(turn, resumed)
                 continue
+            queued = await self._next_queued(turn)
+            if queued is not None:
+                stop = queued
+                continue
             if stop.anything_else:
                 turn.say("anything_else")
                 turn.emit(Waiting(AwaitAnythingElse()))
@@ -453,6 +493,18 @@ class Conductor:
             await self.exits.transfer(turn, Handover(decision.reason or "complex", queue, decision.priority,
                                                 decision.prompt))
 
+
+
+def _say_if_written(turn: Turn, key: str, **values: Any) -> None:
+    """An optional prompt: a bot whose designers did not write it serves both requests without the words."""
+    if turn.bot.prompts.has(key):
+        turn.say(key, **values)
+
+
+def _label(turn: Turn, intent: str) -> str:
+    """The bot's name for a request, in the call's language (prompts `label_<intent>`)."""
+    key = turn.localized(f"label_{intent}")
+    return turn.bot.prompts.render(key, turn.state.channel, {}).text if turn.bot.prompts.has(key) else ""
 
 
 def step_of(bot: Bot, flow: str, step: str) -> Step | None:

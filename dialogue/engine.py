@@ -51,6 +51,7 @@ from dialogue.interpret import (
     Yes,
     answers_question,
     interpret,
+    parts_of,
     rest_of,
 )
 from dialogue.locks import Coordination, coordination_for
@@ -265,7 +266,10 @@ class DialogueManager:
             parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
             parse = self.nlu.parse(user.text or "", now)
-        return Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens))
+        parts = parts_of(self.nlu, parse, now)
+        second_faq = self.bot.faq.match(parts[1].normalized, parts[1].tokens) if parts is not None else None
+        return Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens),
+                     parts=parts, second_faq=second_faq)
 
     # -- what the flows ask the manager -------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from dialogue.state import (
     MAX_EMOTIONS,
     MAX_INTENTS,
+    MAX_LATER,
     Awaiting,
     CallState,
     Done,
@@ -130,6 +131,22 @@ class RequestTaken(Event):
 
     type: ClassVar[str] = "request"
     intent: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestQueued(Event):
+    """A second request said in the same breath (「届かないのと、あとポイントも」): served when the first is done.
+    `request` is {"intent", "prefill"} for a flow, {"faq": entry id} for a question the knowledge base answers."""
+
+    type: ClassVar[str] = "queued"
+    request: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedTaken(Event):
+    """The bot turns to the request that waited."""
+
+    type: ClassVar[str] = "queued_taken"
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +285,10 @@ def apply(state: CallState, event: Event) -> CallState:
             if state.intents and state.intents[-1] == intent:
                 return state
             return replace(state, intents=(*state.intents, intent)[-MAX_INTENTS:])
+        case RequestQueued(request=request):
+            return replace(state, later=(*state.later, frozen(request))[-MAX_LATER:])
+        case QueuedTaken():
+            return replace(state, later=state.later[1:])
         case Waiting(awaiting=awaiting):
             tries = state.tries if awaiting == state.awaiting else 0
             return replace(state, awaiting=awaiting, tries=tries)
@@ -276,7 +297,7 @@ def apply(state: CallState, event: Event) -> CallState:
         case Popped():
             return replace(state, stack=state.stack[:-1])
         case StackCleared():
-            return replace(state, stack=())
+            return replace(state, stack=(), later=())
         case ActionDone(save_as=save_as, result=result):
             return replace(state, results=frozen({**state.results, save_as: dict(result)}))
         case TurnFailed():

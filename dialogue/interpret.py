@@ -16,7 +16,15 @@ from typing import Any, Protocol
 from dialogue import answer_words as words
 from dialogue.entity_types import EntityTypes
 from dialogue.faq import FaqHit
-from dialogue.state import AwaitAnythingElse, AwaitConfirm, Awaiting, AwaitMenu, AwaitOffer, AwaitSlot
+from dialogue.state import (
+    AwaitAnythingElse,
+    AwaitConfirm,
+    AwaitFree,
+    Awaiting,
+    AwaitMenu,
+    AwaitOffer,
+    AwaitSlot,
+)
 from nlu.types import Parse
 
 CONFIDENT = 0.55  # below this an intent may not interrupt a question in progress
@@ -45,6 +53,10 @@ class Heard:
     # the words after a leading yes/no or aside (「ちがいます、請求のことで電話したんです」), parsed on their own
     rest: Parse | None = None
     faq: FaqHit | None = None  # the knowledge base's answer to the turn as a question, if it has one
+    # a turn that joins a second request to the first (「届かないのと、あとポイントも」): its two parts, each
+    # parsed alone, and the knowledge base's answer to the second part
+    parts: tuple[Parse, Parse] | None = None
+    second_faq: FaqHit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +83,17 @@ _NOT_THIS = re.compile(
     r"(?<=[…、,。.\s])(いや|いえ|あ|あっ)?[、,\s]*(やっぱり|やっぱ|やはり)[、,\s]*|"
     r"(?<=[…、,。.\s])(いや|いえ|あ|あっ)[、,\s]*(ちがう|違う|ちゃう|ちがった|違った|間違えた|まちがえた)[、,]\s*"
 )
+
+
+def parts_of(nlu: Understander, parse: Parse, now: datetime | None) -> tuple[Parse, Parse] | None:
+    """The two parts of a turn that asks two things in one breath, each parsed alone (see `words.split_also`);
+    None for the other turns, which are not parsed again."""
+    if _NOT_THIS.search(parse.normalized):
+        return None  # 「キャンセル…あ、違う、やっぱり」: a correction replaces the request, it adds none
+    split = words.split_also(parse.normalized)
+    if split is None:
+        return None
+    return nlu.parse(split[0], now), nlu.parse(split[1], now)
 
 
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
@@ -128,6 +151,8 @@ class Request:
     condolence: bool = False  # 「母が亡くなりまして、注文を取り消したい」: sympathy first, then the request
     apology: bool = False  # 「届いたケトルが壊れておりまして、返品を」: an apology for the trouble first, then the request
     hinted: bool = False  # guessed from the values alone (「12345678」): the classifier's intent triggers no rule
+    # a second request said in the same breath, served when this one is done (「届かないのと、あとポイントも」)
+    later: Request | Answer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +226,8 @@ class _Said:
     prefill: dict[str, Any]
     rest: Parse | None = None
     faq: FaqHit | None = None
+    parts: tuple[Parse, Parse] | None = None
+    second_faq: FaqHit | None = None
 
 
 _FREE_SUFFIXES = ("と申します", "といいます", "と言います", "いいます", "でございます", "なんですけど", "ですけど", "です",
@@ -343,12 +370,37 @@ def _common(said: _Said, q: Question) -> Action:
 def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     """The action a turn asks for at the open question. Never raises; unknown input is `unclear`."""
     action = _interpret(q, heard, entity_types)
+    if isinstance(action, Request) and heard.parts is not None and isinstance(q.awaiting, AwaitFree | AwaitMenu
+                                                                              | AwaitAnythingElse):
+        action = _with_second(action, heard, q)
     if isinstance(action, Request) and action.condolence:
         # 「母が亡くなりまして、母の注文を取り消したい」: grief or an emergency told with a request is an emotional
         # call (SPEC 1, 6: grief is a reason to hand over); a person takes it, condolence first, and the request
         # heard goes to them in the case note
         return Simple("distress")
     return action
+
+
+def _with_second(first: Request, heard: Heard, q: Question) -> Request:
+    """A request with the second one said in the same breath: both parts must be requests of their own, or the
+    second a question the knowledge base answers; the first said is served first."""
+    if first.clarify or first.instead or first.hinted or heard.parts is None:
+        return first
+    head, tail = heard.parts
+    said = _Said(head, {}, dict(first.prefill))
+    head_request, tail_request = _request_in(head, said, q), _request_in(tail, said, q)
+    if head_request is None or head_request.intent != first.intent and (
+            tail_request is None or tail_request.intent != first.intent):
+        return first  # the parts alone do not say what the whole turn says: one request after all
+    if tail_request is not None and tail_request.intent != head_request.intent:
+        return replace(first, intent=head_request.intent, later=replace(tail_request, prefill=dict(first.prefill)))
+    if (tail_request is None and heard.second_faq is not None and head_request.intent == first.intent
+            and (words.QUESTION.search(tail.normalized) or _WANTS_TO_KNOW.search(tail.normalized))):
+        return replace(first, later=Answer(heard.second_faq))
+    return first
+
+
+_WANTS_TO_KNOW = re.compile(r"(知りたい|しりたい|聞きたい|ききたい|教えて|おしえて|確認したい|かくにんしたい)")
 
 
 def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
@@ -364,7 +416,7 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     by_type = heard_by_type(parse)
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
-    said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq)
+    said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq)
     if isinstance(aw, AwaitSlot):
         spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
         return Fill({**values, aw.slot: spoken}) if spoken is not None else _at_slot(aw, said, q)

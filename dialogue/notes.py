@@ -27,7 +27,8 @@ def record_of(state: CallState, events: Log, *, history: Mapping[str, Any] | Non
         channel=state.channel,
         caller_phone=state.caller_phone,
         started_at=datetime.fromisoformat(state.started_at),
-        intents=list(state.intents),
+        # a request said in the same breath and not reached yet is the agent's to serve too
+        intents=[*state.intents, *(str(r["intent"]) for r in state.later if r.get("intent") not in (None, *state.intents))],
         slots={**state.slots, **payment_note(state)},  # a payment in words, never the card (docs/payments.md)
         trajectory=trajectory(_readings(events)),
         outcome=state.outcome or "abandoned",

@@ -19,6 +19,7 @@ from dialogue.api import Channel
 # the whole call; the case note folds the whole log instead
 MAX_EMOTIONS = 12
 MAX_INTENTS = 40
+MAX_LATER = 3  # requests said in one breath after the first: more are for a person to sort out
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,8 @@ class CallState:
     decision_why: str | None = None
     case_id: str | None = None
     language: str = "ja"  # the caller's language (ISO 639-1), once a turn was clearly in another one
+    # requests said in the same breath as the one served, in the order said: {"intent", "prefill"} or {"faq"}
+    later: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def ended(self) -> bool:
@@ -180,6 +183,7 @@ class CallState:
         out["intents"] = list(self.intents)
         out["last_prompts"] = list(self.last_prompts)
         out["emotions"] = [dict(e) for e in self.emotions]
+        out["later"] = [{**e, "prefill": dict(e["prefill"])} if "prefill" in e else dict(e) for e in self.later]
         return out
 
     @staticmethod
@@ -195,6 +199,7 @@ class CallState:
                 "intents": tuple(data.get("intents", ())),
                 "last_prompts": tuple(data.get("last_prompts", ())),
                 "emotions": tuple(frozen(e) for e in data.get("emotions", ())),
+                "later": tuple(frozen(e) for e in data.get("later", ())),
             }
         )
 
