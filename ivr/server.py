@@ -48,7 +48,7 @@ def create_app(manager: DialogueManager) -> web.Application:
 
 def _channel_modules() -> list[ModuleType]:
 
-    names = ["ivr.metrics", "ivr.guards", "ivr.voice_twilio", "ivr.voice_hold", "ivr.voice_pay", "ivr.voice_relay", "ivr.voice_stream", "ivr.web_chat", "ivr.agent_console",
+    names = ["ivr.metrics", "ivr.guards", "ivr.voice_twilio", "ivr.voice_hold", "ivr.voice_pay", "ivr.voice_relay", "ivr.voice_stream", "ivr.web_chat", "ivr.rasa_socketio", "ivr.agent_console",
              "ivr.hot_reload", "ivr.outbound_channel", "ivr.email_channel", "ivr.survey_channel",
              "ivr.callback_form"]
     modules: list[ModuleType] = []

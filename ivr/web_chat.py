@@ -167,8 +167,8 @@ class ChatConnection:
     `conv` is the conversation (the widget's id: the first bot session's); `sid` the bot session the user
     talks to now, or None while the conversation is with the desk (`desk_mode`)."""
 
-    def __init__(self, ws: web.WebSocketResponse, hub: ChatHub) -> None:
-        self.ws = ws
+    def __init__(self, ws: web.WebSocketResponse | None, hub: ChatHub) -> None:
+        self.ws = ws  # None: a subclass with its own transport (ivr/rasa_socketio.py) overrides send/closed
         self.hub = hub
         self.manager = hub.manager
         self.sid: str | None = None
@@ -176,6 +176,11 @@ class ChatConnection:
         self.desk_mode = False
         self.seen = 0  # the last desk message delivered
         self.watcher: asyncio.Task[None] | None = None
+
+    @property
+    def closed(self) -> bool:
+        """The user can no longer be reached here (a subclass on another transport says so its own way)."""
+        return self.ws is None or self.ws.closed
 
     @property
     def key(self) -> str | None:
@@ -280,7 +285,7 @@ class ChatConnection:
         assert desk is not None and self.conv is not None
         conv = self.conv
         try:
-            while self.desk_mode and self.conv == conv and not self.ws.closed:
+            while self.desk_mode and self.conv == conv and not self.closed:
                 for m in await desk.messages(conv, after=self.seen):
                     self.seen = m.seq
                     await self.deliver(m)
@@ -365,7 +370,7 @@ class ChatConnection:
         await self.send(type="error", reason=reason, text=ERROR_TEXT[reason])
 
     async def send(self, **payload: Any) -> None:
-        if not self.ws.closed:
+        if self.ws is not None and not self.ws.closed:
             await self.ws.send_str(json.dumps(payload, ensure_ascii=False))
 
 
