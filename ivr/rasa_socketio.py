@@ -22,8 +22,8 @@ or by polling the store) and the hang-up after a closed tab behave exactly as in
   when the chat is opened. A Rasa-style payload (`/intent` or `/intent{...}`) greets; it is never read as
   what the user said.
 - Rasa Webchat renders bot messages as Markdown with any link target (`javascript:` too), so the text of
-  every `bot_uttered` has `\\ [ ] < >` escaped with a backslash: what the bot or an agent wrote shows as
-  written and never becomes a link, an image or HTML.
+  every `bot_uttered` has `\\ [ ]` escaped with a backslash and `& < >` as entities: what the bot or an
+  agent wrote shows as written and never becomes a link, an image or HTML.
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ SOCKETIO_PATH = "socket.io"  # Rasa's default; the widget's `socketPath` is "/so
 METRIC_PATH = "/socket.io"
 # Rasa's "/intent" and "/intent{json}" payloads: what Rasa Webchat sends on opening (initPayload), never typed
 RASA_PAYLOAD = re.compile(r"/[A-Za-z0-9_][\w.\-]*(\{.*\})?", re.DOTALL)
-MARKDOWN_ACTIVE = re.compile(r"([\\\[\]<>])")
+# brackets and backslashes escaped (CommonMark and Rasa Webchat's older remark both take these), angle
+# brackets and ampersands as entities (remark shows a backslash before them)
+INERT = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
 SHOWN_ERRORS = {"bad_text", "too_large", "no_session"}  # also said in the widget: the user typed something
 ERRORS = {
     **ERROR_TEXT,
@@ -71,7 +73,7 @@ ERRORS = {
 
 def inert(text: str) -> str:
     """Text Rasa Webchat's Markdown renderer shows as written: no link, image, autolink or HTML."""
-    return MARKDOWN_ACTIVE.sub(r"\\\1", text)
+    return text.translate(INERT)
 
 
 def session_requested(args: tuple[Any, ...]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from html import unescape
 from typing import Any
 
 import pytest
@@ -173,14 +174,18 @@ async def test_hand_over_and_the_agents_reply_arrives_inert(
     accepted = await webchat.next("bot_uttered")
     assert accepted["text"] == "担当の佐藤がお伺いします。" and accepted["metadata"]["agent_name"] == "佐藤"
 
-    hostile = "佐藤です。<img src=x onerror=alert(1)> [詳細](javascript:alert(1)) \\[x\\](javascript:1)"
+    hostile = (
+        "佐藤です。<img src=x onerror=alert(1)> [詳細](javascript:alert(1)) \\[x\\](javascript:1) &amp; <b>"
+    )
     assert (await agent.post(API + sid + "/messages", json={"text": hostile})).status == 201
     reply = await webchat.next("bot_uttered")
     assert reply["metadata"] == {"sender": "agent", "agent_name": "佐藤"}
     # Rasa Webchat renders bot messages as Markdown: the agent's text shows as typed, with no tag or link
     html = MarkdownIt("commonmark").render(reply["text"])
-    assert "<img" not in html and "<a " not in html and "href" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "[詳細](javascript:alert(1))" in html
+    assert "<img" not in html and "<a " not in html and "href" not in html and "<b>" not in html
+    assert (
+        html.startswith("<p>") and unescape(html.strip().removeprefix("<p>").removesuffix("</p>")) == hostile
+    )
     assert MarkdownIt("commonmark").render(hostile) != html  # unescaped it would have been live markup
 
     await webchat.say("荷物が届かないんです", sid)
@@ -244,7 +249,7 @@ def test_quick_replies_offer_a_menu_and_texts_are_escaped() -> None:
         (
             "bot_uttered",
             {
-                "text": "1 \\[注文\\] \\<b\\>",
+                "text": "1 \\[注文\\] &lt;b&gt;",
                 "quick_replies": [
                     {"content_type": "text", "title": "注文について", "payload": "注文について"},
                     {"content_type": "text", "title": "店舗について", "payload": "店舗について"},
@@ -253,7 +258,7 @@ def test_quick_replies_offer_a_menu_and_texts_are_escaped() -> None:
         ),
     ]
     assert rasa_events({"type": "end", "outcome": "resolved"}) == []  # Rasa has no event for it
-    assert inert("a\\b") == "a\\\\b"
+    assert inert("a\\b & c") == "a\\\\b &amp; c"
 
 
 def test_ivr_serve_mounts_the_socketio_endpoint(manager: DialogueManager) -> None:
