@@ -29,6 +29,13 @@ CASES: list[tuple[str, dict[str, Any], str, str, str, str | None]] = [
     ("call-level distress", {"trajectory": GRIEF}, "distress", "transfer", "emotion", "general"),
     ("operator request", {"intent": "operator_request", "intent_confidence": 0.9}, "operator_request", "transfer", "human_request", "general"),
     ("complaint", {"intent": "complaint", "intent_confidence": 0.8}, "complaint", "transfer", "complex", "complaints"),
+    # shouting is strong anger even when the classifier hears a complaint; a firm polite complaint stays complex
+    ("shouting, Kansai", {"text": "もう三回目やで！何回電話させたら気が済むねん！ほんまええ加減にせえよ！", "intent": "complaint",
+                          "intent_confidence": 0.95, "emotion": emo("anger", 0.99)}, "shouting_anger", "transfer", "emotion", "complaints"),
+    ("shouting, kana ASR", {"text": "いいかげんにしろ なんかいでんわさせるんだ", "intent": "complaint", "intent_confidence": 0.9,
+                            "emotion": emo("anger", 0.95)}, "shouting_anger", "transfer", "emotion", "complaints"),
+    ("firm complaint, polite", {"text": "対応がひどすぎます。何度問い合わせても返事がないじゃないですか", "intent": "complaint",
+                                "intent_confidence": 0.99, "emotion": emo("anger", 0.98)}, "complaint", "transfer", "complex", "complaints"),
     ("account closure", {"intent": "account_closure", "intent_confidence": 0.8}, "account_closure", "transfer", "complex", "general"),
     ("3 consecutive failures", {"consecutive_failures": 3, "failed_turns": 3}, "repeated_failure", "transfer", "repeated_failure", "general"),
     ("5 failures over the call", {"consecutive_failures": 1, "failed_turns": 5}, "repeated_failure", "transfer", "repeated_failure", "general"),
