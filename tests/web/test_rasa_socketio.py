@@ -16,7 +16,8 @@ from markdown_it import MarkdownIt
 
 from dialogue.engine import DialogueManager
 from dialogue.notes import transcript
-from ivr import rasa_socketio
+from ivr import rasa_socketio, web_chat
+from ivr.guards import CHAT_BUCKETS, TokenBuckets
 from ivr.rasa_socketio import inert, rasa_events
 from tests.agents.conftest import agents_app, login
 from tests.web.conftest import make_app
@@ -239,6 +240,41 @@ async def test_an_event_with_no_payload_and_a_storm_of_them(server: TestServer, 
         assert (await webchat.next("error"))["reason"] == "bad_text"
         await webchat.next("bot_uttered")
     assert webchat.sio.connected
+
+
+async def test_a_closed_tab_is_hung_up_after_the_grace_period(
+    server: TestServer, webchat: Webchat, manager: DialogueManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_chat, "RESUME_GRACE_S", 0.05)
+    await webchat.connect(server)
+    sid = await webchat.session()
+    await webchat.answer("注文した商品が届かない", sid)
+    await webchat.close()
+    for _ in range(100):
+        state = await manager.state(sid)
+        if state is not None and state.ended:
+            break
+        await asyncio.sleep(0.02)
+    assert state is not None and state.outcome == "abandoned"
+
+
+async def test_new_sockets_share_the_chat_limit_per_address(
+    aiohttp_server: Any, manager: DialogueManager
+) -> None:
+    app = make_app(manager)
+    app[CHAT_BUCKETS] = TokenBuckets(burst=2, per_minute=0.001)  # ivr/guards.py's bucket, tiny
+    srv: TestServer = await aiohttp_server(with_rasa(app))
+    first, second, third = Webchat(), Webchat(), Webchat()
+    await first.connect(srv)
+    await second.connect(srv)
+    refused: list[Any] = []
+    third.sio.on("connect_error", refused.append)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await third.connect(srv)
+    assert refused == [{"message": "too_many_chats"}]
+    assert await first.session() and await second.session()  # those already in go on
+    await first.close()
+    await second.close()
 
 
 def test_quick_replies_offer_a_menu_and_texts_are_escaped() -> None:
