@@ -137,6 +137,24 @@ async def test_a_full_conversation_greeting_and_an_order_inquiry(
     assert said == ["注文した商品が届かない", "12345678", "09012345678", "以上です"]  # not the initPayload
 
 
+async def test_the_greeting_offers_quick_replies_and_a_tap_is_understood(
+    server: TestServer, webchat: Webchat
+) -> None:
+    await webchat.connect(server)
+    sid = await webchat.session()
+    await webchat.say("/get_started", sid)
+    greeting = await webchat.next("bot_uttered")
+    assert "サクラマート" in greeting["text"] and set(greeting) == {
+        "text",
+        "quick_replies",
+    }  # Rasa Webchat's isQR
+    titles = {q["title"]: q for q in greeting["quick_replies"]}
+    assert {"店舗の営業時間について", "オペレーターにつなぐ"} <= set(titles)
+    assert all(q["content_type"] == "text" and q["payload"] == q["title"] for q in titles.values())
+    assert "どちらの店舗" in await webchat.answer(titles["店舗の営業時間について"]["payload"], sid)  # the tap
+    assert "10時から20時" in await webchat.answer("梅田店", sid)
+
+
 async def test_long_polling_and_a_first_message_without_init_payload(
     server: TestServer, webchat: Webchat
 ) -> None:
