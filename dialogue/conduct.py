@@ -128,7 +128,8 @@ class Conductor:
                 return True
             case Simple(kind="greet"):
                 turn.say("how_can_i_help")
-                turn.emit(Waiting(AwaitFree()))
+                # 「もしもし？」 at the welcome menu: the caller is asked to say it, and the menu's keys still work
+                turn.emit(Waiting(AwaitMenu(aw.flow, aw.step, voice=False) if isinstance(aw, AwaitMenu) else AwaitFree()))
                 return True
             case Simple(kind="thanks"):
                 turn.say("thanks_reply")

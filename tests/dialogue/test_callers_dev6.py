@@ -1,0 +1,75 @@
+"""Failures found by dev6 (benchmarks/conversations/dev6, 100 callers written blind, 2026-12-04), one test each:
+a greeting at the welcome menu keeps its keys, 「やっぱり最初からやり直したいです」 starts over at a question.
+
+Each runs a case through the SPEC 7.2 runner on the sample bot with the real NLU.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogue import answer_words as words
+from dialogue.bot import Bot
+from nlu.pipeline import NLU
+from tests.dialogue.cases import run_case as _run
+
+
+@pytest.mark.parametrize("greeting", ["もしもし？", "こんにちは", "あ、もしもし、聞こえますか"])
+async def test_the_menu_keys_still_work_after_a_greeting(tmp_path: Path, bot: Bot, nlu: NLU, greeting: str) -> None:
+    # 「もしもし？」 got 「どのようなご用件でしょうか」 and the key 1 that followed was not understood
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: greeting, then keys
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: {greeting}
+      expect: {{awaiting: free}}
+    - dtmf: "1"
+      expect: {{awaiting: "slot:order_id"}}
+    - dtmf: "12345678"
+      expect: {{says: ヤマト運輸}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["あ、すみません、やっぱり最初からやり直したいです", "最初からやり直したい", "はじめからやりなおしたいんですけど", "やり直しで"],
+)
+async def test_starting_over_at_a_question(tmp_path: Path, bot: Bot, nlu: NLU, said: str) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: start over at the order number
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: 返品の手続きをしたいんですけど
+      expect: {{awaiting: "slot:order_id"}}
+    - user: {said}
+      expect: {{says: 最初から}}
+    - user: 渋谷店の場所を教えてください
+      expect: {{says: 道玄坂}}
+    - user: 以上です
+  expect: {{outcome: resolved}}
+""",
+    )
+    assert result.passed, result.failures
+    said_after = [t["text"] for t in result.transcript if t["speaker"] == "bot"][-3:]
+    assert not any("先ほどのお手続きに戻" in t for t in said_after)  # the return was dropped, not resumed
+
+
+@pytest.mark.parametrize("text", ["最初から説明してください", "注文をやり直したい", "最初の注文のことなんですけど"])
+def test_other_words_with_saisho_are_not_starting_over(text: str) -> None:
+    assert not words.only_start_over(text)
