@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import log
 from pathlib import Path
 from typing import NamedTuple
@@ -49,7 +50,11 @@ _GENERIC_LEMMAS = frozenset(
     # discourse nouns (そもそも, 今回, 普段, 実際): how a caller frames the question, no topic
     "抑 今回 普段 実際 一体 実は 大体 全然 結局 "
     # the frame of a polite question (ご対応いただけますか, 可能でしょうか, ご教示ください): the ask, not its topic
-    "対応 可能 発生 利用 教示 案内 質問 問い合わせる 問い合わせ 相談 尋ねる 必要".split()
+    "対応 可能 発生 利用 教示 案内 質問 問い合わせる 問い合わせ 相談 尋ねる 必要 "
+    # courtesy and the shop itself (恐れ入りますが, よろしいでしょうか, 御社のサイトで): no topic
+    "恐れ入る 宜しい 社 弊社 御社 貴社 サイト ホームページ 入手 取得 "
+    # いくつ: a question word (see `_KIND_LEMMAS`), no topic
+    "幾 幾つ".split()
 )
 # verbs that after て only add an aspect (知っておきたい, 切れてしまう), no topic; alone they are words
 _AUXILIARY_VERBS = frozenset({"置く", "仕舞う", "上げる", "差し上げる", "見せる"})
@@ -175,6 +180,7 @@ def _analyse(text: str, synonyms: Synonyms | None = None, tokens: Sequence[Token
             or t.lemma in _GENERIC_LEMMAS
             or (t.pos == "名詞" and t.lemma == "方")  # お詳しい方 (a person); 払い方 (a way) is a suffix
             or t.surface.isdigit()
+            or _not_this(tokens, k)
         ):
             gap.append(t.surface)
             continue
@@ -246,6 +252,13 @@ def _analyse(text: str, synonyms: Synonyms | None = None, tokens: Sequence[Token
     return _Terms(frozenset(feats), tuple(linked), kinds=kinds, negated=negated)
 
 
+def _not_this(tokens: Sequence[Token], k: int) -> bool:
+    """Whether token k is what the caller says they do not mean (交換じゃなくて返品, カードではなく):
+    no topic of the question."""
+    after = "".join(t.surface for t in tokens[k + 1 : k + 4])
+    return after.startswith(("じゃなく", "ではなく", "じゃのうて"))
+
+
 # the kind of fact a question word asks for: いつ, 何日, 何年 a time; いくら, なんぼ, 何円 an amount;
 # 何回, 何種類 a count; どこ a place; 誰 a person (どちら is left out: "which", "where" or "who")
 _KIND_LEMMAS = {
@@ -255,6 +268,7 @@ _KIND_LEMMAS = {
     "何ぼ": "amount",
     "何処": "place",
     "誰": "person",
+    "幾つ": "count",
 }
 _KIND_COUNTERS = {
     **dict.fromkeys("日 年 時 時間 箇月 月 週 週間 日間 年間 分".split(), "time"),  # noqa: SIM905 (word lists)
@@ -294,6 +308,8 @@ def _question_kinds(
             kind = "how"
         if kind is not None and following is not None and following.surface == "も":
             kind = None  # いつも, どこも, 誰も, 何回も: no question word
+        if kind == "amount" and _spent(tokens, clauses, k):
+            kind = "spent"  # いくらかかったか確認したい: what the caller's own order cost, the flows' question
         if kind is not None:
             kinds.append((clauses[k], kind))
             if following is not None and following.surface == "から" and kind in ("amount", "count"):
@@ -303,6 +319,18 @@ def _question_kinds(
         elif _denies(tokens, clauses, k, condition=True):
             negated.add(clauses[k])  # 受け取れなかった場合は: asks about a case the entry must speak of
     return tuple(kinds), frozenset(negated)
+
+
+def _spent(tokens: Sequence[Token], clauses: Sequence[int], k: int) -> bool:
+    """Whether the amount asked at token k is one already paid: a verb in the past follows in its
+    clause, asked about (いくらかかったか, いくら払ったのか, いくら取られたんですか); not a condition
+    (いくら買ったら) nor a reminder of the rule (いくらだったっけ)."""
+    rest = [u for u, c in zip(tokens[k + 1 : k + 6], clauses[k + 1 : k + 6], strict=False) if c == clauses[k]]
+    for i, u in enumerate(rest[1:], 1):
+        if u.surface == "た" and u.lemma == "た" and rest[i - 1].pos in ("動詞", "助動詞") and rest[i - 1].lemma != "だ":
+            after = rest[i + 1].surface if i + 1 < len(rest) else ""
+            return after in ("か", "の", "ん")
+    return False
 
 
 def _denies(tokens: Sequence[Token], clauses: Sequence[int], k: int, *, condition: bool = False) -> bool:
@@ -344,6 +372,16 @@ _CONTEXT_UNKNOWN = 0.1
 # that knows it: 「注文と違う商品が届いたので…送料は」 tells the defect entry from the general one
 _CONTEXT_OTHER = 0.2
 _FILLER_POS = frozenset({"代名詞", "副詞"})  # unknown ones are talk (そちら, せっかく), not topics
+# the state of the caller's own account (ポイントの残高, 何ポイント残ってますか): asked in the clause
+# that asks, the flows' (or a person's) question, not one the FAQ answers
+_OWN_LEMMAS = frozenset({"残高", "残り", "残る", "残額"})
+# people a caller speaks of (母が, そういう人は, 会社の経費): who asks or for whom, not what is asked;
+# unknown to every entry, in the situation they are passed over like fillers, and in the clause that
+# asks they weigh as any noun (家族に譲る is still a fact no entry states), never as its head
+_PEOPLE = frozenset(
+    "人 方 私 僕 俺 自分 内 家族 母 父 親 両親 娘 息子 主人 夫 妻 嫁 旦那 家内 子 子供 孫 祖母 祖父 "  # noqa: SIM905 (a word list)
+    "兄 姉 弟 妹 友達 友人 知人 上司 部下 同僚 会社 職場 経理 年寄り 高齢 母親 父親 義母 義父".split()
+)
 
 
 def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int], set[int]]:
@@ -476,6 +514,7 @@ def _parts(word: str) -> list[str]:
     return [word[i:j] for i in range(n) for j in range(i + 2, n + 1)] if n <= 12 else [word]
 
 
+@lru_cache(maxsize=8192)
 def _spoken_kana(keyword: str) -> str | None:
     """The keyword as a recogniser writes it in hiragana (代引き -> だいびき, 明細 -> めいさい), or
     None when it has no kanji (katakana loanwords stay katakana in transcripts). Long vowels are
@@ -584,6 +623,8 @@ class FaqIndex:
     _postings: dict[str, _Posting] = field(init=False, repr=False)
     _spellings: dict[str, frozenset[str]] = field(init=False, repr=False)  # see `_respell`
     _topics: frozenset[str] = field(init=False, repr=False)  # see `_topic`
+    _kana: dict[str, str] = field(init=False, repr=False)  # see `_kana_words`
+    _kana_longest: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         built = [
@@ -613,6 +654,11 @@ class FaqIndex:
             if key
         )
         self._spellings = _spellings(frozenset().union(*(d.spelt for d in self._docs)))
+        self._kana = _kana_words(
+            [w for e in self.entries for w in (*e.keywords, *(x for r in _requirements(e) for x in r))],
+            self.synonyms.groups if self.synonyms is not None else (),
+        )
+        self._kana_longest = max(map(len, self._kana), default=0)
 
     @classmethod
     def build(
@@ -659,7 +705,35 @@ class FaqIndex:
         return self._questions(text)[0]
 
     def _questions(self, text: str, tokens: Sequence[Token] | None = None) -> list[_Terms]:
+        spelt = self._in_kanji(text)
+        if spelt is not None:  # a kana transcript: tagged once more, as the FAQ spells its words
+            text, tokens = spelt, None
         return self._focus(self._respell(_analyse(text, self.synonyms, tokens)))
+
+    def _in_kanji(self, text: str) -> str | None:
+        """`text` with the FAQ's words that a recogniser wrote in hiragana (へんぴん, ぽいんとの
+        ゆうこうきげん, なんにち) spelt as the FAQ spells them (返品, ポイントの有効期限, 何日), or None
+        when it has none. fugashi splits hiragana nouns into particles and wrong words (へんぴん ->
+        辺鄙|ん, そうりょう -> きそう|りょう), so a kana-only question lost its topic words and its
+        question word; the respelt text is tagged anew (a kana turn is tagged twice, any other once).
+        Longest first, left to right, inside runs of hiragana; a dictionary lookup per position and
+        length."""
+        if not self._kana:
+            return None
+        out: list[str] = []
+        last = 0
+        for run in _HIRAGANA_RUN.finditer(text):
+            i, end = run.start(), run.end()
+            while i + _MIN_KANA_WORD <= end:
+                for j in range(min(end, i + self._kana_longest), i + _MIN_KANA_WORD - 1, -1):
+                    word = self._kana.get(text[i:j])
+                    if word is not None:
+                        out += [text[last:i], word]
+                        last = i = j
+                        break
+                else:
+                    i += 1
+        return "".join([*out, text[last:]]) if out else None
 
     def _focus(self, query: _Terms) -> list[_Terms]:
         """The clause that asks: the last one naming a thing the FAQ knows. A long question tells
@@ -796,8 +870,11 @@ class FaqIndex:
             context = query.context[k]
             weight = (_NOUN if w.noun else _OTHER) * (_CONTEXT if context else 1.0)
             unknown = not query.known[k]
-            if unknown and w.pos in _FILLER_POS:
-                continue  # そちら, せっかく, ちゃんと: how callers talk, not what they ask
+            if unknown and (w.pos in _FILLER_POS or (context and w.lemma in _PEOPLE)):
+                continue
+            if not context and w.lemma in _OWN_LEMMAS and w.lemma not in doc.words:
+                return 0.0  # what is left of the caller's own points or money (残高, 残ってますか): the flows'
+            people = w.lemma in _PEOPLE  # in the asking clause: a noun, never the fact asked about  # そちら, せっかく, ちゃんと: how callers talk, not what they ask
             if w.lemma in _ACTION_LEMMAS and w.lemma not in doc.words:
                 return 0.0
             if _knows(doc, w):
@@ -810,6 +887,8 @@ class FaqIndex:
                     if not _UNKNOWN_OTHER:
                         continue
                     weight = _UNKNOWN_OTHER
+                elif people:
+                    pass
                 elif w.topic and w.kanji and not context:
                     weight = _HEAD  # the caller asks about it (返金はいつ): no entry does (a kana word may be a slip)
                 elif any(query.known[i] for i in w.links):
@@ -851,6 +930,32 @@ def _knows(doc: _Doc, w: _Word, *, nouns_only: bool = False) -> bool:
     if w.verb:
         return w.lemma in words or w.reading in doc.whole
     return w.reading in words or w.lemma in words
+
+
+_MIN_KANA_WORD = 3  # shorter kana spellings (いろ, きず, かね) are parts of too many other words
+_HIRAGANA_RUN = re.compile(f"[\u3041-\u309fー]{{{_MIN_KANA_WORD},}}")
+
+
+def _kana_words(words: Iterable[str], groups: Iterable[Sequence[str]]) -> dict[str, str]:
+    """The hiragana a recogniser writes for each FAQ word spelt with kanji or katakana (返品 ->
+    へんぴん, ポイント -> ぽいんと, 何日 -> なんにち) -> the word (see `FaqIndex._in_kanji`). Left out:
+    short spellings, spellings that are plain Japanese of no topic (以内 -> いない, which is also
+    居ない), and verbs and adjectives (欠ける -> かける, also 掛ける): fugashi reads those as they are."""
+    out: dict[str, str] = {}
+    for word in dict.fromkeys([*words, *(m for g in groups for m in g)]):
+        if all("\u30a0" <= c <= "\u30ff" for c in word):
+            kana: str | None = str(jaconv.kata2hira(word))
+        else:
+            kana = _spoken_kana(word)  # None without kanji: a hiragana word stays as it is
+        if kana is None or len(kana) < _MIN_KANA_WORD or kana in out:
+            continue
+        if all(t.pos in _FUNCTION_POS or t.lemma in _GENERIC_LEMMAS for t in tokenize(kana)):
+            continue
+        tokens = tokenize(normalize(word).text)
+        if not tokens or tokens[-1].pos not in _NOMINAL:
+            continue  # a verb (欠ける: かける is also 掛ける): fugashi reads conjugated kana well enough
+        out[kana] = word
+    return out
 
 
 _MIN_RESPELL = 4  # shorter readings are one slip away from too many words

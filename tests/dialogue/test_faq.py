@@ -577,3 +577,54 @@ def test_the_frame_of_a_polite_question_is_no_topic() -> None:
     for text in ("ギフト包装にはご対応いただけますでしょうか", "ギフト包装は可能でしょうか、ご教示ください"):
         hit = index.match(text)
         assert hit is not None and hit.entry.id == "wrap" and hit.coverage == 1.0, index.explain(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # kana transcripts: fugashi splits the FAQ's words (へんぴ|ん, なん|に|ちい, きそう|りょう)
+        ("へんぴんってなんにちいないならうけつけてもらえますか", "return_deadline"),
+        ("ぽいんとはなんえんでいちぽいんとつくんですか", "points_rate"),
+        ("ぽいんとのゆうこうきげんってどのくらいあるの", "points_expiry"),
+        # a fact no entry states stays unanswered in kana too
+        ("ぽいんとをげんきんにかえられますか", None),
+    ],
+)
+def test_kana_transcripts_are_read_as_the_faq_spells_its_words(
+    index: FaqIndex, text: str, expected: str | None
+) -> None:
+    hit = index.match(text)
+    assert (hit and hit.entry.id) == expected
+
+
+def test_kana_respelling_keeps_plain_words_and_verbs(index: FaqIndex) -> None:
+    assert index._in_kanji("へんぴんはなんにちいない") == "返品は何日いない"  # いない: also 居ない, kept
+    assert index._in_kanji("でんわをかけるんですが") is None  # 欠ける is a keyword, but a verb: kept
+    assert index._in_kanji("送料はいくらですか") is None
+
+
+def test_what_the_caller_does_not_mean_is_no_topic(index: FaqIndex) -> None:
+    text = "交換じゃなくて返品にしたいんですけど、届いてから何日以内なら返品できますか"
+    hit = index.match(text)
+    assert hit is not None and hit.entry.id == "return_deadline"
+    assert index.match("交換の受付はいつまでですか") is None  # 交換 asked for: the flows'
+
+
+def test_people_in_the_situation_are_not_facts_asked_about(index: FaqIndex) -> None:
+    text = "母に頼まれて電話したんですが、母はカードを持っていないので、どんな払い方がありますか"
+    hit = index.match(text)
+    assert hit is not None and hit.entry.id == "payment_methods"
+    assert index.match("ポイントを友達に譲れますか") is None  # a person in the asking clause still counts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ポイントは今いくつ残っていますか", "ポイントの残高はいくらですか", "先月の注文で送料がいくらかかったのか知りたい"],
+)
+def test_the_callers_own_account_is_the_flows_question(index: FaqIndex, text: str) -> None:
+    assert index.match(text) is None
+
+
+def test_an_amount_asked_as_a_condition_is_still_a_rule(index: FaqIndex) -> None:
+    hit = index.match("いくら買ったら送料が無料になりますか")
+    assert hit is not None and hit.entry.id == "free_shipping"
