@@ -91,7 +91,11 @@ HEDGE = re.compile(r"(たぶん|多分|かな$|かな(…|\.\.\.)|かしら|今�
 # it helped or not, after an answer from the knowledge base
 NOT_SOLVED = re.compile(r"(わから|分から|わかん|解決し(て)?(い)?(な|ませ)|解決でき(て)?(い)?(な|ませ)|解消(され|し)(て)?(い)?(な|ませ)|違う|ちがう|そうじゃな|知りたいのは|聞きたいのは|まだ|ではなく|じゃなく)")
 # an acknowledgment only, with nothing after it: 「なるほど」「おけ」「そっか」: perhaps the end, to be confirmed
-ACKNOWLEDGE = re.compile(r"(なるほど|おけ|おっけー|オッケー|OK|ok|りょ|りょうかい|了解|そっか|そうか|そうなんだ|ふーん|へえ|はーい|うん)+")
+# 「はいはい、そうです」「そうそう」 (after bare(): そう): agreement with what was said, no answer to "anything else?"
+ACKNOWLEDGE = re.compile(
+    r"(なるほど|おけ|おっけー|オッケー|OK|ok|りょ|りょうかい|了解|そっか|そうか|そうなんだ|ふーん|へえ|はーい|うん|"
+    r"ええ|そう|そうそう|そうね|そうだね|そやな|せやな|そやね|せやね|その通り|そのとおり)+"
+)
 
 # a clear closing (anything-else?, or at any time): the caller is done
 FINISHED = re.compile(

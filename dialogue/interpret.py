@@ -74,6 +74,7 @@ class Question:
     # says no to a guess often just names the right one (「いや、場所のほうやねん」)
     labels: Mapping[str, str] = field(default_factory=dict)
     caller_phone: str | None = None  # the number the call comes from (caller id), national digits; None on chat
+    served: bool = False  # a request of this call was served already: a bare yes at 「ご用件は」 is no new one
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
@@ -760,6 +761,8 @@ def _at_free(said: _Said, q: Question) -> Action:
         return Simple("greet")
     if intent == "thanks" and not words.QUESTION.search(parse.normalized):
         return Simple("thanks")
+    if q.served and isinstance(q.awaiting, AwaitFree) and _BARE_YES.fullmatch(parse.normalized):
+        return Simple("confirm_end")  # a bare 「はい」 again to 「ご用件をお聞かせください」 once served: done?
     if words.only_hesitation(parse.normalized):
         return Simple("hesitate")
     closing = _closing(parse)
@@ -772,5 +775,6 @@ def _at_free(said: _Said, q: Question) -> Action:
         # all the bot understood is an order number, a product, a store: ask about the request it hints at
         return Request(hinted[0], said.prefill, clarify=True)
     if intent in ("affirm", "deny"):
-        return Simple("greet")
+        # 「はい」 again to 「どのようなご用件でしょうか」 after a request was served: perhaps done; asked, never looped
+        return Simple("confirm_end") if q.served and isinstance(q.awaiting, AwaitFree) else Simple("greet")
     return _unclear(parse)

@@ -439,3 +439,54 @@ async def test_no_that_did_not_help_still_goes_to_a_person(tmp_path: Path, bot: 
 """,
     )
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("agreement", ["はいはい、そうです", "そうそう", "ええ、そうですね"])
+async def test_agreement_at_anything_else_is_asked_whether_done(
+    tmp_path: Path, bot: Bot, nlu: NLU, agreement: str
+) -> None:
+    # an elderly caller's 「はいはい、そうです」 to 「そのほか何かお困りのことは」 got 「ご用件をお聞かせください」, twice
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: agreement after the answer
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: 梅田店の営業時間を教えてください
+      expect: {{awaiting: anything_else}}
+    - user: {agreement}
+      expect: {{says: 終了してもよろしいでしょうか}}
+    - user: はい
+  expect: {{outcome: resolved}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+async def test_a_bare_yes_again_after_a_served_request_never_loops(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: yes, yes
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: 梅田店の営業時間を教えてください
+    - user: はい
+      expect: {awaiting: free}
+    - user: はい
+      expect: {says: 終了してもよろしいでしょうか}
+    - user: いえ、もう一つあって、渋谷店の場所を
+      expect: {says: 道玄坂}
+    - user: 以上です
+  expect: {outcome: resolved}
+""",
+    )
+    assert result.passed, result.failures
