@@ -54,7 +54,10 @@ _GENERIC_LEMMAS = frozenset(
     # courtesy and the shop itself (恐れ入りますが, よろしいでしょうか, 御社のサイトで): no topic
     "恐れ入る 宜しい 社 弊社 御社 貴社 サイト ホームページ 入手 取得 "
     # いくつ: a question word (see `_KIND_LEMMAS`), no topic
-    "幾 幾つ".split()
+    "幾 幾つ "
+    # how a caller frames the ask (金額に対して, ほかの払い方, 先に知っておきたい, 私のでも大丈夫ですか,
+    # このあいだ, 全部で, 初めてなので, 払えたらありがたい): no topic
+    "対する 関する 他 外 先 全部 全て 初めて 大丈夫 有り難い 助かる 間".split()
 )
 # verbs that after て only add an aspect (知っておきたい, 切れてしまう), no topic; alone they are words
 _AUXILIARY_VERBS = frozenset({"置く", "仕舞う", "上げる", "差し上げる", "見せる"})
@@ -397,7 +400,12 @@ def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int], set[int]]
             # a sentence end, or a comma after a predicate or particle (…思ってまして、…聞こえなくて、);
             # a comma inside a noun phrase (ポイントの、有効期限) keeps the clause
             ends = t.surface in _SENTENCE_ENDS or (
-                t.surface in "、," and kept[-1:] and kept[-1].pos not in _NOMINAL and kept[-1].surface != "の"
+                t.surface in "、,"
+                and kept[-1:]
+                and kept[-1].pos not in _NOMINAL
+                and kept[-1].surface != "の"
+                # a topic told before a comma (ポイントというのは、…どのくらい付く) belongs to the clause after it
+                and not (kept[-1].surface in _TOPIC_MARKERS and kept[-1].pos == "助詞")
             )
             if ends and kept and (t.surface in "？?" or kept[-1].surface in _QUESTION_ENDS):
                 questions.add(clause)
@@ -410,6 +418,8 @@ def _clauses(tokens: Sequence[Token]) -> tuple[list[Token], list[int], set[int]]
         elif t.surface == "で" and kept[-2:-1] and kept[-2].surface == "の" and previous[0] in _PREDICATE_POS:
             clause += 1  # …たいので: fugashi reads ので as の|で
         previous = (previous[1], t.pos)
+    if kept and kept[-1].surface in _QUESTION_ENDS and kept[-1].pos == "助詞":
+        questions.add(clause)  # the turn ends asking, unpunctuated (…あるんでしょうか)
     return kept, clause_of, questions
 
 
@@ -749,6 +759,15 @@ class FaqIndex:
         # none: the last clause with any word the FAQ knows (…わからんのですが、いくら払えば)
         asked = asked or [w.clause for w, k in zip(query.words, known, strict=True) if k]
         last = max(asked, default=-1)
+        # the turn's last clause asks when it has a word the FAQ knows, a noun or not (「…カードの番号を
+        # 入れるのが怖くて、…どんな払い方があるんでしょうか」: 払い方 is a verb and a suffix to fugashi)
+        final = max((w.clause for w in query.words), default=-1)
+        if (
+            final > last
+            and any(k and w.clause == final for w, k in zip(query.words, known, strict=True))
+            and (any(w.asks for w in query.words if w.clause == final) or any(c == final for c, _ in query.kinds))
+        ):
+            last = final  # …and a statement (「…受け取りそびれたんですわ」) asks nothing
         if last < 0:
             return [_Terms(query.features, query.words, tuple(known), tuple(w.context for w in query.words))]
         parts = sorted({c for c in asked if c < last and any(w.asks for w in query.words if w.clause == c)})

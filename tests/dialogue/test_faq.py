@@ -628,3 +628,21 @@ def test_the_callers_own_account_is_the_flows_question(index: FaqIndex, text: st
 def test_an_amount_asked_as_a_condition_is_still_a_rule(index: FaqIndex) -> None:
     hit = index.match("いくら買ったら送料が無料になりますか")
     assert hit is not None and hit.entry.id == "free_shipping"
+
+
+def test_the_last_clause_asks_when_it_is_a_question_with_an_faq_word(index: FaqIndex) -> None:
+    # 払い方 is a verb and a suffix to fugashi: the clause that asks names no FAQ noun, yet it asks
+    text = "カード番号を入力するのが怖くて、ほかの方法で払えたら助かるんですけど、どんな払い方があるんでしょうか"
+    hit = index.match(text)
+    assert hit is not None and hit.entry.id == "payment_methods"
+    assert index._questions(text)[0].context[0]  # カード: told before, the situation
+    # a statement asks nothing: its last clause is no question
+    assert index.match("玄関に出るのに時間がかかってね、受け取りそびれたんですわ") is None
+
+
+def test_a_topic_before_a_comma_belongs_to_the_clause_after_it() -> None:
+    from dialogue.faq import _analyse
+
+    words = _analyse("年金暮らしなもので、そちらのポイントというのは、買い物でどのくらい付くんでしょうか").words
+    assert [w.lemma for w in words if w.context] == ["年金", "暮らし"]
+    assert [w.lemma for w in _analyse("先日届いたんですが、ポイントは付きますか").words if w.context] == ["届く"]
