@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from dialogue.backends.demo_data import DEMO_DATA_FILE, load_demo_data
 from dialogue.yaml_source import SourceError, at, load, read_yaml
+from nlu.entities.lexicon import ENGLISH_SUFFIX, load_lexicon
 
 BOT_FILE = "bot.yaml"
+LEXICON_FILE = "lexicon.yaml"
 # the languages the engine serves (docs/languages.md): Japanese always; English where the bot has prompts
 # for it (`<key>_en`, picked by Turn.say for a caller who speaks English). Callers in any other language get
 # one line in it and a person; that needs no entry here.
@@ -108,6 +110,8 @@ class BotFile(_Strict):
     faq: str = "faq"
     model: str = "models/default"
     synth: str = "synth.yaml"  # what `ivr records synth` makes up contacts about (optional)
+    # the store and product names callers say (optional; English names in lexicon_en.yaml next to it)
+    lexicon: str = LEXICON_FILE
 
     @field_validator("languages")
     @classmethod
@@ -142,6 +146,9 @@ class BotProject:
     model: Path
     source: Path  # the bot.yaml itself
     synth: Path | None = None  # its synth.yaml (dialogue/synth.py), which need not exist
+    # its store and product names (nlu/entities/lexicon.py); a bot without the file has none. None: the
+    # sample bot's (a BotProject made in code)
+    lexicon: Path | None = None
 
 
 _DIRS = ("flows", "prompts", "escalation_rules", "entities", "faq")
@@ -179,11 +186,30 @@ def load_project(root: Path) -> BotProject:
         elif lang != "ja" and not any(k.endswith(f"_{lang}") for k in keys):
             problems.append(at(source, raw, ["languages", i], f"languages: {lang}: no prompts for it in "
                                f"{paths['prompts']} (keys such as how_can_i_help_{lang})", value=True))
+    lexicon = root / spec.lexicon
+    problems.extend(_lexicon(source, raw, lexicon))
     if problems:
         raise SourceError(problems)
     return BotProject(root, spec.name, tuple(spec.languages), spec.backend, paths["flows"], paths["prompts"],
                       paths["escalation_rules"], intents, paths["entities"], paths["faq"], model, source,
-                      root / spec.synth)
+                      root / spec.synth, lexicon)
+
+
+def _lexicon(source: Path, raw: Any, path: Path) -> list[str]:
+    """The bot's store and product names, checked before anything starts: a file named in bot.yaml must be
+    there; the default one (lexicon.yaml) need not be (the bot then recognises no store or product)."""
+    english = path.with_name(path.stem + ENGLISH_SUFFIX + path.suffix)
+    if not path.is_file():
+        if isinstance(raw, Mapping) and "lexicon" in raw:
+            return [at(source, raw, ["lexicon"], f"lexicon: {path} is not a file", value=True)]
+        if english.is_file():
+            return [f"{english}:1:1: English names without the lexicon they name: no {path.name} here"]
+        return []
+    try:
+        load_lexicon(path)
+    except ValueError as exc:
+        return str(exc).splitlines()
+    return []
 
 
 def _demo_data(source: Path, raw: Any, path: Path) -> list[str]:

@@ -26,21 +26,24 @@ class BotPaths:
     entities: Path | None = None
     faq: Path | None = None
     intents: tuple[Path, ...] = ()
+    lexicon: Path | None = None  # the bot's store and product names; None: the sample bot's
 
     @staticmethod
     def of(project: BotProject) -> BotPaths:
         return BotPaths(project.flows, project.prompts, project.escalation_rules, project.model,
-                        project.entities, project.faq, project.intents)
+                        project.entities, project.faq, project.intents, project.lexicon)
 
 
-_NLU_CACHE: dict[Path | None, NLU] = {}
+_NLU_CACHE: dict[tuple[Path | None, Path | None], NLU] = {}
 
 
-def shared_nlu(model: Path | None = None) -> NLU:
-    """One NLU per model per process: the tagger and the weights load once."""
-    if model not in _NLU_CACHE:
-        _NLU_CACHE[model] = NLU.load(model)
-    return _NLU_CACHE[model]
+def shared_nlu(model: Path | None = None, lexicon: Path | None = None) -> NLU:
+    """One NLU per model and lexicon per process: the tagger and the weights load once. `lexicon`: the bot's
+    store and product names (BotPaths.lexicon; the sample bot's when None)."""
+    key = (model, lexicon)
+    if key not in _NLU_CACHE:
+        _NLU_CACHE[key] = NLU.load(model, lexicon)
+    return _NLU_CACHE[key]
 
 
 def load_paths(paths: BotPaths) -> Bot:
@@ -58,7 +61,7 @@ def build_manager(
     paths = paths or BotPaths()
     return DialogueManager(
         load_paths(paths),
-        nlu or shared_nlu(paths.model),
+        nlu or shared_nlu(paths.model, paths.lexicon),
         backend or DemoBackend(),
         store or MemoryStore(),
         EscalationEngine.load(paths.rules),

@@ -47,7 +47,7 @@ def _runner(bot_dir: Path | None) -> tuple[CaseRunner, Bot, Backend | None]:
         return build_backend(project.backend, project.root, url=settings.backend_url, token=token)
 
     shared = fresh() if project.backend.kind in ("webhook", "python") else None
-    runner = CaseRunner(bot, shared_nlu(paths.model), escalation, (lambda: shared) if shared else fresh)
+    runner = CaseRunner(bot, shared_nlu(paths.model, paths.lexicon), escalation, (lambda: shared) if shared else fresh)
     return runner, bot, shared
 
 

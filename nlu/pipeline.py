@@ -17,6 +17,7 @@ import numpy.typing as npt
 from nlu import features, signals, word_clusters
 from nlu.entities import Lexicon, default_lexicon, extract_entities
 from nlu.entities.english import english_entities
+from nlu.entities.lexicon import lexicon_at
 from nlu.language import detect_language, latin_only
 from nlu.linear import JointScorer
 from nlu.model import ModelBundle, ModelError
@@ -71,8 +72,11 @@ class NLU:
         warm_up()
 
     @staticmethod
-    def load(model_dir: Path | None = None) -> NLU:
-        return NLU(ModelBundle.load(model_dir))
+    def load(model_dir: Path | None = None, lexicon: Path | None = None) -> NLU:
+        """The model in `model_dir` (the sample bot's by default) with the store and product names of the
+        lexicon file `lexicon` (`lexicon_at`: the sample bot's when None, none when the file is not there)."""
+        names = lexicon_at(lexicon)  # a bad file is refused before the model is read
+        return NLU(ModelBundle.load(model_dir), names)
 
     def parse(self, text: str, now: datetime | None = None) -> Parse:
         return self.parse_batch([text], now)[0]

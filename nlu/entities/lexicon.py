@@ -185,29 +185,100 @@ def _is_kata(ch: str) -> bool:
     return "ァ" <= ch <= "ヺ" or ch == "ー"
 
 
-def _entries(raw: Any) -> tuple[LexEntry, ...]:
-    out: list[LexEntry] = []
-    for id_, spec in (raw or {}).items():
-        spec = spec or {}
-        out.append(
-            LexEntry(
-                id=str(id_),
-                name=str(spec.get("name", id_)),
-                variants=tuple(str(v) for v in spec.get("variants") or ()),
-                readings=tuple(str(v) for v in spec.get("readings") or ()),
-                descriptions=tuple(str(v) for v in spec.get("descriptions") or ()),
-            )
-        )
-    return tuple(out)
+_FIELDS = ("name", "variants", "readings", "descriptions")
+# the digit lengths of the engine's own numbers (order, phone, postal: nlu/entities/numeric.py) are read from
+# the sample lexicon only; a bot declares its own number types in its entities/ (docs/flows.md section 3)
+NUMBERS_KEY = "numbers"
+
+
+def _yaml_map(path: Path, what: str) -> CommentedMap:
+    """The file's top-level map (round-trip: positions kept); ValueError `file:line:col: message`."""
+    try:
+        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}:1:1: cannot read the {what}: {exc}") from exc
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ValueError(f"{path}:{line}:{col}: YAML syntax error: {exc.problem or exc.context}") from exc
+    data = data if data is not None else CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise ValueError(f"{path}:1:1: expected `stores:` and `products:` maps of id -> {what}")
+    return data
+
+
+def _where(path: Path, node: CommentedMap, key: Any, *, value: bool = False) -> str:
+    line, col = node.lc.value(key) if value else node.lc.key(key)
+    return f"{path}:{line + 1}:{col + 1}"
+
+
+def _entry(path: Path, section: CommentedMap, key: str, id_: Any, problems: list[str]) -> LexEntry | None:
+    """One entry: a name (`kobe: 神戸店`), nothing (its id is its name) or a map of name, variants, readings,
+    descriptions (each a list of words)."""
+    spec = section[id_]
+    if spec is None:
+        return LexEntry(id=str(id_), name=str(id_))
+    if isinstance(spec, str):
+        if not spec.strip():
+            problems.append(f"{_where(path, section, id_, value=True)}: {key}: {id_}: an empty name")
+            return None
+        return LexEntry(id=str(id_), name=spec)
+    if not isinstance(spec, CommentedMap):
+        problems.append(f"{_where(path, section, id_, value=True)}: {key}: {id_}: a name, or a map of "
+                        f"{', '.join(_FIELDS)}")
+        return None
+    bad = len(problems)
+    for field_ in spec:
+        if field_ not in _FIELDS:
+            problems.append(f"{_where(path, spec, field_)}: {key}: {id_}: unknown key {field_!r} ({', '.join(_FIELDS)})")
+    name = spec.get("name", id_)
+    if "name" in spec and (not isinstance(name, str | int) or not str(name).strip()):
+        problems.append(f"{_where(path, spec, 'name', value=True)}: {key}: {id_}: name: a word, e.g. 渋谷店")
+    lists: dict[str, tuple[str, ...]] = {}
+    for field_ in _FIELDS[1:]:
+        forms = spec.get(field_)
+        if forms is None:
+            lists[field_] = ()
+        elif not isinstance(forms, list) or not all(isinstance(f, str | int) and str(f).strip() for f in forms):
+            problems.append(f"{_where(path, spec, field_, value=True)}: {key}: {id_}: {field_}: a list of words, "
+                            "e.g. [渋谷, 渋谷のお店]")
+        else:
+            lists[field_] = tuple(str(f) for f in forms)
+    if len(problems) > bad:
+        return None
+    return LexEntry(str(id_), str(name), lists["variants"], lists["readings"], lists["descriptions"])
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
     """Read a lexicon YAML file: top-level `stores:` and `products:` maps of id -> entry (name, variants,
     readings, descriptions); and the English names of the same entries from LEXICON_en.yaml next to it, when
-    there is one (`load_english_names`)."""
+    there is one (`load_english_names`). ValueError with `file:line:col: message` lines for a bad file."""
     path = Path(path)
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    entries = {etype: _entries(data.get(key)) for key, etype in ENTITY_TYPES.items()}
+    data = _yaml_map(path, "store and product names")
+    problems: list[str] = []
+    for key in data:
+        if key == NUMBERS_KEY and path.resolve() == DEFAULT_PATH:
+            continue
+        if key == NUMBERS_KEY:
+            problems.append(f"{_where(path, data, key)}: numbers: the lengths of order, phone and postal numbers "
+                            "are the engine's; declare the bot's own numbers as entity types in its entities/ "
+                            "(docs/flows.md section 3)")
+        elif key not in ENTITY_TYPES:
+            problems.append(f"{_where(path, data, key)}: unknown key {key!r} (stores, products)")
+    entries: dict[str, tuple[LexEntry, ...]] = {}
+    for key, etype in ENTITY_TYPES.items():
+        section = data.get(key)
+        if section is None:
+            entries[etype] = ()
+            continue
+        if not isinstance(section, CommentedMap):
+            problems.append(f"{_where(path, data, key, value=True)}: {key}: a map of id -> entry (name, variants, "
+                            "readings, descriptions)")
+            continue
+        found = [_entry(path, section, key, id_, problems) for id_ in section]
+        entries[etype] = tuple(e for e in found if e is not None)
+    if problems:
+        raise ValueError("\n".join(problems))
     english_path = path.with_name(path.stem + ENGLISH_SUFFIX + path.suffix)
     english = load_english_names(english_path, entries) if english_path.is_file() else {}
     return Lexicon(entries, english)
@@ -216,17 +287,7 @@ def load_lexicon(path: str | Path) -> Lexicon:
 def load_english_names(path: Path, entries: Mapping[str, Sequence[LexEntry]]) -> dict[str, dict[str, tuple[str, ...]]]:
     """`stores:` and `products:` maps of an id of the lexicon -> its English names; ValueError with
     `file:line:col: message` for anything else."""
-    try:
-        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}:1:1: cannot read the English names: {exc}") from exc
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ValueError(f"{path}:{line}:{col}: YAML syntax error: {exc.problem or exc.context}") from exc
-    data = data or CommentedMap()
-    if not isinstance(data, CommentedMap):
-        raise ValueError(f"{path}:1:1: expected `stores:` and `products:` maps of id -> English names")
+    data = _yaml_map(path, "English names")
     problems: list[str] = []
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for key in data:
@@ -260,3 +321,15 @@ def load_english_names(path: Path, entries: Mapping[str, Sequence[LexEntry]]) ->
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     return load_lexicon(DEFAULT_PATH)
+
+
+def lexicon_at(path: Path | None) -> Lexicon:
+    """A bot's lexicon (SPEC 7.5): the sample bot's when None; none at all (no store or product names) when
+    the bot's file is not there; else that file and its `_en` file. ValueError `file:line:col` for a bad one."""
+    if path is None:
+        return default_lexicon()
+    if path.resolve() == DEFAULT_PATH:
+        return default_lexicon()
+    if not path.is_file():
+        return Lexicon(dict.fromkeys(ENTITY_TYPES.values(), ()))
+    return load_lexicon(path)
