@@ -40,7 +40,25 @@ def test_the_new_bot_passes_its_own_suite(new_bot: Path) -> None:
     proc = ivr("test", "--bot", str(new_bot), str(new_bot / "tests"), "--json")
     results = [json.loads(line) for line in proc.stdout.splitlines()]
     assert results and all(r["passed"] for r in results), proc.stdout
+    # its own store names (lexicon.yaml: 本店) and not サクラマート's (渋谷店)
+    assert "the bot's own store names, not another company's" in {r["name"] for r in results}
     assert proc.returncode == 0
+
+
+def test_the_new_bot_validates_and_makes_synthetic_records(new_bot: Path, tmp_path: Path) -> None:
+    assert (new_bot / "synth.yaml").is_file() and (new_bot / "lexicon.yaml").is_file()
+    proc = ivr("validate", "--bot", str(new_bot))
+    assert proc.returncode == 0 and proc.stdout.startswith("OK: 4 flows"), proc.stdout + proc.stderr
+    store = f"sqlite:///{tmp_path / 'records.sqlite3'}"
+    proc = ivr("records", "synth", "--bot", str(new_bot), "--store", store, "--days", "3", "--seed", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("wrote ") and " synthetic contacts (3 days" in proc.stdout, proc.stdout
+    exported = ivr("records", "export", "--store", store)
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert exported.returncode == 0 and len(records) == int(proc.stdout.split()[1])
+    said = json.dumps(records, ensure_ascii=False)
+    assert "サンプル株式会社" in said or "営業時間" in said  # the new bot's requests, not サクラマート's orders
+    assert "注文" not in said
 
 
 def test_the_new_bot_chats(new_bot: Path) -> None:

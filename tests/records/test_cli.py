@@ -121,7 +121,6 @@ async def _create_schema(dsn: str, tag: str) -> None:
         (["purge"], "--older-than"),
         (["synth", "--days", "0"], "expected 1 to"),
         (["synth", "--days", "many"], "whole number"),
-        (["synth", "--days", "2", "--bot", "bots/starter"], "bots/starter/synth.yaml:1:1: no synth.yaml here"),
         (["synth", "--days", "2", "--bot", "no/such/bot"], "no/such/bot: no such bot directory"),
         (["export", "--format", "xml"], "invalid choice"),
         (["export", "--since", "last tuesday"], "--since: expected an ISO-8601"),
@@ -133,6 +132,16 @@ async def _create_schema(dsn: str, tag: str) -> None:
 def test_bad_arguments_exit_2_with_a_reason(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     code, out, err = ivr(capsys, "records", *argv)
     assert code == 2 and message in err and "Traceback" not in err and out == ""
+
+
+def test_synth_of_a_bot_without_synth_yaml_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import shutil
+
+    bot = tmp_path / "bot"
+    starter = Path(__file__).parents[2] / "bots" / "starter"
+    shutil.copytree(starter, bot, ignore=shutil.ignore_patterns("models", "synth.yaml"))
+    code, out, err = ivr(capsys, "records", "synth", "--days", "2", "--bot", str(bot))
+    assert code == 2 and f"{bot}/synth.yaml:1:1: no synth.yaml here" in err and "Traceback" not in err and out == ""
 
 
 def test_synth_of_another_bot(capsys: pytest.CaptureFixture[str], sqlite_url: str) -> None:
