@@ -30,6 +30,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from dialogue.api import CallView
+from dialogue.escalation.note_words import SLOT_LABELS
 from dialogue.kpis import case_note_kpis as compute_kpis  # the name tests and tools import from here
 from dialogue.kpis import is_harassment
 from ivr.app_keys import MANAGER
@@ -332,7 +333,10 @@ def _visible(user: User, notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def api_me(request: web.Request) -> web.Response:
     user = await api_user(request)
-    return _json({"name": user.name, "role": user.role})
+    auth = request.app[AUTH]
+    # the names customers see (IVR_AGENT_NAMES), so the desk's events read 「佐藤さんが受け付けました」, not a login
+    return _json({"name": user.name, "role": user.role, "display_name": auth.display_name(user),
+                  "names": {u.name: auth.display_name(u) for u in auth.users.values()}})
 
 
 async def api_cases(request: web.Request) -> web.Response:
@@ -358,6 +362,18 @@ async def api_kpis(request: web.Request) -> web.Response:
     return _json(compute_kpis(await request.app[MANAGER].case_notes(KPI_WINDOW)))
 
 
+AWAITING_JA = {"confirm": "確認(はい・いいえ)", "anything_else": "ほかのご用件の有無", "menu": "メニューの選択",
+               "free": "ご用件", "none": "なし"}
+
+
+def awaiting_ja(awaiting: str) -> str:
+    """What the bot waits for, in an agent's words: 「注文番号」 for `slot:order_id`, never the machine label."""
+    kind, _, slot = awaiting.partition(":")
+    if kind == "slot" and slot:
+        return SLOT_LABELS.get(slot, slot)  # a bot's own slot keeps the name its flow gives it
+    return AWAITING_JA.get(awaiting, "—")
+
+
 def live_row(call: CallView) -> dict[str, Any]:
     return {
         "session_id": call.id,
@@ -365,6 +381,7 @@ def live_row(call: CallView) -> dict[str, Any]:
         "started_at": call.started_at,
         "intents": list(call.intents),
         "awaiting": call.awaiting,
+        "awaiting_ja": awaiting_ja(call.awaiting),
         "last_caller_text": call.last_heard,
         "emotion": call.emotion,
         "harassment_warnings": call.harassment_warnings,

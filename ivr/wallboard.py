@@ -16,7 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
+from dialogue.bot import Bot
 from dialogue.clock import TOKYO
+from dialogue.escalation.note_words import SLOT_LABELS
 from dialogue.kpis import by_hour, callback_kpis, contact_kpis, stuck_steps, to_csv
 from dialogue.records import RecordsUnavailable
 from ivr.agent_console import PAGE_HEADERS, STATIC, _json, api_user, current_user
@@ -37,6 +39,30 @@ def _since(period: str, now: datetime) -> datetime:
     if span is None:
         return now.replace(hour=0, minute=0, second=0, microsecond=0)
     return now - span
+
+
+def step_ja(bot: Bot | None, step: str) -> str:
+    """A flow step in a supervisor's words: 「注文番号とお電話番号でご本人様を確認する — 注文番号の聞き取り」 for
+    `verify_order/ask_order` (the flow's request as the bot names it, `label_<intent>`, else its description;
+    then what the step asks). A flow the bot does not have keeps its id."""
+    name, _, step_id = step.partition("/")
+    flow = bot.flows.get(name) if bot is not None else None
+    if flow is None:
+        return step
+    labels = bot.labels if bot is not None else {}
+    title = next((labels[i] for i in flow.intents if i in labels), None) or flow.description or name
+    found = flow.find(step_id) if step_id else None
+    if found is None:
+        return title if not step_id else f"{title} — ご案内の途中"
+    if found.ask:
+        what = SLOT_LABELS.get(found.ask, found.ask) + "の聞き取り"
+    elif found.confirm:
+        what = "確認(はい・いいえ)"
+    elif found.menu:
+        what = "メニューの選択"
+    else:  # the caller spoke after an explanation or while the bot looked something up
+        what = "ご案内の途中"
+    return f"{title} — {what}"
 
 
 async def board(app: web.Application, period: str, now: datetime | None = None) -> dict[str, Any]:
@@ -66,7 +92,7 @@ async def board(app: web.Application, period: str, now: datetime | None = None) 
         "kpis": contact_kpis(rows),
         "by_hour": by_hour(rows),
         "callbacks": callback_kpis(jobs, now, since),
-        "stuck": stuck_steps(logs),
+        "stuck": [{**s, "step_ja": step_ja(getattr(manager, "bot", None), s["step"])} for s in stuck_steps(logs)],
         "live": await _live(app),
     }
     cache[period] = (time.monotonic(), result)

@@ -131,6 +131,14 @@
     return note.caller_phone || (note.slots && note.slots.phone_number) || null;
   }
 
+  // a customer id that is a Japanese number reads with hyphens, as agents write it: 090-1234-5678
+  function phoneJa(id) {
+    var s = String(id);
+    var m = /^(0[5789]0)(\d{4})(\d{4})$/.exec(s) || /^(0120|0800)(\d{3})(\d{3})$/.exec(s) ||
+      /^(0[36])(\d{4})(\d{4})$/.exec(s);
+    return m ? m.slice(1).join("-") : s;
+  }
+
   function showCustomer(boxId, id) {
     var box = document.getElementById(boxId);
     box.textContent = "";
@@ -138,7 +146,7 @@
     if (!id) return;
     api("/agent/api/customers/" + encodeURIComponent(id)).then(function (p) {
       box.textContent = "";
-      box.appendChild(el("h3", "お客様の履歴(" + p.customer_id + ")"));
+      box.appendChild(el("h3", "お客様の履歴(" + phoneJa(p.customer_id) + ")"));
       var flag = p.flag || {};
       if (flag.flagged) {
         box.appendChild(el("p", "要注意: ハラスメントで登録済み" + (flag.by ? "(" + flag.by + ")" : "") +
@@ -194,7 +202,7 @@
     }).catch(console.error);
     api("/agent/api/live").then(function (d) {
       fill("live", d.live.map(function (s) {
-        return row([when(s.started_at), label("channel", s.channel), intents(s.intents), s.awaiting,
+        return row([when(s.started_at), label("channel", s.channel), intents(s.intents), s.awaiting_ja || "—",
           label("emotion", s.emotion), s.last_caller_text || "—"]);
       }), "対応中の会話はありません。", 6);
     }).catch(console.error);
@@ -207,7 +215,7 @@
         var now = Date.now() / 1000;
         fill("sv-agents", d.agents.map(function (a) {
           return row([(a.display_name || a.name) + "(" + a.name + ")", AGENT_STATE[a.state] || a.state,
-            minutes(now - a.since), (a.skills || []).join("、")]);
+            minutes(now - a.since), skills(a.skills)]);
         }), "サインインしているオペレーターはいません。", 4);
       }).catch(console.error);
     }
@@ -219,6 +227,16 @@
     languages: "多言語" };
   var DESK_MS = 2000;
   var AGENT_STATE = { available: "受付可", busy: "対応中", after_call_work: "後処理", offline: "離席" };
+  // queues/acd.yaml's skills: the queues' own, and the languages of the 多言語窓口
+  var SKILL_LABELS = { general: "一般", billing: "請求", complaints: "お客様相談室", supervisor: "スーパーバイザー",
+    en: "英語", zh: "中国語", ko: "韓国語", vi: "ベトナム語", pt: "ポルトガル語" };
+  // where a transfer went, as an agent says it: 「請求窓口へ転送しました」
+  var QUEUE_PLACES = { general: "一般窓口", billing: "請求窓口", complaints: "お客様相談室", supervisor: "スーパーバイザー",
+    languages: "多言語窓口" };
+  function skills(list) {
+    return (list || []).map(function (s) { return SKILL_LABELS[s] || s; }).join("、") || "—";
+  }
+  function place(queue) { return QUEUE_PLACES[queue] || (QUEUE_LABELS[queue] ? QUEUE_LABELS[queue] + "窓口" : "別の窓口"); }
   var ME = null; // the logged-in user, once /agent/api/me answered
   var current = null; // the conversation open in the chat panel
   var shown = 0; // how many of its lines the panel shows
@@ -254,6 +272,21 @@
     return b;
   }
 
+  // Screen pop: a phone call given to me without my pressing 受付 (my phone took the next caller from the
+  // queue: Twilio's <Dial><Queue>) opens with its case note at once, as does one already mine when the page
+  // loads and nothing else is open. A call I accepted here is open already.
+  var known = null; // conversation ids seen among mine
+  function popCalls(assigned) {
+    var fresh = assigned.filter(function (c) { return !known || !known[c.conversation_id]; });
+    var first = known === null;
+    known = {};
+    assigned.forEach(function (c) { known[c.conversation_id] = true; });
+    var call = fresh.filter(function (c) { return c.channel === "voice"; })[0];
+    if (!call || call.conversation_id === current || (first && current)) return;
+    openChat(call.conversation_id);
+    note("お電話がつながりました。ケースノートを表示しています。");
+  }
+
   function refreshDesk() {
     return api("/agent/api/queue").then(function (d) {
       document.getElementById("agent-state").value = d.me.state;
@@ -274,12 +307,13 @@
       }
       var mine = document.getElementById("mine");
       mine.textContent = "";
-      if (!d.assigned.length) mine.appendChild(el("li", "対応中のチャットはありません。", "muted"));
+      if (!d.assigned.length) mine.appendChild(el("li", "対応中のお問い合わせはありません。", "muted"));
       d.assigned.forEach(function (c) {
         var li = el("li");
-        var b = el("button", label("channel", c.channel) + " / " + (QUEUE_LABELS[c.queue] || c.queue) + " / " +
-          label("reason", c.reason) + " / " +
-          ((c.case_note && c.case_note.summary_ja) || c.conversation_id));
+        var b = el("button");
+        b.appendChild(el("span", label("channel", c.channel) + "・" + (QUEUE_LABELS[c.queue] || c.queue) + "・" +
+          label("reason", c.reason), "what"));
+        b.appendChild(el("span", (c.case_note && c.case_note.summary_ja) || "ケースノートはありません", "gist"));
         b.type = "button";
         b.setAttribute("aria-current", c.conversation_id === current ? "true" : "false");
         b.addEventListener("click", function () { openChat(c.conversation_id); });
@@ -287,12 +321,33 @@
         mine.appendChild(li);
       });
       if (current && !d.assigned.some(function (c) { return c.conversation_id === current; })) closeChat();
+      popCalls(d.assigned);
     }).catch(console.error);
   }
 
   var SPEAKER = { caller: "お客様", bot: "ボット", agent: "担当者", system: "" };
-  var EVENT = { queued: "受付待ちに入りました", accepted: "担当者が受け付けました", released: "自動応答に戻しました",
-    transferred: "転送しました", closed: "対応を終了しました" };
+
+  // a console user as colleagues call them: the name customers see (IVR_AGENT_NAMES), else the login
+  function person(user) {
+    if (!user) return "担当者";
+    var shown = (ME && ME.names && ME.names[user]) || user;
+    return /^[\x00-\x7f]+$/.test(shown) ? shown + " さん" : shown + "さん";
+  }
+  // every event of the desk (dialogue/desk.py, ivr/voice_hold.py) in words; an event this console does not know
+  // yet reads as a plain notice, never as its code
+  function eventText(m) {
+    var extra = m.text ? String(m.text) : "";
+    switch (m.event) {
+      case "queued": return "受付待ちに入りました";
+      case "accepted": return person(m.agent) + "が受け付けました";
+      case "connected": return "お電話を" + person(extra || m.agent) + "におつなぎしました";
+      case "hung_up": return "お客様が電話を切られました";
+      case "transferred": return place(extra) + "へ転送しました";
+      case "released": return "自動応答に戻しました" + (extra ? "(申し送り: " + extra + ")" : "");
+      case "closed": return "対応を終了しました" + (extra ? "(対応結果: " + extra + ")" : "");
+      default: return "お知らせ" + (extra ? ": " + extra : "");
+    }
+  }
 
   function showMessages(d) {
     var ol = document.getElementById("chat-log");
@@ -301,7 +356,7 @@
       var li = el("li", null, m.speaker);
       var who = m.speaker === "agent" && m.agent_name ? "担当 " + m.agent_name : SPEAKER[m.speaker];
       if (who) li.appendChild(el("span", who, "speaker"));
-      var text = m.speaker === "system" ? (EVENT[m.event] || m.event) + (m.text ? "(" + m.text + ")" : "") : m.text;
+      var text = m.speaker === "system" ? eventText(m) : m.text;
       li.appendChild(el("span", text, "said"));
       ol.appendChild(li);
     });
@@ -398,14 +453,16 @@
     }).catch(function (e) { note("変更できませんでした: " + e.message); });
   });
 
-  refreshDesk();
-  setInterval(function () { refreshDesk(); loadChat(); }, DESK_MS);
-
   api("/agent/api/me").then(function (me) {
-    document.getElementById("me").textContent = me.name + "(" + (me.role === "supervisor" ? "スーパーバイザー" : "オペレーター") + ")";
+    document.getElementById("me").textContent = (me.display_name && me.display_name !== me.name ?
+      me.display_name + " / " + me.name : me.name) + "(" + (me.role === "supervisor" ? "スーパーバイザー" : "オペレーター") + ")";
     document.getElementById("supervisor").hidden = me.role !== "supervisor";
     ME = me;
     refresh(me);
     setInterval(function () { refresh(me); }, REFRESH_MS);
-  }).catch(console.error);
+  }).catch(console.error).then(function () {
+    // the desk once the names are known (its events name colleagues); without them it still works
+    refreshDesk();
+    setInterval(function () { refreshDesk(); loadChat(); }, DESK_MS);
+  });
 })();

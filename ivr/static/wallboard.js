@@ -7,7 +7,7 @@
   var REASON = { human_request: "お客様のご希望", emotion: "感情の高まり", complex: "複雑な案件",
     repeated_failure: "聞き取り失敗の繰り返し", backend_error: "システム障害", harassment: "ハラスメント",
     language: "多言語", unknown: "不明" };
-  var STATE = { available: "受付可", busy: "対応中", after_call_work: "後処理" };
+  var STATE = { available: "受付可", busy: "対応中", after_call_work: "後処理", offline: "離席" };
   var COLORS = { resolved: "#2e7d32", handovers: "#1565c0", abandoned: "#c62828", bar: "#c2185b", target: "#ef6c00" };
 
   function el(tag, text, cls) {
@@ -40,16 +40,48 @@
   }
   function empty(box, text) { box.textContent = ""; box.appendChild(el("p", text, "empty")); }
 
-  /* horizontal bars: [{label, value, text?}] */
+  var LABEL_MAX = 300;
+  // about how wide a label is drawn at the charts' 13px: full-width (Japanese) characters twice a Latin one
+  function textWidth(text) {
+    var n = 0;
+    String(text).split("").forEach(function (ch) { n += ch.charCodeAt(0) > 0xff ? 13 : 7; });
+    return n;
+  }
+  function fitted(text, width) {
+    if (textWidth(text) <= width) return text;
+    var out = "";
+    text.split("").some(function (ch) {
+      if (textWidth(out + ch + "…") > width) return true;
+      out += ch;
+      return false;
+    });
+    return out + "…";
+  }
+
+  /* horizontal bars: [{label, value, text?, sub?}]; `sub` is a second, smaller line under the label */
   function hbars(id, rows, color, emptyText) {
     var box = document.getElementById(id);
     if (!rows.length) { empty(box, emptyText); return; }
     var max = Math.max.apply(null, rows.map(function (r) { return r.value; })) || 1;
-    var rowH = 26, labelW = 210, w = 560, h = rows.length * rowH + 8;
+    // the label column as wide as the longest label needs (flow steps are long), up to LABEL_MAX; a longer
+    // label is cut with … and keeps its whole text in a tooltip; room is left for the value after each bar
+    var labelW = Math.min(LABEL_MAX, Math.max(120, Math.max.apply(null, rows.map(function (r) {
+      return Math.max(textWidth(r.label), r.sub ? textWidth(r.sub) / 1.2 : 0); // the sub line is drawn smaller
+    })) + 12));
+    var two = rows.some(function (r) { return r.sub; });
+    var rowH = two ? 40 : 26, w = 560, h = rows.length * rowH + 8, valueW = 90;
     var s = svg("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": document.getElementById(id).parentNode.querySelector("h2").textContent });
     rows.forEach(function (r, i) {
-      var y = i * rowH + 4, bw = Math.max(2, (w - labelW - 60) * r.value / max);
-      s.appendChild(svg("text", { x: labelW - 6, y: y + 16, "text-anchor": "end" }, r.label));
+      var y = i * rowH + 4, bw = Math.max(2, (w - labelW - valueW) * r.value / max);
+      var text = svg("text", { x: labelW - 6, y: y + 16, "text-anchor": "end" }, fitted(String(r.label), labelW - 12));
+      text.appendChild(svg("title", {}, r.sub ? r.label + "(" + r.sub + ")" : r.label));
+      s.appendChild(text);
+      if (r.sub) {
+        var sub = svg("text", { x: labelW - 6, y: y + 32, "text-anchor": "end" }, fitted(String(r.sub), (labelW - 12) * 1.2));
+        sub.style.fontSize = "10px"; // CSSOM, not a style attribute: the page's CSP allows no inline styles
+        sub.style.fill = "#6b7280";
+        s.appendChild(sub);
+      }
       s.appendChild(svg("rect", { x: labelW, y: y + 3, width: bw, height: rowH - 8, fill: color, rx: 3 }));
       s.appendChild(svg("text", { x: labelW + bw + 6, y: y + 16 }, r.text || r.value));
     });
@@ -121,7 +153,7 @@
       { k: "受付待ち", v: live.waiting + " 件", cls: live.waiting ? "bad" : "" },
       { k: "最長待ち時間", v: secs(live.longest_wait_s) },
       { k: "オペレーター", v: agents || "サインインなし" },
-      { k: "折り返し 予定", v: cb.due + " 件", cls: cb.overdue ? "bad" : "" },
+      { k: "折り返し予定", v: cb.due + " 件", cls: cb.overdue ? "bad" : "" },
     ]);
     tiles("kpi-tiles", [
       { k: "お問い合わせ", v: k.contacts + " 件" },
@@ -140,7 +172,9 @@
       return { label: REASON[r] || r, value: k.handovers_by_reason[r] };
     }), COLORS.handovers, "この期間の転送はありません。");
     hbars("chart-stuck", d.stuck.map(function (s) {
-      return { label: s.step, value: s.no_matches, text: s.no_matches + " 回(" + s.calls + " 件)" };
+      // 「注文番号の聞き取り」 on top, the flow under it: a long flow name is cut, never the step
+      var words = String(s.step_ja || s.step).split(" — ");
+      return { label: words[words.length - 1], sub: words.length > 1 ? words[0] : "", value: s.no_matches, text: s.no_matches + " 回(" + s.calls + " 件)" };
     }), COLORS.bar, "聞き取れなかった発話はありません。");
     hbars("chart-callbacks", [
       { label: "予約", value: cb.booked }, { label: "予定(未発信)", value: cb.due },

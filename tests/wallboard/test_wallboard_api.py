@@ -48,3 +48,21 @@ async def test_closing_a_contact_moves_the_figures(app_client: Client, manager: 
     assert csv.status == 200 and csv.headers["Content-Disposition"].startswith("attachment")
     lines = (await csv.text()).splitlines()
     assert lines[0] == "section,key,value" and "kpis,answered,1" in lines
+
+
+def test_stuck_steps_read_as_the_bot_names_them(manager: DialogueManager) -> None:  # noqa: F811
+    from dialogue.kpis import MENU_STEP
+    from ivr.wallboard import step_ja
+
+    bot = manager.bot
+    flow = bot.flow_for("order_status")
+    assert flow is not None
+    title = bot.labels["order_status"]
+    assert step_ja(bot, flow.flow) == title  # the flow had started, no step yet
+    assert step_ja(bot, f"{flow.flow}/lookup") == f"{title} — ご案内の途中"  # a look-up, not a question
+    verify = bot.flows["verify_order"]  # the order number is asked there (called by order_status)
+    asks = next(s for s in verify.steps if s.ask == "order_id")
+    assert step_ja(bot, f"verify_order/{asks.id}").endswith(" — 注文番号の聞き取り")
+    assert "verify_order" not in step_ja(bot, f"verify_order/{asks.id}")
+    assert step_ja(bot, MENU_STEP) == MENU_STEP  # already words
+    assert step_ja(bot, "gone_flow/ask_x") == "gone_flow/ask_x"  # a flow the bot no longer has: its id

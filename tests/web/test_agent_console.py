@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from dialogue.engine import DialogueManager
-from ivr.agent_console import COOKIE, ConsoleAuth, User, compute_kpis, parse_users
+from ivr.agent_console import COOKIE, ConsoleAuth, User, awaiting_ja, compute_kpis, parse_users
 
 from .conftest import converse
 
@@ -49,7 +49,9 @@ async def test_wrong_credentials_are_rejected(client: Client, name: str, passwor
 
 async def test_login_then_logout(client: Client) -> None:
     assert await login(client, "alice", "alice-pw") == 303
-    assert await (await client.get("/agent/api/me")).json() == {"name": "alice", "role": "agent"}
+    # the names of colleagues the desk's events mention (no IVR_AGENT_NAMES here: their logins)
+    assert await (await client.get("/agent/api/me")).json() == {
+        "name": "alice", "role": "agent", "display_name": "alice", "names": {"alice": "alice", "sam": "sam"}}
     assert (await client.get("/agent")).status == 200
     resp = await client.post("/agent/logout", allow_redirects=False)
     assert resp.status == 303
@@ -152,6 +154,14 @@ async def test_live_conversations(client: Client, manager: DialogueManager) -> N
     live = (await (await client.get("/agent/api/live")).json())["live"]
     assert [(s["session_id"], s["awaiting"], s["last_caller_text"]) for s in live] == [
         (sid, "slot:order_id", "注文した商品が届かない")]
+    assert live[0]["awaiting_ja"] == "注文番号"  # what the console shows, not `slot:order_id`
+
+
+@pytest.mark.parametrize(("awaiting", "shown"), [("slot:phone_number", "電話番号"), ("confirm", "確認(はい・いいえ)"),
+                                                 ("anything_else", "ほかのご用件の有無"), ("menu", "メニューの選択"),
+                                                 ("slot:coupon_code", "coupon_code"), ("something_new", "—")])
+def test_what_the_bot_waits_for_in_words(awaiting: str, shown: str) -> None:
+    assert awaiting_ja(awaiting) == shown
 
 
 async def test_caller_text_is_served_as_json_and_pages_never_embed_it(client: Client, manager: DialogueManager) -> None:
