@@ -385,7 +385,7 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
 def _with_second(first: Request, heard: Heard, q: Question) -> Request:
     """A request with the second one said in the same breath: both parts must be requests of their own, or the
     second a question the knowledge base answers; the first said is served first."""
-    if first.clarify or first.instead or first.hinted or heard.parts is None:
+    if first.instead or first.hinted or heard.parts is None:
         return first
     head, tail = heard.parts
     said = _Said(head, {}, dict(first.prefill))
@@ -394,7 +394,11 @@ def _with_second(first: Request, heard: Heard, q: Question) -> Request:
             tail_request is None or tail_request.intent != first.intent):
         return first  # the parts alone do not say what the whole turn says: one request after all
     if tail_request is not None and tail_request.intent != head_request.intent:
-        return replace(first, intent=head_request.intent, later=replace(tail_request, prefill=dict(first.prefill)))
+        # two requests the whole turn was torn between (a clarify question) are each sure on their own
+        return replace(first, intent=head_request.intent, clarify=False,
+                       later=replace(tail_request, prefill=dict(first.prefill)))
+    if first.clarify:
+        return first
     if (tail_request is None and heard.second_faq is not None and head_request.intent == first.intent
             and (words.QUESTION.search(tail.normalized) or _WANTS_TO_KNOW.search(tail.normalized))):
         return replace(first, later=Answer(heard.second_faq))

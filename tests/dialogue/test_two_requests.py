@@ -108,12 +108,35 @@ async def test_one_request_with_a_joint_word_stays_one(tmp_path: Path, bot: Bot,
     assert len(result.intents) == 1
 
 
+async def test_an_english_caller_with_two_requests(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # the whole turn was torn between the two (「Are you calling about store opening hours?」), the order lost
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: two requests in English
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T14:00:00+09:00"
+  opening: "Hi, I ordered earphones last week and they haven't arrived. Also, what time does the Umeda store close?"
+  answers: {order_id: "12345678"}
+  anything_else: "no, that's all"
+  expect: {outcome: resolved, intents: [order_status, store_hours], says: [Let's start with, Umeda store]}
+""",
+    )
+    assert result.passed, result.failures
+
+
 def test_the_joint_splits_where_callers_pause() -> None:
     assert split_also("届かないのと、あとポイントも知りたい") == ("届かない", "ポイントも知りたい")
     assert split_also("キャンセルしたいんです。それと、住所も変えたい") == ("キャンセルしたいんです", "住所も変えたい")
     assert split_also("注文したのと違う商品が届いた") is None
     assert split_also("あと何日で届きますか") is None
     assert split_also("返品したいんですけど、それと") is None  # nothing after the joint yet
+    assert split_also("I want to cancel my order, and also change my address") == (
+        "I want to cancel my order", "change my address")
+    assert split_also("I also want to cancel") is None
 
 
 def test_a_request_not_reached_goes_to_the_agent_and_start_over_forgets_it() -> None:
