@@ -103,6 +103,12 @@
           ["結果", label("outcome", note.outcome)], ["理由", label("reason", note.reason)],
           ["感情のピーク", label("emotion", note.emotion && note.emotion.peak)], ["聞き取り済みの項目", slots(note.slots)]]);
       }
+      // what the desk added when a person handled it (ivr/agent_api.py's close and release)
+      if (note.agent_name || note.agent) pairs.push(["担当者", note.agent_name || note.agent]);
+      if (note.wait_seconds !== undefined && note.wait_seconds !== null) pairs.push(["待ち時間", minutes(note.wait_seconds)]);
+      if (note.handle_seconds) pairs.push(["対応時間", minutes(note.handle_seconds)]);
+      if (note.disposition) pairs.push(["対応結果", note.disposition]);
+      if (note.handover_note) pairs.push(["ボットへの申し送り", note.handover_note]);
       pairs.forEach(function (pair) {
         dl.appendChild(el("dt", pair[0]));
         dl.appendChild(el("dd", pair[1]));
@@ -113,8 +119,11 @@
       body.appendChild(el("h3", "会話の記録"));
       var ol = el("ol", null, "transcript");
       (note.transcript || []).forEach(function (t) {
-        var li = el("li", null, t.speaker === "caller" ? "caller" : "bot");
-        li.appendChild(el("span", t.speaker === "caller" ? "お客様" : "ボット", "speaker"));
+        // after a hand-over the note's transcript holds the agent's lines too: they are the agent's, not the bot's
+        var who = t.speaker === "caller" || t.speaker === "agent" ? t.speaker : "bot";
+        var li = el("li", null, who);
+        li.appendChild(el("span", who === "agent" ? (note.agent_name ? "担当 " + note.agent_name : "担当者") :
+          SPEAKER[who], "speaker"));
         li.appendChild(el("span", t.text, "said"));
         ol.appendChild(li);
       });
@@ -265,6 +274,7 @@
     b.setAttribute("aria-label", (QUEUE_LABELS[c.queue] || c.queue) + " の会話を受け付ける");
     b.addEventListener("click", function () {
       post(conv(c.conversation_id) + "/accept").then(function () {
+        note("");
         openChat(c.conversation_id);
         refreshDesk();
       }).catch(function (e) { note("受付できませんでした: " + e.message); refreshDesk(); });
@@ -316,7 +326,7 @@
         b.appendChild(el("span", (c.case_note && c.case_note.summary_ja) || "ケースノートはありません", "gist"));
         b.type = "button";
         b.setAttribute("aria-current", c.conversation_id === current ? "true" : "false");
-        b.addEventListener("click", function () { openChat(c.conversation_id); });
+        b.addEventListener("click", function () { note(""); openChat(c.conversation_id); });
         li.appendChild(b);
         mine.appendChild(li);
       });

@@ -141,6 +141,7 @@ def test_a_call_put_through_to_the_agents_phone_pops_and_every_event_reads_in_ja
     agent.get_by_role("button", name="転送", exact=True).click()
     agent.get_by_role("button", name="請求 の会話を受け付ける").click()
     expect(log).to_contain_text("請求窓口へ転送しました")
+    expect(agent.locator("#state-note")).to_have_text("")  # the pop's notice went with the agent's next step
     agent.screenshot(path=str(SHOTS / "ivr-console-call.png"), full_page=True)
     system = " / ".join(agent.locator("#chat-log li.system").all_inner_texts())
     assert not RAW.search(system), system

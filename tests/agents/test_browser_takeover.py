@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +88,17 @@ def test_user_and_agent_chat_then_the_agent_closes(browser: Browser, server: str
     assert user.locator("img").count() == 0 and agent.locator("img").count() == 0
     user.screenshot(path=str(SHOTS / "ivr-takeover-user-closed.png"))
     agent.screenshot(path=str(SHOTS / "ivr-takeover-agent-closed.png"), full_page=True)
+
+    # the closed case's transcript: the agent's lines are the agent's (named), not the bot's
+    agent.locator("#cases").get_by_role("button", name=re.compile("の詳細$")).first.click()
+    transcript = agent.locator("#detail-body .transcript")
+    said = transcript.locator("li.agent", has_text="佐藤でございます")
+    expect(said.locator(".speaker")).to_have_text("担当 佐藤")
+    expect(transcript.locator("li.bot", has_text="佐藤でございます")).to_have_count(0)
+    facts = agent.locator("#detail-body .facts")
+    expect(facts).to_contain_text("担当者佐藤")  # the desk's part of the note, in words
+    expect(facts).to_contain_text("対応結果配送状況を案内")
+    expect(facts).to_contain_text("待ち時間0分")
 
     supervisor = _page(browser)
     supervisor.goto(server + "/agent/login")
