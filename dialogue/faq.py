@@ -65,7 +65,9 @@ _AUXILIARY_VERBS = frozenset({"置く", "仕舞う", "上げる", "差し上げ�
 # its entry does not know asks a flow to do something (支払い方法を変えたい), not what the FAQ says,
 # so that entry does not answer it.
 _ACTION_LEMMAS = frozenset(
-    "変更 変える 替える 取り消す 取り消し 取消 取り止める キャンセル 止める 辞める 交換 ずらす 再".split()  # noqa: SIM905 (as above)
+    "変更 変える 替える 取り消す 取り消し 取消 取り止める キャンセル 止める 辞める 交換 ずらす 再 "  # noqa: SIM905 (as above)
+    # to have something given back (切れたポイントを戻して, 送料も返金される): a request, or a fact no entry states
+    "戻す 復活 返金".split()
 )
 # Coverage weights (see FaqIndex._coverage): nouns name the topic; verbs and adverbs are paraphrased
 # freely; an unknown noun inside a phrase with a known word (海外|発送) is the thing asked about.
@@ -718,6 +720,9 @@ class FaqIndex:
         spelt = self._in_kanji(text)
         if spelt is not None:  # a kana transcript: tagged once more, as the FAQ spells its words
             text, tokens = spelt, None
+        if tokens is None:
+            tokens = tokenize(normalize(text).text)
+        tokens = _kana_nouns(tokens) or tokens
         return self._focus(self._respell(_analyse(text, self.synonyms, tokens)))
 
     def _in_kanji(self, text: str) -> str | None:
@@ -884,7 +889,9 @@ class FaqIndex:
         nouns = 0
         known: set[str] = set()
         for k, w in enumerate(query.words):
-            if len(w.reading) < 2 and not w.joins:
+            # one-kana pieces weigh nothing; a one-kana kanji noun the entry lacks (送料無料の日) is a fact
+            # it does not state, though as evidence for an entry it is too weak (and often a homophone)
+            if len(w.reading) < 2 and not w.joins and not (w.kanji and w.noun and not _knows(doc, w)):
                 continue
             context = query.context[k]
             weight = (_NOUN if w.noun else _OTHER) * (_CONTEXT if context else 1.0)
@@ -949,6 +956,44 @@ def _knows(doc: _Doc, w: _Word, *, nouns_only: bool = False) -> bool:
     if w.verb:
         return w.lemma in words or w.reading in doc.whole
     return w.reading in words or w.lemma in words
+
+
+_NOT_A_NOUN_START = frozenset({"助動詞", "記号", "補助記号", "感動詞", "代名詞"})
+_CASE_PARTICLES = frozenset({"を", "が", "は", "って", "に", "も", "で", "と", "の"})
+
+
+def _kana_nouns(tokens: Sequence[Token]) -> list[Token] | None:
+    """`tokens` with each hiragana noun that fugashi broke into auxiliaries and symbols (ポイントの
+    ざんだかを -> ざん|だ|か, 領収書のあてなを -> あ|て|な) as one unknown noun, or None when there is
+    none: after 名詞+の a noun must follow, and what stands up to the next case particle is one. It
+    then counts as the fact asked about (ポイントの残高), which no entry states."""
+    out: list[Token] | None = None
+    k = 2
+    while k < len(tokens):
+        t = tokens[k]
+        if (
+            t.pos in _NOT_A_NOUN_START
+            and _hiragana(t.surface)
+            and tokens[k - 1].surface == "の"
+            and tokens[k - 1].pos == "助詞"
+            and tokens[k - 2].pos in ("名詞", "接尾辞")
+        ):
+            end = k
+            while end < len(tokens) and _hiragana(tokens[end].surface) and not (
+                tokens[end].surface in _CASE_PARTICLES and tokens[end].pos == "助詞"
+            ):
+                end += 1
+            piece = "".join(u.surface for u in tokens[k:end])
+            if end < len(tokens) and len(piece) >= 2:
+                if out is None:
+                    out = list(tokens[:k])
+                out.append(Token(piece, piece, str(jaconv.hira2kata(piece)), "名詞"))
+                k = end
+                continue
+        if out is not None:
+            out.append(t)
+        k += 1
+    return out
 
 
 _MIN_KANA_WORD = 3  # shorter kana spellings (いろ, きず, かね) are parts of too many other words

@@ -15,6 +15,7 @@ import pytest
 
 from dialogue.faq import FaqAnswer, FaqEntry, FaqIndex, Synonyms, load_faq
 from dialogue.yaml_source import SourceError
+from nlu.tokenizer import tokenize
 
 # (caller's words, expected entry id or None); keigo, casual, Kansai, elderly, hiragana ASR, fillers
 DEV: list[tuple[str, str | None]] = [
@@ -646,3 +647,26 @@ def test_a_topic_before_a_comma_belongs_to_the_clause_after_it() -> None:
     words = _analyse("年金暮らしなもので、そちらのポイントというのは、買い物でどのくらい付くんでしょうか").words
     assert [w.lemma for w in words if w.context] == ["年金", "暮らし"]
     assert [w.lemma for w in _analyse("先日届いたんですが、ポイントは付きますか").words if w.context] == ["届く"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "期限切れになったポイントを戻してほしいんですが",  # to have it given back: a request
+        "返品したら送料も返金してもらえますか",  # a refund: no entry states it
+        "送料が無料の日ってあるんですか",  # 日: one kana long, still a fact no entry states
+        "りょうしゅうしょのあてなをかえられますか",  # kana: あ|て|な is one noun, 宛名
+    ],
+)
+def test_near_misses_of_the_faq_topics(index: FaqIndex, text: str) -> None:
+    assert index.match(text) is None
+
+
+def test_a_kana_noun_fugashi_breaks_after_no_is_one_unknown_noun() -> None:
+    from dialogue.faq import _kana_nouns
+
+    merged = _kana_nouns(tokenize("ポイントのざんだかをしりたい"))
+    assert merged is not None
+    assert [t.surface for t in merged][:4] == ["ポイント", "の", "ざんだか", "を"]
+    assert merged[2].pos == "名詞"
+    assert _kana_nouns(tokenize("送料のことなんですけど")) is None  # こと is a noun already
