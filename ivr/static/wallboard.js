@@ -34,7 +34,8 @@
     items.forEach(function (t) {
       var d = el("div", null, "tile" + (t.cls ? " " + t.cls : ""));
       d.appendChild(el("div", t.k, "k"));
-      d.appendChild(el("div", t.v, "v"));
+      // a long value (「後処理 1 / 受付可 1」) in a smaller size, on one line, not wrapped over two
+      d.appendChild(el("div", t.v, String(t.v).length > 8 ? "v long" : "v"));
       box.appendChild(d);
     });
   }

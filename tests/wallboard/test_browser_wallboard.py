@@ -67,7 +67,17 @@ def test_wallboard_draws_and_the_console_shows_history(server: str) -> None:
         page.get_by_label("ユーザー名").fill("sam")
         page.get_by_label("パスワード").fill("sam-pw")
         page.get_by_role("button", name="ログイン").click()
+        # a second agent in after-call work: the operators' tile reads 「後処理 1 / 受付可 1」
+        alice = browser.new_context(locale="ja-JP").new_page()
+        alice.goto(server + "/agent/login")
+        alice.get_by_label("ユーザー名").fill("alice")
+        alice.get_by_label("パスワード").fill("alice-pw")
+        alice.get_by_role("button", name="ログイン").click()
+        alice.wait_for_url("**/agent")
+        assert alice.request.post(server + "/agent/api/state", data={"state": "after_call_work"},
+                                  headers={"Origin": server}).ok
         page.goto(server + "/agent/wallboard")
+        expect(page.locator("#live-tiles")).to_contain_text("後処理 1")
         tiles = page.locator("#kpi-tiles")
         expect(tiles).to_contain_text("5 件")  # contacts today
         expect(tiles).to_contain_text("40 %")  # containment: 2 of 5
@@ -75,6 +85,15 @@ def test_wallboard_draws_and_the_console_shows_history(server: str) -> None:
         expect(page.locator("#chart-reasons")).to_contain_text("感情の高まり")
         expect(page.locator("#chart-callbacks")).to_contain_text("予定(未発信)")
         expect(page.locator("#chart-sl")).to_contain_text("20秒以内に応答")
+        # every tile's value on one line and inside its tile (「後処理 1 / 受付可 1」 wrapped over two)
+        bad = page.evaluate(
+            """() => [...document.querySelectorAll('.tile .v')].filter(v => {
+                const cs = getComputedStyle(v);
+                const line = parseFloat(cs.lineHeight) || 1.4 * parseFloat(cs.fontSize);  // 'normal': about 1.4
+                return v.scrollWidth > v.clientWidth + 1 || v.offsetHeight > 1.5 * line;
+            }).map(v => v.textContent)"""
+        )
+        assert not bad, bad
         page.screenshot(path=str(SHOTS / "ivr-wallboard.png"), full_page=True)
         csv = page.request.get(server + "/agent/api/wallboard.csv?period=today")
         assert csv.ok and "kpis,contacts,5" in csv.text()
