@@ -441,7 +441,7 @@ async def test_no_that_did_not_help_still_goes_to_a_person(tmp_path: Path, bot: 
     assert result.passed, result.failures
 
 
-@pytest.mark.parametrize("agreement", ["はいはい、そうです", "そうそう", "ええ、そうですね", "わかった", "わかりました"])
+@pytest.mark.parametrize("agreement", ["はいはい、そうです", "そうそう", "ええ、そうですね", "わかった"])
 async def test_agreement_at_anything_else_is_asked_whether_done(
     tmp_path: Path, bot: Bot, nlu: NLU, agreement: str
 ) -> None:
