@@ -670,3 +670,12 @@ def test_a_kana_noun_fugashi_breaks_after_no_is_one_unknown_noun() -> None:
     assert [t.surface for t in merged][:4] == ["ポイント", "の", "ざんだか", "を"]
     assert merged[2].pos == "名詞"
     assert _kana_nouns(tokenize("送料のことなんですけど")) is None  # こと is a noun already
+
+
+def test_the_return_shipping_entry_needs_a_return(index: FaqIndex) -> None:
+    # a cost borne (こちら持ち, and 前もって reads as 持つ too), yet no return is spoken of
+    for text in ["送料はこちら持ちになりますか", "お米を送るので、送料がいくらか前もって知っておきたくて"]:
+        rows = {entry: coverage for entry, _, coverage in index.explain(text, top=5)}
+        assert rows.get("return_shipping", 0.0) == 0.0
+    hit = index.match("送り返すときの送料はどちら持ちですか")
+    assert hit is not None and hit.entry.id == "return_shipping"
