@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from dialogue.notes import transcript
 from dialogue.state import CallState
 from dialogue.store import MemoryStore
 from dialogue.yaml_source import SourceError, position, read_yaml, validate
+from nlu.normalize import normalize
 
 MAX_GOAL_TURNS = 30
 _ALIASES = {"time_window": "time"}
@@ -156,6 +158,20 @@ def _user_turn(answer: Any) -> UserTurn:
             return UserTurn(no_input=True)
         return UserTurn(text=str(answer.get("text", "")))
     return UserTurn(text=str(answer))
+
+
+_DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9]{3})")
+
+
+def _spoken(text: str) -> str:
+    """A text as the NLU reads it, numbers in digits without commas: 五千円, 5,000円 and 5000円 are one."""
+    return _DIGIT_COMMA.sub("", normalize(text).text)
+
+
+def _said(text: str, said: str) -> bool:
+    """`says` matches the words, or the same words with numbers written otherwise (voice prompts spell
+    amounts in kanji, 五千円, so that speech engines read them as amounts)."""
+    return text in said or _spoken(text) in _spoken(said)
 
 
 def _turn_intent(events: list[dict[str, Any]]) -> str | None:
@@ -317,7 +333,7 @@ class CaseRunner:
                     result.fail(f"{where}slot {k}: expected {v}, got {slots.get(k)}")
         if exp.says is not None:
             for text in [exp.says] if isinstance(exp.says, str) else exp.says:
-                if text not in said:
+                if not _said(text, said):
                     result.fail(f"{where}the bot should have said 「{text}」")
         if exp.queue is not None:
             queue = next((e.get("queue") for e in reversed(events) if e["type"] == "handover"), None)

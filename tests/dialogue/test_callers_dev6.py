@@ -73,3 +73,28 @@ async def test_starting_over_at_a_question(tmp_path: Path, bot: Bot, nlu: NLU, s
 @pytest.mark.parametrize("text", ["最初から説明してください", "注文をやり直したい", "最初の注文のことなんですけど"])
 def test_other_words_with_saisho_are_not_starting_over(text: str) -> None:
     assert not words.only_start_over(text)
+
+
+@pytest.mark.parametrize(
+    ("says", "passes"),
+    [("5,000円", True), ("五千円", True), ("5000円", True), ("6,000円", False), ("550円", True), ("1年", False)],
+)
+async def test_says_matches_an_amount_however_it_is_written(
+    tmp_path: Path, bot: Bot, nlu: NLU, says: str, passes: bool
+) -> None:
+    # voice prompts spell amounts in kanji (送料は五千円以上で無料) so that speech engines read them as
+    # amounts; a test writer's 「5,000円」 was reported as never said
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: says in digits
+  channel: voice
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: 送料って無料になるのはいくらからですか
+      expect: {{says: "{says}"}}
+""",
+    )
+    assert result.passed is passes, result.failures
