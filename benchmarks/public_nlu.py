@@ -1,6 +1,7 @@
 """Our NLU on public Japanese data written by others, beside a TF-IDF baseline trained on the same data.
 
     .venv/bin/python benchmarks/public_nlu.py [--shared ../shared/benchmarks] [--only xsid_ja,...]
+        [--intent-norm all|known]
 
 Train on `train`, report on `test` (never trained or tuned on). The baseline is what a team would pick
 instead: scikit-learn TfidfVectorizer (character 1-3 grams) + LogisticRegression, on the raw text.
@@ -52,14 +53,14 @@ def tfidf_baseline(train_x: Sequence[str], train_y: Sequence[str]) -> Callable[[
     return lambda text: str(clf.predict(vec.transform([text]))[0])
 
 
-def intent_task(folder: Path) -> dict[str, Any]:
+def intent_task(folder: Path, intent_norm: str | None = None) -> dict[str, Any]:
     train_rows = list(read_jsonl(folder / "train.jsonl"))
     test_rows = list(read_jsonl(folder / "test.jsonl"))
     gold = [r.label for r in test_rows]
     texts = [r.text for r in test_rows]
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        train([folder / "train.jsonl"], Path(tmp))
+        train([folder / "train.jsonl"], Path(tmp), intent_norm=intent_norm)
         train_s = time.perf_counter() - started
         nlu = NLU.load(Path(tmp))
         ours, ms = _timed(lambda t: nlu.parse(t).intent.name, texts)
@@ -113,15 +114,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--only", default="own,xsid_ja,asdc_dialog_act,naist_persuasive_emotion,inspection_ai_toxicity")
+    ap.add_argument("--intent-norm", choices=linear.NORMS, default=None,
+                    help="how the intent head norms its rows (nlu/linear.py); default: nlu.training.INTENT_NORM")
     args = ap.parse_args()
     wanted = set(args.only.split(","))
     results: dict[str, Any] = {}
     if "own" in wanted:
         results["sakura_mart (own held-out intents)"] = own_task()
     if "xsid_ja" in wanted:
-        results["xsid_ja (intent)"] = intent_task(args.shared / "xsid_ja")
+        results["xsid_ja (intent)"] = intent_task(args.shared / "xsid_ja", args.intent_norm)
     if "asdc_dialog_act" in wanted:
-        results["asdc_dialog_act (dialogue act)"] = intent_task(args.shared / "asdc_dialog_act")
+        results["asdc_dialog_act (dialogue act)"] = intent_task(args.shared / "asdc_dialog_act", args.intent_norm)
     if "naist_persuasive_emotion" in wanted:
         results["naist_persuasive_emotion (emotion)"] = label_task(
             args.shared / "naist_persuasive_emotion", lambda r: r.get("label"))
