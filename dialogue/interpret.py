@@ -688,7 +688,17 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
     if words.QUESTION.search(said.parse.normalized) or request is None:
         wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
         return Answer(said.faq, then=request if wish else None)
+    if (request.intent in _FAQ_LIKE and not said.prefill and said.faq.coverage >= _SURE_COVERAGE
+            and isinstance(q.awaiting, AwaitFree | AwaitMenu | AwaitAnythingElse)):
+        # 「経費で落としたいので領収書がほしいんですけど」: the classifier files it under billing, but the knowledge
+        # base has the whole answer (how to get one), and nothing of an order was said: answered, then checked
+        return Answer(said.faq)
     return None
+
+
+# requests the classifier often files FAQ questions under (see FaqIndex); a sure hit answers them
+_FAQ_LIKE = frozenset({"billing_inquiry", "return_exchange", "out_of_scope"})
+_SURE_COVERAGE = 0.8
 
 
 def _at_anything_else(said: _Said, q: Question) -> Action:

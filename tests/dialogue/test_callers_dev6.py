@@ -98,3 +98,48 @@ async def test_says_matches_an_amount_however_it_is_written(
 """,
     )
     assert result.passed is passes, result.failures
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["会社の経費で落としたいので領収書がほしいんですけど", "領収書が欲しいんです"],
+)
+async def test_a_wish_the_knowledge_base_answers_whole_is_answered(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    # read as billing_inquiry and asked for an order number; the receipt entry says how to get one
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: receipt wished for
+  channel: voice
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: {opening}
+      expect: {{says: 注文履歴, awaiting: confirm}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("opening", ["12345678の請求金額を知りたいんですけど", "返品したいんですけど"])
+async def test_a_request_with_an_order_or_a_plain_request_still_runs_its_flow(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: flow, not FAQ
+  channel: voice
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: {opening}
+""",
+    )
+    said = " ".join(t["text"] for t in result.transcript if t["speaker"] == "bot")
+    assert "解消されましたでしょうか" not in said
+    assert result.intents and result.intents[0] in ("billing_inquiry", "return_exchange")  # its flow ran
