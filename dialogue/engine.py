@@ -52,6 +52,7 @@ from dialogue.interpret import (
     answers_question,
     interpret,
     parts_of,
+    point_of,
     rest_of,
 )
 from dialogue.locks import Coordination, coordination_for
@@ -269,7 +270,7 @@ class DialogueManager:
         parts = parts_of(self.nlu, parse, now)
         second_faq = self.bot.faq.match(parts[1].normalized, parts[1].tokens) if parts is not None else None
         return Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens),
-                     parts=parts, second_faq=second_faq)
+                     parts=parts, second_faq=second_faq, point=point_of(self.nlu, parse, now))
 
     # -- what the flows ask the manager -------------------------------------------------------------------
 

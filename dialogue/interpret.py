@@ -57,6 +57,9 @@ class Heard:
     # parsed alone, and the knowledge base's answer to the second part
     parts: tuple[Parse, Parse] | None = None
     second_faq: FaqHit | None = None
+    # 「イヤホンを注文してる者なんですけど、明日は家に誰もいないんです」: the clause after けど, parsed alone, when the
+    # whole turn is no sure reading (the point comes last in Japanese; what comes before sets the scene)
+    point: Parse | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,20 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None) -> tuple[Par
     if split is None:
         return None
     return nlu.parse(split[0], now), nlu.parse(split[1], now)
+
+
+_SCENE_BREAK = re.compile(r"(んです|のです|んだ|んや|んやけど|ですけど|ですが|ますけど|ますが)?(けど|けれど|けれども|が)[、,]\s*")
+
+
+def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
+    """The words after the last 「…けど、」 parsed alone, when the whole turn is no sure reading; else None."""
+    if parse.intent.confidence >= TOPIC_SWITCH or _NOT_THIS.search(parse.normalized):
+        return None
+    breaks = list(_SCENE_BREAK.finditer(parse.normalized))
+    if not breaks:
+        return None
+    tail = parse.normalized[breaks[-1].end():].strip(" 、。")
+    return nlu.parse(tail, now) if len(words.bare(tail)) >= 4 else None
 
 
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
@@ -229,6 +246,9 @@ class _Said:
     faq: FaqHit | None = None
     parts: tuple[Parse, Parse] | None = None
     second_faq: FaqHit | None = None
+    # 「イヤホンを注文してる者なんですけど、明日は家に誰もいないんです」: the clause after けど, parsed alone, when the
+    # whole turn is no sure reading (the point comes last in Japanese; what comes before sets the scene)
+    point: Parse | None = None
 
 
 _FREE_SUFFIXES = ("と申します", "といいます", "と言います", "いいます", "でございます", "なんですけど", "ですけど", "です",
@@ -255,6 +275,12 @@ def _free_text(parse: Parse, slot: str) -> str | None:
 def _request(said: _Said, q: Question) -> Request | None:
     """A confident request for something the bot has a flow for, in the whole turn or in its second part."""
     found = _request_in(said.parse, said, q)
+    if (said.point is not None and _sure(said.point) and not _sure(said.parse)
+            and isinstance(q.awaiting, AwaitFree | AwaitMenu | AwaitAnythingElse)):
+        # the scene first, the point last: a sure reading of the last clause beats an unsure one of the whole
+        point = _request_in(said.point, said, q)
+        if point is not None and (found is None or point.intent != found.intent):
+            found = point
     if said.rest is not None and (found is None or _NOT_THIS.search(said.parse.normalized)):
         # 「キャンセルしたいんですけど…あ、いや、キャンセルじゃなくて、届く日をずらして」: the request after the
         # correction replaces the one before it, as a value after 「あ、ちがう」 does
@@ -421,7 +447,8 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     by_type = heard_by_type(parse)
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
-    said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq)
+    said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
+                 heard.point)
     if isinstance(aw, AwaitSlot):
         spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
         return Fill({**values, aw.slot: spoken}) if spoken is not None else _at_slot(aw, said, q)
@@ -761,7 +788,7 @@ def _at_free(said: _Said, q: Question) -> Action:
         return Simple("end")  # 「すみません、間違えました」 to 「ご用件をお話しください」: a wrong number
     if words.SENT_TO_CALL.search(parse.normalized) and not said.prefill and _request(said, q) is None:
         return Simple("hesitate")  # 「孫に言われて電話したんだけど」: gently, slower, with the keypad and a person offered
-    if parse.ambiguous and len(parse.ranking) > 1:
+    if parse.ambiguous and len(parse.ranking) > 1 and not (said.point is not None and _sure(said.point)):
         top, second = parse.ranking[0], parse.ranking[1]
         if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:
             return Request(top.name, said.prefill, clarify=True)

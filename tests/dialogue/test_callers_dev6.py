@@ -143,3 +143,33 @@ async def test_a_request_with_an_order_or_a_plain_request_still_runs_its_flow(
     said = " ".join(t["text"] for t in result.transcript if t["speaker"] == "bot")
     assert "解消されましたでしょうか" not in said
     assert result.intents and result.intents[0] in ("billing_inquiry", "return_exchange")  # its flow ran
+
+
+@pytest.mark.parametrize(
+    ("opening", "intent"),
+    [
+        ("あの、イヤホンを注文してる者なんですけど、明日は家に誰もいないんです", "delivery_change"),
+        ("イヤホンを注文した者ですけど、明日は家に誰もいないんです", "delivery_change"),
+        ("先月そちらで買い物した者なんですが、パスワードを忘れてログインできなくて", "account_login"),
+        ("注文したんですけど、まだ届かないんです", "order_status"),
+    ],
+)
+async def test_the_point_after_the_scene_is_the_request(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str, intent: str
+) -> None:
+    # 「…注文してる者なんですけど、明日は家に誰もいないんです」 was read as order status (0.58) and the delivery
+    # was never moved; the clause after けど alone is a sure delivery change
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: scene, then the point
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T19:30:00+09:00"
+  turns:
+    - user: {opening}
+""",
+    )
+    assert result.intents[:1] == [intent], result.intents
