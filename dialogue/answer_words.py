@@ -108,7 +108,9 @@ FINISHED = re.compile(
     r"おしまい|ないっす|ない(けん|けえ|ばい|っちゃ|べさ|さ)$|(^|[、 ])なか(です|よ|ばい|と)?$|もうよか|(^|[、 ])なし(です|で|っす)?$|"
     r"これで(いい|大丈夫|結構|十分|ええ)|用は(済|す)み|また(何か|なにか)?あったら|また(かけ|電話|でんわ)|"
     # the caller settles for the answer: 「ほんなら待ってみます」「様子を見ます」 after a delivery read-out
-    r"(待|ま)って(み|お)(ます|る|よう|ましょう)|(待|ま)っと(き|く)(ます)?|(待|ま)ちます$|様子(を)?見(ます|てみます|とき))"
+    r"(待|ま)って(み|お)(ます|る|よう|ましょう)|(待|ま)っと(き|く)(ます)?|(待|ま)ちます$|様子(を)?見(ます|てみます|とき)|"
+    # the caller will see to it themselves: 「ヤマトさんに連絡してみます」「自分で確認してみます」
+    r"(連絡|れんらく|問い合わせ|問合せ|といあわせ|確認|かくにん|相談|そうだん|電話|でんわ)(して|し)(み|お)(ます|る|よう|ましょう)$)"
 )
 _ASKS_SOMETHING = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|か|かね|の)$|(たい|ほしい|欲しい|教えて|おしえて)")
 
@@ -122,7 +124,14 @@ def only_closing(text: str) -> bool:
     if not parts or MORE_TO_ASK.search(text) or HEDGE.search(text):
         return False
     # a bare no before it (「いえ、もう大丈夫です」) takes back a "yes, one more thing"; it closes with the rest
-    closing = [c for c in parts if bare(c) != "" and not _BARE_NO.fullmatch(bare(c))]
+    # a clause that only leads into the next (「届いてから、また電話します」) is part of it
+    merged: list[str] = []
+    for part in parts:
+        if merged and merged[-1].endswith(("から", "ので", "たら", "てから")):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    closing = [c for c in merged if bare(c) != "" and not _BARE_NO.fullmatch(bare(c))]
     return bool(closing) and all(FINISHED.search(c) is not None and not _ASKS_SOMETHING.search(c) for c in closing)
 
 

@@ -490,3 +490,54 @@ async def test_a_bare_yes_again_after_a_served_request_never_loops(tmp_path: Pat
 """,
     )
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    "closing",
+    ["わかりました、届いてからまた電話します", "わかりました、ヤマトさんに連絡してみます", "自分で確認してみます"],
+)
+async def test_a_caller_who_will_see_to_it_themselves_is_let_go(
+    tmp_path: Path, bot: Bot, nlu: NLU, closing: str
+) -> None:
+    # 「届いてからまた電話します」 was a callback request (「折り返しのお電話は…」), 「連絡してみます」 a yes to
+    # 「ほかにご用件は」 (「どのようなご用件でしょうか」)
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: sees to it themselves
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: 梅田店の営業時間を教えてください
+      expect: {{awaiting: anything_else}}
+    - user: {closing}
+  expect: {{outcome: resolved, intents: [store_hours]}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+async def test_a_defect_told_at_the_return_confirmation_is_no_grief(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「こわれてたんです」 read sadness 0.92: condolences and a person, for a plain return
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: defect at the confirmation
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: へんぴんしたいんですけど
+    - user: さんよんごーろく ななはちきゅうぜろ
+      expect: {awaiting: confirm}
+    - user: こわれてたんです
+  expect: {reason: null}
+""",
+    )
+    assert result.passed, result.failures
+    assert not any("お辛い中" in t["text"] for t in result.transcript if t["speaker"] == "bot")
