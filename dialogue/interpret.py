@@ -712,6 +712,10 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
     if said.faq is None:
         return None
     request = _request(said, q)
+    if request is not None and request.intent == "billing_inquiry" and _OWN_UNPAID.search(said.parse.normalized):
+        # 「コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ」: the caller's own unpaid order, which
+        # the billing flow looks up (amount, how to pay), not the general fee the knowledge base states
+        return None
     if words.QUESTION.search(said.parse.normalized) or request is None:
         wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
         return Answer(said.faq, then=request if wish else None)
@@ -723,6 +727,8 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
     return None
 
 
+_OWN_UNPAID = re.compile(r"(まだ|未だ)[^。?？]{0,4}(払|はら|支払|しはら|入金|にゅうきん|振り込|ふりこ)|"
+                         r"(払|はら|支払|しはら|振り込|ふりこ)って(い)?(ない|ません|へん|ねえ)|未払い|未入金|払い忘れ|はらいわすれ")
 # requests the classifier often files FAQ questions under (see FaqIndex); a sure hit answers them
 _FAQ_LIKE = frozenset({"billing_inquiry", "return_exchange", "out_of_scope"})
 _SURE_COVERAGE = 0.8

@@ -173,3 +173,25 @@ async def test_the_point_after_the_scene_is_the_request(
 """,
     )
     assert result.intents[:1] == [intent], result.intents
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ", "未払いの分っていくらですか"],
+)
+async def test_the_callers_own_unpaid_bill_is_looked_up(tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    # dev7: answered with the konbini fee (220円) from the knowledge base instead of the caller's own amount
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: own unpaid bill
+  channel: chat
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: {opening}
+      expect: {{awaiting: "slot:order_id"}}
+""",
+    )
+    assert result.passed, result.failures
