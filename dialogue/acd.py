@@ -75,6 +75,9 @@ class AcdFile(_Strict):
     agents: AgentSkills = AgentSkills()
     measured_handle_time_min_contacts: Annotated[int, Field(ge=1)] = 5
     announcements: Announcements
+    # skills in agents' words (「英語」 for `en`); a skill named after a queue takes the queue's `label`
+    # (escalation_rules/queues.yaml), any other skill without an entry shows its id
+    skill_labels: dict[str, str] = Field(default_factory=dict)
 
 
 def _one_of(value: str | None, allowed: str | list[str] | None) -> bool:

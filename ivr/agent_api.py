@@ -30,6 +30,7 @@ from ivr.agent_console import (
     _json,
     _same_origin,
     api_user,
+    queue_labels,
 )
 from ivr.app_keys import MANAGER
 from ivr.desk_app import ACD, DESK, WAITS, segment_turns, transcript
@@ -127,6 +128,7 @@ async def api_queue(request: web.Request) -> web.Response:
         "me": {"name": user.name, "role": user.role, "state": me.state if me else "offline",
                "skills": list(me.skills) if me else list(request.app[ACD].skills_of(user.name, user.role))},
         "queues": list(request.app[ACD].queues),
+        "queue_labels": queue_labels(request.app),  # the bot's names for them (escalation_rules/queues.yaml)
         "estimated_wait_seconds": waits,
     })
 

@@ -30,6 +30,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from dialogue.api import CallView
+from dialogue.bot import Bot
 from dialogue.escalation.note_words import SLOT_LABELS
 from dialogue.kpis import case_note_kpis as compute_kpis  # the name tests and tools import from here
 from dialogue.kpis import is_harassment
@@ -336,7 +337,20 @@ async def api_me(request: web.Request) -> web.Response:
     auth = request.app[AUTH]
     # the names customers see (IVR_AGENT_NAMES), so the desk's events read 「佐藤さんが受け付けました」, not a login
     return _json({"name": user.name, "role": user.role, "display_name": auth.display_name(user),
-                  "names": {u.name: auth.display_name(u) for u in auth.users.values()}})
+                  "names": {u.name: auth.display_name(u) for u in auth.users.values()},
+                  "queue_labels": queue_labels(request.app), "skill_labels": skill_labels(request.app)})
+
+
+def queue_labels(app: web.Application) -> dict[str, str]:
+    """The served bot's queues in agents' words (`label` in its escalation_rules/queues.yaml); the console
+    shows a queue without one by its id."""
+    return dict(app[MANAGER].escalation.hours.labels)
+
+
+def skill_labels(app: web.Application) -> dict[str, str]:
+    """Skills in agents' words: a queue's skill is named like the queue (queues/acd.yaml), the others
+    (languages) by the ACD file's `skill_labels`."""
+    return {**queue_labels(app), **app[ACD].config.skill_labels}
 
 
 async def api_cases(request: web.Request) -> web.Response:
@@ -366,22 +380,34 @@ AWAITING_JA = {"confirm": "確認(はい・いいえ)", "anything_else": "ほか
                "free": "ご用件", "none": "なし"}
 
 
-def awaiting_ja(awaiting: str) -> str:
+SLOT_LABEL_PREFIX = "slot_label_"  # prompts: `slot_label_coupon_code: クーポンコード`, as `label_<intent>` names requests
+
+
+def slot_label(bot: Bot | None, slot: str) -> str:
+    """A slot in an agent's words: the bot's own `slot_label_<slot>` prompt, else the name of its entity
+    type (注文番号, 日付, ...), else the slot's id."""
+    texts = bot.prompts.templates.get(SLOT_LABEL_PREFIX + slot) if bot is not None else None
+    if texts:
+        return (texts.get("any") or next(iter(texts.values())))[0]
+    return SLOT_LABELS.get(slot, slot)
+
+
+def awaiting_ja(awaiting: str, bot: Bot | None = None) -> str:
     """What the bot waits for, in an agent's words: 「注文番号」 for `slot:order_id`, never the machine label."""
     kind, _, slot = awaiting.partition(":")
     if kind == "slot" and slot:
-        return SLOT_LABELS.get(slot, slot)  # a bot's own slot keeps the name its flow gives it
+        return slot_label(bot, slot)
     return AWAITING_JA.get(awaiting, "—")
 
 
-def live_row(call: CallView) -> dict[str, Any]:
+def live_row(call: CallView, bot: Bot | None = None) -> dict[str, Any]:
     return {
         "session_id": call.id,
         "channel": call.channel,
         "started_at": call.started_at,
         "intents": list(call.intents),
         "awaiting": call.awaiting,
-        "awaiting_ja": awaiting_ja(call.awaiting),
+        "awaiting_ja": awaiting_ja(call.awaiting, bot),
         "last_caller_text": call.last_heard,
         "emotion": call.emotion,
         "harassment_warnings": call.harassment_warnings,
@@ -391,7 +417,8 @@ def live_row(call: CallView) -> dict[str, Any]:
 async def api_live(request: web.Request) -> web.Response:
     user = await api_user(request)
     states = await request.app[MANAGER].live()
-    rows = [live_row(s) for s in sorted(states, key=lambda s: s.started_at, reverse=True)]
+    bot = request.app[MANAGER].bot
+    rows = [live_row(s, bot) for s in sorted(states, key=lambda s: s.started_at, reverse=True)]
     if not user.supervisor:
         rows = [r for r in rows if not r["harassment_warnings"]]
     return _json({"live": rows})

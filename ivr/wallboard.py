@@ -18,10 +18,9 @@ from aiohttp import web
 
 from dialogue.bot import Bot
 from dialogue.clock import TOKYO
-from dialogue.escalation.note_words import SLOT_LABELS
 from dialogue.kpis import by_hour, callback_kpis, contact_kpis, stuck_steps, to_csv
 from dialogue.records import RecordsUnavailable
-from ivr.agent_console import PAGE_HEADERS, STATIC, _json, api_user, current_user
+from ivr.agent_console import PAGE_HEADERS, STATIC, _json, api_user, current_user, queue_labels, slot_label
 from ivr.app_keys import MANAGER
 from ivr.desk_app import DESK, WAITS
 from ivr.ops_views import read_records
@@ -55,7 +54,7 @@ def step_ja(bot: Bot | None, step: str) -> str:
     if found is None:
         return title if not step_id else f"{title} — ご案内の途中"
     if found.ask:
-        what = SLOT_LABELS.get(found.ask, found.ask) + "の聞き取り"
+        what = slot_label(bot, found.ask) + "の聞き取り"
     elif found.confirm:
         what = "確認(はい・いいえ)"
     elif found.menu:
@@ -107,6 +106,7 @@ async def _live(app: web.Application) -> dict[str, Any]:
     return {
         "waiting": len(waiting),
         "waiting_by_queue": dict(Counter(c.queue for c in waiting)),
+        "queue_labels": queue_labels(app),  # the bot's names for its queues (escalation_rules/queues.yaml)
         "longest_wait_s": round(max((now - c.queued_at for c in waiting), default=0.0), 1),
         "agents": dict(Counter(a.state for a in agents if a.state != "offline")),
         "estimated_wait_seconds": {q: round(s, 1) for q, s in (await app[WAITS]()).items()},

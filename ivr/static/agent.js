@@ -232,20 +232,18 @@
 
   // -- live chat with the desk (/agent/api/queue, /agent/api/conversations/*) --------------------------------
 
-  var QUEUE_LABELS = { general: "一般", billing: "請求", complaints: "お客様相談室", supervisor: "スーパーバイザー",
-    languages: "多言語" };
+  // the bot's names for its queues (`label` in escalation_rules/queues.yaml) and its agents' skills
+  // (queues/acd.yaml `skill_labels`), as /agent/api/me and /agent/api/queue give them; without one, the id
+  var QUEUE_LABELS = {};
+  var SKILL_LABELS = {};
   var DESK_MS = 2000;
   var AGENT_STATE = { available: "受付可", busy: "対応中", after_call_work: "後処理", offline: "離席" };
-  // queues/acd.yaml's skills: the queues' own, and the languages of the 多言語窓口
-  var SKILL_LABELS = { general: "一般", billing: "請求", complaints: "お客様相談室", supervisor: "スーパーバイザー",
-    en: "英語", zh: "中国語", ko: "韓国語", vi: "ベトナム語", pt: "ポルトガル語" };
-  // where a transfer went, as an agent says it: 「請求窓口へ転送しました」
-  var QUEUE_PLACES = { general: "一般窓口", billing: "請求窓口", complaints: "お客様相談室", supervisor: "スーパーバイザー",
-    languages: "多言語窓口" };
+  function queueName(queue) { return QUEUE_LABELS[queue] || queue; }
   function skills(list) {
     return (list || []).map(function (s) { return SKILL_LABELS[s] || s; }).join("、") || "—";
   }
-  function place(queue) { return QUEUE_PLACES[queue] || (QUEUE_LABELS[queue] ? QUEUE_LABELS[queue] + "窓口" : "別の窓口"); }
+  // where a transfer went, as an agent says it: 「請求・お支払い窓口へ転送しました」
+  function place(queue) { return QUEUE_LABELS[queue] || "別の窓口"; }
   var ME = null; // the logged-in user, once /agent/api/me answered
   var current = null; // the conversation open in the chat panel
   var shown = 0; // how many of its lines the panel shows
@@ -271,7 +269,7 @@
   function acceptButton(c) {
     var b = el("button", "受付");
     b.type = "button";
-    b.setAttribute("aria-label", (QUEUE_LABELS[c.queue] || c.queue) + " の会話を受け付ける");
+    b.setAttribute("aria-label", queueName(c.queue) + " の会話を受け付ける");
     b.addEventListener("click", function () {
       post(conv(c.conversation_id) + "/accept").then(function () {
         note("");
@@ -299,13 +297,14 @@
 
   function refreshDesk() {
     return api("/agent/api/queue").then(function (d) {
+      QUEUE_LABELS = d.queue_labels || QUEUE_LABELS;
       document.getElementById("agent-state").value = d.me.state;
       var waits = Object.keys(d.estimated_wait_seconds || {}).map(function (q) {
-        return (QUEUE_LABELS[q] || q) + " 約" + Math.ceil(d.estimated_wait_seconds[q] / 60) + "分";
+        return queueName(q) + " 約" + Math.ceil(d.estimated_wait_seconds[q] / 60) + "分";
       });
       document.getElementById("waits").textContent = waits.length ? "予想待ち時間: " + waits.join(" / ") : "";
       fill("queue", d.queue.map(function (c) {
-        var tr = row([String(c.priority), QUEUE_LABELS[c.queue] || c.queue, label("channel", c.channel),
+        var tr = row([String(c.priority), queueName(c.queue), label("channel", c.channel),
           minutes(c.waiting_seconds), label("reason", c.reason), (c.case_note && c.case_note.summary_ja) || "",
           acceptButton(c)]);
         if (c.priority >= 6) tr.className = "prio-high";
@@ -313,7 +312,7 @@
       }), "受付待ちの会話はありません。", 7);
       var select = document.getElementById("transfer-queue");
       if (!select.options.length) {
-        d.queues.forEach(function (q) { select.appendChild(el("option", QUEUE_LABELS[q] || q)).value = q; });
+        d.queues.forEach(function (q) { select.appendChild(el("option", queueName(q))).value = q; });
       }
       var mine = document.getElementById("mine");
       mine.textContent = "";
@@ -321,7 +320,7 @@
       d.assigned.forEach(function (c) {
         var li = el("li");
         var b = el("button");
-        b.appendChild(el("span", label("channel", c.channel) + "・" + (QUEUE_LABELS[c.queue] || c.queue) + "・" +
+        b.appendChild(el("span", label("channel", c.channel) + "・" + queueName(c.queue) + "・" +
           label("reason", c.reason), "what"));
         b.appendChild(el("span", (c.case_note && c.case_note.summary_ja) || "ケースノートはありません", "gist"));
         b.type = "button";
@@ -468,6 +467,8 @@
       me.display_name + " / " + me.name : me.name) + "(" + (me.role === "supervisor" ? "スーパーバイザー" : "オペレーター") + ")";
     document.getElementById("supervisor").hidden = me.role !== "supervisor";
     ME = me;
+    QUEUE_LABELS = me.queue_labels || {};
+    SKILL_LABELS = me.skill_labels || {};
     refresh(me);
     setInterval(function () { refresh(me); }, REFRESH_MS);
   }).catch(console.error).then(function () {

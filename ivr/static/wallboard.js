@@ -36,6 +36,7 @@
       d.appendChild(el("div", t.k, "k"));
       // a long value (「後処理 1 / 受付可 1」) in a smaller size, on one line, not wrapped over two
       d.appendChild(el("div", t.v, String(t.v).length > 8 ? "v long" : "v"));
+      if (t.sub) { d.appendChild(el("div", t.sub, "k sub")); d.title = t.sub; } // e.g. the waits per queue
       box.appendChild(d);
     });
   }
@@ -150,8 +151,13 @@
   function draw(d) {
     var k = d.kpis, live = d.live, cb = d.callbacks, sat = k.satisfaction;
     var agents = Object.keys(live.agents).map(function (s) { return (STATE[s] || s) + " " + live.agents[s]; }).join(" / ");
+    // waiting contacts per queue, by the bot's names for its queues (escalation_rules/queues.yaml); else the id
+    var names = live.queue_labels || {};
+    var byQueue = Object.keys(live.waiting_by_queue || {}).map(function (q) {
+      return (names[q] || q) + " " + live.waiting_by_queue[q];
+    }).join(" / ");
     tiles("live-tiles", [
-      { k: "受付待ち", v: live.waiting + " 件", cls: live.waiting ? "bad" : "" },
+      { k: "受付待ち", v: live.waiting + " 件", sub: byQueue, cls: live.waiting ? "bad" : "" },
       { k: "最長待ち時間", v: secs(live.longest_wait_s) },
       { k: "オペレーター", v: agents || "サインインなし" },
       { k: "折り返し予定", v: cb.due + " 件", cls: cb.overdue ? "bad" : "" },

@@ -114,7 +114,7 @@ def test_a_call_put_through_to_the_agents_phone_pops_and_every_event_reads_in_ja
     assert queued.find("Enqueue") is not None, ET.tostring(queued, encoding="unicode")
     expect(agent.locator("#queue")).to_contain_text("電話")
     # the queue's short cells stay on one line: the 受付 button is not broken into 受/付
-    button = agent.get_by_role("button", name="一般 の会話を受け付ける")
+    button = agent.get_by_role("button", name="一般窓口 の会話を受け付ける")
     box = button.bounding_box()
     assert box is not None and box["width"] > box["height"], box
     agent.screenshot(path=str(SHOTS / "ivr-console-queue.png"), full_page=True)
@@ -136,11 +136,15 @@ def test_a_call_put_through_to_the_agents_phone_pops_and_every_event_reads_in_ja
     expect(log).to_contain_text("お電話を佐藤さんにおつなぎしました")
     expect(agent.locator("#chat-customer")).to_contain_text("お客様の履歴(090-1234-5678)")
 
-    # the agent moves it on: to billing, then takes it back
+    # the agent moves it on: to billing, then takes it back; the queues by the names the bot's data gives
+    # them (escalation_rules/queues.yaml `label`), not ids
+    transfer = agent.get_by_label("転送先")
+    expect(transfer).to_contain_text("お客様相談室")
+    expect(transfer).not_to_contain_text("complaints")
     agent.get_by_label("転送先").select_option("billing")
     agent.get_by_role("button", name="転送", exact=True).click()
-    agent.get_by_role("button", name="請求 の会話を受け付ける").click()
-    expect(log).to_contain_text("請求窓口へ転送しました")
+    agent.get_by_role("button", name="請求・お支払い窓口 の会話を受け付ける").click()
+    expect(log).to_contain_text("請求・お支払い窓口へ転送しました")
     expect(agent.locator("#state-note")).to_have_text("")  # the pop's notice went with the agent's next step
     agent.screenshot(path=str(SHOTS / "ivr-console-call.png"), full_page=True)
     system = " / ".join(agent.locator("#chat-log li.system").all_inner_texts())
@@ -157,7 +161,7 @@ def test_a_call_put_through_to_the_agents_phone_pops_and_every_event_reads_in_ja
     second = Caller(server, "CA" + "2" * 32, caller="+818011112222")
     second.post("/voice/twilio", second.params(CallStatus="ringing"))
     assert second.say("オペレーターと話したいんですが").find("Enqueue") is not None
-    agent.get_by_role("button", name="一般 の会話を受け付ける").click()
+    agent.get_by_role("button", name="一般窓口 の会話を受け付ける").click()
     expect(chat).to_be_visible()
     second.post(HOLD_DONE_PATH, second.params(QueueResult="hangup", QueueSid="QU" + "3" * 32, QueueTime="40"))
     expect(log).to_contain_text("お客様が電話を切られました")
@@ -170,8 +174,8 @@ def test_a_call_put_through_to_the_agents_phone_pops_and_every_event_reads_in_ja
     supervisor = _page(browser)
     _login(supervisor, server, "sam")
     agents = supervisor.locator("#sv-agents")
-    expect(agents).to_contain_text("一般、請求、お客様相談室、英語")  # alice's skills in words
-    expect(agents).to_contain_text("スーパーバイザー、一般、請求、お客様相談室")
+    expect(agents).to_contain_text("一般窓口、請求・お支払い窓口、お客様相談室、英語")  # alice's skills in words
+    expect(agents).to_contain_text("スーパーバイザー、一般窓口、請求・お支払い窓口、お客様相談室")
     # the case list keeps its 詳細 button inside its panel
     cases = supervisor.locator("#cases")
     expect(cases).to_contain_text("配送状況")

@@ -63,7 +63,7 @@ def test_user_and_agent_chat_then_the_agent_closes(browser: Browser, server: str
     message.fill("<img src=x onerror=alert(1)>注文の件です")  # typed while waiting; inert everywhere
     message.press("Enter")
 
-    agent.get_by_role("button", name="一般 の会話を受け付ける").click()
+    agent.get_by_role("button", name="一般窓口 の会話を受け付ける").click()
     expect(log).to_contain_text("担当の佐藤がお伺いします。")
     chat_log = agent.locator("#chat-log")
     expect(chat_log).to_contain_text("<img src=x onerror=alert(1)>注文の件です")

@@ -66,14 +66,14 @@ def test_a_phone_caller_in_the_console_has_no_message_box(server: str) -> None:
         agent.get_by_label("パスワード").fill("alice-pw")
         agent.get_by_role("button", name="ログイン").click()
         expect(agent.locator("#queue")).to_contain_text("電話")
-        agent.get_by_role("button", name="一般 の会話を受け付ける").click()
+        agent.get_by_role("button", name="一般窓口 の会話を受け付ける").click()
 
         expect(agent.locator("#chat-title")).to_have_text("お電話")
         expect(agent.get_by_role("note")).to_contain_text("お電話のお客様です。通話でご対応ください")
         expect(agent.get_by_label("お客様への返信")).to_be_hidden()
         expect(agent.get_by_role("button", name="送信")).to_be_hidden()
         expect(agent.locator("#chat-log")).to_contain_text("オペレーターと話したいんですが")
-        expect(agent.locator("#mine")).to_contain_text("電話 / 一般")
+        expect(agent.locator("#mine")).to_contain_text("電話・一般窓口")
         agent.screenshot(path=str(SHOTS / "ivr-voice-console.png"), full_page=True)
 
         agent.get_by_label("ボットへの申し送り(任意)").fill("営業時間のご案内のみ")

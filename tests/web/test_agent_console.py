@@ -50,8 +50,10 @@ async def test_wrong_credentials_are_rejected(client: Client, name: str, passwor
 async def test_login_then_logout(client: Client) -> None:
     assert await login(client, "alice", "alice-pw") == 303
     # the names of colleagues the desk's events mention (no IVR_AGENT_NAMES here: their logins)
-    assert await (await client.get("/agent/api/me")).json() == {
+    me = await (await client.get("/agent/api/me")).json()
+    assert {k: me[k] for k in ("name", "role", "display_name", "names")} == {
         "name": "alice", "role": "agent", "display_name": "alice", "names": {"alice": "alice", "sam": "sam"}}
+    assert me["queue_labels"]["general"] == "一般窓口"  # the bot's own names (escalation_rules/queues.yaml)
     assert (await client.get("/agent")).status == 200
     resp = await client.post("/agent/logout", allow_redirects=False)
     assert resp.status == 303
