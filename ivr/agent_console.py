@@ -338,7 +338,9 @@ async def api_me(request: web.Request) -> web.Response:
     # the names customers see (IVR_AGENT_NAMES), so the desk's events read 「佐藤さんが受け付けました」, not a login
     return _json({"name": user.name, "role": user.role, "display_name": auth.display_name(user),
                   "names": {u.name: auth.display_name(u) for u in auth.users.values()},
-                  "queue_labels": queue_labels(request.app), "skill_labels": skill_labels(request.app)})
+                  "queue_labels": queue_labels(request.app), "skill_labels": skill_labels(request.app),
+                  # the bot's names for its requests (prompts `label_<intent>`), as callers hear them
+                  "intent_labels": request.app[MANAGER].bot.labels})
 
 
 def queue_labels(app: web.Application) -> dict[str, str]:

@@ -10,16 +10,13 @@
       repeated_failure: "認識失敗の繰り返し", backend_error: "システム障害", harassment: "ハラスメント" },
     emotion: { neutral: "平静", anger: "怒り", anxiety: "不安", sadness: "悲しみ" },
     channel: { voice: "電話", chat: "チャット", email: "メール" },
-    intent: { order_status: "配送状況", delivery_change: "再配達・日時変更", cancel_order: "注文キャンセル",
-      return_exchange: "返品・交換", address_change: "住所変更", billing_inquiry: "請求", store_hours: "営業時間",
-      store_location: "店舗の場所", product_availability: "在庫", account_login: "ログイン", callback_request: "折り返し",
-      operator_request: "オペレーター希望", complaint: "苦情", account_closure: "退会・解約" },
+    intent: {}, // the bot's names for its requests (prompts `label_<intent>`, /agent/api/me); else the id
   };
   var REFRESH_MS = 10000;
 
   function label(kind, value) {
     if (value === null || value === undefined || value === "") return "—";
-    return LABELS[kind][value] || String(value); // intents outside the sample catalog show their name
+    return LABELS[kind][value] || String(value); // a request the bot has no label for shows its name
   }
   function when(iso) {
     if (!iso) return "—";
@@ -469,6 +466,7 @@
     ME = me;
     QUEUE_LABELS = me.queue_labels || {};
     SKILL_LABELS = me.skill_labels || {};
+    LABELS.intent = me.intent_labels || {};
     refresh(me);
     setInterval(function () { refresh(me); }, REFRESH_MS);
   }).catch(console.error).then(function () {

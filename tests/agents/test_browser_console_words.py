@@ -178,7 +178,7 @@ def test_a_call_put_through_to_the_agents_phone_pops_and_every_event_reads_in_ja
     expect(agents).to_contain_text("スーパーバイザー、一般窓口、請求・お支払い窓口、お客様相談室")
     # the case list keeps its 詳細 button inside its panel
     cases = supervisor.locator("#cases")
-    expect(cases).to_contain_text("配送状況")
+    expect(cases).to_contain_text("ご注文の配送状況")  # the request as the bot names it (label_order_status)
     detail = cases.get_by_role("button", name=re.compile("の詳細$")).first
     section = supervisor.locator("section", has=supervisor.locator("#cases"))
     d, s = detail.bounding_box(), section.bounding_box()

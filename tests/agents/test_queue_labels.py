@@ -33,6 +33,7 @@ async def test_the_clinic_agents_see_the_clinic_queue_names(aiohttp_client: Any)
     assert me["name"] == "alice" and me["names"] == {"alice": "alice", "sam": "sam"}  # the old fields stay
     assert me["queue_labels"] == {"general": "受付", "nurse": "看護師", "supervisor": "事務長"}
     assert me["skill_labels"]["nurse"] == "看護師"
+    assert me["intent_labels"]["book_appointment"] == "診察のご予約"  # prompts label_<intent>
     queue = await (await client.get("/agent/api/queue")).json()
     assert set(queue["queues"]) >= {"general", "nurse", "supervisor"}
     assert queue["queue_labels"] == me["queue_labels"]
