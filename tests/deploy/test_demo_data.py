@@ -47,7 +47,8 @@ products:
 
 
 def company_bot(tmp_path: Path, data: str, backend: str = "demo") -> Path:
-    """A company's bot that borrows the sample's flows, prompts and model but has its own demo records."""
+    """A company's bot that borrows the sample's flows, prompts, model and store names (lexicon: since each bot
+    names its own stores, docs/deployment.md 1b) but has its own demo records."""
     root = tmp_path / "acme"
     root.mkdir()
     (root / "bot.yaml").write_text(
@@ -61,6 +62,7 @@ def company_bot(tmp_path: Path, data: str, backend: str = "demo") -> Path:
         entities: {REPO_ROOT / "entities"}
         faq: {REPO_ROOT / "faq"}
         model: {REPO_ROOT / "models" / "default"}
+        lexicon: {REPO_ROOT / "nlu" / "data" / "lexicon.yaml"}
         """),
         encoding="utf-8",
     )
