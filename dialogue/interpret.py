@@ -720,9 +720,11 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
         return Answer(said.faq, then=request if wish else None)
     if (request.intent in _FAQ_LIKE and not said.prefill and said.faq.coverage >= _SURE_COVERAGE
+            and _WANTS.search(said.parse.normalized)
             and isinstance(q.awaiting, AwaitFree | AwaitMenu | AwaitAnythingElse)):
-        # 「経費で落としたいので領収書がほしいんですけど」: the classifier files it under billing, but the knowledge
-        # base has the whole answer (how to get one), and nothing of an order was said: answered, then checked
+        # 「経費で落としたいので領収書がほしいんですけど」: a wish the classifier files under billing, but the
+        # knowledge base has the whole answer (how to get one), and nothing of an order was said: answered, then
+        # checked. A statement of trouble (「金額が思ってたのと違うんです」) is no wish: its flow looks it up
         return Answer(said.faq)
     return None
 

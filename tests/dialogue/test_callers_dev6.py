@@ -195,3 +195,24 @@ async def test_the_callers_own_unpaid_bill_is_looked_up(tmp_path: Path, bot: Bot
 """,
     )
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("opening", ["請求書が届いたんですけど、金額が思ってたのと違うんです"])
+async def test_a_billing_trouble_told_is_looked_up_not_answered_from_the_faq(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    # found in ivr chat: answered with the shipping cost of a defective return (the FAQ hit was sure)
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: billing trouble
+  channel: voice
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: {opening}
+      expect: {{awaiting: "slot:order_id"}}
+""",
+    )
+    assert result.passed, result.failures
