@@ -105,7 +105,10 @@ FINISHED = re.compile(
     r"もうええ|もういい|十分|じゅうぶん|おおきに|ほな|ありがと|ありがとう|助かりました|たすかりました|終わり|おわり|"
     r"失礼し|しつれいし|さようなら|さよなら|切ります|きります|ごきげんよう|どうも|"
     r"解決し|わかりました$|分かりました$|あざす|あざっす|あざーす|サンキュー|さんきゅ|センキュー|おつかれ|"
-    r"おしまい|ないっす|ない(けん|けえ|ばい|っちゃ|べさ|さ)$|(^|[、 ])なか(です|よ|ばい|と)?$|もうよか|(^|[、 ])なし(です|で|っす)?$|"
+    r"おしまい|ないっす|ない(けん|けえ|ばい|っちゃ|べさ|さ)$|"
+    # the Eastern and Tohoku ねえ (= ない) of a short reply: 「ねえな」「なんもねえです」 (not ねえちゃん, not ねえ、…)
+    r"^(もう|特に|とくに|なんも|何も|なにも|いや|いや、|ほかは|他は)?ねえ(な|よ|です|べ|っす|なあ|ですね|わ)?$|なんもねえ|"
+    r"(^|[、 ])なか(です|よ|ばい|と)?$|もうよか|(^|[、 ])なし(です|で|っす)?$|"
     r"これで(いい|大丈夫|結構|十分|ええ)|用は(済|す)み|また(何か|なにか)?あったら|また(かけ|電話|でんわ)|"
     # the caller settles for the answer: 「ほんなら待ってみます」「様子を見ます」 after a delivery read-out
     r"(待|ま)って(み|お)(ます|る|よう|ましょう)|(待|ま)っと(き|く)(ます)?|(待|ま)ちます$|様子(を)?見(ます|てみます|とき)|"
@@ -124,15 +127,17 @@ def only_closing(text: str) -> bool:
     if not parts or MORE_TO_ASK.search(text) or HEDGE.search(text):
         return False
     # a bare no before it (「いえ、もう大丈夫です」) takes back a "yes, one more thing"; it closes with the rest
-    # a clause that only leads into the next (「届いてから、また電話します」) is part of it
-    merged: list[str] = []
+    # a clause that only leads into the next (「届いてから、また電話します」) belongs to it: the main clause after it
+    # must close (「もういいから人と話させて」 asks for a person)
+    groups: list[list[str]] = []
     for part in parts:
-        if merged and merged[-1].endswith(("から", "ので", "たら", "てから")):
-            merged[-1] += part
+        if groups and groups[-1][-1].endswith(("から", "ので", "たら", "てから")):
+            groups[-1].append(part)
         else:
-            merged.append(part)
-    closing = [c for c in merged if bare(c) != "" and not _BARE_NO.fullmatch(bare(c))]
-    return bool(closing) and all(FINISHED.search(c) is not None and not _ASKS_SOMETHING.search(c) for c in closing)
+            groups.append([part])
+    closing = [g for g in groups if bare("".join(g)) != "" and not _BARE_NO.fullmatch(bare("".join(g)))]
+    return bool(closing) and all(
+        FINISHED.search(g[-1]) is not None and not _ASKS_SOMETHING.search("".join(g)) for g in closing)
 
 
 CLEAR_GOODBYE = re.compile(r"(失礼します|失礼いたします|しつれいします|さようなら|さよなら|切ります|きります|ほなまた|ではまた|バイバイ)")

@@ -200,8 +200,12 @@ Action = Fill | Yes | No | Correct | Request | MenuChoice | Answer | Simple
 
 def answers_question(action: Action) -> bool:
     """The turn answers what was asked: its intent must not trigger escalation rules meant for requests."""
-    return (isinstance(action, Fill | Yes | No | Correct | MenuChoice) or action == Simple("invalid")
+    # a closing answers 「ほかにご用件は」 too: 「なんもねえです」 read as a complaint must not hand the caller over
+    return (isinstance(action, Fill | Yes | No | Correct | MenuChoice) or action in _ANSWERS
             or (isinstance(action, Request) and action.hinted))
+
+
+_ANSWERS = (Simple("invalid"), Simple("end"), Simple("confirm_end"))
 
 
 # -- reading the turn ----------------------------------------------------------------------------------

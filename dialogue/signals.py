@@ -53,6 +53,10 @@ def _harassment(parse: Parse | None, answering: bool) -> Harassment | None:
     h = parse.harassment
     if answering and h.detected and h.score < ANSWER_HARASSMENT_FLOOR:
         return Harassment(False, h.score, None)
+    if h.detected and words.only_closing(parse.normalized):
+        # every clause closes the call (「ねえな」「もうないです」): the Tohoku ねえ (= ない) read as the ねえ of
+        # ねえちゃん lines (sexual 0.997); abuse said with a closing (「もうねえよ、バカ」) has a clause that is none
+        return Harassment(False, h.score, None)
     return h
 
 

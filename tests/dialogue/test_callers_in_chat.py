@@ -541,3 +541,45 @@ async def test_a_defect_told_at_the_return_confirmation_is_no_grief(tmp_path: Pa
     )
     assert result.passed, result.failures
     assert not any("お辛い中" in t["text"] for t in result.transcript if t["speaker"] == "bot")
+
+
+@pytest.mark.parametrize("closing", ["ねえな", "なんもねえです", "もうねえよ"])
+async def test_the_tohoku_nee_closing_is_no_harassment(tmp_path: Path, bot: Bot, nlu: NLU, closing: str) -> None:
+    # 「ねえな」 (= ないな) to 「ほかにご用件は」 read sexual harassment 0.997 and the caller was warned
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: Tohoku closing
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: 梅田店の営業時間を教えてください
+      expect: {{awaiting: anything_else}}
+    - user: {closing}
+  expect: {{outcome: resolved, reason: null}}
+""",
+    )
+    assert result.passed, result.failures
+    assert not any("お控えください" in t["text"] for t in result.transcript if t["speaker"] == "bot")
+
+
+async def test_abuse_said_with_a_closing_is_still_abuse(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: closing with an insult
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: 梅田店の営業時間を教えてください
+    - user: もうねえよ、バカ
+      expect: {says: お控えください}
+""",
+    )
+    assert result.passed, result.failures
