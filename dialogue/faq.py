@@ -137,6 +137,9 @@ class _Word(NamedTuple):
     pos: str = ""  # UniDic pos1: unknown pronouns and adverbs (そちら, せっかく) are no topic
     kanji: bool = False  # written with kanji: a real word (上限), not a typo to respell (see `_respell`)
     topic: bool = False  # marked by は or って: what the clause is about (返金は いつ)
+    # its group comes from a member that names more than the word (違う of 違う商品): it ranks the
+    # group's entries, yet meets no `requires` (see `_meets`)
+    loose: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,9 @@ class _Terms:
     # ask for, and whether one of them denies
     asks_for: frozenset[str] = frozenset()
     denies: bool = False
+    # every token's folded reading, particles and generic nouns too (チガウ, イロ, ノ, ショウヒン): for
+    # the keywords of `requires` that name more than their topic words (see `_Doc.spans`)
+    spoken: tuple[str, ...] = ()
 
 
 def _morae(reading: str) -> int:
@@ -254,7 +260,7 @@ def _analyse(text: str, synonyms: Synonyms | None = None, tokens: Sequence[Token
         linked = synonyms.tag(linked)
         feats.update("s:" + w.group for w in linked if w.group)
     kinds, negated = _question_kinds(tokens, clauses, questions)
-    return _Terms(frozenset(feats), tuple(linked), kinds=kinds, negated=negated)
+    return _Terms(frozenset(feats), tuple(linked), kinds=kinds, negated=negated, spoken=tuple(readings))
 
 
 def _not_this(tokens: Sequence[Token], k: int) -> bool:
@@ -439,25 +445,35 @@ class Synonyms:
     keys: dict[str, str]  # "l:" lemma or "r:" reading(s) -> group name (its first member)
     longest: int = 1  # most words in one member
     groups: tuple[tuple[str, ...], ...] = ()  # as the designer wrote them
+    loose: frozenset[str] = frozenset()  # keys of members that name more than their words (違う商品)
 
     @classmethod
     def build(cls, groups: Iterable[Sequence[str]]) -> Synonyms:
         keys: dict[str, str] = {}
+        loose: set[str] = set()
         longest = 1
         groups = [g for g in groups if g]
         for group in groups:
             name = group[0]
             for member in group:
-                words = _analyse(member).words
+                terms = _analyse(member)
+                words = terms.words
                 if not words:
                     continue
+                more = _names_more(member, terms)  # 違う商品 is no 違う: it names more than its words
                 longest = max(longest, len(words))
                 joined = "".join(w.reading for w in words)
+                found = []
                 if len(words) == 1:
-                    keys.setdefault("l:" + words[0].lemma, name)
+                    found.append("l:" + words[0].lemma)
                 if len(words) > 1 or len(joined) >= _MIN_READING_KEY:
-                    keys.setdefault("r:" + joined, name)
-        return cls(keys, longest, tuple(tuple(g) for g in groups))
+                    found.append("r:" + joined)
+                for key in found:
+                    if key not in keys:
+                        keys[key] = name
+                        if more:
+                            loose.add(key)
+        return cls(keys, longest, tuple(tuple(g) for g in groups), frozenset(loose))
 
     def tag(self, words: Sequence[_Word]) -> list[_Word]:
         """`words` with their groups set, the longest run of words that spells a member first."""
@@ -469,11 +485,12 @@ class Synonyms:
                 if any(i + k + 1 not in w.links for k, w in enumerate(run[:-1])):
                     continue  # a member's words stand together in the question (送り賃, not 送り…の…賃)
                 joined = "".join(w.reading for w in run)
-                name = self.keys.get("r:" + joined) if span > 1 or len(joined) >= _MIN_READING_KEY else None
-                if span == 1:
-                    name = self.keys.get("l:" + run[0].lemma) or name
+                key = "r:" + joined if span > 1 or len(joined) >= _MIN_READING_KEY else ""
+                if span == 1 and "l:" + run[0].lemma in self.keys:
+                    key = "l:" + run[0].lemma
+                name = self.keys.get(key)
                 if name:
-                    out[i : i + span] = [w._replace(group=name) for w in run]
+                    out[i : i + span] = [w._replace(group=name, loose=key in self.loose) for w in run]
                     i += span
                     break
             else:
@@ -506,6 +523,13 @@ class _Doc:
     # amounts (五百五十円), times (八日以内) and counts (三種類)
     kinds: frozenset[str] = frozenset()
     denies: bool = False  # one of its texts denies (失効しない, 送料がかからなくなる)
+    # of a `requires` list: its keywords of several words (違う|商品, 誤|配送, 音|が|出ない) as
+    # (reading, lemma) runs, met only by the caller saying them all, in a row (see `_meets`)
+    phrases: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # of a `requires` list: the tokens' folded readings of its keywords that name more than their
+    # topic words (違う商品: 商品 is no topic word, so 違う would be left), met only by all of them
+    # said in order, a word or two apart at most (違う色の商品; see `_meets`)
+    spans: tuple[tuple[str, ...], ...] = ()
 
 
 _NUMBER = r"[0-9０-９][0-9０-９,，]*"
@@ -549,12 +573,15 @@ def _doc(
     synonyms: Synonyms | None = None,
     *,
     exact: bool = False,
+    phrases: bool = False,
     answer: str = "",
 ) -> tuple[_Doc, dict[str, int]]:
     """An entry's BM25 term counts and its words. Indexed texts: the question and its paraphrases
     (whole words only: their trigrams span particles, する|と|き, and would match anything), the
     keywords, and each keyword in hiragana, since fugashi splits hiragana nouns differently from
-    kanji ones. The synonym groups of its words count as its words too (`Synonyms`)."""
+    kanji ones. The synonym groups of its words count as its words too (`Synonyms`).
+    `phrases` (a `requires` list): a keyword of several words is a run the caller must say whole
+    (違う商品: 違う alone is no defect, 配送 alone no 誤配送), or a member of a synonym group."""
     tf: dict[str, int] = {}
     words: set[str] = set()
     nouns: set[str] = set()
@@ -565,6 +592,8 @@ def _doc(
     respelt = set(spoken) - set(keywords)
     kinds = {kind for pattern, kind in _ANSWER_KINDS if pattern.search(answer)}
     denies = False
+    runs: list[tuple[tuple[str, str], ...]] = []
+    spans: list[tuple[str, ...]] = []
     for text in dict.fromkeys([*questions, *keywords, *spoken]):
         # a keyword respelt in kana is split anew (ほう|そうりょう of 包装料): no synonyms from its pieces
         terms = _analyse(text, None if text in respelt else synonyms)
@@ -574,6 +603,17 @@ def _doc(
         for f in terms.features:
             if keyword or not f.startswith("g:"):
                 tf[f] = tf.get(f, 0) + 1  # a word in kanji and in kana counts twice; BM25 saturates it
+        if phrases and text in keywords and _names_more(text, terms):
+            spans.append(terms.spoken)  # 違う商品 is no 違う
+            continue
+        if phrases and len(terms.words) > 1:
+            runs.append(tuple((w.reading, w.lemma) for w in terms.words))
+            group = {w.group for w in terms.words}
+            if len(group) == 1 and "" not in group:  # the whole keyword is a member (違う商品: 不良品)
+                words.add("s:" + group.pop())
+                if any(w.noun for w in terms.words):
+                    nouns.add("s:" + terms.words[0].group)
+            continue
         if keyword and text in keywords and len(terms.words) == 1:
             whole.update(terms.words[0][:2])  # a word the designer listed on its own (ただ, いつまで)
         # exact: whole words only, for `requires` (際 is no part of サイズ there)
@@ -589,10 +629,14 @@ def _doc(
             words.update(parts)
             if word.noun:
                 nouns.update(parts)
-    required = tuple(_doc([], need, synonyms=synonyms, exact=True)[0] for need in requires if need)
-    for doc in required:  # words the designer tied to the entry are its words (返品の送料は「有料」?)
-        words |= doc.words
-        nouns |= doc.nouns
+    required = tuple(
+        _doc([], need, synonyms=synonyms, exact=True, phrases=True)[0] for need in requires if need
+    )
+    for need in requires:  # words the designer tied to the entry are its words (返品の送料は「有料」?)
+        if need:
+            doc = _doc([], need, synonyms=synonyms, exact=True)[0]
+            words |= doc.words
+            nouns |= doc.nouns
     return _Doc(
         frozenset(tf),
         frozenset(words),
@@ -602,6 +646,8 @@ def _doc(
         frozenset(spelt),
         frozenset(kinds),
         denies,
+        tuple(dict.fromkeys(runs)),
+        tuple(dict.fromkeys(spans)),
     ), tf
 
 
@@ -774,7 +820,15 @@ class FaqIndex:
         ):
             last = final  # …and a statement (「…受け取りそびれたんですわ」) asks nothing
         if last < 0:
-            return [_Terms(query.features, query.words, tuple(known), tuple(w.context for w in query.words))]
+            return [
+                _Terms(
+                    query.features,
+                    query.words,
+                    tuple(known),
+                    tuple(w.context for w in query.words),
+                    spoken=query.spoken,
+                )
+            ]
         parts = sorted({c for c in asked if c < last and any(w.asks for w in query.words if w.clause == c)})
 
         def situation(clause: int, part: int) -> bool:
@@ -788,6 +842,7 @@ class FaqIndex:
                 tuple(situation(w.clause, part) for w in query.words),
                 asks_for=frozenset(kind for c, kind in query.kinds if not situation(c, part)),
                 denies=any(not situation(c, part) for c in query.negated),
+                spoken=query.spoken,
             )
             for part in [last, *parts[-_MAX_PARTS + 1 :]]
         ]
@@ -818,7 +873,9 @@ class FaqIndex:
         if self.synonyms is not None:  # a respelt word joins its group (ラッピンク -> ラッピング)
             fixed = self.synonyms.tag(fixed)
             features.update("s:" + w.group for w in fixed if w.group)
-        return _Terms(frozenset(features), tuple(fixed), kinds=query.kinds, negated=query.negated)
+        return _Terms(
+            frozenset(features), tuple(fixed), kinds=query.kinds, negated=query.negated, spoken=query.spoken
+        )
 
     def _ranked(self, query: _Terms) -> list[tuple[int, float, float]]:
         """(entry, BM25, coverage) of the best _CANDIDATES by BM25, best by score x coverage first:
@@ -877,7 +934,7 @@ class FaqIndex:
         against it, at 1.5 when it shares a noun phrase with a word the FAQ knows (海外発送 and
         領収書の宛名 ask what the FAQ does not say); a verb no entry knows is mostly a paraphrase and
         weighs little (_UNKNOWN_OTHER)."""
-        if not all(any(_knows(need, w) for w in query.words) for need in doc.requires):
+        if not all(_meets(need, query) for need in doc.requires):
             return 0.0
         if query.asks_for and doc.kinds and not query.asks_for & doc.kinds:
             return 0.0  # asks when (いつ届く), how many (何種類) or where, and the entry states none of it
@@ -942,6 +999,54 @@ def _requirements(entry: FaqEntry) -> list[list[str]]:
     if all(isinstance(r, str) for r in entry.requires):
         return [[str(r) for r in entry.requires]] if entry.requires else []
     return [list(r) for r in entry.requires if not isinstance(r, str)]
+
+
+def _names_more(text: str, terms: _Terms) -> bool:
+    """Whether a keyword names a noun its topic words leave out (違う商品: 商品 is too generic to be
+    one, so 違う would stand for the whole)."""
+    kept = {w.lemma for w in terms.words}
+    return any(t.pos == "名詞" and t.lemma not in kept for t in tokenize(normalize(text).text))
+
+
+_SPAN_GAP = 2  # tokens at most between two of a keyword's (違う|色|の|商品 for 違う商品)
+
+
+def _said(span: Sequence[str], spoken: Sequence[str]) -> bool:
+    """Whether the readings of `span` come in `spoken` in order, each within _SPAN_GAP tokens of
+    the one before."""
+    for start, reading in enumerate(spoken):
+        if reading != span[0]:
+            continue
+        at = start
+        for part in span[1:]:
+            ahead = spoken[at + 1 : at + 2 + _SPAN_GAP]
+            if part not in ahead:
+                break
+            at += 1 + ahead.index(part)
+        else:
+            return True
+    return False
+
+
+def _meets(need: _Doc, query: _Terms) -> bool:
+    """Whether the caller says a word of a `requires` list: one of its one-word keywords (or their
+    synonym groups, see `_knows`), or all the words of a longer one in a row and one clause (違う商品,
+    not the 違う of 「思ってたのと違う」)."""
+    words = query.words
+    if any(_knows(need, w._replace(group="") if w.loose else w) for w in words):
+        return True
+    if any(_said(span, query.spoken) for span in need.spans):
+        return True
+    for run in need.phrases:
+        n = len(run)
+        for i in range(len(words) - n + 1):
+            said = words[i : i + n]
+            if all(w.clause == said[0].clause for w in said) and all(
+                w.lemma == lemma or (not w.verb and w.reading == reading)
+                for w, (reading, lemma) in zip(said, run, strict=True)
+            ):
+                return True
+    return False
 
 
 def _knows(doc: _Doc, w: _Word, *, nouns_only: bool = False) -> bool:

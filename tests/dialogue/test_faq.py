@@ -345,6 +345,42 @@ def test_requires_lists_must_each_be_met() -> None:
     assert index.match("壊れていたので返品します") is None  # no cost word: a request for the flow
 
 
+def test_requires_keyword_of_several_words_needs_them_all() -> None:
+    # 違う商品 is a synonym of 不良品 and a defect word of `requires`; 商品 is no topic word, so 違う
+    # alone (「思ってたのと違う」) stood for it, and 誤配送 was met by 配送 alone
+    groups = [["料金", "金額"], ["不良品", "不良", "違う商品"]]
+    cost = ["送料", "料金"]
+    defect = _entry(
+        "defect",
+        "不良品を返品するときの送料は",
+        ["不良品", "違う商品", "誤配送", "返品", "送料"],
+        requires=[cost, ["不良品", "違う商品", "誤配送"]],
+    )
+    index = FaqIndex.build([defect, _entry("points", "ポイント", ["ポイント"])], groups, min_score=0.0)
+    for text in ("違う商品が届いたときの送料は", "頼んだものと違う色の商品が届いたんですが送料は", "誤配送のときの送料は"):
+        hit = index.match(text)
+        assert hit is not None and hit.entry.id == "defect", (text, index.explain(text))
+    for text in ("金額が思ってたのと違うんです", "料金が違うんですが", "配送の料金はいくらですか"):
+        assert index.match(text) is None, (text, index.explain(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("請求書が届いたんですけど、金額が思ってたのと違うんです", None),  # the caller's bill: the flows'
+        ("金額が違うんですけど", None),
+        ("料金が思ってたより高い", None),
+        ("届いたものが違う", None),
+        ("違う商品が届いたときの返送料は", "return_shipping_defect"),
+        ("思ってたのと違う商品が届いたんですが送料は", "return_shipping_defect"),
+        ("商品が間違って届いたんですが返送料はかかりますか", "return_shipping_defect"),
+    ],
+)
+def test_a_different_amount_is_no_defect(index: FaqIndex, text: str, expected: str | None) -> None:
+    hit = index.match(text)
+    assert (hit.entry.id if hit else None) == expected, index.explain(text)
+
+
 def test_sample_synonyms_are_loaded(index: FaqIndex) -> None:
     assert index.synonyms is not None and len(index.synonyms.groups) >= 10
     hit = index.match("郵送代はいくらですか")
