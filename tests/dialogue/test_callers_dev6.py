@@ -216,3 +216,89 @@ async def test_a_billing_trouble_told_is_looked_up_not_answered_from_the_faq(
 """,
     )
     assert result.passed, result.failures
+
+
+# -- dev8 (60 callers written blind, 2026-12-04 night; first run 52/60) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "来週から入院するので、その前に荷物を受け取りたいんです。お届けの日にちを変えてもらえますか",
+        "来週入院しますので、注文したイヤホンがいつ届くか知りたいんです",
+    ],
+)
+async def test_a_stay_in_hospital_planned_around_is_a_request_not_distress(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    # 「来週から入院するので」 got condolences and a person; 「母が入院しまして」 stays distress (below)
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: planned hospital stay
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: {opening}
+      expect: {{awaiting: "slot:order_id"}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+def test_a_stay_in_hospital_that_happened_is_still_distress() -> None:
+    assert words.GRIEF.search("母が入院しまして、注文を取り消したいんです")
+    assert not words.GRIEF.search("来週から入院するので")
+
+
+async def test_kyushu_yoka_closes_and_hiroshima_shouting_is_anger(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    closing = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: よかです
+  channel: voice
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: 梅田店の営業時間を教えてください
+    - user: そうですか、よかです
+  expect: {outcome: resolved}
+""",
+    )
+    assert closing.passed, closing.failures
+    angry = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: Hiroshima shouting
+  channel: voice
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: 何べん電話しても繋がらんし、ほんまに腹が立つわ！どうしてくれるんじゃ！
+  expect: {outcome: transferred, reason: emotion}
+""",
+    )
+    assert angry.passed, angry.failures
+
+
+async def test_kana_kouikan_is_an_exchange(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: kana exchange
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T10:30:00+09:00"
+  opening: へんぴんじゃなくていろちがいにこうかんしてほしいんですけど
+  answers: {order_id: "34567890"}
+  expect: {slots: {return_kind: exchange}}
+""",
+    )
+    assert result.passed, result.failures

@@ -22,6 +22,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
         ("11月20日に注文したケトルがまだ来ない", "date", "2026-11-20"),  # last week, as said
         ("1月5日に届けてほしい", "date", "2027-01-05"),  # long past this year: the coming January
         ("さっぽろてんきょうやってますか", "date", "2026-11-23"),  # kana ASR: 店 then 今日, no pause between
+        ("うめだてんってきようはなんじまでやってますか", "date", "2026-11-23"),  # きよう: ASR's きょう
     ],
 )
 def test_spoken_forms(nlu: NLU, text: str, etype: str, value: str) -> None:
@@ -29,7 +30,7 @@ def test_spoken_forms(nlu: NLU, text: str, etype: str, value: str) -> None:
     assert entity is not None and entity.value == value
 
 
-@pytest.mark.parametrize("text", ["べんきょうしたい", "かんきょうにやさしい", "しんきょうの変化"])
+@pytest.mark.parametrize("text", ["べんきょうしたい", "かんきょうにやさしい", "しんきょうの変化", "手先がきようなんです"])
 def test_kyou_inside_a_word_is_no_date(nlu: NLU, text: str) -> None:
     assert nlu.parse(text, NOW).entity("date") is None
 
