@@ -716,7 +716,8 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
     if said.faq is None:
         return None
     request = _request(said, q)
-    if request is not None and request.intent == "billing_inquiry" and _OWN_UNPAID.search(said.parse.normalized):
+    if request is not None and request.intent == "billing_inquiry" and (
+            _OWN_UNPAID.search(said.parse.normalized) or _OWN_AMOUNT_RECALLED.search(said.parse.normalized)):
         # 「コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ」: the caller's own unpaid order, which
         # the billing flow looks up (amount, how to pay), not the general fee the knowledge base states
         return None
@@ -735,6 +736,11 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
 
 _OWN_UNPAID = re.compile(r"(まだ|未だ)[^。?？]{0,4}(払|はら|支払|しはら|入金|にゅうきん|振り込|ふりこ)|"
                          r"(払|はら|支払|しはら|振り込|ふりこ)って(い)?(ない|ません|へん|ねえ)|未払い|未入金|払い忘れ|はらいわすれ")
+# the amount of the caller's own order, asked to be reminded of (「コンビニ払いにした注文、支払い金額っていくら
+# でしたっけ」): looked up, not the fee the knowledge base states (「送料っていくらだったっけ」 has no order in it)
+_OWN_AMOUNT_RECALLED = re.compile(
+    r"(注文|ちゅうもん|頼んだ|たのんだ|買った|かった|購入した)[^。?？]{0,16}(金額|きんがく|代金|だいきん|いくら)[^。?？]{0,10}"
+    r"(でしたっけ|だったっけ|だっけ|やったっけ|やっけ)")
 # requests the classifier often files FAQ questions under (see FaqIndex); a sure hit answers them
 _FAQ_LIKE = frozenset({"billing_inquiry", "return_exchange", "out_of_scope"})
 _SURE_COVERAGE = 0.8

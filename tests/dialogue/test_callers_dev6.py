@@ -177,7 +177,11 @@ async def test_the_point_after_the_scene_is_the_request(
 
 @pytest.mark.parametrize(
     "opening",
-    ["コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ", "未払いの分っていくらですか"],
+    [
+        "コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ",
+        "未払いの分っていくらですか",
+        "コンビニ払いにした注文、支払い金額っていくらでしたっけ",  # dev8: the fee (220円) answered
+    ],
 )
 async def test_the_callers_own_unpaid_bill_is_looked_up(tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
     # dev7: answered with the konbini fee (220円) from the knowledge base instead of the caller's own amount
@@ -299,6 +303,23 @@ async def test_kana_kouikan_is_an_exchange(tmp_path: Path, bot: Bot, nlu: NLU) -
   opening: へんぴんじゃなくていろちがいにこうかんしてほしいんですけど
   answers: {order_id: "34567890"}
   expect: {slots: {return_kind: exchange}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+async def test_a_rule_recalled_without_an_order_is_still_the_faqs(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: fee recalled
+  channel: chat
+  now: "2026-11-24T14:00:00+09:00"
+  turns:
+    - user: 送料っていくらだったっけ
+      expect: {says: 550円}
 """,
     )
     assert result.passed, result.failures
