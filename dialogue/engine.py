@@ -54,6 +54,7 @@ from dialogue.interpret import (
     parts_of,
     point_of,
     rest_of,
+    takes_requests,
 )
 from dialogue.locks import Coordination, coordination_for
 from dialogue.notes import save_case_note
@@ -225,7 +226,7 @@ class DialogueManager:
         if user.no_input or (user.text is None and user.dtmf is None and not user.alternatives):
             await self.conductor.no_input(turn)
             return
-        heard = self._understand(user, turn.now)
+        heard = self._understand(user, turn.now, takes_requests(turn.state.awaiting))
         action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
         turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None))
         parse = heard.parse
@@ -260,17 +261,20 @@ class DialogueManager:
             signals = replace(signals, queue_wait_s=dict(await self.queue_waits()))
         return self.escalation.decide(signals)
 
-    def _understand(self, user: UserTurn, now: datetime) -> Heard:
+    def _understand(self, user: UserTurn, now: datetime, opening: bool) -> Heard:
+        """The turn parsed; at a question a new request answers (`opening`), also its parts on their own."""
         if user.dtmf is not None:
             return Heard(digits="".join(c for c in user.dtmf if c in _DTMF_KEEP)[:32])
         if user.alternatives:
             parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
             parse = self.nlu.parse(user.text or "", now)
+        heard = Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens))
+        if not opening:
+            return heard
         parts = parts_of(self.nlu, parse, now)
         second_faq = self.bot.faq.match(parts[1].normalized, parts[1].tokens) if parts is not None else None
-        return Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens),
-                     parts=parts, second_faq=second_faq, point=point_of(self.nlu, parse, now))
+        return replace(heard, parts=parts, second_faq=second_faq, point=point_of(self.nlu, parse, now))
 
     # -- what the flows ask the manager -------------------------------------------------------------------
 

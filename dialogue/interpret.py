@@ -89,6 +89,12 @@ _NOT_THIS = re.compile(
 )
 
 
+def takes_requests(awaiting: Awaiting) -> bool:
+    """A question a new request answers (the menu, 「ご用件は」, 「ほかにご用件は」): only there are a turn's parts
+    read on their own (`parts_of`, `point_of`); at a slot or a yes/no they would be parsed for nothing."""
+    return isinstance(awaiting, AwaitFree | AwaitMenu | AwaitAnythingElse)
+
+
 def parts_of(nlu: Understander, parse: Parse, now: datetime | None) -> tuple[Parse, Parse] | None:
     """The two parts of a turn that asks two things in one breath, each parsed alone (see `words.split_also`);
     None for the other turns, which are not parsed again."""
@@ -248,10 +254,8 @@ class _Said:
     prefill: dict[str, Any]
     rest: Parse | None = None
     faq: FaqHit | None = None
-    parts: tuple[Parse, Parse] | None = None
+    parts: tuple[Parse, Parse] | None = None  # as in Heard
     second_faq: FaqHit | None = None
-    # 「イヤホンを注文してる者なんですけど、明日は家に誰もいないんです」: the clause after けど, parsed alone, when the
-    # whole turn is no sure reading (the point comes last in Japanese; what comes before sets the scene)
     point: Parse | None = None
 
 
@@ -279,8 +283,7 @@ def _free_text(parse: Parse, slot: str) -> str | None:
 def _request(said: _Said, q: Question) -> Request | None:
     """A confident request for something the bot has a flow for, in the whole turn or in its second part."""
     found = _request_in(said.parse, said, q)
-    if (said.point is not None and _sure(said.point) and not _sure(said.parse)
-            and isinstance(q.awaiting, AwaitFree | AwaitMenu | AwaitAnythingElse)):
+    if said.point is not None and _sure(said.point) and not _sure(said.parse) and takes_requests(q.awaiting):
         # the scene first, the point last: a sure reading of the last clause beats an unsure one of the whole
         point = _request_in(said.point, said, q)
         if point is not None and (found is None or point.intent != found.intent):
@@ -401,8 +404,7 @@ def _common(said: _Said, q: Question) -> Action:
 def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     """The action a turn asks for at the open question. Never raises; unknown input is `unclear`."""
     action = _interpret(q, heard, entity_types)
-    if isinstance(action, Request) and heard.parts is not None and isinstance(q.awaiting, AwaitFree | AwaitMenu
-                                                                              | AwaitAnythingElse):
+    if isinstance(action, Request) and heard.parts is not None and takes_requests(q.awaiting):
         action = _with_second(action, heard, q)
     if isinstance(action, Request) and action.condolence:
         # 「母が亡くなりまして、母の注文を取り消したい」: grief or an emergency told with a request is an emotional
@@ -725,8 +727,7 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
         return Answer(said.faq, then=request if wish else None)
     if (request.intent in _FAQ_LIKE and not said.prefill and said.faq.coverage >= _SURE_COVERAGE
-            and _WANTS.search(said.parse.normalized)
-            and isinstance(q.awaiting, AwaitFree | AwaitMenu | AwaitAnythingElse)):
+            and _WANTS.search(said.parse.normalized) and takes_requests(q.awaiting)):
         # 「経費で落としたいので領収書がほしいんですけど」: a wish the classifier files under billing, but the
         # knowledge base has the whole answer (how to get one), and nothing of an order was said: answered, then
         # checked. A statement of trouble (「金額が思ってたのと違うんです」) is no wish: its flow looks it up
