@@ -65,9 +65,6 @@ REMINDER_AFTER_S = 30  # the wait was just said at the hand-over: the first remi
 SILENT_HOLD_S = 40  # without hold music, a pause of this length between reminders
 UNANSWERED = frozenset({"no-answer", "busy", "failed", "canceled"})  # DialCallStatus of an agent not reached
 AGENT_LINE_WAIT_S = 60  # an agent's phone on the line waits this long for a caller to reach the queue it dials
-# said to agents on their own line (not to customers)
-NOT_AN_AGENT = "この番号は登録された担当者専用です。お電話ありがとうございました。"
-NOBODY_WAITING = "ただいまお待ちのお客様はいらっしゃいません。"
 
 
 def _prompt(bot: Bot, key: str) -> Prompt:
@@ -341,7 +338,9 @@ async def agent_line(request: web.Request) -> web.Response:
     user = _agent_of(request, params)
     queue = await line_queue_for(request, user) if user is not None else None
     if user is None or queue is None:
-        say(resp, Prompt(NOT_AN_AGENT if user is None else NOBODY_WAITING), cfg)
+        # said to agents on their own line, not to customers (prompts agent_line_*)
+        key = "agent_line_not_an_agent" if user is None else "agent_line_nobody_waiting"
+        say(resp, _prompt(request.app[MANAGER].bot, key), cfg)
         resp.hangup()
         if user is None:
             log.warning("agents' line: %s is not a console user", params.get("From", "")[:40])

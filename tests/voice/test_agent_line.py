@@ -9,15 +9,18 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from dialogue.bot import load_bot
 from dialogue.desk import Contact
 from dialogue.engine import DialogueManager
 from ivr.desk_app import DESK
 from ivr.voice_common import AGENT_BRIDGED_PATH, AGENT_LINE_PATH, HOLD_DONE_PATH, HOLD_PATH
-from ivr.voice_hold import NOBODY_WAITING, NOT_AN_AGENT
 from tests.voice.conftest import ClientMaker, Phone, call_sid, spoken, voice_app
 from tests.voice.test_voice_desk import API, ask_for_a_person, login, on_hold, queue_result
 
 QUEUE_SID = "QU" + "2" * 32
+# what the sample bot says to agents on their line (prompts/voice_hold.yaml)
+NOT_AN_AGENT = load_bot().prompts.render("agent_line_not_an_agent", "voice", {}).text
+NOBODY_WAITING = load_bot().prompts.render("agent_line_nobody_waiting", "voice", {}).text
 
 
 @pytest.fixture(autouse=True)
