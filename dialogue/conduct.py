@@ -8,6 +8,7 @@ the call goes through `turn.emit`, and leaving the bot goes through `Exits`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from dialogue.bot import Bot
@@ -41,6 +42,7 @@ from dialogue.interpret import (
     Fill,
     MenuChoice,
     No,
+    Partial,
     Request,
     Simple,
     Yes,
@@ -97,6 +99,11 @@ class Conductor:
                 if later is not None and turn.bot.flow_for(intent) is not None:
                     self._queue(turn, intent, later)
                 return await self._request(turn, intent, prefill, push=not instead)
+            case Partial(digits=digits) if isinstance(aw, AwaitSlot):
+                # 「はい、1234ですね。続けてどうぞ」: the caller paused inside the number, the rest is to come
+                turn.say("slot_partial" if turn.bot.prompts.has("slot_partial") else "hesitation_slot", digits=digits)
+                turn.emit(Waiting(replace(aw, so_far=digits)))
+                return True
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
             case Answer(hit=hit, then=then):

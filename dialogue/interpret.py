@@ -78,6 +78,7 @@ class Question:
     labels: Mapping[str, str] = field(default_factory=dict)
     caller_phone: str | None = None  # the number the call comes from (caller id), national digits; None on chat
     served: bool = False  # a request of this call was served already: a bare yes at 「ご用件は」 is no new one
+    spoken: bool = False  # a phone call: turns end where the caller pauses, not where they press enter
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
@@ -180,6 +181,13 @@ class Request:
 
 
 @dataclass(frozen=True, slots=True)
+class Partial:
+    """The first digits of a number, the rest to come after the caller's pause: 「はい」 and wait for them."""
+
+    digits: str
+
+
+@dataclass(frozen=True, slots=True)
 class MenuChoice:
     key: str
 
@@ -201,13 +209,13 @@ class Simple:
     out_of_scope: bool = False  # unclear, but understood as something this line does not handle
 
 
-Action = Fill | Yes | No | Correct | Request | MenuChoice | Answer | Simple
+Action = Fill | Yes | No | Correct | Partial | Request | MenuChoice | Answer | Simple
 
 
 def answers_question(action: Action) -> bool:
     """The turn answers what was asked: its intent must not trigger escalation rules meant for requests."""
     # a closing answers 「ほかにご用件は」 too: 「なんもねえです」 read as a complaint must not hand the caller over
-    return (isinstance(action, Fill | Yes | No | Correct | MenuChoice) or action in _ANSWERS
+    return (isinstance(action, Fill | Yes | No | Correct | Partial | MenuChoice) or action in _ANSWERS
             or (isinstance(action, Request) and action.hinted))
 
 
@@ -456,6 +464,8 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
                  heard.point)
     if isinstance(aw, AwaitSlot):
+        if q.spoken and aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
+            return read
         spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
         return Fill({**values, aw.slot: spoken}) if spoken is not None else _at_slot(aw, said, q)
     if isinstance(aw, AwaitConfirm | AwaitOffer):
@@ -463,6 +473,53 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     if isinstance(aw, AwaitAnythingElse):
         return _at_anything_else(said, q)
     return _at_free(said, q)
+
+
+_DIGIT_RUN = re.compile(r"[0-9]+")
+# what may stand between the digits of a number read out (「1234の」「090と」) besides fillers; an answer that
+# ends in です (「1234です」) is a whole one, if a wrong one
+_DIGIT_JOIN = re.compile(
+    r"^(の|と|で|ね|な|えー|ええと|えっと|はい|ええ|うん|あ|"
+    # the caller repeating what was asked before reading it: 「ちゅうもんばんごう？」「電話番号は、」
+    r"((ご|お)?(注文|ちゅうもん|電話|でんわ|郵便|ゆうびん))?(番号|ばんごう)(は|ね|か|ですか|ですね|やね|やな|だね)?)?$"
+)
+_WHOLE_ANSWER = re.compile(r"(です|でした|ですね|でございます|だよ|だ|や)[。.!！\s]*$")
+MIN_PART = 2  # one digit alone is a key or a slip, not the start of a number
+
+
+def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Action | None:
+    """A number read in two breaths: the first digits (Partial), or the rest that completes them (Fill).
+
+    Only a turn that is nothing but digits, particles and hesitation counts: 「1234の」, 「ちょっと待ってな、
+    いちにさんよん」. Fewer digits than the type needs, said alone, are kept and the caller is let go on; what
+    the next turn adds is joined to them. Digits that make a whole number on their own are that number
+    (the caller started again), and anything else leaves the question to the usual reading. On the phone
+    only: a chat turn ends where the user sends it.
+    """
+    spec = entity_types.spec(aw.entity)
+    if spec is None or spec.digits is None or spec.windows or aw.entity == "amount":
+        return None
+    runs = _DIGIT_RUN.findall(parse.normalized)
+    if not runs:
+        return None
+    rest = _DIGIT_RUN.sub("、", parse.normalized)
+    # a clause that is only politeness (です, お願いします) ends an answer: the rest of one, not a first part
+    if not all(_DIGIT_JOIN.match(c) or words.only_hesitation(c) and (words.bare(c) or aw.so_far)
+               for c in words.clauses(rest)):
+        return None
+    digits = "".join(runs)
+    if entity_types.valid_digits(aw.entity, digits):
+        return Fill({aw.slot: digits})
+    joined = aw.so_far + digits
+    if aw.so_far and entity_types.valid_digits(aw.entity, joined):
+        return Fill({aw.slot: joined})
+    longest = spec.max_digits or 0
+    if len(digits) < MIN_PART and not aw.so_far or _WHOLE_ANSWER.search(parse.normalized):
+        return None
+    starts = spec.starts_with or ""
+    if len(joined) < longest and (joined.startswith(starts) or starts.startswith(joined)):
+        return Partial(joined)
+    return None
 
 
 def _spoken_key(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Any:

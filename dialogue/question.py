@@ -21,7 +21,8 @@ def question_for(state: CallState, bot: Bot) -> Question:
             menu_keys = frozenset(step.options) if step is not None else frozenset()
         slot_types = {etype: etype for etype in bot.entities.specs}
         return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.entities.suggestions(),
-                        bot.labels, caller_phone=state.caller_phone, served=state.resolved > 0)
+                        bot.labels, caller_phone=state.caller_phone, served=state.resolved > 0,
+                        spoken=state.channel == "voice")
     slot_types = flow.slot_types()
     intents = set(flow.intents)
     for below in reversed(state.stack):
@@ -32,4 +33,4 @@ def question_for(state: CallState, bot: Bot) -> Question:
         slot_types = {**caller.slot_types(), **slot_types}
         intents |= set(caller.intents)
     return Question(aw, slot_types, state.slots, frozenset(intents), routable, labels=bot.labels,
-                    caller_phone=state.caller_phone, served=state.resolved > 0)
+                    caller_phone=state.caller_phone, served=state.resolved > 0, spoken=state.channel == "voice")

@@ -40,6 +40,9 @@ class AwaitSlot:
     step: str
     slot: str
     entity: str  # the entity type that fills it (order_id, time_window, name, ...)
+    # the first digits of a number read in two breaths (「いちにさんよんの」 … 「ごろくななはち」): the speech
+    # recogniser ends a turn at the caller's pause, so the rest comes in the next turn
+    so_far: str = ""
 
     @property
     def label(self) -> str:
