@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.stats import poisson
 
-from dialogue.desk import AgentState, Contact, Desk
+from dialogue.desk import AgentState, Contact, Desk, in_line_order
 from dialogue.yaml_source import load
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "queues" / "acd.yaml"
@@ -232,7 +232,7 @@ class Acd:
         contacts = [*await desk.recent(("queued",)),
                     *await desk.recent(("assigned", "released", "closed", "abandoned"), since=now - HISTORY_S)]
         ahead = [c for c in contacts if c.status == "queued" and c.id != contact.id
-                 and (-c.priority, c.queued_at) < (-contact.priority, contact.queued_at)]
+                 and in_line_order(c) < in_line_order(contact)]
         finished = sorted((c for c in contacts if c.status in ("closed", "released")), key=lambda c: c.ended_at or 0)
         return self.estimate(contact.queue, ahead, await desk.agents(), finished, now, contacts)
 

@@ -106,6 +106,13 @@ class AgentState:
     skills: tuple[str, ...] = field(default_factory=tuple)
 
 
+def in_line_order(c: Contact) -> tuple[int, float]:
+    """The order people answer waiting conversations in, on every channel (the console's queue, the agents'
+    phone line, the wait a caller is told): the ACD's priority first (emotion, VIP, repeat contact raised it
+    at routing), then the longest wait among equals."""
+    return (-c.priority, c.queued_at)
+
+
 def _iso(now: float) -> str:
     return datetime.fromtimestamp(now, TOKYO).isoformat(timespec="seconds")
 
@@ -175,7 +182,7 @@ class Desk(ABC):
 
     async def waiting(self) -> list[Contact]:
         """Queued conversations, highest priority first, then longest wait first."""
-        return sorted(await self._list(["queued"]), key=lambda c: (-c.priority, c.queued_at))
+        return sorted(await self._list(["queued"]), key=in_line_order)
 
     async def open_contacts(self) -> list[Contact]:
         return await self._list(OPEN)

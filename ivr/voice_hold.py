@@ -8,7 +8,8 @@ POST /voice/twilio/hold/agent-done   the `<Dial action>` of the agent's leg: the
                                      queue again when the agent did not answer, else the end of the call
 POST /voice/twilio/agent             the agents' line (without IVR_AGENT_DIAL): an agent's phone calls in and gets
                                      `<Dial><Queue>`: the caller they accepted in the console, else the caller
-                                     who has waited longest in the queues they may answer (first in, first out)
+                                     the ACD ranks first in the queues they may answer (priority, then the
+                                     longest wait: the console queue's order)
 POST /voice/twilio/agent/bridged     the `<Queue url>`: Twilio dequeued a caller for that agent's phone; the desk
                                      gives the call to that agent (the console pops its case note)
 
@@ -31,7 +32,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from dialogue.acd import SUPERVISOR
 from dialogue.api import Handover, Prompt
 from dialogue.bot import Bot
-from dialogue.desk import OPEN, Contact, DeskError
+from dialogue.desk import OPEN, Contact, DeskError, in_line_order
 from ivr.agent_console import AUTH, User
 from ivr.app_keys import MANAGER
 from ivr.desk_app import ACD, DESK, WAITS, left_the_queue, wait_prompt
@@ -268,7 +269,7 @@ async def _back_to_bot(request: web.Request, params: dict[str, str], contact: Co
     return twiml(render(reply, cfg, nonce, session))
 
 
-# -- the agents' line: an agent's phone takes the caller who has waited longest ------------------------------
+# -- the agents' line: an agent's phone takes the caller first in line (the console queue's order) -----------------
 
 
 def _agent_of(request: web.Request, params: dict[str, str]) -> User | None:
@@ -307,18 +308,33 @@ async def _awaits_phone(request: web.Request, contact: Contact) -> bool:
 
 async def line_queue_for(request: web.Request, user: User) -> str | None:
     """The Twilio queue the agent's phone dials: the caller they accepted in the console (their own queue),
-    else the queue of the caller who has waited longest among those they may take; None: nobody waits.
-    Callers who hung up are `abandoned` on the desk (Twilio drops them from its queue), so they never count."""
-    contacts = [c for c in await request.app[DESK].open_contacts() if c.channel == "voice"]
-    if not request.app[CONFIG].agent_dial:
+    else the caller the ACD ranks first among those they may take, in the console queue's order (priority,
+    then the longest wait: dialogue.desk.in_line_order); None: nobody waits. Twilio's `<Dial><Queue>` takes
+    the front of a queue, first in, first out: when someone who came earlier waits in front of that caller in
+    the same Twilio queue, the caller is given to this agent on the desk and moves to the agent's own queue at
+    the next hold request (as after an accept in the console). Callers who hung up are `abandoned` on the desk
+    (Twilio drops them from its queue), so they never count."""
+    app = request.app
+    contacts = [c for c in await app[DESK].open_contacts() if c.channel == "voice"]
+    if not app[CONFIG].agent_dial:
         for c in sorted((c for c in contacts if c.status == "assigned" and c.agent == user.name),
                         key=lambda c: c.accepted_at or 0.0):
             if await _awaits_phone(request, c):
                 return agent_queue(user.name)
-    waiting = [c for c in contacts if c.status == "queued" and _may_take(request, user, c)]
-    if not waiting:
-        return None
-    return min(waiting, key=lambda c: c.queued_at).queue  # Twilio's queue is first in, first out too
+    queued = [c for c in contacts if c.status == "queued"]
+    for first in sorted((c for c in queued if _may_take(request, user, c)), key=in_line_order):
+        in_front = any(c.queue == first.queue and c.queued_at < first.queued_at for c in queued)
+        auth = app.get(AUTH)
+        if not in_front or app[CONFIG].agent_dial or auth is None:
+            return first.queue
+        try:
+            await app[DESK].accept(first.id, user.name, auth.display_name(user))
+        except DeskError:  # another agent took it a moment ago: the next in line
+            continue
+        app[WAITS].invalidate()
+        log.info("call %s, first in line, goes ahead of earlier callers to %s's phone", first.id, user.name)
+        return agent_queue(user.name)
+    return None
 
 
 def _line_down(request: web.Request) -> web.Response:

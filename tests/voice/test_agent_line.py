@@ -175,3 +175,61 @@ async def test_a_caller_who_hangs_up_in_the_agents_own_queue_is_not_waited_for(a
     assert dialed_queue(root) is None and NOBODY_WAITING in spoken(root)
     lines = (await (await client.get(API + phone.sid + "/messages")).json())["messages"]
     assert lines[-1]["event"] == "hung_up"  # the console tells alice why nobody came
+
+
+async def test_the_line_takes_the_caller_the_acd_ranks_first_as_the_console_queue_does(
+        aiohttp_client: ClientMaker, manager: DialogueManager) -> None:
+    """Two callers on hold in one Twilio queue; the later one is a repeat contact (queues/acd.yaml raises its
+    priority): alice's phone gets that one first, as the console's queue lists it, although Twilio's queue
+    is first in, first out; then the earlier one."""
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    # the second caller reached the desk two days ago: a repeat contact
+    await app[DESK].enqueue(Contact(id="earlier-call", channel="voice", queue="general", reason="human_request",
+                                    priority=3, queued_at=0.0, caller="09011112222"))
+    await app[DESK].abandon("earlier-call")
+    earlier, repeat = Phone(client, call_sid(341), caller="+819033334444"), Phone(client, call_sid(342),
+                                                                               caller="+819011112222")
+    for phone in (earlier, repeat):
+        enqueue = (await ask_for_a_person(phone)).find("Enqueue")
+        assert enqueue is not None and enqueue.text == "general"
+    first, second = [await app[DESK].contact(p.sid) for p in (earlier, repeat)]
+    assert first is not None and second is not None and second.priority > first.priority
+    await login(client)
+    queue = (await (await client.get("/agent/api/queue")).json())["queue"]
+    assert [c["conversation_id"] for c in queue] == [repeat.sid, earlier.sid]  # the console's order
+
+    root = await agent_calls(client, 41)
+    line = dialed_queue(root)
+    assert line is not None and line.text == "agent-alice", ET.tostring(root, encoding="unicode")
+    assert (await on_hold(earlier, 35)).find("Leave") is None  # stays in general
+    assert (await on_hold(repeat, 35)).find("Leave") is not None  # moves to alice's queue
+    enqueue = (await queue_result(repeat, "leave")).find("Enqueue")
+    assert enqueue is not None and enqueue.text == "agent-alice"
+    await dequeued(repeat, line, call_sid(9041))
+    contact = await app[DESK].contact(repeat.sid)
+    assert contact is not None and (contact.status, contact.agent) == ("assigned", "alice")
+
+    line = dialed_queue(await agent_calls(client, 42))  # then the earlier caller, straight from general
+    assert line is not None and line.text == "general"
+    await dequeued(earlier, line, call_sid(9042))
+    contact = await app[DESK].contact(earlier.sid)
+    assert contact is not None and (contact.status, contact.agent) == ("assigned", "alice")
+
+
+async def test_callers_of_equal_priority_reach_the_line_in_arrival_order(aiohttp_client: ClientMaker,
+                                                                          manager: DialogueManager) -> None:
+    app = voice_app(manager)
+    client = await aiohttp_client(app)
+    one, two = Phone(client, call_sid(351), caller="+819055550001"), Phone(client, call_sid(352),
+                                                                         caller="+819055550002")
+    for phone in (one, two):
+        await ask_for_a_person(phone)
+    ranked = [await app[DESK].contact(p.sid) for p in (one, two)]
+    assert ranked[0] is not None and ranked[1] is not None and ranked[0].priority == ranked[1].priority
+    for n, phone in enumerate((one, two)):
+        line = dialed_queue(await agent_calls(client, 51 + n))
+        assert line is not None and line.text == "general"  # the front of Twilio's queue: nothing moves
+        await dequeued(phone, line, call_sid(9051 + n))
+        contact = await app[DESK].contact(phone.sid)
+        assert contact is not None and (contact.status, contact.agent) == ("assigned", "alice")
