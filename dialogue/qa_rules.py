@@ -38,12 +38,16 @@ def any_of(patterns: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
-class Greeting(_Strict):
+class _Rule(_Strict):
+    label: str | None = None  # the rule in supervisors' words (the QA console); without it, its id
+
+
+class Greeting(_Rule):
     penalty: Penalty = 10
     phrases: dict[str, list[Pattern]]  # speaker -> what their first turn must say
 
 
-class Closing(_Strict):
+class Closing(_Rule):
     penalty: Penalty = 10
     phrases: list[Pattern]
     handover_phrases: list[Pattern] = []
@@ -51,7 +55,7 @@ class Closing(_Strict):
     not_needed_outcomes: list[str] = []
 
 
-class Identity(_Strict):
+class Identity(_Rule):
     penalty: Penalty = 30
     disclosure: list[Pattern]
     request: list[Pattern]
@@ -62,7 +66,7 @@ class Identity(_Strict):
     channels: list[str] | None = None  # where the rule applies (None: every channel)
 
 
-class Apology(_Strict):
+class Apology(_Rule):
     penalty: Penalty = 15
     within_replies: int = Field(default=2, ge=1)
     phrases: list[Pattern]
@@ -72,30 +76,30 @@ class Apology(_Strict):
     abuse_replies: list[Pattern] = []
 
 
-class BareRefusal(_Strict):
+class BareRefusal(_Rule):
     penalty: Penalty = 10
     refusals: list[Pattern]
     alternatives: list[Pattern]
 
 
-class PlainSpeech(_Strict):
+class PlainSpeech(_Rule):
     penalty: Penalty = 10
     polite_endings: list[Pattern]
     set_phrases: list[str] = []
 
 
-class Blame(_Strict):
+class Blame(_Rule):
     penalty: Penalty = 25
     expressions: list[Pattern]
 
 
-class Hold(_Strict):
+class Hold(_Rule):
     penalty: Penalty = 10
     limit_seconds: float = Field(default=60, gt=0)
     phrases: list[Pattern]
 
 
-class Silence(_Strict):
+class Silence(_Rule):
     penalty: Penalty = 10
     limit_seconds: dict[str, Annotated[float, Field(gt=0)]]  # channel -> limit; others are not checked
 
@@ -111,6 +115,15 @@ class Protocol(_Strict):
     blame: Blame | None = None
     hold: Hold | None = None
     silence: Silence | None = None
+
+    def labels(self) -> dict[str, str]:
+        """Each rule of this protocol by its name in supervisors' words (`label:`), else by its id."""
+        out: dict[str, str] = {}
+        for name in type(self).model_fields:
+            rule = getattr(self, name)
+            if isinstance(rule, _Rule):
+                out[name] = rule.label or name
+        return out
 
 
 def load_protocol(path: Path | None = None) -> Protocol:

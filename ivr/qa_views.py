@@ -3,7 +3,8 @@ company's protocol (qa/protocol.yaml, dialogue/qa.py), with the evidence of each
 the rule), and the summaries per agent, per flow and per day, as `ivr qa report` prints them.
 
 `GET /agent/api/qa?from=YYYY-MM-DD&to=YYYY-MM-DD[&agent=NAME][&flow=INTENT][&day=YYYY-MM-DD][&only=failed]
-[&limit=N]` (supervisors only): `{"from", "to", "summary", "contacts", "matching", "shown"}`. The dates are
+[&limit=N]` (supervisors only): `{"from", "to", "summary", "contacts", "matching", "shown", "labels"}` (`labels`: `rules` and
+`flows` by their names in the bot's data, qa/protocol.yaml `label:` and prompts `label_<intent>`). The dates are
 Japan days, both included (default: the last 7 days); the summary covers the whole period, the contact list
 the filters, newest first, at most `limit` (200). Bad parameters answer 400 with the reason.
 
@@ -153,7 +154,9 @@ async def api_qa(request: web.Request) -> web.Response:
         report = await cache.get(period, state, lambda: score_period(rows, checker))
     matching = [c for c in reversed(report["contacts"]) if _matches(c, query)]
     return _json({"from": period.first.isoformat(), "to": period.last.isoformat(), "summary": report["summary"],
-                  "matching": len(matching), "shown": min(limit, len(matching)), "contacts": matching[:limit]})
+                  "matching": len(matching), "shown": min(limit, len(matching)), "contacts": matching[:limit],
+                  # names in the bot's own words: the protocol's rules (`label:`), the requests (`label_<intent>`)
+                  "labels": {"rules": checker.protocol.labels(), "flows": request.app[MANAGER].bot.labels}})
 
 
 def setup(app: web.Application) -> None:

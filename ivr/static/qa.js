@@ -2,15 +2,12 @@
  * quotes what bots, agents and callers said. */
 (function () {
   "use strict";
-  var RULE = { greeting: "第一声の挨拶", closing: "締めの挨拶", identity: "本人確認前の開示", apology: "お詫び",
-    bare_refusal: "代替案のない「できません」", plain_speech: "タメ口", blame: "お客様への責任転嫁",
-    hold: "保留が長い", silence: "無応答が長い" };
+  // the protocol's rules (qa/protocol.yaml `label:`) and the bot's requests (prompts `label_<intent>`) in
+  // its own words come with each answer of /agent/api/qa (`labels`); an id without one shows as it is
+  var RULE = {};
+  var FLOW = {};
   var SPEAKER = { bot: "ボット", agent: "オペレーター", caller: "お客様" };
   var CHANNEL = { voice: "電話", chat: "チャット", email: "メール" };
-  var FLOW = { order_status: "配送状況", delivery_change: "再配達・日時変更", cancel_order: "注文キャンセル",
-    return_exchange: "返品・交換", address_change: "住所変更", billing_inquiry: "請求", store_hours: "営業時間",
-    store_location: "店舗の場所", product_availability: "在庫", account_login: "ログイン", callback_request: "折り返し",
-    operator_request: "オペレーター希望", complaint: "苦情", account_closure: "退会・解約", "(none)": "(用件なし)" };
   // the checker's reasons (dialogue/qa.py) in the supervisors' words; an unknown one shows as it is
   var WHY = [
     [/^first words lack the company greeting$/, function () { return "第一声に会社の挨拶がありません"; }],
@@ -41,7 +38,7 @@
     return text || "";
   }
   function agentName(a) { return !a || a === BOT ? "自動応答(ボット)" : a; }
-  function flowName(f) { return FLOW[f || "(none)"] || f; }
+  function flowName(f) { return !f || f === "(none)" ? "(用件なし)" : FLOW[f] || f; }
   function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 1000) / 10 + " %"; }
   function when(iso) {
     var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso || "");
@@ -164,6 +161,8 @@
           return;
         }
         var d = res.data;
+        RULE = (d.labels && d.labels.rules) || {};
+        FLOW = (d.labels && d.labels.flows) || {};
         status.textContent = d.from + " 〜 " + d.to + "(日本時間)の応対 " + d.summary.contacts + "件";
         tiles(d.summary);
         groupTable("by-agent", "agent", d.summary.by_agent, agentName);

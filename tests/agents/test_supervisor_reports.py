@@ -11,16 +11,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dialogue.bot_project import load_project
 from dialogue.clock import TOKYO
 from dialogue.engine import DialogueManager
-from dialogue.factory import build_manager
+from dialogue.factory import BotPaths, build_manager
 from dialogue.forecast import ForecastError
+from dialogue.qa import Checker
+from dialogue.qa_rules import DEFAULT_PROTOCOL, load_protocol
 from dialogue.records import put_records
 from dialogue.store import MemoryStore, SQLiteStore, StoredContact
 from dialogue.synth import synthesize
+from dialogue.yaml_source import REPO_ROOT
 from ivr.forecast_views import FORECASTS
 from ivr.ops_views import ComputeCache, read_records, records_state
-from ivr.qa_views import QA_CACHE, mask_cards
+from ivr.qa_views import CHECKER, QA_CACHE, mask_cards
 from tests.agents.conftest import Client, agents_app, login
 
 CARD = "4111111111111111"
@@ -278,3 +282,30 @@ async def test_no_parameter_makes_a_report_fail_with_500(app_client: Client, man
             for value in NASTY:
                 resp = await app_client.get(path, params={name: value})
                 assert resp.status < 500, (path, name, value, await resp.text())
+
+
+async def test_the_qa_view_names_rules_and_requests_from_the_bots_data(aiohttp_client: Any, tmp_path: Path) -> None:
+    """qa.js holds no names: the rules' labels come from the protocol (qa/protocol.yaml `label:`), the
+    requests' from the bot's prompts (`label_<intent>`); a protocol with another label shows that one."""
+    sample = build_manager()
+    client = await aiohttp_client(agents_app(sample))
+    await login(client, "sam", "sam-pw")
+    labels = (await (await client.get("/agent/api/qa?from=2026-11-20&to=2026-11-21")).json())["labels"]
+    protocol = load_protocol()
+    assert labels["rules"]["plain_speech"] == protocol.plain_speech.label == "タメ口"  # type: ignore[union-attr]
+    assert labels["flows"]["store_hours"] == sample.bot.labels["store_hours"]
+
+    changed = tmp_path / "protocol.yaml"
+    changed.write_text(DEFAULT_PROTOCOL.read_text(encoding="utf-8").replace("label: タメ口", "label: 丁寧語でない話し方"),
+                       encoding="utf-8")
+    clinic = build_manager(BotPaths.of(load_project(REPO_ROOT / "bots" / "clinic")))
+    app = agents_app(clinic)
+    app[CHECKER]["checker"] = Checker(load_protocol(changed))
+    client = await aiohttp_client(app)
+    await login(client, "sam", "sam-pw")
+    labels = (await (await client.get("/agent/api/qa?from=2026-11-20&to=2026-11-21")).json())["labels"]
+    assert labels["rules"]["plain_speech"] == "丁寧語でない話し方"
+    assert labels["flows"] == clinic.bot.labels and "store_hours" not in labels["flows"]
+    assert "診察のご予約" in labels["flows"].values()
+    script = (REPO_ROOT / "ivr" / "static" / "qa.js").read_text(encoding="utf-8")
+    assert "タメ口" not in script and "配送状況" not in script  # no copy of the data's names in the page
