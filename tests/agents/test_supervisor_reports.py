@@ -71,9 +71,9 @@ async def test_the_report_views_are_for_supervisors(app_client: Client) -> None:
     for path in ("/agent/api/qa", "/agent/api/forecast", "/agent/qa", "/agent/forecast"):
         assert (await app_client.get(path)).status == 403, path
     await login(app_client, "sam", "sam-pw")
-    page = await app_client.get("/agent/qa")
-    assert page.status == 200 and "応対品質チェック" in await page.text()
-    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    view = await app_client.get("/agent/qa")
+    assert view.status == 200 and "応対品質チェック" in await view.text()
+    assert "default-src 'self'" in view.headers["Content-Security-Policy"]
     for asset in ("qa.js", "forecast.js", "reports.css"):
         assert (await app_client.get(f"/agent/static/{asset}")).status == 200
 
