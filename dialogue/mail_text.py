@@ -40,14 +40,24 @@ _QUOTED_LINE = re.compile(r"^\s*[>＞|｜]")
 _SIG_RULE = re.compile(r"^\s*(--\s*|[-=_~*#─━＝＿～〜※◆◇■□●○★☆・･]{5,})\s*$")
 _SIG_MAX_LINES = 12
 _CONTACT_LINE = re.compile(r"(TEL|Tel|tel|FAX|Fax|電話|携帯|E-?mail|Mail|〒|https?://|@)")
+# a sentence, not a contact line: 「09012345678 に折り返しお電話いただけますか。」 is a request
+_SENTENCE_END = re.compile(r"[。？！?!]\s*$|(ください|ますか|ません|です|ます|たい)\s*$")
+# a line the mailer wrapped mid-sentence: it ends in a particle or a comma, the sentence goes on below
+_WRAPPED = re.compile(r"[をがにはのとでへもや、，,]\s*$")
 # business-mail formulas that carry no request (an NLU would read them as a greeting or thanks)
 _ADDRESS_LINE = re.compile(r"^\s*.{0,40}(御中|ご担当者様|ご担当者さま|ご担当様|担当者様|各位)\s*$")
 _FORMULAS = re.compile(
     r"^(いつも)?(大変)?お世話に(なっております|なります|なってます)|^(はじめまして|初めまして|突然のご連絡失礼いたします)"
     r"|^(どうぞ|何卒|なにとぞ)?(よろしく|宜しく)お願い(いた|致)?します|^以上[、,]?(よろしく|宜しく)お願い"
     r"|^以上(です|となります)?$|^.{1,20}と申します$"
+    r"|^[^\d０-９]{0,30}(よろしく|宜しく)お願い(いた|致)?(します|申し上げます)$|^[^\d０-９]{1,30}でございます$"
 )
-_SELF_INTRO = re.compile(r"^[^\d０-９、,。]{1,10}です$")  # 山田です。 before the request (not はい、そうです)
+# thanks for the last answer before the request (「ご回答ありがとうございます。注文番号は…」): dropped when more follows
+_LABEL_COLON = re.compile(r"(番号|電話|TEL|Tel|tel)\s*[:：]\s*(?=[\d０-９])")
+_THANKS = re.compile(r"^[^\d０-９]{0,20}(ご回答|ご返信|お返事|ご連絡|ご対応|ご案内|ご返答)[^\d０-９]{0,12}ありがとうございま(す|した)$")
+_PLACEHOLDER_SUBJECTS = frozenset({"", "(no subject)", "no subject", "無題", "件名なし", "(件名なし)", "お問い合わせ",
+                                   "問い合わせ", "お問合せ", "質問", "ご質問"})
+_SELF_INTRO = re.compile(r"^[^\d０-９、,。]{1,10}(?<!たい)(?<!ない)(?<!した)です$")  # 山田です。 before the request (not はい、そうです)
 _ROBOTS = frozenset({"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply"})
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 
@@ -98,7 +108,8 @@ def parse_mail(raw: bytes) -> InboundMail:
         message_id=message_id[0] if message_id else make_msgid(domain="unknown.invalid"),
         sender=sender, sender_name=sender_name, subject=_header(msg, "Subject").strip(),
         in_reply_to=next(iter(_ids(_header(msg, "In-Reply-To"))), None),
-        references=tuple(_ids(_header(msg, "References"))), text=text, words=own_words(text),
+        references=tuple(_ids(_header(msg, "References"))), text=text,
+        words=own_words(text) or subject_words(_header(msg, "Subject")),
         attachments=tuple(attachments), charset=charset, automatic=_automatic(msg, sender),
     )
 
@@ -229,16 +240,26 @@ def strip_signature(text: str) -> str:
         if _SIG_RULE.match(line) and (line.strip() == "--" or len(lines) - i <= _SIG_MAX_LINES):
             lines = lines[:i]
             break
-    while lines and (not lines[-1].strip() or _CONTACT_LINE.search(lines[-1]) and len(lines[-1]) < 80):
+    while lines and (not lines[-1].strip() or _CONTACT_LINE.search(lines[-1]) and len(lines[-1]) < 80
+                     and not _SENTENCE_END.search(lines[-1])):
         lines.pop()  # contact lines at the end without a rule above them
     return "\n".join(lines).strip()
 
 
 def own_words(text: str) -> str:
     """What the customer asks, as one text for the NLU: no quotes, signature, salutations or formulas."""
-    body = strip_signature(strip_quotes(text))
+    lines = strip_signature(strip_quotes(text)).split("\n")
+    head = next((i for i, line in enumerate(lines[:4]) if _ADDRESS_LINE.match(line)), None)
+    if head is not None:  # 「株式会社サクラマート」 above 「ご担当者様」: the addressee, not the request
+        lines = lines[head + 1:]
+    joined: list[str] = []
+    for line in lines:
+        if joined and _WRAPPED.search(joined[-1]) and line.strip():
+            joined[-1] = joined[-1].rstrip() + line.strip()
+        else:
+            joined.append(line)
     sentences: list[str] = []
-    for line in body.split("\n"):
+    for line in joined:
         if _ADDRESS_LINE.match(line):
             continue
         for m in _SENTENCE.finditer(line):
@@ -247,7 +268,23 @@ def own_words(text: str) -> str:
                 sentences.append(sentence if sentence[-1] in "。！？!?" else sentence + "。")
     if len(sentences) > 1 and _SELF_INTRO.match(sentences[0].rstrip("。！？!? ")):
         sentences.pop(0)
-    return "".join(sentences)[:MAX_BODY_CHARS]
+    while len(sentences) > 1 and _THANKS.match(sentences[0].rstrip("。！？!? ")):
+        sentences.pop(0)
+    # 「注文番号：12345678」 as forms write it: the label's colon goes, the number reads as 「注文番号12345678」
+    return _LABEL_COLON.sub(r"\1", "".join(sentences))[:MAX_BODY_CHARS]
+
+
+def subject_words(subject: str) -> str:
+    """A mail whose request is all in the subject (「ポイントの有効期限を教えてください」, empty body): the subject.
+
+    Not a reply's or forward's subject (the thread's topic, not a new request), nor a placeholder (無題)."""
+    bare = subject.strip()
+    if re.match(r"^\s*(re|fw|fwd|ｒｅ|ＲＥ|Ｒｅ)\s*[:：]", bare, re.I):
+        return ""
+    bare = re.sub(r"【[^】]*】|\[[^\]]*\]", "", bare).strip()
+    if bare.lower() in _PLACEHOLDER_SUBJECTS:
+        return ""
+    return bare if bare[-1:] in "。！？!?" else bare + "。"
 
 
 def addressee(mail: InboundMail) -> str:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from email.header import Header
 from email.message import Message
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
-from email.header import Header
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 HERE = Path(__file__).parent
 
@@ -33,14 +34,14 @@ def _text(body: str, charset: str, cte: str, subtype: str) -> Message:
     return part
 
 
-def build(case: dict) -> bytes:
+def build(case: dict[str, Any]) -> bytes:
     charset = case["charset"]
     cte = case["cte"]
     body = case["body"] or ""
     text = _text(body, charset, cte, "html" if case.get("html_only") else "plain")
     if case.get("attachment"):
         att = case["attachment"]
-        msg: Message = MIMEMultipart()
+        msg: Message = MIMEMultipart(boundary=f"==case{case['id']}==")
         msg.attach(text)
         blob = MIMEApplication(b"\xff\xd8" + b"\0" * att["size"], _subtype=att["type"].split("/")[1])
         blob.replace_header("Content-Type", att["type"])
