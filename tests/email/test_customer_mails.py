@@ -68,3 +68,22 @@ async def test_customer_mail(case: dict[str, Any], rig: MailRig, manager: Dialog
     assert text.splitlines()[0].endswith("様"), text[:40]
     assert right in text, text
     assert first == bool(waiting), waiting
+
+
+async def test_the_thread_goes_on_when_the_customer_answers_the_identity_question(rig: MailRig) -> None:
+    """Mail 03 (a reply that thanks first, then cancels 23456789): the phone number by reply finishes it."""
+    await rig.send((DATA / "03.eml").read_bytes(), sender="customer@example.jp")
+    first = rig.sent.messages[0]
+    assert "ご登録のお電話番号" in _text(first)
+    answer = EmailMessage()
+    answer["From"] = "鈴木一郎 <ichiro.suzuki@outlook.jp>"
+    answer["To"] = "support@sakura-mart.example.jp"
+    answer["Subject"] = "Re: " + str(first["Subject"])
+    answer["Message-ID"] = "<case03-2@customer.example>"
+    answer["In-Reply-To"] = first["Message-ID"]
+    answer["References"] = f"<case03@customer.example> {first['Message-ID']}"
+    answer.set_content("080-9876-5432です。\n\n" + "\n".join("> " + line for line in _text(first).splitlines()))
+    await rig.send(answer, sender="customer@example.jp")
+    second = _text(rig.sent.messages[1])
+    assert rig.sent.messages[1]["In-Reply-To"] == "<case03-2@customer.example>"
+    assert second.startswith("鈴木一郎様") and "ご注文番号23456789の電気ケトルをキャンセルいたします" in second, second
