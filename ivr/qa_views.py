@@ -4,7 +4,8 @@ the rule), and the summaries per agent, per flow and per day, as `ivr qa report`
 
 `GET /agent/api/qa?from=YYYY-MM-DD&to=YYYY-MM-DD[&agent=NAME][&flow=INTENT][&day=YYYY-MM-DD][&only=failed]
 [&limit=N]` (supervisors only): `{"from", "to", "summary", "contacts", "matching", "shown", "labels"}` (`labels`: `rules` and
-`flows` by their names in the bot's data, qa/protocol.yaml `label:` and prompts `label_<intent>`). The dates are
+`flows` by their names in the bot's data, qa/protocol.yaml `label:` and prompts `label_<intent>`; `agents`
+by their display names). The dates are
 Japan days, both included (default: the last 7 days); the summary covers the whole period, the contact list
 the filters, newest first, at most `limit` (200). Bad parameters answer 400 with the reason.
 
@@ -28,7 +29,7 @@ from dialogue.qa_report import BOT_AGENT, NO_FLOW, day_of, qa_report
 from dialogue.qa_rules import load_protocol
 from dialogue.records import RecordsUnavailable
 from dialogue.yaml_source import SourceError
-from ivr.agent_console import _json, api_user
+from ivr.agent_console import AUTH, _json, api_user
 from ivr.app_keys import MANAGER
 from ivr.ops_views import ComputeCache, bad_request, read_records, supervisor_page
 
@@ -156,7 +157,14 @@ async def api_qa(request: web.Request) -> web.Response:
     return _json({"from": period.first.isoformat(), "to": period.last.isoformat(), "summary": report["summary"],
                   "matching": len(matching), "shown": min(limit, len(matching)), "contacts": matching[:limit],
                   # names in the bot's own words: the protocol's rules (`label:`), the requests (`label_<intent>`)
-                  "labels": {"rules": checker.protocol.labels(), "flows": request.app[MANAGER].bot.labels}})
+                  "labels": {"rules": checker.protocol.labels(), "flows": request.app[MANAGER].bot.labels,
+                             "agents": _agent_names(request.app)}})
+
+
+def _agent_names(app: web.Application) -> dict[str, str]:
+    """Console users by the names the centre gives them (IVR_AGENT_NAMES: alice -> 佐藤), as the console shows."""
+    auth = app.get(AUTH)
+    return {name: auth.display_name(user) for name, user in auth.users.items()} if auth is not None else {}
 
 
 def setup(app: web.Application) -> None:

@@ -6,6 +6,7 @@
   // its own words come with each answer of /agent/api/qa (`labels`); an id without one shows as it is
   var RULE = {};
   var FLOW = {};
+  var AGENT = {}; // console users by their display names (alice -> 佐藤)
   var SPEAKER = { bot: "ボット", agent: "オペレーター", caller: "お客様" };
   var CHANNEL = { voice: "電話", chat: "チャット", email: "メール" };
   // the checker's reasons (dialogue/qa.py) in the supervisors' words; an unknown one shows as it is
@@ -37,7 +38,7 @@
     }
     return text || "";
   }
-  function agentName(a) { return !a || a === BOT ? "自動応答(ボット)" : a; }
+  function agentName(a) { return !a || a === BOT ? "自動応答(ボット)" : AGENT[a] || a; }
   function flowName(f) { return !f || f === "(none)" ? "(用件なし)" : FLOW[f] || f; }
   function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 1000) / 10 + " %"; }
   function when(iso) {
@@ -163,6 +164,7 @@
         var d = res.data;
         RULE = (d.labels && d.labels.rules) || {};
         FLOW = (d.labels && d.labels.flows) || {};
+        AGENT = (d.labels && d.labels.agents) || {};
         status.textContent = d.from + " 〜 " + d.to + "(日本時間)の応対 " + d.summary.contacts + "件";
         tiles(d.summary);
         groupTable("by-agent", "agent", d.summary.by_agent, agentName);

@@ -294,6 +294,7 @@ async def test_the_qa_view_names_rules_and_requests_from_the_bots_data(aiohttp_c
     protocol = load_protocol()
     assert labels["rules"]["plain_speech"] == protocol.plain_speech.label == "タメ口"  # type: ignore[union-attr]
     assert labels["flows"]["store_hours"] == sample.bot.labels["store_hours"]
+    assert labels["agents"]["alice"] == "佐藤"  # console users by their display names (IVR_AGENT_NAMES)
 
     changed = tmp_path / "protocol.yaml"
     changed.write_text(DEFAULT_PROTOCOL.read_text(encoding="utf-8").replace("label: タメ口", "label: 丁寧語でない話し方"),
