@@ -118,15 +118,15 @@ def test_qa_view_shows_scores_evidence_and_groups(page: Page, server: str) -> No
     expect(page.get_by_role("status")).to_contain_text("2026-11-20 〜 2026-11-25(日本時間)の応対")
     agents = page.locator("#by-agent")
     expect(agents).to_contain_text("自動応答(ボット)")
-    expect(agents.locator("tr", has_text="alice")).to_contain_text("タメ口 1件")
-    rude = page.locator("#contacts tr", has_text="alice")
+    expect(agents.locator("tr", has_text="佐藤")).to_contain_text("タメ口 1件")
+    rude = page.locator("#contacts tr", has_text="佐藤")
     expect(rude).to_contain_text("発話2(オペレーター)")
     expect(rude).to_contain_text("末尾1111")
     expect(rude).to_contain_text("丁寧語でない文末: 「カード番号末尾1111で今調べてるよ」")
     expect(page.locator("body")).not_to_contain_text(CARD)
     page.screenshot(path=str(SHOTS / "ivr-qa.png"), full_page=True)
-    agents.get_by_role("button", name="alice").click()  # only alice's contacts
-    expect(page.locator("#filter-text")).to_contain_text("担当者「alice」の応対: 全1件")
+    agents.get_by_role("button", name="佐藤").click()  # only alice (佐藤)'s contacts
+    expect(page.locator("#filter-text")).to_contain_text("担当者「佐藤」の応対: 全1件")
     expect(page.locator("#contacts tr")).to_have_count(1)
 
 
