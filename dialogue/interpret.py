@@ -793,6 +793,7 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
 
 
 _OWN_UNPAID = re.compile(r"(まだ|未だ)[^。?？]{0,4}(払|はら|支払|しはら|入金|にゅうきん|振り込|ふりこ)|"
+                         r"(支払い|しはらい|払い込み|入金|にゅうきん|振り込み|振込|ふりこみ)(が|は|も)?(まだ|未だ)|"
                          r"(払|はら|支払|しはら|振り込|ふりこ)って(い)?(ない|ません|へん|ねえ)|未払い|未入金|払い忘れ|はらいわすれ")
 # the amount of the caller's own order, asked to be reminded of (「コンビニ払いにした注文、支払い金額っていくら
 # でしたっけ」): looked up, not the fee the knowledge base states (「送料っていくらだったっけ」 has no order in it)

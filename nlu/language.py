@@ -17,6 +17,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 JAPANESE = "ja"
@@ -169,6 +170,7 @@ def _lingua() -> Any:
     return _detector
 
 
+@lru_cache(maxsize=512)  # the pipeline and the romaji reader ask about the same line
 def detect_language(text: str) -> LanguageGuess:
     text = unicodedata.normalize("NFKC", text).strip()
     if not text or _KANA.search(text):
@@ -277,3 +279,33 @@ def _english_confidence(words: list[str], confidence: float) -> float:
     """A turn read as English is clearly English with two of its function words (one in a short turn)."""
     hits = len(set(words) & _ENGLISH_FUNCTION_WORDS)
     return max(confidence, ENGLISH_CLEAR) if hits >= 2 or (hits == 1 and len(words) <= 3) else confidence
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
+
+
+def romaji_words(text: str) -> list[tuple[int, int]]:
+    """Spans of the words of `text` that are Japanese written in Latin letters, to be read as kana.
+
+    Inside Japanese (「shibuyaてんって何時まで」) a romaji-shaped word is one, unless it is a brand, a loanword, an
+    acronym (LINE, USB) or also an English word. A line in Latin letters only counts when it is surely Japanese
+    (a word only Japanese has: desu, sumimasen, onegaishimasu); then all its romaji-shaped words are read, the
+    particles (no, ni, wa) included. An English line, or 「Shibuya」 said alone, is left as it is.
+    """
+    words = list(_ASCII_WORD.finditer(text))
+    if not words:
+        return []
+    mixed = _KANA.search(text) is not None or _HAN.search(text) is not None
+    if not mixed:
+        guess = detect_language(text)
+        if guess.code != JAPANESE or guess.confidence < 0.8:
+            return []
+    spans = []
+    for m in words:
+        word, lower = m.group(), m.group().lower().replace("'", "")
+        if lower in _BRANDS or lower in _LOANWORDS or (len(word) >= 2 and word.isupper()):
+            continue
+        if not _ROMAJI_WORD.fullmatch(lower) or (mixed and (lower in _ENGLISH_ROMAJI_SHAPED or len(lower) < 3)):
+            continue
+        spans.append((m.start(), m.end()))
+    return spans

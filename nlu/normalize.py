@@ -17,9 +17,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
+import jaconv
 import neologdn
 
 from nlu import numbers
+from nlu.language import romaji_words
 from nlu.numbers import Edit
 from nlu.types import Normalized
 
@@ -195,12 +197,31 @@ _BEFORE_NEOLOGDN: tuple[_Pass, ...] = (
 )
 _AFTER_NEOLOGDN: tuple[_Pass, ...] = (numbers.kanji_number_edits, numbers.digit_dash_edits, _repeat_edits)
 _KANA = re.compile(r"[ぁ-ゖァ-ヺ]")
+# the particles of romaji as they are written, not as they sound (wa は, wo を, e へ)
+_ROMAJI_PARTICLES = {"wa": "は", "wo": "を", "e": "へ"}
+_SYLLABIC_NN = re.compile(r"nn(?=[aiueoy])")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _romaji_edits(text: str) -> list[Edit]:
+    """Japanese in Latin letters (chat without a Japanese keyboard, a Latin-only recogniser) as kana, so the
+    Japanese readers see it: 「ryoushuusho wa doko」 -> 「りょうしゅうしょ は どこ」 (see `language.romaji_words`)."""
+    edits = []
+    for start, end in romaji_words(text):
+        word = text[start:end].lower().replace("'", "")
+        kana = _ROMAJI_PARTICLES.get(word) or str(jaconv.alphabet2kana(_SYLLABIC_NN.sub("n'n", word)))
+        if any("a" <= ch <= "z" for ch in kana):
+            continue  # not every letter became kana: not romaji after all
+        edits.append((start, end, kana))
+    return edits
 
 
 def normalize(text: str) -> Normalized:
     """Normalise one utterance; `offsets[i]` is the input index of output character i (+ len(text))."""
     norm, offs = _clean(text)
     norm, offs = _fold(norm, offs)
+    if _ASCII_LETTER.search(norm):
+        norm, offs = apply_edits(norm, offs, _romaji_edits(norm))
     norm, offs = apply_edits(norm, offs, numbers.homophone_digit_edits(norm))
     if _KANA.search(norm):
         for edit_pass in _BEFORE_NEOLOGDN:

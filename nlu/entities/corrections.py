@@ -100,7 +100,9 @@ _TAIL_START = re.compile(rf"[0-9]|{_SPOKEN}")
 _ASCII_TAIL = re.compile(r"[0-9]+(?:(?:[ 、・\-の]|\.{2,})+[0-9]+)*")
 # where a number said on its own ends: the end of the turn, a copula or a request, a pause before one
 _TAIL_END = re.compile(
-    r"[ 、,。.!?~ー]*(?:$|です|でした|でござ|になり|ね|や|だ|#|って|かな|かと|で(?:[ 、,。.!?]*$|お願|おねが|あって|合って))"
+    r"[ 、,。.!?~ー]*(?:$|です|でした|でござ|になり|ね|や|だ|#|って|かな|かと|で(?:[ 、,。.!?]*$|お願|おねが|あって|合って)"
+    # or a second correction (「…5679、あ違う、5688、いや、5678です」): the loop takes the tail again
+    rf"|(?=(?:{_MARKER})))"
 )
 _N_DIGITS = {"ひと": 1, "いち": 1, "ふた": 2, "に": 2, "さん": 3, "よん": 4, "ご": 5} | {
     k: v for v, k in enumerate("〇一二三四五六七八九")

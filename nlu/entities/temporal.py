@@ -25,8 +25,14 @@ _WEEKDAYS = {
     "土": 5, "ど": 5, "日": 6, "にち": 6,
 }  # fmt: skip
 _WEEK_SHIFT = {"来週": 7, "らいしゅう": 7, "再来週": 14, "さらいしゅう": 14, "今週": 0, "こんしゅう": 0}
+# days named, not numbered: the next one (on 12/30, 元日 is the coming 1 January)
+_NAMED_DAYS = {
+    "元日": (1, 1), "元旦": (1, 1), "がんじつ": (1, 1), "がんたん": (1, 1), "大晦日": (12, 31), "大みそか": (12, 31),
+    "おおみそか": (12, 31), "クリスマスイブ": (12, 24), "クリスマス": (12, 25),
+}  # fmt: skip
 _DATE_RE = re.compile(
-    r"(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?:(?<![うんっ])|(?<=[^べかしせけ]てん))(?:きょう|きよう(?=は|の|って|じゅう|中|も))(?![みしだかいつりぎょ]|と[のにでふしえへ])|明日|あした|あす(?![かこ])|昨日|きのう)"
+    r"(?P<named>元日|元旦|がんじつ|がんたん|大晦日|大みそか|おおみそか|クリスマスイブ|クリスマス)"
+    r"|(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?:(?<![うんっ])|(?<=[^べかしせけ]てん))(?:きょう|きよう(?=は|の|って|じゅう|中|も))(?![みしだかいつりぎょ]|と[のにでふしえへ])|明日|あした|あす(?![かこ])|昨日|きのう)"
     r"|(?:(?P<wk>再来週|さらいしゅう|来週|らいしゅう|今週|こんしゅう|次|つぎ|今度|こんど)の?)?"
     r"(?:(?P<wdk>[月火水木金土日])曜|(?P<wdh>げつ|すい|もく|きん|にち)よう|(?P<wdh2>か|ど)よう(?=び))(?:日|び)?"
     r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月 ?(?:の ?)?(?P<d>[0-9]{1,2})日"
@@ -34,7 +40,7 @@ _DATE_RE = re.compile(
     r"|(?P<mo>再来月|来月|今月|さらいげつ|らいげつ|こんげつ)の? ?(?P<md>[0-9]{1,2})日"
     r"|(?<![0-9月/])(?<!丸)(?<!まる)(?P<dn>[0-9]{1,2})日(?P<after>後|ご)?(?!間|中|じゅう)"
 )
-_DATE_GATE = re.compile(r"[日曜月/明今昨]|あし|あす|あさって|きょう|きのう|よう")
+_DATE_GATE = re.compile(r"[日曜月/明今昨旦晦]|あし|あす|あさって|きょう|きのう|よう|がん|みそか|クリスマス")
 _MONTH_SHIFT = {"今月": 0, "こんげつ": 0, "来月": 1, "らいげつ": 1, "再来月": 2, "さらいげつ": 2}
 # 一日 is the 1st (ついたち) or a whole day (いちにち): said with a particle it is the date (一日に届けて, 一日は家に
 # いる), followed at once by a verb of being somewhere, going out or lasting, a whole day (一日留守にする, 一日家に
@@ -82,6 +88,10 @@ def _add_months(today: date, months: int, day: int) -> date | None:
 
 def _resolve_date(m: re.Match[str], today: date) -> date | None:
     g = m.groupdict()
+    if g["named"]:
+        month, day = _NAMED_DAYS[g["named"]]
+        named = date(today.year, month, day)
+        return named if named >= today else date(today.year + 1, month, day)
     if g["rel"]:
         return today + timedelta(days=_REL_DAYS[g["rel"]])
     wd_name = g["wdk"] or g["wdh"] or g["wdh2"]

@@ -1,0 +1,66 @@
+"""Failures found by dev9 (benchmarks/conversations/dev9, 80 callers written blind, 2026-12-05), one test each:
+a Kyoto yes (「へえ、そうしておくれやす」) was asked again three times and handed over; 「支払いがまだなんですけど」
+about the caller's own konbini order got the general fee instead of the order looked up.
+
+Each runs a case through the SPEC 7.2 runner on the sample bot with the real NLU.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogue import answer_words as words
+from dialogue.bot import Bot
+from nlu.pipeline import NLU
+from tests.dialogue.cases import run_case as _run
+
+
+@pytest.mark.parametrize("yes", ["へえ、そうしておくれやす", "へえ そうどす", "そうどす", "へえ、おおきに"])
+async def test_a_kyoto_yes_confirms(tmp_path: Path, bot: Bot, nlu: NLU, yes: str) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: Kyoto caller cancels
+  channel: voice
+  caller: {{phone: "08098765432"}}
+  now: "2026-11-24T10:30:00+09:00"
+  opening: すんまへん、注文したケトル、取り消してもらいたいんどす
+  answers: {{order_id: "23456789"}}
+  confirm: {yes}
+  anything_else: 以上どす
+  expect: {{intent: cancel_order, outcome: resolved}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("surprise", ["へえ", "へえ、そうなんや", "へえー"])
+def test_kyoto_hee_alone_is_surprise_not_yes(surprise: str) -> None:
+    assert not words.YES.match(surprise)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["コンビニ払いの支払いがまだなんですけど どうしたらいいですか", "振り込みがまだなんですが、どこで払えばいいですか"],
+)
+async def test_the_callers_own_unpaid_order_is_looked_up(tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: unpaid konbini order
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:30:00+09:00"
+  opening: {opening}
+  answers: {{order_id: "45678901"}}
+  expect: {{intent: billing_inquiry, slots: {{order_id: "45678901"}}}}
+""",
+    )
+    assert result.passed, result.failures
+    assert any("8,800円" in t["text"] for t in result.transcript if t["speaker"] == "bot")

@@ -1,0 +1,79 @@
+"""Readings dev9 (benchmarks/conversations/dev9, 80 callers written blind, 2026-12-05) found missing, one test
+each: Japanese typed in Latin letters, days named instead of numbered, two corrections in one breath, 土下座
+asked for in keigo.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from nlu.normalize import normalize
+from nlu.pipeline import NLU
+from nlu.timezone import TOKYO
+
+NOW = datetime(2026, 12, 30, 10, 0, tzinfo=TOKYO)
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        ("shibuyaてんって何時まで", "しぶやてんって何時まで"),
+        ("ryoushuushoはどこで", "りょうしゅうしょはどこで"),
+        ("sumimasen, souryou wa ikura desu ka?", "すみません,そうりょうはいくらですか?"),
+        ("chuumon shita no ni todokanai n desu", "ちゅうもんしたのにとどかないんです"),
+        ("konnichiwa", "こんにちわ"),
+    ],
+)
+def test_japanese_in_latin_letters_is_read_as_kana(said: str, read: str) -> None:
+    assert normalize(said).text == read
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["my parcel has not arrived yet", "Shibuya", "LINEで連絡したい", "iPhoneの充電器", "amazonで買ったのと同じ", "OK"],
+)
+def test_english_brands_acronyms_and_a_lone_place_name_stay_latin(said: str) -> None:
+    assert normalize(said).text.replace(" ", "") == said.replace(" ", "")
+
+
+def test_romaji_is_understood_and_is_no_harassment(nlu: NLU) -> None:
+    # 「sumimasen, souryou wa ikura desu ka?」 was read by the Japanese classifier as letters: sexual harassment 0.45
+    parse = nlu.parse("sumimasen, souryou wa ikura desu ka?", NOW)
+    assert not parse.harassment.detected
+    store = nlu.parse("shibuyaてんって何時までやってますか", NOW)
+    assert store.intent.name == "store_hours"
+    assert [(e.type, e.value) for e in store.entities] == [("store", "shibuya")]
+    # the entity's span is in the caller's own letters
+    assert "shibuyaてんって何時までやってますか"[store.entities[0].start : store.entities[0].end] == "shibuyaてん"
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("梅田店って元日は開いてますか", "2027-01-01"),
+        ("元旦に届きますか", "2027-01-01"),
+        ("大晦日に届けてほしい", "2026-12-31"),
+        ("クリスマスイブまでに届きますか", "2027-12-24"),  # on 12/30 this year's has passed
+    ],
+)
+def test_days_named_not_numbered(nlu: NLU, said: str, day: str) -> None:
+    assert [e.value for e in nlu.parse(said, NOW).entities if e.type == "date"] == [day]
+
+
+def test_two_corrections_in_one_breath_keep_the_last(nlu: NLU) -> None:
+    said = "いちにさんよん ごーろくななきゅう あ違う ごーろくはちはち いや ごーろくななはち です"
+    assert [(e.type, e.value) for e in nlu.parse(said, NOW).entities] == [("order_id", "12345678")]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "大変恐縮ではございますが、そちらの責任者の方に土下座していただきたく存じます",
+        "社長さんに土下座で謝っていただくのが筋ではございませんか",
+    ],
+)
+def test_prostration_asked_for_in_keigo_is_harassment(nlu: NLU, said: str) -> None:
+    harassment = nlu.parse(said, NOW).harassment
+    assert harassment.detected and harassment.kind == "unreasonable_demand"
