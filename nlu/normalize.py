@@ -192,6 +192,7 @@ _Pass = Callable[[str], list[Edit]]
 _BEFORE_NEOLOGDN: tuple[_Pass, ...] = (
     numbers.kana_unit_edits,
     numbers.period_edits,
+    numbers.kana_group_edits,
     numbers.spoken_digit_edits,
     _filler_edits,
 )

@@ -315,6 +315,25 @@ def kana_unit_edits(text: str) -> list[Edit]:
     return edits
 
 
+# a group of a number read as a counting number before the rest of it, read digit by digit
+# (〒150-0043 as 「ひゃくごじゅうの ぜろぜろよんさん」), before の and digits, read before the spoken digits are
+# (which would take the く of ひゃく for a 9)
+_GROUP_RE = re.compile(rf"(?:(?<=^)|(?<=[ 、,はがも]))((?:{_KWORD})+)(?=[ 、,]?の[ 、,]?(?:[0-9]|{_MORPHEME}))")
+
+
+def kana_group_edits(text: str) -> list[Edit]:
+    """A counting number as the first group of a number (ひゃくごじゅうの0043 -> 150の0043)."""
+    edits: list[Edit] = []
+    for m in _GROUP_RE.finditer(text):
+        words = [w.group() for w in _KW_RE.finditer(text, m.start(1), m.end(1))]
+        if "".join(words) != m.group(1) or not any(_KANA_VALUES[w] >= 10 for w in words):
+            continue  # digit words only are the spoken-digit reader's; a word that only starts with one is a word
+        value = _kana_value(words)
+        if value is not None and 10 <= value < 1000:
+            edits.append((m.start(1), m.end(1), str(value)))
+    return edits
+
+
 # ASR often puts a space after the period word (ごご はちじ)
 _GOGO_RE = re.compile(r"(ごご|ゴゴ|ごぜん|ゴゼン)(?= ?[0-9])")
 

@@ -77,3 +77,21 @@ def test_two_corrections_in_one_breath_keep_the_last(nlu: NLU) -> None:
 def test_prostration_asked_for_in_keigo_is_harassment(nlu: NLU, said: str) -> None:
     harassment = nlu.parse(said, NOW).harassment
     assert harassment.detected and harassment.kind == "unreasonable_demand"
+
+
+@pytest.mark.parametrize(
+    ("said", "code"),
+    [
+        ("ひゃくごじゅうのゼロゼロよんさん", "1500043"),
+        ("郵便番号はひゃくごじゅうの ぜろぜろよんさんです", "1500043"),
+        ("さんびゃくのいちにさんよん", "3001234"),  # not the く of ひゃく read as a 9
+    ],
+)
+def test_a_postal_code_whose_first_group_is_read_as_a_counting_number(nlu: NLU, said: str, code: str) -> None:
+    assert [(e.type, e.value) for e in nlu.parse(said, NOW).entities] == [("postal_code", code)]
+
+
+@pytest.mark.parametrize("said", ["せんのこと", "じゅうぶんです", "ごひゃくのほう"])
+def test_counting_words_elsewhere_stay_words(said: str) -> None:
+    # no digits after の: no number read in groups
+    assert normalize(said).text == said
