@@ -64,3 +64,33 @@ async def test_the_callers_own_unpaid_order_is_looked_up(tmp_path: Path, bot: Bo
     )
     assert result.passed, result.failures
     assert any("8,800円" in t["text"] for t in result.transcript if t["speaker"] == "bot")
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["ケトル届いたんやけど、電源入らへんねん。これどないしたらええの", "届いたイヤホンが充電できないんです", "ケトルの電源が入りません"],
+)
+async def test_a_product_that_does_not_work_gets_an_apology_first(
+    tmp_path: Path, bot: Bot, nlu: NLU, opening: str
+) -> None:
+    # (ivr chat, 2026-12-05) 「電源入らへんねん」 was served without a word of apology; 「壊れてた」 had one
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: does not work
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: {opening}
+      expect: {{says: 申し訳ございません}}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("said", ["気がつかなかったんですけど", "電気がつかないので暗くて"])
+def test_not_noticing_is_no_trouble_with_the_product(said: str) -> None:
+    assert not words.TROUBLE.search(said)
