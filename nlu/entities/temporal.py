@@ -30,8 +30,12 @@ _NAMED_DAYS = {
     "元日": (1, 1), "元旦": (1, 1), "がんじつ": (1, 1), "がんたん": (1, 1), "大晦日": (12, 31), "大みそか": (12, 31),
     "おおみそか": (12, 31), "クリスマスイブ": (12, 24), "クリスマス": (12, 25),
 }  # fmt: skip
+# the edges of a week or a month (来週の頭, 週末, 月末, 来月の頭): the day a shop reads them as
+_EDGES = (r"来週の?頭|らいしゅうのあたま|週明け|しゅうあけ|来週末|らいしゅうまつ|今週末|こんしゅうまつ|この週末|今度の週末|週末|しゅうまつ"
+          r"|来月末|らいげつまつ|今月末|こんげつまつ|月末|げつまつ|来月の?(?:頭|初め|はじめ)|らいげつのあたま")
 _DATE_RE = re.compile(
-    r"(?P<named>元日|元旦|がんじつ|がんたん|大晦日|大みそか|おおみそか|クリスマスイブ|クリスマス)"
+    rf"(?P<edge>{_EDGES})"
+    r"|(?P<named>元日|元旦|がんじつ|がんたん|大晦日|大みそか|おおみそか|クリスマスイブ|クリスマス)"
     r"|(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?:(?<![うんっ])|(?<=[^べかしせけ]てん))(?:きょう|きよう(?=は|の|って|じゅう|中|も))(?![みしだかいつりぎょ]|と[のにでふしえへ])|明日|あした|あす(?![かこ])|昨日|きのう)"
     r"|(?:(?P<wk>再来週|さらいしゅう|来週|らいしゅう|今週|こんしゅう|次|つぎ|今度|こんど)の?)?"
     r"(?:(?P<wdk>[月火水木金土日])曜|(?P<wdh>げつ|すい|もく|きん|にち)よう|(?P<wdh2>か|ど)よう(?=び))(?:日|び)?"
@@ -40,7 +44,7 @@ _DATE_RE = re.compile(
     r"|(?P<mo>再来月|来月|今月|さらいげつ|らいげつ|こんげつ)の? ?(?P<md>[0-9]{1,2})日"
     r"|(?<![0-9月/])(?<!丸)(?<!まる)(?P<dn>[0-9]{1,2})日(?P<after>後|ご)?(?!間|中|じゅう)"
 )
-_DATE_GATE = re.compile(r"[日曜月/明今昨旦晦]|あし|あす|あさって|きょう|きのう|よう|がん|みそか|クリスマス")
+_DATE_GATE = re.compile(r"[日曜月/明今昨旦晦週]|あし|あす|あさって|きょう|きのう|よう|がん|みそか|クリスマス|しゅう|げつ")
 _MONTH_SHIFT = {"今月": 0, "こんげつ": 0, "来月": 1, "らいげつ": 1, "再来月": 2, "さらいげつ": 2}
 # 一日 is the 1st (ついたち) or a whole day (いちにち): said with a particle it is the date (一日に届けて, 一日は家に
 # いる), followed at once by a verb of being somewhere, going out or lasting, a whole day (一日留守にする, 一日家に
@@ -86,8 +90,28 @@ def _add_months(today: date, months: int, day: int) -> date | None:
         return None
 
 
+def _edge(said: str, today: date) -> date | None:
+    """来週の頭 -> next Monday, 週末 -> this Saturday, 来週末 -> next week's, 月末 -> the last of this month,
+    来月末 -> of next month, 来月の頭 -> the 1st of next month."""
+    monday = today - timedelta(days=today.weekday())
+    if "頭" in said and "月" not in said or "あたま" in said and "げつ" not in said or "明け" in said or "あけ" in said:
+        return monday + timedelta(days=7)
+    if "週末" in said or "しゅうまつ" in said:
+        saturday = monday + timedelta(days=5)
+        if said.startswith(("来週", "らいしゅう")):
+            return saturday + timedelta(days=7)
+        return max(saturday, today)  # on a Sunday, 週末 is today
+    if said.startswith(("来月", "らいげつ")) and ("末" not in said and "まつ" not in said):
+        return _add_months(today, 1, 1)
+    months = 1 if said.startswith(("来月", "らいげつ")) else 0
+    first_after = _add_months(today, months + 1, 1)
+    return first_after - timedelta(days=1) if first_after is not None else None
+
+
 def _resolve_date(m: re.Match[str], today: date) -> date | None:
     g = m.groupdict()
+    if g["edge"]:
+        return _edge(g["edge"], today)
     if g["named"]:
         month, day = _NAMED_DAYS[g["named"]]
         named = date(today.year, month, day)
@@ -211,7 +235,8 @@ def _clock(m: re.Match[str], period_of_start: str | None) -> tuple[int, int, str
     """(hour, minute, period) with the period applied; None when not a time of day."""
     g = m.groupdict()
     if g["noon"]:
-        return 12, 0, None
+        # 昼過ぎ is after lunch, not noon itself: a callback 「明日の昼過ぎ」 is at one
+        return (13 if m.string.startswith(("すぎ", "過ぎ"), m.end()) else 12), 0, None
     if g["h2"]:
         h, mi, period = int(g["h2"]), int(g["m2"]), None
     else:

@@ -94,3 +94,25 @@ async def test_a_product_that_does_not_work_gets_an_apology_first(
 @pytest.mark.parametrize("said", ["気がつかなかったんですけど", "電気がつかないので暗くて"])
 def test_not_noticing_is_no_trouble_with_the_product(said: str) -> None:
     assert not words.TROUBLE.search(said)
+
+
+@pytest.mark.parametrize("yes", ["この番号でええよ", "この電話でお願いします", "今かけてる番号で大丈夫です"])
+async def test_this_number_accepts_the_callback_number(tmp_path: Path, bot: Bot, nlu: NLU, yes: str) -> None:
+    # (ivr chat) 「この番号でええよ」 to 「090-1234-5678におかけしてよろしいでしょうか」 was asked again
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        f"""
+- name: callback to this number
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: 折り返し電話ほしいんやけど
+      expect: {{awaiting: confirm}}
+    - user: {yes}
+      expect: {{awaiting: "slot:date"}}
+""",
+    )
+    assert result.passed, result.failures

@@ -95,3 +95,29 @@ def test_a_postal_code_whose_first_group_is_read_as_a_counting_number(nlu: NLU, 
 def test_counting_words_elsewhere_stay_words(said: str) -> None:
     # no digits after の: no number read in groups
     assert normalize(said).text == said
+
+
+TUESDAY = datetime(2026, 11, 24, 10, 30, tzinfo=TOKYO)
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("来週の頭でお願いできます？", "2026-11-30"),
+        ("週明けに届けてください", "2026-11-30"),
+        ("週末がいいです", "2026-11-28"),
+        ("来週末でお願いします", "2026-12-05"),
+        ("月末でいいです", "2026-11-30"),
+        ("来月末までに", "2026-12-31"),
+        ("来月の頭に", "2026-12-01"),
+    ],
+)
+def test_the_edges_of_a_week_or_a_month_are_days(nlu: NLU, said: str, day: str) -> None:
+    # (ivr chat, 2026-12-05) 「来週の頭で」 at the delivery date was 「うまく聞き取れませんでした」
+    assert [e.value for e in nlu.parse(said, TUESDAY).entities if e.type == "date"] == [day]
+
+
+def test_after_noon_is_one_not_twelve(nlu: NLU) -> None:
+    times = [e.value for e in nlu.parse("明日の昼過ぎに電話ください", TUESDAY).entities if e.type == "time"]
+    assert times == ["13:00"]
+    assert [e.value for e in nlu.parse("お昼頃", TUESDAY).entities if e.type == "time"] == ["12:00"]
