@@ -350,7 +350,10 @@ class Conductor:
         if turn.state.hesitations >= MAX_HESITATIONS:
             await self.exits.handover(turn, Handover("repeated_failure", "general", 3))
             return True
-        turn.say("hesitation_slot" if isinstance(turn.state.awaiting, AwaitSlot) else "hesitation")
+        aw = turn.state.awaiting
+        key = ("hesitation_slot" if isinstance(aw, AwaitSlot)
+               else "hesitation_yes_no" if isinstance(aw, AwaitConfirm | AwaitOffer) else "hesitation")
+        turn.say(key if turn.bot.prompts.has(key) else "hesitation")
         return True
 
     async def _dont_know(self, turn: Turn) -> bool:

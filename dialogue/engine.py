@@ -73,6 +73,7 @@ from dialogue.state import (
 from dialogue.store import SessionStore
 from dialogue.store_days import store_day
 from dialogue.turn import Turn
+from nlu.types import Emotion
 
 log = logging.getLogger(__name__)
 _DTMF_KEEP = frozenset("0123456789*#")
@@ -230,6 +231,11 @@ class DialogueManager:
         action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
         turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None))
         parse = heard.parse
+        if parse is not None and action == Simple("hesitate"):
+            # 「うーん、どうしようかな」 at a question: deliberation, which the emotion model reads as anxiety (0.98);
+            # a caller collecting themselves is no caller in distress
+            parse = replace(parse, emotion=Emotion("neutral", 1.0, {**dict.fromkeys(parse.emotion.scores, 0.0),
+                                                                       "neutral": 1.0}))
         if parse is not None:
             turn.emit(EmotionRead(emotion_reading(parse, user)))
             if (language := language_heard(turn.state, parse)) is not None:

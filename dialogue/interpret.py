@@ -750,11 +750,14 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     if isinstance(aw, AwaitConfirm) and values:
         return Correct(values)
-    if cue is None and isinstance(aw, AwaitConfirm) and aw.offer and not _distress(parse):
+    if cue is None and isinstance(aw, AwaitConfirm) and not _distress(parse) and (
+            aw.offer or _RESTATED.search(parse.normalized) and not _NEGATED.search(parse.normalized)):
         request = _request(said, q)
         if request is not None and request.intent in q.flow_intents:
             # 「パスワードを忘れました」 to 「再設定用のSMSをお送りしましょうか」: the need the offer answers, said
-            # again, is a yes to it (read as 「わからない」 it went to a person)
+            # again, is a yes to it (read as 「わからない」 it went to a person); 「やっぱりキャンセルで」 to
+            # 「キャンセルいたします。よろしいでしょうか」 too: the request named with で, no no in it (「携帯にかけて
+            # ください」 to a read-back number is about the details)
             return Yes(values)
     if _dont_know(parse) and not _distress(parse):
         return Simple("dont_know")
@@ -769,6 +772,8 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     return _common(said, q)
 
 
+_RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい(です)?|で頼(む|みます)|でええ(わ|よ)?|でよろしく)[。!.\s]*$")
+_NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
 _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"
                            r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
 _BARE_YES = re.compile(r"(はい|はーい|ええ|うん|あります|ございます)[、。!?…\.\s]*")

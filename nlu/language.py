@@ -303,6 +303,8 @@ def romaji_words(text: str) -> list[tuple[int, int]]:
     spans = []
     for m in words:
         word, lower = m.group(), m.group().lower().replace("'", "")
+        if text[m.end():m.end() + 1] in ("@", ".", "/", ":", "_") or text[max(0, m.start() - 1):m.start()] in ("@", ".", "/", "_"):
+            continue  # a part of an address (yamada@example.com, www.sakura.jp): letters as they are
         if lower in _BRANDS or lower in _LOANWORDS or (len(word) >= 2 and word.isupper()):
             continue
         if not _ROMAJI_WORD.fullmatch(lower) or (mixed and (lower in _ENGLISH_ROMAJI_SHAPED or len(lower) < 3)):

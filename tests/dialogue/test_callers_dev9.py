@@ -116,3 +116,55 @@ async def test_this_number_accepts_the_callback_number(tmp_path: Path, bot: Bot,
 """,
     )
     assert result.passed, result.failures
+
+
+async def test_deliberating_at_a_confirmation_is_no_distress(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # (ivr chat) 「うーん、どうしようかな」 to 「キャンセルいたします。よろしいでしょうか」: anxiety 0.98 to the emotion model,
+    # so condolences (「それは大変でございましたね」) and a person; then 「やっぱりキャンセルで」 was not a yes
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: deliberates, then goes ahead
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: ケトルのキャンセルお願いします
+    - user: 二三四五六七八九
+      expect: {awaiting: confirm}
+    - user: うーん、どうしようかな
+      expect: {awaiting: confirm, says: ごゆっくりお考えください}
+    - user: やっぱりキャンセルで
+      expect: {says: キャンセルを承りました}
+    - user: 以上です
+  expect: {outcome: resolved, intent: cancel_order}
+""",
+    )
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("said", ["母が倒れてしまって、どうしよう", "どうしよう、どうしたらいいかわからない"])
+def test_panic_is_still_distress(said: str) -> None:
+    assert words.DISTRESS.search(said) and not words.only_hesitation(said)
+
+
+async def test_a_no_said_with_the_request_word_is_still_a_no(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(
+        tmp_path,
+        bot,
+        nlu,
+        """
+- name: keeps the order after all
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-11-24T10:30:00+09:00"
+  turns:
+    - user: ケトルのキャンセルお願いします
+    - user: 二三四五六七八九
+    - user: やっぱりキャンセルはしないでおきます
+      expect: {says: キャンセルは行わず}
+""",
+    )
+    assert result.passed, result.failures
