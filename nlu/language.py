@@ -290,7 +290,8 @@ def romaji_words(text: str) -> list[tuple[int, int]]:
     Inside Japanese (「shibuyaてんって何時まで」) a romaji-shaped word is one, unless it is a brand, a loanword, an
     acronym (LINE, USB) or also an English word. A line in Latin letters only counts when it is surely Japanese
     (a word only Japanese has: desu, sumimasen, onegaishimasu); then all its romaji-shaped words are read, the
-    particles (no, ni, wa) included. An English line, or 「Shibuya」 said alone, is left as it is.
+    particles (no, ni, wa) included. An English line, a Japanese one with English words in it, or 「Shibuya」
+    said alone, is left as it is.
     """
     words = list(_ASCII_WORD.finditer(text))
     if not words:
@@ -300,6 +301,9 @@ def romaji_words(text: str) -> list[tuple[int, int]]:
         guess = detect_language(text)
         if guess.code != JAPANESE or guess.confidence < 0.8:
             return []
+    if mixed and not all(_ROMAJI_WORD.fullmatch(m.group().lower().replace("'", "")) or m.group().lower() in _BRANDS
+                         or m.group().isupper() for m in words):
+        return []  # English among the Japanese (「神戸店 and the Motomachi store」): its names stay English
     spans = []
     for m in words:
         word, lower = m.group(), m.group().lower().replace("'", "")

@@ -30,9 +30,9 @@ _NAMED_DAYS = {
     "元日": (1, 1), "元旦": (1, 1), "がんじつ": (1, 1), "がんたん": (1, 1), "大晦日": (12, 31), "大みそか": (12, 31),
     "おおみそか": (12, 31), "クリスマスイブ": (12, 24), "クリスマス": (12, 25),
 }  # fmt: skip
-# the edges of a week or a month (来週の頭, 週末, 月末, 来月の頭): the day a shop reads them as
+# the edges of a week or a month (来週の頭, 週末, 月末): the day a shop reads them as
 _EDGES = (r"来週の?頭|らいしゅうのあたま|週明け|しゅうあけ|来週末|らいしゅうまつ|今週末|こんしゅうまつ|この週末|今度の週末|週末|しゅうまつ"
-          r"|来月末|らいげつまつ|今月末|こんげつまつ|月末|げつまつ|来月の?(?:頭|初め|はじめ)|らいげつのあたま")
+          r"|来月末|らいげつまつ|今月末|こんげつまつ|月末|げつまつ")
 _DATE_RE = re.compile(
     rf"(?P<edge>{_EDGES})"
     r"|(?P<named>元日|元旦|がんじつ|がんたん|大晦日|大みそか|おおみそか|クリスマスイブ|クリスマス)"
@@ -92,17 +92,15 @@ def _add_months(today: date, months: int, day: int) -> date | None:
 
 def _edge(said: str, today: date) -> date | None:
     """来週の頭 -> next Monday, 週末 -> this Saturday, 来週末 -> next week's, 月末 -> the last of this month,
-    来月末 -> of next month, 来月の頭 -> the 1st of next month."""
+    来月末 -> of next month. 来月の頭 (some day early next month) names no one day."""
     monday = today - timedelta(days=today.weekday())
-    if "頭" in said and "月" not in said or "あたま" in said and "げつ" not in said or "明け" in said or "あけ" in said:
+    if "頭" in said or "あたま" in said or "明け" in said or "あけ" in said:
         return monday + timedelta(days=7)
     if "週末" in said or "しゅうまつ" in said:
         saturday = monday + timedelta(days=5)
         if said.startswith(("来週", "らいしゅう")):
             return saturday + timedelta(days=7)
         return max(saturday, today)  # on a Sunday, 週末 is today
-    if said.startswith(("来月", "らいげつ")) and ("末" not in said and "まつ" not in said):
-        return _add_months(today, 1, 1)
     months = 1 if said.startswith(("来月", "らいげつ")) else 0
     first_after = _add_months(today, months + 1, 1)
     return first_after - timedelta(days=1) if first_after is not None else None
