@@ -127,7 +127,7 @@ class MailDesk:
                                                   now=now, session_id=sid))
         reply = await self.manager.handle(sid, UserTurn(text=self._asking_words(mail.words, now) if not open_session
                                                         else mail.words))
-        said = [_for_mail(p.text) for p in reply.prompts if not self._is_anything_else(p.text)]
+        said = [_for_mail(self._mail_wording(p.text)) for p in reply.prompts if not self._is_anything_else(p.text)]
         notes = [self._prompt("mail_attachments")] if mail.attachments else []
         offered, reason = await self._callback_offer(sid)
         if offered:
@@ -210,6 +210,19 @@ class MailDesk:
         if isinstance(aw, AwaitOffer) and aw.offer == "callback":
             return True, aw.reason
         return False, None
+
+    def _mail_wording(self, text: str) -> str:
+        """A phone prompt the bot also words for mail (`<key>_mail`, `<key>_mail_en` for `<key>_en`): the mail
+        wording instead (harassment_warning says 「通話を終了」, which a mail cannot do)."""
+        book = self.manager.bot.prompts
+        for mail_key in book.templates:
+            if not mail_key.endswith(("_mail", "_mail_en")):
+                continue
+            english = mail_key.endswith("_mail_en")
+            key = mail_key.removesuffix("_mail_en") + "_en" if english else mail_key.removesuffix("_mail")
+            if any(text == t for texts in book.templates.get(key, {}).values() for t in texts):
+                return book.render(mail_key, "chat", {}).text
+        return text
 
     def _is_anything_else(self, text: str) -> bool:
         variants = self.manager.bot.prompts.templates.get("anything_else", {})

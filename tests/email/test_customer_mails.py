@@ -32,7 +32,6 @@ JUDGED: dict[str, tuple[str, bool]] = {
 }
 # still wrong after the fixes (the report lists them)
 WEAK = {
-    "10": "a harassment warning in mail still says 「通話を終了」 (the shared harassment_warning prompt)",
     "11": "an English mail is answered with a Japanese frame, 宛名 お客様 and an English body",
     "17": "a receipt request is read as a billing question and confirmed instead of becoming a case",
     "29": "a product-spec question is read as a stock question and confirmed instead of becoming a case",
@@ -67,6 +66,7 @@ async def test_customer_mail(case: dict[str, Any], rig: MailRig, manager: Dialog
     assert reply is not None, "no reply"
     assert text.splitlines()[0].endswith("様"), text[:40]
     assert right in text, text
+    assert "通話" not in text, text  # phone wording (harassment_warning) has mail wording by mail
     assert first == bool(waiting), waiting
 
 
