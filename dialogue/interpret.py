@@ -797,6 +797,11 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         return None
     if words.QUESTION.search(said.parse.normalized) or request is None:
         wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
+        if wish and request is not None and request.intent == "billing_inquiry" and _HOW_TO.search(
+                said.parse.normalized):
+            # 「会社に出す領収書がほしいんですけど、どうすればもらえますか」: the wish is what the question asks how to
+            # get, and the answer is the whole of it; the billing flow (an order's amount) does nothing more for it
+            wish = False
         return Answer(said.faq, then=request if wish else None)
     if (request.intent in _FAQ_LIKE and not said.prefill and said.faq.coverage >= _SURE_COVERAGE
             and _WANTS.search(said.parse.normalized) and takes_requests(q.awaiting)):
@@ -818,6 +823,8 @@ _OWN_AMOUNT_RECALLED = re.compile(
 # requests the classifier often files FAQ questions under (see FaqIndex); a sure hit answers them
 _FAQ_LIKE = frozenset({"billing_inquiry", "return_exchange", "out_of_scope"})
 _SURE_COVERAGE = 0.8
+# a question of how to do or get something (どうすればもらえますか, どうやって, どこで, 方法は)
+_HOW_TO = re.compile(r"(どうすれば|どうしたら|どないしたら|どうやったら|どうやって|どのように|どこで|どこから|方法|ほうほう|やり方|やりかた)")
 
 
 def _at_anything_else(said: _Said, q: Question) -> Action:
