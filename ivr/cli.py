@@ -13,6 +13,7 @@ def _nlu_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parse = nsub.add_parser("parse", help="read utterances on stdin, write SPEC 7.1 JSON lines")
     parse.add_argument("--model", type=Path, default=None)
     parse.add_argument("--now", default=None, help="ISO-8601 clock for relative dates (default: now, Tokyo)")
+    _bot_option(parse, "its model and its store and product names")
     train = nsub.add_parser("train", help="train a model directory")
     train.add_argument("--data", type=Path, action="extend", nargs="+", default=None)
     train.add_argument("--out", type=Path, default=None)
@@ -20,10 +21,17 @@ def _nlu_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     train.add_argument("--base-model", type=Path, default=None,
                        help="transformer: fine-tune this local Hugging Face checkpoint (nothing is downloaded)")
     train.add_argument("--preset", default=None, help="transformer size: tiny (smoke tests), cpu (default), gpu")
+    _bot_option(train, "its intent examples, written to its model directory")
     ev = nsub.add_parser("eval", help="accuracy, per-intent P/R/F1, confusions, per-style figures")
     ev.add_argument("--data", type=Path, action="extend", nargs="+", default=None)
     ev.add_argument("--model", type=Path, default=None)
     ev.add_argument("--json", action="store_true")
+    _bot_option(ev, "its model and its store and product names; --data is then required")
+
+
+def _bot_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--bot", type=Path, default=None,
+                        help=f"bot directory with bot.yaml: {what} (default: the sample bot's)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,6 @@
-"""`ivr nlu parse|train|eval` (SPEC 7.1 and 7.4)."""
+"""`ivr nlu parse|train|eval` (SPEC 7.1 and 7.4), for the sample bot or any bot directory (`--bot DIR`: its
+model, its store and product names, its intent examples), so a company trains and checks its own bot
+without naming each of its paths."""
 
 from __future__ import annotations
 
@@ -6,10 +8,13 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from dialogue.bot_project import BotProject, load_project
+from dialogue.yaml_source import SourceError
 from nlu.data_io import DEFAULT_INTENT_TEST, NLU_DATA, DataError, read_intent_examples
-from nlu.model import ModelError
+from nlu.model import DEFAULT_MODEL_DIR, ModelError
 from nlu.pipeline import NLU
 from nlu.timezone import TOKYO
 
@@ -68,7 +73,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             return 2
         if now.tzinfo is None:
             now = now.replace(tzinfo=TOKYO)
-    nlu = NLU.load(args.model)
+    nlu = _load_nlu(args)
     out = sys.stdout
     for raw in sys.stdin.buffer:
         if len(raw) > MAX_LINE_BYTES:
@@ -88,12 +93,18 @@ def cmd_train(args: argparse.Namespace) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    bundle, out = train(args.data, args.out, args.backend, base_model=getattr(args, "base_model", None),
+    project = _project(args)
+    data: list[Path] | None = args.data
+    out_dir: Path | None = args.out
+    if project is not None and not _is_sample(project):
+        data = data or list(project.intents)
+        out_dir = out_dir or project.model
+    bundle, out = train(data, out_dir, args.backend, base_model=getattr(args, "base_model", None),
                         preset=getattr(args, "preset", None), log=log)
     meta = bundle.metadata
     print(f"trained {meta['backend']} model on {meta['examples']} examples, {len(meta['intents'])} intents "
           f"in {meta['train_seconds']} s -> {out}")
-    if not args.data and DEFAULT_INTENT_TEST.is_file():
+    if not data and DEFAULT_INTENT_TEST.is_file():
         # the bot's own model ships with its evaluation on the held-out files (never trained on)
         from nlu.evaluate import evaluate
 
@@ -114,7 +125,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from nlu.evaluate import evaluate, format_report
 
-    nlu = NLU.load(args.model)
+    project = _project(args)
+    if project is not None and not _is_sample(project) and not args.data:
+        # the bot's own examples are what its model learnt from: scoring on them would say nothing
+        raise ValueError(f"--bot {project.root}: give --data PATH, held-out examples of this bot "
+                         "(YAML intent files or JSON Lines {\"text\", \"intent\"}), never the ones it was trained on")
+    nlu = _load_nlu(args)
     examples = read_intent_examples(args.data or [DEFAULT_INTENT_TEST])
     report = evaluate(nlu, examples)
     if args.json:
@@ -124,6 +140,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _project(args: argparse.Namespace) -> BotProject | None:
+    bot: Path | None = getattr(args, "bot", None)
+    return None if bot is None else load_project(bot)
+
+
+def _is_sample(project: BotProject) -> bool:
+    """The repository root is the sample bot, whose defaults (and held-out report) apply as without --bot."""
+    return project.model.resolve() == DEFAULT_MODEL_DIR.resolve()
+
+
+def _load_nlu(args: argparse.Namespace) -> NLU:
+    project = _project(args)
+    if project is None:
+        return NLU.load(args.model)
+    return NLU.load(args.model or project.model, project.lexicon)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         if args.nlu_command == "parse":
@@ -131,6 +164,10 @@ def run(args: argparse.Namespace) -> int:
         if args.nlu_command == "train":
             return cmd_train(args)
         return cmd_eval(args)
+    except SourceError as exc:  # a bad bot.yaml: each problem as file:line:col
+        for problem in exc.problems:
+            print(f"ivr nlu {args.nlu_command}: {problem}", file=sys.stderr)
+        return 2
     except (ModelError, DataError, ValueError) as exc:
         print(f"ivr nlu {args.nlu_command}: {exc}", file=sys.stderr)
         return 2
