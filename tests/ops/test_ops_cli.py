@@ -98,3 +98,23 @@ def test_qa_report_with_a_broken_protocol(tmp_path: Path, capsys: pytest.Capture
     bad.write_text("pass_score: 80\nblame:\n  penalty: 25\n  expressions: ['(unclosed']\n", encoding="utf-8")
     assert main(["qa", "report", "--store", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--protocol", str(bad)]) == 1
     assert f"{bad}:4:" in capsys.readouterr().err
+
+
+def test_a_report_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    """`ivr qa report | head`: the reader closes the pipe early; the command ends 0 with no traceback."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
+    subprocess.run([sys.executable, "-m", "ivr.cli", "records", "synth", "--store", url, "--days", "3", "--seed", "2"],
+                   check=True, capture_output=True, timeout=120)
+    proc = subprocess.Popen([sys.executable, "-m", "ivr.cli", "qa", "report", "--store", url, "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as head does after its lines
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 0, err
+    assert json.loads(first)["conversation_id"]
+    assert "Traceback" not in err and "BrokenPipeError" not in err
