@@ -54,12 +54,14 @@
     var better = bt.model_mape < bt.naive_mape;
     var box = document.getElementById("tiles");
     box.textContent = "";
+    // with every queue chosen, the selection's count is the total: one tile, not two that differ by rounding
+    var all = !d.selected.channel && !d.selected.queue;
     [["予測期間", day(s.days[0].date) + " 〜 " + day(s.days[s.days.length - 1].date)],
      ["予測件数(すべての窓口)", num(total, 0) + "件"],
-     ["予測件数(" + d.selected.label + ")", num(selected, 0) + "件"],
+     all ? null : ["予測件数(" + d.selected.label + ")", num(selected, 0) + "件"],
      ["最大必要人数(" + d.selected.label + ")", peak + "人"],
      ["予測モデルの誤差(MAPE)", num(bt.model_mape * 100, 1) + " %", better ? "good" : "bad"],
-     ["前週同時間帯の誤差(MAPE)", num(bt.naive_mape * 100, 1) + " %"]].forEach(function (t) {
+     ["前週同時間帯の誤差(MAPE)", num(bt.naive_mape * 100, 1) + " %"]].filter(Boolean).forEach(function (t) {
       var div = el("div", null, "tile" + (t[2] ? " " + t[2] : ""));
       div.appendChild(el("div", t[0], "k"));
       div.appendChild(el("div", t[1], "v"));

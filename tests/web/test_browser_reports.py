@@ -136,6 +136,7 @@ def test_forecast_view_draws_the_chart_and_staffing(page: Page, server: str) -> 
     tiles = page.locator("#tiles")
     expect(tiles).to_contain_text("予測モデルの誤差(MAPE)")
     expect(tiles).to_contain_text("前週同時間帯の誤差(MAPE)")
+    expect(tiles.get_by_text("予測件数(すべての窓口)")).to_have_count(1)  # not twice, differing by rounding
     chart = page.get_by_role("img", name="すべての窓口の30分ごとの予測件数と必要人数、検証期間の実績と予測のグラフ")
     drawn(page)
     expect(chart).to_be_visible()
@@ -145,6 +146,7 @@ def test_forecast_view_draws_the_chart_and_staffing(page: Page, server: str) -> 
     expect(page.get_by_role("status")).to_contain_text("電話・一般窓口の予測(2週間、80%を20秒以内に応答)")
     expect(page.locator("#intervals")).to_contain_text("受付中")
     expect(page.get_by_role("region", name="日別の予測(電話・一般窓口)")).to_be_visible()
+    expect(tiles).to_contain_text("予測件数(電話・一般窓口)")
     assert "queue=general" in (page.get_by_role("link", name="CSVで出力").get_attribute("href") or "")
     drawn(page)
     page.screenshot(path=str(SHOTS / "ivr-forecast.png"), full_page=True)
