@@ -146,6 +146,9 @@ def only_closing(text: str) -> bool:
         FINISHED.search(g[-1]) is not None and not _ASKS_SOMETHING.search("".join(g)) for g in closing)
 
 
+# a closing led by a word of leaving (「ほな、ありがとう」「じゃあ、どうも」「それでは、ありがとうございました」): the
+# caller is going, once served
+LEAVING = re.compile(r"^(ほな|ほんなら|ほなら|ほんじゃ|ほいじゃ|じゃあ|じゃ|ほいじゃあ|それじゃあ?|それでは|では|ほしたら|そしたら)[、。 ]?")
 CLEAR_GOODBYE = re.compile(r"(失礼します|失礼いたします|しつれいします|さようなら|さよなら|切ります|きります|ほなまた|ではまた|バイバイ)")
 # not a closing, though it may start like one: 「じゃあ、何時までですか」「あとひとつ」「それと」
 MORE_TO_ASK = re.compile(

@@ -776,6 +776,7 @@ _RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい
 _NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
 _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"
                            r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
+_DOUBLED_YES = re.compile(r"(はい|ハイ)([、 ]?(はい|ハイ))+[、。!?…\.\s]*")
 _BARE_YES = re.compile(r"(はい|はーい|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
@@ -843,6 +844,10 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     if request is not None:
         return request
     if _BARE_YES.fullmatch(text):
+        if _DOUBLED_YES.fullmatch(parse.text.strip()):
+            # 「はいはい」 (normalised to one はい): an elderly caller's "yes, yes, I see" to the answer just given,
+            # more often than "there is more": asked, never assumed
+            return Simple("confirm_end")
         return Yes()  # 「はい」 to 「ほかにご用件はございますか」: there is something more (no backchannel here)
     if words.only_hesitation(text):
         return Simple("hesitate")
@@ -900,6 +905,8 @@ def _at_free(said: _Said, q: Question) -> Action:
     if intent == "greet":
         return Simple("greet")
     if intent == "thanks" and not words.QUESTION.search(parse.normalized):
+        if q.served and words.LEAVING.match(parse.normalized) and words.only_closing(parse.normalized):
+            return Simple("end")  # 「ほな、ありがとう」 once served: leaving, not asking again
         return Simple("thanks")
     if q.served and isinstance(q.awaiting, AwaitFree) and _BARE_YES.fullmatch(parse.normalized):
         return Simple("confirm_end")  # a bare 「はい」 again to 「ご用件をお聞かせください」 once served: done?
