@@ -6,6 +6,7 @@ words when the step runs, so the step comes first in its flow.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -18,12 +19,26 @@ __all__ = ["heard_words"]
 
 def heard_words(turn: Turn, args: Mapping[str, str]) -> dict[str, Any]:
     """`args`: a result name -> words separated by `|`. The result is the first name one of whose words the
-    caller's last words contain (width and case folded), else `none`."""
+    caller's last words contain (width and case folded), else `none`. A word said only to be turned down
+    (「交換じゃなくて返品で」「交換はいいので」) is not heard."""
     heard = _fold(turn.state.last_heard or "")
     for name, words in args.items():
-        if any(w and w in heard for w in (_fold(w.strip()) for w in words.split("|"))):
+        if any(w and _said(heard, w) for w in (_fold(w.strip()) for w in words.split("|"))):
             return {"result": name}
     return {"result": "none"}
+
+
+# what turns a word down when it follows at once: 交換じゃなくて, 返品ではなく, 交換はいいです, 返品は結構
+_TURNED_DOWN = re.compile(r"(の方)?(じゃな|ではな|やな|ちゃう|でなく|はいい|はええ|は結構|はけっこう|はいら|は要ら|は不要|はやめ|はしな|はせん)")
+
+
+def _said(heard: str, word: str) -> bool:
+    start = heard.find(word)
+    while start >= 0:
+        if not _TURNED_DOWN.match(heard, start + len(word)):
+            return True
+        start = heard.find(word, start + 1)
+    return False
 
 
 def _fold(text: str) -> str:

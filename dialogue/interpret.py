@@ -324,9 +324,9 @@ def _unsure_request(said: _Said, q: Question) -> Request | None:
     """A request the classifier leans to without being sure: asked about, never guessed."""
     top = said.parse.ranking[0] if said.parse.ranking else None
     if (words.TROUBLE.search(said.parse.normalized) and _FOR_TROUBLE in q.routable
-            and (top is None or top.name not in _TROUBLE_REQUESTS)):
-        # 「ケトルの電源が入りません」 read as a question about stock: a product that does not work is a return
-        # or an exchange to ask about, with an apology for the trouble first
+            and (top is None or top.name not in _TROUBLE_REQUESTS or top.confidence < CLARIFY_FLOOR)):
+        # 「ケトルの電源が入りません」 read as a question about stock, 「冷蔵庫が冷えないんです」 a faint complaint:
+        # a product that does not work is a return or an exchange to ask about, with an apology first
         return Request(_FOR_TROUBLE, said.prefill, clarify=True, apology=True)
     if top is not None and top.confidence >= CLARIFY_FLOOR and top.name in q.routable and top.name not in CONVERSATION:
         return Request(top.name, said.prefill, clarify=True, apology=bool(words.TROUBLE.search(said.parse.normalized)))
