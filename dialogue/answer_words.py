@@ -301,7 +301,14 @@ def only_repeat(text: str) -> bool:
     parts = clauses(text)
     if not any(_repeat_clause(c) for c in parts):
         return False
-    return all(_repeat_clause(c) or _SORRY.match(c) or bare(c) == "" for c in parts)
+    return all(_repeat_clause(c) or _SORRY.match(c) or _MISSED.match(c) or bare(c) == "" for c in parts)
+
+
+# why it is asked again (「ちょっと聞き逃しちゃって、もう一回言ってもらえますか」): the caller missed it, nothing more
+_MISSED = re.compile(
+    r"^(ちょっと|すみません|すいません|あ|えっと)?(聞き逃|ききのが|聞きそびれ|ききそびれ|聞き漏ら|ききもら|聞いてなか|きいてなか|"
+    r"メモ(でき|し損|しそこ)|めも(でき|しそこ))[^、。?？]{0,10}$"
+)
 
 
 # 「もう少しゆっくり話してもらえますか」「早口で分からへん」: the pace, not the words, was the trouble (issue 15)

@@ -707,6 +707,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if isinstance(aw, AwaitConfirm) and changed:
         # 「いいえ、あさってです」「はい、あ、でも時間は夕方で」: a different value is a correction
         return Correct(changed)
+    if cue == "yes" and isinstance(aw, AwaitOffer) and aw.offer == "clarify":
+        named = _named_topic(parse, q)
+        if named is not None and named.intent != aw.intent and named.intent not in q.flow_intents:
+            # 「はいはい、そうそう、返品で」 to 「商品の在庫についてのお問い合わせでよろしいでしょうか」: the yes is a
+            # listener's, the request named is the real one (as after a no)
+            return No(values, named.intent)
     if cue == "yes":
         return Yes(values)
     if cue is None and isinstance(aw, AwaitConfirm) and not aw.offer and q.caller_phone and not values and (
@@ -776,6 +782,7 @@ _RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい
 _NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
 _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"
                            r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
+_THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ)?[。、!！\s]*$|(それ|これ)だけ(です|で)")
 _DOUBLED_YES = re.compile(r"(はい|ハイ)([、 ]?(はい|ハイ))+[、。!?…\.\s]*")
 _BARE_YES = re.compile(r"(はい|はーい|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
@@ -905,8 +912,10 @@ def _at_free(said: _Said, q: Question) -> Action:
     if intent == "greet":
         return Simple("greet")
     if intent == "thanks" and not words.QUESTION.search(parse.normalized):
-        if q.served and words.LEAVING.match(parse.normalized) and words.only_closing(parse.normalized):
-            return Simple("end")  # 「ほな、ありがとう」 once served: leaving, not asking again
+        if q.served and words.only_closing(parse.normalized) and (
+                words.LEAVING.match(parse.normalized) or _THAT_IS_ALL.search(parse.normalized)):
+            # 「ほな、ありがとう」「わかりました、ありがとうございます。以上です」 once served: leaving, not asking again
+            return Simple("end")
         return Simple("thanks")
     if q.served and isinstance(q.awaiting, AwaitFree) and _BARE_YES.fullmatch(parse.normalized):
         return Simple("confirm_end")  # a bare 「はい」 again to 「ご用件をお聞かせください」 once served: done?
@@ -919,7 +928,14 @@ def _at_free(said: _Said, q: Question) -> Action:
     if unsure is not None:
         return unsure
     if hinted:
-        # all the bot understood is an order number, a product, a store: ask about the request it hints at
+        # all the bot understood is an order number, a product, a store: ask about the request it hints at, or
+        # about the classifier's first reading where it leans there more than to the hint (「ポットを買ったんですけど
+        # …返したいんですよ」: a kettle hints at stock, the words at a return)
+        first = parse.ranking[0] if parse.ranking else None
+        lean = {r.name: r.confidence for r in parse.ranking}
+        if (first is not None and first.name in q.routable and first.name not in CONVERSATION
+                and first.name not in hinted and first.confidence > max(lean.get(h, 0.0) for h in hinted)):
+            return Request(first.name, said.prefill, clarify=True)
         return Request(hinted[0], said.prefill, clarify=True)
     if intent in ("affirm", "deny"):
         # 「はい」 again to 「どのようなご用件でしょうか」 after a request was served: perhaps done; asked, never looped

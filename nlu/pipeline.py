@@ -49,6 +49,15 @@ SHORT_UNLISTED_THRESHOLD = 0.7
 # 「土下座してでもお願いしたい」 (begging) is not a demand
 _PROSTRATION_DEMANDED = re.compile(r"(土下座|どげざ|ドゲザ)(?!してでも|したい|します|しました)(し|せ|さ|で|を|に来|しに)")
 
+# a veiled threat in keigo (「身の安全をよくお考えになったほうが」「夜道にはお気をつけくださいませ」) reads calm to
+# the classifier; SPEC 6 and the answers notes name it a threat. A caller's own worry (「子どもの身の安全が心配」)
+# names no warning, and is not one
+_THREAT_VEILED = re.compile(
+    r"身の安全[をはも]?[^。、]{0,6}(考え|かんがえ|気をつけ|気を付け|きをつけ|保証|知りません|しりません)"
+    r"|夜道[にはも]*(お)?(気をつけ|気を付け|きをつけ)"
+    r"|(ご)?家族[がのはも]*(どうなって|ご無事|無事で)[^。]{0,8}(知りません|しりません|いいん|ええん|済む|すむ|いられ|おられ)"
+)
+
 
 class _Linear(NamedTuple):
     """One utterance after the linear pass: what the cascade and the result are built from."""
@@ -131,6 +140,8 @@ class NLU:
         harassment = self._harassment(probs["harassment"], short_unlisted)
         if not harassment.detected and _PROSTRATION_DEMANDED.search(norm.text):
             harassment = Harassment(True, max(harassment.score, 0.9), "unreasonable_demand")
+        elif not harassment.detected and _THREAT_VEILED.search(norm.text):
+            harassment = Harassment(True, max(harassment.score, 0.9), "threat")
         return Parse(
             text=stage.original,
             normalized=norm.text,

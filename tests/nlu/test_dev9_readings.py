@@ -80,6 +80,29 @@ def test_prostration_asked_for_in_keigo_is_harassment(nlu: NLU, said: str) -> No
 
 
 @pytest.mark.parametrize(
+    "said",
+    [
+        "住所も存じておりますから、身の安全をよくお考えになったほうがよろしいですよ",  # dev11
+        "担当の方のお名前、覚えておきますね。夜道にはお気をつけくださいませ",
+        "身の安全は保証いたしかねますので、そのおつもりで",
+        "ご家族がどうなっても知りませんよ",
+    ],
+)
+def test_a_veiled_threat_in_keigo_is_a_threat(nlu: NLU, said: str) -> None:
+    harassment = nlu.parse(said, NOW).harassment
+    assert harassment.detected and harassment.kind == "threat"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["子どもの身の安全が心配で、チャイルドロックのある商品を探しています", "夜道は暗いので、ライトを買いたいんです",
+     "家族がどうなっているのか心配で、注文の送り先を確認したいです"],
+)
+def test_a_callers_own_worry_is_no_threat(nlu: NLU, said: str) -> None:
+    assert not nlu.parse(said, NOW).harassment.detected
+
+
+@pytest.mark.parametrize(
     ("said", "code"),
     [
         ("ひゃくごじゅうのゼロゼロよんさん", "1500043"),
