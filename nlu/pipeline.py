@@ -58,6 +58,25 @@ _THREAT_VEILED = re.compile(
     r"|(ご)?家族[がのはも]*(どうなって|ご無事|無事で)[^。]{0,8}(知りません|しりません|いいん|ええん|済む|すむ|いられ|おられ)"
 )
 
+# a short English answer (「this friday」「this evening」「yes please」) lies outside what the emotion head learnt
+# from (its English lines are nearly all abuse): with no word of anger or abuse, its anger reading is not trusted
+SHORT_ENGLISH_WORDS = 4
+_EN_ANGER = re.compile(
+    r"\b(angry|furious|mad|ridiculous|unacceptable|outrageous|terrible|awful|worst|useless|pathetic|disgusting|"
+    r"sick of|fed up|enough|seriously|again|still|never|hate|damn|hell|wtf|joke)\b|!", re.IGNORECASE)
+
+
+def _calm_english_answer(text: str, feats: Sequence[str]) -> bool:
+    return (len(text.split()) <= SHORT_ENGLISH_WORDS and not _EN_ANGER.search(text)
+            and not any(f.startswith("hx") for f in feats))
+
+
+def _calmed(emotion: Emotion) -> Emotion:
+    scores = dict(emotion.scores)
+    scores["neutral"] = scores.get("neutral", 0.0) + scores.get("anger", 0.0)
+    scores["anger"] = 0.0
+    return Emotion("neutral", scores["neutral"], scores)
+
 
 class _Linear(NamedTuple):
     """One utterance after the linear pass: what the cascade and the result are built from."""
@@ -134,6 +153,8 @@ class NLU:
         foreign = language.code != "ja" or latin_only(norm.text)
         entities = english_entities(norm, now, self.lexicon) if foreign else extract_entities(norm, tokens, now, self.lexicon)
         emotion = self._emotion(probs["emotion"])
+        if language.code == "en" and emotion.label == "anger" and _calm_english_answer(norm.text, stage.feats):
+            emotion = _calmed(emotion)
         # "you" alone is in every other English line ("thank you"): it lists no abuse by itself
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
             f.startswith("hx:") and f != "hx:english_second_person" for f in stage.feats)

@@ -151,3 +151,16 @@ def test_twilio_listens_and_speaks_english_for_an_english_call() -> None:
     japanese = BotReply((book.render("ask_order_id", "voice", {}),), InputSpec("slot:order_id"))
     twiml = render(japanese, VoiceConfig(), nonce="n")
     assert 'language="ja-JP"' in twiml.split("<Say")[0] and '<Say language="ja-JP" voice="Polly.Mizuki">' in twiml
+
+
+@pytest.mark.parametrize("answer", ["this friday", "this evening", "this week", "friday please", "the 27th"])
+def test_a_short_english_answer_is_not_anger(nlu: NLU, answer: str) -> None:
+    emotion = nlu.parse(answer).emotion
+    assert emotion.label != "anger", emotion
+
+
+@pytest.mark.parametrize("angry", ["this is ridiculous", "I'm so angry, this is the third time I call",
+                                   "you idiot", "this is unacceptable", "I'm fed up with this"])
+def test_english_anger_is_still_heard(nlu: NLU, angry: str) -> None:
+    parse = nlu.parse(angry)
+    assert parse.emotion.label == "anger" or parse.harassment.detected
