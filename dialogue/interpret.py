@@ -79,6 +79,10 @@ class Question:
     caller_phone: str | None = None  # the number the call comes from (caller id), national digits; None on chat
     served: bool = False  # a request of this call was served already: a bare yes at 「ご用件は」 is no new one
     spoken: bool = False  # a phone call: turns end where the caller pauses, not where they press enter
+    # the request served last and the entity types its flow asks: 「渋谷店は？」 after 梅田店's hours asks the same
+    # of another store
+    last_intent: str | None = None
+    last_types: frozenset[str] = frozenset()
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
@@ -670,6 +674,29 @@ def _tail_correction(text: str, slots: Mapping[str, Any], slot: str | None) -> d
     return {slot or "": current[: -len(tail)] + tail}
 
 
+# the same question of another thing, the thing only and a topic (「渋谷店は？」「ほな、渋谷のは？」「なんば店だと
+# どうですか」): what is left of the turn once its values are taken out
+_ELLIPTIC = re.compile(
+    r"^(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*(の|の方|のほう)?"
+    r"(は|も|だと|なら|やったら|だったら|って)(どう|どうですか|どうでしょう|どうでしょうか|どない|どうなん|どうなっ?てます)?"
+    r"(か|ですか|でしょうか|やろ|かな|かね|ね)?[?？。、\s]*$")
+
+
+def _follow_up(said: _Said, q: Question) -> Request | None:
+    """「梅田店って何時まで？」 answered, then 「渋谷店は？」: the request just served, of the new thing."""
+    parse = said.parse
+    if q.last_intent is None or q.last_intent not in q.routable or not parse.entities:
+        return None
+    if not all(e.type in q.last_types for e in parse.entities):
+        return None
+    text = parse.normalized
+    for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
+        text = text[: e.start] + text[e.end:]
+    if not _ELLIPTIC.match(text.strip()):
+        return None
+    return Request(q.last_intent, said.prefill)
+
+
 def _only_values(parse: Parse) -> bool:
     """The turn is nothing but values (「12345678です」): an answer, whatever the classifier makes of it."""
     if not parse.entities:
@@ -844,6 +871,9 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     if words.only_closing(text):
         # 「なんもないです」「もう用はないです」: a closing, before a knowledge-base hit or a misread request
         return Simple("end")
+    follow_up = _follow_up(said, q)
+    if follow_up is not None:
+        return follow_up
     answer = _faq_answer(said, q)
     if answer is not None:
         return answer
@@ -923,6 +953,8 @@ def _at_free(said: _Said, q: Question) -> Action:
         return Simple("hesitate")
     closing = _closing(parse)
     if closing is not None:
+        if q.served and closing.kind == "confirm_end" and _THAT_IS_ALL.search(parse.normalized):
+            return Simple("end")  # 「以上」 said outright once a request was served: no need to ask
         return closing
     unsure = _unsure_request(said, q)
     if unsure is not None:

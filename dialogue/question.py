@@ -20,9 +20,10 @@ def question_for(state: CallState, bot: Bot) -> Question:
             step = flow.find(aw.step)
             menu_keys = frozenset(step.options) if step is not None else frozenset()
         slot_types = {etype: etype for etype in bot.entities.specs}
+        last_intent, last_types = _last_served(state, bot)
         return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.entities.suggestions(),
                         bot.labels, caller_phone=state.caller_phone, served=state.resolved > 0,
-                        spoken=state.channel == "voice")
+                        spoken=state.channel == "voice", last_intent=last_intent, last_types=last_types)
     slot_types = flow.slot_types()
     intents = set(flow.intents)
     for below in reversed(state.stack):
@@ -32,5 +33,17 @@ def question_for(state: CallState, bot: Bot) -> Question:
             break
         slot_types = {**caller.slot_types(), **slot_types}
         intents |= set(caller.intents)
+    last_intent, last_types = _last_served(state, bot)
     return Question(aw, slot_types, state.slots, frozenset(intents), routable, labels=bot.labels,
-                    caller_phone=state.caller_phone, served=state.resolved > 0, spoken=state.channel == "voice")
+                    caller_phone=state.caller_phone, served=state.resolved > 0, spoken=state.channel == "voice",
+                    last_intent=last_intent, last_types=last_types)
+
+
+def _last_served(state: CallState, bot: Bot) -> tuple[str | None, frozenset[str]]:
+    """The request served last in this call and the entity types its flow asks for."""
+    if state.resolved == 0 or not state.intents:
+        return None, frozenset()
+    intent = state.intents[-1]
+    name = bot.by_intent.get(intent)
+    flow = bot.flows.get(name) if name is not None else None
+    return (intent, frozenset(flow.slot_types().values())) if flow is not None else (None, frozenset())
