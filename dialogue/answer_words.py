@@ -247,6 +247,12 @@ DISTRESS = re.compile(
 )
 # grief or an emergency told with a request (「母が亡くなりまして、注文を取り消したい」): sympathy first. Not the
 # how-to words of DISTRESS (「キャンセルするにはどうしたらいいですか」 is a question, not a caller in need)
+# a death in the family (not a stay in hospital): the condolence is 「ご愁傷様でございます」, not 「大変でしたね」
+BEREAVED = re.compile(
+    r"(亡くな|亡くし|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう)|"
+    r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹)(が|は)?[^。、]{0,4}なくな|"
+    r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|親|家族|兄|姉|弟|妹)を[^。、]{0,2}なくし)"
+)
 GRIEF = re.compile(
     r"(亡くな|亡くし|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう)|"
     r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹)(が|は)?[^。、]{0,4}なくな|"
@@ -464,3 +470,5 @@ ACKNOWLEDGE = _english(ACKNOWLEDGE, _EN_ACKNOWLEDGE)
 DISTRESS = _english(DISTRESS, _EN_DISTRESS)
 NOT_SOLVED = _english(NOT_SOLVED, _EN_NOT_SOLVED)
 TROUBLE = _english(TROUBLE, _EN_TROUBLE)
+GRIEF = _english(GRIEF, r"\b(passed away|died|funeral|in (the )?hospital|lost my (mother|father|husband|wife|son|daughter))\b")
+BEREAVED = _english(BEREAVED, r"\b(passed away|died|funeral|lost my (mother|father|husband|wife|son|daughter))\b")

@@ -94,7 +94,7 @@ class Conductor:
             case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence, apology=apology,
                          later=later):
                 if condolence:
-                    turn.say("distress_condolence")
+                    turn.say_condolence()
                 self._apologise(turn, apology)
                 if later is not None and turn.bot.flow_for(intent) is not None:
                     self._queue(turn, intent, later)
@@ -149,7 +149,7 @@ class Conductor:
                 # the empathetic line comes with the transfer; when nobody is there, before the callback offer
                 distress = Handover("emotion", "general", 6, "transfer_distress")
                 if not self.hours.is_open(distress.queue, turn.now):
-                    turn.say("distress_condolence")
+                    turn.say_condolence()
                 await self.exits.handover(turn, distress)
                 return True
             case Simple(kind="dont_know"):

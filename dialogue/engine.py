@@ -63,7 +63,7 @@ from dialogue.outbox_sql import outbox_for
 from dialogue.payments import PaymentDesk, collecting
 from dialogue.question import question_for
 from dialogue.runner import Handover, StepRunner, Stop
-from dialogue.signals import build_signals, emotion_reading, language_heard
+from dialogue.signals import build_signals, emotion_reading, heard_harassment, language_heard
 from dialogue.state import (
     AwaitAnythingElse,
     AwaitFree,
@@ -247,7 +247,7 @@ class DialogueManager:
                                                     past_failures=not understood))
         if decision is not None:
             if condolence_first(action, decision):
-                turn.say("distress_condolence")
+                turn.say_condolence()
             if (taken := handed_over_request(action, decision, turn.state.intents)) is not None:
                 turn.emit(RequestTaken(taken))
             await self.conductor.escalate(turn, decision, served_after_warning(action, decision))
@@ -351,7 +351,7 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None) -> Cal
         confidence=round(confidence, 3),
         entities={e.type: e.value for e in parse.entities},
         emotion=parse.emotion.label,
-        harassment=parse.harassment.kind if parse.harassment.detected else None,
+        harassment=abuse.kind if (abuse := heard_harassment(parse)).detected else None,
     )
 
 

@@ -82,6 +82,8 @@ class Exits:
         state = turn.state
         case_id = state.case_id or case_id_for(state.id)
         key = handover.prompt if handover.prompt and turn.bot.prompts.has(handover.prompt) else f"transfer_{handover.reason}"
+        if key == "transfer_distress":
+            key = turn.for_grief(key, "transfer_grief")
         turn.say(key if turn.bot.prompts.has(key) else "transfer", interruptible=False)
         turn.handover = api.Handover("transfer", handover.reason, handover.queue, handover.priority, case_id)
         turn.emit(HandedOver(handover.queue, handover.reason, handover.priority, case_id),

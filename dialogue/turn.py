@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from dialogue.answer_words import BEREAVED
 from dialogue.api import BotReply, Handover, Prompt
 from dialogue.bot import Bot
 from dialogue.events import BotSaid, Event, Replied, apply
@@ -51,6 +52,19 @@ class Turn:
                                          interruptible=interruptible)
         self.prompts.append(prompt)
         self.emit(BotSaid(prompt.text, key))
+
+    def say_condolence(self) -> None:
+        """Sympathy before anything else (see `for_grief`)."""
+        self.say(self.for_grief("distress_condolence", "grief_condolence"))
+
+    def for_grief(self, key: str, grief_key: str) -> str:
+        """`grief_key` (「ご愁傷様でございました」) for a caller who has just told of a death in the family, where the
+        bot has that line in the caller's language; else `key` (「大変でございましたね」, said to any distress)."""
+        if BEREAVED.search(self.state.last_heard or "") is None:
+            return key
+        localized = self.localized(grief_key)
+        has = self.bot.prompts.has(localized) and (localized != grief_key or self.state.language == "ja")
+        return grief_key if has else key
 
     def localized(self, key: str) -> str:
         """`<key>_<language>` where the designers wrote the prompt in the caller's language."""

@@ -109,3 +109,27 @@ async def test_yes_with_another_request_named_at_a_clarify_question_is_that_requ
   expect: {intents: [return_exchange], outcome: resolved, slots: {return_kind: return}}
 """)
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(
+    ("opening", "line"),
+    [
+        ("実は先月母が亡くなりまして、母名義の会員を解約したいんですが", "ご愁傷様でございました"),
+        ("主人が急に死んでしまって…、主人の注文を取り消したいんです", "ご愁傷様でございました"),
+        # a stay in hospital is hard, not a bereavement: no 「ご愁傷様」
+        ("母が入院しまして、注文をキャンセルしたいんです", "大変でございましたね"),
+    ],
+)
+async def test_a_death_in_the_family_hears_condolences(
+        tmp_path: Path, bot: Bot, nlu: NLU, opening: str, line: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: grief first
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:00:00+09:00"
+  opening: {opening}
+  expect: {{says: {line}}}
+""")
+    assert result.passed, result.failures
+    said = " ".join(t["text"] for t in result.transcript if t["speaker"] == "bot")
+    assert ("ご愁傷様" in said) == (line == "ご愁傷様でございました")
