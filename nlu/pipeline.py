@@ -18,6 +18,7 @@ import numpy.typing as npt
 from nlu import features, signals, word_clusters
 from nlu.entities import Lexicon, default_lexicon, extract_entities
 from nlu.entities.english import english_entities
+from nlu.entities.lexicon import DEFAULT_PATH as DEFAULT_LEXICON
 from nlu.entities.lexicon import lexicon_at
 from nlu.language import detect_language, latin_only
 from nlu.linear import JointScorer
@@ -90,9 +91,13 @@ class _Linear(NamedTuple):
 
 
 class NLU:
-    def __init__(self, model: ModelBundle, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, model: ModelBundle, lexicon: Lexicon | None = None, *,
+                 lexicon_source: Path | None = None) -> None:
         self.model = model
         self.lexicon = lexicon or default_lexicon()
+        # the file the store and product names were read from (`load`), which hot reload watches; None: given
+        # in code
+        self.lexicon_source = lexicon_source
         self.scorer = JointScorer({"intent": model.intent, "emotion": model.emotion, "harassment": model.harassment})
         self.transformer = model.transformer
         self.clusters = word_clusters.load() if model.metadata.get("word_clusters") else None
@@ -109,7 +114,13 @@ class NLU:
         """The model in `model_dir` (the sample bot's by default) with the store and product names of the
         lexicon file `lexicon` (`lexicon_at`: the sample bot's when None, none when the file is not there)."""
         names = lexicon_at(lexicon)  # a bad file is refused before the model is read
-        return NLU(ModelBundle.load(model_dir), names)
+        return NLU(ModelBundle.load(model_dir), names, lexicon_source=lexicon or DEFAULT_LEXICON)
+
+    def use_lexicon(self, lexicon: Lexicon) -> None:
+        """Swap in new store and product names (a designer's edit, read and checked by the caller): every
+        parse from now on uses them; one already running finishes with the names it started with. In place,
+        so every holder of this NLU (the per-process cache, each dialogue manager) sees the same names."""
+        self.lexicon = lexicon
 
     def parse(self, text: str, now: datetime | None = None) -> Parse:
         return self.parse_batch([text], now)[0]
@@ -118,6 +129,7 @@ class NLU:
         """Several utterances at once: the linear heads answer those they are sure of, and the transformer
         (when the model has one) takes the rest in one batch."""
         now = now or datetime.now(TOKYO)
+        lexicon = self.lexicon  # one set of names for the whole batch, even if `use_lexicon` swaps them now
         stages = [self._linear(text) for text in texts]
         intents = [stage.probs["intent"] for stage in stages]
         if self.transformer is not None:
@@ -129,7 +141,7 @@ class NLU:
                 for row, i in enumerate(unsure):
                     theirs = asked[row][self._to_linear_order].astype(np.float64)
                     intents[i] = cascade.weight * theirs + (1.0 - cascade.weight) * intents[i]
-        return [self._result(stage, probs, now) for stage, probs in zip(stages, intents, strict=True)]
+        return [self._result(stage, probs, now, lexicon) for stage, probs in zip(stages, intents, strict=True)]
 
     def _linear(self, text: str) -> _Linear:
         norm = normalize(text[:MAX_CHARS])
@@ -138,7 +150,8 @@ class NLU:
         empty = not tokens or not any(ch.isalnum() for ch in norm.text)
         return _Linear(text, norm, tokens, feats, self.scorer.scores(feats), empty)
 
-    def _result(self, stage: _Linear, intent_probs: npt.NDArray[np.float64], now: datetime) -> Parse:
+    def _result(self, stage: _Linear, intent_probs: npt.NDArray[np.float64], now: datetime,
+                lexicon: Lexicon) -> Parse:
         norm, tokens, probs = stage.norm, stage.tokens, stage.probs
         ranking: tuple[IntentScore, ...]
         if stage.empty:
@@ -151,7 +164,7 @@ class NLU:
         # the Japanese extractors read kana and kanji; a line in another language, or in Latin letters only
         # (romaji proper nouns an English caller says: Shibuya, Umeda), is read by the English ones (issue 14)
         foreign = language.code != "ja" or latin_only(norm.text)
-        entities = english_entities(norm, now, self.lexicon) if foreign else extract_entities(norm, tokens, now, self.lexicon)
+        entities = english_entities(norm, now, lexicon) if foreign else extract_entities(norm, tokens, now, lexicon)
         emotion = self._emotion(probs["emotion"])
         if language.code == "en" and emotion.label == "anger" and _calm_english_answer(norm.text, stage.feats):
             emotion = _calmed(emotion)
