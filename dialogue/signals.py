@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,6 +19,14 @@ from nlu.types import Emotion, Harassment, Parse
 # a turn that gives exactly what the bot asked for (a date, a name, a number) is rarely abuse; short
 # answers have few words for the classifier to go on, so only a strong reading counts there
 ANSWER_HARASSMENT_FLOOR = 0.8
+
+# a polite request to delete one's personal data (「私の個人情報をすべて削除してください」) is a privacy right, not
+# an excessive demand; the classifier reads such requests near 0.5 as unreasonable_demand. Only that kind, below the
+# floor, with a polite request and no order or threat in the turn, is let go (insults and threats stay abuse)
+_DATA_DELETION_ASKED = re.compile(
+    r"(個人情報|個人データ|登録情報|会員情報|お客様情報|顧客情報)[^。！？!?]{0,12}(削除|消去|抹消)"
+    r"(してください|して下さい|していただけ|して頂け|をお願い|願います|いただきたく|頂きたく|を希望)")
+_NOT_ASKED_POLITELY = re.compile(r"しろ|せよ|やれ|さもない|訴え|晒|許さ|ふざけ|ぞ(?=[。！!、\s]|$)")
 
 
 def emotion_reading(parse: Parse, turn: UserTurn) -> dict[str, Any]:
@@ -56,6 +65,16 @@ def _harassment(parse: Parse | None, answering: bool) -> Harassment | None:
     if h.detected and words.only_closing(parse.normalized):
         # every clause closes the call (「ねえな」「もうないです」): the Tohoku ねえ (= ない) read as the ねえ of
         # ねえちゃん lines (sexual 0.997); abuse said with a closing (「もうねえよ、バカ」) has a clause that is none
+        return Harassment(False, h.score, None)
+    return heard_harassment(parse)
+
+
+def heard_harassment(parse: Parse) -> Harassment:
+    """The NLU's harassment reading, less a polite request to delete one's personal data (see
+    `_DATA_DELETION_ASKED`): for the escalation rules and for the turn's log (the case note's 不適切な発言)."""
+    h = parse.harassment
+    if (h.detected and h.kind == "unreasonable_demand" and h.score < ANSWER_HARASSMENT_FLOOR
+            and _DATA_DELETION_ASKED.search(parse.normalized) and not _NOT_ASKED_POLITELY.search(parse.normalized)):
         return Harassment(False, h.score, None)
     return h
 

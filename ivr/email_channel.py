@@ -58,6 +58,7 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
 log = logging.getLogger("ivr.email")
 MailKind = Literal["answered", "asked", "handover", "to_agent", "agent", "rating", "unreadable", "ignored"]
 RELAY_INTERVAL_S = 5.0  # how often agents' answers to e-mail cases are looked for
+UNCLEAR_MAIL = "unclear_mail"  # the reason of a mail the bot could not read surely: a person answers it
 RELAY_LOOKBACK_S = 3600.0  # an answer posted just before the agent closed the case still goes out
 
 
@@ -138,6 +139,19 @@ class MailDesk:
             await self.threads.remember(sid, ThreadHead.of(mail))
             await self._as_email(sid, mail, outcome="handover", reason=reason, queue=queue)
             return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
+        if await self._awaits_clarify(sid):
+            # 「…のお問い合わせでよろしいでしょうか」 is a spoken yes/no a mail cannot answer in one turn: the FAQ answers
+            # when it is sure of the mail, else a person reads it (a case with its note, as other hand-overs)
+            hit = self._faq_for(mail.words, now)
+            await self.manager.hangup(sid)
+            view = await self.manager.view(sid)  # the case id is given when the conversation ends
+            if hit is not None:
+                await self._as_email(sid, mail)
+                return await self._reply(mail, sid, "answered", [_for_mail(hit), *notes], survey=True)
+            queue = await self._hand_over(sid, mail, None, UNCLEAR_MAIL, 0, (view.case_id if view else None) or sid)
+            await self.threads.remember(sid, ThreadHead.of(mail))
+            await self._as_email(sid, mail, outcome="handover", reason=UNCLEAR_MAIL, queue=queue)
+            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
         if reply.handover is not None and reply.handover.kind == "transfer":
             queue = await self._hand_over(sid, mail, reply.handover.queue, reply.handover.reason,
                                           reply.handover.priority, reply.handover.case_id)
@@ -211,6 +225,16 @@ class MailDesk:
             return True, aw.reason
         return False, None
 
+    async def _awaits_clarify(self, sid: str) -> bool:
+        state = await self.manager.state(sid)
+        return state is not None and isinstance(state.awaiting, AwaitOffer) and state.awaiting.offer == "clarify"
+
+    def _faq_for(self, words: str, now: datetime) -> str | None:
+        """The FAQ's answer (chat wording) to the mail, when the knowledge base is sure of one."""
+        parse = self.manager.nlu.parse(words, now)
+        hit = self.manager.bot.faq.match(parse.normalized, parse.tokens)
+        return hit.answer("chat") if hit is not None else None
+
     def _mail_wording(self, text: str) -> str:
         """A phone prompt the bot also words for mail (`<key>_mail`, `<key>_mail_en` for `<key>_en`): the mail
         wording instead (harassment_warning says 「通話を終了」, which a mail cannot do)."""
@@ -276,8 +300,8 @@ class MailDesk:
             while transcript and transcript[0]["speaker"] == "bot":
                 transcript.pop(0)
             if "outcome" in fields and isinstance(record.get("case_note"), dict):
-                record["case_note"] = {**record["case_note"], "outcome": fields["outcome"],
-                                       "reason": fields.get("reason")}
+                record["case_note"] = _handed_over({**record["case_note"], "outcome": fields["outcome"],
+                                                    "reason": fields.get("reason")})
             await put_records(store, [{**record, "channel": "email", "caller": mail.sender, **fields}])
             return
 
@@ -305,6 +329,29 @@ class MailDesk:
             (self.config.spool / name).write_bytes(raw)
         except OSError:
             log.exception("could not spool a received mail to %s", self.config.spool)
+
+
+# a mail handed over after the dialogue was closed reads as the hang-up it was, not as the case it is
+_ABANDONED = "お客様が途中で通話を終了されました。"
+_HANDED_OVER = "担当者へ転送します。"
+_REASON_JA = {UNCLEAR_MAIL: "自動応答ではご用件を確定できないメール"}
+
+
+def _handed_over(note: dict[str, Any]) -> dict[str, Any]:
+    """The note of a mail handed over by the channel (the dialogue ended it as abandoned): its summary and
+    fields say that a person takes the case over, and why."""
+    if note.get("outcome") != "handover":
+        return note
+    summary = str(note.get("summary_ja") or "")
+    if summary.endswith(_ABANDONED):
+        note["summary_ja"] = summary.removesuffix(_ABANDONED) + _HANDED_OVER
+    fields = [f for f in note.get("fields_ja") or [] if f.get("label") not in ("結果", "引き継ぎ理由")]
+    fields.append({"label": "結果", "value": "担当者へ転送"})
+    reason = _REASON_JA.get(str(note.get("reason")))
+    if reason:
+        fields.append({"label": "引き継ぎ理由", "value": reason})
+    note["fields_ja"] = fields
+    return note
 
 
 def _for_mail(text: str) -> str:

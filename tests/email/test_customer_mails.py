@@ -33,8 +33,6 @@ JUDGED: dict[str, tuple[str, bool]] = {
 # still wrong after the fixes (the report lists them)
 WEAK = {
     "11": "an English mail is answered with a Japanese frame, 宛名 お客様 and an English body",
-    "17": "a receipt request is read as a billing question and confirmed instead of becoming a case",
-    "29": "a product-spec question is read as a stock question and confirmed instead of becoming a case",
 }
 DUMP = os.environ.get("EMAIL_DUMP")  # a folder: each case's reply and case note written there, to read
 
@@ -53,7 +51,7 @@ async def test_customer_mail(case: dict[str, Any], rig: MailRig, manager: Dialog
     reply = rig.sent.messages[0] if rig.sent.messages else None
     text = _text(reply) if reply is not None else ""
     waiting = await rig.agents.waiting()
-    note = [r.get("case_note") for r in await records(manager.store) if r.get("case_note")]
+    note: list[dict[str, Any]] = [r["case_note"] for r in await records(manager.store) if r.get("case_note")]
     if DUMP:
         out = Path(DUMP) / f"{case['id']}.txt"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -68,6 +66,14 @@ async def test_customer_mail(case: dict[str, Any], rig: MailRig, manager: Dialog
     assert right in text, text
     assert "通話" not in text, text  # phone wording (harassment_warning) has mail wording by mail
     assert first == bool(waiting), waiting
+    if first:  # the case note a person reads says what the mail asked
+        assert note, "no case note"
+        for word in case["expect"].get("has", []):
+            assert str(word) in text or str(word) in str(note[-1].get("problem")), (word, note[-1])
+    if case["id"] == "26":  # a polite request to delete one's personal data is no harassment
+        assert [w.queue for w in waiting] == ["general"], waiting
+        assert not note[-1]["harassment_events"] and note[-1]["rule"] != "harassment_warn", note[-1]
+        assert "お控えください" not in text, text
 
 
 async def test_the_thread_goes_on_when_the_customer_answers_the_identity_question(rig: MailRig) -> None:
