@@ -127,7 +127,9 @@ class Conductor:
                 return True
             case Simple(kind="end"):
                 turn.say("goodbye")
-                turn.emit(CallEnded("resolved" if turn.state.resolved else "abandoned", None))
+                # nothing served (a wrong number, a question the line does not handle): the bot said goodbye and
+                # ended the call (SPEC 7.2 `ended`); `abandoned` is a caller who hung up on an unfinished call
+                turn.emit(CallEnded("resolved", None) if turn.state.resolved else CallEnded("ended", "goodbye"))
                 return True
             case Simple(kind="confirm_end"):
                 turn.say("confirm_goodbye")
@@ -208,7 +210,7 @@ class Conductor:
                 await self._settle(turn, await self.runner.start(turn, callback, CALLBACK_INTENT))
                 return True
             turn.say("goodbye")  # goodbye offer: the caller confirmed they are done
-            turn.emit(CallEnded("resolved" if turn.state.resolved else "abandoned", None))
+            turn.emit(CallEnded("resolved", None) if turn.state.resolved else CallEnded("ended", "goodbye"))
             return True
         if isinstance(aw, AwaitAnythingElse):
             turn.say("how_can_i_help")
@@ -249,7 +251,8 @@ class Conductor:
                 turn.emit(Waiting(AwaitFree()))
             elif aw.offer == "callback":
                 turn.say("callback_declined")
-                # the caller chose to call again later: nothing is left open, so the call ends resolved
+                # the caller chose to call again later: nothing is left open, so the call ends resolved (outside
+                # writers split on this: dev and dev2 expect resolved, dev6 and dev7 ended)
                 turn.emit(CallEnded("resolved", None))
             else:  # not a goodbye after all
                 self._ask_again(turn, after_goodbye=True)
@@ -432,7 +435,7 @@ class Conductor:
         turn.emit(CallerSaid("", no_input=True))
         if turn.state.no_inputs >= MAX_NO_INPUT:
             turn.say("silence_goodbye")
-            turn.emit(CallEnded("abandoned", None))
+            turn.emit(CallEnded("ended", "no_input"))  # the bot hung up on the silence (SPEC 7.2 `ended`)
             return
         aw = turn.state.awaiting
         step = step_of(turn.bot, aw.flow, aw.step) if isinstance(aw, AwaitSlot | AwaitConfirm | AwaitMenu) else None

@@ -284,7 +284,7 @@ async def test_a_wrong_number_is_let_go(tmp_path: Path, bot: Bot, nlu: NLU, open
   now: "2026-11-24T10:00:00+09:00"
   turns:
     - user: {opening}
-  expect: {{outcome: abandoned, reason: null}}
+  expect: {{outcome: ended, reason: goodbye}}  # the bot says goodbye and ends the call (SPEC 7.2)
 """,
     )
     assert result.passed, result.failures
