@@ -7,7 +7,8 @@
     outcome: { resolved: "ボットで解決", transferred: "オペレーター転送", callback_scheduled: "折り返し予約",
       ended: "ボットが終了", abandoned: "途中終了" },
     reason: { human_request: "お客様のご希望", emotion: "感情の高まり", complex: "複雑な案件",
-      repeated_failure: "認識失敗の繰り返し", backend_error: "システム障害", harassment: "ハラスメント" },
+      repeated_failure: "認識失敗の繰り返し", backend_error: "システム障害", harassment: "ハラスメント",
+      language: "多言語", no_input: "無言", goodbye: "ご用件なしで終了", unclear_mail: "用件不明のメール" },
     emotion: { neutral: "平静", anger: "怒り", anxiety: "不安", sadness: "悲しみ" },
     channel: { voice: "電話", chat: "チャット", email: "メール" },
     intent: {}, // the bot's names for its requests (prompts `label_<intent>`, /agent/api/me); else the id

@@ -6,7 +6,7 @@
   var SVG = "http://www.w3.org/2000/svg";
   var REASON = { human_request: "お客様のご希望", emotion: "感情の高まり", complex: "複雑な案件",
     repeated_failure: "聞き取り失敗の繰り返し", backend_error: "システム障害", harassment: "ハラスメント",
-    language: "多言語", unknown: "不明" };
+    language: "多言語", no_input: "無言", goodbye: "ご用件なしで終了", unknown: "不明" };
   var STATE = { available: "受付可", busy: "対応中", after_call_work: "後処理", offline: "離席" };
   var COLORS = { resolved: "#2e7d32", handovers: "#1565c0", abandoned: "#c62828", bar: "#c2185b", target: "#ef6c00" };
 
