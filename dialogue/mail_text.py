@@ -295,6 +295,12 @@ def addressee(mail: InboundMail) -> str:
     return f"{name}様"
 
 
+def addressee_en(mail: InboundMail) -> str:
+    """The salutation of an English reply: 「Dear John Smith,」 from the display name, else 「Dear Customer,」."""
+    name = re.sub(r"\s*(様|さま|殿)$", "", mail.sender_name).strip()
+    return f"Dear {name}," if name else "Dear Customer,"
+
+
 # -- writing -----------------------------------------------------------------------------------------
 
 def reply_subject(subject: str) -> str:

@@ -39,6 +39,7 @@ from dialogue.mail_text import (
     InboundMail,
     MailError,
     addressee,
+    addressee_en,
     compose,
     conversation_id,
     parse_mail,
@@ -96,10 +97,19 @@ class MailDesk:
         self.clock = clock or (lambda: datetime.now(TOKYO))
         self.threads: MailThreads = mail_threads_for(manager.store)
 
-    def _prompt(self, key: str, **values: Any) -> str:
+    def _prompt(self, key: str, language: str = "ja", **values: Any) -> str:
+        """The bot's mail wording, in the customer's language where the bot has it (`<key>_<language>`)."""
         bot = self.manager.bot
-        company = bot.prompts.render("company_name", "chat", {}).text if bot.prompts.has("company_name") else ""
+        if language != "ja" and bot.prompts.has(f"{key}_{language}"):
+            key = f"{key}_{language}"
+        company_key = f"company_name_{language}" if bot.prompts.has(f"company_name_{language}") else "company_name"
+        company = bot.prompts.render(company_key, "chat", {}).text if bot.prompts.has(company_key) else ""
         return bot.prompts.render(key, "chat", {"company": company, **values}).text
+
+    async def _language(self, sid: str) -> str:
+        """The language the conversation is in (an English mail is answered in English, frame and all)."""
+        state = await self.manager.state(sid)
+        return state.language if state is not None else "ja"
 
     async def process(self, raw: bytes) -> MailResult:
         self._spool(raw)
@@ -129,7 +139,8 @@ class MailDesk:
         reply = await self.manager.handle(sid, UserTurn(text=self._asking_words(mail.words, now) if not open_session
                                                         else mail.words))
         said = [_for_mail(self._mail_wording(p.text)) for p in reply.prompts if not self._is_anything_else(p.text)]
-        notes = [self._prompt("mail_attachments")] if mail.attachments else []
+        lang = await self._language(sid)
+        notes = [self._prompt("mail_attachments", lang)] if mail.attachments else []
         offered, reason = await self._callback_offer(sid)
         if offered:
             # by mail nobody has to be on the line: the case waits for the next agent, not for a phone call
@@ -138,7 +149,7 @@ class MailDesk:
             queue = await self._hand_over(sid, mail, None, reason, 0, (view.case_id if view else None) or sid)
             await self.threads.remember(sid, ThreadHead.of(mail))
             await self._as_email(sid, mail, outcome="handover", reason=reason, queue=queue)
-            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
+            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover", lang), *notes], survey=False, language=lang)
         if await self._awaits_clarify(sid):
             # 「…のお問い合わせでよろしいでしょうか」 is a spoken yes/no a mail cannot answer in one turn: the FAQ answers
             # when it is sure of the mail, else a person reads it (a case with its note, as other hand-overs)
@@ -147,23 +158,23 @@ class MailDesk:
             view = await self.manager.view(sid)  # the case id is given when the conversation ends
             if hit is not None:
                 await self._as_email(sid, mail)
-                return await self._reply(mail, sid, "answered", [_for_mail(hit), *notes], survey=True)
+                return await self._reply(mail, sid, "answered", [_for_mail(hit), *notes], survey=True, language=lang)
             queue = await self._hand_over(sid, mail, None, UNCLEAR_MAIL, 0, (view.case_id if view else None) or sid)
             await self.threads.remember(sid, ThreadHead.of(mail))
             await self._as_email(sid, mail, outcome="handover", reason=UNCLEAR_MAIL, queue=queue)
-            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
+            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover", lang), *notes], survey=False, language=lang)
         if reply.handover is not None and reply.handover.kind == "transfer":
             queue = await self._hand_over(sid, mail, reply.handover.queue, reply.handover.reason,
                                           reply.handover.priority, reply.handover.case_id)
             await self.threads.remember(sid, ThreadHead.of(mail))
             await self._as_email(sid, mail, **({"queue": queue} if queue != reply.handover.queue else {}))
-            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover"), *notes], survey=False)
+            return await self._reply(mail, sid, "handover", [self._prompt("mail_handover", lang), *notes], survey=False, language=lang)
         if reply.ended or reply.expect.awaiting == "anything_else":
             if not reply.ended:
                 await self.manager.hangup(sid)  # the request is done; "anything else?" is asked by a new mail
             await self._as_email(sid, mail)
-            return await self._reply(mail, sid, "answered", [*said, *notes], survey=True)
-        return await self._reply(mail, sid, "asked", [*said, self._prompt("mail_reply_needed"), *notes], survey=False)
+            return await self._reply(mail, sid, "answered", [*said, *notes], survey=True, language=lang)
+        return await self._reply(mail, sid, "asked", [*said, self._prompt("mail_reply_needed", lang), *notes], survey=False, language=lang)
 
     # -- threads and sessions ----------------------------------------------------------------------
 
@@ -255,11 +266,12 @@ class MailDesk:
     # -- replies, records, the desk ---------------------------------------------------------------
 
     async def _reply(self, mail: InboundMail, sid: str, kind: MailKind, paragraphs: Sequence[str], *,
-                     survey: bool) -> MailResult:
+                     survey: bool, language: str = "ja") -> MailResult:
         if survey and self.manager.bot.prompts.has("survey_mail_line"):
-            paragraphs = [*paragraphs, self._prompt("survey_mail_line")]
-        text = compose(addressee(mail), self._prompt("mail_greeting"), paragraphs, self._prompt("mail_closing"),
-                       self._prompt("mail_signature"))
+            paragraphs = [*paragraphs, self._prompt("survey_mail_line", language)]
+        english = language == "en" and self.manager.bot.prompts.has("mail_greeting_en")
+        text = compose(addressee_en(mail) if english else addressee(mail), self._prompt("mail_greeting", language),
+                       paragraphs, self._prompt("mail_closing", language), self._prompt("mail_signature", language))
         message = reply_message(mail, self.config.sender, text, now=self.clock(),
                                 message_id=f"<{sid}.{secrets.token_hex(6)}@{self.config.domain}>")
         try:
