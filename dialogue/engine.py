@@ -224,7 +224,9 @@ class DialogueManager:
                 stop = await self.runner.run(turn, stop)
             await self.conductor._settle(turn, stop)  # the conductor follows a flow stop as after any turn
             return
-        if user.no_input or (user.text is None and user.dtmf is None and not user.alternatives):
+        # an empty recognition result (Twilio's SpeechResult "" when the caller said nothing) is silence
+        if user.no_input or ((user.text is None or not user.text.strip()) and user.dtmf is None
+                             and not user.alternatives):
             await self.conductor.no_input(turn)
             return
         heard = self._understand(user, turn.now, takes_requests(turn.state.awaiting))

@@ -718,6 +718,15 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and words.NO.match(lead) and words.FINISHED.search(lead) and not (
             words.NOT_SOLVED.search(lead[2:])):
         return Simple("end")  # 「いえ、以上です」 after an answer: nothing more to ask, not "it did not help"
+    if isinstance(aw, AwaitOffer) and aw.offer == "faq":
+        request = _request(said, q)
+        if request is not None and not request.clarify:
+            # 「じゃあ返品お願いします」 to 「解消されましたでしょうか」 after the return-fee answer: the request it led
+            # to, served now (it was 「ほかにご用件は」 and the request lost)
+            return request
+    if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THAT_IS_ALL.search(lead) and words.only_closing(lead)
+            and not words.NOT_SOLVED.search(lead)):
+        return Simple("end")  # 「以上です」 to 「解消されましたでしょうか」: answered, and nothing more to ask
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THANKS.search(lead) and not words.NOT_SOLVED.search(lead):
         return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
@@ -849,7 +858,9 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
 
 _OWN_UNPAID = re.compile(r"(まだ|未だ)[^。?？]{0,4}(払|はら|支払|しはら|入金|にゅうきん|振り込|ふりこ)|"
                          r"(支払い|しはらい|払い込み|入金|にゅうきん|振り込み|振込|ふりこみ)(が|は|も)?(まだ|未だ)|"
-                         r"(払|はら|支払|しはら|振り込|ふりこ)って(い)?(ない|ません|へん|ねえ)|未払い|未入金|払い忘れ|はらいわすれ")
+                         r"(払|はら|支払|しはら|振り込|ふりこ)って(い)?(ない|ません|へん|ねえ)|未払い|未入金|払い忘れ|はらいわすれ|"
+                         # 「コンビニ払いの支払いってまだ間に合いますか」: the caller's own payment, still due
+                         r"(支払|しはら|払い込み|振り込み|振込|入金)[^。?？]{0,6}(間に合|まにあ)")
 # the amount of the caller's own order, asked to be reminded of (「コンビニ払いにした注文、支払い金額っていくら
 # でしたっけ」): looked up, not the fee the knowledge base states (「送料っていくらだったっけ」 has no order in it)
 _OWN_AMOUNT_RECALLED = re.compile(
