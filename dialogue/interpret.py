@@ -587,8 +587,9 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Simple("invalid")  # 「1234567です」 at an 8-digit question: a wrong answer, asked again, never a request
     if _distress(parse):
         return Simple("distress")
-    if said.faq is not None and words.QUESTION.search(parse.normalized) and _request(said, q) is None:
-        return Answer(said.faq)  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
+    mid = _faq_mid_flow(said, q)
+    if mid is not None:
+        return mid  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
     if _dont_know(parse) and _request(said, q) is None:
         return Simple("dont_know")
     action = _common(said, q)
@@ -737,6 +738,10 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # has it: answered (and asked again), not handed to a person
         return Answer(said.faq)
     cue = _yes_no_cue(aw, parse)
+    if cue is None and not (isinstance(aw, AwaitOffer) and aw.offer == "faq"):
+        mid = _faq_mid_flow(said, q)
+        if mid is not None:
+            return mid  # 「ポイントの有効期限っていつまで？」 at a read-back: answered, then the read-back again
     changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
     if isinstance(aw, AwaitConfirm) and aw.slot and not changed:
         changed = _tail_correction(parse.normalized, q.slots, aw.slot)
@@ -852,6 +857,23 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         # 「経費で落としたいので領収書がほしいんですけど」: a wish the classifier files under billing, but the
         # knowledge base has the whole answer (how to get one), and nothing of an order was said: answered, then
         # checked. A statement of trouble (「金額が思ってたのと違うんです」) is no wish: its flow looks it up
+        return Answer(said.faq)
+    return None
+
+
+def _faq_mid_flow(said: _Said, q: Question) -> Answer | None:
+    """A question the knowledge base answers, asked in the middle of a request: answered, then the question
+    asked again. A request the classifier reads in it wins, unless it is one the classifier files FAQ
+    questions under and the knowledge base knows every topic word (「ポイントの有効期限っていつまで？」 is no
+    billing question about the order being cancelled)."""
+    text = said.parse.normalized
+    if said.faq is None or not words.QUESTION.search(text):
+        return None
+    request = _request(said, q)
+    if request is None:
+        return Answer(said.faq)
+    if (request.intent in _FAQ_LIKE and request.intent not in q.flow_intents and said.faq.coverage >= 1.0
+            and not _OWN_UNPAID.search(text) and not _OWN_AMOUNT_RECALLED.search(text)):
         return Answer(said.faq)
     return None
 
