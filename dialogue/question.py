@@ -46,4 +46,11 @@ def _last_served(state: CallState, bot: Bot) -> tuple[str | None, frozenset[str]
     intent = state.intents[-1]
     name = bot.by_intent.get(intent)
     flow = bot.flows.get(name) if name is not None else None
-    return (intent, frozenset(flow.slot_types().values())) if flow is not None else (None, frozenset())
+    if flow is None:
+        return None, frozenset()
+    types = set(flow.slot_types().values())
+    for step in flow.steps:  # the order number is asked by the verification flow it calls
+        called = bot.flows.get(step.call) if step.call else None
+        if called is not None:
+            types |= set(called.slot_types().values())
+    return intent, frozenset(types)
