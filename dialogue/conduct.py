@@ -92,7 +92,9 @@ class Conductor:
                 self._clarify(turn, intent, prefill)
                 return True
             case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence, apology=apology,
-                         later=later):
+                         later=later, forget=forget):
+                if forget:
+                    turn.emit(SlotsCleared(forget))
                 if condolence:
                     turn.say_condolence()
                 self._apologise(turn, apology)

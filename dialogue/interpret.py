@@ -182,6 +182,8 @@ class Request:
     hinted: bool = False  # guessed from the values alone (「12345678」): the classifier's intent triggers no rule
     # a second request said in the same breath, served when this one is done (「届かないのと、あとポイントも」)
     later: Request | Answer | None = None
+    # slots of an earlier request that do not hold for this one (「じゃあ なんばてんは」: not the store asked before)
+    forget: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -678,7 +680,8 @@ def _tail_correction(text: str, slots: Mapping[str, Any], slot: str | None) -> d
 # the same question of another thing, the thing only and a topic (「渋谷店は？」「ほな、渋谷のは？」「なんば店だと
 # どうですか」): what is left of the turn once its values are taken out
 _ELLIPTIC = re.compile(
-    r"^(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*(の|の方|のほう)?"
+    r"^(そうですか|そうなんですね|そっか|なるほど|わかりました)?[、,。\s]*"
+    r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*(の|の方|のほう)?"
     r"(は|も|だと|なら|やったら|だったら|って)(どう|どうですか|どうでしょう|どうでしょうか|どない|どうなん|どうなっ?てます)?"
     r"(か|ですか|でしょうか|やろ|かな|かね|ね)?[?？。、\s]*$")
 
@@ -686,16 +689,31 @@ _ELLIPTIC = re.compile(
 def _follow_up(said: _Said, q: Question) -> Request | None:
     """「梅田店って何時まで？」 answered, then 「渋谷店は？」: the request just served, of the new thing."""
     parse = said.parse
-    if q.last_intent is None or q.last_intent not in q.routable or not parse.entities:
-        return None
-    if not all(e.type in q.last_types for e in parse.entities):
+    if q.last_intent is None or q.last_intent not in q.routable:
         return None
     text = parse.normalized
+    if not parse.entities:
+        # a store the bot does not have (「じゃあ なんばてんは」): the request again, whose flow asks which store
+        # and names the ones there are
+        if "store" not in q.last_types or not _STORE_ASKED.match(text.strip()):
+            return None
+        stores = tuple(slot for slot, etype in q.slot_types.items() if etype == "store") or ("store",)
+        return Request(q.last_intent, said.prefill, forget=stores)
+    if not all(e.type in q.last_types for e in parse.entities):
+        return None
     for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
         text = text[: e.start] + text[e.end:]
     if not _ELLIPTIC.match(text.strip()):
         return None
     return Request(q.last_intent, said.prefill)
+
+
+# the same question of a store named by a word of its own (難波店, なんばてん), known to the bot or not
+_STORE_ASKED = re.compile(
+    r"^(そうですか|そうなんですね|そっか|なるほど|わかりました)?[、,。\s]*"
+    r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*"
+    r"[ぁ-んァ-ヶ一-龥ー]{1,6}(店|てん)(の|の方|のほう)?(は|も|だと|なら|やったら|だったら|って)"
+    r"(どう|どうですか|どうでしょう|どうでしょうか|どない)?(か|ですか|でしょうか|かな|かね)?[?？。、\s]*$")
 
 
 def _only_values(parse: Parse) -> bool:
