@@ -953,6 +953,12 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
         return Yes()
     if sum(r.confidence for r in parse.ranking if r.name in ("deny", "thanks", "goodbye")) >= CONFIDENT:
         return Simple("end")
+    if _RESTATED.search(text) and not _NEGATED.search(text):
+        # 「ほな返品でええわ」 after a cancellation that could not be done: a request named with で, asked about
+        # when the classifier leans to it without being sure
+        unsure = _unsure_request(said, q)
+        if unsure is not None:
+            return unsure
     return _common(said, q)
 
 
