@@ -98,9 +98,9 @@ NOT_SOLVED = re.compile(r"(わから|分から|わかん|解決し(て)?(い)?(�
 # 「はいはい、そうです」「そうそう」 (after bare(): そう): agreement with what was said, no answer to "anything else?"
 ACKNOWLEDGE = re.compile(
     r"(なるほど|おけ|おっけー|オッケー|OK|ok|りょ|りょうかい|了解|そっか|そうか|そうなんだ|ふーん|へえ|はーい|うん|"
-    r"ええ|そう|そうそう|そうね|そうだね|そやな|せやな|そやね|せやね|その通り|そのとおり|"
+    r"ええ|そう|そうそう|んだ|んだんだ|そうね|そうだね|そやな|せやな|そやね|せやね|その通り|そのとおり|"
     # 「わかった」「承知しました」 to "anything else?": the answer understood, not "yes, there is more"
-    r"わかりました|分かりました|わかった|分かった|わかったわ|わかりましたわ|わかりやした|承知しました|承知|しょうち|了解しました)+"
+    r"わかりました|分かりました|わかった|分かった|わがった|わがりました|わかったわ|わかりましたわ|わかりやした|承知しました|承知|しょうち|了解しました)+"
 )
 
 # a clear closing (anything-else?, or at any time): the caller is done

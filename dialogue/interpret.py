@@ -471,7 +471,9 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     parse = heard.parse
     if parse is None:
         return Simple("unclear")
-    if not parse.normalized.strip(" 、。….") or words.FILLER_TAIL.fullmatch(parse.normalized.strip(" 、。….")):
+    closing_word = q.served and takes_requests(aw) and words.only_closing(parse.normalized)  # 「ねえ」 (Tohoku: none)
+    if not closing_word and (not parse.normalized.strip(" 、。….")
+                             or words.FILLER_TAIL.fullmatch(parse.normalized.strip(" 、。…."))):
         # the normaliser removes fillers: 「えーっと…」「あのー」 said alone is a caller collecting themselves
         return Simple("hesitate") if parse.text.strip(" 、。…") else Simple("unclear")
     by_type = heard_by_type(parse)
@@ -1006,9 +1008,11 @@ def _at_free(said: _Said, q: Question) -> Action:
         return Simple("thanks")
     if q.served and isinstance(q.awaiting, AwaitFree) and _BARE_YES.fullmatch(parse.normalized):
         return Simple("confirm_end")  # a bare 「はい」 again to 「ご用件をお聞かせください」 once served: done?
-    if words.only_hesitation(parse.normalized):
-        return Simple("hesitate")
     closing = _closing(parse)
+    if closing is None and q.served and words.only_closing(parse.normalized):
+        closing = Simple("confirm_end")  # 「ねえ」 (Tohoku: nothing) once served is a closing before it is a filler
+    if words.only_hesitation(parse.normalized) and not (q.served and closing is not None):
+        return Simple("hesitate")
     if closing is not None:
         if q.served and closing.kind == "confirm_end" and _THAT_IS_ALL.search(parse.normalized):
             return Simple("end")  # 「以上」 said outright once a request was served: no need to ask
