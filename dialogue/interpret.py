@@ -990,9 +990,9 @@ def _at_free(said: _Said, q: Question) -> Action:
         return Simple("hesitate")  # 「孫に言われて電話したんだけど」: gently, slower, with the keypad and a person offered
     if q.served and words.only_closing(parse.normalized) and not said.prefill:
         # 「なんもなかです」 (Kyushu: nothing) once served, read as a complaint (0.65): a closing, before any request
-        closing = _closing(parse) or Simple("confirm_end")
+        done = _closing(parse) or Simple("confirm_end")
         sure = _THAT_IS_ALL.search(parse.normalized) or words.LEAVING.match(parse.normalized)
-        return Simple("end") if closing.kind == "confirm_end" and sure else closing
+        return Simple("end") if done.kind == "confirm_end" and sure else done
     if parse.ambiguous and len(parse.ranking) > 1 and not (said.point is not None and _sure(said.point)):
         top, second = parse.ranking[0], parse.ranking[1]
         if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:
