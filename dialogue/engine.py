@@ -245,7 +245,10 @@ class DialogueManager:
         # a turn the bot understood is no failure: earlier failures must not hand it over (they were judged
         # when they happened), or an answered callback offer would be offered again and again
         understood = not (isinstance(action, Simple) and action.kind in ("unclear", "invalid"))
-        decision = await self._decide(build_signals(turn, parse, user, use_intent=not answers_question(action),
+        # grief told with a request (「主人が亡くなりまして、退会を」) is an emotional call (SPEC 6: grief is
+        # `emotion`): the request's own rule (account closure: complex) does not decide it
+        use_intent = not answers_question(action) and action != Simple("distress")
+        decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent,
                                                     past_failures=not understood))
         if decision is not None:
             if condolence_first(action, decision):

@@ -123,13 +123,15 @@ async def test_grief_before_an_account_closure_hears_condolence_then_the_transfe
   caller: {phone: "0312345678"}
   now: "2026-11-25T10:00:00+09:00"
   opening: 実は先月母が亡くなりまして…、母の会員登録を解約したいのですが
-  expect: {outcome: transferred, reason: complex}
+  expect: {outcome: transferred, reason: emotion}
 """)
+    # grief is an emotional call (SPEC 6), whatever the request told with it: condolence, then a person
     assert result.passed, result.failures
     lines = [t["text"] for t in result.transcript if t["speaker"] == "bot"]
     condolence = next(i for i, line in enumerate(lines) if "大変でございました" in line)
-    transfer = next(i for i, line in enumerate(lines) if "退会のお手続き" in line)
-    assert condolence < transfer, lines
+    transfer = next(i for i, line in enumerate(lines) if "担当者" in line)
+    assert condolence <= transfer, lines
+    assert "ご愁傷様" in lines[condolence], lines
 
 
 def _interpret_at(bot: Bot, nlu: NLU, awaiting: Awaiting, said: str, caller_phone: str | None = None,
