@@ -93,12 +93,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    project = _project(args)
-    data: list[Path] | None = args.data
-    out_dir: Path | None = args.out
-    if project is not None and not _is_sample(project):
-        data = data or list(project.intents)
-        out_dir = out_dir or project.model
+    data, out_dir = train_inputs(args)
     bundle, out = train(data, out_dir, args.backend, base_model=getattr(args, "base_model", None),
                         preset=getattr(args, "preset", None), log=log)
     meta = bundle.metadata
@@ -138,6 +133,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
     return 0
+
+
+def train_inputs(args: argparse.Namespace) -> tuple[list[Path] | None, Path | None]:
+    """What `ivr nlu train` reads and where it writes: `--data`/`--out` as given, else with `--bot DIR` that
+    bot's intent folders and model directory, else (None) the sample bot's defaults."""
+    data: list[Path] | None = args.data
+    out: Path | None = args.out
+    project = _project(args)
+    if project is not None and not _is_sample(project):
+        data = data or list(project.intents)
+        out = out or project.model
+    return data, out
 
 
 def _project(args: argparse.Namespace) -> BotProject | None:

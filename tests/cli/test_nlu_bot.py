@@ -4,12 +4,15 @@ model and intent examples (the clinic sample bot here), without naming each path
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-CLINIC = Path(__file__).resolve().parents[2] / "bots" / "clinic"
+from ivr.cli import build_parser
+from ivr.nlu_commands import train_inputs
+
+ROOT = Path(__file__).resolve().parents[2]
+CLINIC = ROOT / "bots" / "clinic"
 
 
 def _ivr(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -49,13 +52,14 @@ def test_a_bad_bot_directory_is_refused_with_its_file(tmp_path: Path) -> None:
     assert f"{tmp_path / 'bot.yaml'}:" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_train_writes_the_bots_own_model(tmp_path: Path) -> None:
-    bot = tmp_path / "clinic"
-    shutil.copytree(CLINIC, bot, ignore=shutil.ignore_patterns("models"))
-    trained = _ivr("train", "--bot", str(bot))
-    assert trained.returncode == 0, trained.stderr
-    meta = json.loads((bot / "models" / "default" / "metadata.json").read_text(encoding="utf-8"))
-    assert {"book_appointment", "cancel_appointment", "clinic_hours"} <= set(meta["intents"])
-    assert "order_status" not in meta["intents"]
-    parsed = _ivr("parse", "--bot", str(bot), stdin="診察の予約をお願いしたいのですが\n")
-    assert json.loads(parsed.stdout)["intent"]["name"] == "book_appointment"
+def test_train_reads_the_bots_examples_and_writes_its_model_directory(tmp_path: Path) -> None:
+    # what `ivr nlu train --bot DIR` trains on and where it writes (training itself: tests/nlu/test_pipeline.py)
+    parser = build_parser()
+    data, out = train_inputs(parser.parse_args(["nlu", "train", "--bot", str(CLINIC)]))
+    assert data == [CLINIC / "intents", CLINIC / "intents" / "common"] and out == CLINIC / "models" / "default"
+    given = tmp_path / "extra.jsonl"
+    data, out = train_inputs(parser.parse_args(["nlu", "train", "--bot", str(CLINIC), "--data", str(given),
+                                                "--out", str(tmp_path / "m")]))
+    assert data == [given] and out == tmp_path / "m"  # what the company names wins
+    assert train_inputs(parser.parse_args(["nlu", "train", "--bot", str(ROOT)])) == (None, None)  # the sample bot
+    assert train_inputs(parser.parse_args(["nlu", "train"])) == (None, None)
