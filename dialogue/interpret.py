@@ -989,7 +989,8 @@ def _at_free(said: _Said, q: Question) -> Action:
     if words.SENT_TO_CALL.search(parse.normalized) and not said.prefill and _request(said, q) is None:
         return Simple("hesitate")  # 「孫に言われて電話したんだけど」: gently, slower, with the keypad and a person offered
     if q.served and words.only_closing(parse.normalized) and not said.prefill:
-        # 「なんもなかです」 (Kyushu: nothing) once served, read as a complaint (0.65): a closing, before any request
+        # 「なんもなかです」 (Kyushu: nothing) once served, read as a complaint (0.65): a closing, before any request;
+        # said outright (「以上です」「ほな、ありがとう」) it ends, else the end is asked
         done = _closing(parse) or Simple("confirm_end")
         sure = _THAT_IS_ALL.search(parse.normalized) or words.LEAVING.match(parse.normalized)
         return Simple("end") if done.kind == "confirm_end" and sure else done
@@ -1006,10 +1007,6 @@ def _at_free(said: _Said, q: Question) -> Action:
     if intent == "greet":
         return Simple("greet")
     if intent == "thanks" and not words.QUESTION.search(parse.normalized):
-        if q.served and words.only_closing(parse.normalized) and (
-                words.LEAVING.match(parse.normalized) or _THAT_IS_ALL.search(parse.normalized)):
-            # 「ほな、ありがとう」「わかりました、ありがとうございます。以上です」 once served: leaving, not asking again
-            return Simple("end")
         return Simple("thanks")
     if q.served and isinstance(q.awaiting, AwaitFree) and _BARE_YES.fullmatch(parse.normalized):
         return Simple("confirm_end")  # a bare 「はい」 again to 「ご用件をお聞かせください」 once served: done?
@@ -1019,8 +1016,6 @@ def _at_free(said: _Said, q: Question) -> Action:
     if words.only_hesitation(parse.normalized) and not (q.served and closing is not None):
         return Simple("hesitate")
     if closing is not None:
-        if q.served and closing.kind == "confirm_end" and _THAT_IS_ALL.search(parse.normalized):
-            return Simple("end")  # 「以上」 said outright once a request was served: no need to ask
         return closing
     unsure = _unsure_request(said, q)
     if unsure is not None:
