@@ -33,7 +33,7 @@ from ivr.agent_console import (
     queue_labels,
 )
 from ivr.app_keys import MANAGER
-from ivr.desk_app import ACD, DESK, WAITS, segment_turns, transcript
+from ivr.desk_app import ACD, DESK, MOVES, WAITS, segment_turns, transcript
 
 log = logging.getLogger("ivr.agent_api")
 MAX_DISPOSITION_CHARS = 200
@@ -165,11 +165,13 @@ async def api_accept(request: web.Request) -> web.Response:
     app = request.app
     if not user.supervisor and not app[ACD].can_answer(app[ACD].skills_of(user.name, user.role), contact.queue):
         raise _error(403, f"queue '{contact.queue}' needs a skill {user.name} does not have")
+    before = contact
     try:
         contact = await app[DESK].accept(contact.id, user.name, app[AUTH].display_name(user))
     except DeskError as exc:
         raise _desk_error(exc) from None
     app[WAITS].invalidate()
+    await app[MOVES](before, contact)
     log.info("%s accepted %s (%s)", user.name, contact.id, contact.queue)
     return _json(_row(contact, time.time(), await _note(request, contact)))
 
@@ -225,11 +227,13 @@ async def api_transfer(request: web.Request) -> web.Response:
     contact = await _contact(request, user)
     if contact.reason == "harassment" and queue != "supervisor":
         raise _error(403, "harassment stays with supervisors")
+    before = contact
     try:
         contact = await request.app[DESK].transfer(contact.id, user.name, queue, priority)
     except DeskError as exc:
         raise _desk_error(exc) from None
     request.app[WAITS].invalidate()
+    await request.app[MOVES](before, contact)
     return _json(_row(contact, time.time(), None))
 
 

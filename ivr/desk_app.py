@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
 from aiohttp import web
@@ -45,6 +45,26 @@ class CachedWaits:
 
 
 WAITS = web.AppKey("waits", CachedWaits)
+
+DeskMove = Callable[[Contact, Contact], Awaitable[None]]  # (the contact before, after) a console action
+
+
+class DeskMoves:
+    """What a channel does the moment the console moves a contact (accepted, sent to another team): a phone
+    caller held in Twilio's queue is moved at once rather than at their next hold check (ivr/voice_hold.py)."""
+
+    def __init__(self) -> None:
+        self.hooks: list[DeskMove] = []
+
+    async def __call__(self, before: Contact, after: Contact) -> None:
+        for hook in self.hooks:
+            try:
+                await hook(before, after)
+            except Exception:  # the console's action stands; the channel catches up on its own (the hold check)
+                log.exception("moving %s after the console's action failed", after.id)
+
+
+MOVES = web.AppKey("desk_moves", DeskMoves)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +179,7 @@ def ensure_desk(app: web.Application) -> Desk:
         app[DESK] = open_desk(manager.store)
         app[ACD] = Acd.load().covering(manager.escalation.hours.queues)
         app[WAITS] = CachedWaits(app[DESK], app[ACD])
+        app[MOVES] = DeskMoves()
         manager.queue_waits = app[WAITS]
         manager.exits.waits = app[WAITS]  # a flow's own hand-over (menu key 0) minds the wait too
         app.on_cleanup.append(_close_desk)

@@ -21,12 +21,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import ClientSession, ClientTimeout, encode_basic_auth, web
+from aiohttp import web
 from prometheus_client import Counter
 from twilio.base.exceptions import TwilioRestException
-from twilio.http import AsyncHttpClient
-from twilio.http.response import Response
-from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
 from dialogue.api import BotReply, Handover, InputSpec, Prompt
@@ -34,6 +31,7 @@ from dialogue.bot import Bot
 from dialogue.outbound import Job, Outbox, postponed, settle_attempt
 from ivr.app_keys import MANAGER
 from ivr.metrics import REGISTRY
+from ivr.twilio_rest import rest_client
 from ivr.voice_common import CONFIG, ensure_setup, read_form
 from ivr.voice_twilio import leave, say, to_desk, twiml
 
@@ -68,41 +66,12 @@ class DialerConfig:
                             float(env.get("IVR_OUTBOUND_INTERVAL_S") or 30))
 
 
-class TwilioHttp(AsyncHttpClient):  # type: ignore[misc]  # twilio ships no type hints
-    """The `twilio` client's asyncio transport on one aiohttp session. Twilio's own (AsyncTwilioHttpClient)
-    passes aiohttp a BasicAuth object, which aiohttp 3.14 deprecates; this sends the header itself."""
-
-    def __init__(self, timeout_s: float = 10.0) -> None:
-        super().__init__(log, True, timeout_s)
-        self.session = ClientSession()
-
-    async def request(self, method: str, url: str, params: dict[str, object] | None = None,
-                      data: dict[str, object] | None = None, headers: dict[str, str] | None = None,
-                      auth: tuple[str, str] | None = None,
-                      timeout: float | None = None,  # noqa: ASYNC109 (the name twilio's client calls it by)
-                      allow_redirects: bool = False) -> Response:
-        sent = dict(headers or {})
-        if auth is not None:
-            sent["Authorization"] = encode_basic_auth(*auth)
-        query = {k: str(v) for k, v in (params or {}).items()}
-        async with self.session.request(method.upper(), url, params=query, data=data, headers=sent,
-                                        timeout=ClientTimeout(total=timeout or self.timeout),
-                                        allow_redirects=allow_redirects) as resp:
-            return Response(resp.status, await resp.text(), resp.headers)
-
-    async def close(self) -> None:
-        await self.session.close()
-
-
 class Dialer:
     """The `twilio` package's REST client; create it in a running event loop (it opens an HTTP session)."""
 
     def __init__(self, config: DialerConfig) -> None:
         self.config = config
-        self.http = TwilioHttp()
-        self.client = Client(config.account_sid, config.auth_token, http_client=self.http)
-        if config.api_url:
-            self.client.api.base_url = config.api_url.rstrip("/")
+        self.client, self.http = rest_client(config.account_sid, config.auth_token, config.api_url)
 
     def _hook(self, path: str, job: Job) -> str:
         return f"{self.config.public_url}{path}?job={quote(job.id)}"

@@ -89,6 +89,10 @@ class VoiceConfig:
     hold_music_url: str | None = None  # <Play>ed while a caller waits for an agent; silence without it
     survey: bool = True  # a caller the bot helped is asked the keypad survey (ivr/survey_channel.py)
     pay_connector: str = "Default"  # the Twilio payment connector of <Pay> (IVR_PAYMENT_VIA=twilio)
+    # with the auth token and public_base_url, Twilio's REST API moves a held caller the moment an agent
+    # accepts them in the console (ivr/voice_hold.py); without it, at the caller's next hold check
+    account_sid: str | None = None
+    api_url: str | None = None  # another address of Twilio's API (a regional edge, a stand-in in tests)
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None) -> VoiceConfig:
@@ -113,6 +117,8 @@ class VoiceConfig:
             hold_music_url=pick("hold_music_url", "IVR_HOLD_MUSIC_URL"),
             survey=str(env.get("IVR_VOICE_SURVEY", data.get("survey", True))).lower() not in ("0", "false", "no", "off"),
             pay_connector=pick("pay_connector", "IVR_TWILIO_PAY_CONNECTOR") or "Default",
+            account_sid=pick("account_sid", "TWILIO_ACCOUNT_SID"),
+            api_url=pick("api_url", "IVR_TWILIO_API_URL"),
         )
 
 
@@ -121,6 +127,7 @@ CONFIG = web.AppKey("voice_config", VoiceConfig)
 # action> of the agent's leg (ivr/voice_hold.py)
 HOLD_PATH = "/voice/twilio/hold"
 HOLD_DONE_PATH = "/voice/twilio/hold/done"
+HOLD_MOVED_PATH = "/voice/twilio/hold/moved"  # where Twilio's REST API sends a held caller an agent accepted
 AGENT_DONE_PATH = "/voice/twilio/hold/agent-done"
 # the agents' own line (ivr/voice_hold.py): an agent's phone calls in and takes the caller who has waited
 # longest (`<Dial><Queue>`); the `<Queue url>` tells the desk which caller that agent now has

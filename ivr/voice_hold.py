@@ -4,6 +4,9 @@ POST /voice/twilio/hold              the `<Enqueue waitUrl>`: hold music, now an
                                      `<Leave/>` once a console agent accepted the call (or gave it back to the bot)
 POST /voice/twilio/hold/done         the `<Enqueue action>`: after `<Leave/>`, `<Dial>` the agent or the bot again;
                                      a caller who hung up on hold leaves the desk's queue (`abandoned`)
+POST /voice/twilio/hold/moved        where Twilio's REST API redirects a held caller the moment a console agent
+                                     accepts them or moves them to another team (with TWILIO_ACCOUNT_SID and
+                                     IVR_PUBLIC_URL set; without them the next hold check does it): as hold/done
 POST /voice/twilio/hold/agent-done   the `<Dial action>` of the agent's leg: the bot again after a release, the
                                      queue again when the agent did not answer, else the end of the call
 POST /voice/twilio/agent             the agents' line (without IVR_AGENT_DIAL): an agent's phone calls in and gets
@@ -26,7 +29,9 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import quote
 
-from aiohttp import web
+from aiohttp import ClientError, web
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
 from dialogue.acd import SUPERVISOR
@@ -35,13 +40,15 @@ from dialogue.bot import Bot
 from dialogue.desk import OPEN, Contact, DeskError, in_line_order
 from ivr.agent_console import AUTH, User
 from ivr.app_keys import MANAGER
-from ivr.desk_app import ACD, DESK, WAITS, left_the_queue, wait_prompt
+from ivr.desk_app import ACD, DESK, MOVES, WAITS, ensure_desk, left_the_queue, wait_prompt
+from ivr.twilio_rest import TwilioHttp, rest_client
 from ivr.voice_common import (
     AGENT_BRIDGED_PATH,
     AGENT_DONE_PATH,
     AGENT_LINE_PATH,
     CONFIG,
     HOLD_DONE_PATH,
+    HOLD_MOVED_PATH,
     HOLD_PATH,
     VoiceConfig,
     apology,
@@ -66,6 +73,7 @@ REMINDER_AFTER_S = 30  # the wait was just said at the hand-over: the first remi
 SILENT_HOLD_S = 40  # without hold music, a pause of this length between reminders
 UNANSWERED = frozenset({"no-answer", "busy", "failed", "canceled"})  # DialCallStatus of an agent not reached
 AGENT_LINE_WAIT_S = 60  # an agent's phone on the line waits this long for a caller to reach the queue it dials
+REDIRECT_TIMEOUT_S = 5.0  # the console's accept waits at most this for Twilio; else the next hold check moves them
 
 
 def _prompt(bot: Bot, key: str) -> Prompt:
@@ -158,6 +166,23 @@ async def hold_done(request: web.Request) -> web.Response:
             return put_through
     log.warning("call %s left the queue (%s) with nobody to take it", sid, result or "no result")
     await left_the_queue(request.app, sid)
+    return _sorry(request)
+
+
+@when_store_down(_sorry)
+async def hold_moved(request: web.Request) -> web.Response:
+    """Twilio's REST API took the caller out of the queue because the console moved them (`_redirect`): put them
+    through as `<Leave/>` would have, or into the Twilio queue the desk now names."""
+    params = await read_form(request)
+    contact = await request.app[DESK].contact(params["CallSid"])
+    if contact is not None and contact.status in OPEN:
+        put_through = await _put_through(request, params, contact)
+        if put_through is not None:
+            return put_through
+        return _requeue(request, contact, "hold_reminder")  # nothing to do after all: back where they were
+    if contact is not None and contact.status == "released" and contact.bot_session:
+        return await _back_to_bot(request, params, contact)
+    await left_the_queue(request.app, params["CallSid"])
     return _sorry(request)
 
 
@@ -398,8 +423,64 @@ async def agent_bridged(request: web.Request) -> web.Response:
     return _connecting(request)
 
 
+class CallRedirects:
+    """Twilio's REST client, opened on first use (in the running loop) and closed with the application."""
+
+    def __init__(self) -> None:
+        self._client: tuple[Client, TwilioHttp] | None = None
+
+    def client(self, cfg: VoiceConfig) -> Client:
+        if self._client is None:
+            self._client = rest_client(cfg.account_sid or "", cfg.auth_token or "", cfg.api_url,
+                                       timeout_s=REDIRECT_TIMEOUT_S)
+        return self._client[0]
+
+    async def close(self, _app: web.Application) -> None:
+        if self._client is not None:
+            await self._client[1].close()
+
+
+REDIRECTS = web.AppKey("call_redirects", CallRedirects)
+
+
+def _moves_now(cfg: VoiceConfig, before: Contact, after: Contact) -> bool:
+    """Does the console's action change what a caller held in Twilio's queue must hear next? Only a caller
+    still waiting (`queued` before) is redirected: one already bridged to an agent's phone must not be cut off."""
+    if not (cfg.account_sid and cfg.auth_token and cfg.public_base_url) or cfg.workflow_sid:
+        return False
+    if after.channel != "voice" or before.status != "queued":
+        return False
+    if after.status == "assigned":
+        return True  # accepted: put through to the agent (IVR_AGENT_DIAL) or into the agent's own queue
+    return after.status == "queued" and not cfg.agent_dial and after.queue != before.queue  # 転送
+
+
+async def _redirect(app: web.Application, before: Contact, after: Contact) -> None:
+    cfg = app[CONFIG]
+    if not _moves_now(cfg, before, after):
+        return
+    url = f"{(cfg.public_base_url or '').rstrip('/')}{HOLD_MOVED_PATH}"
+    client = app[REDIRECTS].client(cfg)
+    try:
+        await client.calls(after.id).update_async(url=url, method="POST")
+    except (TimeoutError, TwilioRestException, ClientError) as exc:
+        # the call may have ended, or Twilio is slow: the caller's next hold check moves them instead
+        log.warning("call %s could not be moved at once (%s); the next hold check will", after.id, exc)
+        return
+    log.info("call %s moved out of Twilio's queue %s by the console", after.id, before.queue)
+
+
 def setup(app: web.Application) -> None:
     ensure_setup(app)
+    ensure_desk(app)
+    app[REDIRECTS] = redirects = CallRedirects()
+    app.on_cleanup.append(redirects.close)
+
+    async def redirect(before: Contact, after: Contact) -> None:
+        await _redirect(app, before, after)
+
+    app[MOVES].hooks.append(redirect)
+    app.router.add_post(HOLD_MOVED_PATH, hold_moved)
     app.router.add_post(HOLD_PATH, hold)
     app.router.add_post(HOLD_DONE_PATH, hold_done)
     app.router.add_post(AGENT_DONE_PATH, agent_done)

@@ -25,11 +25,14 @@ class TwilioStandIn:
     twiml: list[str] = field(default_factory=list)  # what our answer webhook returned, call by call
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    redirects: list[dict[str, str]] = field(default_factory=list)  # live calls moved (POST Calls/{sid}.json)
+    live: dict[str, dict[str, str]] = field(default_factory=dict)  # CallSid -> its params, for calls tests dial in
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(f"/2010-04-01/Accounts/{ACCOUNT}/Calls.json", self._call)
         app.router.add_post(f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json", self._message)
+        app.router.add_post(f"/2010-04-01/Accounts/{ACCOUNT}/Calls/{{sid}}.json", self._update)
         return app
 
     def _authorised(self, request: web.Request) -> bool:
@@ -67,6 +70,26 @@ class TwilioStandIn:
         self.messages.append({**form, "Sid": sid})
         return web.json_response({"sid": sid, "account_sid": ACCOUNT, "to": form["To"], "status": "queued"},
                                  status=201)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        """Modify a live call: with `Url`, Twilio leaves the call's current TwiML (a queue included) and
+        fetches that URL, as a POST signed like any webhook; an unknown or ended call is a 404."""
+        if not self._authorised(request):
+            return self._error(401, 20003, "Authenticate")
+        sid = request.match_info["sid"]
+        if sid not in self.live:
+            return self._error(404, 20404, f"The requested resource /Calls/{sid}.json was not found")
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        if not form.get("Url") or form.get("Method", "POST") != "POST":
+            return self._error(400, 21205, f"a POST 'Url' is required, got {form}")
+        self.redirects.append({**form, "Sid": sid})
+        async with ClientSession() as session:
+            status, body = await self._post(session, form["Url"], {**self.live[sid], "CallSid": sid,
+                                                                   "CallStatus": "in-progress"})
+        if status != 200:
+            self.problems.append(f"redirect webhook said {status}: {body}")
+        self.twiml.append(body)
+        return web.json_response({"sid": sid, "account_sid": ACCOUNT, "status": "in-progress"})
 
     async def _play(self, form: dict[str, str], sid: str) -> None:
         plan = self.script.get(form["To"]) or ["human"]
