@@ -412,7 +412,8 @@ async def test_the_call_and_the_agent_on_different_workers(aiohttp_client: Clien
             await s.close()
 
 
-@pytest.mark.parametrize("path", [HOLD_PATH, HOLD_DONE_PATH, "/voice/twilio/hold/agent-done", "/voice/twilio/pay?seq=1"])
+@pytest.mark.parametrize("path", [HOLD_PATH, HOLD_DONE_PATH, "/voice/twilio/hold/moved", "/voice/twilio/hold/agent-done",
+                                  "/voice/twilio/pay?seq=1"])
 async def test_the_new_webhooks_refuse_unsigned_posts(aiohttp_client: ClientMaker, manager: DialogueManager,
                                                       path: str) -> None:
     app = voice_app(manager)
