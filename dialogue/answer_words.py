@@ -376,18 +376,30 @@ def only_start_over(text: str) -> bool:
 FILLER_TAIL = re.compile(r"(あの|その|うーん|うん|ん)?と?(です)?(ね|ねえ|ねー|な|なあ|なー|よ|さ|さあ|さー|の|わ|ねぇ|なぁ|さぁ)")
 
 
+# the caller repeats what was asked while collecting themselves: 「番号？ええと、ちょっと待ってね」
+_ECHO_CLAUSE = re.compile(
+    r"^(ご?注文番号|ちゅうもんばんごう|お?電話番号|でんわばんごう|郵便番号|ゆうびんばんごう|番号|ばんごう|"
+    r"お?日にち|ひにち|お?名前|おなまえ|ご?住所|じゅうしょ|お?時間|じかん|店舗|お?店|みせ)"
+    r"(ですか|ですね|か|ね|ねえ|ですか?ね|って)?$"
+)
+
+
 def only_hesitation(text: str) -> bool:
     """Fillers, 「待ってください」, 「今探します」: the caller needs a moment, nothing else."""
     if _english_only(EN_HESITATION, text):
         return True
     parts = clauses(text)
+    echoes = [c for c in parts if _ECHO_CLAUSE.match(c)]
+    rest = [c for c in parts if not _ECHO_CLAUSE.match(c)]
+    if echoes and not any(bare(c) for c in rest):
+        return False  # 「番号？」 alone asks what is wanted: the question again, not a wait
     return all(
         bare(c) == ""
         or (_HESITATION_CLAUSE.search(c) is not None and not _NOT_HESITATION.search(c) and len(c) <= 20)
         or _SORRY.match(c) is not None
         or _FILLER_CLAUSE.match(c) is not None
         or FILLER_TAIL.fullmatch(c) is not None
-        for c in parts
+        for c in rest
     )
 
 

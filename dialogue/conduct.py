@@ -80,7 +80,10 @@ class Conductor:
             case Correct(values=values):
                 self._set(turn, values, "correction")
                 if isinstance(aw, AwaitConfirm):
-                    await self._run(turn, Position(aw.flow, aw.step))  # confirm the corrected values
+                    # 「ぜろきゅうぜろの…」 to 「090-…におかけしてよろしいでしょうか」: the answer to what the no would
+                    # have asked, so on past that question; else the corrected values confirmed
+                    answered = _no_branch_answered(turn.bot, aw, values)
+                    await self._run(turn, Position(aw.flow, answered or aw.step))
                     return True
                 return await self._fill(turn, {})
             case Yes(values=values):
@@ -191,7 +194,9 @@ class Conductor:
             if step is None:
                 return False
             flow = turn.bot.flows[aw.flow]
-            nxt = step.yes or flow.after(step)
+            # 「はい、携帯の080…にお願いします」 to 「090-…におかけしてよろしいでしょうか」: the number said is the one
+            # to use; the yes only agrees to be called
+            nxt = _no_branch_answered(turn.bot, aw, values) or step.yes or flow.after(step)
             if nxt is None:
                 await self._settle(turn, Finished())
             else:
@@ -521,6 +526,19 @@ def _label(turn: Turn, intent: str) -> str:
     """The bot's name for a request, in the call's language (prompts `label_<intent>`)."""
     key = turn.localized(f"label_{intent}")
     return turn.bot.prompts.render(key, turn.state.channel, {}).text if turn.bot.prompts.has(key) else ""
+
+
+def _no_branch_answered(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -> str | None:
+    """The step after the no-branch of a yes/no question that reads back no slot of its own, when the no-branch
+    asks for one of `values` (the caller said the other number instead of no); None otherwise."""
+    step = step_of(bot, aw.flow, aw.step)
+    if step is None or step.slot or not step.no:
+        return None
+    flow = bot.flows[aw.flow]
+    asked = next((s for s in flow.steps if s.id == step.no), None)
+    if asked is None or asked.ask is None or asked.ask not in values:
+        return None
+    return flow.after(asked)
 
 
 def step_of(bot: Bot, flow: str, step: str) -> Step | None:

@@ -503,6 +503,9 @@ _DIGIT_JOIN = re.compile(
 )
 _WHOLE_ANSWER = re.compile(r"(です|でした|ですね|でございます|だよ|だ|や)[。.!！\s]*$")
 MIN_PART = 2  # one digit alone is a key or a slip, not the start of a number
+# a number the caller names as another kind than the one asked is not the first part of the asked one
+_NAMED_NUMBERS = {"order_id": ("注文", "ちゅうもん"), "phone_number": ("電話", "でんわ"),
+                  "postal_code": ("郵便", "ゆうびん", "〒")}
 
 
 def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Action | None:
@@ -517,6 +520,9 @@ def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Ac
     spec = entity_types.spec(aw.entity)
     if spec is None or spec.digits is None or spec.windows or aw.entity == "amount":
         return None
+    if any(kind != aw.entity and any(w in parse.normalized for w in named)
+           for kind, named in _NAMED_NUMBERS.items()):
+        return None  # 「ゆうびんばんごうは いちごーぜろ…」 at the order number: another number, said before it is asked
     runs = _DIGIT_RUN.findall(parse.normalized)
     if not runs:
         return None

@@ -46,3 +46,14 @@ def test_other_words_keep_their_meaning(bot: Bot, nlu: NLU, said: str) -> None:
 def test_slow_down_at_a_confirmation(bot: Bot, nlu: NLU) -> None:
     got = _interpret(bot, nlu, AwaitConfirm("cancel_order", "confirm_cancel"), "すみません、もうちょっとゆっくりお願いします")
     assert got == Simple("slow_down")
+
+
+# found in `ivr chat` as an elderly caller: repeating the question while looking is still only a moment's wait
+@pytest.mark.parametrize("said", ["ばんごう？ええと、ちょっと待ってね", "注文番号ですか、ちょっとお待ちください",
+                                  "電話番号ね、えっと、今見ますね"])
+def test_echoing_the_question_while_looking_is_a_hesitation(bot: Bot, nlu: NLU, said: str) -> None:
+    assert _interpret(bot, nlu, AwaitSlot("verify_order", "ask_order", "order_id", "order_id"), said) == Simple("hesitate")
+
+
+def test_the_echo_alone_is_not_a_wait(bot: Bot, nlu: NLU) -> None:
+    assert _interpret(bot, nlu, AwaitSlot("verify_order", "ask_order", "order_id", "order_id"), "番号？") != Simple("hesitate")

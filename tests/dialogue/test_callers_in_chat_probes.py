@@ -1,0 +1,64 @@
+"""Found talking to `ivr chat` as callers (2026-12-05), one test each: at 「090-…におかけしてよろしいでしょうか」 a
+caller who reads out a number (the same or another) was asked the same question again, and one who said 「はい、携帯の
+080…にお願いします」 was called back on the caller id; a postal code said at the order-number question
+(「ゆうびんばんごうは いちごーぜろ…」) was taken for the first digits of the order number.
+
+Each runs a case through the SPEC 7.2 runner on the sample bot with the real NLU.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogue.bot import Bot
+from nlu.pipeline import NLU
+from tests.dialogue.cases import run_case as _run
+
+
+@pytest.mark.parametrize(("said", "number"), [
+    ("ぜろきゅうぜろの、いちにさんよんの、ごろくななはち", "09012345678"),  # the caller id, read out: a yes
+    ("携帯の08011112222にお願いします", "08011112222"),
+    ("はい、携帯の080-1111-2222にお願いします", "08011112222"),  # the yes agrees to a call, not to that number
+])
+async def test_a_number_said_at_the_callback_number_question_is_the_one_called(tmp_path: Path, bot: Bot, nlu: NLU,
+                                                                               said: str, number: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: out of hours, callback to the number said
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-12-06T20:00:00+09:00"
+  turns:
+    - user: 担当の人と話したいんですけど
+    - user: はい、お願いします
+      expect: {{awaiting: confirm, says: 090-1234-5678}}
+    - user: {said}
+      expect: {{awaiting: "slot:date"}}
+    - user: 明日の10時
+      expect: {{awaiting: confirm}}
+    - user: はい
+  expect: {{outcome: callback_scheduled, slots: {{phone_number: "{number}"}}}}
+""")
+    assert result.passed, result.failures
+
+
+async def test_a_postal_code_at_the_order_number_is_kept_for_later(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: postal code first, kana transcript
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: 住所を変えたいんですけど
+      expect: {awaiting: "slot:order_id"}
+    - user: ゆうびんばんごうは いちごーぜろ ぜろぜろぜろいち
+      expect: {awaiting: "slot:order_id"}
+    - user: にさんよんご ろくななはちきゅう
+      expect: {awaiting: "slot:address"}
+    - user: 渋谷区神南1-1-1
+    - user: はい
+    - user: 以上です
+  expect: {outcome: resolved, slots: {order_id: "23456789", postal_code: "1500001"}}
+""")
+    assert result.passed, result.failures
