@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from dialogue import answer_words as words
+from dialogue.address_text import address_as_written
 from dialogue.entity_types import EntityTypes
 from dialogue.faq import FaqHit
 from dialogue.state import (
@@ -291,6 +292,8 @@ def _free_text(parse: Parse, slot: str) -> str | None:
         parts = [_strip_copula(p) for p in re.split(r"[、,。\s]+", parse.normalized) if p.strip()]
         parts = [p for p in parts if p]
         return max(parts, key=len) if parts else None
+    if slot == "address":
+        return _strip_copula(address_as_written(parse.text)) or None
     return _strip_copula(parse.normalized) or None
 
 

@@ -62,3 +62,30 @@ async def test_a_postal_code_at_the_order_number_is_kept_for_later(tmp_path: Pat
   expect: {outcome: resolved, slots: {order_id: "23456789", postal_code: "1500001"}}
 """)
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(("said", "written"), [
+    ("しぶやく じんなん いちのにのさん です", "しぶやくじんなん1-2-3"),
+    ("東京都港区芝公園四の二の八", "東京都港区芝公園4-2-8"),
+    ("渋谷区神南1の1の1です", "渋谷区神南1-1-1"),
+    ("一ノ瀬ハイツです", "一ノ瀬ハイツ"),  # a name with ノ in it is no block number
+])
+async def test_an_address_read_aloud_is_written_with_its_block_numbers(tmp_path: Path, bot: Bot, nlu: NLU,
+                                                                       said: str, written: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: address read aloud
+  channel: voice
+  caller: {{phone: "08098765432"}}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: 住所を変えたいんですけど
+    - user: "23456789"
+    - user: 150-0001
+      expect: {{awaiting: "slot:address"}}
+    - user: {said}
+      expect: {{awaiting: confirm}}
+    - user: はい
+    - user: 以上です
+  expect: {{outcome: resolved, slots: {{address: "{written}"}}}}
+""")
+    assert result.passed, result.failures
