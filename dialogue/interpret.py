@@ -991,8 +991,9 @@ def _at_free(said: _Said, q: Question) -> Action:
         return answer
     if words.PREAMBLE.match(parse.normalized) and not said.prefill:
         return Simple("greet")  # 「ちょっとお聞きしたいことが…」「注文のことで」: 「どのようなご用件でしょうか」
-    if words.ASK_FOR_ENGLISH.search(parse.normalized) and _request(said, q) is None:
-        return Simple("greet")  # "do you speak English?": the call goes on in English (signals), asked what for
+    if (words.ASK_FOR_ENGLISH.search(parse.normalized) or "limited_japanese" in parse.flags) and _request(said, q) is None:
+        # "do you speak English?", 「日本語わかりません」: the call goes on in English (signals), asked what for
+        return Simple("greet")
     if words.WRONG_NUMBER.search(parse.normalized) and not said.prefill and _request(said, q) is None:
         return Simple("end")  # 「すみません、間違えました」 to 「ご用件をお話しください」: a wrong number
     if words.SENT_TO_CALL.search(parse.normalized) and not said.prefill and _request(said, q) is None:

@@ -87,6 +87,8 @@ def language_heard(state: CallState, parse: Parse) -> str | None:
     English asked for (「英語で話せますか」), in whatever language it was asked."""
     if state.language != "en" and words.ASK_FOR_ENGLISH.search(parse.normalized):
         return "en"
+    if state.language == "ja" and "limited_japanese" in parse.flags:
+        return "en"  # 「日本語わかりません」: English, the language most callers in Japan share with the centre
     if parse.language == state.language or parse.language_confidence < LANGUAGE_CONFIDENCE:
         return None
     if isinstance(state.awaiting, AwaitSlot) and state.awaiting.entity in FREE_TEXT:

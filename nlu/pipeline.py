@@ -172,6 +172,12 @@ class NLU:
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
             f.startswith("hx:") and f != "hx:english_second_person" for f in stage.feats)
         harassment = self._harassment(probs["harassment"], short_unlisted)
+        flags = signals.flags(norm.text, tokens)
+        if "limited_japanese" in flags:
+            # 「日本語わかりません」 is the caller's own limit, not the lexicon's insult 「日本語わからないのか」
+            harassment = Harassment(False, harassment.score, None)
+            if emotion.label == "anger":
+                emotion = _calmed(emotion)
         if not harassment.detected and _PROSTRATION_DEMANDED.search(norm.text):
             harassment = Harassment(True, max(harassment.score, 0.9), "unreasonable_demand")
         elif not harassment.detected and _THREAT_VEILED.search(norm.text):
@@ -187,7 +193,7 @@ class NLU:
             harassment=harassment,
             low_confidence=top.confidence < self.model.low_confidence,
             ambiguous=top.confidence - second < self.model.ambiguous_margin,
-            flags=signals.flags(norm.text, tokens),
+            flags=flags,
             language=language.code,
             language_confidence=language.confidence,
         )

@@ -6,6 +6,7 @@ read these flags; the words themselves are not a classifier, only markers a supe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import jaconv
@@ -54,6 +55,23 @@ def reading_of(text: str, tokens: Sequence[Token]) -> str:
     return fold_reading(str(jaconv.hira2kata(text)))
 
 
+# the caller's own Japanese is limited (「日本語わかりません」「すみません、日本語ちょっとだけ」): a foreign caller to
+# serve in English, not the insult 「日本語わからないのか」 thrown at the agent (the harassment lexicon lists
+# 日本語わからない for that), which asks (の, か, ?), adds も (「日本語もわからない」) or names the agent
+_VERB = (r"(ワカリマセン|ワカラナイ|ワカンナイ|ワカラン|ハナセマセン|ハナセナイ|シャベレマセン|シャベレナイ|デキマセン|デキナイ|"
+         r"ダメ|ムズカシ|ニガテ|ヘタ)")
+_LITTLE = r"(スコシ|チョッ?ト|アマリ|マダ|ヨク|ゼンゼン)(ダケ)?"
+_LIMITED_JAPANESE = re.compile(
+    rf"(?<!モ)ニ(ホ|ポ|ッポ)ンゴ(ガ|ワ|ハ)?({_LITTLE}({_VERB}|ハナセマス|ワカリマス|デス|$|、|。)|{_VERB})"
+    r"(?!ノ|ンカ|ンノ|カ|ンデスカ|ンジャ)"
+)
+_TO_THE_AGENT = re.compile(r"アンタ|オマエ|テメ|キサマ|キミ|アナタ|オタク|ソッチ|ソチラ|オネエサン|ニイチャン|ネエチャン")
+
+
 def flags(text: str, tokens: Sequence[Token]) -> frozenset[str]:
     reading = reading_of(text, tokens)
-    return frozenset(flag for flag, marks in _FOLDED.items() if any(m in reading for m in marks))
+    found = {flag for flag, marks in _FOLDED.items() if any(m in reading for m in marks)}
+    if (_LIMITED_JAPANESE.search(reading) and not _TO_THE_AGENT.search(reading)
+            and not any(q in text for q in "?？")):
+        found.add("limited_japanese")
+    return frozenset(found)

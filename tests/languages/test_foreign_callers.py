@@ -47,3 +47,21 @@ async def test_foreign_caller_out_of_hours_hears_the_hours_in_their_language(nlu
 async def test_a_japanese_caller_saying_ok_stays_in_japanese(nlu: NLU) -> None:
     said, state = await _call(nlu, MONDAY_10, "注文した商品が届かないんです", "OK")
     assert state.language == "ja" and state.reason != "language"
+
+
+# found in `ivr chat`: 「日本語わかりません」 was warned as abuse (the lexicon lists 日本語わからない as the insult
+# thrown at an agent) and the caller heard Japanese again
+async def test_a_caller_who_says_they_do_not_speak_japanese_is_served_in_english(nlu: NLU) -> None:
+    said, state = await _call(nlu, MONDAY_10, "日本語わかりません", "my order has not arrived")
+    assert state.language == "en" and not state.ended and state.reason != "harassment"
+    assert said[1].isascii() and said[2].isascii() and "order number" in said[2]
+
+
+def test_own_limited_japanese_is_no_insult_but_the_taunt_still_is(nlu: NLU) -> None:
+    for own in ("日本語わかりません", "すみません、日本語ちょっとだけ", "私は日本語が苦手です", "にほんご わからない"):
+        parse = nlu.parse(own)
+        assert "limited_japanese" in parse.flags and not parse.harassment.detected, own
+        assert parse.emotion.label != "anger", own
+    for taunt in ("お前日本語わからないのか", "日本語もわからないの？", "あんた日本語わかる？"):
+        assert "limited_japanese" not in nlu.parse(taunt).flags, taunt
+    assert nlu.parse("お前日本語わからないのか").harassment.detected
