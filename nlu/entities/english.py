@@ -87,6 +87,7 @@ def english_entities(norm: Normalized, now: datetime, lexicon: Lexicon | None = 
     ranges = _ranges(text)
     times = [t for t in _times(text) if not _overlaps(t, ranges)]
     found += ranges + times + [w for w in _window_words(text) if not _overlaps(w, ranges + times)]
+    found = [f for f in found if not (f[2] in _AVOIDABLE and _away(text, f[0], f[1]))]
     found += [(m.start(), m.end(), "amount", int((m.group(1) or m.group(2)).replace(",", "")))
               for m in _AMOUNT.finditer(text)]
     names = (lexicon or default_lexicon()).match_english(text)
@@ -94,6 +95,27 @@ def english_entities(norm: Normalized, now: datetime, lexicon: Lexicon | None = 
     out += [Entity(e.type, e.value, *norm.span(e.start, e.end), alternatives=e.alternatives) for e in names]
     out.sort(key=lambda e: (e.start, -e.end))
     return tuple(out)
+
+
+# a day or a slot the caller cannot take ("I won't be home tomorrow", "nobody's in on Saturday morning",
+# "tomorrow doesn't work"): the one to avoid, not the one asked for (the Japanese: nlu/entities/absence.py)
+_AVOIDABLE = frozenset({"date", "time_window"})
+_CLAUSE_END = re.compile(r"[.;!?]|,|\b(?:but|so|and|could|can|would|please)\b(?!['’]|n['’]?t)", re.IGNORECASE)
+_AWAY = re.compile(
+    r"\b(?:won'?t|will not|can'?t|cannot|can not|couldn'?t|not going to|(?:i'?m|i am|we'?re|we are|i'?ll|we'?ll) (?:not|be out|be away)"
+    r"|nobody|no one|noone)\b[^.;,!?]*?\b(?:home|in|there|around|available|receive|be)\b"
+    r"|\b(?:i'?m|i am|we'?re|we are|i'?ll be|we'?ll be|i will be|we will be) (?:away|out|traveling|travelling|at work|working)\b"
+    r"|\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not) (?:work|suit|good|ok|okay|possible)\b|\bno good\b",
+    re.IGNORECASE,
+)
+
+
+def _away(text: str, start: int, end: int) -> bool:
+    """Whether the clause around text[start:end] says the caller is away then (see _AWAY)."""
+    before = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+    after = _CLAUSE_END.search(text, end)
+    clause = text[before[-1] if before else 0 : after.start() if after else len(text)]
+    return _AWAY.search(clause) is not None
 
 
 def _overlaps(span: tuple[int, int, str, str | int], others: list[tuple[int, int, str, str | int]]) -> bool:

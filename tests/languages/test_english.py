@@ -46,6 +46,15 @@ def _entities(text: str) -> set[tuple[str, str]]:
     ("is the kettle in stock at Shibuya", {("product", "kettle"), ("store", "shibuya")}),
     ("do you have coffee makers in Umeda", {("product", "coffee_maker"), ("store", "umeda")}),
     ("oh I see, one more thing", set()),  # "oh" and "one" are digits only inside a number
+    # a day or slot the caller cannot take is not the one asked for (dev15: 「明日は家にいない」 in English)
+    ("Hi, I won't be home tomorrow. Can I change my delivery?", set()),
+    ("I'm not home tomorrow, can you deliver on Friday?", {("date", "2026-12-11")}),
+    ("nobody will be in on Saturday morning", set()),
+    ("I can't be home tomorrow", set()),
+    ("tomorrow doesn't work for me", set()),
+    ("I'll be away tomorrow so deliver it on Wednesday", {("date", "2026-12-09")}),
+    ("can you deliver tomorrow", {("date", "2026-12-08")}),
+    ("tomorrow is fine", {("date", "2026-12-08")}),
 ])
 def test_english_entities(text: str, expected: set[tuple[str, str]]) -> None:
     assert _entities(text) == expected
