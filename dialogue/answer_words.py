@@ -210,6 +210,11 @@ PREAMBLE = re.compile(
     r"|(質問|しつもん|ご?相談|そうだん|お願い|おねがい|問い合わせ|といあわせ)(が|で|なんです|です)?(ある|あって|あり(まし)?て|あります|あるんです)?(けど|けれど|が)?)"
     r"[、。…\.\s]*((お)?電話(し(まし)?た|させていただきました)(んです|のです)?(けど|けれど|が)?)?[、。…\.\s!?？]*$"
 )
+# the same with a topic named first: 「先日の注文の件で確認したいことがあるんですけど」「請求のことでお聞きしたいんですが」
+TOPIC_PREAMBLE = re.compile(
+    r"^[^、。?？]{1,16}?(の件|のこと|の事|について|に関して|のことなんですけど|のことなんですが)(で|なんですが|なんですけど)?[、\s]*"
+    + PREAMBLE.pattern.removeprefix("^")
+)
 # no answer to give: that is an answer (offer another way), not a failure to understand
 DONT_KNOW = re.compile(
     r"(わから|分から|わかん|分かん|わかりませ|分かりませ|わがん|わがら|知らな|しらな|知らん|しらん|知らへん|存じ|"
@@ -275,6 +280,12 @@ TROUBLE = re.compile(
     r"ちが(う|った)(商品|もの)が|"
     # 「スイッチ入れても沸かへんのよ」: a switch or a button that does nothing, water that will not boil
     r"(スイッチ|すいっち|ボタン|ぼたん)を?(入れ|いれ|押し|おし|つけ)ても|沸か(な|へん|ん|ず|ない)|沸きませ|温まらな|あたたまらな|冷えな|ひえな)"
+)
+# stock asked about in so many words (「ケトル、まだ入らないんですか」「いつ入荷しますか」): a broken one at home is
+# why the caller wants a new one, not a product to return
+STOCK_ASKED = re.compile(
+    r"(入荷|にゅうか|在庫|ざいこ|まだ入らない|まだ入らへん|まだ入りません|いつ入る|いつ入り|いつはいる|売って(い)?ます|"
+    r"置いて(い)?ます|取り扱|買え(ます|る)|買いたい|購入(でき|したい))"
 )
 # the start of a reply that is a correction: 「いや、…」「ちがう、…」 before the right value
 CORRECTION = re.compile(r"(じゃなくて|ではなくて|じゃなかった|ちがう|違う|違い|ちゃう|間違え|まちがえ|訂正|いや)")

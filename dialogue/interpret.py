@@ -30,6 +30,7 @@ from nlu.types import Parse
 
 CONFIDENT = 0.55  # below this an intent may not interrupt a question in progress
 CLARIFY_FLOOR = 0.3  # above this, a close call between two requests is asked about, not guessed
+TOPIC_FLOOR = 0.2  # a topic named before 「確認したいことが」: its first reading is asked about from here
 CONVERSATION = frozenset({"greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope"})
 YES_KEYS, NO_KEYS = frozenset({"1"}), frozenset({"2", "9"})
 FREE_TEXT = frozenset({"name", "address", "text"})
@@ -112,18 +113,20 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None) -> tuple[Par
     return nlu.parse(split[0], now), nlu.parse(split[1], now)
 
 
-_SCENE_BREAK = re.compile(r"(んです|のです|んだ|んや|んやけど|ですけど|ですが|ますけど|ますが)?(けど|けれど|けれども|が)[、,]\s*")
+_SCENE_BREAK = re.compile(
+    r"(んです|のです|んだ|んや|んやけど|ですけど|ですが|ますけど|ますが)?(けど|けれど|けれども|が)(ね|ねえ|さ|な|よ)?[、,]\s*"
+    # a sentence ended, and a 「それでね、」 leads to what the caller wants: 「…忘れておってね。それでね、返したいんですよ」
+    r"|[。!?！？]\s*(それで|だから|なので|ほんで|そんで|ほいで)(ね|ねえ|さ|な)?[、,]\s*"
+)
 
 
 def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after the last 「…けど、」 parsed alone, when the whole turn is no sure reading; else None."""
     if parse.intent.confidence >= TOPIC_SWITCH or _NOT_THIS.search(parse.normalized):
         return None
-    breaks = list(_SCENE_BREAK.finditer(parse.normalized))
-    if not breaks:
-        return None
-    tail = parse.normalized[breaks[-1].end():].strip(" 、。")
-    return nlu.parse(tail, now) if len(words.bare(tail)) >= 4 else None
+    tails = [parse.normalized[b.end():].strip(" 、。") for b in _SCENE_BREAK.finditer(parse.normalized)]
+    tail = next((t for t in reversed(tails) if len(words.bare(t)) >= 4), None)
+    return nlu.parse(tail, now) if tail is not None else None
 
 
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
@@ -145,7 +148,14 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
     matches = list(_NOT_THIS.finditer(text)) or list(_CLAUSE_BREAK.finditer(text))[:1]
     if not matches or not text[matches[-1].end():].strip(" 、。"):
         return None
-    return nlu.parse(text[matches[-1].end():], now)
+    rest = nlu.parse(text[matches[-1].end():], now)
+    sentences = [t for t in re.split(r"[。.!?！？]", rest.normalized) if words.bare(t)]
+    if corrected and len(sentences) > 1:
+        # 「…やっぱり自分でやります。再配達をお願いしたいんです」: the last sentence may be the request itself
+        last = nlu.parse(sentences[-1], now)
+        if last.intent.name not in CONVERSATION and last.intent.confidence > rest.intent.confidence:
+            return last
+    return rest
 
 
 # -- actions -------------------------------------------------------------------------------------------
@@ -332,7 +342,9 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
 def _unsure_request(said: _Said, q: Question) -> Request | None:
     """A request the classifier leans to without being sure: asked about, never guessed."""
     top = said.parse.ranking[0] if said.parse.ranking else None
-    if (words.TROUBLE.search(said.parse.normalized) and _FOR_TROUBLE in q.routable
+    stock = (top is not None and top.name == "product_availability" and top.confidence >= CLARIFY_FLOOR
+             and words.STOCK_ASKED.search(said.parse.normalized) is not None)
+    if (words.TROUBLE.search(said.parse.normalized) and _FOR_TROUBLE in q.routable and not stock
             and (top is None or top.name not in _TROUBLE_REQUESTS or top.confidence < CLARIFY_FLOOR)):
         # 「ケトルの電源が入りません」 read as a question about stock, 「冷蔵庫が冷えないんです」 a faint complaint:
         # a product that does not work is a return or an exchange to ask about, with an apology first
@@ -1004,13 +1016,25 @@ def _at_free(said: _Said, q: Question) -> Action:
         done = _closing(parse) or Simple("confirm_end")
         sure = _THAT_IS_ALL.search(parse.normalized) or words.LEAVING.match(parse.normalized)
         return Simple("end") if done.kind == "confirm_end" and sure else done
-    if parse.ambiguous and len(parse.ranking) > 1 and not (said.point is not None and _sure(said.point)):
+    changed_mind = said.rest is not None and _NOT_THIS.search(parse.normalized) is not None and _sure(said.rest)
+    if (parse.ambiguous and len(parse.ranking) > 1 and not (said.point is not None and _sure(said.point))
+            and not changed_mind and not _distress(parse)):
+        # a close call between two requests is asked about; not when the caller changed their mind and said
+        # the new request plainly (「オペレーター…あ、やっぱり自分でやります。再配達を」), nor in distress (a person)
         top, second = parse.ranking[0], parse.ranking[1]
         if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:
             return Request(top.name, said.prefill, clarify=True)
     request = _request(said, q)
     if request is not None:
         return request
+    if words.TOPIC_PREAMBLE.match(parse.normalized) and not said.prefill:
+        # 「先日の注文の件で確認したいことがあるんですけど」: a topic named, the request to come: the classifier's
+        # first reading, however faint, is asked about (「ご注文の…でしょうか」), never 「聞き取れませんでした」
+        first = parse.ranking[0] if parse.ranking else None
+        if (first is not None and first.name in q.routable and first.name not in CONVERSATION
+                and first.confidence >= TOPIC_FLOOR):
+            return Request(first.name, said.prefill, clarify=True)
+        return Simple("greet")
     if _distress(parse):
         return Simple("distress")
     intent = _confident(parse)

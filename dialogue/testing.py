@@ -25,6 +25,7 @@ from dialogue.yaml_source import SourceError, position, read_yaml, validate
 from nlu.normalize import normalize
 
 MAX_GOAL_TURNS = 30
+DONE = "以上です"  # what a goal-based caller says to 「ほかにご用件は」 once their own replies are said
 _ALIASES = {"time_window": "time"}
 
 
@@ -84,7 +85,9 @@ class Case(_Lenient):
     opening: str | list[str] | None = None
     answers: dict[str, Any] = Field(default_factory=dict)
     confirm: str | list[str] = "はい"
-    anything_else: str = "以上です"
+    # said to 「ほかにご用件は」 in order, one each time; once all are said the caller is done (以上です): a
+    # caller who asked their second question does not ask it again
+    anything_else: str | list[str] = "以上です"
     expect: Expect | None = None
 
 
@@ -249,6 +252,7 @@ class CaseRunner:
         used: dict[str, int] = {}
         confirms = [case.confirm] if isinstance(case.confirm, str) else list(case.confirm)
         n_confirm = 0
+        more = [case.anything_else] if isinstance(case.anything_else, str) else list(case.anything_else)
         for _ in range(MAX_GOAL_TURNS):
             if reply.ended:
                 return reply
@@ -272,7 +276,7 @@ class CaseRunner:
                 turn = UserTurn(text=confirms[min(n_confirm, len(confirms) - 1)])
                 n_confirm += 1
             elif awaiting == "anything_else":
-                turn = UserTurn(text=case.anything_else)
+                turn = UserTurn(text=more.pop(0) if more else DONE)
             else:
                 result.fail(f"the bot is waiting for '{awaiting}' and the caller has nothing more to say")
                 return reply

@@ -80,8 +80,7 @@ async def test_an_elderly_kettle_return_is_a_return(tmp_path: Path, bot: Bot, nl
   now: "2026-11-24T10:00:00+09:00"
   turns:
     - user: あのですね、ポットをね、電気の、お湯を沸かすやつ、買ったんですけどね、家にもう一つあったのを忘れておってね。それでね、返したいんですよ
-      expect: {says: 返品・交換についてのお問い合わせでよろしいでしょうか}
-    - user: はいはい、そうそう
+      expect: {awaiting: "slot:order_id"}
     - user: さんよんごーろくななはちきゅうぜろ
       expect: {says: 返品をお受けいたします}
     - user: はい

@@ -145,3 +145,23 @@ def test_a_request_not_reached_goes_to_the_agent_and_start_over_forgets_it() -> 
     assert record_of(state, []).intents == ["complaint", "store_hours"]
     assert CallState.from_json(state.to_json()).later == state.later  # kept across workers
     assert apply(state, StackCleared()).later == ()
+
+
+# dev14: a goal-based caller whose `anything_else` names a second request asked it again at every
+# 「ほかにご用件は」 until the runner gave up after 30 turns; a caller asks it once, then is done
+@pytest.mark.parametrize("more", ["あ、あと渋谷店の営業時間も教えてください",
+                                  "[あ、あと渋谷店の営業時間も教えてください, 以上です]"])
+async def test_the_second_request_is_asked_once_then_the_caller_is_done(tmp_path: Path, bot: Bot, nlu: NLU,
+                                                                       more: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: order status, then store hours
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-20T10:00:00+09:00"
+  opening: 注文の配送状況を知りたいです
+  answers: {{order_id: "12345678"}}
+  anything_else: {more}
+  expect: {{outcome: resolved, intents: [order_status, store_hours], slots: {{store: shibuya}}}}
+""")
+    assert result.passed, result.failures
+    assert sum("渋谷店の営業時間は" in t["text"] for t in result.transcript) == 1
