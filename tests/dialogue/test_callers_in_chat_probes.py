@@ -89,3 +89,19 @@ async def test_an_address_read_aloud_is_written_with_its_block_numbers(tmp_path:
   expect: {{outcome: resolved, slots: {{address: "{written}"}}}}
 """)
     assert result.passed, result.failures
+
+
+# 「説明書が入っていなかったんです」 was 「聞き取れませんでした」: something missing from the box is a product
+# problem (an apology, then a return or an exchange asked about), like one that does not work
+async def test_something_missing_from_the_box_is_a_product_problem(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: manual missing
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: 先日購入した炊飯器なんですが、説明書が入っていなかったんです
+      expect: {says: 申し訳ございません}
+""")
+    assert result.passed, result.failures
+    assert "聞き取れませんでした" not in " ".join(t["text"] for t in result.transcript)
