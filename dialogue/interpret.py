@@ -248,6 +248,23 @@ def _confident(parse: Parse) -> str | None:
     return parse.intent.name
 
 
+# hours typed as a range at a question of delivery windows: 「19-21」「14〜16で」 (a chat user's 19時から21時)
+_TYPED_RANGE = re.compile(r"^(\d{1,2})\s*[-~〜～ー−]\s*(\d{1,2})\s*(時|じ)?(で|です|でお願いします|でおねがいします|がいい(です)?)?[。.!！]*$")
+
+
+def _typed_window(text: str, aw: AwaitSlot, entity_types: EntityTypes) -> str | None:
+    spec = entity_types.spec(aw.entity)
+    m = _TYPED_RANGE.match(text.strip())
+    if spec is None or not spec.windows or m is None:
+        return None
+    start, end = int(m.group(1)), int(m.group(2))
+    if start < 8 and end <= 9:  # 「2-4」: in the afternoon, as a delivery window is said
+        start, end = start + 12, end + 12
+    if not 0 <= start < end <= 24:
+        return None
+    return f"{start:02d}:00-{end:02d}:00"
+
+
 def heard_by_type(parse: Parse) -> dict[str, Any]:
     """Entities heard, by type: the last value of each type counts (the NLU drops self-corrected ones)."""
     return {e.type: e.value for e in parse.entities if not e.alternatives}
@@ -492,6 +509,11 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # the normaliser removes fillers: 「えーっと…」「あのー」 said alone is a caller collecting themselves
         return Simple("hesitate") if parse.text.strip(" 、。…") else Simple("unclear")
     by_type = heard_by_type(parse)
+    if isinstance(aw, AwaitSlot) and "time_window" not in by_type:
+        typed = _typed_window(parse.normalized, aw, entity_types)
+        if typed is not None:
+            by_type = {**by_type, "time_window": typed}
+            by_type.pop("digits", None)
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,

@@ -105,3 +105,26 @@ async def test_something_missing_from_the_box_is_a_product_problem(tmp_path: Pat
 """)
     assert result.passed, result.failures
     assert "聞き取れませんでした" not in " ".join(t["text"] for t in result.transcript)
+
+
+# a chat user types the window as a range of hours: 「19-21」 was read as the digits 1921 and asked again
+@pytest.mark.parametrize(("typed", "window"), [("19-21", "19:00-21:00"), ("14〜16で", "14:00-16:00"),
+                                               ("2-4", "14:00-16:00")])
+async def test_a_window_typed_as_a_range_of_hours(tmp_path: Path, bot: Bot, nlu: NLU, typed: str, window: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: window typed
+  channel: chat
+  caller: {{}}
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: 配達日変更
+    - user: "12345678"
+    - user: "09012345678"
+    - user: 12/10
+      expect: {{awaiting: "slot:time_window"}}
+    - user: "{typed}"
+      expect: {{awaiting: confirm}}
+    - user: OK
+  expect: {{slots: {{time_window: "{window}"}}}}
+""")
+    assert result.passed, result.failures
