@@ -50,7 +50,8 @@ NO = re.compile(
 )
 # 大丈夫 / 結構 / いいです / 構いません: at an offer a decline, at a confirmation an acceptance
 CONTEXT_YES_NO = re.compile(
-    r"^(大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|いいです|いい|構いません|かまいません|平気|へいき|要らない|いらない|いりません|要りません)"
+    # an interjection the normaliser glued on (ASR 「あ だいじょうぶです」 -> あだいじょうぶです) stays in front
+    r"^(?:あっ?|ああ|あー|えっと|ええと|うーん)?(大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|いいです|いい|構いません|かまいません|平気|へいき|要らない|いらない|いりません|要りません)"
 )
 # 「それで大丈夫です」「その日でいいです」: what was read back or offered, accepted; the 大丈夫/いい/結構 here
 # points at それ, so it is a yes at a confirmation and at an offer alike (before REFUSAL reads 大丈夫です$ as no)

@@ -91,6 +91,11 @@ def spoken_digit_edits(text: str) -> list[Edit]:
         # syllables set apart and glued to the word they open: 「…ななはち、えーと、にしてください」
         while (k := _weak_tail(text, parts)) and not _DIGIT_END.match(text, parts[-1].end()):
             del parts[k:]
+        # one syllable longer than the longest number, ending in a weak one that no pause sets apart: the
+        # particle after the number (「…ごーよんさんにーに おりかえし」: 54322 is 5432 and に)
+        if (len(parts) == MAX_DIGITS + 1 and not SPOKEN_DIGITS[parts[-1].group()][1]
+                and not _DIGIT_END.match(text, parts[-1].end())):
+            parts.pop()
         if len(parts) > 1 and parts[0].group() in ("さん", "サン") and _honorific(text, parts[0].start()):
             del parts[0]
         if not parts:

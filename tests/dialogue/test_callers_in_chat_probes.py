@@ -128,3 +128,19 @@ async def test_a_window_typed_as_a_range_of_hours(tmp_path: Path, bot: Bot, nlu:
   expect: {{slots: {{time_window: "{window}"}}}}
 """)
     assert result.passed, result.failures
+
+
+# dev17: 「あ だいじょうぶです」 (the normaliser glues あ on) to 「お送りしましょうか」 was read as a goodbye, not a decline
+async def test_a_decline_with_an_interjection_in_front(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: SMS declined
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: ぱすわーどを わすれて ろぐいん できないんです
+      expect: {awaiting: confirm}
+    - user: あ だいじょうぶです
+      expect: {awaiting: anything_else}
+""")
+    assert result.passed, result.failures

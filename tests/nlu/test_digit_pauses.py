@@ -118,3 +118,13 @@ def test_pauses_keep_offsets_consistent() -> None:
 )  # fmt: skip
 def test_normalized_text(text: str, expected: str) -> None:
     assert normalize(text).text == expected
+
+
+# dev17: a particle right after a lengthened last digit (「…ごーよんさんにーに おりかえし」) made a 12-digit run that
+# is no number; one syllable longer than the longest number and weak at the end, it is the particle
+@pytest.mark.parametrize(("text", "value"), [
+    ("けいたいの ぜろはちぜろの きゅうはちななろくの ごーよんさんにーに おりかえし おねがいします", "08098765432"),
+    ("ぜろきゅうぜろいちにさんよんごーろくななはちに かけてください", "09012345678"),
+])
+def test_a_particle_after_a_phone_number_is_not_its_twelfth_digit(text: str, value: str) -> None:
+    assert [(e.type, e.value) for e in _digits(text)] == [("phone_number", value)]
