@@ -248,8 +248,11 @@ class DialogueManager:
         # grief told with a request (「主人が亡くなりまして、退会を」) is an emotional call (SPEC 6: grief is
         # `emotion`): the request's own rule (account closure: complex) does not decide it
         use_intent = not answers_question(action) and action != Simple("distress")
-        decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent,
-                                                    past_failures=not understood))
+        # 「ちょっとお聞きしたいことがあるんですけど」 (a preamble, answered 「どのようなご用件でしょうか」) names no
+        # request: a faint complaint reading of it must not hand the caller over; abuse in it still counts
+        announced = action == Simple("greet")
+        decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent and not announced,
+                                                    past_failures=not understood, answering=not use_intent))
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()

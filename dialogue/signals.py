@@ -99,9 +99,10 @@ def language_heard(state: CallState, parse: Parse) -> str | None:
 
 
 def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: bool,
-                  past_failures: bool = True) -> Signals:
+                  past_failures: bool = True, answering: bool | None = None) -> Signals:
     """`use_intent` is False when the turn answers the open question (its intent must not trigger rules);
-    `past_failures` is False for a turn that was understood (earlier failures do not count against it)."""
+    `past_failures` is False for a turn that was understood (earlier failures do not count against it);
+    `answering` (default: not `use_intent`) lets harassment need more evidence in an answer."""
     state = turn.state
     confident = parse is not None and not parse.low_confidence
     return Signals(
@@ -113,7 +114,7 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
         emotion=parse.emotion if parse else None,
         trajectory=trajectory(state.emotions),
-        harassment=_harassment(parse, answering=not use_intent),
+        harassment=_harassment(parse, answering=not use_intent if answering is None else answering),
         harassment_warnings=state.harassment_warnings,
         failed_turns=state.failed_turns if past_failures else 0,
         consecutive_failures=state.consecutive_failures if past_failures else 0,
