@@ -519,7 +519,7 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
                  heard.point)
     if isinstance(aw, AwaitSlot):
-        if q.spoken and aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
+        if aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
             return read
         spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
         return Fill({**values, aw.slot: spoken}) if spoken is not None else _at_slot(aw, said, q)
@@ -551,8 +551,8 @@ def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Ac
     Only a turn that is nothing but digits, particles and hesitation counts: 「1234の」, 「ちょっと待ってな、
     いちにさんよん」. Fewer digits than the type needs, said alone, are kept and the caller is let go on; what
     the next turn adds is joined to them. Digits that make a whole number on their own are that number
-    (the caller started again), and anything else leaves the question to the usual reading. On the phone
-    only: a chat turn ends where the user sends it.
+    (the caller started again), and anything else leaves the question to the usual reading. On chat too: a
+    user on a phone sends 「1234」 and 「5678」 as two messages.
     """
     spec = entity_types.spec(aw.entity)
     if spec is None or spec.digits is None or spec.windows or aw.entity == "amount":

@@ -79,6 +79,25 @@ def _calmed(emotion: Emotion) -> Emotion:
     return Emotion("neutral", scores["neutral"], scores)
 
 
+# where a turn's clauses part: punctuation, and 「…けど」「…のに」 that join a complaint to what follows
+_CLAUSE_SPLIT = re.compile(r"[、。,.!?！？\s]+|(?<=けど)|(?<=けれど)|(?<=のに)")
+
+
+_OBJECT_CUES = frozenset({"hxc:simile", "hxc:obj+insult", "hxc:obj+simile"})
+# a clause that ends in calling someone a name: 「…使えねえなバカ」「…このクズが」「アホか」
+_NAME_CALLING = re.compile(
+    r"((馬鹿|ばか|バカ|阿呆|あほ|アホ|ボケ|ぼけ|カス|クズ|くず|無能|役立たず|間抜け|まぬけ|マヌケ)"
+    # ゴミ and ポンコツ name things as often as people (届いた商品、ほんとゴミ): only with a "you"
+    r"|(お前|おまえ|あんた|てめえ|テメエ|てめー|貴様|きさま|おたく|そっち)[^、。]{0,8}(ゴミ|ごみ|ポンコツ))"
+    r"(か|が|め|やな|やろ|だな|だろ|ども|野郎|やろう)?[!！ー〜~]*$"
+)
+
+
+def _listed_abuse(feats: Sequence[str]) -> bool:
+    """A word of the カスハラ lexicon is in the turn ("you" alone lists none)."""
+    return any(f.startswith("hx:") and f != "hx:english_second_person" for f in feats)
+
+
 class _Linear(NamedTuple):
     """One utterance after the linear pass: what the cascade and the result are built from."""
 
@@ -172,6 +191,8 @@ class NLU:
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
             f.startswith("hx:") and f != "hx:english_second_person" for f in stage.feats)
         harassment = self._harassment(probs["harassment"], short_unlisted)
+        if not harassment.detected and _listed_abuse(stage.feats):
+            harassment = self._abusive_clause(norm.text) or harassment
         flags = signals.flags(norm.text, tokens)
         if "limited_japanese" in flags:
             # 「日本語わかりません」 is the caller's own limit, not the lexicon's insult 「日本語わからないのか」
@@ -226,6 +247,18 @@ class NLU:
             scores[label] = float(p)
         best: EmotionLabel = max(EMOTION_LABELS, key=lambda label: scores[label])
         return Emotion(best, scores[best], scores)
+
+    def _abusive_clause(self, text: str) -> Harassment | None:
+        """Name-calling that ends a clause of a longer turn: 「届かねーんだけど、ほんと使えねえなバカ」 reads as an
+        angry but legitimate complaint as a whole (the head learnt complaints hard), yet calls the agent バカ.
+        Not an insult word about a thing or as emphasis (この商品ゴミ, バカ高い: the lexicon's object cues)."""
+        clauses = [c for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+        if len(clauses) < 2:
+            return None
+        for clause in clauses:
+            if _NAME_CALLING.search(clause) and not _OBJECT_CUES.intersection(self._linear(clause).feats):
+                return Harassment(True, 0.9, "insult")
+        return None
 
     def _harassment(self, probs: npt.NDArray[np.float64], short_unlisted: bool) -> Harassment:
         model = self.model.harassment

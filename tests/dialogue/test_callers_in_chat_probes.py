@@ -144,3 +144,21 @@ async def test_a_decline_with_an_interjection_in_front(tmp_path: Path, bot: Bot,
       expect: {awaiting: anything_else}
 """)
     assert result.passed, result.failures
+
+
+# dev16: a chat user sends an order number as two messages (「1234」「5678」): each half was refused
+async def test_a_number_sent_in_two_chat_messages(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: chat, order number in two sends
+  channel: chat
+  caller: {}
+  now: "2026-11-20T11:00:00+09:00"
+  turns:
+    - user: 配送状況しりたい
+    - user: "1234"
+      expect: {awaiting: "slot:order_id"}
+    - user: "5678"
+      expect: {awaiting: "slot:phone_number"}
+  expect: {slots: {order_id: "12345678"}}
+""")
+    assert result.passed, result.failures

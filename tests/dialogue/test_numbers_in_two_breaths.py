@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dialogue.bot import Bot
-from dialogue.interpret import Fill, Heard, Partial, Simple, interpret
+from dialogue.interpret import Fill, Heard, Partial, interpret
 from dialogue.question import question_for
 from dialogue.state import AwaitSlot, CallState
 from nlu.pipeline import NLU
@@ -120,10 +120,11 @@ def test_what_a_turn_of_digits_means_at_a_number_question(
         assert got == action
 
 
-def test_on_chat_a_short_number_is_a_wrong_answer_not_a_pause(bot: Bot, nlu: NLU) -> None:
-    # a chat turn ends where the user sends it: 「1234」 typed is the whole answer, asked again
-    got = _action(bot, nlu, _at_order_id(bot, channel="chat"), "1234")
-    assert got == Simple("invalid")
+def test_on_chat_a_short_number_is_kept_for_the_next_message(bot: Bot, nlu: NLU) -> None:
+    # a user on a phone sends 「1234」 and 「5678」 as two messages (dev16); a user who typed a short number by
+    # mistake is told 「1234ですね。続きをご入力ください」 and types the whole one, which replaces it
+    assert _action(bot, nlu, _at_order_id(bot, channel="chat"), "1234") == Partial("1234")
+    assert _action(bot, nlu, _at_order_id(bot, channel="chat", so_far="1234"), "5678") == Fill({"order_id": "12345678"})
 
 
 def test_the_first_digits_survive_a_save(bot: Bot) -> None:

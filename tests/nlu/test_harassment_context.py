@@ -100,3 +100,18 @@ def test_polite_indirect_and_regional_abuse_is_harassment(nlu: NLU, text: str, k
 def test_anger_at_a_product_and_plain_requests_are_not_harassment(nlu: NLU, text: str) -> None:
     h = nlu.parse(text).harassment
     assert not h.detected, h
+
+
+# dev16: name-calling at the end of a complaint (「届かねーんだけど、ほんと使えねえなバカ」) read as an angry but
+# legitimate complaint as a whole; the clause that calls someone a name is abuse. A thing called ゴミ, an insult
+# word as emphasis, or oneself called バカ is not
+@pytest.mark.parametrize(("text", "abuse"), [
+    ("注文したもん届かねーんだけど、ほんと使えねえなバカ", True),
+    ("届かないし、お前ほんとゴミだな", True),
+    ("届いた商品、ほんとゴミ", False),
+    ("バカ高い送料なんですけど、どうにかなりませんか", False),
+    ("このケトル、ゴミみたいな品質ですね、返品したい", False),
+    ("私がバカでした、番号間違えてました", False),
+])
+def test_name_calling_inside_a_complaint(nlu: NLU, text: str, abuse: bool) -> None:
+    assert nlu.parse(text).harassment.detected is abuse
