@@ -162,3 +162,24 @@ async def test_a_number_sent_in_two_chat_messages(tmp_path: Path, bot: Bot, nlu:
   expect: {slots: {order_id: "12345678"}}
 """)
     assert result.passed, result.failures
+
+
+# 「電子レンジです」 (not sold here) at 「どちらの商品の在庫を」 was 「聞き取れませんでした」: the products that can be
+# checked are named (prompts reprompt_product), and the stores for a store that is not one of ours
+@pytest.mark.parametrize(("opening", "answer", "named"), [
+    ("在庫を確認したいんですが", "電子レンジです", "コーヒーメーカー"),
+    ("新宿店の営業時間を教えて", "新宿店です", "札幌店"),
+])
+async def test_an_answer_outside_the_list_hears_the_list(tmp_path: Path, bot: Bot, nlu: NLU, opening: str,
+                                                         answer: str, named: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: not one of ours
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: {opening}
+    - user: {answer}
+      expect: {{says: {named}}}
+""")
+    assert result.passed, result.failures
