@@ -1,0 +1,31 @@
+"""Regional wish endings (nlu/dialect.py): the request is read in standard form (dev14's Tohoku 「再配達さ、頼みてえ
+んだけども」 was order status, dev17's Kyushu 「ざいこば しりたかとですけど」 was not understood); words that only
+look alike are left as they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.dialect import standard_form
+from nlu.pipeline import NLU
+
+
+@pytest.mark.parametrize(("said", "standard"), [
+    ("しょうひんの ざいこば しりたかとですけど", "しょうひんの ざいこば しりたいとですけど"),
+    ("荷物の再配達さ、頼みてえんだけども", "荷物の再配達さ、頼みたいんだけども"),
+    ("キャンセルしたかとです", "キャンセルしたいとです"),
+    ("高かったです", "高かったです"),
+    ("値段が高か", "値段が高か"),
+    ("まってえな", "まってえな"),
+    ("聞いてえらい目にあった", "聞いてえらい目にあった"),
+])
+def test_standard_form(said: str, standard: str) -> None:
+    assert standard_form(said) == standard
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("荷物の再配達さ、頼みてえんだけども", "delivery_change"),
+    ("しょうひんの ざいこば しりたかとですけど", "product_availability"),
+])
+def test_a_regional_request_is_read_as_the_request(nlu: NLU, said: str, intent: str) -> None:
+    assert nlu.parse(said).intent.name == intent
