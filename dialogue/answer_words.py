@@ -95,6 +95,12 @@ HEDGE = re.compile(r"(たぶん|多分|かな$|かな(…|\.\.\.)|かしら|今�
 
 # it helped or not, after an answer from the knowledge base
 NOT_SOLVED = re.compile(r"(わから|分から|わかん|解決し(て)?(い)?(な|ませ)|解決でき(て)?(い)?(な|ませ)|解消(され|し)(て)?(い)?(な|ませ)|違う|ちがう|そうじゃな|知りたいのは|聞きたいのは|まだ|ではなく|じゃなく)")
+# 「いえ、コンビニで払います」 to 「解消されましたでしょうか」: the no waves off more help, the caller has their plan
+OWN_PLAN = re.compile(
+    r"^(いいえ|いえ|いや|ううん)[、,\s]*[^?？]{0,16}?(払います|はらいます|支払います|しはらいます|行きます|いきます|"
+    r"やってみます|やります|試してみます|ためしてみます|見てみます|みてみます|調べてみます|しらべてみます|確認してみます|"
+    r"待ってみます|待ちます|まちます|自分で|じぶんで)"
+)
 # an acknowledgment only, with nothing after it: 「なるほど」「おけ」「そっか」: perhaps the end, to be confirmed
 # 「はいはい、そうです」「そうそう」 (after bare(): そう): agreement with what was said, no answer to "anything else?"
 ACKNOWLEDGE = re.compile(

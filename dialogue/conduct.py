@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from dialogue import answer_words as words
 from dialogue.bot import Bot
 from dialogue.escalation.engine import Decision
 from dialogue.escalation.hours import BusinessHours
@@ -89,7 +90,7 @@ class Conductor:
             case Yes(values=values):
                 return await self._yes(turn, values)
             case No(values=values, intent=intent):
-                return await self._no(turn, values, intent)
+                return await self._no(turn, values, intent, parse)
             case Request(intent=intent, prefill=prefill, clarify=True, apology=apology):
                 self._apologise(turn, apology)
                 self._clarify(turn, intent, prefill)
@@ -225,7 +226,7 @@ class Conductor:
             return True
         return False
 
-    async def _no(self, turn: Turn, values: Mapping[str, Any], intent: str | None) -> bool:
+    async def _no(self, turn: Turn, values: Mapping[str, Any], intent: str | None, parse: Parse | None = None) -> bool:
         aw = turn.state.awaiting
         if intent is not None and not isinstance(aw, AwaitOffer | AwaitConfirm):
             return await self._request(turn, intent, values)
@@ -238,6 +239,10 @@ class Conductor:
                 return await self._request(turn, intent, values, push=False)
             flow = turn.bot.flows[aw.flow]
             target = step.no
+            to_person = target is not None and (after := flow.find(target)) is not None and after.handover is not None
+            if to_person and parse is not None and _waves_off_help(parse.normalized):
+                # 「いえ、コンビニで払います」 to 「解消されましたでしょうか」: no help needed, not unsolved
+                return await self._yes(turn, values)
             if target is None and step.slot:
                 turn.emit(SlotsCleared((step.slot,)))
                 target = next((s.id for s in flow.steps if s.ask == step.slot), None)
@@ -526,6 +531,10 @@ def _label(turn: Turn, intent: str) -> str:
     """The bot's name for a request, in the call's language (prompts `label_<intent>`)."""
     key = turn.localized(f"label_{intent}")
     return turn.bot.prompts.render(key, turn.state.channel, {}).text if turn.bot.prompts.has(key) else ""
+
+
+def _waves_off_help(text: str) -> bool:
+    return words.OWN_PLAN.search(text) is not None and words.NOT_SOLVED.search(text) is None
 
 
 def _no_branch_answered(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -> str | None:

@@ -183,3 +183,25 @@ async def test_an_answer_outside_the_list_hears_the_list(tmp_path: Path, bot: Bo
       expect: {{says: {named}}}
 """)
     assert result.passed, result.failures
+
+
+# dev17: 「いえ こんびにで はらいます」 to 「ご不明な点は解消されましたでしょうか」 went to a person as unsolved; the no
+# waves off more help (the caller has their plan). A no that says it is still unclear still goes to a person
+@pytest.mark.parametrize(("said", "then", "outcome"), [("いえ こんびにで はらいます", "以上です", "resolved"),
+                                                       ("いえ、まだよくわからないです", "", "transferred")])
+async def test_a_no_with_the_callers_own_plan_is_no_call_for_help(tmp_path: Path, bot: Bot, nlu: NLU, said: str,
+                                                                  then: str, outcome: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: unpaid konbini order
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: 請求の確認をしたいんですが
+    - user: "45678901"
+      expect: {{awaiting: confirm}}
+    - user: {said}
+{f"    - user: {then}" if then else ""}
+  expect: {{outcome: {outcome}}}
+""")
+    assert result.passed, result.failures
