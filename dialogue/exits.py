@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from dialogue import api
+from dialogue.answer_words import BEREAVED
 from dialogue.escalation.hours import BusinessHours
-from dialogue.events import CallEnded, Escalated, HandedOver, StackCleared, Waiting, case_id_for
+from dialogue.events import BotSaid, CallEnded, Escalated, HandedOver, StackCleared, Waiting, case_id_for
 from dialogue.runner import Handover
 from dialogue.state import AwaitOffer
 from dialogue.turn import Turn
@@ -70,6 +71,9 @@ class Exits:
             turn.say("callback_unclear_end")
             turn.emit(CallEnded("ended", aw.reason))
             return
+        if reason == "emotion" and BEREAVED.search(turn.state.last_heard or "") and not _sympathy_said(turn):
+            # 「母が亡くなって…」 on a Sunday: sympathy before the hours and the offer, as the transfer would say it
+            turn.say_condolence()
         turn.emit(StackCleared())
         busy_key = turn.localized("callback_offer_busy")
         # a caller served in another language hears the general offer in it rather than the busy one in Japanese
@@ -89,3 +93,7 @@ class Exits:
         turn.emit(HandedOver(handover.queue, handover.reason, handover.priority, case_id),
                   CallEnded("transferred", handover.reason))
 
+
+def _sympathy_said(turn: Turn) -> bool:
+    return any(isinstance(e, BotSaid) and e.prompt.startswith(("grief_condolence", "distress_condolence"))
+               for e in turn.events)

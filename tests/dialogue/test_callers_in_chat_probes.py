@@ -205,3 +205,18 @@ async def test_a_no_with_the_callers_own_plan_is_no_call_for_help(tmp_path: Path
   expect: {{outcome: {outcome}}}
 """)
     assert result.passed, result.failures
+
+
+# on a Sunday, 「母が亡くなって、…キャンセルしたいんです」 heard the closed hours and the callback offer with no word of
+# sympathy (the transfer's own grief line is what carried it)
+async def test_grief_out_of_hours_hears_sympathy_before_the_offer(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: grief on a Sunday
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-12-06T11:00:00+09:00"
+  turns:
+    - user: 母が亡くなって、母が注文していたものをキャンセルしたいんです
+      expect: {says: ご愁傷様, awaiting: confirm}
+""")
+    assert result.passed, result.failures
