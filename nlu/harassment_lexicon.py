@@ -52,6 +52,10 @@ def _alternation(entries: set[str], before: str = "", after: str = "") -> re.Pat
     return re.compile(before + "(?:" + "|".join(re.escape(e) for e in sorted(entries, key=len, reverse=True)) + ")" + after)
 
 
+# sentence-final particles fugashi sometimes fuses onto an imperative (死ねよ, 消えろや): folded readings
+_FUSED_FINALS = ("ヨ", "ヤ", "ヨウ")
+
+
 def categories(readings: Sequence[str]) -> list[str]:
     """Lexicon categories present in an utterance, given its tokens' folded readings."""
     joined = "".join(readings)
@@ -62,6 +66,13 @@ def categories(readings: Sequence[str]) -> list[str]:
         starts.add(pos)
         pos += len(r)
     ends = (starts - {0}) | {pos}
+    # fugashi reads 「死ねよ」 as one verb token: a sentence-final particle fused to the token still ends the word
+    pos = 0
+    for r in readings:
+        pos += len(r)
+        for tail in _FUSED_FINALS:
+            if len(r) > len(tail) and r.endswith(tail):
+                ends.add(pos - len(tail))
     found = []
     for category, pattern, english in _patterns():
         if english is not None and english.search(spaced):
