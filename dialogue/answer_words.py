@@ -160,6 +160,11 @@ def only_closing(text: str) -> bool:
 # caller is going, once served
 LEAVING = re.compile(r"^(ほな|ほんなら|ほなら|ほんじゃ|ほいじゃ|じゃあ|じゃ|ほいじゃあ|それじゃあ?|それでは|では|ほしたら|そしたら)[、。 ]?")
 CLEAR_GOODBYE = re.compile(r"(失礼します|失礼いたします|しつれいします|さようなら|さよなら|切ります|きります|ほなまた|ではまた|バイバイ)")
+# the caller will call again themselves (「また後でかけ直します」「番号を調べてから電話します」): a goodbye for now,
+# not a request for a callback (「かけ直してもらえますか」), nor a report of what was said (「電話しますって言われた」)
+CALL_AGAIN = re.compile(
+    r"(かけ直し|掛け直し|かけなおし|電話し直し|でんわしなおし|お電話し|電話し|でんわし|連絡し|れんらくし)"
+    r"(ます|ますね|ますので|ますんで|ますわ|とくわ|ときます)(?![かっとがけ])")
 # not a closing, though it may start like one: 「じゃあ、何時までですか」「あとひとつ」「それと」
 MORE_TO_ASK = re.compile(
     r"(あと(ひと|一|1)つ|もう(ひと|一|1)つ|それと|ついでに|別の(件|こと|用件)|べつの|ほかに(も|聞き|ききた|確認)|"

@@ -335,12 +335,34 @@ def _request(said: _Said, q: Question) -> Request | None:
     if said.rest is not None and (found is None or _NOT_THIS.search(said.parse.normalized)):
         # 「キャンセルしたいんですけど…あ、いや、キャンセルじゃなくて、届く日をずらして」: the request after the
         # correction replaces the one before it, as a value after 「あ、ちがう」 does
-        found = _request_in(said.rest, said, q) or found
+        instead = _request_in(said.rest, said, q)
+        if instead is not None and (found is None or not _elliptic_rest(said.rest, said.parse)
+                                    or _support(said.parse, instead.intent) >= REST_SUPPORT):
+            found = instead
     if found is not None and words.GRIEF.search(said.parse.normalized):
         found = replace(found, condolence=True)
     elif found is not None and words.TROUBLE.search(said.parse.normalized):
         found = replace(found, apology=True)
     return found
+
+
+# how much of the whole turn's reading a request after a correction needs (see _request)
+REST_SUPPORT = 0.05
+
+
+def _elliptic_rest(rest: Parse, whole: Parse) -> bool:
+    """「ケトルを頼んだんだけど、やっぱりやめたいのよ」: 「やめたいのよ」 alone reads as leaving the membership, a
+    reading the whole turn gives next to nothing. A few words after やっぱり with no 「…じゃなくて」 lean on what
+    came before; 「キャンセルじゃなくて、届け先を変えてほしい」 names its own request."""
+    return len(rest.normalized) <= ELLIPTIC_REST_CHARS and not _INSTEAD_OF.search(whole.normalized)
+
+
+ELLIPTIC_REST_CHARS = 8
+_INSTEAD_OF = re.compile(r"じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて")
+
+
+def _support(parse: Parse, intent: str) -> float:
+    return next((r.confidence for r in parse.ranking if r.name == intent), 0.0)
 
 
 def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
@@ -405,6 +427,14 @@ def _closing(parse: Parse) -> Simple | None:
         # 「いえ、もう大丈夫です、ありがとう」 where a request was asked for: the caller seems done; asked, not assumed
         return Simple("confirm_end")
     return None
+
+
+def _calls_again(parse: Parse) -> bool:
+    """「番号が手元になくて…また後でかけ直します」: the caller will call again themselves; asked whether to end,
+    never handed to a person for the number they do not have, nor booked a callback they did not ask for."""
+    text = parse.normalized
+    return (words.CALL_AGAIN.search(text) is not None and not words.QUESTION.search(text)
+            and _confident(parse) in (None, "goodbye", CALLBACK_INTENT))
 
 
 def _dont_know(parse: Parse) -> bool:
@@ -630,10 +660,15 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
                 return Fill({**values, aw.slot: text})
     elif aw.slot in values:
         return Fill({**values, **_address_after(parse, aw, q)})
+    elif corrected := _tail_instead(parse.normalized, q.slots, q.slot_types, aw.slot):
+        # asked again after 「見つかりませんでした」: 「さっきの番号、最後は9じゃなくて8でした」 mends the number said
+        return Fill(corrected)
     elif _only_values(parse) and not values:
         return Simple("invalid")  # 「1234567です」 at an 8-digit question: a wrong answer, asked again, never a request
     if _distress(parse):
         return Simple("distress")
+    if _calls_again(parse):
+        return Simple("confirm_end")
     mid = _faq_mid_flow(said, q)
     if mid is not None:
         return mid  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
@@ -712,6 +747,55 @@ def _classifier_cue(parse: Parse) -> str | None:
 _TAIL = re.compile(r"(最後|末尾|下|後ろ|うしろ|おしり|下の|最後の)(の)?([0-9０-９一二三四五]桁)?(が|は|を|だけ)?[、\s]*([0-9]{1,6})(?![0-9])")
 
 
+# a single digit as said or recognised: 7, ７, 七, なな
+_DIGIT_WORDS = {"ぜろ": "0", "ゼロ": "0", "れい": "0", "まる": "0", "〇": "0", "零": "0", "いち": "1", "一": "1",
+                "に": "2", "二": "2", "さん": "3", "三": "3", "よん": "4", "し": "4", "四": "4", "ご": "5", "ごー": "5",
+                "五": "5", "ろく": "6", "六": "6", "なな": "7", "しち": "7", "七": "7", "はち": "8", "八": "8",
+                "きゅう": "9", "きゅー": "9", "く": "9", "九": "9"}
+_DIGIT_SAID = "[0-9]{1,6}|" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+# 「さっきの郵便番号、最後は7じゃなくて1でした」: the last digits, the wrong ones, then the right ones
+_TAIL_INSTEAD = re.compile(
+    r"(最後|末尾|下|後ろ|うしろ|おしり)(の数字|の桁|の[0-9一二三]桁)?(が|は|を|の方は|のほうは)?[、\s]*"
+    rf"(?P<old>{_DIGIT_SAID})[、\s]*(じゃなくて|ではなくて|ではなく|じゃなく|やなくて|やのうて|でなくて)[、\s]*"
+    rf"(?P<new>{_DIGIT_SAID})")
+# the word a caller names a number by, and the entity type it is
+_NUMBER_NAMES = (("郵便番号", "postal_code"), ("電話番号", "phone_number"), ("電話", "phone_number"),
+                 ("携帯", "phone_number"), ("注文番号", "order_id"), ("注文", "order_id"))
+
+
+def _digits(said: str) -> str:
+    return _DIGIT_WORDS.get(said, said)
+
+
+def _named_number(text: str, slots: Mapping[str, Any], slot_types: Mapping[str, str]) -> str | None:
+    """The slot a correction of a number means: the one named (「さっきの郵便番号、…」), else the only number
+    the read-back holds."""
+    numbers = [k for k, v in slots.items() if str(v).isdigit() and len(str(v)) >= 7]
+    for word, etype in _NUMBER_NAMES:
+        if word in text:
+            named = [k for k in numbers if slot_types.get(k) == etype]
+            if named:
+                return named[0]
+    return numbers[0] if len(numbers) == 1 else None
+
+
+def _tail_instead(text: str, slots: Mapping[str, Any], slot_types: Mapping[str, str],
+                  slot: str | None) -> dict[str, Any]:
+    """「最後は7じゃなくて1でした」 at a read-back of one number or several: the named number with its last
+    digits replaced, when it did end in the wrong ones said."""
+    match = _TAIL_INSTEAD.search(text)
+    if not match:
+        return {}
+    target = slot if slot and str(slots.get(slot, "")).isdigit() else _named_number(text, slots, slot_types)
+    if target is None:
+        return {}
+    current = str(slots[target])
+    old, new = _digits(match.group("old")), _digits(match.group("new"))
+    if not current.endswith(old) or len(new) != len(old):
+        return {}
+    return {target: current[: -len(old)] + new}
+
+
 def _tail_correction(text: str, slots: Mapping[str, Any], slot: str | None) -> dict[str, Any]:
     """「いえ、最後が5679です」: the confirmed number with its last digits replaced."""
     current = str(slots.get(slot or "", ""))
@@ -779,6 +863,10 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if command is not None:
         return command
     lead = words.LEAD_IN.sub("", parse.normalized)
+    if isinstance(aw, AwaitOffer) and aw.offer in ("callback", "goodbye") and words.CALL_AGAIN.search(lead) and not (
+            words.QUESTION.search(lead)):
+        # 「じゃあいいです、平日にかけ直します」: no callback wanted (they will call), yes to ending the call
+        return No(values) if aw.offer == "callback" else Yes()
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and words.NO.match(lead) and words.FINISHED.search(lead) and not (
             words.NOT_SOLVED.search(lead[2:])):
         return Simple("end")  # 「いえ、以上です」 after an answer: nothing more to ask, not "it did not help"
@@ -806,7 +894,10 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         if mid is not None:
             return mid  # 「ポイントの有効期限っていつまで？」 at a read-back: answered, then the read-back again
     changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
-    if isinstance(aw, AwaitConfirm) and aw.slot and not changed:
+    if isinstance(aw, AwaitConfirm) and not changed:
+        changed = _tail_instead(parse.normalized, q.slots, q.slot_types, aw.slot)
+    if isinstance(aw, AwaitConfirm) and aw.slot and not changed and not _TAIL_INSTEAD.search(parse.normalized):
+        # (「最後は5じゃなくて3」 of a number that does not end in 5 mends nothing: the read-back is asked again)
         changed = _tail_correction(parse.normalized, q.slots, aw.slot)
     if isinstance(aw, AwaitConfirm) and changed:
         # 「いいえ、あさってです」「はい、あ、でも時間は夕方で」: a different value is a correction

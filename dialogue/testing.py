@@ -177,6 +177,15 @@ def _said(text: str, said: str) -> bool:
     return text in said or _spoken(text) in _spoken(said)
 
 
+# SPEC 7.2: `reason` is set for `transferred` and `ended`. A callback booked instead of a transfer keeps its
+# escalation reason in the case note and the records, but the call's outcome carries none
+REASONED_OUTCOMES = frozenset({"transferred", "ended"})
+
+
+def reported_reason(state: CallState) -> str | None:
+    return state.reason if state.outcome in REASONED_OUTCOMES else None
+
+
 def _turn_intent(events: list[dict[str, Any]]) -> str | None:
     """The intent of the caller's last turn: the NLU's reading of words, or for keys with no reading (a menu
     choice, 3 for the store hours) the request the keys started."""
@@ -285,7 +294,7 @@ class CaseRunner:
         return reply
 
     def _collect(self, state: CallState, events: list[dict[str, Any]], result: CaseResult) -> None:
-        result.outcome, result.reason = state.outcome, state.reason
+        result.outcome, result.reason = state.outcome, reported_reason(state)
         result.intents = list(state.intents)
         result.slots = dict(state.slots)
         result.transcript = [{"speaker": who, "text": text} for who, text in transcript(events)]
@@ -328,8 +337,9 @@ class CaseRunner:
         outcome = state.outcome if state else None
         if exp.outcome is not None and outcome != exp.outcome:
             result.fail(f"{where}outcome: expected {exp.outcome}, got {outcome}")
-        if exp.has_reason and (state.reason if state else None) != exp.reason:
-            result.fail(f"{where}reason: expected {exp.reason}, got {state.reason if state else None}")
+        reason = reported_reason(state) if state else None
+        if exp.has_reason and reason != exp.reason:
+            result.fail(f"{where}reason: expected {exp.reason}, got {reason}")
         if exp.slots is not None:
             slots = state.slots if state else {}
             for k, v in exp.slots.items():

@@ -13,9 +13,9 @@ from nlu.types import Entity, Normalized
 
 # digit groups joined by a space, hyphen, の, a pause or the brackets of an area code (090-1234-5678,
 # 090・1234・5678, 03(1234)5678, 〇九〇、一二三四…: NFKC has made … ‥ into dots and （） into ()), not part of
-# a date, a time, a decimal or a thousands separator
+# a date, a time (10:30), a decimal or a thousands separator; a colon after a label starts one (電話:090-…)
 _SEP = r"(?:[ 、・\-の()]|\.{2,})+"
-_SEQ_RE = re.compile(rf"(?<![0-9/:])(?<![0-9][.,])[0-9]+(?:{_SEP}[0-9]+)*(?![0-9/:]|[.,][0-9])")
+_SEQ_RE = re.compile(rf"(?<![0-9/])(?<![0-9][.,:])[0-9]+(?:{_SEP}[0-9]+)*(?![0-9/:]|[.,][0-9])")
 _GROUP_RE = re.compile(r"[0-9]+")
 _PAUSED = re.compile(r"[、・.]")
 # a number with a unit is a quantity; one before から/~ is a quantity only in a range (10から12時), not
