@@ -57,7 +57,7 @@ _NOT_ROUTINE = frozenset({"complaint", "out_of_scope", "operator_request", "call
 # 「土下座してでもお願いしたい」 (begging) is not a demand
 # 「土下座してるみたいなポーズの」 describes a figure, it demands nothing
 _PROSTRATION_DEMANDED = re.compile(
-    r"(土下座|どげざ|ドゲザ)(?!してでも|したい|します|しました|してる|している|しとる|みたい|のポーズ|ポーズ)(し|せ|さ|で|を|に来|しに)")
+    r"(土下座|どげざ|ドゲザ)(?!してでも|したい|します|しました|(して(い)?る|しとる)?(みたいな|ような|ポーズ|格好|かっこう|姿の))(し|せ|さ|で|を|に来|しに)")
 
 # 「死ね」 told to someone is an insult wherever it stands in the line, and surrounding words (まじで, クソ対応)
 # must not talk the head out of it. Only the imperative: 「死ねば楽になる」 and 「死にたい」 are a caller's own

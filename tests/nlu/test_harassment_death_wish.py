@@ -51,6 +51,7 @@ def test_despair_dialect_and_idiom_are_not_a_death_wish(nlu: NLU, text: str) -> 
 def test_a_figure_posed_like_dogeza_is_a_product_not_a_demand(nlu: NLU) -> None:
     assert not nlu.parse("土下座してる格好のキーホルダーって売ってますか").harassment.detected
     assert nlu.parse("土下座して謝れって言ってんだよ").harassment.kind == "unreasonable_demand"
+    assert nlu.parse("責任者が土下座している写真を送っていただけますか").harassment.detected
 
 
 @pytest.mark.parametrize("text", [
