@@ -281,7 +281,7 @@ def test_condolences_only_for_grief_or_an_emergency(bot: Bot, nlu: NLU, said: st
 
 
 @pytest.mark.parametrize("said", ["なんもないです", "もう用はないです", "おしまいです", "もうよかです", "なかです", "ないっす",
-                                  "もうないけん", "これでいいです", "じゃあ、また何かあったら電話します"])
+                                  "もうないけん", "これでいいです", "じゃあ、また何かあったら電話します", "そうなんや、ほんならよかです"])
 def test_closings_as_callers_say_them(bot: Bot, nlu: NLU, said: str) -> None:
     # 「なんもないです」 was read as a complaint, 「もう用はないです」 answered with the gift-wrapping FAQ
     assert _interpret(bot, nlu, AwaitAnythingElse(), said) == Simple("end")
