@@ -32,9 +32,17 @@ class Exits:
         # hand-over (a menu key for an operator, a flow that gives up) obeys max_wait_s as the rules do
         self.waits: Callable[[], Awaitable[Mapping[str, float]]] | None = None
 
+    def in_their_language(self, turn: Turn, handover: Handover) -> Handover:
+        """A caller served in English (or another language a queue lists) reaches agents who speak it: an
+        operator request or a failed flow names the general queue, whose agents speak Japanese only."""
+        queue = self.hours.language_queues.get(turn.state.language)
+        if queue is None or handover.queue in (queue, SUPERVISOR) or handover.reason == "harassment":
+            return handover
+        return Handover(handover.reason, queue, handover.priority, handover.prompt)
+
     async def handover(self, turn: Turn, handover: Handover) -> None:
         """A person is needed: transfer if the queue is open and its wait acceptable, else offer a callback."""
-        handover = protected(turn, handover)
+        handover = self.in_their_language(turn, protected(turn, handover))
         if self.hours.is_open(handover.queue, turn.now):
             too_long = await self._too_long(handover)
             if too_long is None:
@@ -82,7 +90,7 @@ class Exits:
         turn.emit(Waiting(AwaitOffer("callback", reason=reason)))
 
     async def transfer(self, turn: Turn, handover: Handover) -> None:
-        handover = protected(turn, handover)
+        handover = self.in_their_language(turn, protected(turn, handover))
         state = turn.state
         case_id = state.case_id or case_id_for(state.id)
         key = handover.prompt if handover.prompt and turn.bot.prompts.has(handover.prompt) else f"transfer_{handover.reason}"

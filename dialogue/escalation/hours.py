@@ -89,17 +89,19 @@ class BusinessHours:
     """Opening hours per queue (queues.yaml), plus each queue's longest acceptable wait."""
 
     def __init__(self, calendars: dict[str, Calendar], max_wait_s: dict[str, float],
-                 labels: dict[str, str] | None = None) -> None:
+                 labels: dict[str, str] | None = None, language_queues: dict[str, str] | None = None) -> None:
         self._calendars = calendars
         self.max_wait_s = max_wait_s
         self.labels = labels or {}  # queue -> its name in agents' words (`label`); a queue without one: its id
+        self.language_queues = language_queues or {}  # language -> the queue whose agents speak it (`languages`)
 
     @staticmethod
     def from_config(cfg: QueuesFile) -> BusinessHours:
         default = Calendar.from_spec(cfg.hours)
         cals = {q: (Calendar.from_spec(s.hours) if s.hours else default) for q, s in cfg.queues.items()}
+        spoken = {lang: q for q, s in reversed(cfg.queues.items()) for lang in s.languages}  # the first wins
         return BusinessHours(cals, {q: s.max_wait_s for q, s in cfg.queues.items()},
-                             {q: s.label for q, s in cfg.queues.items() if s.label})
+                             {q: s.label for q, s in cfg.queues.items() if s.label}, spoken)
 
     @staticmethod
     def load(path: Path) -> BusinessHours:

@@ -207,6 +207,9 @@ class QueueSpec(_Strict):
     label: str | None = None
     max_wait_s: Annotated[float, Field(gt=0)] = 300.0
     hours: HoursSpec | None = None  # None: the file's default `hours`
+    # languages its agents speak besides Japanese (ISO 639-1): a caller served in one of them who needs a
+    # person is handed to this queue, whichever queue the flow or rule named
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(default_factory=list)
 
 
 class QueuesFile(_Strict):

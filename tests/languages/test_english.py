@@ -173,3 +173,21 @@ def test_a_short_english_answer_is_not_anger(nlu: NLU, answer: str) -> None:
 def test_english_anger_is_still_heard(nlu: NLU, angry: str) -> None:
     parse = nlu.parse(angry)
     assert parse.emotion.label == "anger" or parse.harassment.detected
+
+
+@pytest.mark.parametrize("asks", ["Can I speak to a real person, please?",
+                                  "My parcel is three weeks late and nobody answers my emails. I want to complain."])
+async def test_an_english_caller_who_needs_a_person_reaches_agents_who_speak_english(nlu: NLU, asks: str) -> None:
+    """escalation_rules/queues.yaml: the languages queue lists en; the operator request names the general
+    queue and the complaint the complaints queue, whose agents speak Japanese only."""
+    manager = build_manager(nlu=nlu)
+    sid, _ = await manager.start(SessionStart(channel="voice", caller=CallerInfo(phone="09012345678"), now=MONDAY))
+    reply = await manager.handle(sid, UserTurn(text=asks))
+    assert reply.handover is not None and reply.handover.queue == "languages", reply
+
+
+async def test_a_japanese_caller_who_asks_for_a_person_goes_to_the_general_queue(nlu: NLU) -> None:
+    manager = build_manager(nlu=nlu)
+    sid, _ = await manager.start(SessionStart(channel="voice", caller=CallerInfo(phone="09012345678"), now=MONDAY))
+    reply = await manager.handle(sid, UserTurn(text="担当の方とお話ししたいです"))
+    assert reply.handover is not None and reply.handover.queue == "general", reply
