@@ -949,6 +949,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Yes(values)
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _request(said, q) is None:
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
+    if (cue is None and isinstance(aw, AwaitConfirm) and not aw.offer and values
+            and not any(k in q.slots for k in values)):
+        # 「明日の10時」 to 「折り返しのお電話は090-…でよろしいでしょうか」: the request's next answers, nothing held
+        # changed; taken as a yes with them (asking the number again made the caller repeat the time). Values
+        # are the request's own slots only: a date said to 「キャンセルいたします。よろしいでしょうか」 is none
+        return Yes(values)
     if isinstance(aw, AwaitConfirm) and values:
         return Correct(values)
     if cue is None and isinstance(aw, AwaitConfirm) and not _distress(parse) and (

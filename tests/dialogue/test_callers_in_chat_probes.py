@@ -220,3 +220,44 @@ async def test_grief_out_of_hours_hears_sympathy_before_the_offer(tmp_path: Path
       expect: {says: ご愁傷様, awaiting: confirm}
 """)
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(("when", "language"), [("明日の10時", "ja"), ("tomorrow at 10am", "en")])
+async def test_the_time_said_at_the_callback_number_question_is_a_yes_with_the_time(
+        tmp_path: Path, bot: Bot, nlu: NLU, when: str, language: str) -> None:
+    # found in ivr chat (5 December, evening): the number question was asked again and the time had to be
+    # said twice, in Japanese and in English
+    opening = "担当の方と話したいんですが" if language == "ja" else "Can I speak to someone please"
+    yes = "はい" if language == "ja" else "yes"
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: time at the number question
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-12-06T11:00:00+09:00"
+  turns:
+    - user: {opening}
+    - user: {yes}
+      expect: {{awaiting: confirm}}
+    - user: {when}
+      expect: {{awaiting: confirm, says: "10"}}
+    - user: {yes}
+  expect: {{outcome: callback_scheduled, slots: {{phone_number: "09012345678", date: "2026-12-07", time: "10:00"}}}}
+""")
+    assert result.passed, result.failures
+    assert sum(1 for t in result.transcript if "090-1234-5678" in t["text"] and t["speaker"] == "bot") == 2
+
+
+async def test_a_date_said_at_a_cancel_confirmation_cancels_nothing(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: date at the cancel confirmation
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: キャンセルしたいです
+    - user: "23456789"
+      expect: {awaiting: confirm}
+    - user: 明日届く予定のやつなんですけど
+      expect: {awaiting: confirm}
+""")
+    assert result.passed, result.failures
