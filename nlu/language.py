@@ -44,6 +44,10 @@ _MANDARIN_WORDS = ("我的", "你的", "什么", "什麼", "怎么", "怎麼", "
                    "换货", "換貨", "订单", "訂單", "经理", "經理", "付款", "已经", "已經", "明天", "今天", "昨天",
                    "后天", "後天", "能不能", "可不可以", "有没有", "有沒有", "还没", "還沒", "太慢", "发票", "發票",
                    "好吗", "好嗎", "不好", "不行", "知道了")
+# simplified characters Japanese writes otherwise (聴/聞, 壊, 貨, 買, 気, 覚, 応, 様, 問, 題, 電, 話...): JIS has some of
+# them as rare variants, so cp932 alone lets 「听不到」「包装坏了」 through as Japanese
+_SIMPLIFIED = set("听坏货贵买卖钱码让气觉应样个给问题还发开关门时间东车长书电话见过运边进单务优拜换帮护预约")
+_MANDARIN_WORDS_MORE = ("退款", "收到", "拜拜", "优惠", "優惠", "怎样", "怎樣", "哪里", "哪裡")
 # one-character turns only Chinese says (好 / 对 / 是 / 行 as "yes, OK")
 _MANDARIN_ALONE = {"好", "对", "對", "是", "行", "嗯", "喂", "谢", "謝"}
 # one or two words of English that the statistical model cannot tell from Spanish or Tagalog alone
@@ -132,7 +136,8 @@ _PORTUGUESE_WORDS = {
 }
 # words no other candidate (nor romaji) shares: enough before the romaji reading and lingua are asked
 _PORTUGUESE_STRONG = {"não", "nao", "você", "voce", "obrigado", "obrigada", "quero", "cadê", "cade", "tchau",
-                      "minha", "entendi", "recebi", "chegou", "consigo", "amanhã", "amanha", "vocês", "voces"}
+                      "minha", "entendi", "recebi", "chegou", "consigo", "amanhã", "amanha", "vocês", "voces",
+                      "olá", "valeu", "noite", "frete", "grátis", "posso"}
 _SPANISH_WORDS = {
     "quiero", "mi", "mis", "hablo", "habla", "usted", "gracias", "señor", "señora", "pero", "también", "aquí",
     "tengo", "tiene", "dónde", "donde", "qué", "cómo", "como", "estoy", "buenos", "buenas", "hola", "sí", "puedo",
@@ -183,8 +188,9 @@ def detect_language(text: str) -> LanguageGuess:
         # digits, symbols: the bot's language, but no evidence of it (a foreign caller's order number
         # must not take the call back to Japanese; the dialogue switches back only from 0.9)
         return LanguageGuess(JAPANESE, 0.6)
-    if script in ("ko", "th", "ru"):
-        return LanguageGuess(script, 1.0)
+    if script in ("ko", "th", "ru") or hangul:
+        # Hangul beside Latin brand names (「PayPay 돼요?」) is Korean: Japanese never writes Hangul
+        return LanguageGuess("ko" if hangul else script, 1.0)
     if script == "han":
         return _han_only(text)
     return _latin(text)
@@ -203,6 +209,7 @@ def _han_only(text: str) -> LanguageGuess:
     score += sum(ch in _TRADITIONAL_ONLY for ch in han)
     score += 2 * sum(ch in _MANDARIN_CHARS for ch in han)
     score += 2 * sum(word in han for word in _MANDARIN_WORDS)
+    score += 2 * sum(ch in _SIMPLIFIED for ch in han) + 2 * sum(word in han for word in _MANDARIN_WORDS_MORE)
     if score >= 2:
         return LanguageGuess("zh", min(1.0, 0.5 + 0.1 * score))
     return LanguageGuess(JAPANESE, 0.6)
@@ -241,6 +248,10 @@ def _latin(text: str) -> LanguageGuess:
         english = next((v for v in values[:3] if v.language.iso_code_639_1.name == "EN"), None)
         if english is not None:
             return LanguageGuess("en", _english_confidence(words, float(english.value)))
+        if _english_confidence(words, 0.0) >= ENGLISH_CLEAR:
+            # 「Send it to Namba」「My Rakuten order」: a place or a brand pulls lingua's weak guess elsewhere, the
+            # English function words do not lie
+            return LanguageGuess("en", ENGLISH_CLEAR)
     confidence = float(best.value)
     if len(values) > 1 and {code, values[1].language.iso_code_639_1.name.lower()} <= _ROMANCE:
         # Portuguese or Spanish is often a near tie on one short sentence, but it is surely not Japanese
