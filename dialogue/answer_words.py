@@ -267,6 +267,10 @@ DISTRESS = re.compile(
     r"どうしたらいい|どうしたらええ|どうすればいい|どないしたら|どうしよう(?!か|っかな|っか)|困り果て|途方に|頭が真っ白|"
     r"何が何だか|なにがなんだか|何もわからな|なんもわからん|パニック|助けて|たすけて)"
 )
+# 「では、どうしたらいいでしょうか」「じゃあ、どうすればいいですか？」 after an answer: a calm question for the next
+# step, asked politely; distress says it alone or with its other words (「どうしよう、どうしたらいいの…」)
+CALM_HOW = re.compile(
+    r"(どう|どのように)(したら|すれば|すりゃ)(いい|良い|よい|ええ)(の)?(でしょうか|ですか|ですかね|でしょう|ん(でしょうか|ですか))")
 # grief or an emergency told with a request (「母が亡くなりまして、注文を取り消したい」): sympathy first. Not the
 # how-to words of DISTRESS (「キャンセルするにはどうしたらいいですか」 is a question, not a caller in need)
 # a death in the family (not a stay in hospital): the condolence is 「ご愁傷様でございます」, not 「大変でしたね」

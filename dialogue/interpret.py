@@ -413,7 +413,11 @@ def _named_topic(parse: Parse, q: Question) -> Request | None:
 
 def _distress(parse: Parse) -> bool:
     """Grief, panic or confusion in the words; the emotion reading alone is not enough (「死ぬほど忙しい」)."""
-    return words.DISTRESS.search(parse.normalized) is not None
+    text = parse.normalized
+    found = [m.group(0) for m in words.DISTRESS.finditer(text)]
+    if found and words.CALM_HOW.search(text) and all(f.startswith(("どうしたら", "どうすれば", "どないしたら")) for f in found):
+        return False  # 「では、どうしたらいいでしょうか」: the next step asked for, no other distress word
+    return bool(found)
 
 
 def _closing(parse: Parse) -> Simple | None:
@@ -566,6 +570,8 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 _DIGIT_JOIN = re.compile(
     r"^(の|と|で|ね|な|えー|ええと|えっと|はい|ええ|うん|あ|"
     # the caller repeating what was asked before reading it: 「ちゅうもんばんごう？」「電話番号は、」
+    # 「登録の電話番号は、〇八〇の九八七六の」: which number, named first
+    r"((ご)?(登録|とうろく)(の|している|してる|してある)|携帯の|けいたいの)?"
     r"((ご|お)?(注文|ちゅうもん|電話|でんわ|郵便|ゆうびん))?(番号|ばんごう)(は|ね|か|ですか|ですね|やね|やな|だね)?)?$"
 )
 _WHOLE_ANSWER = re.compile(r"(です|でした|ですね|でございます|だよ|だ|や)[。.!！\s]*$")
@@ -641,6 +647,13 @@ def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
     return Simple("unclear")
 
 
+# thanks and nothing else (「ありがとうね」「はいはい、どうもね」「すみませんねえ」)
+_BARE_THANKS = re.compile(
+    r"(はい|ええ|うん|あ|あら|まあ)?[、,\s]*(はい)?[、,\s]*"
+    r"(どうも|ありがと|ありがとう|ありがとうね|ありがとうございます|おおきに|すみませんね|すみませんねえ|悪いわね|わるいね)"
+    r"(ね|ねえ|ねー|さん)?[。!！、\s]*")
+
+
 def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     parse, values = said.parse, said.values
     if aw.entity == "phone_number" and q.caller_phone and aw.slot not in values and words.THIS_NUMBER.match(parse.normalized):
@@ -674,6 +687,10 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return mid  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
     if _dont_know(parse) and _request(said, q) is None:
         return Simple("dont_know")
+    if not q.served and _BARE_THANKS.fullmatch(parse.normalized.strip()):
+        # 「ありがとうね」 to 「ご注文番号を…」 from an elderly caller thanking the bot at every step: no goodbye
+        # before anything was done, the question is asked again gently
+        return Simple("hesitate")
     action = _common(said, q)
     if isinstance(action, Simple) and action.kind == "unclear" and values:
         # another slot of the request, said early (a date at the phone-number step): keep it, ask again

@@ -59,6 +59,9 @@ _NOT_ROUTINE = frozenset({"complaint", "out_of_scope", "operator_request", "call
 _PROSTRATION_DEMANDED = re.compile(
     r"(土下座|どげざ|ドゲザ)(?!してでも|したい|します|しました|(して(い)?る|しとる)?(みたいな|ような|ポーズ|格好|かっこう|姿の))(し|せ|さ|で|を|に来|しに)")
 
+# a line quoted from an e-mail or an earlier message: 「> ご注文番号 23456789」「＞送料 550円」
+_QUOTED = re.compile(r"^\s*[>＞»]")
+
 # 「死ね」 told to someone is an insult wherever it stands in the line, and surrounding words (まじで, クソ対応)
 # must not talk the head out of it. Only the imperative: 「死ねば楽になる」 and 「死にたい」 are a caller's own
 # despair (a person's care, not a harassment warning); 「しねえ」 is dialect for しない
@@ -165,7 +168,7 @@ class NLU:
         now = now or datetime.now(TOKYO)
         lexicon = self.lexicon  # one set of names for the whole batch, even if `use_lexicon` swaps them now
         stages = [self._linear(text) for text in texts]
-        intents = [self._in_standard_form(stage) for stage in stages]
+        intents = [self._in_standard_form(self._own_words(stage)) for stage in stages]
         if self.transformer is not None:
             cascade = self.transformer.cascade
             unsure = [i for i, st in enumerate(stages)
@@ -176,6 +179,16 @@ class NLU:
                     theirs = asked[row][self._to_linear_order].astype(np.float64)
                     intents[i] = cascade.weight * theirs + (1.0 - cascade.weight) * intents[i]
         return [self._result(stage, probs, now, lexicon) for stage, probs in zip(stages, intents, strict=True)]
+
+    def _own_words(self, stage: _Linear) -> _Linear:
+        """A chat message that quotes an e-mail (「下の注文をキャンセルしたいです」 above 「> お支払い合計 5,530円」):
+        the request is in the writer's own lines; the quoted ones (prices, 送料, お届け予定) would make it a
+        billing question. Their values still count: entities are read from the whole message."""
+        lines = stage.original.splitlines()
+        own = [line for line in lines if not _QUOTED.match(line)]
+        if len(own) == len(lines) or not any(line.strip() for line in own):
+            return stage
+        return self._linear("\n".join(own))
 
     def _in_standard_form(self, stage: _Linear) -> npt.NDArray[np.float64]:
         """The intent reading of the turn in standard form (「頼みてえ」 -> 頼みたい, nlu/dialect.py): the heads
