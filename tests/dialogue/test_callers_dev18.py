@@ -164,3 +164,20 @@ async def test_quitting_an_order_said_after_yappari_is_a_cancel(tmp_path: Path, 
   expect: {intents: [cancel_order]}
 """)
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(("said", "reason"), [
+    ("何回も電話してるのに荷物が来ないんです。もう機械じゃなくて担当の方と話させてください", "human_request"),
+    ("配達の人の態度がひどすぎるんですけど", "complex"),
+])
+async def test_a_complaint_that_asks_for_a_person_is_a_request_for_one(tmp_path: Path, bot: Bot, nlu: NLU,
+                                                                       said: str, reason: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: complaint, a person asked for
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-24T10:00:00+09:00"
+  opening: {said}
+  expect: {{outcome: transferred, reason: {reason}}}
+""")
+    assert result.passed, result.failures
