@@ -267,6 +267,10 @@ DISTRESS = re.compile(
     r"どうしたらいい|どうしたらええ|どうすればいい|どないしたら|どうしよう(?!か|っかな|っか)|困り果て|途方に|頭が真っ白|"
     r"何が何だか|なにがなんだか|何もわからな|なんもわからん|パニック|助けて|たすけて)"
 )
+# the request in progress given up for another (「日にち変えるのはいいです。それより…」「それよりも、」)
+DROP_CURRENT = re.compile(
+    r"(のは|のは、|は)(もう)?(いい|ええ|結構|けっこう|大丈夫|だいじょうぶ|やめ)(です|ます|や|わ|ておきます|とく)?[。、,\s]"
+    r"|それより(も)?[、,\s]")
 # 「では、どうしたらいいでしょうか」「じゃあ、どうすればいいですか？」 after an answer: a calm question for the next
 # step, asked politely; distress says it alone or with its other words (「どうしよう、どうしたらいいの…」)
 CALM_HOW = re.compile(
@@ -457,9 +461,10 @@ def menu_key(text: str) -> str | None:
 # Each English pattern joins the Japanese one of the same name (case-insensitive, word-bounded); the
 # functions above ask `_english` first for the whole-utterance commands. ASR writes ’ or ' or nothing.
 
-_EN_YES = r"(yes|yeah|yea|yep|yup|sure|right|correct|exactly|absolutely|definitely|of course|certainly|please do|" \
+# hai / iie: an English-speaking caller in Japan answers with the Japanese word as often as the English one
+_EN_YES = r"(yes|yeah|yea|yep|yup|hai|sure|right|correct|exactly|absolutely|definitely|of course|certainly|please do|" \
           r"go ahead|sounds good|that works|uh[- ]?huh|that(['’]?s| is) (right|correct|it|fine|good)|that(['’]?s| is) right)\b"
-_EN_NO = r"(no|nope|nah|negative|wrong|incorrect|not (really|quite|right|that|correct)|" \
+_EN_NO = r"(no|nope|nah|iie|negative|wrong|incorrect|not (really|quite|right|that|correct)|" \
          r"that(['’]?s| is)( not|n['’]?t) (right|correct|it)|that(['’]?s| is) (wrong|incorrect))\b"
 # at an offer a decline, at a confirmation an acceptance (like 大丈夫です)
 _EN_CONTEXT = r"(that(['’]?s| is) fine|it(['’]?s| is) fine|i(['’]?m| am) (fine|good|ok|okay|all right)|all good)\b"

@@ -477,6 +477,10 @@ def _common(said: _Said, q: Question) -> Action:
     if request is not None and (request.intent not in q.flow_intents or isinstance(q.awaiting, AwaitAnythingElse)):
         if words.NO.match(words.LEAD_IN.sub("", parse.normalized)):
             return replace(request, instead=True)  # 「ちがいます、請求のことで電話したんです」
+        if words.DROP_CURRENT.search(parse.normalized) and not isinstance(q.awaiting, AwaitAnythingElse):
+            # 「やっぱり日にち変えるのはいいです。それより、渋谷店って何時まで」: the request in progress is given up,
+            # not put on hold to come back to after the new one
+            return replace(request, instead=True)
         return request
     if _distress(parse):
         return Simple("distress")

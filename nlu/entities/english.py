@@ -128,32 +128,49 @@ def _overlaps(span: tuple[int, int, str, str | int], others: list[tuple[int, int
 def _numbers(text: str) -> list[tuple[int, int, str, str | int]]:
     out: list[tuple[int, int, str, str | int]] = []
     digits, start, end, repeat = "", -1, -1, 1
+    marks: list[tuple[int, int, int]] = []  # each piece of the run: (start, end, digits before it)
     for m in [*_PIECE.finditer(text), None]:
         word = m.group().lower() if m is not None else ""
         joined = m is not None and start >= 0 and _JOINER.match(text[end:m.start()]) is not None
         piece = word if word.isdigit() else _DIGIT_WORDS.get(word) if word in _DIGIT_WORDS else None
         if m is not None and word in _REPEATS:
             if start < 0 or not joined:
-                _close(out, digits, start, end)
-                digits, start = "", m.start()
+                _close(out, digits, start, end, marks)
+                digits, start, marks = "", m.start(), []
             repeat, end = _REPEATS[word], m.end()
             continue
         if piece is not None and (joined or start < 0):
+            assert m is not None
+            marks.append((m.start(), m.end(), len(digits)))
             digits += piece[0] * repeat + piece[1:] if repeat > 1 else piece
-            start = m.start() if start < 0 and m is not None else start
-            end, repeat = m.end() if m is not None else end, 1
+            start = m.start() if start < 0 else start
+            end, repeat = m.end(), 1
             continue
-        _close(out, digits, start, end)
-        digits, start, end, repeat = "", -1, -1, 1
+        _close(out, digits, start, end, marks)
+        digits, start, end, repeat, marks = "", -1, -1, 1, []
         if piece is not None and m is not None:
-            digits, start, end = piece, m.start(), m.end()
+            digits, start, end, marks = piece, m.start(), m.end(), [(m.start(), m.end(), 0)]
     return out
 
 
-def _close(out: list[tuple[int, int, str, str | int]], digits: str, start: int, end: int) -> None:
-    kind = next((k for k in NUMBER_KINDS if digits and k.fits(digits)), None)
+def _kind(digits: str) -> str | None:
+    return next((k.name for k in NUMBER_KINDS if digits and k.fits(digits)), None)
+
+
+def _close(out: list[tuple[int, int, str, str | int]], digits: str, start: int, end: int,
+           marks: list[tuple[int, int, int]]) -> None:
+    kind = _kind(digits)
     if kind is not None:
-        out.append((start, end, kind.name, digits))
+        out.append((start, end, kind, digits))
+        return
+    # "09012341234 no wait, it's 5678. 090-1234-5678": a run that is no number may be the end of a correction
+    # followed by the whole number again; the longest tail that is one counts (the number said last)
+    for piece_start, _, offset in marks[1:]:
+        tail = digits[offset:]
+        kind = _kind(tail)
+        if kind is not None:
+            out.append((piece_start, end, kind, tail))
+            return
 
 
 # -- dates -----------------------------------------------------------------------------------------------
