@@ -547,6 +547,8 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # the normaliser removes fillers: 「えーっと…」「あのー」 said alone is a caller collecting themselves
         return Simple("hesitate") if parse.text.strip(" 、。…") else Simple("unclear")
     by_type = heard_by_type(parse)
+    if words.ASIDE.search(parse.normalized) and not by_type and len(parse.normalized) <= ASIDE_CHARS:
+        return Simple("hesitate")  # 「ちょっと待って…はいはい、今電話してるから」: said to someone else
     if isinstance(aw, AwaitSlot) and "time_window" not in by_type:
         typed = _typed_window(parse.normalized, aw, entity_types)
         if typed is not None:
@@ -568,6 +570,7 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     return _at_free(said, q)
 
 
+ASIDE_CHARS = 30  # an aside to someone in the room is short; a longer turn tells the bot something
 _DIGIT_RUN = re.compile(r"[0-9]+")
 # what may stand between the digits of a number read out (「1234の」「090と」) besides fillers; an answer that
 # ends in です (「1234です」) is a whole one, if a wrong one

@@ -36,6 +36,9 @@ SPOKEN_DIGITS: dict[str, tuple[str, bool]] = {
     **_VOICED_DIGITS,
     **{jaconv.hira2kata(k): v for k, v in (*_HIRA_DIGITS.items(), *_VOICED_DIGITS.items())},
     "キュー": ("9", True),
+    # a recogniser that writes the ご of a number read out as 号 (「いちにさんよん号ろくななはち」): weak, so
+    # only inside a run of spoken digits
+    "号": ("5", False),
 }
 _MORPHEME = "|".join(sorted(map(re.escape, SPOKEN_DIGITS), key=len, reverse=True))
 _M_RE = re.compile(_MORPHEME)
@@ -97,6 +100,10 @@ def spoken_digit_edits(text: str) -> list[Edit]:
                 and not _DIGIT_END.match(text, parts[-1].end())):
             parts.pop()
         if len(parts) > 1 and parts[0].group() in ("さん", "サン") and _honorific(text, parts[0].start()):
+            del parts[0]
+        while parts and parts[-1].group() == "号":
+            parts.pop()  # 「いちにさんよん号室」: 号 is a 5 only inside a run, never its end or start
+        while parts and parts[0].group() == "号":
             del parts[0]
         if not parts:
             continue
