@@ -270,7 +270,7 @@ DISTRESS = re.compile(
 # words to someone in the room, not to the bot (「ちょっと待って…はいはい、今電話してるから」): the caller is busy
 ASIDE = re.compile(
     r"(今|いま)(電話|でんわ)(してる|しとる|中|ちゅう)(から|ので|やから|だから|やけん|なんだから|なの)(?![っとてのにけ])|"
-    r"(あとで|後で)(ね|な|ねー)[、。…\s]*$|静かにして|しずかにして")
+    r"(?<!また)(?<!また、)(あとで|後で)(ね|な|ねー)[、。…\s]*$|静かにして|しずかにして")
 # the request in progress given up for another (「日にち変えるのはいいです。それより…」「それよりも、」)
 DROP_CURRENT = re.compile(
     r"(のは|のは、|は)(もう)?(いい|ええ|結構|けっこう|大丈夫|だいじょうぶ|やめ)(です|ます|や|わ|ておきます|とく)?[。、,\s]"

@@ -42,3 +42,18 @@ async def test_words_to_someone_in_the_room_are_waited_for(tmp_path: Path, bot: 
       expect: {{awaiting: "slot:order_id"}}
 """)
     assert result.passed, result.failures
+
+
+async def test_see_you_later_to_the_bot_is_still_a_goodbye(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: see you later
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: 梅田店って何時まで？
+      expect: {awaiting: anything_else}
+    - user: じゃあ、またあとでね
+  expect: {outcome: resolved}
+""")
+    assert result.passed, result.failures
