@@ -26,6 +26,7 @@ from dialogue.state import (
     AwaitOffer,
     AwaitSlot,
 )
+from nlu.numbers import SPOKEN_DIGITS
 from nlu.types import Parse
 
 CONFIDENT = 0.55  # below this an intent may not interrupt a question in progress
@@ -88,8 +89,9 @@ class Question:
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
+_INSTEAD_OF = re.compile(r"じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて")
 _NOT_THIS = re.compile(
-    r"(じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて)[、,\s]*|"
+    rf"({_INSTEAD_OF.pattern})[、,\s]*|"
     # a change of mind after a clause: 「キャンセル…いや、やっぱり日にち変えてほしい」「返品、あ、違う、交換で」
     r"(?<=[…、,。.\s])(いや|いえ|あ|あっ)?[、,\s]*(やっぱり|やっぱ|やはり)[、,\s]*|"
     r"(?<=[…、,。.\s])(いや|いえ|あ|あっ)[、,\s]*(ちがう|違う|ちゃう|ちがった|違った|間違えた|まちがえた)[、,]\s*"
@@ -358,7 +360,6 @@ def _elliptic_rest(rest: Parse, whole: Parse) -> bool:
 
 
 ELLIPTIC_REST_CHARS = 8
-_INSTEAD_OF = re.compile(r"じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて")
 
 
 def _support(parse: Parse, intent: str) -> float:
@@ -584,7 +585,7 @@ _DIGIT_JOIN = re.compile(
 _WHOLE_ANSWER = re.compile(r"(です|でした|ですね|でございます|だよ|だ|や)[。.!！\s]*$")
 MIN_PART = 2  # one digit alone is a key or a slip, not the start of a number
 # a number the caller names as another kind than the one asked is not the first part of the asked one
-_NAMED_NUMBERS = {"order_id": ("注文", "ちゅうもん"), "phone_number": ("電話", "でんわ"),
+_NAMED_NUMBERS = {"order_id": ("注文", "ちゅうもん"), "phone_number": ("電話", "でんわ", "携帯", "けいたい"),
                   "postal_code": ("郵便", "ゆうびん", "〒")}
 
 
@@ -771,32 +772,28 @@ def _classifier_cue(parse: Parse) -> str | None:
 _TAIL = re.compile(r"(最後|末尾|下|後ろ|うしろ|おしり|下の|最後の)(の)?([0-9０-９一二三四五]桁)?(が|は|を|だけ)?[、\s]*([0-9]{1,6})(?![0-9])")
 
 
-# a single digit as said or recognised: 7, ７, 七, なな
-_DIGIT_WORDS = {"ぜろ": "0", "ゼロ": "0", "れい": "0", "まる": "0", "〇": "0", "零": "0", "いち": "1", "一": "1",
-                "に": "2", "二": "2", "さん": "3", "三": "3", "よん": "4", "し": "4", "四": "4", "ご": "5", "ごー": "5",
-                "五": "5", "ろく": "6", "六": "6", "なな": "7", "しち": "7", "七": "7", "はち": "8", "八": "8",
-                "きゅう": "9", "きゅー": "9", "く": "9", "九": "9"}
-_DIGIT_SAID = "[0-9]{1,6}|" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+# a single digit as said or recognised (7, 七, なな): the NLU's spoken digits (nlu/numbers.py), and kanji
+_KANJI_DIGITS = "〇一二三四五六七八九"
+_DIGIT_SAID = "[0-9]{1,6}|[" + _KANJI_DIGITS + "]|" + "|".join(sorted(SPOKEN_DIGITS, key=len, reverse=True))
 # 「さっきの郵便番号、最後は7じゃなくて1でした」: the last digits, the wrong ones, then the right ones
 _TAIL_INSTEAD = re.compile(
     r"(最後|末尾|下|後ろ|うしろ|おしり)(の数字|の桁|の[0-9一二三]桁)?(が|は|を|の方は|のほうは)?[、\s]*"
     rf"(?P<old>{_DIGIT_SAID})[、\s]*(じゃなくて|ではなくて|ではなく|じゃなく|やなくて|やのうて|でなくて)[、\s]*"
     rf"(?P<new>{_DIGIT_SAID})")
-# the word a caller names a number by, and the entity type it is
-_NUMBER_NAMES = (("郵便番号", "postal_code"), ("電話番号", "phone_number"), ("電話", "phone_number"),
-                 ("携帯", "phone_number"), ("注文番号", "order_id"), ("注文", "order_id"))
 
 
 def _digits(said: str) -> str:
-    return _DIGIT_WORDS.get(said, said)
+    if said in SPOKEN_DIGITS:
+        return SPOKEN_DIGITS[said][0]
+    return str(_KANJI_DIGITS.index(said)) if said in _KANJI_DIGITS else said
 
 
 def _named_number(text: str, slots: Mapping[str, Any], slot_types: Mapping[str, str]) -> str | None:
     """The slot a correction of a number means: the one named (「さっきの郵便番号、…」), else the only number
     the read-back holds."""
     numbers = [k for k, v in slots.items() if str(v).isdigit() and len(str(v)) >= 7]
-    for word, etype in _NUMBER_NAMES:
-        if word in text:
+    for etype, names in _NAMED_NUMBERS.items():
+        if any(name in text for name in names):
             named = [k for k in numbers if slot_types.get(k) == etype]
             if named:
                 return named[0]

@@ -43,11 +43,11 @@ _MANDARIN_WORDS = ("我的", "你的", "什么", "什麼", "怎么", "怎麼", "
                    "为什么", "為什麼", "中文", "普通话", "客服", "快递", "快遞", "送货", "送貨", "退货", "退貨",
                    "换货", "換貨", "订单", "訂單", "经理", "經理", "付款", "已经", "已經", "明天", "今天", "昨天",
                    "后天", "後天", "能不能", "可不可以", "有没有", "有沒有", "还没", "還沒", "太慢", "发票", "發票",
-                   "好吗", "好嗎", "不好", "不行", "知道了")
+                   "好吗", "好嗎", "不好", "不行", "知道了", "退款", "收到", "拜拜", "优惠", "優惠", "怎样", "怎樣",
+                   "哪里", "哪裡")
 # simplified characters Japanese writes otherwise (聴/聞, 壊, 貨, 買, 気, 覚, 応, 様, 問, 題, 電, 話...): JIS has some of
 # them as rare variants, so cp932 alone lets 「听不到」「包装坏了」 through as Japanese
 _SIMPLIFIED = set("听坏货贵买卖钱码让气觉应样个给问题还发开关门时间东车长书电话见过运边进单务优拜换帮护预约")
-_MANDARIN_WORDS_MORE = ("退款", "收到", "拜拜", "优惠", "優惠", "怎样", "怎樣", "哪里", "哪裡")
 # one-character turns only Chinese says (好 / 对 / 是 / 行 as "yes, OK")
 _MANDARIN_ALONE = {"好", "对", "對", "是", "行", "嗯", "喂", "谢", "謝"}
 # one or two words of English that the statistical model cannot tell from Spanish or Tagalog alone
@@ -209,7 +209,7 @@ def _han_only(text: str) -> LanguageGuess:
     score += sum(ch in _TRADITIONAL_ONLY for ch in han)
     score += 2 * sum(ch in _MANDARIN_CHARS for ch in han)
     score += 2 * sum(word in han for word in _MANDARIN_WORDS)
-    score += 2 * sum(ch in _SIMPLIFIED for ch in han) + 2 * sum(word in han for word in _MANDARIN_WORDS_MORE)
+    score += 2 * sum(ch in _SIMPLIFIED for ch in han)
     if score >= 2:
         return LanguageGuess("zh", min(1.0, 0.5 + 0.1 * score))
     return LanguageGuess(JAPANESE, 0.6)
