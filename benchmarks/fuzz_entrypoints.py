@@ -1,6 +1,6 @@
 """Fuzz each HTTP entry point of `ivr serve` on its own, for minutes: every route the app registers.
 
-    .venv/bin/python benchmarks/fuzz_entrypoints.py [--minutes 2] [--only /agent/api] [--list]
+    .venv/bin/python benchmarks/fuzz_entrypoints.py [--minutes 2] [--only /agent/api] [--route 'POST /callback/api'] [--list]
 
 benchmarks/fuzz.py fires at a fixed list of webhook paths; this one asks the server's router for every
 route (the voice webhooks, the survey, the web callback form, the console's login and JSON API, the
@@ -173,6 +173,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=2.0, help="per route (default 2)")
     parser.add_argument("--only", default=None, help="run only routes whose path contains this")
+    parser.add_argument("--route", action="append", default=[], metavar="'METHOD PATH'",
+                        help="run exactly this route, as --list prints it (repeatable; the order is kept)")
     parser.add_argument("--list", action="store_true", help="print the routes and exit")
     opts = parser.parse_args()
     server = LiveServer().start()
@@ -180,6 +182,12 @@ def main() -> int:
     findings_total = 0
     try:
         chosen = [r for r in routes(server) if not opts.only or opts.only in r[1]]
+        if opts.route:  # exact routes, in the order asked, so a long run can go through them one by one
+            wanted = [tuple(spec.split(maxsplit=1)) for spec in opts.route]
+            unknown = [" ".join(spec) for spec in wanted if spec not in chosen]
+            if unknown:
+                parser.error(f"no such route: {', '.join(unknown)} (see --list)")
+            chosen = [(method, path) for method, path in wanted]
         if opts.list:
             for method, path in chosen:
                 print(method, path)
