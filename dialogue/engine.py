@@ -63,7 +63,7 @@ from dialogue.outbox_sql import outbox_for
 from dialogue.payments import PaymentDesk, collecting
 from dialogue.question import question_for
 from dialogue.runner import Handover, StepRunner, Stop
-from dialogue.signals import build_signals, emotion_reading, heard_harassment, language_heard
+from dialogue.signals import build_signals, counted_harassment, emotion_reading, language_heard
 from dialogue.state import (
     AwaitAnythingElse,
     AwaitFree,
@@ -231,7 +231,10 @@ class DialogueManager:
             return
         heard = self._understand(user, turn.now, takes_requests(turn.state.awaiting))
         action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
-        turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None))
+        # a caller collecting themselves (「ちょっと待ってね、いま紙を探すから」) is held to an answer's evidence for
+        # harassment: 探す reads as a threat's 「家を探してやる」 to the classifier (0.41)
+        answering = answers_question(action) or action in (Simple("hesitate"), Simple("distress"))
+        turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None, answering))
         parse = heard.parse
         if parse is not None and action == Simple("hesitate"):
             # 「うーん、どうしようかな」 at a question: deliberation, which the emotion model reads as anxiety (0.98);
@@ -252,7 +255,7 @@ class DialogueManager:
         # request: a faint complaint reading of it must not hand the caller over; abuse in it still counts
         announced = action == Simple("greet")
         decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent and not announced,
-                                                    past_failures=not understood, answering=not use_intent))
+                                                    past_failures=not understood, answering=answering))
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()
@@ -338,7 +341,7 @@ class DialogueManager:
             log.exception("could not book the callback of %s", turn.state.id)
 
 
-def heard_event(heard: Heard, action: Action, serving: str | None = None) -> CallerSaid:
+def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False) -> CallerSaid:
     """The caller's turn for the log; its intent is the request the bot acted on, when it acted on one
     (「もう一度だけ言いますけど、荷物が来てないんです」 is logged as order_status, not the classifier's repeat)."""
     parse = heard.parse
@@ -359,7 +362,7 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None) -> Cal
         confidence=round(confidence, 3),
         entities={e.type: e.value for e in parse.entities},
         emotion=parse.emotion.label,
-        harassment=abuse.kind if (abuse := heard_harassment(parse)).detected else None,
+        harassment=abuse.kind if (abuse := counted_harassment(parse, answering)) and abuse.detected else None,
     )
 
 

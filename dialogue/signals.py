@@ -56,7 +56,9 @@ def trajectory(readings: Iterable[Mapping[str, Any]]) -> Trajectory:
     return traj
 
 
-def _harassment(parse: Parse | None, answering: bool) -> Harassment | None:
+def counted_harassment(parse: Parse | None, answering: bool) -> Harassment | None:
+    """The harassment reading the escalation rules and the turn's log go by: an answer to the bot's question (or a
+    caller collecting themselves to give one) needs more evidence than a turn that says what it wants."""
     if parse is None:
         return None
     h = parse.harassment
@@ -66,10 +68,10 @@ def _harassment(parse: Parse | None, answering: bool) -> Harassment | None:
         # every clause closes the call (「ねえな」「もうないです」): the Tohoku ねえ (= ない) read as the ねえ of
         # ねえちゃん lines (sexual 0.997); abuse said with a closing (「もうねえよ、バカ」) has a clause that is none
         return Harassment(False, h.score, None)
-    return heard_harassment(parse)
+    return _heard_harassment(parse)
 
 
-def heard_harassment(parse: Parse) -> Harassment:
+def _heard_harassment(parse: Parse) -> Harassment:
     """The NLU's harassment reading, less a polite request to delete one's personal data (see
     `_DATA_DELETION_ASKED`): for the escalation rules and for the turn's log (the case note's 不適切な発言)."""
     h = parse.harassment
@@ -114,7 +116,7 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
         emotion=parse.emotion if parse else None,
         trajectory=trajectory(state.emotions),
-        harassment=_harassment(parse, answering=not use_intent if answering is None else answering),
+        harassment=counted_harassment(parse, answering=not use_intent if answering is None else answering),
         harassment_warnings=state.harassment_warnings,
         failed_turns=state.failed_turns if past_failures else 0,
         consecutive_failures=state.consecutive_failures if past_failures else 0,

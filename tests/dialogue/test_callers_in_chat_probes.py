@@ -261,3 +261,25 @@ async def test_a_date_said_at_a_cancel_confirmation_cancels_nothing(tmp_path: Pa
       expect: {awaiting: confirm}
 """)
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("wait", [
+    "えっとね、ちょっと待ってね、いま紙を探すから",  # 探す read as a threat's 「家を探してやる」 (0.41)
+    "ちょっと待ってくださいね、今伝票を探しますので",
+])
+async def test_a_caller_who_goes_to_find_the_number_is_waited_for_not_warned(tmp_path: Path, bot: Bot, nlu: NLU,
+                                                                             wait: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: elderly caller looks for the paper with the order number
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-26T10:00:00+09:00"
+  turns:
+    - user: もしもし、あのね、孫が注文してくれた荷物がね、まだ来ないのよ
+      expect: {{awaiting: "slot:order_id"}}
+    - user: {wait}
+      expect: {{awaiting: "slot:order_id", harassment: false}}
+    - user: あった、いちにさんよんごーろくななはち
+  expect: {{outcome: resolved, slots: {{order_id: "12345678"}}}}
+""")
+    assert result.passed, result.failures
