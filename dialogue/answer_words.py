@@ -137,6 +137,38 @@ _ASKS_SOMETHING = re.compile(r"[?？]|(ですか|ますか|でしょうか|ま�
 _BARE_NO = re.compile(r"(いいえ|いえ|いや|いーや|ううん)")
 
 
+_BREATH = re.compile(r"[、。,.!?！？…‥\s]+")
+# a question about the thing asked for, not an answer: where it is written (「それはどこに書いてあるんですか」),
+# what it is (「注文番号って何ですか」); answered with where to find it, and the question stays open
+WHERE_TO_FIND = re.compile(
+    r"(どこ|何処)(に|を|で|へ|の|から)?[^。？?]{0,6}(書いて|かいて|書いと|かいと|書かれ|かかれ|載って|のって|載っと|のっと|記載|きさい|"
+    r"印字|見れば|みれば|見たら|みたら|見ると|みると|確認でき|わかる|分かる|わかります|分かります|わかん|分かん)"
+    r"|(ご?注文番号|ちゅうもんばんごう|チュウモンバンゴウ|番号|ばんごう|それ)(って|とは|ってのは|いうのは|ゆうのは)[^。]{0,4}(何|なに|なん|どれ)"
+)
+# may the keypad be used (「でんわの ぼたんで おしても いいんですか」): yes, and the question stays open
+KEYPAD_OK = re.compile(
+    r"(ボタン|ぼたん|プッシュ|ぷっしゅ|番号キー|数字のキー|ダイヤル|だいやる)[^。]{0,8}(押|お)し(て|ても|たら)[^。]{0,3}"
+    r"(いい|よい|良い|ええ|大丈夫|だいじょうぶ|かまわ|構わ|いけ|できま|でき)[^。]{0,6}(か|の|ん|\?|？)"
+)
+
+
+# what may follow a bare yes or no: 「だからよー」「はいはいね」「んだす」
+_YES_NO_TAIL = re.compile(r"(ね|よ|な|さ|ぞ|わ|のう|ー|〜|~|です|っす|す|はい|うん)*")
+
+
+def only_yes_or_no(text: str) -> bool:
+    """Every clause is a bare yes or no word (「だからよ」 Okinawan "right", 「んだ」, 「ちゃうちゃう」): the words the
+    harassment head knows from other lines (だから言ってんだろ) say nothing more here."""
+    parts = [p for p in _BREATH.split(text) if p]
+    if not parts:
+        return False
+    for part in parts:
+        m = YES.match(part) or NO.match(part)
+        if m is None or not _YES_NO_TAIL.fullmatch(part, m.end()):
+            return False
+    return True
+
+
 def only_closing(text: str) -> bool:
     """「なんもないです」「もう用はないです」「おしまいです」: every clause closes the call, none asks anything."""
     parts = clauses(text)
@@ -426,10 +458,16 @@ _ECHO_CLAUSE = re.compile(
 )
 
 
+# a pause typed or transcribed (「…」「・・・」): still thinking
+_ELLIPSIS_ONLY = re.compile(r"[\s…‥・.。、]+")
+
+
 def only_hesitation(text: str) -> bool:
     """Fillers, 「待ってください」, 「今探します」: the caller needs a moment, nothing else."""
     if _english_only(EN_HESITATION, text):
         return True
+    if not any(ch.isalnum() for ch in text) and not _ELLIPSIS_ONLY.fullmatch(text):
+        return False  # 「？？？」「!!!!!!」 typed alone: not understanding, or nothing said; not a pause
     parts = clauses(text)
     echoes = [c for c in parts if _ECHO_CLAUSE.match(c)]
     rest = [c for c in parts if not _ECHO_CLAUSE.match(c)]

@@ -162,6 +162,17 @@ class Conductor:
                 return True
             case Simple(kind="dont_know"):
                 return await self._dont_know(turn)
+            case Simple(kind="where"):
+                # 「それはどこに書いてあるんですか」: where the bot's data says it is found, the question still open;
+                # a bot that wrote no such line treats it as a caller without the number
+                key = f"where_{aw.slot}" if isinstance(aw, AwaitSlot) else ""
+                if not turn.bot.prompts.has(key):
+                    return await self._dont_know(turn)
+                turn.say(key)
+                return True
+            case Simple(kind="keypad_ok"):
+                turn.say("keypad_ok" if turn.bot.prompts.has("keypad_ok") else "hesitation_slot")
+                return True
         return False
 
     def _set(self, turn: Turn, values: Mapping[str, Any], how: str) -> None:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from dialogue import answer_words as words
 from dialogue import api, crm
 from dialogue.api import BotReply, CallView, InputSpec, SessionNotFound, SessionStart, UserTurn
 from dialogue.backends import Backend
@@ -236,9 +237,11 @@ class DialogueManager:
         answering = answers_question(action) or action in (Simple("hesitate"), Simple("distress"))
         turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None, answering))
         parse = heard.parse
-        if parse is not None and action == Simple("hesitate"):
+        if parse is not None and (action == Simple("hesitate") or (
+                isinstance(action, Yes | No) and words.only_yes_or_no(parse.normalized))):
             # 「うーん、どうしようかな」 at a question: deliberation, which the emotion model reads as anxiety (0.98);
-            # a caller collecting themselves is no caller in distress
+            # a caller collecting themselves is no caller in distress. A bare yes or no carries no feeling in its
+            # words: 「だからよ」 (Okinawan "right") reads as anger 0.91 for the だから of 「だから言ってんだろ」
             parse = replace(parse, emotion=Emotion("neutral", 1.0, {**dict.fromkeys(parse.emotion.scores, 0.0),
                                                                        "neutral": 1.0}))
         if parse is not None:

@@ -9,8 +9,9 @@ from dialogue import api
 from dialogue.answer_words import BEREAVED
 from dialogue.escalation.hours import BusinessHours
 from dialogue.events import BotSaid, CallEnded, Escalated, HandedOver, StackCleared, Waiting, case_id_for
+from dialogue.interpret import CALLBACK_INTENT
 from dialogue.runner import Handover
-from dialogue.state import AwaitOffer
+from dialogue.state import AwaitOffer, AwaitSlot
 from dialogue.turn import Turn
 
 MAX_OFFERS = 2  # an unanswered callback offer is made at most this often
@@ -78,6 +79,13 @@ class Exits:
             # the offer was made and not answered: do not make it again
             turn.say("callback_unclear_end")
             turn.emit(CallEnded("ended", aw.reason))
+            return
+        callback = turn.bot.flow_for(CALLBACK_INTENT)
+        if isinstance(aw, AwaitSlot) and callback is not None and aw.flow == callback.flow:
+            # booking the callback itself failed (a day the bot could not read, three times): offering the
+            # callback again would go round and round; the caller is asked to call again in the hours
+            turn.say("callback_unclear_end")
+            turn.emit(CallEnded("ended", reason))
             return
         if reason == "emotion" and BEREAVED.search(turn.state.last_heard or "") and not _sympathy_said(turn):
             # 「母が亡くなって…」 on a Sunday: sympathy before the hours and the offer, as the transfer would say it

@@ -222,6 +222,7 @@ class Answer:
 @dataclass(frozen=True, slots=True)
 class Simple:
     """repeat | slow_down | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks |
+    where (where the thing asked for is written) | keypad_ok (may the keypad be used) |
     invalid (an answer of the wrong shape: not understood, but an answer, not a request)"""
 
     kind: str
@@ -460,7 +461,9 @@ def _commands(parse: Parse) -> Simple | None:
 
 
 def _unclear(parse: Parse) -> Simple:
-    out_of_scope = parse.intent.name == "out_of_scope" and parse.intent.confidence >= 0.8
+    # 「＃＄％＆＠」: nothing said at all is not a question the line does not handle
+    out_of_scope = (parse.intent.name == "out_of_scope" and parse.intent.confidence >= 0.8
+                    and any(ch.isalnum() for ch in parse.normalized))
     return Simple("unclear", out_of_scope=out_of_scope)
 
 
@@ -690,6 +693,10 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Simple("distress")
     if _calls_again(parse):
         return Simple("confirm_end")
+    if words.KEYPAD_OK.search(parse.normalized):
+        return Simple("keypad_ok")
+    if words.WHERE_TO_FIND.search(parse.normalized):
+        return Simple("where")
     mid = _faq_mid_flow(said, q)
     if mid is not None:
         return mid  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again

@@ -62,7 +62,8 @@ def counted_harassment(parse: Parse | None, answering: bool) -> Harassment | Non
     if parse is None:
         return None
     h = parse.harassment
-    if answering and h.detected and h.score < ANSWER_HARASSMENT_FLOOR:
+    if answering and h.detected and (h.score < ANSWER_HARASSMENT_FLOOR or words.only_yes_or_no(parse.normalized)):
+        # 「だからよ」 (Okinawan yes) at a confirmation reads as insult 0.90: a bare yes or no is no abuse
         return Harassment(False, h.score, None)
     if h.detected and words.only_closing(parse.normalized):
         # every clause closes the call (「ねえな」「もうないです」): the Tohoku ねえ (= ない) read as the ねえ of

@@ -77,10 +77,27 @@ def _international(text: str, start: int, end: int) -> str | None:
     return national if _classify(national, national, "") == "phone_number" else None
 
 
+# a mobile number typed as after +81 with the + and 81 left off (9012345678, 90-1234-5678): Japan's mobile
+# numbers are 070/080/090 and eight digits, and a ten-digit run in that shape is nothing else a caller says
+_MOBILE_NO_TRUNK = re.compile(r"[789]0[0-9]{8}")
+
+
+def _trunk_dropped(text: str, start: int, end: int) -> str | None:
+    whole = _digits(text, start, end)
+    if not _MOBILE_NO_TRUNK.fullmatch(whole):
+        return None
+    national = "0" + whole
+    return national if _classify(national, national, "") == "phone_number" else None
+
+
 def digit_entities(norm: Normalized) -> list[Entity]:
     text = norm.text
     out: list[Entity] = []
     for m in _SEQ_RE.finditer(text):
+        if (national := _trunk_dropped(text, m.start(), m.end())) is not None:
+            a, b = norm.span(m.start(), m.end())
+            out.append(Entity("phone_number", national, a, b))
+            continue
         if (national := _international(text, m.start(), m.end())) is not None:
             a, b = norm.span(m.start() - 1, m.end())
             out.append(Entity("phone_number", national, a, b))

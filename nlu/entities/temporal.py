@@ -41,11 +41,17 @@ _DATE_RE = re.compile(
     r"(?:(?P<wdk>[月火水木金土日])曜|(?P<wdh>げつ|すい|もく|きん|にち)よう|(?P<wdh2>か|ど)よう(?=び))(?:日|び)?"
     r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月 ?(?:の ?)?(?P<d>[0-9]{1,2})日"
     r"|(?<![0-9/])(?:(?P<sy>[0-9]{4})/)?(?P<sm>[0-9]{1,2})/(?P<sd>[0-9]{1,2})(?![0-9/])"
-    r"|(?P<mo>再来月|来月|今月|さらいげつ|らいげつ|こんげつ)の? ?(?P<md>[0-9]{1,2})日"
+    r"|(?P<mo>再来月|来月|今月|さらいげつ|らいげつ|こんげつ|年明け|ねんあけ|としあけ)の? ?(?P<md>[0-9]{1,2})日"
     r"|(?<![0-9月/])(?<!丸)(?<!まる)(?P<dn>[0-9]{1,2})日(?P<after>後|ご)?(?!間|中|じゅう)"
 )
 _DATE_GATE = re.compile(r"[日曜月/明今昨旦晦週]|あし|あす|あさって|きょう|きのう|よう|がん|みそか|クリスマス|しゅう|げつ")
 _MONTH_SHIFT = {"今月": 0, "こんげつ": 0, "来月": 1, "らいげつ": 1, "再来月": 2, "さらいげつ": 2}
+# 年明けの4日 is the coming January's (said in December, next month; in January, this one)
+_NEW_YEAR = ("年明け", "ねんあけ", "としあけ")
+
+
+def _months_to(said: str, today: date) -> int:
+    return (13 - today.month) % 12 if said in _NEW_YEAR else _MONTH_SHIFT[said]
 # 一日 is the 1st (ついたち) or a whole day (いちにち): said with a particle it is the date (一日に届けて, 一日は家に
 # いる), followed at once by a verb of being somewhere, going out or lasting, a whole day (一日留守にする, 一日家に
 # いる, 一日かかる), and so is 一日でも早く (as soon as possible)
@@ -128,7 +134,7 @@ def _resolve_date(m: re.Match[str], today: date) -> date | None:
     if g["sm"]:
         return _month_day(today, int(g["sy"]) if g["sy"] else None, int(g["sm"]), int(g["sd"]))
     if g["mo"]:
-        return _add_months(today, _MONTH_SHIFT[g["mo"]], int(g["md"]))
+        return _add_months(today, _months_to(g["mo"], today), int(g["md"]))
     day = int(g["dn"])
     if g["after"]:  # 3日後
         return today + timedelta(days=day)
@@ -140,7 +146,7 @@ def _resolve_date(m: re.Match[str], today: date) -> date | None:
 # a day of the month said alone in kana (ふつかで, みっかです, ついたちにお願いします): the answer to 「ご希望日は」.
 # Inside a sentence these are ordinary words (いつか, ようか, なのか), so only the whole answer counts
 _LONE_KANA_DAY = re.compile(
-    r"(?:えっと|えーと|あの|じゃあ)?[、 ]*(?P<day>ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+    r"(?:えっと|えーと|あの|じゃあ)?[、 ]*(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ)の?[、 ]*)?(?P<day>ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
     r"(?:で|に|の日|です|でお願いします|にお願いします|でおねがいします|がいい(?:です)?|がええ|でええ|でいい(?:です)?)?[、。!.\s]*"
 )
 _KANA_DAY_NUMBER = {"ついたち": 1, "ふつか": 2, "みっか": 3, "よっか": 4, "むいか": 6, "なのか": 7, "ようか": 8,
@@ -152,7 +158,10 @@ def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
     if m is None:
         return []
     day = _KANA_DAY_NUMBER[m["day"]]
-    d = _add_months(today, 0 if day >= today.day else 1, day)
+    if m["mo"]:  # らいげつのみっか, ねんあけのよっか
+        d = _add_months(today, _months_to(m["mo"], today), day)
+    else:
+        d = _add_months(today, 0 if day >= today.day else 1, day)
     if d is None:
         return []
     a, b = norm.span(m.start("day"), m.end("day"))

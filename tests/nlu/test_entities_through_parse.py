@@ -27,6 +27,14 @@ LINES: list[tuple[str, list[tuple[str, str]]]] = [
     ("090の1234の5679、あ、間違えました、5678です", [("phone_number", "09012345678")]),
     ("12345679、あ、ちがう、最後は8です", [("order_id", "12345678")]),
     ("ゼロキューゼロいちにさんよん ごーろくななきゅう、いや、ななはちです", [("phone_number", "09012345678")]),
+    # typed as after +81, the trunk 0 left off; ten digits of another shape stay digits
+    ("9012345678", [("phone_number", "09012345678")]),
+    ("電話は80-1234-5678です", [("phone_number", "08012345678")]),
+    ("1234567890", [("digits", "1234567890")]),
+    # the coming January's day, said in November (not 12/4)
+    ("年明けの4日", [("date", "2027-01-04")]),
+    ("ねんあけの よっか", [("date", "2027-01-04")]),
+    ("らいげつの みっか", [("date", "2026-12-03")]),
 ]  # fmt: skip
 
 

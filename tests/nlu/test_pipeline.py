@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,16 @@ def test_train_from_jsonl_writes_a_model_with_metadata(tmp_path: Path) -> None:
     model = NLU.load(out)
     assert model.parse("明後日の天気はどう").intent.name == "weather/find"
     assert bundle.intent.labels == model.model.intent.labels
+
+
+@pytest.mark.parametrize("text", ["もう1週間も待ってるんですけど、殺す気ですかｗ 注文したイヤホンまだ？",
+                                  "まだ届かないんですけど(笑)"])
+def test_a_typed_laugh_takes_the_edge_off_anger(nlu: NLU, text: str) -> None:
+    laughing = nlu.parse(text)
+    plain = nlu.parse(re.sub(r"ｗ|\(笑\)", "", text))
+    assert laughing.emotion.scores["anger"] < 0.8
+    assert laughing.emotion.scores["anger"] <= plain.emotion.scores["anger"]
+
+
+def test_a_laugh_does_not_hide_abuse(nlu: NLU) -> None:
+    assert nlu.parse("使えねえなバカｗ").harassment.detected
