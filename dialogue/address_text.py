@@ -38,3 +38,13 @@ def _hyphenated(match: re.Match[str]) -> str:
 def address_as_written(text: str) -> str:
     """The caller's words, normalised, with 「いちのにのさん」「1の2の3」「一の二の三」 as 1-2-3."""
     return normalize(_BLOCKS.sub(_hyphenated, text)).text
+
+
+# the parts of an address a caller reads out: a prefecture, city, ward, town or village, and a house number
+_PLACE = re.compile(r"[都道府県市区町村郡]|(?:と|ふ|けん|し|く|ちょう|まち|むら)(?=[ 、,\s])")
+_HOUSE = re.compile(r"丁目|ちょうめ|番地|ばんち")
+
+
+def looks_like_address(text: str) -> bool:
+    """「とうきょうと しながわく おおい いちのにのさん」 said where a postal code was asked: a place and a house number."""
+    return _PLACE.search(text) is not None and (_BLOCKS.search(text) is not None or _HOUSE.search(text) is not None)

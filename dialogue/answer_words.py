@@ -333,6 +333,13 @@ GRIEF = re.compile(
 # trouble with what the shop sent, told with a request (a broken, faulty or wrong item): the request is served
 # after an apology (「届いたケトルが壊れておりまして、返品を」). A parcel not come yet is not it: it may be on its
 # way, and the order status apologises when it is late
+# the caller was kept waiting or could not get through (「なんべん電話したらつながんねん」「ずっと待たされて」): an
+# apology for that first, the way an agent answers a call that waited (「大変お待たせいたしました」)
+KEPT_WAITING = re.compile(
+    r"(つなが|繋が)(らな|らへん|らん|らず|んねん|んない|りにく|りませ|らなかっ)|"
+    r"(何回|何度|なんかい|なんど|なんべん|何べん|何遍)[^。?？]{0,8}(電話|でんわ|かけ|掛け)|"
+    r"待たされ|またされ|待たせすぎ|待たせ過ぎ|またせすぎ|(ずっと|長いこと|ながいこと|長い間|ながいあいだ)[^。]{0,4}(待って|まって|保留)"
+)
 TROUBLE = re.compile(
     r"(壊れ|こわれ|故障|こしょう|不良|割れて|割れてい|欠けて|傷(が|だらけ|つ)|キズ|汚れて|破れて|動かな|うごかな|動かへん|"
     r"動かん|動かへん|電源(が)?(入らな|入らへ|入らん|はいらな|はいらへ|はいらん|つかな|つかへ|つかん|入りませ|つきませ)|"
@@ -423,6 +430,12 @@ def _pace_words_only(clause: str) -> bool:
 
 
 _APOLOGY_WORDS = re.compile(r"すみません|すいません|ごめんなさい|ごめん|失礼しました|申し訳ない|あの(ー|う)?|えっと|ええと")
+# why the pace is the trouble (「わたくし耳が遠いもんで」「年寄りなもので」): the reason, not a request of its own
+_HARD_OF_HEARING = re.compile(
+    r"(わたくし|私|わたし|わし|あたし|うち)?(は|も|ね)?"
+    r"((耳|みみ)が(遠|とお)(い|くて|うて|なって)|(年寄り|としより|年|とし)(なもん|なもの|なんで|なので|だから|やから|だもんで))"
+    r"(もん|もの|ので|から|んで|んです(けど|が)?)?(で|ですから|だから|やから|ね|さ)?"
+)
 
 
 def only_slower(text: str) -> bool:
@@ -432,7 +445,8 @@ def only_slower(text: str) -> bool:
     joined = re.sub(r"[\s、。,.!！?？…]+", "", text)  # ASR spaces split words: read the utterance whole
     if _SLOWER_KEY.search(joined) is None or _NO_HURRY.search(joined) is not None:
         return False
-    return _pace_words_only(_APOLOGY_WORDS.sub("", _REPEAT_KEY.sub("", _SLOWER_KEY.sub("", joined))))
+    said = _HARD_OF_HEARING.sub("", _APOLOGY_WORDS.sub("", _REPEAT_KEY.sub("", _SLOWER_KEY.sub("", joined))))
+    return _pace_words_only(said)
 
 
 def without_repeat_words(text: str) -> str:

@@ -91,17 +91,17 @@ class Conductor:
                 return await self._yes(turn, values)
             case No(values=values, intent=intent):
                 return await self._no(turn, values, intent, parse)
-            case Request(intent=intent, prefill=prefill, clarify=True, apology=apology):
-                self._apologise(turn, apology)
+            case Request(intent=intent, prefill=prefill, clarify=True, apology=apology, kept_waiting=kept_waiting):
+                self._apologise(turn, apology, kept_waiting)
                 self._clarify(turn, intent, prefill)
                 return True
             case Request(intent=intent, prefill=prefill, instead=instead, condolence=condolence, apology=apology,
-                         later=later, forget=forget):
+                         kept_waiting=kept_waiting, later=later, forget=forget):
                 if forget:
                     turn.emit(SlotsCleared(forget))
                 if condolence:
                     turn.say_condolence()
-                self._apologise(turn, apology)
+                self._apologise(turn, apology, kept_waiting)
                 if later is not None and turn.bot.flow_for(intent) is not None:
                     self._queue(turn, intent, later)
                 return await self._request(turn, intent, prefill, push=not instead)
@@ -325,10 +325,13 @@ class Conductor:
         return None
 
     @staticmethod
-    def _apologise(turn: Turn, apology: bool) -> None:
+    def _apologise(turn: Turn, apology: bool, kept_waiting: bool = False) -> None:
         """A request told with trouble (a broken item, a parcel not come) is served after an apology, where the
-        bot has the words for one (`trouble_apology`)."""
-        if apology and turn.bot.prompts.has("trouble_apology"):
+        bot has the words for one (`trouble_apology`); one told by a caller kept waiting, after an apology for
+        the wait (`wait_apology`). One apology, not two in a row."""
+        if kept_waiting and turn.bot.prompts.has("wait_apology"):
+            turn.say("wait_apology")
+        elif apology and turn.bot.prompts.has("trouble_apology"):
             turn.say("trouble_apology")
 
     def _clarify(self, turn: Turn, intent: str, prefill: Mapping[str, Any]) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from dialogue import answer_words as words
-from dialogue.address_text import address_as_written
+from dialogue.address_text import address_as_written, looks_like_address
 from dialogue.entity_types import EntityTypes
 from dialogue.faq import FaqHit
 from dialogue.state import (
@@ -122,11 +122,19 @@ _SCENE_BREAK = re.compile(
 )
 
 
+_SENTENCE_END = re.compile(r"[。!?！？]\s*")
+
+
 def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after the last 「…けど、」 parsed alone, when the whole turn is no sure reading; else None."""
     if parse.intent.confidence >= TOPIC_SWITCH or _NOT_THIS.search(parse.normalized):
         return None
-    tails = [parse.normalized[b.end():].strip(" 、。") for b in _SCENE_BREAK.finditer(parse.normalized)]
+    text = parse.normalized
+    breaks = [b.end() for b in _SCENE_BREAK.finditer(text)]
+    # a grumble about getting through, then a full stop, then the request: 「なんべん電話したらつながんねん。荷物まだ
+    # 来えへんのやけど」 (any full stop would do too much: two sentences are more often one request told in two)
+    breaks += [b.end() for b in _SENTENCE_END.finditer(text) if words.KEPT_WAITING.search(text, 0, b.start())]
+    tails = [text[end:].strip(" 、。") for end in sorted(breaks)]
     tail = next((t for t in reversed(tails) if len(words.bare(t)) >= 4), None)
     return nlu.parse(tail, now) if tail is not None else None
 
@@ -192,6 +200,7 @@ class Request:
     instead: bool = False  # 「ちがいます、請求のことで」: replaces the request in progress, which is not resumed
     condolence: bool = False  # 「母が亡くなりまして、注文を取り消したい」: sympathy first, then the request
     apology: bool = False  # 「届いたケトルが壊れておりまして、返品を」: an apology for the trouble first, then the request
+    kept_waiting: bool = False  # 「なんべん電話したらつながんねん。荷物まだ…」: sorry for the wait first
     hinted: bool = False  # guessed from the values alone (「12345678」): the classifier's intent triggers no rule
     # a second request said in the same breath, served when this one is done (「届かないのと、あとポイントも」)
     later: Request | Answer | None = None
@@ -346,6 +355,8 @@ def _request(said: _Said, q: Question) -> Request | None:
         found = replace(found, condolence=True)
     elif found is not None and words.TROUBLE.search(said.parse.normalized):
         found = replace(found, apology=True)
+    if found is not None and not found.condolence and words.KEPT_WAITING.search(said.parse.normalized):
+        found = replace(found, kept_waiting=True)
     return found
 
 
@@ -695,6 +706,11 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Simple("confirm_end")
     if words.KEYPAD_OK.search(parse.normalized):
         return Simple("keypad_ok")
+    address_slot = next((slot for slot, etype in q.slot_types.items() if etype == "address"), None)
+    if (aw.entity == "postal_code" and address_slot is not None and address_slot not in q.slots
+            and looks_like_address(parse.text)):
+        # the new address read out at the postal-code question: kept, and the postal code asked again
+        return Fill({address_slot: address_as_written(parse.text)})
     if words.WHERE_TO_FIND.search(parse.normalized):
         return Simple("where")
     mid = _faq_mid_flow(said, q)

@@ -283,3 +283,63 @@ async def test_a_caller_who_goes_to_find_the_number_is_waited_for_not_warned(tmp
   expect: {{outcome: resolved, slots: {{order_id: "12345678"}}}}
 """)
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("opening", [
+    "ちょっと、なんべん電話したらつながんねん。荷物まだ来えへんのやけど",  # the grumble, a full stop, the request
+    "何回かけてもつながらなかったんですけど、荷物がまだ届かないんです",
+])
+async def test_a_caller_who_could_not_get_through_hears_sorry_for_the_wait_and_is_served(
+        tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: Kansai caller kept waiting, parcel not come
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-26T10:00:00+09:00"
+  turns:
+    - user: {opening}
+      expect: {{awaiting: "slot:order_id", says: 大変お待たせしてしまい}}
+    - user: いちにさんよんごろくななはち
+  expect: {{intent: order_status, outcome: null, slots: {{order_id: "12345678"}}}}
+""")
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("asked", [
+    "あのー、すいません、わたくし耳が遠いもんで、ゆっくり話してもらえますか",
+    "年寄りなもんで、もうちょっとゆっくり言うてくれる？",
+])
+async def test_a_caller_hard_of_hearing_who_asks_for_a_slower_pace_is_not_misunderstood(
+        tmp_path: Path, bot: Bot, nlu: NLU, asked: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: elderly caller, hard of hearing
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-11-26T10:00:00+09:00"
+  turns:
+    - user: {asked}
+      expect: {{says: ゆっくりお話しいたします}}
+    - user: 梅田店は何時までですか
+  expect: {{intent: store_hours, slots: {{store: umeda}}}}
+""")
+    assert result.passed, result.failures
+
+
+async def test_the_address_read_out_at_the_postal_code_question_is_kept(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: kana transcript, address before postal code
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-11-24T10:00:00+09:00"
+  turns:
+    - user: じゅうしょ かわったんで へんこう したいんですけど
+    - user: にさんよんご ろくななはちきゅう
+      expect: {awaiting: "slot:postal_code"}
+    - user: とうきょうと しながわく おおい いちのにのさん
+      expect: {awaiting: "slot:postal_code"}
+    - user: いちよんぜろ ぜろぜろいちよん
+      expect: {awaiting: confirm, says: 1-2-3}
+    - user: はい
+  expect: {intent: address_change, slots: {postal_code: "1400014"}}
+""")
+    assert result.passed, result.failures
