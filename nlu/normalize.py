@@ -41,7 +41,9 @@ def apply_edits(text: str, offs: Offs, edits: Sequence[Edit]) -> tuple[str, Offs
         out.extend(offs[pos:start])
         parts.append(new)
         n, width = len(new), end - start
-        if n == 1 or width <= 1:
+        if n == 0:
+            pass  # a deletion (or an empty edit at the very end: 「あさ、、あさ」): no offsets to add
+        elif n == 1 or width <= 1:
             out.extend([offs[start]] * n)
         elif n:
             out.extend(offs[start + (k * (width - 1) + (n - 1) // 2) // (n - 1)] for k in range(n))

@@ -140,3 +140,11 @@ ALPHABET = "いちにさんよんごーろくななはちきゅうぜろゼロ�
 @given(st.text(alphabet=ALPHABET, max_size=40))
 def test_offsets_invariants_on_random_text(text: str) -> None:
     _check_offsets(text)
+
+
+def test_an_empty_edit_at_the_very_end_is_no_crash() -> None:
+    # hypothesis found 「あさ、、あさ」 (a caller's pause typed twice): an empty edit at the end of the text read
+    # the offset past the end and `ivr nlu parse` answered "could not analyse this line: IndexError"
+    assert apply_edits("あさ", [0, 1], [(2, 2, "")]) == ("あさ", [0, 1])
+    norm = normalize("あさ、、あさ")
+    assert norm.text == "あさ、、あさ" and norm.span(0, len(norm.text)) == (0, 6)
