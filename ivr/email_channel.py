@@ -82,7 +82,9 @@ class MailDesk:
         「…のお問い合わせでよろしいでしょうか」 by mail. When one sentence alone reads the same intent surely, the
         dialogue answers that sentence; the whole mail stays in the thread and the record."""
         whole = self.manager.nlu.parse(words, now)
-        if whole.intent.confidence >= CONFIDENT:
+        if whole.intent.confidence >= CONFIDENT or whole.harassment.detected:
+            # abuse anywhere in the mail is answered as such: 「バカじゃないの？」 alone is a sure complaint, but the
+            # mail that says it also says 「死ね」
             return words
         sentences: list[str] = [s for s in _SENTENCE.findall(words) if s.strip()]
         for sentence in sentences:
