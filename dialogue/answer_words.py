@@ -112,7 +112,8 @@ ACKNOWLEDGE = re.compile(
 
 # a clear closing (anything-else?, or at any time): the caller is done
 FINISHED = re.compile(
-    r"(以上|いじょう|大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|ないです|ありません|ないよ|ないわ|ない$|特に|とくに|それだけ|"
+    # 以上 after an amount or a count is "or more" (「何円以上で送料無料でしたっけ」), not "that is all"
+    r"((?<!円)(?<!えん)(?<![0-9０-９個人件本枚回度倍つ点])(以上|いじょう)|大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|ないです|ありません|ないよ|ないわ|ない$|特に|とくに|それだけ|"
     r"もうええ|もういい|十分|じゅうぶん|おおきに|"
     # ほな (Kansai "well then") closes alone or before a goodbye; 「ほな返品でええわ」 is a request
     r"ほな(?=[、。!！\s]*($|また|さいなら|さよなら|失礼|しつれい|おおきに|ありがと|どうも|これで|ええわ$|ええです$|いいです$|結構|けっこう))|"
@@ -223,7 +224,7 @@ def split_also(text: str) -> tuple[str, str] | None:
 
 
 QUESTION = re.compile(r"([?？]|(です|ます|でしょう|んです|のです|ますでしょう|でした|ました|やろ|やろう|だろう)か$|"
-                      r"(何|なん|なに|いつ|どこ|どう|どれ|どちら|いくら|何時|なんじ)|(か|かね|かな|の)$)")
+                      r"(何|なん|なに|いつ|どこ|どう|どれ|どちら|いくら|何時|なんじ)|(か|かね|かな|の|っけ)$)")
 
 # a request announced, not yet said (「ちょっとお聞きしたいことがあるんですけど」「相談があって」): the caller is
 # asked what it is, never guessed at (a preamble is no complaint). A topic (注文の件で) is guessed and asked about.

@@ -254,6 +254,22 @@ _ANSWERS = (Simple("invalid"), Simple("end"), Simple("confirm_end"))
 # -- reading the turn ----------------------------------------------------------------------------------
 
 
+# a request named beside the words of an answer (「じゃあ返品お願いします」: return 0.56, goodbye 0.33 for じゃあ and
+# affirm for お願いします): among the requests alone it is plain, whatever share the answer words took
+NAMED_BESIDE_ANSWER = 0.45
+NAMED_BESIDE_ANSWER_LEAD = 4.0
+
+
+def _request_beside_answer_words(said: _Said, q: Question) -> Request | None:
+    requests = [r for r in said.parse.ranking if r.name not in CONVERSATION]
+    if not requests or requests[0].name not in q.routable or requests[0].confidence < NAMED_BESIDE_ANSWER:
+        return None
+    runner_up = requests[1].confidence if len(requests) > 1 else 0.0
+    if requests[0].confidence < NAMED_BESIDE_ANSWER_LEAD * runner_up:
+        return None
+    return Request(requests[0].name, said.prefill)
+
+
 def _confident(parse: Parse) -> str | None:
     if parse.low_confidence or parse.intent.confidence < CONFIDENT:
         return None
@@ -339,6 +355,10 @@ def _free_text(parse: Parse, slot: str) -> str | None:
 def _request(said: _Said, q: Question) -> Request | None:
     """A confident request for something the bot has a flow for, in the whole turn or in its second part."""
     found = _request_in(said.parse, said, q)
+    if found is None and said.parts is not None and takes_requests(q.awaiting):
+        # 「キャンセルしたいんです。それと、ポイントの有効期限も」: two things in one breath share the whole turn's
+        # reading (cancel 0.50); the first said, read alone, is plain (1.00) and is served first
+        found = _request_in(said.parts[0], said, q)
     if said.point is not None and _sure(said.point) and not _sure(said.parse) and takes_requests(q.awaiting):
         # the scene first, the point last: a sure reading of the last clause beats an unsure one of the whole
         point = _request_in(said.point, said, q)
@@ -859,6 +879,12 @@ _ELLIPTIC = re.compile(
     r"(か|ですか|でしょうか|やろ|かな|かね|ね)?[?？。、\s]*$")
 
 
+# the other one of two, or the one meant instead: 「もうひとつが」「べつの注文の」「ケトルのほうでした」「じゃなくて」
+_ANOTHER_ONE = re.compile(
+    r"もう(ひと|一|1)つ|もう(一|いっ)件|別の|べつの|ほか(の|に)(注文|ちゅうもん)|(ほう|方)(でした|だった|です|やった|やねん)|"
+    r"じゃなくて|ではなくて|やなくて|間違え|まちがえ")
+
+
 def _follow_up(said: _Said, q: Question) -> Request | None:
     """「梅田店って何時まで？」 answered, then 「渋谷店は？」: the request just served, of the new thing."""
     parse = said.parse
@@ -872,6 +898,11 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
             return None
         stores = tuple(slot for slot, etype in q.slot_types.items() if etype == "store") or ("store",)
         return Request(q.last_intent, said.prefill, forget=stores)
+    if _ANOTHER_ONE.search(text) and any(k in q.last_types for k in said.prefill) and any(
+            e.type in q.last_types and e.type not in ("product", "store") for e in parse.entities):
+        # 「それと、もうひとつが さんよんごろく…」「あ、イヤホンじゃなくてケトルのほうでした。34567890です」 after the
+        # answer: the same request, of the other order (its number said)
+        return Request(q.last_intent, said.prefill)
     if not all(e.type in q.last_types for e in parse.entities):
         return None
     for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
@@ -915,7 +946,7 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
             words.NOT_SOLVED.search(lead[2:])):
         return Simple("end")  # 「いえ、以上です」 after an answer: nothing more to ask, not "it did not help"
     if isinstance(aw, AwaitOffer) and aw.offer == "faq":
-        request = _request(said, q)
+        request = _request(said, q) or _request_beside_answer_words(said, q)
         if request is not None and not request.clarify:
             # 「じゃあ返品お願いします」 to 「解消されましたでしょうか」 after the return-fee answer: the request it led
             # to, served now (it was 「ほかにご用件は」 and the request lost)
@@ -1029,7 +1060,9 @@ _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違
                            r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
 _THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ)?[。、!！\s]*$|(それ|これ)だけ(です|で)")
 _DOUBLED_YES = re.compile(r"(はい|ハイ)([、 ]?(はい|ハイ))+[、。!?…\.\s]*")
-_BARE_YES = re.compile(r"(はい|はーい|ええ|うん|あります|ございます)[、。!?…\.\s]*")
+# 「はーい」 drawn out, to 「ほかにご用件は」: an "all right then" that closes as often as it asks for more
+_DRAWN_YES = re.compile(r"(は[ーぁあ〜~]+い|ハ[ーァア〜~]+イ)[ー〜~]*[、。!?…\.\s]*")
+_BARE_YES = re.compile(r"(はい|は[ーぁあ〜~]+い[ー〜~]*|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
 _WANTS = re.compile(r"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)")
@@ -1118,7 +1151,7 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     if request is not None:
         return request
     if _BARE_YES.fullmatch(text):
-        if _DOUBLED_YES.fullmatch(parse.text.strip()):
+        if _DOUBLED_YES.fullmatch(parse.text.strip()) or _DRAWN_YES.fullmatch(parse.text.strip()):
             # 「はいはい」 (normalised to one はい): an elderly caller's "yes, yes, I see" to the answer just given,
             # more often than "there is more": asked, never assumed
             return Simple("confirm_end")

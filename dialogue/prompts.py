@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+
 from dialogue.api import Channel, Prompt
 from dialogue.prompt_formats_en import EN_FORMATS, TERM_PREFIX
 from dialogue.yaml_source import REPO_ROOT, SourceError, at, read_yaml
@@ -60,7 +62,15 @@ def _fmt_yen(value: str) -> str:
 
 
 def _fmt_phone(value: str) -> str:
+    """As the number is written in Japan: the area code's own length (075-222-3333, 03-1234-5678, 0120-123-456),
+    from libphonenumber's tables; a number it does not know is split the common way."""
     digits = re.sub(r"\D", "", value)
+    try:
+        number = phonenumbers.parse(digits, "JP")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
     if len(digits) == 11:
         return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
     if len(digits) == 10:

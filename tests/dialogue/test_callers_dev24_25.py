@@ -152,3 +152,22 @@ async def test_a_joke_with_a_typed_laugh_is_served_not_handed_over_for_anger(tmp
   expect: {intent: order_status}
 """)
     assert result.passed, result.failures
+
+
+async def test_a_request_named_after_an_answer_is_served_even_beside_answer_words(tmp_path: Path, bot: Bot,
+                                                                                 nlu: NLU) -> None:
+    # 「じゃあ返品お願いします」 reads return 0.56 and goodbye 0.33 (じゃあ) in the shipped model: among the
+    # requests alone it is the return, at whatever share the answer words took
+    result = await _run(tmp_path, bot, nlu, """
+- name: return fee asked first, then the return
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-05T10:00:00+09:00"
+  turns:
+    - user: 返品するときって送料かかるんですか
+      expect: {awaiting: confirm}
+    - user: じゃあ返品お願いします
+      expect: {awaiting: "slot:order_id"}
+  expect: {intents: [return_exchange]}
+""")
+    assert result.passed, result.failures
