@@ -343,3 +343,16 @@ async def test_the_address_read_out_at_the_postal_code_question_is_kept(tmp_path
   expect: {intent: address_change, slots: {postal_code: "1400014"}}
 """)
     assert result.passed, result.failures
+
+
+async def test_a_crushed_box_reported_is_apologised_for_first(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: Kansai caller, the box came crushed
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-26T10:00:00+09:00"
+  turns:
+    - user: お宅の商品、届いたら箱がべこべこやったんやけど、中身は大丈夫そうやねん。一応言うとこ思て
+      expect: {says: 申し訳ございません}
+""")
+    assert result.passed, result.failures

@@ -72,3 +72,10 @@ def test_a_broken_entity_file_points_at_file_line_column(tmp_path: Path) -> None
     assert err.value.problems == [f"{tmp_path / 'bad.yaml'}:4:3: unknown key 'digitz'"]
     report = check(entities_dir=tmp_path)
     assert f"{tmp_path / 'bad.yaml'}:4:3: unknown key 'digitz'" in report.problems
+
+
+def test_an_amount_is_never_the_order_number_said_with_the_request() -> None:
+    # 「いちにさんよんごろくななはち の はいたつ あしたに」: the order number is no amount of 12,345,678 yen
+    assert SAMPLE.value_from("amount", {"order_id": "12345678"}) is None
+    assert SAMPLE.value_from("amount", {"order_id": "12345678", "digits": "5000"}) == "5000"
+    assert SAMPLE.value_from("amount", {"digits": "5000"}) == "5000"
