@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEV_SETS = [
     ROOT / "benchmarks" / "data" / name for name in (
         "situational_dev.jsonl", "harassment_dev2.jsonl", "situational_dev2.jsonl", "harassment_dev3.jsonl",
-        "intents_dev3.jsonl")
+        "intents_dev3.jsonl", "situational_dev3.jsonl")
 ]
 INTENT_CANDIDATES = DEFAULT_INTENT_DATA / "candidates"
 EMOTION_CANDIDATES = DEFAULT_EMOTION_DIR / "candidates"
