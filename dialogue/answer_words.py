@@ -584,5 +584,7 @@ ACKNOWLEDGE = _english(ACKNOWLEDGE, _EN_ACKNOWLEDGE)
 DISTRESS = _english(DISTRESS, _EN_DISTRESS)
 NOT_SOLVED = _english(NOT_SOLVED, _EN_NOT_SOLVED)
 TROUBLE = _english(TROUBLE, _EN_TROUBLE)
+KEPT_WAITING = _english(KEPT_WAITING, r"\b(on hold (for|forever)|been (waiting|holding)|kept (me )?waiting|"
+                                      r"(called|rung|rang|tried calling) [\w ]{0,12}(times|again)|(couldn['’]?t|can['’]?t|could not|cannot) get through)\b")
 GRIEF = _english(GRIEF, r"\b(passed away|died|funeral|in (the )?hospital|lost my (mother|father|husband|wife|son|daughter))\b")
 BEREAVED = _english(BEREAVED, r"\b(passed away|died|funeral|lost my (mother|father|husband|wife|son|daughter))\b")

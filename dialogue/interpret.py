@@ -375,8 +375,6 @@ def _request(said: _Said, q: Question) -> Request | None:
         found = replace(found, condolence=True)
     elif found is not None and words.TROUBLE.search(said.parse.normalized):
         found = replace(found, apology=True)
-    if found is not None and not found.condolence and words.KEPT_WAITING.search(said.parse.normalized):
-        found = replace(found, kept_waiting=True)
     return found
 
 
@@ -535,6 +533,10 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     action = _interpret(q, heard, entity_types)
     if isinstance(action, Request) and heard.parts is not None and takes_requests(q.awaiting):
         action = _with_second(action, heard, q)
+    if (isinstance(action, Request) and not action.condolence and heard.parse is not None
+            and words.KEPT_WAITING.search(heard.parse.normalized)):
+        # 「なんべん電話したらつながんねん」 with the request, sure or asked about: sorry for the wait first
+        action = replace(action, kept_waiting=True)
     if isinstance(action, Request) and action.condolence:
         # 「母が亡くなりまして、母の注文を取り消したい」: grief or an emergency told with a request is an emotional
         # call (SPEC 1, 6: grief is a reason to hand over); a person takes it, condolence first, and the request

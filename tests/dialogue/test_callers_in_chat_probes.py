@@ -356,3 +356,18 @@ async def test_a_crushed_box_reported_is_apologised_for_first(tmp_path: Path, bo
       expect: {says: 申し訳ございません}
 """)
     assert result.passed, result.failures
+
+
+
+async def test_an_english_caller_who_could_not_get_through_hears_sorry_for_the_wait(tmp_path: Path, bot: Bot,
+                                                                                    nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: English caller kept waiting, asked about the guess
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-26T10:00:00+09:00"
+  turns:
+    - user: I've called three times and couldn't get through. Where is my order?
+      expect: {says: sorry to have kept you waiting}
+""")
+    assert result.passed, result.failures
