@@ -150,8 +150,10 @@ class EntityTypes:
             if spec is not None and (spec.digits is not None or spec.pattern is not None) and source not in heard:
                 # an amount is any run of digits: only an untyped one (「5000で」), never the order number said
                 # with the request (it put 12,345,678 yen in the slots of 「12345678の配達を明日に」)
-                candidates = [heard["digits"]] if etype == "amount" and "digits" in heard else (
-                    [] if etype == "amount" else list(heard.values()))
+                if etype == "amount":
+                    candidates = [heard["digits"]] if "digits" in heard else []
+                else:
+                    candidates = list(heard.values())
                 for v in candidates:
                     if isinstance(v, str) and self.valid_digits(etype, v):
                         return v

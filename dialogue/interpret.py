@@ -728,10 +728,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Simple("confirm_end")
     if words.KEYPAD_OK.search(parse.normalized):
         return Simple("keypad_ok")
-    address_slot = next((slot for slot, etype in q.slot_types.items() if etype == "address"), None)
-    if (aw.entity == "postal_code" and address_slot is not None and address_slot not in q.slots
-            and looks_like_address(parse.text)):
-        # the new address read out at the postal-code question: kept, and the postal code asked again
+    if (address_slot := _address_still_open(aw, q)) is not None and looks_like_address(parse.text):
+        # the new address read out at the postal-code question, without the code: kept, and the code asked again
         return Fill({address_slot: address_as_written(parse.text)})
     if words.WHERE_TO_FIND.search(parse.normalized):
         return Simple("where")
@@ -756,11 +754,19 @@ _ADDRESS_MARK = re.compile(r"(都|道|府|県|市|区|町|村|郡|丁目|番地|
 _ADDRESS_LEAD = re.compile(r"^(?:(で|、|,|\s)*((ご)?住所|じゅうしょ)(は|が|って)?|(で|、|,|\s)+)[、,\s]*")
 
 
+def _address_still_open(aw: AwaitSlot, q: Question) -> str | None:
+    """The request's address slot, when the postal code is asked and the address not yet given."""
+    address_slot = next((s for s, t in q.slot_types.items() if t in ("address", "text") and s == "address"), None)
+    if aw.entity != "postal_code" or address_slot is None or address_slot in q.slots:
+        return None
+    return address_slot
+
+
 def _address_after(parse: Parse, aw: AwaitSlot, q: Question) -> dict[str, Any]:
     """「〒150-0001 東京都渋谷区神宮前1-2-3です」 at the postal-code question: the address said with it is kept,
     not asked for again (free text has no entity, so it is the words after the postal code)."""
-    address_slot = next((s for s, t in q.slot_types.items() if t in ("address", "text") and s == "address"), None)
-    if aw.entity != "postal_code" or address_slot is None or address_slot in q.slots:
+    address_slot = _address_still_open(aw, q)
+    if address_slot is None:
         return {}
     postal = next((e for e in parse.entities if e.type == "postal_code"), None)
     if postal is None:
