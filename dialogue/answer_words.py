@@ -152,6 +152,16 @@ KEYPAD_OK = re.compile(
     r"(いい|よい|良い|ええ|大丈夫|だいじょうぶ|かまわ|構わ|いけ|できま|でき)[^。]{0,6}(か|の|ん|\?|？)"
 )
 
+# the choice left to the bot (「いつでもいいです」「一番早い時間で」「そちらのご都合で」「お任せします」): at a question whose
+# step says where to go then (`no_preference`), the first time that can be offered; elsewhere not read
+NO_PREFERENCE = re.compile(
+    r"(いつでも|何時でも|なんじでも|何日でも|なんにちでも|どの日でも|どっちでも|どちらでも|"
+    r"(一番|いちばん|イチバン)(早|はや)|最短|さいたん|最速|(なるべく|なるだけ|できるだけ|出来るだけ|できる限り|出来る限り)(早|はや)|"
+    r"(早|はや)ければ|(早|はや)い(ほう|方|ところ|とこ|時間|日|うち)|(早|はや)めが|(早|はや)いのが|"
+    r"(特に|とくに|別に|べつに)[、\s]*(希望|きぼう|指定|してい|こだわり)?(は|とか|も)?[、\s]*(ない|ありません|ございません|ないです|ないで|あらへん|ないっす|なか)|"
+    r"(お|おお?)?(任せ|まかせ)|そちら(さん|様)?の(ご)?都合|そっちの都合|そちらに合わせ|(空|あ)いて(る|いる)(時|とき|日|ひ|時間)|"
+    r"(ご)?都合の(いい|よい|良い)(時|とき|日|ひ|時間))"
+)
 
 # what may follow a bare yes or no: 「だからよー」「はいはいね」「んだす」
 _YES_NO_TAIL = re.compile(r"(ね|よ|な|さ|ぞ|わ|のう|ー|〜|~|です|っす|す|はい|うん)*")
@@ -381,10 +391,19 @@ _SAY_VERB = re.compile(
 )
 
 
+# what a caller on a bad line says around 「もう一度」 in one breath (「すみません いま よく きこえなくて もういちど
+# おねがいします」「電波が悪くて、もう一回」): the apology and the line, no content of their own
+_BAD_LINE = re.compile(
+    r"すみません|すいません|ごめんなさい|ごめん|申し訳ない|もうしわけない|ちょっと|^(いま|今)|(?<=せん)(いま|今)|よく|うまく|あの|えっと|"
+    r"(電波|でんぱ|電話|でんわ|音|おと|声|こえ)(が|の)?(悪|わる|遠|とお|小さ|ちいさ)(くて|い|いので|いから|かった)|"
+    r"(聞|き)こえ(なくて|づらくて|にくくて)|(聞|き)き(取|と)れ(なくて|なかったので)"
+)
+
+
 def _repeat_clause(clause: str) -> bool:
     if not _REPEAT_KEY.search(clause):
         return False
-    rest = _SAY_VERB.sub("", _REPEAT_KEY.sub("", bare(clause)))
+    rest = _SAY_VERB.sub("", _REPEAT_KEY.sub("", _BAD_LINE.sub("", bare(clause))))
     return len(rest) <= 1
 
 
@@ -395,7 +414,8 @@ def only_repeat(text: str) -> bool:
     parts = clauses(text)
     if not any(_repeat_clause(c) for c in parts):
         return False
-    return all(_repeat_clause(c) or _SORRY.match(c) or _MISSED.match(c) or bare(c) == "" for c in parts)
+    return all(_repeat_clause(c) or _SORRY.match(c) or _MISSED.match(c) or _BAD_LINE.sub("", bare(c)) == ""
+               for c in parts)
 
 
 # why it is asked again (「ちょっと聞き逃しちゃって、もう一回言ってもらえますか」): the caller missed it, nothing more
@@ -579,6 +599,8 @@ CLEAR_GOODBYE = _english(CLEAR_GOODBYE, _EN_GOODBYE)
 MORE_TO_ASK = _english(MORE_TO_ASK, _EN_MORE)
 QUESTION = _english(QUESTION, _EN_QUESTION)
 DONT_KNOW = _english(DONT_KNOW, _EN_DONT_KNOW)
+NO_PREFERENCE = _english(NO_PREFERENCE, r"\b(any ?time|whenever|as (soon|early) as (possible|you can)|earliest|first (available|possible)|"
+                                        r"no preference|(doesn['’]?t|does not|don['’]?t) matter|up to you)\b")
 HEDGE = _english(HEDGE, _EN_HEDGE)
 ACKNOWLEDGE = _english(ACKNOWLEDGE, _EN_ACKNOWLEDGE)
 DISTRESS = _english(DISTRESS, _EN_DISTRESS)

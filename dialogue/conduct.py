@@ -170,6 +170,12 @@ class Conductor:
                     return await self._dont_know(turn)
                 turn.say(key)
                 return True
+            case Simple(kind="no_preference"):
+                step = step_of(turn.bot, aw.flow, aw.step) if isinstance(aw, AwaitSlot) else None
+                if not isinstance(aw, AwaitSlot) or step is None or step.no_preference is None:
+                    return False
+                await self._run(turn, Position(aw.flow, step.no_preference))
+                return True
             case Simple(kind="keypad_ok"):
                 turn.say("keypad_ok" if turn.bot.prompts.has("keypad_ok") else "hesitation_slot")
                 return True
@@ -453,7 +459,7 @@ class Conductor:
                 label = turn.bot.prompts.render(turn.localized(f"label_{aw.intent}"), turn.state.channel, {}).text
                 turn.say("clarify_intent", label=label)
             else:
-                turn.say("callback_offer")
+                turn.say("callback_offer_again" if turn.bot.prompts.has("callback_offer_again") else "callback_offer")
             return
         turn.say("anything_else" if isinstance(aw, AwaitAnythingElse) else "how_can_i_help")
 

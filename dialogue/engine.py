@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from dialogue import answer_words as words
@@ -302,18 +302,34 @@ class DialogueManager:
         return await self.payments.begin(turn, flow, step)
 
     def _check_callback_time(self, turn: Turn, args: Mapping[str, str]) -> dict[str, Any]:
-        """Is someone there to call back at the date and time the caller asked for?"""
+        """Is someone there to call back at the date and time the caller asked for? With `earliest`, the first
+        time someone is (on `date` when given, else from now on): result `earliest`."""
+        queue = args.get("queue") or "general"
+        if args.get("earliest"):
+            return self._earliest_callback(turn, queue, args.get("date") or "")
         try:
             when = datetime.fromisoformat(f"{args.get('date')}T{args.get('time') or '00:00'}").replace(tzinfo=TOKYO)
         except ValueError:
             return {"result": "invalid"}
         if when <= turn.now:
             return {"result": "past"}
-        queue = args.get("queue") or "general"
         if self.escalation.hours.is_open(queue, when):
             return {"result": "ok"}
         nxt = self.escalation.hours.next_open(queue, when).astimezone(TOKYO)
         return {"result": "closed", "next_date": nxt.date().isoformat(), "next_time": nxt.strftime("%H:%M")}
+
+    def _earliest_callback(self, turn: Turn, queue: str, date: str) -> dict[str, Any]:
+        # half an hour from now at the soonest, on the half hour: a promise the agents can keep
+        soonest = (turn.now + timedelta(minutes=30 + 29)).replace(second=0, microsecond=0)
+        soonest -= timedelta(minutes=soonest.minute % 30)
+        try:
+            start = max(soonest, datetime.fromisoformat(f"{date}T00:00").replace(tzinfo=TOKYO)) if date else soonest
+        except ValueError:
+            return {"result": "invalid"}
+        hours = self.escalation.hours
+        first = start if hours.is_open(queue, start) else hours.next_open(queue, start)
+        first = first.astimezone(TOKYO)
+        return {"result": "earliest", "next_date": first.date().isoformat(), "next_time": first.strftime("%H:%M")}
 
     # -- the end of a call -------------------------------------------------------------------------------
 

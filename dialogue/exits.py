@@ -91,6 +91,12 @@ class Exits:
             # 「母が亡くなって…」 on a Sunday: sympathy before the hours and the offer, as the transfer would say it
             turn.say_condolence()
         turn.emit(StackCleared())
+        if isinstance(aw, AwaitOffer) and aw.offer == "callback" and turn.bot.prompts.has("callback_offer_again"):
+            # still angry at the offer (「知らねえよ、早く何とかしろ」): not the hours word for word again, but an
+            # apology and the offer in short, as a person would put it the second time
+            turn.say("callback_offer_again")
+            turn.emit(Waiting(AwaitOffer("callback", reason=aw.reason)))
+            return
         busy_key = turn.localized("callback_offer_busy")
         # a caller served in another language hears the general offer in it rather than the busy one in Japanese
         in_their_language = turn.state.language == "ja" or busy_key != "callback_offer_busy"

@@ -89,6 +89,8 @@ class Step(_Strict):
     always_ask: bool = False  # ask even when the slot is already filled
     dtmf: DtmfSpec | None = None
     on_fail: str | None = None  # step after max_tries; default: hand over (repeated_failure)
+    # the step to go to when the caller leaves the choice to us (「いつでもいいです」「一番早い時間で」「お任せします」)
+    no_preference: str | None = None
     # confirm
     slot: str | None = None  # the slot a 「いいえ、12345679です」 correction refills
     offer: bool = False  # the question offers something (「SMSでお送りしましょうか」): 大丈夫です declines it
@@ -136,7 +138,8 @@ class Step(_Strict):
 
     def targets(self) -> list[str]:
         """Step ids this step can move to (for validation and graphs)."""
-        out = [t for t in (self.next, self.yes, self.no, self.on_error, self.default, self.on_fail) if t]
+        out = [t for t in (self.next, self.yes, self.no, self.on_error, self.default, self.on_fail,
+                                self.no_preference) if t]
         out.extend(self.cases.values())
         out.extend(o.goto for o in self.options.values() if o.goto)
         return out

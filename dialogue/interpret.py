@@ -86,6 +86,8 @@ class Question:
     # of another store
     last_intent: str | None = None
     last_types: frozenset[str] = frozenset()
+    # the open question's step says where to go when the caller leaves the choice to us (`no_preference`)
+    open_choice: bool = False
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
@@ -728,6 +730,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Simple("confirm_end")
     if words.KEYPAD_OK.search(parse.normalized):
         return Simple("keypad_ok")
+    if q.open_choice and words.NO_PREFERENCE.search(parse.normalized):
+        return Simple("no_preference")  # 「いつでもいいです」 at 「ご希望の日にちを」: the first time that can be offered
     if (address_slot := _address_still_open(aw, q)) is not None and looks_like_address(parse.text):
         # the new address read out at the postal-code question, without the code: kept, and the code asked again
         return Fill({address_slot: address_as_written(parse.text)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogue.bot import Bot
 from dialogue.interpret import Question
-from dialogue.state import AwaitMenu, CallState
+from dialogue.state import AwaitMenu, AwaitSlot, CallState
 
 
 def question_for(state: CallState, bot: Bot) -> Question:
@@ -34,9 +34,11 @@ def question_for(state: CallState, bot: Bot) -> Question:
         slot_types = {**caller.slot_types(), **slot_types}
         intents |= set(caller.intents)
     last_intent, last_types = _last_served(state, bot)
+    step = flow.find(aw.step) if isinstance(aw, AwaitSlot) else None
     return Question(aw, slot_types, state.slots, frozenset(intents), routable, labels=bot.labels,
                     caller_phone=state.caller_phone, served=state.resolved > 0, spoken=state.channel == "voice",
-                    last_intent=last_intent, last_types=last_types)
+                    last_intent=last_intent, last_types=last_types,
+                    open_choice=step is not None and step.no_preference is not None)
 
 
 def _last_served(state: CallState, bot: Bot) -> tuple[str | None, frozenset[str]]:

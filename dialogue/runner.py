@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dialogue import answer_words as words
 from dialogue.backends import Backend, BackendError, calling_for
 from dialogue.events import (
     ActionDone,
@@ -130,6 +131,8 @@ class StepRunner:
             assert step.ask is not None
             if not step.always_ask and step.ask in turn.state.slots:
                 return self._next(flow, step)
+            if step.no_preference and _left_to_us(turn):
+                return step.no_preference  # 「あさってなら何時でもいいです」: the day filled, the time left to us
             turn.say(step.prompt or f"ask_{step.ask}", interruptible=step.interruptible)
             turn.emit(Waiting(AwaitSlot(flow.flow, step.id, step.ask, step.entity_type or "text")))
             return Wait()
@@ -218,6 +221,12 @@ class StepRunner:
         if step.end == "resolved":
             return Finished(anything_else=step.anything_else)
         return End(step.end or "resolved", step.reason or turn.state.callback_reason)
+
+
+def _left_to_us(turn: Turn) -> bool:
+    """The caller answered the last question and left the next one to us in the same words."""
+    said = turn.state.last_heard or ""
+    return any(isinstance(e, SlotSet) and e.how == "answer" for e in turn.events) and bool(words.NO_PREFERENCE.search(said))
 
 
 def _ask_free(turn: Turn) -> Stop:

@@ -317,6 +317,8 @@ def successors(flow: Flow, step: Step) -> list[tuple[str, str]]:
         out.append(("", after))
         if step.on_fail:
             out.append(("on_fail", step.on_fail))
+        if step.no_preference:
+            out.append(("no_preference", step.no_preference))
     elif kind == "confirm":
         # a bare 「いいえ」 on a confirm with `slot:` asks for that slot again
         ask_again = next((s.id for s in flow.steps if step.slot and s.ask == step.slot), None)

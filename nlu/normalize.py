@@ -193,6 +193,8 @@ def _repeat_edits(text: str) -> list[Edit]:
 _Pass = Callable[[str], list[Edit]]
 _BEFORE_NEOLOGDN: tuple[_Pass, ...] = (
     numbers.kana_unit_edits,
+    numbers.split_day_edits,
+    numbers.kana_pair_edits,
     numbers.period_edits,
     numbers.kana_group_edits,
     numbers.spoken_digit_edits,

@@ -346,6 +346,53 @@ def kana_group_edits(text: str) -> list[Edit]:
     return edits
 
 
+# a number read out in two-digit groups (「じゅうに さんじゅうよん ごじゅうろく ななじゅうはち」 for 12345678, the phone
+# number 「ぜろきゅうぜろ の じゅうに さんじゅうよん の…」): groups of 10 to 99, each with its じゅう, between pauses;
+# two such groups at least, so that a count said alone (にじゅう) stays a word for the other readers
+_PAIR = rf"(?:{_KWORD})*?(?:じゅう|じゅっ)(?:{_KWORD})*?"
+_PAIR_SEP = r"[ 、,・\-]*(?:の[ 、,・]*)?"
+_PAIRS_RE = re.compile(
+    rf"(?<![ぁ-ゖ])(?:(?:{_KWORD})+{_PAIR_SEP})?({_PAIR})(?=[ 、,・\-])(?:{_PAIR_SEP}({_PAIR}))+(?![ぁ-ゖ])"
+)
+_PAIR_GROUP = re.compile(rf"(?<![ぁ-ゖ])({_PAIR})(?![ぁ-ゖ])")
+
+
+def kana_pair_edits(text: str) -> list[Edit]:
+    """Two-digit groups read as counting numbers (じゅうに さんじゅうよん -> 12 34); the spoken-digit reader then
+    joins the groups like any digits read out with pauses."""
+    edits: list[Edit] = []
+    for run in _PAIRS_RE.finditer(text):
+        found: list[Edit] = []
+        for m in _PAIR_GROUP.finditer(text, run.start(), run.end()):
+            words = [w.group() for w in _KW_RE.finditer(text, m.start(1), m.end(1))]
+            value = _kana_value(words) if "".join(words) == m.group(1) else None
+            if value is None or not 10 <= value <= 99:
+                found = []
+                break
+            found.append((m.start(1), m.end(1), str(value)))
+        if len(found) >= 2:
+            edits.extend(found)
+    return edits
+
+
+# a day read out with a pause inside it (「じゅういちがつ… にじゅう… はちにち」): twenty or thirty, then the unit
+# digit with its 日, is one day (28日), not the 8th
+_DAY_SPLIT_RE = re.compile(r"(にじゅう|さんじゅう)[ 、,.…‥]+([1-9])日")
+
+
+# the pause between the month and the day (「11月… 28日」「じゅういちがつ、にじゅうはちにち」) goes, so the date reads whole
+_MONTH_PAUSE_RE = re.compile(r"(?<=[0-9]月)[ 、,.…‥]+(?=(?:[0-9]{1,2}|にじゅう|さんじゅう)[ 、,.…‥]*[0-9]?日)")
+
+
+def split_day_edits(text: str) -> list[Edit]:
+    edits: list[Edit] = [(m.start(), m.end(), "") for m in _MONTH_PAUSE_RE.finditer(text)]
+    for m in _DAY_SPLIT_RE.finditer(text):
+        day = (2 if m.group(1) == "にじゅう" else 3) * 10 + int(m.group(2))
+        if day <= 31:
+            edits.append((m.start(), m.end(2), str(day)))
+    return sorted(edits)
+
+
 # ASR often puts a space after the period word (ごご はちじ)
 _GOGO_RE = re.compile(r"(ごご|ゴゴ|ごぜん|ゴゼン)(?= ?[0-9])")
 
