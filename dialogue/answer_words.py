@@ -610,3 +610,32 @@ KEPT_WAITING = _english(KEPT_WAITING, r"\b(on hold (for|forever)|been (waiting|h
                                       r"(called|rung|rang|tried calling) [\w ]{0,12}(times|again)|(couldn['’]?t|can['’]?t|could not|cannot) get through)\b")
 GRIEF = _english(GRIEF, r"\b(passed away|died|funeral|in (the )?hospital|lost my (mother|father|husband|wife|son|daughter))\b")
 BEREAVED = _english(BEREAVED, r"\b(passed away|died|funeral|lost my (mother|father|husband|wife|son|daughter))\b")
+
+
+# yes and no in the languages callers in Japan speak, for the one question the bot asks in them: a callback
+# from an agent who speaks theirs (dialogue/language_callback.py). Matched on the NFKC-folded, lower-cased turn;
+# no is looked for first (「不要」 holds 要, 「não quero」 holds quero)
+FOREIGN_NO: dict[str, re.Pattern[str]] = {
+    "zh": re.compile(r"不|没|別|别|算了"),
+    "ko": re.compile(r"아니|아뇨|괜찮|됐어|필요 ?없"),
+    "vi": re.compile(r"\b(không|khong|thôi|thoi)\b"),
+    "pt": re.compile(r"\b(não|nao|obrigad[oa],? não)\b"),
+    "es": re.compile(r"\bno\b"),
+    "tl": re.compile(r"\b(hindi|huwag|wag|ayoko)\b"),
+    "id": re.compile(r"\b(tidak|nggak|gak|enggak|jangan)\b"),
+    "th": re.compile(r"ไม่"),
+    "ne": re.compile(r"होइन|पर्दैन|चाहिँदैन|चाहिदैन|नगर्नु"),
+    "en": re.compile(r"\b(no|nope|not now|no thanks?)\b"),
+}
+FOREIGN_YES: dict[str, re.Pattern[str]] = {
+    "zh": re.compile(r"是|好|要|对|對|行|可以|嗯|麻烦|麻煩|请|請"),
+    "ko": re.compile(r"네|예|좋아|부탁|그래|응"),
+    "vi": re.compile(r"\b(có|co|vâng|vang|dạ|da|được|duoc|đồng ý|ok)\b"),
+    "pt": re.compile(r"\b(sim|pode|quero|claro|por favor|ok)\b"),
+    "es": re.compile(r"\b(sí|si|claro|por favor|vale|ok)\b"),
+    "tl": re.compile(r"\b(oo|opo|sige|pwede|puwede|ok)\b"),
+    "id": re.compile(r"\b(ya|iya|boleh|mau|ok)\b"),
+    "th": re.compile(r"ใช่|ได้|ค่ะ|ครับ|โอเค"),
+    "ne": re.compile(r"हो|हुन्छ|हजुर|ठीक|गर्नुहोस्"),
+    "en": re.compile(r"\b(yes|yeah|yep|sure|please|ok|okay)\b"),
+}

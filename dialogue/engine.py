@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dialogue import answer_words as words
-from dialogue import api, crm
+from dialogue import api, crm, language_callback
 from dialogue.api import BotReply, CallView, InputSpec, SessionNotFound, SessionStart, UserTurn
 from dialogue.backends import Backend
 from dialogue.bot import Bot
@@ -68,6 +68,7 @@ from dialogue.signals import build_signals, counted_harassment, emotion_reading,
 from dialogue.state import (
     AwaitAnythingElse,
     AwaitFree,
+    AwaitOffer,
     CallState,
     Position,
 )
@@ -230,6 +231,12 @@ class DialogueManager:
                              and not user.alternatives):
             await self.conductor.no_input(turn)
             return
+        aw = turn.state.awaiting
+        if isinstance(aw, AwaitOffer) and aw.offer == language_callback.OFFER:
+            # the reply to a callback offered in the caller's language: a yes, a no, a key or a number, nothing
+            # the Japanese readers or rules should see (they would offer it again, or re-prompt in Japanese)
+            language_callback.answer(turn, user, self.escalation.hours, self.exits.language_queue(turn))
+            return
         heard = self._understand(user, turn.now, takes_requests(turn.state.awaiting))
         action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
         # a caller collecting themselves (「ちょっと待ってね、いま紙を探すから」) is held to an answer's evidence for
@@ -350,7 +357,8 @@ class DialogueManager:
 
     async def _book_callback(self, turn: Turn) -> None:
         """A callback the caller agreed to is booked, not only said (ivr/outbound_channel.py places it)."""
-        job = callback_job(turn.state, self.bot, turn.now)
+        # a caller served in another language is called back by an agent who speaks it
+        job = callback_job(turn.state, self.bot, turn.now, queue=self.exits.language_queue(turn))
         if job is None:
             log.warning("callback promised in %s without a number to call", turn.state.id)
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from dialogue import api
+from dialogue import api, language_callback
 from dialogue.answer_words import BEREAVED
 from dialogue.escalation.hours import BusinessHours
 from dialogue.events import BotSaid, CallEnded, Escalated, HandedOver, StackCleared, Waiting, case_id_for
@@ -58,9 +58,24 @@ class Exits:
             self.offer_callback(turn, handover.reason)
 
     def closed_for_language(self, turn: Turn) -> None:
-        """A callback is arranged in Japanese, which this caller does not speak: the hours, in their language."""
+        """Nobody who speaks the caller's language is there: a callback from someone who does, offered in their
+        language where the designers wrote it (dialogue/language_callback.py), else the hours in it."""
+        if language_callback.can_offer(turn):
+            language_callback.offer(turn)
+            return
         turn.say("language_closed", interruptible=False)
         turn.emit(CallEnded("ended", "language"))
+
+    def language_queue(self, turn: Turn) -> str:
+        """The queue whose agents speak the caller's language (queues.yaml `languages`); for another foreign
+        language the multilingual desk (its agents' English is the best chance), for Japanese the general one."""
+        queues = self.hours.language_queues
+        language = turn.state.language
+        if language in queues:
+            return queues[language]
+        if language != "ja" and queues:
+            return queues.get("en", next(iter(queues.values())))
+        return "general"
 
     async def _too_long(self, handover: Handover) -> str | None:
         """Why the queue's wait rules a transfer out now, or None. Harassment is handled now, never later."""

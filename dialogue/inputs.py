@@ -26,6 +26,11 @@ def input_spec(awaiting: Awaiting, bot: Bot) -> InputSpec:
             dtmf_max_digits=digits,
             dtmf_finish_key=dtmf.finish_key if dtmf is not None else "#",
         )
+    if isinstance(awaiting, AwaitOffer) and awaiting.offer == "language_callback":
+        # asked in the caller's language: no Japanese hints; the number to call, or a key (1 yes, 2 no)
+        if awaiting.label == "slot:phone_number":
+            return InputSpec(awaiting=awaiting.label, entity_type="phone_number", dtmf_max_digits=11)
+        return InputSpec(awaiting="confirm", dtmf_max_digits=1)
     if isinstance(awaiting, AwaitConfirm | AwaitOffer):
         return InputSpec(awaiting="confirm", hints=YES_NO_HINTS, dtmf_max_digits=1)
     if isinstance(awaiting, AwaitAnythingElse):

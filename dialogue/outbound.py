@@ -102,7 +102,7 @@ def topic_of(state: CallState, bot: Bot) -> str:
         "outbound_topic_default") else "お問い合わせ"
 
 
-def callback_job(state: CallState, bot: Bot, now: datetime) -> Job | None:
+def callback_job(state: CallState, bot: Bot, now: datetime, queue: str = "general") -> Job | None:
     """The call a finished conversation promised (`callback_request` flow: phone_number, date, time)."""
     number = e164(str(state.slots.get("phone_number") or state.caller_phone or ""))
     if number is None:
@@ -117,7 +117,7 @@ def callback_job(state: CallState, bot: Bot, now: datetime) -> Job | None:
     except ValueError:
         due = now
     return Job(id=f"cb-{state.id}", kind="callback", to=number, due_at=callable_at(due, asked=asked),
-               topic=topic_of(state, bot), conversation_id=state.id, asked=asked)
+               topic=topic_of(state, bot), queue=queue, conversation_id=state.id, asked=asked)
 
 
 def delivery_delay_notice(bot: Bot, phone: str, order_id: str, new_date: str, now: datetime, *,

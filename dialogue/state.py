@@ -60,7 +60,7 @@ class AwaitConfirm:
     label: str = "confirm"
 
 
-OfferKind = Literal["clarify", "callback", "goodbye", "faq"]
+OfferKind = Literal["clarify", "callback", "goodbye", "faq", "language_callback"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,8 @@ def awaiting_to_json(awaiting: Awaiting) -> dict[str, Any]:
     data = {k: v for k, v in asdict(awaiting).items() if k != "label"}
     if isinstance(awaiting, AwaitOffer):
         data["prefill"] = dict(awaiting.prefill)
+        if awaiting.label != "confirm":
+            data["label"] = awaiting.label  # an offer that waits for a number (language_callback in chat)
     return {"kind": _KIND[type(awaiting)], **data}
 
 

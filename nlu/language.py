@@ -26,6 +26,9 @@ _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Devanagari: Nepali (the largest community in Japan that writes it) unless the words are Hindi's own
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+_HINDI_WORDS = re.compile(r"(?<![\u0900-\u097f])(है|हैं|मैं|मुझे|क्या|नहीं|कहाँ|आप|हूँ|था|थी)(?![\u0900-\u097f])")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 # Han-only turns. Japanese text is written in characters that cp932 (Shift_JIS as Windows and every Japanese
@@ -181,6 +184,8 @@ def detect_language(text: str) -> LanguageGuess:
     if not text or _KANA.search(text):
         return LanguageGuess(JAPANESE, 1.0)
     hangul, thai, cyrillic = len(_HANGUL.findall(text)), len(_THAI.findall(text)), len(_CYRILLIC.findall(text))
+    if _DEVANAGARI.search(text) and not hangul:
+        return LanguageGuess("hi" if len(_HINDI_WORDS.findall(text)) >= 2 else "ne", 0.9)
     han, latin = len(_HAN.findall(text)), len(_LATIN.findall(text))
     scripts = {"ko": hangul, "th": thai, "ru": cyrillic, "han": han, "latin": latin}
     script, count = max(scripts.items(), key=lambda kv: kv[1])

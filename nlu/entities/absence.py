@@ -56,5 +56,8 @@ _REFUSED_RE = re.compile(
 
 
 def refused(text: str, end: int) -> bool:
-    """Whether the words from `end` (right after a date or a window) say the caller cannot take it."""
+    """Whether the words from `end` (right after a date or a window) say the caller cannot take it. しか with a
+    negative is "only": 「夜しか家におらん」 is the one slot the caller can take."""
+    if text.startswith("しか", end):
+        return False
     return _REFUSED_RE.match(text, end) is not None

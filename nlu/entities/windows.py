@@ -69,6 +69,7 @@ _WORD_RE = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=T
 _FOLLOW = re.compile(
     r"$|[、。,.!?~ ・]|[でにがのはもやねよなわと]|か(?!ら)|だ|ぐらい|くらい|頃|ごろ|ころ|あたり|辺り|帯|便|枠|指定|配達|配送"
     r"|以降|以後"  # 夕方以降で: from the slot on, the slot itself first
+    r"|しか|だけ"  # 夜しかいない, 夜だけ: the one slot the caller can take
     r"|お願|おねが|希望|きぼう|じゃ|とか|届|とど|持って|もって|来て|きて|受け取|うけと"
 )
 _UNTIL_OK = frozenset({"午前中", "ごぜんちゅう"})  # 午前中までに is the morning slot

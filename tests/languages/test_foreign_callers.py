@@ -40,6 +40,8 @@ async def test_chinese_caller_hears_chinese(nlu: NLU) -> None:
 
 async def test_foreign_caller_out_of_hours_hears_the_hours_in_their_language(nlu: NLU) -> None:
     said, state = await _call(nlu, SUNDAY_10, "Olá, quero saber onde está meu pedido")
+    assert "português" in said[-1] and not state.ended  # a callback from someone who speaks it, offered in it
+    said, state = await _call(nlu, SUNDAY_10, "Olá, quero saber onde está meu pedido", "não, obrigado")
     assert "horário" in said[-1]
     assert state.ended and state.reason == "language"
 

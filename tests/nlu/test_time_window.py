@@ -117,3 +117,19 @@ def test_points_in_time_stay_times(text: str, time: str) -> None:
 def test_a_refused_window_leaves_the_wanted_one() -> None:
     found = [e.value for e in _extract("午前中は不在なので夕方でお願いします") if e.type == "time_window"]
     assert found == [LATE_PM]
+
+
+# しか with a negative is "only" (a blind writer's caller, 「その日は仕事で夜しか…」): the slot the caller can take,
+# where 「夜はいない」 is the one they cannot
+@pytest.mark.parametrize(("text", "window"), [
+    ("その日は仕事で夜しか…", NIGHT),
+    ("仕事で夜しか家におらんのよ", NIGHT),
+    ("夜だけ家にいます", NIGHT),
+    ("夕方しか無理です", LATE_PM),
+])
+def test_only_this_slot_is_the_slot_asked_for(text: str, window: str) -> None:
+    assert [e.value for e in _extract(text) if e.type == "time_window"] == [window]
+
+
+def test_a_slot_the_caller_is_out_for_is_still_refused() -> None:
+    assert not [e for e in _extract("夜はいないです") if e.type == "time_window"]

@@ -241,3 +241,15 @@ async def test_a_claim_left_by_a_dead_worker_is_taken_again(tmp_path: Path) -> N
     [again] = await box.claim_due(NOW + timedelta(minutes=11))  # the worker died before placing the call
     assert again.attempts == 2
     await box.close()
+
+
+async def test_a_callback_offered_in_the_callers_language_is_booked_for_the_desk_that_speaks_it(
+        manager: DialogueManager) -> None:
+    sunday = datetime(2026, 12, 6, 15, 0, tzinfo=TOKYO)
+    sid, _ = await manager.start(SessionStart(channel="voice", caller=CallerInfo(phone="09055556666"), now=sunday))
+    for text in ["주문한 물건이 아직 안 왔어요.", "네"]:
+        reply = await manager.handle(sid, UserTurn(text=text))
+    assert reply.outcome == "callback_scheduled"
+    [job] = await manager.outbox.jobs()
+    assert job.queue == "languages" and job.to == "+819055556666"
+    assert job.due_at == datetime(2026, 12, 7, 9, 0, tzinfo=TOKYO)  # Monday, when the desk opens
