@@ -612,6 +612,14 @@ GRIEF = _english(GRIEF, r"\b(passed away|died|funeral|in (the )?hospital|lost my
 BEREAVED = _english(BEREAVED, r"\b(passed away|died|funeral|lost my (mother|father|husband|wife|son|daughter))\b")
 
 
+# a person asked for in so many words (「…担当の方と話したいです」「人に代わってもらえますか」): with a request or a
+# complaint in the same breath, the caller still wants the person, whatever the request's own reading says
+ASKS_FOR_PERSON = re.compile(
+    r"(担当(者|の(方|かた|人|ひと))|係の(方|かた|人)|オペレーター(さん)?|人間|責任者|(?<![一二三四五六七八九十何0-9])(人|ひと))"
+    r"(と|に|の方に|に直接)[、 ]?(直接)?(話|はな|しゃべ|喋|代わ|かわ|替わ|変わ|つな|繋)"
+    r"(し|さ|せ|り|っ|い|ぎ|ら|れ)[^、。]{0,8}?(たい|[てで](ほしい|欲しい|ください|下さい|くれ|もらえ|いただけ|頂け)|せて|ますか|ませんか)"
+)
+
 # yes and no in the languages callers in Japan speak, for the one question the bot asks in them: a callback
 # from an agent who speaks theirs (dialogue/language_callback.py). Matched on the NFKC-folded, lower-cased turn;
 # no is looked for first (「不要」 holds 要, 「não quero」 holds quero)

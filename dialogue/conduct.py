@@ -343,7 +343,7 @@ class Conductor:
     def _clarify(self, turn: Turn, intent: str, prefill: Mapping[str, Any]) -> None:
         label = turn.bot.prompts.render(turn.localized(f"label_{intent}"), turn.state.channel, {}).text
         turn.say("clarify_intent", label=label)
-        turn.emit(Waiting(AwaitOffer("clarify", intent=intent, prefill=dict(prefill))))
+        turn.emit(Waiting(AwaitOffer("clarify", intent=intent, prefill=dict(prefill), words=turn.state.last_heard or "")))
 
     async def _menu(self, turn: Turn, key: str) -> bool:
         aw = turn.state.awaiting

@@ -264,8 +264,11 @@ class DialogueManager:
         # 「ちょっとお聞きしたいことがあるんですけど」 (a preamble, answered 「どのようなご用件でしょうか」) names no
         # request: a faint complaint reading of it must not hand the caller over; abuse in it still counts
         announced = action == Simple("greet")
+        person_asked = ((isinstance(action, Request) and action.intent == "operator_request" and not action.clarify)
+                        or (isinstance(action, No) and action.intent == "operator_request"))
         decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent and not announced,
-                                                    past_failures=not understood, answering=answering))
+                                                    past_failures=not understood, answering=answering,
+                                                    person_asked=person_asked))
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()

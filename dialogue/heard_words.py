@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from dialogue.state import AwaitOffer
+
 if TYPE_CHECKING:
     from dialogue.turn import Turn
 
@@ -22,6 +24,11 @@ def heard_words(turn: Turn, args: Mapping[str, str]) -> dict[str, Any]:
     caller's last words contain (width and case folded), else `none`. A word said only to be turned down
     (「交換じゃなくて返品で」「交換はいいので」) is not heard."""
     heard = _fold(turn.state.last_heard or "")
+    aw = turn.state.awaiting
+    if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.words:
+        # 「…たのんだんだども まだ来ねえんだ」 asked back as 「配送状況のお問い合わせでしょうか」 and confirmed with
+        # 「はい」: the request's words are the ones asked about
+        heard = _fold(f"{aw.words} {turn.state.last_heard or ''}")
     for name, words in args.items():
         if any(w and _said(heard, w) for w in (_fold(w.strip()) for w in words.split("|"))):
             return {"result": name}

@@ -539,12 +539,25 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
             and words.KEPT_WAITING.search(heard.parse.normalized)):
         # 「なんべん電話したらつながんねん」 with the request, sure or asked about: sorry for the wait first
         action = replace(action, kept_waiting=True)
+    if (isinstance(action, Request) and action.intent not in _PERSON_INTENTS and heard.parse is not None
+            and takes_requests(q.awaiting) and _last_sentence_asks_for_person(heard.parse.normalized)):
+        # 「届いたケトルが初日から壊れていて…担当の方と話したいです」: the person asked for, the request heard goes
+        # with the caller in the case note
+        action = replace(action, intent="operator_request", clarify=False, later=None)
     if isinstance(action, Request) and action.condolence:
         # 「母が亡くなりまして、母の注文を取り消したい」: grief or an emergency told with a request is an emotional
         # call (SPEC 1, 6: grief is a reason to hand over); a person takes it, condolence first, and the request
         # heard goes to them in the case note
         return Simple("distress")
     return action
+
+
+_PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
+
+
+def _last_sentence_asks_for_person(text: str) -> bool:
+    sentences = [s for s in re.split(r"[。!?！？]", text) if s.strip()]
+    return bool(sentences) and words.ASKS_FOR_PERSON.search(sentences[-1]) is not None
 
 
 def _with_second(first: Request, heard: Heard, q: Question) -> Request:

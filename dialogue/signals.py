@@ -102,10 +102,12 @@ def language_heard(state: CallState, parse: Parse) -> str | None:
 
 
 def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: bool,
-                  past_failures: bool = True, answering: bool | None = None) -> Signals:
+                  past_failures: bool = True, answering: bool | None = None, person_asked: bool = False) -> Signals:
     """`use_intent` is False when the turn answers the open question (its intent must not trigger rules);
     `past_failures` is False for a turn that was understood (earlier failures do not count against it);
-    `answering` (default: not `use_intent`) lets harassment need more evidence in an answer."""
+    `answering` (default: not `use_intent`) lets harassment need more evidence in an answer; `person_asked`:
+    the dialogue heard a request for a person in the turn (「いや、もう機械じゃなくて、担当の人と話させて」 to a
+    question), which the rules see as that request (SPEC 6 human_request) whatever the whole turn reads as."""
     state = turn.state
     confident = parse is not None and not parse.low_confidence
     return Signals(
@@ -113,7 +115,8 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         channel=state.channel,
         text=parse.normalized if parse else "",
         reading=reading_of(parse.normalized, parse.tokens) if parse else "",
-        intent=parse.intent.name if parse is not None and use_intent and confident else None,
+        intent=("operator_request" if person_asked
+                else parse.intent.name if parse is not None and use_intent and confident else None),
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
         emotion=parse.emotion if parse else None,
         trajectory=trajectory(state.emotions),

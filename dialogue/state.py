@@ -72,6 +72,9 @@ class AwaitOffer:
     reason: str | None = None  # callback: why a person is needed
     prefill: Mapping[str, Any] = field(default_factory=dict)
     label: str = "confirm"
+    # clarify: the caller's words the question is about (「…まだ来ねえんだ」), for the flow's first steps, which
+    # would otherwise hear only the 「はい」 that confirmed it (dialogue/heard_words.py)
+    words: str = ""
 
 
 @dataclass(frozen=True, slots=True)

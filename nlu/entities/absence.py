@@ -43,7 +43,8 @@ _BOUNDARY = (
     r"ので|んで|のに|けど|けれど|です|ます|でした|ました|ください|(?<=[るたいだやす])から"
     r"|[0-9]時|午前|午後|朝|昼|夕方|夜|晩|ゆうがた|ごぜん|ごご|よる"
 )
-_GAP = rf"(?:朝から(?:晩|夜|夕方)まで|(?!{_BOUNDARY})[^、。,.!?]){{0,14}}?"
+# a clause joined on with で / て (「式場の打ち合わせで、家にいない」) is still the same clause
+_GAP = rf"(?:朝から(?:晩|夜|夕方)まで|(?!{_BOUNDARY})[^、。,.!?]|(?<=[でて])[、,] ?){{0,18}}?"
 # asked, denied or needed: 明日は無理ですか, 留守じゃないです, 家にいないといけない
 _NOT_REFUSED = (
     r"(?![^、。,.!?]{0,6}?(?:ですか|でしょうか|ますか|か[?]|か$)"
@@ -60,4 +61,8 @@ def refused(text: str, end: int) -> bool:
     negative is "only": 「夜しか家におらん」 is the one slot the caller can take."""
     if text.startswith("しか", end):
         return False
-    return _REFUSED_RE.match(text, end) is not None
+    paired = _PAIRED_DAY.match(text, end)  # 「今日明日は家にいない」: both days are out
+    return _REFUSED_RE.match(text, paired.end() if paired else end) is not None
+
+
+_PAIRED_DAY = re.compile(r"(?:と|か|や|、|も)?(?:今日|きょう|明日|あした|あす|明後日|あさって|しあさって)(?=は|も|とも|って|なら)")

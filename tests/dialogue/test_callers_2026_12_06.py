@@ -125,3 +125,60 @@ async def test_a_caller_on_a_bad_line_hears_the_question_again_without_a_failure
     assert result.passed, result.failures
     said_by_bot = [t["text"] for t in result.transcript if t["speaker"] == "bot"]
     assert not any("確認できませんでした" in text for text in said_by_bot), said_by_bot
+
+
+@pytest.mark.parametrize(("opening", "now", "outcome"), [
+    # a blind writer's chat caller during the year-end break: the person asked for, so a callback is offered
+    ("届いたケトルが初日から壊れていて、正直かなり困っています。担当の方と話したいです", "2026-12-30T11:00:00+09:00",
+     "callback"),
+    ("返品したいんですけど、担当の人に代わってもらえますか", "2026-12-08T11:00:00+09:00", "transferred"),
+])
+async def test_a_person_asked_for_with_a_request_is_the_person(tmp_path: Path, bot: Bot, nlu: NLU, opening: str,
+                                                              now: str, outcome: str) -> None:
+    expect = ("{outcome: transferred, reason: human_request}" if outcome == "transferred"
+              else "{outcome: callback_scheduled}")
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: a request and a person in one breath
+  channel: chat
+  caller: {{phone: "09012345678"}}
+  now: "{now}"
+  opening: {opening}
+  answers: {{date: 明日, time: 午前10時}}
+  expect: {expect}
+""")
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("opening", [
+    "人と話すのが苦手で、チャットで注文の状況を知りたいです",
+    "前に人に代わってもらったんですけど、注文の状況を知りたいです",
+])
+async def test_a_person_only_mentioned_is_no_request_for_one(tmp_path: Path, bot: Bot, nlu: NLU,
+                                                             opening: str) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: a person mentioned
+  channel: chat
+  caller: {{phone: "09012345678"}}
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: {opening}
+""")
+    said = [t["text"] for t in result.transcript if t["speaker"] == "bot"]
+    assert result.outcome != "transferred" and not any("おつなぎ" in text for text in said), said
+
+
+async def test_a_person_asked_for_instead_of_the_guess_is_a_request_for_a_person(tmp_path: Path, bot: Bot,
+                                                                                 nlu: NLU) -> None:
+    # a blind writer's caller: the emotion head of a retrain read the 「いや、もう機械じゃなくて」 as strong anger
+    # (0.8) and the hand-over went out as `emotion`, though the caller asked for a person in so many words
+    result = await _run(tmp_path, bot, nlu, """
+- name: called several times, then asks for a person
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: 昨日から何回か電話してるんですけど
+    - user: いや、もう機械じゃなくて、ちゃんと担当の人と話させてもらえませんか
+  expect: {outcome: transferred, reason: human_request}
+""")
+    assert result.passed, result.failures

@@ -15,6 +15,7 @@ from dialogue.engine import DialogueManager
 from dialogue.factory import build_manager
 from dialogue.heard_words import heard_words
 from dialogue.runner import BUILTIN_ACTIONS
+from dialogue.state import AwaitFree
 from dialogue.store_days import store_day, store_day_of
 from dialogue.turn import Turn
 from nlu.pipeline import NLU
@@ -89,7 +90,7 @@ def test_store_day_reads_the_saved_record_and_the_call_s_clock() -> None:
 
 
 def _turn(last_heard: str | None) -> Turn:
-    return cast(Turn, SimpleNamespace(state=SimpleNamespace(last_heard=last_heard)))
+    return cast(Turn, SimpleNamespace(state=SimpleNamespace(last_heard=last_heard, awaiting=AwaitFree())))
 
 
 @pytest.mark.parametrize(

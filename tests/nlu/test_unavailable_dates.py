@@ -121,3 +121,24 @@ WINDOWS: list[tuple[str, list[str]]] = [
 @pytest.mark.parametrize(("text", "windows"), WINDOWS)
 def test_a_window_the_caller_cannot_take_is_no_window(text: str, windows: list[str]) -> None:
     assert [e.value for e in _extract(text) if e.type == "time_window"] == windows
+
+
+# a blind writer's caller (「今日明日はずっと式場の打ち合わせで、家にいないんですよ」): two days named together are both
+# out, and a reason joined on with で、 is still the same clause
+@pytest.mark.parametrize("text", [
+    "今日明日はずっと式場の打ち合わせで、家にいないんですよ",
+    "明日はずっと式場の打ち合わせで、家にいないんですよ",
+    "明日と明後日は留守にします",
+    "あしたあさっては出張で、受け取れないんです",
+])
+def test_days_named_together_as_out_are_all_refused(text: str) -> None:
+    assert _dates(text) == []
+
+
+@pytest.mark.parametrize(("text", "dates"), [
+    ("明日で、家にいますので", [TOMORROW]),
+    ("明日でお願いします、夜はいないので", [TOMORROW]),
+    ("明後日なら、一日家にいます", [AFTER]),
+])
+def test_a_day_asked_for_beside_a_pause_is_kept(text: str, dates: list[str]) -> None:
+    assert _dates(text) == dates
