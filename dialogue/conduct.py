@@ -171,8 +171,8 @@ class Conductor:
                 turn.say(key)
                 return True
             case Simple(kind="no_preference"):
-                step = step_of(turn.bot, aw.flow, aw.step) if isinstance(aw, AwaitSlot) else None
-                if not isinstance(aw, AwaitSlot) or step is None or step.no_preference is None:
+                if not isinstance(aw, AwaitSlot) or (step := step_of(turn.bot, aw.flow, aw.step)) is None \
+                        or step.no_preference is None:
                     return False
                 await self._run(turn, Position(aw.flow, step.no_preference))
                 return True

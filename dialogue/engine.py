@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from dialogue import answer_words as words
@@ -329,16 +329,11 @@ class DialogueManager:
         return {"result": "closed", "next_date": nxt.date().isoformat(), "next_time": nxt.strftime("%H:%M")}
 
     def _earliest_callback(self, turn: Turn, queue: str, date: str) -> dict[str, Any]:
-        # half an hour from now at the soonest, on the half hour: a promise the agents can keep
-        soonest = (turn.now + timedelta(minutes=30 + 29)).replace(second=0, microsecond=0)
-        soonest -= timedelta(minutes=soonest.minute % 30)
         try:
-            start = max(soonest, datetime.fromisoformat(f"{date}T00:00").replace(tzinfo=TOKYO)) if date else soonest
+            day = datetime.fromisoformat(f"{date}T00:00").replace(tzinfo=TOKYO) if date else None
         except ValueError:
             return {"result": "invalid"}
-        hours = self.escalation.hours
-        first = start if hours.is_open(queue, start) else hours.next_open(queue, start)
-        first = first.astimezone(TOKYO)
+        first = self.escalation.hours.first_callback(queue, turn.now, not_before=day).astimezone(TOKYO)
         return {"result": "earliest", "next_date": first.date().isoformat(), "next_time": first.strftime("%H:%M")}
 
     # -- the end of a call -------------------------------------------------------------------------------

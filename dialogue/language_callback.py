@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta
 
 from dialogue.answer_words import FOREIGN_NO, FOREIGN_YES
 from dialogue.api import UserTurn
@@ -62,18 +61,11 @@ def answer(turn: Turn, user: UserTurn, hours: BusinessHours, queue: str) -> None
 
 
 def _book(turn: Turn, number: str, hours: BusinessHours, queue: str) -> None:
-    when = first_call_time(turn.now, hours, queue)
+    when = hours.first_callback(queue, turn.now)
     turn.emit(SlotSet("phone_number", number, "answer"), SlotSet("date", when.date().isoformat(), "set"),
               SlotSet("time", when.strftime("%H:%M"), "set"))
     turn.say(f"language_callback_scheduled_{turn.state.language}", interruptible=False)
     turn.emit(CallEnded("callback_scheduled", None))  # SPEC 7.2: a reason for transferred and ended only
-
-
-def first_call_time(now: datetime, hours: BusinessHours, queue: str) -> datetime:
-    """Half an hour from now at the soonest, on the half hour, when the queue's agents are there."""
-    soonest = (now + timedelta(minutes=59)).replace(second=0, microsecond=0)
-    soonest -= timedelta(minutes=soonest.minute % 30)
-    return soonest if hours.is_open(queue, soonest) else hours.next_open(queue, soonest)
 
 
 def _number(user: UserTurn) -> str | None:

@@ -139,6 +139,14 @@ class BusinessHours:
     def is_open(self, queue: str, now: datetime) -> bool:
         return self.closed_reason(queue, now) is None
 
+    def first_callback(self, queue: str, now: datetime, not_before: datetime | None = None) -> datetime:
+        """The first time an agent of `queue` can call back: half an hour from `now` at the soonest, on the half
+        hour (a promise the agents can keep), and not before `not_before` (a day the caller named)."""
+        soonest = (now + timedelta(minutes=30)).replace(second=0, microsecond=0)
+        if soonest.minute % 30:
+            soonest += timedelta(minutes=30 - soonest.minute % 30)
+        return self.next_open(queue, max(soonest, not_before) if not_before is not None else soonest)
+
     def next_open(self, queue: str, now: datetime) -> datetime:
         """`now` if the queue is open, else the start of its next opening window (Asia/Tokyo)."""
         cal = self._calendar(queue)
