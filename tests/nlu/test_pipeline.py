@@ -63,7 +63,13 @@ def test_train_from_jsonl_writes_a_model_with_metadata(tmp_path: Path) -> None:
     rows = [{"text": t, "intent": "weather/find"} for t in ("明日の天気は", "雨は降りますか", "気温を教えて")]
     rows += [{"text": t, "intent": "alarm/set_alarm"} for t in ("7時にアラーム", "目覚ましをセットして", "朝6時に起こして")]
     data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
-    bundle, out = train([data], tmp_path / "model")
+    # a few emotion lines: the shipped emotion set would add half a minute of CI and test nothing more here
+    feelings = tmp_path / "emotion.jsonl"
+    feelings.write_text("".join(json.dumps({"text": t, "emotion": e, "harassment": h}, ensure_ascii=False) + "\n"
+                                for t, e, h in [("ふざけるな", "anger", None), ("ばかやろう", "anger", "insult"),
+                                                ("心配です", "anxiety", None), ("ありがとう", "neutral", None)]),
+                        encoding="utf-8")
+    bundle, out = train([data], tmp_path / "model", emotion_data=[feelings])
     meta = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert meta["intents"] == ["alarm/set_alarm", "weather/find"]
     assert len(meta["data_sha256"]) == 64 and meta["versions"]["fugashi"]

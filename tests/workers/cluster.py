@@ -32,7 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "workers-test-token-0123456789abcdef"  # made up: signatures on, as in production
 PG_ADMIN = os.environ.get("IVR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_BASE = os.environ.get("IVR_TEST_REDIS_BASE", "redis://127.0.0.1:6379")
-REDIS_DB = 13  # tests/dialogue uses 15; this database is flushed before and after each cluster
+# A cluster flushes its database before and after it runs. pytest-xdist may start the module-scoped cluster in
+# both of its processes at once, so each process gets a database of its own (10, 11, 12): a shared one let one
+# process's flush wipe the other's calls mid-test. tests/dialogue uses 15; the lock and login tests use 13.
+REDIS_DB = 10 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 3
 
 
 def haproxy_binary() -> str | None:
