@@ -26,6 +26,7 @@ from dialogue.state import (
     AwaitOffer,
     AwaitSlot,
 )
+from nlu.normalize import normalize
 from nlu.numbers import SPOKEN_DIGITS
 from nlu.types import Parse
 
@@ -901,7 +902,9 @@ _ELLIPTIC = re.compile(
     r"^(そうですか|そうなんですね|そっか|なるほど|わかりました)?[、,。\s]*"
     r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*(の|の方|のほう)?"
     r"(は|も|だと|なら|やったら|だったら|って)(どう|どうですか|どうでしょう|どうでしょうか|どない|どうなん|どうなっ?てます)?"
-    r"(か|ですか|でしょうか|やろ|かな|かね|ね)?[?？。、\s]*$")
+    r"(か|ですか|でしょうか|やろ|かな|かね|ね)?[?？。、\s]*$"
+    # in English: 「what about Umeda?」「and the Sapporo store?」「how about tomorrow」
+    r"|^(?i:(ok(ay)?|and|so|then|well)?[,\s]*((what|how) about|and)(\s+the)?(\s+(store|shop|one))?[?.\s]*)$")
 
 
 # the other one of two, or the one meant instead: 「もうひとつが」「べつの注文の」「ケトルのほうでした」「じゃなくて」
@@ -930,11 +933,20 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         return Request(q.last_intent, said.prefill)
     if not all(e.type in q.last_types for e in parse.entities):
         return None
-    for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
-        text = text[: e.start] + text[e.end:]
-    if not _ELLIPTIC.match(text.strip()):
+    if not _ELLIPTIC.match(_without_entities(parse).strip()):
         return None
     return Request(q.last_intent, said.prefill)
+
+
+def _without_entities(parse: Parse) -> str:
+    """The normalised turn less the words of its values (「じゃあ うめだてんは」 -> 「じゃあは」). Entity offsets are
+    into the text as said, which the normaliser shortens (spaces, fillers): its offsets map each character back."""
+    spans = [(e.start, e.end) for e in parse.entities]
+    said = normalize(parse.text)
+    if said.text != parse.normalized:
+        return parse.normalized  # not the same normal form (never expected): nothing is cut, nothing misread
+    return "".join(ch for ch, at in zip(said.text, said.offsets, strict=False)
+                   if not any(start <= at < end for start, end in spans))
 
 
 # the same question of a store named by a word of its own (難波店, なんばてん), known to the bot or not

@@ -158,7 +158,11 @@ class PromptBook:
         # rotate by turn so a repeated question does not sound robotic, yet stays reproducible in tests
         template = texts[turn % len(texts)]
         text = _Formatter(channel, self.terms).vformat(template, (), values)
+        text = _DOUBLE_STOP.sub(".", text)  # 「…to 9 p.m.」 closing a sentence: one full stop, not "p.m.."
         return Prompt(text=text, ssml=to_ssml(text) if channel == "voice" else None, interruptible=interruptible)
+
+
+_DOUBLE_STOP = re.compile(r"(?<=\b[ap]\.m)\.\.(?!\.)")
 
 
 def load_prompts(directory: Path | None = None) -> PromptBook:

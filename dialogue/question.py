@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dialogue.bot import Bot
 from dialogue.interpret import Question
 from dialogue.state import AwaitMenu, AwaitSlot, CallState
@@ -41,6 +43,9 @@ def question_for(state: CallState, bot: Bot) -> Question:
                     open_choice=step is not None and step.no_preference is not None)
 
 
+_SLOT_ARG = re.compile(r"\{(\w+)\}")
+
+
 def _last_served(state: CallState, bot: Bot) -> tuple[str | None, frozenset[str]]:
     """The request served last in this call and the entity types its flow asks for."""
     if state.resolved == 0 or not state.intents:
@@ -50,7 +55,10 @@ def _last_served(state: CallState, bot: Bot) -> tuple[str | None, frozenset[str]
     flow = bot.flows.get(name) if name is not None else None
     if flow is None:
         return None, frozenset()
-    types = set(flow.slot_types().values())
+    # what it asks, and what it takes when said: its own slots (store_hours `slots: [date]`: 「土曜日は？」 after the
+    # hours) and the slots its actions are told (product_stock's "{store}": 「じゃあ梅田店は？」 after the stock)
+    types = set(flow.slot_types().values()) | set(flow.slots)
+    types |= {m.group(1) for step in flow.steps for arg in step.args.values() for m in _SLOT_ARG.finditer(arg)}
     for step in flow.steps:  # the order number is asked by the verification flow it calls
         called = bot.flows.get(step.call) if step.call else None
         if called is not None:

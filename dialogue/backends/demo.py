@@ -134,7 +134,12 @@ class DemoBackend:
         if product is None:
             return {"result": "not_found"}
         stores = "、".join(self.data.stores[s].name for s in product.stores)
-        return {"result": product.stock, "name": product.name, "stores_ja": stores, "restock_ja": product.restock_ja}
+        found = {"result": product.stock, "name": product.name, "stores_ja": stores, "restock_ja": product.restock_ja}
+        key = str(args.get("store") or "")
+        store = self.data.stores.get(key)
+        if store is None or product.stock == "out_of_stock":
+            return found  # no store named (or one we do not have): where it can be had; sold out is sold out
+        return {**found, "result": "at_store" if key in product.stores else "not_at_store", "store_ja": store.name}
 
     def _password_reset(self, args: dict[str, Any]) -> ActionResult:
         phone = _digits(args.get("phone"))

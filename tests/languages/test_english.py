@@ -115,6 +115,9 @@ def test_english_prompts_cover_the_routine_flows_and_render_english_values() -> 
     stock = book.render("stock_out_en", "chat", {"stock": {"name": "電気ケトル", "restock_ja": "12月上旬"}}).text
     assert stock == ("I'm sorry, the electric kettle is out of stock at the moment. "
                      "We expect to have it again in early December.")
+    info = {"name": "梅田店", "open": "10:00", "close": "20:00"}
+    open_day = book.render("store_day_open_en", "chat", {"date": "2026-12-12", "store_info": info}).text
+    assert open_day == "On Saturday, December 12, the Umeda store is open from 10 a.m. to 8 p.m."  # not "p.m.."
     voice = book.render("ask_order_id_en", "voice", {})
     assert voice.ssml is not None and 'xml:lang="en-US"' in voice.ssml
     assert 'xml:lang="ja-JP"' in (book.render("ask_order_id", "voice", {}).ssml or "")
