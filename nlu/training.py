@@ -90,7 +90,9 @@ def _augmented(examples: Sequence[Example]) -> tuple[list[list[str]], list[str]]
 def _hash_files(paths: Sequence[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        # a directory: the files read_intent_examples reads from it (not candidates/ below it)
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".jsonl")) if path.is_dir() \
+            else [path]
         for f in files:
             digest.update(f.name.encode())
             digest.update(f.read_bytes())
@@ -102,6 +104,16 @@ _NLU = Path(__file__).resolve().parent
 _HEADS_CODE = [_NLU / name for name in ("features.py", "normalize.py", "tokenizer.py", "harassment_lexicon.py",
                                         "linear.py", "training.py", "word_clusters.py")] + [
     _NLU / "data" / "harassment_lexicon.yaml", _NLU / "data" / "lexicon.yaml", word_clusters.CLUSTERS_FILE]
+
+
+def _calm_paths() -> list[Path]:
+    return sorted(DEFAULT_INTENT_DATA.glob("*.yaml")) + sorted(DEFAULT_INTENT_DATA.glob("english*.jsonl"))
+
+
+def heads_sha256(emotion_paths: Sequence[Path] | None = None) -> str:
+    """What the emotion and harassment heads are made from (their data, the calm lines, the code that
+    featurises and fits them): a model whose `heads_sha256` matches lends its heads to a new bot."""
+    return _hash_files([*(emotion_paths or emotion_train_files()), *_calm_paths(), *_HEADS_CODE])
 
 
 def _reusable_heads(heads_sha: str, out: Path | None) -> tuple[linear.LinearModel, linear.LinearModel] | None:
@@ -224,8 +236,8 @@ def train(
     # requests (without them every English line looked angry: the English emotion lines are mostly anger),
     # not the situational JSON Lines (they describe troubles, a broken kettle or a missed delivery, in no
     # neutral tone)
-    calm_paths = sorted(DEFAULT_INTENT_DATA.glob("*.yaml")) + sorted(DEFAULT_INTENT_DATA.glob("english*.jsonl"))
-    heads_sha = _hash_files([*emotion_paths, *calm_paths, *_HEADS_CODE])
+    calm_paths = _calm_paths()
+    heads_sha = heads_sha256(emotion_paths)
     reused = _reusable_heads(heads_sha, out)
     if reused is not None:  # the same data and code made the shipped model's heads: the same heads again
         emotion_model, harassment_model = reused
