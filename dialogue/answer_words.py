@@ -291,7 +291,7 @@ _HESITATION_CLAUSE = re.compile(
     r"^そうねえ?$|^あと(ひと|一|1)つ$|^もう(ひと|一|1)つ$|^それと$)"
 )
 _CLAUSE = re.compile(r"[、。,.!?！？…‥\s]+|(?<=ので)|(?<=から)")
-_SORRY = re.compile(r"^(すみません|すいません|ごめんなさい|ごめん|失礼しました|申し訳ない|え|は|ん|あ|あれ)$")
+_SORRY = re.compile(r"^((すみません|すいません|ごめんなさい|ごめん|失礼しました|申し訳ない)(ね|ねえ|ねぇ|ねー|な|なあ)?|え|は|ん|あ|あれ)$")
 # a clause that is only a filler the normaliser keeps (「あのー、その…」「なんか、その…」): still collecting oneself
 _FILLER_CLAUSE = re.compile(r"^(その|そのう|あの|あのう|ええと|えっとね|なんか|なんと言うか|なんていうか|ほら|うーんと|んーと|まあ|ですね)$")
 
@@ -647,3 +647,15 @@ FOREIGN_YES: dict[str, re.Pattern[str]] = {
     "ne": re.compile(r"हो|हुन्छ|हजुर|ठीक|गर्नुहोस्"),
     "en": re.compile(r"\b(yes|yeah|yep|sure|please|ok|okay)\b"),
 }
+
+
+# what is wrong with the item, said as the reason for sending it back or cancelling (「サイズが合わなかったんです」
+# 「思ってたのと色が違って」「届いたら割れてまして」「もう要らなくなったので」): given to a read-back of a return or a
+# cancellation instead of a yes, it is the yes with its reason (no delivery or callback read-back is answered so)
+ITEM_PROBLEM = re.compile(
+    r"(サイズ|さいず|寸法|大きさ|色|いろ|柄|デザイン|イメージ|写真|サイト)[^。?？]{0,8}(合わ|あわ|違|ちが|ちゃう|ちごう)|"
+    r"(思って|おもって|想像して)(い|お)?(た|る)(の|ん|もの|もん)?と[^。?？]{0,6}(違|ちが|ちゃう)|"
+    r"(壊れ|こわれ|割れ|欠け|傷が|きずが|キズが|傷つ|汚れ|よごれ|不良|初期不良|故障|動かな|うごかな|"
+    r"(電源|でんげん)が?(入らな|はいらな|つかな|点かな)|届いたの?が[^。?？]{0,6}(違|ちが))|"
+    r"(もう|もはや)?(要らなく|いらなく|必要なく|ひつようなく|使わなく|つかわなく)|気に入らな|きにいらな"
+)

@@ -898,10 +898,16 @@ def _tail_correction(text: str, slots: Mapping[str, Any], slot: str | None) -> d
 
 # the same question of another thing, the thing only and a topic (「渋谷店は？」「ほな、渋谷のは？」「なんば店だと
 # どうですか」): what is left of the turn once its values are taken out
+# what a caller says to the answer before asking on (「はいはい、わかりました。それじゃあ…」「かしこまりました。では…」)
+# (possessive: 「はいはいはい…」 must not be tried every way it splits)
+_ACKNOWLEDGED = (r"(?:(?:あら|まあ|ああ)?(?:そうですか|そうなんですね|そうなんや|そうか|そう|そっか|なるほど|わかりました|"
+                 r"分かりました|かしこまりました|承知しました|了解(?:です|しました)?|はい(?:はい)?|ええ|うん|"
+                 r"ありがとう(?:ございます)?|どうも)[、,。!！\s]*)*+")
 _ELLIPTIC = re.compile(
-    r"^(そうですか|そうなんですね|そっか|なるほど|わかりました)?[、,。\s]*"
+    rf"^{_ACKNOWLEDGED}"
     r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*(の|の方|のほう)?"
-    r"(は|も|だと|なら|やったら|だったら|って)(どう|どうですか|どうでしょう|どうでしょうか|どない|どうなん|どうなっ?てます)?"
+    r"(は|も|だと|なら|やったら|だったら|って)(どう|どうですか|どうでしょう|どうでしょうか|どない|どうなん|どうなっ?てます|"
+    r"いかが|いかがですか|いかがでしょうか)?"
     r"(か|ですか|でしょうか|やろ|かな|かね|ね)?[?？。、\s]*$"
     # in English: 「what about Umeda?」「and the Sapporo store?」「how about tomorrow」
     r"|^(?i:(ok(ay)?|and|so|then|well)?[,\s]*((what|how) about|and)(\s+the)?(\s+(store|shop|one))?[?.\s]*)$")
@@ -909,7 +915,8 @@ _ELLIPTIC = re.compile(
 
 # the other one of two, or the one meant instead: 「もうひとつが」「べつの注文の」「ケトルのほうでした」「じゃなくて」
 _ANOTHER_ONE = re.compile(
-    r"もう(ひと|一|1)つ|もう(一|いっ)件|別の|べつの|ほか(の|に)(注文|ちゅうもん)|(ほう|方)(でした|だった|です|やった|やねん)|"
+    r"もう(ひと|一|1)つ|もう(一|いっ|1)件|別の|べつの|ほか(の|に)(注文|ちゅうもん)|(ほう|方)(でした|だった|です|やった|やねん)|"
+    r"の(ほう|方)(も|は)|"
     r"じゃなくて|ではなくて|やなくて|間違え|まちがえ")
 
 
@@ -933,9 +940,27 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         return Request(q.last_intent, said.prefill)
     if not all(e.type in q.last_types for e in parse.entities):
         return None
-    if not _ELLIPTIC.match(_without_entities(parse).strip()):
-        return None
-    return Request(q.last_intent, said.prefill)
+    rest = _without_entities(parse).strip()
+    if _ELLIPTIC.match(rest):
+        return Request(q.last_intent, said.prefill)
+    if _ASKED_AGAIN.match(rest) and q.last_intent in {r.name for r in parse.ranking[:FOLLOW_UP_RANK]}:
+        # 「土曜日は開いてるのかしら」「渋谷店にはあらへんの？」: the question said again of the new thing, its verb
+        # and all; the classifier must still see that request among its first guesses
+        return Request(q.last_intent, said.prefill)
+    return None
+
+
+# the question asked again of another day or store, with a verb of its own (開いてる, ある, 置いてる, やってる)
+_ASKED_AGAIN = re.compile(
+    rf"^{_ACKNOWLEDGED}"
+    r"(?:じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*(?:の|の方|のほう)?"
+    r"(?:には|では|にも|でも|は|も|に|で|って|だと|なら)?[、,\s]*"
+    r"(?:ある|あります|あらへん|あれへん|あるん|ない|無い|置いて(?:る|ある|ます|はる)|置いとる|おいて(?:る|ある|ます)|"
+    r"売って(?:る|ます|はる)|うって(?:る|ます)|開いて(?:る|ます)|空いて(?:る|ます)|あいて(?:る|ます)|"
+    r"やって(?:る|ます|はる|ん)|営業して(?:る|ます)|入って(?:る|ます)|買え(?:る|ます))"
+    r"(?:の|ん|のか|んか|んです|んですか|のですか|ですか|か|かな|かね|かしら|のかしら|やろか|んやろ|やろ|ね|よね|で|でしょうか)?"
+    r"[?？。、\s]*$")
+FOLLOW_UP_RANK = 3  # 「渋谷店にはあらへんの？」 after the stock: store_location first, the stock question third
 
 
 def _without_entities(parse: Parse) -> str:
@@ -951,7 +976,7 @@ def _without_entities(parse: Parse) -> str:
 
 # the same question of a store named by a word of its own (難波店, なんばてん), known to the bot or not
 _STORE_ASKED = re.compile(
-    r"^(そうですか|そうなんですね|そっか|なるほど|わかりました)?[、,。\s]*"
+    rf"^{_ACKNOWLEDGED}"
     r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*"
     r"[ぁ-んァ-ヶ一-龥ー]{1,6}(店|てん)(の|の方|のほう)?(は|も|だと|なら|やったら|だったら|って)"
     r"(どう|どうですか|どうでしょう|どうでしょうか|どない)?(か|ですか|でしょうか|かな|かね)?[?？。、\s]*$")
@@ -1078,6 +1103,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
             # 「キャンセルいたします。よろしいでしょうか」 too: the request named with で, no no in it (「携帯にかけて
             # ください」 to a read-back number is about the details)
             return Yes(values)
+    if (cue is None and isinstance(aw, AwaitConfirm) and not aw.offer and not aw.slot and not values
+            and words.ITEM_PROBLEM.search(parse.normalized) and not words.QUESTION.search(parse.normalized)):
+        # 「サイズが合わなかったんです」「もう要らなくなったので」 to 「返品をお受けいたします。よろしいでしょうか」: why,
+        # so yes (the classifier hears a return or a cancellation in it: not another request; a kind said with it,
+        # 「…ので交換で」, is the flow's to read from the words)
+        return Yes()
     if _dont_know(parse) and not _distress(parse):
         return Simple("dont_know")
     if words.only_hesitation(parse.normalized):

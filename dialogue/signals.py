@@ -19,6 +19,7 @@ from nlu.types import Emotion, Harassment, Parse
 # a turn that gives exactly what the bot asked for (a date, a name, a number) is rarely abuse; short
 # answers have few words for the classifier to go on, so only a strong reading counts there
 ANSWER_HARASSMENT_FLOOR = 0.8
+FURIOUS = 0.8  # anger at which abuse detected in an answer counts whatever its score
 
 # a polite request to delete one's personal data (「私の個人情報をすべて削除してください」) is a privacy right, not
 # an excessive demand; the classifier reads such requests near 0.5 as unreasonable_demand. Only that kind, below the
@@ -62,8 +63,12 @@ def counted_harassment(parse: Parse | None, answering: bool) -> Harassment | Non
     if parse is None:
         return None
     h = parse.harassment
-    if answering and h.detected and (h.score < ANSWER_HARASSMENT_FLOOR or words.only_yes_or_no(parse.normalized)):
-        # 「だからよ」 (Okinawan yes) at a confirmation reads as insult 0.90: a bare yes or no is no abuse
+    furious = parse.emotion.label == "anger" and parse.emotion.score >= FURIOUS
+    if answering and h.detected and (words.only_yes_or_no(parse.normalized)
+                                     or (h.score < ANSWER_HARASSMENT_FLOOR and not furious)):
+        # 「だからよ」 (Okinawan yes) at a confirmation reads as insult 0.90: a bare yes or no is no abuse. Shouted
+        # with it (「はあ？入荷待ちとか使えねえな、このバカが」 to 「ほかにご用件は」) it is abuse: warned, never
+        # handed to an ordinary agent as anger (SPEC 6); angry answers without abuse score far below detection
         return Harassment(False, h.score, None)
     if h.detected and words.only_closing(parse.normalized):
         # every clause closes the call (「ねえな」「もうないです」): the Tohoku ねえ (= ない) read as the ねえ of

@@ -110,6 +110,8 @@ DEV: list[tuple[str, str | None]] = [
     # short questions, and topics carried by a verb (払い方, 返す) rather than a noun
     ("ギフトってできる？", "gift_wrapping"),
     ("領収書って出る？", "receipt"),
+    ("了承書って発行してもらえますか", "receipt"),  # the recogniser's way of writing りょうしゅうしょ
+    ("りょうしゅうしょ ほしいんですけど", "receipt"),
     ("ポイントってつく？", "points_rate"),
     ("代金の払い方を教えてください", "payment_methods"),
     ("返すのはいつまでに連絡すればいいですか", "return_deadline"),

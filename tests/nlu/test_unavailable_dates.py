@@ -69,6 +69,10 @@ REFUSED: list[tuple[str, list[str]]] = [
     ("丸一日留守にします", []),
     ("一日でも早く届けてください", []),
     ("今日届くと伺っていたので一日家で待っていたのですが", ["2026-11-24"]),
+    # a reason the day is taken (dev30: 「月曜は病院なもんでね」 said with the yes to Tuesday)
+    ("明日は病院なもんでね", []),
+    ("明日は用事があるので土曜日で", [SAT]),
+    ("あしたはしごとなんで", []),
 ]  # fmt: skip
 
 
@@ -98,6 +102,8 @@ KEPT: list[tuple[str, list[str]]] = [
     ("明日は子どもが留守番してますので", [TOMORROW]),
     ("あしたはいえにいます", [TOMORROW]),
     ("明日やったら家におるで", [TOMORROW]),
+    ("明日は病院ですか", [TOMORROW]),
+    ("明日病院に行く前なら大丈夫です", [TOMORROW]),
 ]  # fmt: skip
 
 
