@@ -147,3 +147,24 @@ async def test_a_day_named_as_the_reason_is_no_correction(tmp_path: Path, bot: B
   expect: {slots: {date: "2026-11-17"}}
 """)
     assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("opening", [
+    "もしもし、あのー、こないだ頼んだ、なんやったかな、ケトル？それがまだ来えへんのやけど",  # Kansai 来えへん
+    "注文したケトルがまだけえへんねん",
+    "頼んだやつ、まだ来てねえんだけど",
+])
+async def test_a_delivered_order_said_not_to_have_come_in_dialect_is_a_missing_parcel(
+        tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    # found in ivr chat: the status was read out (配達済み) and the call went on as if all was well
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: not come, in dialect
+  channel: voice
+  caller: {{phone: "09012345678"}}
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: {opening}
+    - user: さんよんごーろく、ななはちきゅうぜろ
+      expect: {{says: お手元に届いていないとのこと}}
+""")
+    assert result.passed, result.failures
