@@ -941,6 +941,9 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
     if not all(e.type in q.last_types for e in parse.entities):
         return None
     rest = _without_entities(parse).strip()
+    head, last = _last_sentence(rest)
+    if head and words.CORRECTION.search(head):
+        rest = last  # 「あ、ちゃうちゃう、梅田店やった。梅田店にある？」: the store mended, then the question
     if _ELLIPTIC.match(rest):
         return Request(q.last_intent, said.prefill)
     if _ASKED_AGAIN.match(rest) and q.last_intent in {r.name for r in parse.ranking[:FOLLOW_UP_RANK]}:
@@ -948,6 +951,14 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         # and all; the classifier must still see that request among its first guesses
         return Request(q.last_intent, said.prefill)
     return None
+
+
+def _last_sentence(text: str) -> tuple[str, str]:
+    """(what comes before the last sentence, the last sentence)."""
+    parts = [p for p in re.split(r"(?<=[。!！?？])", text) if p.strip()]
+    if len(parts) < 2:
+        return "", text
+    return "".join(parts[:-1]), parts[-1]
 
 
 # the question asked again of another day or store, with a verb of its own (開いてる, ある, 置いてる, やってる)
@@ -1020,6 +1031,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
+    if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and words.only_closing(lead)
+            and not words.YES.match(lead) and q.served):
+        return Simple("end")  # 「おおきに、以上や」 to a guess after an answer: done, not a yes to the guess
     if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and said.faq is not None and said.faq.entry.id != aw.intent
             and _request(said, q) is None):
         # 「いいえ、延長できるか知りたいんです」 to 「解消されましたでしょうか」: what they meant, and the knowledge base

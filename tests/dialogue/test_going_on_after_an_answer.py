@@ -31,6 +31,8 @@ from tests.dialogue.cases import run_case as _run
     ("梅田のお店はね、水曜日はお休みだったかしらねえ", "あらそう。それじゃあ、土曜日は開いてるのかしら", "12月12日(土)"),
     ("コーヒーメーカーって置いてる？", "渋谷店にはあらへんの？", "渋谷店には在庫がございません"),
     ("コーヒーメーカーって置いてる？", "ほな梅田店にある？", "梅田店に在庫がございます"),
+    # the store mended first, then the question
+    ("コーヒーメーカー渋谷店にある？", "あ、ちゃうちゃう、梅田店やった。梅田店にある？", "梅田店に在庫がございます"),
 ])
 async def test_the_same_question_of_another_store_or_day(tmp_path: Path, bot: Bot, nlu: NLU, first: str, then: str,
                                                          says: str) -> None:
@@ -168,3 +170,20 @@ async def test_a_delivered_order_said_not_to_have_come_in_dialect_is_a_missing_p
       expect: {{says: お手元に届いていないとのこと}}
 """)
     assert result.passed, result.failures
+
+
+async def test_done_said_to_a_guess_after_an_answer_ends_the_call(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: thanks, that is all, to a guess
+  channel: chat
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: コーヒーメーカー渋谷店にある？
+    - user: 梅田店のことなんやけど
+      expect: {awaiting: confirm}
+    - user: おおきに、以上や
+  expect: {outcome: resolved}
+""")
+    assert result.passed, result.failures
+    said = [t["text"] for t in result.transcript if t["speaker"] == "bot"]
+    assert not any("所在地" in text for text in said), said
