@@ -393,6 +393,10 @@ class Conductor:
 
     async def _dont_know(self, turn: Turn) -> bool:
         aw = turn.state.awaiting
+        if isinstance(aw, AwaitSlot) and (step := step_of(turn.bot, aw.flow, aw.step)) is not None and step.dont_know:
+            # the flow has another way (the address without its postal code): no person needed
+            await self._run(turn, Position(aw.flow, step.dont_know))
+            return True
         key = f"dont_know_{aw.slot}" if isinstance(aw, AwaitSlot) else "dont_know"
         turn.say(key if turn.bot.prompts.has(key) else "dont_know")
         await self.exits.handover(turn, Handover("complex", "general", 2, "transfer_dont_know"))

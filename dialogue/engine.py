@@ -239,6 +239,10 @@ class DialogueManager:
             return
         heard = self._understand(user, turn.now, takes_requests(turn.state.awaiting))
         action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
+        if action in (Simple("hesitate"), Simple("greet")) and turn.state.consecutive_failures >= FILLERS_FAIL_AFTER:
+            # 「ざー あの えー」「も し ざざ」「え ぇ あ」: after two turns not understood, a third of fillers, noise or
+            # a もしもし is a bad line, not a caller collecting themselves: counted, so a person takes the call
+            action = Simple("unclear")
         # a caller collecting themselves (「ちょっと待ってね、いま紙を探すから」) is held to an answer's evidence for
         # harassment: 探す reads as a threat's 「家を探してやる」 to the classifier (0.41)
         answering = answers_question(action) or action in (Simple("hesitate"), Simple("distress"))
@@ -413,6 +417,9 @@ def _check_date(turn: Turn, args: Mapping[str, str]) -> dict[str, Any]:
         return {"result": "unknown"}
     today = turn.now.astimezone(TOKYO).date()
     return {"result": "past" if day < today else "today" if day == today else "future"}
+
+
+FILLERS_FAIL_AFTER = 2  # failures in a row after which fillers alone count as one more
 
 
 def condolence_first(action: Action, decision: Decision) -> bool:

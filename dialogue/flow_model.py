@@ -91,6 +91,9 @@ class Step(_Strict):
     on_fail: str | None = None  # step after max_tries; default: hand over (repeated_failure)
     # the step to go to when the caller leaves the choice to us (「いつでもいいです」「一番早い時間で」「お任せします」)
     no_preference: str | None = None
+    # the step to go to when the caller does not know the answer (「郵便番号はちょっとわからないです」); without it
+    # the caller is told a person will look it up and handed over
+    dont_know: str | None = None
     # confirm
     slot: str | None = None  # the slot a 「いいえ、12345679です」 correction refills
     offer: bool = False  # the question offers something (「SMSでお送りしましょうか」): 大丈夫です declines it
@@ -139,7 +142,7 @@ class Step(_Strict):
     def targets(self) -> list[str]:
         """Step ids this step can move to (for validation and graphs)."""
         out = [t for t in (self.next, self.yes, self.no, self.on_error, self.default, self.on_fail,
-                                self.no_preference) if t]
+                                self.no_preference, self.dont_know) if t]
         out.extend(self.cases.values())
         out.extend(o.goto for o in self.options.values() if o.goto)
         return out

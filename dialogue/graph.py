@@ -102,7 +102,7 @@ def flow_graph(flow: Flow, prompts: PromptBook | None = None, fontname: str | No
             if target not in ids:
                 # the validator reports it; draw it so the picture shows where the flow breaks
                 g.node(target, f"? {target}", shape="box", style="dashed", color="red", fontcolor="red")
-            style = "dashed" if label in ("else", "on_error", "on_fail", "no_preference") else "solid"
+            style = "dashed" if label in ("else", "on_error", "on_fail", "no_preference", "dont_know") else "solid"
             g.edge(step.id, target, label=label, style=style)
         outside: list[tuple[str, str | None]] = [(f"{k}: {o.label}", o.intent) for k, o in step.options.items()]
         outside += [("call", step.call), ("goto_flow", step.goto_flow)]

@@ -815,6 +815,8 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
     if words.DONT_KNOW.search(text):
         return None  # 「合ってるかどうか、わからない」 is not a yes
     if words.CONTEXT_YES_NO.match(text):
+        if _offering(aw) and _PLEASE_TOO.search(text):
+            return "yes"  # 「いいですよ、おねがいします」 to 「折り返しましょうか」: the offer taken
         return "no" if _offering(aw) else "yes"
     if words.REFUSAL.search(text):
         return "no"
@@ -825,6 +827,10 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
     if words.YES.match(text) or words.ASKS.search(text) or re.search(r"[、,\s](はい|ええ|うん)$", text):
         return "yes"
     return None
+
+
+# the offer asked for after a context word (いいですよ、お願いします): a yes, not the decline いいです alone is
+_PLEASE_TOO = re.compile(r"^[^、,。\s]{0,8}(よ|わ|で)?[、,。\s]*(ぜひ|是非)?[、,\s]*(お願い|おねがい|頼み|たのみ|頼む|たのむ|よろしく)")
 
 
 def _sure(parse: Parse | None) -> bool:

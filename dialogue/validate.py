@@ -319,6 +319,8 @@ def successors(flow: Flow, step: Step) -> list[tuple[str, str]]:
             out.append(("on_fail", step.on_fail))
         if step.no_preference:
             out.append(("no_preference", step.no_preference))
+        if step.dont_know:
+            out.append(("dont_know", step.dont_know))
     elif kind == "confirm":
         # a bare 「いいえ」 on a confirm with `slot:` asks for that slot again
         ask_again = next((s.id for s in flow.steps if step.slot and s.ask == step.slot), None)

@@ -192,6 +192,7 @@ def _repeat_edits(text: str) -> list[Edit]:
 
 _Pass = Callable[[str], list[Edit]]
 _BEFORE_NEOLOGDN: tuple[_Pass, ...] = (
+    numbers.digit_stutter_edits,
     numbers.kana_unit_edits,
     numbers.split_day_edits,
     numbers.kana_pair_edits,

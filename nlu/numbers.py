@@ -66,7 +66,7 @@ _HES = rf"(?>(?:{_HESITATION}){_HES_END}|(?<={_PAUSE})(?:{_HESITATION_PAUSED}){_
 _GAP = rf"{_PAUSE}*+(?:{_HES}{_PAUSE}*+)*+"
 _RUN_RE = re.compile(rf"(?:{_MORPHEME})(?:{_GAP}(?:{_MORPHEME}))*")
 # a gap of pauses and fillers only, that sets a last weak syllable apart (see spoken_digit_edits)
-_SET_APART = re.compile(rf"[ 、,.・]*+(?:{_HES}[ 、,.・]*+)*+")
+_SET_APART = re.compile(rf"[ 、,.・の]*+(?:{_HES}[ 、,.・の]*+)*+")  # の: 「…ななはちの にもつ」
 # さん after a name is the honorific (すずきさん、えーと、いちにさん): not the first digit of a run
 _NAME_END = re.compile(r"[\u4e00-\u9fff々ァ-ヺぁ-ゖ](?<![はがをもにでとの])")
 # the longest number an entity has (a mobile number): a longer run is two numbers said in one breath
@@ -77,6 +77,19 @@ _BEFORE_CTX = ("番号", "ばんごう", "バンゴウ", "電話", "でんわ", 
 _DIGIT_END = re.compile(r"[ 、,。.!?]*(?:$|です|でございます|になります|で(?:お願|おねが)|ね[。!?]?$|#)")
 _HIRA = re.compile(r"[ぁ-ゖ]")
 _AFTER_CTX = re.compile(r"[ ]?(?:番|号|円|[0-9])")
+
+
+# a digit word the recogniser caught twice, the first time cut off (「ぜ、ぜろきゅうぜろ」「ご、ごーろく」): the
+# fragment is dropped when the word after the pause starts with it and is longer (so 「いち、いちにさん」 is 1123)
+_DIGIT_WORDS = sorted((w for w in SPOKEN_DIGITS if len(w) >= 2 and re.fullmatch(r"[ぁ-ゖァ-ヺー]+", w)), key=len,
+                      reverse=True)
+_DIGIT_STUTTER = re.compile(r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺ]{1,2})[ 、,・…]+(?=(" + "|".join(_DIGIT_WORDS) + "))")
+
+
+def digit_stutter_edits(text: str) -> list[Edit]:
+    """「ぜ、ぜろきゅうぜろ いちにさんよん ご、ごーろくななはち」 -> 「ぜろきゅうぜろ いちにさんよん ごーろくななはち」."""
+    return [(m.start(), m.end(), "") for m in _DIGIT_STUTTER.finditer(text)
+            if m.group(2).startswith(m.group(1)) and len(m.group(2)) > len(m.group(1))]
 
 
 def spoken_digit_edits(text: str) -> list[Edit]:
@@ -264,7 +277,8 @@ _DIGIT_UNIT_RE = re.compile(r"(?<=[0-9])(?:じはん|じ(?![ゃゅょつ])|が�
 _UNITS = {"じはん": "時半", "じ": "時", "がつ": "月", "にち": "日", "えん": "円", "ふん": "分", "ぷん": "分"}
 _UNIT_MAX = {"時": 24, "時半": 24, "月": 12, "日": 31, "分": 59, "円": 10**9}
 _NOT_WITH = {"時": {"し"}, "時半": {"し"}, "日": {"し", "く", "よ"}, "月": {"よ"}}
-_DAYS = {
+_DAYS = {  # the 14th and the 24th are read with よっか too (じゅうよっか, にじゅうよっか): before よっか, longest first
+    "にじゅうよっか": 24, "じゅうよっか": 14,
     "ついたち": 1, "ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7,
     "ようか": 8, "ここのか": 9, "とおか": 10, "はつか": 20,
 }  # fmt: skip

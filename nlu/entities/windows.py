@@ -102,7 +102,9 @@ _DAY_END = ("日", "曜")
 # a hiragana word glued to hiragana is part of it (ひとによる, いちばんに), except after a particle, a
 # day said in kana or a correction (あしたのよる, あしたゆうがた, ゆうがたじゃなくてよる)
 _HIRA = re.compile(r"[ぁ-ゖ]")
-_KANA_BEFORE = ("の", "は", "も", "あした", "あす", "あさって", "きょう", "び", "にち", "なくて", "なかった", "いや")
+_KANA_BEFORE = ("の", "は", "も", "あした", "あす", "あさって", "きょう", "び", "にち", "なくて", "なかった", "いや",
+                # a condition or a change of mind just before it (できればいちばんおそいので, やっぱりゆうがた)
+                "れば", "たら", "なら", "なるべく", "やっぱり", "やっぱ", "じゃあ", "ほな")
 _GREETING = re.compile(r"こんばん[はわ]|今晩[はわ](?:$|[、。,.!? ー])")
 
 

@@ -40,3 +40,18 @@ def test_groups_and_split_days_read_as_said(text: str, kind: str, value: str) ->
 ])
 def test_a_single_count_is_no_number_to_join(text: str) -> None:
     assert not {"order_id", "phone_number", "digits"} & set(_values(text))
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    # the recogniser's stutters: a cut-off digit word before the whole one (dev31)
+    ("ぜ、ぜろきゅうぜろ いちにさんよん ご、ごーろくななはち", "phone_number", "09012345678"),
+    ("いちにさんよん ご、ごーろくななはち", "order_id", "12345678"),
+    ("いち、いちにさん よん ごーろくななはち", "digits", "112345678"),  # a whole word said twice is two digits
+    # a window after a condition said in kana (できれば, なるべく) stands on its own
+    ("ごぜんちゅう いがいなら いつでも…あ、できれば いちばん おそいので", "time_window", "19:00-21:00"),
+    ("なるべくごぜんちゅうで", "time_window", "08:00-12:00"),
+    # の sets apart the に that opens the next word (にもつ), as a pause does
+    ("いちにさんよんごーろくななはちの にもつ、あさっての ごぜんちゅうに", "order_id", "12345678"),
+])
+def test_stutters_and_conditions_read_as_meant(text: str, kind: str, value: str) -> None:
+    assert _values(text).get(kind) == value
