@@ -424,7 +424,15 @@ def _unsure_request(said: _Said, q: Question) -> Request | None:
         return Request(_FOR_TROUBLE, said.prefill, clarify=True, apology=True)
     if top is not None and top.confidence >= CLARIFY_FLOOR and top.name in q.routable and top.name not in CONVERSATION:
         return Request(top.name, said.prefill, clarify=True, apology=bool(words.TROUBLE.search(said.parse.normalized)))
+    if (top is not None and top.name == _WHEN_AWAY and top.name in q.routable and top.confidence >= AWAY_FLOOR
+            and words.AWAY_FROM_HOME.search(said.parse.normalized)):
+        return Request(top.name, said.prefill, clarify=True)  # 「明日な、うち誰もおらへんねん」: asked about
     return None
+
+
+# what a caller not at home to take a parcel wants, and how faint a reading of it is still asked about
+_WHEN_AWAY = "delivery_change"
+AWAY_FLOOR = 0.2
 
 
 # what a caller whose product does not work most likely wants, and the readings that already fit it
@@ -1074,6 +1082,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         request = _request(said, q)
         if request is not None and request.intent == aw.intent:
             return Yes(said.prefill)  # 「そうそう、パスワードがわからんくなって」: the guess, said back
+    if (cue == "no" and isinstance(aw, AwaitOffer) and aw.offer == "clarify" and not _PLAIN_NO.match(lead)
+            and _confident(parse) == aw.intent):
+        # 「やっぱりやめといたほうがいいかなって」 to 「ご注文のキャンセルについてでしょうか」: the やめ is the request
+        # guessed, said again (cancel 0.66), not a no to the guess
+        return Yes(said.prefill)
     if cue == "no":
         new = {k: v for k, v in values.items() if k not in q.slots}
         if isinstance(aw, AwaitConfirm) and new:
@@ -1142,6 +1155,7 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     return _common(said, q)
 
 
+_PLAIN_NO = re.compile(r"(いいえ|いえ|いや(?!っ)|違|ちが|ちゃう|ちゃいま|(?i:no)\b)")
 _RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい(です)?|で頼(む|みます)|でええ(わ|よ)?|でよろしく)[。!.\s]*$")
 _NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
 _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"

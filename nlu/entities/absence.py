@@ -16,7 +16,9 @@ import re
 # the day or the slot as the topic (明日は, 土曜も, 夕方だと, 明日やったら), or said bare (明日いない); with で, に,
 # の or を it is what is asked for (明日でお願いします, 明日に届けて) or a word it modifies (明日の午前中), and with
 # から or まで the edge of a stretch (明日から出張なので、それまでに届く?), which the caller still asks about
-_TOPIC = r"(?:(?:には|にも|では|でも|は|も|が|って|だと|なら|やったら|だったら|やと)(?:ね|な|さ)?|(?![のでにがを]|から|まで|より))[、 ]?"
+# (「明日な、うち誰もおらへんねん」: an interjection with a pause marks the topic as は does)
+_TOPIC = (r"(?:(?:には|にも|では|でも|は|も|が|って|だと|なら|やったら|だったら|やと)(?:ね|な|さ)?"
+          r"|(?:なあ|ねえ|な|ね|さ)(?=[、 ])|(?![のでにがを]|から|まで|より))[、 ]?")
 # said of the day or the slot at once: 明日はちょっと, 夕方は無理, 明日以外で, 土曜じゃなくて
 _REFUSAL = (
     r"ちょっと|無理|むり|ムリ|だめ|ダメ|駄目|都合が(?:悪|わる)|つごうが(?:悪|わる)|あかん|アカン|困|避け|さけ"

@@ -156,3 +156,41 @@ async def test_a_caller_who_does_not_know_the_postal_code_gives_the_address_alon
   expect: {outcome: resolved, intent: address_change}
 """)
     assert result.passed, result.failures
+
+
+async def test_not_at_home_told_at_the_menu_is_asked_about_as_a_delivery_change(tmp_path: Path, bot: Bot,
+                                                                                nlu: NLU) -> None:
+    # dev27: 「うまく聞き取れませんでした」 to a plain sentence the classifier read faintly (delivery change 0.29)
+    result = await _run(tmp_path, bot, nlu, """
+- name: nobody home tomorrow, in Kansai
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-11-20T10:00:00+09:00"
+  turns:
+    - user: あんな、明日な、うち誰もおらへんねん。荷物来る言うてたやろ
+      expect: {awaiting: confirm, says: お届け日時の変更}
+    - user: せや
+      expect: {awaiting: "slot:order_id"}
+  expect: {intent: delivery_change}
+""")
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(("answer", "asks_order"), [
+    ("やっぱりやめといたほうがいいかなって", True),  # the cancellation guessed, said again with やめ
+    ("いや、やめたいわけじゃなくて", False),
+])
+async def test_the_guessed_cancellation_said_again_with_yame_is_a_yes(tmp_path: Path, bot: Bot, nlu: NLU,
+                                                                      answer: str, asks_order: bool) -> None:
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: short of money before payday
+  channel: chat
+  now: "2026-11-20T10:00:00+09:00"
+  turns:
+    - user: ちゅうもんしたんですけど、給料日前でちょっとお金きびしくなっちゃって…
+      expect: {{awaiting: confirm, says: キャンセル}}
+    - user: {answer}
+""")
+    assert result.passed, result.failures
+    said = [t["text"] for t in result.transcript if t["speaker"] == "bot"]
+    assert ("ご注文番号" in said[-1]) is asks_order, said

@@ -73,6 +73,7 @@ REFUSED: list[tuple[str, list[str]]] = [
     ("明日は病院なもんでね", []),
     ("明日は用事があるので土曜日で", [SAT]),
     ("あしたはしごとなんで", []),
+    ("あんな、明日な、うち誰もおらへんねん", []),  # an interjection with a pause marks the topic (dev27)
 ]  # fmt: skip
 
 
