@@ -75,6 +75,12 @@ _THREAT_VEILED = re.compile(
     r"身の安全[をはも]?[^。、]{0,6}(考え|かんがえ|気をつけ|気を付け|きをつけ|保証|知りません|しりません)"
     r"|夜道[にはも]*(お)?(気をつけ|気を付け|きをつけ)"
     r"|(ご)?家族[がのはも]*(どうなって|ご無事|無事で)[^。]{0,8}(知りません|しりません|いいん|ええん|済む|すむ|いられ|おられ)"
+    # violence promised in dialect, with the ending that aims it at the listener (「ぶちくらわすど」 Hiroshima,
+    # 「ぶったたぐぞ」 Tohoku, 「いてこますぞ」 Kansai, 「ぼてくりまわすぞ」 Hakata): 殺す気ですか is no such ending
+    r"|(くらわす|くらわし|ぶちくらわ|いてこま|いてまう|ぶったた|ぶったたぐ|ぶっ叩|しばく|しばいたろ|しばきたお|しばきまわ|"
+    r"どつく|どついたろ|どつきまわ|ぶち殺|ぶっ殺|ぶっころ|ぼてくりまわ|ぶちのめ|ぶん殴|ぶんなぐ|はったおす|はっ倒す|"
+    r"たたっ殺|ぶちまわ)"
+    r"(す|く|ぐ|か)?(ぞ|ど|ぜ|ちゃる|ちゃろか|ちゃるけ|けえの|けぇの|たろか|たろ|ぞこら|どこら|んぞ|んど)"
 )
 
 # a short English answer (「this friday」「this evening」「yes please」) lies outside what the emotion head learnt

@@ -102,6 +102,23 @@ def test_a_callers_own_worry_is_no_threat(nlu: NLU, said: str) -> None:
     assert not nlu.parse(said, NOW).harassment.detected
 
 
+@pytest.mark.parametrize("said", [
+    "なにしよるんなら ぶちくらわすど",  # Hiroshima (dev32: read as nothing at all, 0.19)
+    "ほんでなす たわげが ぶったたぐぞ",  # Tohoku
+    "おどりゃ なめとったら いてこますぞ",  # Kansai
+    "ええかげんにせんと ぼてくりまわすぞ",  # Hakata
+])
+def test_violence_promised_in_dialect_is_a_threat(nlu: NLU, said: str) -> None:
+    harassment = nlu.parse(said, NOW).harassment
+    assert harassment.detected and harassment.kind == "threat"
+
+
+@pytest.mark.parametrize("said", ["こっちは としよりなんじゃ なんべんも またせて ころすきですか",
+                                  "しばらくお待ちください", "ケトルをぶっ叩いたら直った"])
+def test_exasperation_and_words_that_look_alike_are_no_threat(nlu: NLU, said: str) -> None:
+    assert not nlu.parse(said, NOW).harassment.detected
+
+
 @pytest.mark.parametrize(
     ("said", "code"),
     [
