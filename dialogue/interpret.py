@@ -910,13 +910,13 @@ def _tail_correction(text: str, slots: Mapping[str, Any], slot: str | None) -> d
     return {slot or "": current[: -len(tail)] + tail}
 
 
-# the same question of another thing, the thing only and a topic (「渋谷店は？」「ほな、渋谷のは？」「なんば店だと
-# どうですか」): what is left of the turn once its values are taken out
 # what a caller says to the answer before asking on (「はいはい、わかりました。それじゃあ…」「かしこまりました。では…」)
 # (possessive: 「はいはいはい…」 must not be tried every way it splits)
 _ACKNOWLEDGED = (r"(?:(?:あら|まあ|ああ)?(?:そうですか|そうなんですね|そうなんや|そうか|そう|そっか|なるほど|わかりました|"
                  r"分かりました|かしこまりました|承知しました|了解(?:です|しました)?|はい(?:はい)?|ええ|うん|"
                  r"ありがとう(?:ございます)?|どうも)[、,。!！\s]*)*+")
+# the same question of another thing, the thing only and a topic (「渋谷店は？」「ほな、渋谷のは？」「なんば店だと
+# どうですか」): what is left of the turn once its values are taken out
 _ELLIPTIC = re.compile(
     rf"^{_ACKNOWLEDGED}"
     r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*(の|の方|のほう)?"
