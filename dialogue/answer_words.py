@@ -649,14 +649,12 @@ FOREIGN_YES: dict[str, re.Pattern[str]] = {
 }
 
 
-# what is wrong with the item, said as the reason for sending it back or cancelling (「サイズが合わなかったんです」
-# 「思ってたのと色が違って」「届いたら割れてまして」「もう要らなくなったので」): given to a read-back of a return or a
-# cancellation instead of a yes, it is the yes with its reason (no delivery or callback read-back is answered so)
-ITEM_PROBLEM = re.compile(
+# why it goes back, beyond a product that does not work (TROUBLE): it does not fit or is not wanted (「サイズが合わなかった
+# んです」「思ってたのと色が違って」「もう要らなくなったので」). Given to a read-back of a return or a cancellation instead of
+# a yes, it (or TROUBLE: 「届いたら割れてまして」) is the yes with its reason
+NOT_WANTED = re.compile(
     r"(サイズ|さいず|寸法|大きさ|色|いろ|柄|デザイン|イメージ|写真|サイト)[^。?？]{0,8}(合わ|あわ|違|ちが|ちゃう|ちごう)|"
     r"(思って|おもって|想像して)(い|お)?(た|る)(の|ん|もの|もん)?と[^。?？]{0,6}(違|ちが|ちゃう)|"
-    r"(壊れ|こわれ|割れ|欠け|傷が|きずが|キズが|傷つ|汚れ|よごれ|不良|初期不良|故障|動かな|うごかな|"
-    r"(電源|でんげん)が?(入らな|はいらな|つかな|点かな)|届いたの?が[^。?？]{0,6}(違|ちが))|"
     r"(もう|もはや)?(要らなく|いらなく|必要なく|ひつようなく|使わなく|つかわなく)|気に入らな|きにいらな"
 )
 

@@ -1137,7 +1137,8 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
             # ください」 to a read-back number is about the details)
             return Yes(values)
     if (cue is None and isinstance(aw, AwaitConfirm) and not aw.offer and not aw.slot and not values
-            and words.ITEM_PROBLEM.search(parse.normalized) and not words.QUESTION.search(parse.normalized)):
+            and (words.NOT_WANTED.search(parse.normalized) or words.TROUBLE.search(parse.normalized))
+            and not words.QUESTION.search(parse.normalized)):
         # 「サイズが合わなかったんです」「もう要らなくなったので」 to 「返品をお受けいたします。よろしいでしょうか」: why,
         # so yes (the classifier hears a return or a cancellation in it: not another request; a kind said with it,
         # 「…ので交換で」, is the flow's to read from the words)
