@@ -63,7 +63,11 @@ def name(value: str, terms: Mapping[str, str]) -> str:
 
 
 def term(value: str, terms: Mapping[str, str]) -> str:
-    return terms.get(value, value)
+    if value in terms or "、" not in value:
+        return terms.get(value, value)
+    # a list the backend joined with 、 (「ワイヤレスイヤホン、電気ケトル」): each item, joined the English way
+    items = [terms.get(v, v) for v in value.split("、") if v]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 EN_FORMATS: dict[str, Callable[[str, Mapping[str, str]], str]] = {

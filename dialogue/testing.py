@@ -26,7 +26,9 @@ from nlu.normalize import normalize
 
 MAX_GOAL_TURNS = 30
 DONE = "以上です"  # what a goal-based caller says to 「ほかにご用件は」 once their own replies are said
-_ALIASES = {"time_window": "time"}
+# a slot asked that the caller's answers name another way: a delivery window answered as a time (older
+# suites); which of the caller's orders, asked when they have no order number, answered as their order number
+_ALIASES = {"time_window": "time", "which_order": "order_id"}
 
 
 class _Lenient(BaseModel):
@@ -271,7 +273,7 @@ class CaseRunner:
             elif awaiting.startswith("slot:"):
                 slot = awaiting[5:]
                 if slot not in case.answers and slot in _ALIASES and _ALIASES[slot] in case.answers:
-                    slot = _ALIASES[slot]  # a delivery window answered as a time (older suites)
+                    slot = _ALIASES[slot]
                 if slot not in case.answers:
                     result.fail(f"the bot asked for slot '{slot}' but the caller's answers do not cover it")
                     return reply

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,25 @@ SAMPLE_DATA = REPO_ROOT / DEMO_DATA_FILE  # the sample bot's records (the reposi
 
 def _digits(value: Any) -> str:
     return re.sub(r"\D", "", str(value or ""))
+
+
+# hiragana to katakana: 「けとるのほう」 finds 電気ケトル
+_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"[\s、。,.・ー-]", "", unicodedata.normalize("NFKC", text)).translate(_KATAKANA)
+
+
+def _shared_run(a: str, b: str) -> int:
+    """Length of the longest run of characters a and b share."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if a[i:j] not in b:
+                break
+            best = j - i
+    return best
 
 
 class DemoBackend:
@@ -37,6 +57,7 @@ class DemoBackend:
         self.latency_s = latency_s
         self._actions: dict[str, Callable[[dict[str, Any]], ActionResult]] = {
             "verify_caller": self._verify,
+            "find_orders": self._find_orders,
             "order_status": self._order,
             "change_delivery": self._change_delivery,
             "request_delivery_trace": self._trace,
@@ -74,6 +95,41 @@ class DemoBackend:
             if phone and phone == order["phone"]:
                 return {"result": "ok", "by": by}
         return {"result": "mismatch" if _digits(args.get("phone")) else "need_phone"}
+
+    def _find_orders(self, args: dict[str, Any]) -> ActionResult:
+        """The orders of the phone the caller rings from, for a caller without the order number (SPEC 3: the
+        caller id verifies). With `choice` (what the caller said at 「どちらのご注文でしょうか」) or an
+        `order_id` among them, the one meant."""
+        phone = _digits(args.get("caller_phone"))
+        if not phone:
+            return {"result": "no_phone"}
+        mine = {oid: o for oid, o in self.orders.items() if o["phone"] == phone}
+        if not mine:
+            return {"result": "not_found"}
+        items_ja = "、".join(dict.fromkeys(o["item"] for o in mine.values()))
+        picked = self._picked(mine, _digits(args.get("order_id")), str(args.get("choice") or ""))
+        if picked is None and len(mine) > 1:
+            return {"result": "no_match" if args.get("choice") else "several", "count": len(mine), "items_ja": items_ja}
+        order_id = picked or next(iter(mine))
+        order = mine[order_id]
+        return {"result": "one", "order_id": order_id, "item": order["item"], "status_ja": order["status_ja"]}
+
+    @staticmethod
+    def _picked(mine: dict[str, dict[str, Any]], order_id: str, choice: str) -> str | None:
+        """The order a caller means: its number, or the item named (the longest shared run of at least three
+        characters, or the whole name; one order only)."""
+        if order_id in mine:
+            return order_id
+        if order_id := next((oid for oid in mine if oid in _digits(choice)), ""):
+            return order_id
+        said = _folded(choice)
+        if not said:
+            return None
+        runs = {oid: _shared_run(_folded(o["item"]), said) for oid, o in mine.items()}
+        fits = {oid: n for oid, n in runs.items() if n >= min(3, len(_folded(mine[oid]["item"])))}
+        best = max(fits.values(), default=0)
+        chosen = [oid for oid, n in fits.items() if n == best]
+        return chosen[0] if len(chosen) == 1 else None
 
     def _order(self, args: dict[str, Any]) -> ActionResult:
         order = self.orders.get(_digits(args.get("order_id")))
