@@ -176,6 +176,25 @@ class Conductor:
                     return False
                 await self._run(turn, Position(aw.flow, step.no_preference))
                 return True
+            case Simple(kind="drop"):
+                # 「やっぱり再配達はやめときます」 at its read-back: nothing done, nothing asked again
+                if not turn.bot.prompts.has("request_dropped"):
+                    return False
+                turn.emit(StackCleared())
+                turn.say("request_dropped")
+                turn.say("anything_else")
+                turn.emit(Waiting(AwaitAnythingElse()))
+                return True
+            case Simple(kind="machine"):
+                # 「これ機械の声？AIなの？」: told honestly, with the way to a person, and the question stays open
+                if not turn.bot.prompts.has("machine_reply"):
+                    return await self._hesitate(turn)
+                turn.say("machine_reply")
+                if isinstance(aw, AwaitMenu | AwaitFree):
+                    turn.say("tell_request" if turn.bot.prompts.has("tell_request") else "how_can_i_help")
+                else:
+                    self._ask_again(turn)
+                return True
             case Simple(kind="keypad_ok"):
                 turn.say("keypad_ok" if turn.bot.prompts.has("keypad_ok") else "hesitation_slot")
                 return True

@@ -267,7 +267,8 @@ class DialogueManager:
         use_intent = not answers_question(action) and action != Simple("distress")
         # 「ちょっとお聞きしたいことがあるんですけど」 (a preamble, answered 「どのようなご用件でしょうか」) names no
         # request: a faint complaint reading of it must not hand the caller over; abuse in it still counts
-        announced = action == Simple("greet")
+        # 「これ機械の声？AIなの？」 reads as operator_request (0.48): asking whether a person speaks asks for none
+        announced = action in (Simple("greet"), Simple("machine"))
         person_asked = ((isinstance(action, Request) and action.intent == "operator_request" and not action.clarify)
                         or (isinstance(action, No) and action.intent == "operator_request"))
         decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent and not announced,
@@ -379,6 +380,10 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
         return CallerSaid(f"[DTMF {digits}]", dtmf=digits)
     intent, confidence = parse.intent.name, parse.intent.confidence
     if isinstance(action, Request) and not action.clarify and action.intent != intent:
+        intent = action.intent
+        confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
+    elif isinstance(action, No) and action.intent and action.intent != intent:
+        # 「やっぱりやめておきます。…いつ頃届くかだけ教えて」 at a cancellation's read-back: the request after the no
         intent = action.intent
         confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
     elif isinstance(action, Yes | No) and not (isinstance(action, No) and action.intent):

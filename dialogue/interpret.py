@@ -89,6 +89,9 @@ class Question:
     last_types: frozenset[str] = frozenset()
     # the open question's step says where to go when the caller leaves the choice to us (`no_preference`)
     open_choice: bool = False
+    # the open read-back's no asks for the details again (「いいえ」 to a delivery change is a wrong date): a
+    # caller who gives the request up (「やっぱり再配達はやめときます」) is not asked them again
+    no_mends: bool = False
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
@@ -142,9 +145,23 @@ def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | N
     return nlu.parse(tail, now) if tail is not None else None
 
 
+# a first sentence that gives the request up (「やっぱりやめておきます。キャンセルはしないで、いつ届くかだけ…」): the
+# whole turn reads as the request given up, the sentences after it say what the caller wants instead
+_GIVEN_UP_FIRST = re.compile(
+    r"^[^。!?]{0,12}(やめ(て)?(おき|とき|とく|ます|る|よう|や)|やめとこ|やめにし|いいです|結構です|けっこうです|"
+    r"大丈夫です|だいじょうぶです)[^。!?]{0,6}[。!?]")
+
+
+_NOT_DOING = re.compile(r"^[^、。,]{0,10}(しないで|せんで|せずに|なしで|いらないので|いいので|やめて)[、,\s]*")
+
+
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after a leading yes/no or aside, parsed alone when the whole turn names no request."""
     text = parse.normalized
+    given_up = _GIVEN_UP_FIRST.match(text)
+    if given_up is not None and words.bare(text[given_up.end():]):
+        # 「キャンセルはしないで、」 says the no again: what follows it is the request
+        return nlu.parse(_NOT_DOING.sub("", text[given_up.end():]), now)
     corrected = _NOT_THIS.search(text) is not None
     if (not corrected and parse.intent.name not in CONVERSATION and not parse.low_confidence
             and parse.intent.confidence >= CONFIDENT):
@@ -235,6 +252,7 @@ class Answer:
 class Simple:
     """repeat | slow_down | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks |
     where (where the thing asked for is written) | keypad_ok (may the keypad be used) |
+    machine (「これ機械の声？AIなの？」: is a person speaking) | drop (the request given up at its read-back) |
     invalid (an answer of the wrong shape: not understood, but an answer, not a request)"""
 
     kind: str
@@ -497,6 +515,8 @@ def _commands(parse: Parse) -> Simple | None:
         return Simple("slow_down")
     if words.only_repeat(text):
         return Simple("repeat")
+    if words.asks_if_machine(text):
+        return Simple("machine")
     return None
 
 
@@ -762,6 +782,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     mid = _faq_mid_flow(said, q)
     if mid is not None:
         return mid  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
+    if _dont_know(parse) and words.GOING_TO_FIND.search(parse.normalized):
+        return Simple("hesitate")  # 「今ちょっと見当たらなくて…探してきますね」: the number is to come
     if _dont_know(parse) and _request(said, q) is None:
         return Simple("dont_know")
     if not q.served and _BARE_THANKS.fullmatch(parse.normalized.strip()):
@@ -1025,6 +1047,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if command is not None:
         return command
     lead = words.LEAD_IN.sub("", parse.normalized)
+    if (("callback_request" in q.flow_intents or isinstance(aw, AwaitOffer) and aw.offer == "callback")
+            and words.CONNECT_NOW.search(lead)):
+        return Request("operator_request")  # 「やっぱり今つないでもらえますか、待ちますんで」: a person now, not later
     if isinstance(aw, AwaitOffer) and aw.offer in ("callback", "goodbye") and words.CALL_AGAIN.search(lead) and not (
             words.QUESTION.search(lead)):
         # 「じゃあいいです、平日にかけ直します」: no callback wanted (they will call), yes to ending the call
@@ -1091,6 +1116,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         new = {k: v for k, v in values.items() if k not in q.slots}
         if isinstance(aw, AwaitConfirm) and new:
             return Correct(new)
+        if (isinstance(aw, AwaitConfirm) and q.no_mends and not values and words.GIVE_UP.search(lead)
+                and not (said.rest is not None and _sure(said.rest))):
+            return Simple("drop")  # 「いや、やっぱり再配達はやめときます。自分で取りに行きますんで」
         # the real topic after the no: in the words after it first (「いえ、在庫じゃなくて、営業時間が…」)
         guessed = aw.intent if isinstance(aw, AwaitOffer) else None
         if isinstance(aw, AwaitOffer) and aw.offer == "callback":
@@ -1143,6 +1171,8 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # so yes (the classifier hears a return or a cancellation in it: not another request; a kind said with it,
         # 「…ので交換で」, is the flow's to read from the words)
         return Yes()
+    if _dont_know(parse) and words.GOING_TO_FIND.search(parse.normalized):
+        return Simple("hesitate")  # 「わからんとですよ…ちょっと待っとってください、孫に聞いてきますけん」
     if _dont_know(parse) and not _distress(parse):
         return Simple("dont_know")
     if words.only_hesitation(parse.normalized):
@@ -1244,6 +1274,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     if words.only_closing(text):
         # 「なんもないです」「もう用はないです」: a closing, before a knowledge-base hit or a misread request
         return Simple("end")
+    if q.served and words.WHAT_NOW.fullmatch(text):
+        return Simple("repeat")  # 「ほな、どないしたらええの？」 after 「キャンセルは承れません…返品を」: the answer again
     follow_up = _follow_up(said, q)
     if follow_up is not None:
         return follow_up
@@ -1266,6 +1298,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     if (words.HEDGE.search(text) or words.ACKNOWLEDGE.fullmatch(words.bare(text))) and not words.MORE_TO_ASK.search(text):
         return Simple("confirm_end")  # 「たぶん大丈夫…かな」「なるほど、おけ」: perhaps done; asked, never assumed
     if words.MORE_TO_ASK.search(text) or (words.QUESTION.search(text) and not words.FINISHED.search(text)):
+        if words.ONLY_MORE_TO_ASK.fullmatch(text):
+            return Yes()  # 「あとひとつ聞いてもいいですか」: the request comes next
         unsure = _unsure_request(said, q)
         return unsure if unsure is not None else Yes()
     intent = _confident(parse)

@@ -6,7 +6,7 @@ import re
 
 from dialogue.bot import Bot
 from dialogue.interpret import Question
-from dialogue.state import AwaitMenu, AwaitSlot, CallState
+from dialogue.state import AwaitConfirm, AwaitMenu, AwaitSlot, CallState
 
 
 def question_for(state: CallState, bot: Bot) -> Question:
@@ -37,10 +37,13 @@ def question_for(state: CallState, bot: Bot) -> Question:
         intents |= set(caller.intents)
     last_intent, last_types = _last_served(state, bot)
     step = flow.find(aw.step) if isinstance(aw, AwaitSlot) else None
+    confirm = flow.find(aw.step) if isinstance(aw, AwaitConfirm) else None
+    after_no = flow.find(confirm.no) if confirm is not None and confirm.no else None
     return Question(aw, slot_types, state.slots, frozenset(intents), routable, labels=bot.labels,
                     caller_phone=state.caller_phone, served=state.resolved > 0, spoken=state.channel == "voice",
                     last_intent=last_intent, last_types=last_types,
-                    open_choice=step is not None and step.no_preference is not None)
+                    open_choice=step is not None and step.no_preference is not None,
+                    no_mends=after_no is not None and after_no.ask is not None)
 
 
 _SLOT_ARG = re.compile(r"\{(\w+)\}")

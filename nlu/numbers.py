@@ -76,6 +76,7 @@ _SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょっゎァィゥェォャュョ�
 _BEFORE_CTX = ("番号", "ばんごう", "バンゴウ", "電話", "でんわ", "〒", "郵便", "ゆうびん", "ID", "id")
 _DIGIT_END = re.compile(r"[ 、,。.!?]*(?:$|です|でございます|になります|で(?:お願|おねが)|ね[。!?]?$|#)")
 _HIRA = re.compile(r"[ぁ-ゖ]")
+_KANA = re.compile(r"[ぁ-ゖァ-ヺ]")
 _AFTER_CTX = re.compile(r"[ ]?(?:番|号|円|[0-9])")
 
 
@@ -113,6 +114,10 @@ def spoken_digit_edits(text: str) -> list[Edit]:
                 and not _DIGIT_END.match(text, parts[-1].end())):
             parts.pop()
         if len(parts) > 1 and parts[0].group() in ("さん", "サン") and _honorific(text, parts[0].start()):
+            del parts[0]
+        # a weak first syllable that ends the word before it, a pause after it: the し of 「もしもし いちにさんよん」
+        while (len(parts) > 1 and parts[0].start() > 0 and not SPOKEN_DIGITS[parts[0].group()][1]
+               and parts[0].end() < parts[1].start() and _KANA.match(text, parts[0].start() - 1)):
             del parts[0]
         while parts and parts[-1].group() == "号":
             parts.pop()  # 「いちにさんよん号室」: 号 is a 5 only inside a run, never its end or start

@@ -1,4 +1,4 @@
-"""A caller without the order number (「今ちょっと見当たらなくて」, found by a blind writer's dev31, 2026-12-07).
+"""A caller without the order number (「今ちょっと見当たらなくて」, found by a blind writer's dev31, 2026-12-06).
 
 The answers notes call it an answer: offer another identifier. The orders of the phone the caller rings from are
 looked up (the caller id verifies them, SPEC 3): one order is confirmed, several are named and the caller picks

@@ -111,6 +111,9 @@ def test_qa_view_shows_scores_evidence_and_groups(page: Page, server: str) -> No
     supervisor(page, server)
     page.get_by_role("link", name="応対品質チェック").click()
     expect(page).to_have_url(server + "/agent/qa")
+    # the page fills in the last seven days when it has loaded: a date typed before that is overwritten
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.get_by_label("期間", exact=True)).not_to_have_value("")
     page.get_by_label("期間", exact=True).fill("2026-11-20")
     page.get_by_label("終了日").fill("2026-11-25")
     page.get_by_label("指摘のある応対のみ").check()
