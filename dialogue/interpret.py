@@ -573,6 +573,12 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「届いたケトルが初日から壊れていて…担当の方と話したいです」: the person asked for, the request heard goes
         # with the caller in the case note
         action = replace(action, intent="operator_request", clarify=False, later=None)
+    if (isinstance(action, Request) and action.intent not in _PERSON_INTENTS and heard.parse is not None
+            and takes_requests(q.awaiting) and "callback_request" in q.routable
+            and _CALLBACK_ASKED.search(_last_clause(heard.parse.normalized))):
+        # 「返品のことで相談したいので、折り返し電話をお願いしたいんですけど」: what is asked for is the callback;
+        # the topic goes to the agent who calls back with the case note
+        action = replace(action, intent="callback_request", clarify=False, later=None)
     if isinstance(action, Request) and action.condolence:
         # 「母が亡くなりまして、母の注文を取り消したい」: grief or an emergency told with a request is an emotional
         # call (SPEC 1, 6: grief is a reason to hand over); a person takes it, condolence first, and the request
@@ -582,6 +588,16 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
 
 
 _PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
+# a callback asked for in the turn's main clause: 「…ので、折り返し電話をお願いしたい」「おりかえし でんわ ください」
+_CALLBACK_ASKED = re.compile(
+    r"(折り返し|おりかえし|折返し)(の)?(お)?(電話|でんわ|連絡|れんらく|ご連絡)?(を|が|で)?[、,\s]*"
+    r"(お願い|おねがい|ください|下さい|ほしい|欲しい|もらえ|もらい|いただけ|頂け|いただき|頂き|してほし|してもら|して(くれ|ください))")
+
+
+def _last_clause(text: str) -> str:
+    """The turn from its last …ので/から/けど clause on (the main clause, where Japanese puts what is asked)."""
+    cut = max((m.end() for m in re.finditer(r"(ので|んで|から|けど|けれど)[、,\s]*", text)), default=0)
+    return text[cut:] if text[cut:].strip(" 、。") else text
 
 
 def _last_sentence_asks_for_person(text: str) -> bool:
@@ -601,8 +617,12 @@ def _with_second(first: Request, heard: Heard, q: Question) -> Request:
             tail_request is None or tail_request.intent != first.intent):
         return first  # the parts alone do not say what the whole turn says: one request after all
     if tail_request is not None and tail_request.intent != head_request.intent:
-        # two requests the whole turn was torn between (a clarify question) are each sure on their own
-        return replace(first, intent=head_request.intent, clarify=False,
+        # two requests the whole turn was torn between (a clarify question) are each sure on their own. A value
+        # said only in the second part is the second request's (「配達日を変えたいです。あと、梅田店って水曜休み
+        # でしたっけ？」: 水曜 is no delivery date)
+        tail_only = {e.type for e in tail.entities} - {e.type for e in head.entities}
+        mine = {k: v for k, v in first.prefill.items() if k not in tail_only and q.slot_types.get(k) not in tail_only}
+        return replace(first, intent=head_request.intent, clarify=False, prefill=mine,
                        later=replace(tail_request, prefill=dict(first.prefill)))
     if first.clarify:
         return first
@@ -951,9 +971,11 @@ _ELLIPTIC = re.compile(
 
 # the other one of two, or the one meant instead: 「もうひとつが」「べつの注文の」「ケトルのほうでした」「じゃなくて」
 _ANOTHER_ONE = re.compile(
-    r"もう(ひと|一|1)つ|もう(一|いっ|1)件|別の|べつの|ほか(の|に)(注文|ちゅうもん)|(ほう|方)(でした|だった|です|やった|やねん)|"
+    r"もう(ひと|一|1)つ|もう(一|いっ|1)件|別の|べつの|ほか(の|に)(注文|ちゅうもん)|"
+    r"(ほう|方)(でした|だった|です|やった|やねん|なんじゃ|なんや|なんです|なんだ|なんよ)|"
     r"の(ほう|方)(も|は)|"
-    r"じゃなくて|ではなくて|やなくて|間違え|まちがえ")
+    # the number said wrong before (「ばんごう まちごうとったかのう… あ、さんよんごーろく…じゃった」)
+    r"じゃなくて|ではなくて|やなくて|間違え|まちがえ|間違っ|まちがっ|まちご|間違う|違う番号|ちがう番号|ちゃう番号")
 
 
 def _follow_up(said: _Said, q: Question) -> Request | None:

@@ -137,3 +137,63 @@ def test_a_parcel_not_come_is_no_closing(text: str, closes: bool) -> None:
     from dialogue.answer_words import only_closing
 
     assert only_closing(text) is closes
+
+
+async def test_a_calm_tohoku_request_for_a_person_is_no_anger(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「もらえねえべか」 read as anger 0.85 (the ねえ of rough speech): handed over as emotion with an apology for
+    # the caller's displeasure; a person asked for calmly is `human_request`
+    result = await _run(tmp_path, bot, nlu, """
+- name: Tohoku, a person asked for
+  channel: voice
+  caller: {phone: "0191234567"}
+  now: "2026-12-07T10:30:00+09:00"
+  turns:
+    - user: んだら だれか ひとと はなさせて もらえねえべか
+  expect: {outcome: transferred, reason: human_request}
+""")
+    assert result.passed, result.failures
+    assert not any("ご不快な思い" in t["text"] for t in result.transcript)
+
+
+async def test_the_number_mended_after_the_answer_is_looked_up(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: the kettle meant, not the earphones
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-12-11T10:00:00+09:00"
+  turns:
+    - user: いちにさんよん ごーろくななはちの ちゅうもん どうなっとるか おしえてもらえますか
+      expect: {awaiting: anything_else}
+    - user: え いやほん？ いや けとるの ほうなんじゃけど ばんごう まちごうとったかのう… あ さんよんごーろく ななはちきゅうぜろ じゃった
+      expect: {awaiting: anything_else, says: 34567890の電気ケトルは}
+""")
+    assert result.passed, result.failures
+
+
+async def test_a_day_said_with_the_second_request_is_not_the_first_ones(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: a new delivery day, and whether Umeda closes on Wednesdays
+  channel: chat
+  now: "2026-12-01T10:00:00+09:00"
+  turns:
+    - user: 12345678の荷物の配達日を変えたいです。あと、梅田店って水曜休みでしたっけ？
+    - user: 09012345678です
+      expect: {awaiting: "slot:date"}
+""")
+    assert result.passed, result.failures
+
+
+async def test_a_callback_asked_for_about_a_topic_is_a_callback(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: a callback about a return
+  channel: voice
+  caller: {phone: "0452223333"}
+  now: "2026-12-04T16:30:00+09:00"
+  turns:
+    - user: へんぴんの ことで そうだん したいので おりかえし でんわを おねがい したいんですけど
+      expect: {intent: callback_request, awaiting: confirm}
+    - user: あ かけてもらうのは いえの でんわじゃなくて けいたいの ほうに おねがいします ぜろきゅうぜろ の いちいちいちいち の にーにーにーにー
+      expect: {awaiting: "slot:date"}
+  expect: {slots: {phone_number: "09011112222"}}
+""")
+    assert result.passed, result.failures
