@@ -371,6 +371,9 @@ class DialogueManager:
             log.exception("could not book the callback of %s", turn.state.id)
 
 
+_CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
+
+
 def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False) -> CallerSaid:
     """The caller's turn for the log; its intent is the request the bot acted on, when it acted on one
     (「もう一度だけ言いますけど、荷物が来てないんです」 is logged as order_status, not the classifier's repeat)."""
@@ -386,6 +389,9 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
         # 「やっぱりやめておきます。…いつ頃届くかだけ教えて」 at a cancellation's read-back: the request after the no
         intent = action.intent
         confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
+    elif isinstance(action, Simple) and action.kind in ("end", "confirm_end") and intent not in _CLOSINGS:
+        # 「番号が手元になくて…また後でかけ直します」 reads as callback_request; the bot heard a goodbye
+        intent, confidence = "goodbye", 1.0
     elif isinstance(action, Yes | No) and not (isinstance(action, No) and action.intent):
         intent, confidence = ("affirm" if isinstance(action, Yes) else "deny"), 1.0  # what the answer meant
     elif isinstance(action, Fill | Correct) and serving is not None:

@@ -1069,6 +1069,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if command is not None:
         return command
     lead = words.LEAD_IN.sub("", parse.normalized)
+    if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent != "operator_request"
+            and words.ASKS_FOR_PERSON.search(lead) and not words.NO.match(lead)):
+        return Request("operator_request")  # 「んだら だれか ひとと はなさせて もらえねえべか」 to a guess at the request
     if (("callback_request" in q.flow_intents or isinstance(aw, AwaitOffer) and aw.offer == "callback")
             and words.CONNECT_NOW.search(lead)):
         return Request("operator_request")  # 「やっぱり今つないでもらえますか、待ちますんで」: a person now, not later

@@ -197,3 +197,34 @@ async def test_a_callback_asked_for_about_a_topic_is_a_callback(tmp_path: Path, 
   expect: {slots: {phone_number: "09011112222"}}
 """)
     assert result.passed, result.failures
+
+
+async def test_a_person_asked_for_at_a_guess_is_put_through(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: never finds the number, asks for a person at the guess
+  channel: voice
+  caller: {phone: "0191234567"}
+  now: "2026-12-07T10:30:00+09:00"
+  turns:
+    - user: あのー ちゅうもんした けとるの ことで ききてえんだけんど
+      expect: {awaiting: confirm}
+    - user: ばんごう… さがしてみだけんど どごさも ねえんだわ
+    - user: んだら だれか ひとと はなさせて もらえねえべか
+  expect: {outcome: transferred, reason: human_request}
+""")
+    assert result.passed, result.failures
+
+
+async def test_a_caller_who_will_call_again_is_logged_as_a_goodbye(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「また後でかけ直します」 reads as callback_request to the classifier; the bot heard a goodbye, and logs it so
+    result = await _run(tmp_path, bot, nlu, """
+- name: will call again
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-12-07T10:30:00+09:00"
+  turns:
+    - user: 注文の配送状況を知りたいんですけど
+    - user: あ、すみません、注文番号が手元になくて…また後でかけ直します
+      expect: {intent: goodbye, awaiting: confirm}
+""")
+    assert result.passed, result.failures
