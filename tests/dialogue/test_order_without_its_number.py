@@ -110,3 +110,18 @@ def test_a_list_the_backend_joined_reads_as_english() -> None:
     terms = {"ワイヤレスイヤホン": "wireless earphones", "電気ケトル": "electric kettle"}
     assert term("ワイヤレスイヤホン、電気ケトル、本", terms) == "wireless earphones, electric kettle and 本"
     assert term("電気ケトル", terms) == "electric kettle"
+
+
+async def test_an_unpaid_order_is_said_to_wait_for_its_payment(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # found by asking after the toothbrush: 「現在発送のお支払い待ちです」 read the status into the processing line
+    result = await _run(tmp_path, bot, nlu, """
+- name: an unpaid order's status
+  channel: voice
+  caller: {phone: "09012345678"}
+  now: "2026-12-08T10:00:00+09:00"
+  turns:
+    - user: 注文番号45678901の状況を知りたいです
+      expect: {awaiting: anything_else, says: 現在お支払い待ちとなっております}
+""")
+    assert result.passed, result.failures
+    assert not any("発送のお支払い待ち" in t["text"] for t in result.transcript)
