@@ -6,6 +6,7 @@ still reaches a person at once.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,11 @@ async def test_a_person_asked_for_with_the_machine_named_is_still_a_person(tmp_p
   expect: {outcome: transferred, reason: human_request}
 """)
     assert result.passed, result.failures
+
+
+def test_a_hostile_run_of_fillers_fails_at_once() -> None:
+    # 「えっえっえっ…」 could be split two ways at every えっ (a word, or え and a pause): 25 of them took 12 s before
+    # the fillers were matched atomically; a turn must never stall a worker (issue 12)
+    started = time.perf_counter()
+    assert not asks_if_machine("えっ" * 2000 + "ばか")
+    assert time.perf_counter() - started < 1.0
