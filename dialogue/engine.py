@@ -382,12 +382,12 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
         digits = heard.digits or ""
         return CallerSaid(f"[DTMF {digits}]", dtmf=digits)
     intent, confidence = parse.intent.name, parse.intent.confidence
-    if isinstance(action, Request) and not action.clarify and action.intent != intent:
-        intent = action.intent
-        confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
-    elif isinstance(action, No) and action.intent and action.intent != intent:
-        # 「やっぱりやめておきます。…いつ頃届くかだけ教えて」 at a cancellation's read-back: the request after the no
-        intent = action.intent
+    # the request acted on: a sure one, or the one said after a no (「やっぱりやめておきます。…いつ頃届くかだけ教えて」
+    # at a cancellation's read-back)
+    acted = (action.intent if isinstance(action, Request) and not action.clarify
+             else action.intent if isinstance(action, No) else None)
+    if acted and acted != intent:
+        intent = acted
         confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
     elif isinstance(action, Simple) and action.kind in ("end", "confirm_end") and intent not in _CLOSINGS:
         # 「番号が手元になくて…また後でかけ直します」 reads as callback_request; the bot heard a goodbye

@@ -10,8 +10,11 @@ import asyncio
 import re
 import unicodedata
 from collections.abc import Callable
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
+
+import jaconv
 
 from dialogue.backends import ActionResult, UnknownAction
 from dialogue.backends.demo_data import DEMO_DATA_FILE, DemoData, load_demo_data
@@ -24,23 +27,14 @@ def _digits(value: Any) -> str:
     return re.sub(r"\D", "", str(value or ""))
 
 
-# hiragana to katakana: 「けとるのほう」 finds 電気ケトル
-_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
-
-
 def _folded(text: str) -> str:
-    return re.sub(r"[\s、。,.・ー-]", "", unicodedata.normalize("NFKC", text)).translate(_KATAKANA)
+    """Width, long vowels, pauses and hiragana folded: 「けとるのほう」 finds 電気ケトル."""
+    return str(jaconv.hira2kata(re.sub(r"[\s、。,.・ー-]", "", unicodedata.normalize("NFKC", text))))
 
 
 def _shared_run(a: str, b: str) -> int:
     """Length of the longest run of characters a and b share."""
-    best = 0
-    for i in range(len(a)):
-        for j in range(i + best + 1, len(a) + 1):
-            if a[i:j] not in b:
-                break
-            best = j - i
-    return best
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
 
 
 class DemoBackend:
