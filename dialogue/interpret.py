@@ -95,7 +95,7 @@ class Question:
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
-_INSTEAD_OF = re.compile(r"じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて")
+_INSTEAD_OF = re.compile(r"じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて|やのうて|やのーて|じゃのうて")
 _NOT_THIS = re.compile(
     rf"({_INSTEAD_OF.pattern})[、,\s]*|"
     # a change of mind after a clause: 「キャンセル…いや、やっぱり日にち変えてほしい」「返品、あ、違う、交換で」
@@ -370,7 +370,12 @@ def _free_text(parse: Parse, slot: str) -> str | None:
         return max(parts, key=len) if parts else None
     if slot == "address":
         return _strip_copula(address_as_written(parse.text)) or None
-    return _strip_copula(parse.normalized) or None
+    # 「けとるやのうて はぶらしのほうや」: the words after the correction replace those before it (answers notes)
+    text = parse.normalized
+    marks = list(_INSTEAD_OF.finditer(text))
+    if marks and text[marks[-1].end():].strip(" 、。"):
+        text = text[marks[-1].end():]
+    return _strip_copula(text) or None
 
 
 def _request(said: _Said, q: Question) -> Request | None:

@@ -23,6 +23,8 @@ from tests.dialogue.cases import run_case as _run
     ("けとるの ほうです", "34567890", "電気ケトル"),
     ("いや、はぶらしのほう", "45678901", "電動歯ブラシ"),
     ("ワイヤレスイヤホンです", "12345678", "ワイヤレスイヤホン"),
+    # a correction in one breath: the item after the marker is the one meant (found in ivr chat)
+    ("いや、けとるやのうて はぶらしのほうや", "45678901", "電動歯ブラシ"),
     # found in the meantime: the number said at the question is the one meant
     ("あ、ありました、めーるに。いちにさんよん、ごーろくななはち です", "12345678", "12345678"),
 ])
