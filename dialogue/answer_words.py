@@ -131,6 +131,15 @@ ACKNOWLEDGE = re.compile(
     r"わかりました|分かりました|わかった|分かった|わがった|わがりました|わかったわ|わかりましたわ|わかりやした|承知しました|承知|しょうち|了解しました)+"
 )
 
+# a clause that only takes in what was said (なるほど, そういうことね, 了解です, はいはい)
+_ACK_CLAUSE = re.compile(r"(?:(?:あー|ああ|あ|はいはい|はい)?(?:" + ACKNOWLEDGE.pattern + r"|そういうこと|そういう事)"
+                         r"(?:です|ですね|ですか|ね|か|なんですね|なんや|やね|やな|だね)?)+"
+                         # 「届いてからなんですね」「八日なんや」: what was said, said back as understood (no question)
+                         r"|[^?？]{1,16}(?:なんですね|なんですねえ|んですね|なのね|なんやね|なんやな|なんだね|なんだ)")
+# a sound of surprise (あ, ええ) that leads into what was understood: 「あ、届いてからなんですね」 (before a thank-you
+# alone, 「ああ、ありがとうね」, it is no closing: the elderly thank the bot at every step)
+_OH = re.compile(r"あ|あっ|あー|ああ|え|えっ|えー|へえ|ほう|おお")
+
 # a clear closing (anything-else?, or at any time): the caller is done
 FINISHED = re.compile(
     # 以上 after an amount or a count is "or more" (「何円以上で送料無料でしたっけ」), not "that is all"
@@ -153,7 +162,8 @@ FINISHED = re.compile(
     # the caller will see to it themselves: 「ヤマトさんに連絡してみます」「自分で確認してみます」
     r"(連絡|れんらく|問い合わせ|問合せ|といあわせ|確認|かくにん|相談|そうだん|電話|でんわ)(して|し)(み|お)(ます|る|よう|ましょう)$)"
 )
-_ASKS_SOMETHING = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|か|かね|の)$|(たい|ほしい|欲しい|教えて|おしえて)")
+# (「わかりましたいじょうです」 as a recogniser joins it holds no たい: ました|いじょう)
+_ASKS_SOMETHING = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|か|かね|の)$|(たい(?!じょう)|ほしい|欲しい|教えて|おしえて)")
 
 
 _BARE_NO = re.compile(r"(いいえ|いえ|いや|いーや|ううん)")
@@ -216,6 +226,12 @@ def only_closing(text: str) -> bool:
         else:
             groups.append([part])
     closing = [g for g in groups if bare("".join(g)) != "" and not _BARE_NO.fullmatch(bare("".join(g)))]
+    # 「なるほど、ありがとうございます。以上です」: an acknowledgement before the closing clause is part of it
+    def ack(g: list[str]) -> bool:
+        return bool(_ACK_CLAUSE.fullmatch(bare("".join(g))) or _ACK_CLAUSE.fullmatch("".join(g).rstrip("、。!！ ")))
+
+    closing = [g for i, g in enumerate(closing[:-1])
+               if not (ack(g) or _OH.fullmatch("".join(g).rstrip("、。!！ ")) and ack(closing[i + 1]))] + closing[-1:]
     return bool(closing) and all(
         FINISHED.search(g[-1]) is not None and not _ASKS_SOMETHING.search("".join(g)) for g in closing)
 
@@ -583,7 +599,10 @@ _MENU_NUMBER = {
     "4": "4", "四": "4", "よん": "4", "5": "5", "五": "5", "ご": "5", "0": "0", "零": "0", "〇": "0",
     "ゼロ": "0", "ぜろ": "0", "れい": "0",
 }
-_MENU_CHOICE = re.compile(r"(1|2|3|4|5|0|一|二|三|四|五|〇|零|いち|さん|よん|ゼロ|ぜろ|れい|に|ご)\s*(番|ばん|晩)|"
+# (一番 as "most": 「札幌駅から一番近いお店」「いちばん早い日」 chooses nothing)
+_MENU_CHOICE = re.compile(r"(1|2|3|4|5|0|一|二|三|四|五|〇|零|いち|さん|よん|ゼロ|ぜろ|れい|に|ご)\s*(番|ばん|晩)"
+                          r"(?!近|ちか|早|はや|安|やす|遅|おそ|良|いい|よい|よか|高|たか|大|だい|おお|多|少|すく|長|なが|短|みじか|"
+                          r"古|ふる|新|あたら|便利|楽|らく|好|すき|速|上|うえ|下|した|最|手前|奥|若|わか|心配|困|こま)|"
                           r"^(1|2|3|4|5|0|いち|に|さん|よん|ご|ゼロ|ぜろ|れい)$")
 
 

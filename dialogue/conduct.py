@@ -112,7 +112,9 @@ class Conductor:
                 return True
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
-            case Answer(hit=hit, then=then):
+            case Answer(hit=hit, then=then, again=again):
+                if again and turn.bot.prompts.has("faq_again"):
+                    turn.say("faq_again")  # 「繰り返しになりますが」: the same words, owned as such
                 self._answer(turn, hit, check=then is None)
                 if then is not None:  # the caller also asked for something done: its flow follows the answer
                     return await self._request(turn, then.intent, then.prefill)

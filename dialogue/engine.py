@@ -237,7 +237,9 @@ class DialogueManager:
             # the Japanese readers or rules should see (they would offer it again, or re-prompt in Japanese)
             language_callback.answer(turn, user, self.escalation.hours, self.exits.language_queue(turn))
             return
-        heard = self._understand(user, turn.now, takes_requests(turn.state.awaiting))
+        aw = turn.state.awaiting
+        asked = aw.intent if isinstance(aw, AwaitOffer) and aw.offer == "faq" else None
+        heard = self._understand(user, turn.now, takes_requests(aw), asked)
         action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
         if action in (Simple("hesitate"), Simple("greet")) and turn.state.consecutive_failures >= FILLERS_FAIL_AFTER:
             # 「ざー あの えー」「も し ざざ」「え ぇ あ」: after two turns not understood, a third of fillers, noise or
@@ -296,8 +298,9 @@ class DialogueManager:
             signals = replace(signals, queue_wait_s=dict(await self.queue_waits()))
         return self.escalation.decide(signals)
 
-    def _understand(self, user: UserTurn, now: datetime, opening: bool) -> Heard:
-        """The turn parsed; at a question a new request answers (`opening`), also its parts on their own."""
+    def _understand(self, user: UserTurn, now: datetime, opening: bool, asked: str | None = None) -> Heard:
+        """The turn parsed; at a question a new request answers (`opening`), also its parts on their own; after
+        an answer from the knowledge base (`asked`: its entry), whether the turn asks more about it."""
         if user.dtmf is not None:
             return Heard(digits="".join(c for c in user.dtmf if c in _DTMF_KEEP)[:32])
         if user.alternatives:
@@ -305,6 +308,8 @@ class DialogueManager:
         else:
             parse = self.nlu.parse(user.text or "", now)
         heard = Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens))
+        if asked is not None:
+            heard = replace(heard, follow_up=self.bot.faq.follow_up(parse.normalized, asked, parse.tokens))
         if not opening:
             return heard
         parts = parts_of(self.nlu, parse, now)

@@ -85,6 +85,10 @@ _MAX_PARTS = 3  # questions read apart in one turn (see `FaqIndex._focus`); more
 # ranking by BM25 x coverage^2: of two entries that both match, the one that knows all of the caller's
 # words beats one that shares more terms with the question (返品の送料は無料? is not 送料無料)
 _COVERAGE_POWER = 2
+# a further question about the entry just answered (FaqIndex.follow_up): the entry is among the best few by
+# BM25 alone (coverage says little of a turn that leans on what was said before), near the best, and not a
+# word or two in common by chance
+_FOLLOW_UP_RANKS, _FOLLOW_UP_NEAR, _FOLLOW_UP_MIN_SCORE = 3, 0.5, 2.0
 _K1, _B = 1.2, 0.75  # textbook BM25
 _GRAM_WEIGHT = 0.35  # a word yields several trigrams: keep them from outvoting whole-word matches
 
@@ -743,6 +747,25 @@ class FaqIndex:
         if score < self.min_score or coverage < self.min_coverage:
             return None
         return FaqHit(self.entries[best], score, coverage)
+
+    def follow_up(self, text: str, entry_id: str, tokens: Sequence[Token] | None = None) -> FaqHit | None:
+        """The entry just answered, when `text` reads as more about it: 「じゃあ4,999円だったら？」 after the
+        free-shipping answer, 「8日って注文した日からですか？」 after the return deadline. Such a turn names too
+        little for `match` (or names a word another entry lists, 円 for points), but the entry ranks among the
+        best few, near the best: the conversation's topic decides."""
+        rows: dict[int, tuple[int, float, float]] = {}
+        for query in self._questions(text, tokens):
+            for row in self._ranked(query):
+                if row[0] not in rows or row[1] > rows[row[0]][1]:
+                    rows[row[0]] = row
+        ranked = sorted(rows.values(), key=lambda r: -r[1])[:_FOLLOW_UP_RANKS]
+        if not ranked:
+            return None
+        best = ranked[0][1]
+        for i, score, coverage in ranked:
+            if self.entries[i].id == entry_id and score >= _FOLLOW_UP_MIN_SCORE and score >= _FOLLOW_UP_NEAR * best:
+                return FaqHit(self.entries[i], score, coverage)
+        return None
 
     def explain(
         self, text: str, top: int = 3, tokens: Sequence[Token] | None = None

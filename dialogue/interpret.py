@@ -64,6 +64,8 @@ class Heard:
     # 「イヤホンを注文してる者なんですけど、明日は家に誰もいないんです」: the clause after けど, parsed alone, when the
     # whole turn is no sure reading (the point comes last in Japanese; what comes before sets the scene)
     point: Parse | None = None
+    # after an answer from the knowledge base: that entry, when the turn reads as more about it (FaqIndex.follow_up)
+    follow_up: FaqHit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +248,7 @@ class Answer:
 
     hit: FaqHit
     then: Request | None = None  # 「返品したいんですけど、送料は？」: answered, then the request's flow runs
+    again: bool = False  # the answer just given, said again for a question about it (「じゃあ4,999円だったら？」)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +351,7 @@ class _Said:
     parts: tuple[Parse, Parse] | None = None  # as in Heard
     second_faq: FaqHit | None = None
     point: Parse | None = None
+    follow_up: FaqHit | None = None  # as in Heard
 
 
 _FREE_SUFFIXES = ("と申します", "といいます", "と言います", "いいます", "でございます", "なんですけど", "ですけど", "です",
@@ -578,6 +582,12 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「届いたケトルが初日から壊れていて…担当の方と話したいです」: the person asked for, the request heard goes
         # with the caller in the case note
         action = replace(action, intent="operator_request", clarify=False, later=None)
+    if (isinstance(action, Request) and action.intent == "complaint" and heard.parse is not None
+            and heard.parse.intent.confidence < _UNSURE_COMPLAINT and takes_requests(q.awaiting)
+            and _last_sentence_asks_for_person(heard.parse.normalized)):
+        # 「…失礼しました。でも本当に困ってるんです、担当者と話させてください」: a trouble the classifier half reads as
+        # a complaint, and a person asked for in so many words: what the caller asked for is the person
+        action = replace(action, intent="operator_request", clarify=False, later=None)
     if (isinstance(action, Request) and action.intent not in _PERSON_INTENTS and heard.parse is not None
             and takes_requests(q.awaiting) and "callback_request" in q.routable
             and _CALLBACK_ASKED.search(_last_clause(heard.parse.normalized))):
@@ -593,6 +603,7 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
 
 
 _PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
+_UNSURE_COMPLAINT = 0.5
 # a callback asked for in the turn's main clause: 「…ので、折り返し電話をお願いしたい」「おりかえし でんわ ください」
 _CALLBACK_ASKED = re.compile(
     r"(折り返し|おりかえし|折返し)(の)?(お)?(電話|でんわ|連絡|れんらく|ご連絡)?(を|が|で)?[、,\s]*"
@@ -663,7 +674,7 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
-                 heard.point)
+                 heard.point, heard.follow_up)
     if isinstance(aw, AwaitSlot):
         if aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
             return read
@@ -966,8 +977,10 @@ _ACKNOWLEDGED = (r"(?:(?:あら|まあ|ああ)?(?:そうですか|そうなん�
 # どうですか」): what is left of the turn once its values are taken out
 _ELLIPTIC = re.compile(
     rf"^{_ACKNOWLEDGED}"
-    r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで)?[、,\s]*(の|の方|のほう)?"
-    r"(は|も|だと|なら|やったら|だったら|って)(どう|どうですか|どうでしょう|どうでしょうか|どない|どうなん|どうなっ?てます|"
+    r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで|それと|それから|ほんで)?[、,\s]*"
+    # a place said before the store (「とうきょうの しぶやの ほうは」)
+    r"([ぁ-んァ-ヶ一-龥ー]{1,5}の)?(の|の方|のほう)?"
+    r"(は|も|だと|なら|やったら|だったら|って|で)(どう|どうですか|どうでしょう|どうでしょうか|どない|どうなん|どうなっ?てます|"
     r"いかが|いかがですか|いかがでしょうか)?"
     r"(か|ですか|でしょうか|やろ|かな|かね|ね)?[?？。、\s]*$"
     # in English: 「what about Umeda?」「and the Sapporo store?」「how about tomorrow」
@@ -1007,12 +1020,16 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
     head, last = _last_sentence(rest)
     if head and words.CORRECTION.search(head):
         rest = last  # 「あ、ちゃうちゃう、梅田店やった。梅田店にある？」: the store mended, then the question
-    if _ELLIPTIC.match(rest):
-        return Request(q.last_intent, said.prefill)
+    # what the last request was about and this turn leaves as it was: 「渋谷店は？」 after 「梅田店って明日開いてますか」
+    # asks about tomorrow too (the flow clears its day when it starts, for a new request)
+    carried = {k: v for k, v in q.slots.items() if k in q.last_types and k not in said.prefill}
+    if _ELLIPTIC.match(rest) or head and not re.search(r"[?？]", head) and _ELLIPTIC.match(last):
+        # (「あ、休みなんですね。じゃあ渋谷店の方で」: the answer taken in, then the other store)
+        return Request(q.last_intent, {**carried, **said.prefill})
     if _ASKED_AGAIN.match(rest) and q.last_intent in {r.name for r in parse.ranking[:FOLLOW_UP_RANK]}:
         # 「土曜日は開いてるのかしら」「渋谷店にはあらへんの？」: the question said again of the new thing, its verb
         # and all; the classifier must still see that request among its first guesses
-        return Request(q.last_intent, said.prefill)
+        return Request(q.last_intent, {**carried, **said.prefill})
     return None
 
 
@@ -1087,6 +1104,15 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and words.NO.match(lead) and words.FINISHED.search(lead) and not (
             words.NOT_SOLVED.search(lead[2:])):
         return Simple("end")  # 「いえ、以上です」 after an answer: nothing more to ask, not "it did not help"
+    if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _asks_more(lead) and not _WANTS.search(lead):
+        if said.follow_up is not None:
+            # 「じゃあ4,999円だったら？」「8日って注文した日からですか？」 to 「解消されましたでしょうか」: more about
+            # what was answered, whose answer holds it; said again, not a yes/no asked for
+            return Answer(said.follow_up, again=True)
+        if said.faq is not None and said.faq.entry.id != aw.intent:
+            # 「いえ、そうじゃなくて、返品するときの送料のことです」: another question the knowledge base answers, though
+            # its words name a request too (返品); a question about it is no wish to have it done
+            return Answer(said.faq)
     if isinstance(aw, AwaitOffer) and aw.offer == "faq":
         request = _request(said, q) or _request_beside_answer_words(said, q)
         if request is not None and not request.clarify:
@@ -1221,7 +1247,7 @@ _RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい
 _NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
 _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"
                            r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
-_THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ)?[。、!！\s]*$|(それ|これ)だけ(です|で)")
+_THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ)?[。、!！\s]*$|(それ|これ)だけ(です|で|や|だ|っす|じゃ|ですわ)?[。、!！\s]*$")
 _DOUBLED_YES = re.compile(r"(はい|ハイ)([、 ]?(はい|ハイ))+[、。!?…\.\s]*")
 # 「はーい」 drawn out, to 「ほかにご用件は」: an "all right then" that closes as often as it asks for more
 _DRAWN_YES = re.compile(r"(は[ーぁあ〜~]+い|ハ[ーァア〜~]+イ)[ー〜~]*[、。!?…\.\s]*")
@@ -1229,6 +1255,19 @@ _BARE_YES = re.compile(r"(はい|は[ーぁあ〜~]+い[ー〜~]*|ええ|うん|
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
 _WANTS = re.compile(r"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)")
+
+
+# a question that leans on what was just said (「4,999円だったら？」「つまり、いつ消えるってことですか」「ほな、足したら
+# ただになるっちゅうこと」「そうじゃなくて、返品の送料のことです」)
+_LEANS_ON = re.compile(r"(だったら|やったら|でしたら|なら|の場合は?|場合は|ってこと|っちゅうこと|ということ|てことは?|のこと)(です|ですか|でしょうか|か|やね|やな|ね)?"
+                       r"[?？。!！…\s]*$|^(つまり|ということは|てことは|ってことは|要するに)")
+
+
+def _asks_more(lead: str) -> bool:
+    """The turn asks something (a question, or one leaning on the answer), with no yes or no at its head."""
+    if words.YES.match(lead) or words.NO.match(lead) and not words.NOT_SOLVED.search(lead) or words.only_closing(lead):
+        return False
+    return bool(words.QUESTION.search(lead) or _LEANS_ON.search(lead))
 
 
 def _faq_answer(said: _Said, q: Question) -> Answer | None:

@@ -11,6 +11,8 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import jpholiday
+
 from nlu.entities.absence import refused
 from nlu.types import Entity, Normalized
 
@@ -30,13 +32,22 @@ _NAMED_DAYS = {
     "元日": (1, 1), "元旦": (1, 1), "がんじつ": (1, 1), "がんたん": (1, 1), "大晦日": (12, 31), "大みそか": (12, 31),
     "おおみそか": (12, 31), "クリスマスイブ": (12, 24), "クリスマス": (12, 25),
 }  # fmt: skip
+# national holidays named (「来月の成人の日」「文化の日って開いてますか」): the next one, by jpholiday's calendar
+# (the names as the law gives them, from the library's calendar; 元日 is a named day above; 振替休日 and 国民の休日
+# are no day a caller names)
+_HOLIDAY_NAMES = {"建国記念日": "建国記念の日", "子供の日": "こどもの日", "子どもの日": "こどもの日", "体育の日": "スポーツの日"}
+_HOLIDAYS = sorted(
+    {name for year in (2025, 2026, 2027) for _, name in jpholiday.year_holidays(year)
+     if " " not in name and name not in ("元日", "国民の休日")} | set(_HOLIDAY_NAMES),
+    key=len, reverse=True)
 # the edges of a week or a month (来週の頭, 週末, 月末): the day a shop reads them as
 _EDGES = (r"来週の?頭|らいしゅうのあたま|週明け|しゅうあけ|来週末|らいしゅうまつ|今週末|こんしゅうまつ|この週末|今度の週末|週末|しゅうまつ"
           r"|来月末|らいげつまつ|今月末|こんげつまつ|月末|げつまつ")
 _DATE_RE = re.compile(
     rf"(?P<edge>{_EDGES})"
     r"|(?P<named>元日|元旦|がんじつ|がんたん|大晦日|大みそか|おおみそか|クリスマスイブ|クリスマス)"
-    r"|(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?:(?<![うんっ])|(?<=[^べかしせけ]てん))(?:きょう|きよう(?=は|の|って|じゅう|中|も))(?![みしだかいつりぎょ]|と[のにでふしえへ])|明日|あした|あす(?![かこ])|昨日|きのう)"
+    rf"|(?P<holiday>{'|'.join(_HOLIDAYS)})"
+    r"|(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?:(?<![うんっ])|(?<=[^べかしせけ]てん))(?:きょう|きよう(?=は|の|って|じゅう|中|も))(?![みしだかつりぎょ]|い(?![こけっかまなれ])|と[のにでふしえへ])|明日|あした|あす(?![かこ])|昨日|きのう)"
     r"|(?:(?P<wk>再来週|さらいしゅう|来週|らいしゅう|今週|こんしゅう|次|つぎ|今度|こんど)の?)?"
     r"(?:(?P<wdk>[月火水木金土日])曜|(?P<wdh>げつ|すい|もく|きん|にち)よう|(?P<wdh2>か|ど)よう(?=び))(?:日|び)?"
     r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月 ?(?:の ?)?(?P<d>[0-9]{1,2})日"
@@ -112,6 +123,11 @@ def _edge(said: str, today: date) -> date | None:
     return first_after - timedelta(days=1) if first_after is not None else None
 
 
+def _next_holiday(name: str, today: date) -> date | None:
+    days = [d for year in (today.year, today.year + 1) for d, n in jpholiday.year_holidays(year) if n == name]
+    return next((d for d in sorted(days) if d >= today), None)
+
+
 def _resolve_date(m: re.Match[str], today: date) -> date | None:
     g = m.groupdict()
     if g["edge"]:
@@ -120,6 +136,8 @@ def _resolve_date(m: re.Match[str], today: date) -> date | None:
         month, day = _NAMED_DAYS[g["named"]]
         named = date(today.year, month, day)
         return named if named >= today else date(today.year + 1, month, day)
+    if g["holiday"]:
+        return _next_holiday(_HOLIDAY_NAMES.get(g["holiday"], g["holiday"]), today)
     if g["rel"]:
         return today + timedelta(days=_REL_DAYS[g["rel"]])
     wd_name = g["wdk"] or g["wdh"] or g["wdh2"]
