@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from math import log
@@ -753,12 +753,7 @@ class FaqIndex:
         free-shipping answer, 「8日って注文した日からですか？」 after the return deadline. Such a turn names too
         little for `match` (or names a word another entry lists, 円 for points), but the entry ranks among the
         best few, near the best: the conversation's topic decides."""
-        rows: dict[int, tuple[int, float, float]] = {}
-        for query in self._questions(text, tokens):
-            for row in self._ranked(query):
-                if row[0] not in rows or row[1] > rows[row[0]][1]:
-                    rows[row[0]] = row
-        ranked = sorted(rows.values(), key=lambda r: -r[1])[:_FOLLOW_UP_RANKS]
+        ranked = self._rows(text, tokens, key=lambda r: r[1])[:_FOLLOW_UP_RANKS]
         if not ranked:
             return None
         best = ranked[0][1]
@@ -771,15 +766,21 @@ class FaqIndex:
         self, text: str, top: int = 3, tokens: Sequence[Token] | None = None
     ) -> list[tuple[str, float, float]]:
         """(id, score, coverage) of the best entries, for tuning keywords; ignores the thresholds."""
-        rows: dict[int, tuple[int, float, float]] = {}
-        for query in self._questions(text, tokens):
-            for row in self._ranked(query):
-                if row[0] not in rows or _value(row) > _value(rows[row[0]]):
-                    rows[row[0]] = row
-        ranked = sorted(rows.values(), key=lambda r: -_value(r))
+        ranked = self._rows(text, tokens, key=_value)
         return [
             (self.entries[i].id, round(score, 2), round(coverage, 2)) for i, score, coverage in ranked[:top]
         ]
+
+    def _rows(
+        self, text: str, tokens: Sequence[Token] | None, key: Callable[[tuple[int, float, float]], float]
+    ) -> list[tuple[int, float, float]]:
+        """Every entry ranked for any part of `text`, its best row by `key`, best first."""
+        rows: dict[int, tuple[int, float, float]] = {}
+        for query in self._questions(text, tokens):
+            for row in self._ranked(query):
+                if row[0] not in rows or key(row) > key(rows[row[0]]):
+                    rows[row[0]] = row
+        return sorted(rows.values(), key=lambda r: -key(r))
 
     def _query(self, text: str) -> _Terms:
         """The question as `match` reads it first (a two-part question: its last part)."""

@@ -604,6 +604,8 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
 
 _PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
 _UNSURE_COMPLAINT = 0.5
+# a turn that ends asking (not 「…ってことですね」 said back)
+_ASKED = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|かな|かね|っけ)[。\s]*$")
 # a callback asked for in the turn's main clause: 「…ので、折り返し電話をお願いしたい」「おりかえし でんわ ください」
 _CALLBACK_ASKED = re.compile(
     r"(折り返し|おりかえし|折返し)(の)?(お)?(電話|でんわ|連絡|れんらく|ご連絡)?(を|が|で)?[、,\s]*"
@@ -1130,7 +1132,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
             and not words.YES.match(lead) and q.served):
         return Simple("end")  # 「おおきに、以上や」 to a guess after an answer: done, not a yes to the guess
     if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and said.faq is not None and said.faq.entry.id != aw.intent
-            and _request(said, q) is None):
+            and _request(said, q) is None and not (words.YES.match(lead) and not _ASKED.search(lead))):
+        # (「はい、550円ってことですね、わかりました」: a yes and the answer said back, no other question, though 円 is
+        # a word of the points entry)
         # 「いいえ、延長できるか知りたいんです」 to 「解消されましたでしょうか」: what they meant, and the knowledge base
         # has it: answered (and asked again), not handed to a person
         return Answer(said.faq)
@@ -1265,7 +1269,8 @@ _LEANS_ON = re.compile(r"(だったら|やったら|でしたら|なら|の場�
 
 def _asks_more(lead: str) -> bool:
     """The turn asks something (a question, or one leaning on the answer), with no yes or no at its head."""
-    if words.YES.match(lead) or words.NO.match(lead) and not words.NOT_SOLVED.search(lead) or words.only_closing(lead):
+    plain_no = words.NO.match(lead) and not words.NOT_SOLVED.search(lead)  # 「いえ、そうじゃなくて…」 asks on
+    if words.YES.match(lead) or plain_no or words.only_closing(lead):
         return False
     return bool(words.QUESTION.search(lead) or _LEANS_ON.search(lead))
 

@@ -9,7 +9,8 @@
   (joined as a recogniser writes it): the caller is done, not asked 「ほかにご用件は」 again;
 - 「渋谷店は？」 after 「梅田店って明日開いてますか」 asks about tomorrow too; 「それと とうきょうの しぶやの ほうは」;
 - 「札幌駅から一番近いお店」 is no keypad choice 1;
-- 成人の日 and 「きょう いこかな」 are days.
+- 成人の日 and 「きょう いこかな」 are days;
+- 「はい、550円ってことですね、わかりました」 (found talking to the bot): a yes and the answer said back, no new question.
 """
 
 from __future__ import annotations
@@ -139,3 +140,18 @@ def test_a_holiday_by_name_and_today_before_a_verb_of_going(nlu: NLU) -> None:
     assert dates("ほな きょう いこかな なんじまで やってるん") == ["2026-12-16"]
     assert dates("きょう いますか") == ["2026-12-16"]
     assert dates("きょういくの ほん") == []  # 教育, no day
+
+
+async def test_a_yes_with_the_answer_said_back_asks_nothing_more(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: yes, 550 yen then
+  channel: chat
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: 送料っていくら？
+      expect: {says: 550円}
+    - user: はい、550円ってことですね、わかりました
+      expect: {awaiting: anything_else}
+""")
+    assert result.passed, result.failures
+    assert not [line for line in result.transcript if "ポイント" in line.get("text", "")]  # no points answer
