@@ -88,11 +88,14 @@ HOLD_ON = re.compile(r"(待って|まって|待っと|考えさせ|かんがえ�
 # asks the bot to wait, not to be handed over
 GOING_TO_FIND = re.compile(
     r"(聞いて|きいて|見て|みて|探して|さがして|調べて|しらべて|取って|とって|持って|もって)(き|く)(ます|る|ますけん|ますんで|ますね|ますから|ますので)"
+    # 「…見つからなくて…ちょっと探します」: looking for it here, not going anywhere
+    r"|(探し|さがし|調べ|しらべ)(ます|ますね|ますので|ますんで|てみます|てみますね)(?!か)|(見て|みて)(みます|みますね)(?!か)"
 )
 # the request given up at its read-back (「やっぱり再配達はやめときます」「今回はなしで」), not a detail said wrong
 GIVE_UP = re.compile(
-    r"(やめ(て)?(おき|とき|とく|ます|る|よう|にします|にしとき)|やめとこ|取りやめ|とりやめ|(今回|こんかい)は(なし|無し|いい|結構)|"
-    r"(もう)?(いい|結構|けっこう)です(わ)?$|自分で(取り|とり)に|じぶんで(取り|とり)に)"
+    r"(やめ(て)?(おき|とき|とく|ます|る|よう|にします|にしとき)|やめとこ|取りやめ|とりやめ|しないで(おき|おく|おこう|いい|ええ)|(今回|こんかい)は(なし|無し|いい|結構)|"
+    # (not 「この電話でいいです」: X で いい is a yes to X)
+    r"(?<!で)(?<!で )(もう)?(いい|結構|けっこう)です(わ)?$|自分で(取り|とり)に|じぶんで(取り|とり)に)"
 )
 # a person now rather than a call later, said at a callback question (「やっぱり今つないでもらえますか、待ちますんで」)
 CONNECT_NOW = re.compile(
@@ -125,7 +128,7 @@ OWN_PLAN = re.compile(
 # an acknowledgment only, with nothing after it: 「なるほど」「おけ」「そっか」: perhaps the end, to be confirmed
 # 「はいはい、そうです」「そうそう」 (after bare(): そう): agreement with what was said, no answer to "anything else?"
 ACKNOWLEDGE = re.compile(
-    r"(なるほど|おけ|おっけー|オッケー|OK|ok|りょ|りょうかい|了解|そっか|そうか|そうなんだ|ふーん|へえ|はーい|うん|"
+    r"(なるほど|おけ|おっけー|オッケー|OK|ok|りょ|りょうかい|りょーかい|了解|そっか|そうか|そうなんだ|ふーん|へえ|はーい|うん|"
     r"ええ|そう|そうそう|んだ|んだんだ|よかよか|わかったばい|わかったけん|わかったけえ|わかりました(ばい|けん)|そうね|そうだね|そやな|せやな|そやね|せやね|その通り|そのとおり|"
     # 「わかった」「承知しました」 to "anything else?": the answer understood, not "yes, there is more"
     r"わかりました|分かりました|わかった|分かった|わがった|わがりました|わかったわ|わかりましたわ|わかりやした|承知しました|承知|しょうち|了解しました)+"
@@ -135,7 +138,9 @@ ACKNOWLEDGE = re.compile(
 _ACK_CLAUSE = re.compile(r"(?:(?:あー|ああ|あ|はいはい|はい)?(?:" + ACKNOWLEDGE.pattern + r"|そういうこと|そういう事)"
                          r"(?:です|ですね|ですか|ね|か|なんですね|なんや|やね|やな|だね)?)+"
                          # 「届いてからなんですね」「八日なんや」: what was said, said back as understood (no question)
-                         r"|[^?？]{1,16}(?:なんですね|なんですねえ|んですね|なのね|なんやね|なんやな|なんだね|なんだ)")
+                         r"|[^?？]{1,16}(?:なんですね|なんですねえ|んですね|なのね|なんやね|なんやな|なんだね|なんだ)"
+                         # 「注文履歴のページですね」: the answer's words said back
+                         r"|[^?？、。,]{2,16}(?<![かまでし])ですね(?=[、。,!！\s]|$)")
 # a sound of surprise (あ, ええ) that leads into what was understood: 「あ、届いてからなんですね」 (before a thank-you
 # alone, 「ああ、ありがとうね」, it is no closing: the elderly thank the bot at every step)
 _OH = re.compile(r"あ|あっ|あー|ああ|え|えっ|えー|へえ|ほう|おお")
@@ -148,6 +153,8 @@ FINISHED = re.compile(
     # ほな (Kansai "well then") closes alone or before a goodbye; 「ほな返品でええわ」 is a request
     r"ほな(?=[、。!！\s]*($|また|さいなら|さよなら|失礼|しつれい|おおきに|ありがと|どうも|これで|ええわ$|ええです$|いいです$|結構|けっこう))|"
     r"ありがと|ありがとう|助かりました|たすかりました|終わり|おわり|"
+    # Tohoku: 「もう いがす」 (もういいです), 「ありがどがす」 (ありがとうございます)
+    r"(?<![なか])いがす|えがす|ありがど|"
     r"失礼し|しつれいし|さようなら|さよなら|切ります|きります|ごきげんよう|どうも|"
     r"解決し|わかりました$|分かりました$|あざす|あざっす|あざーす|サンキュー|さんきゅ|センキュー|おつかれ|"
     r"おしまい|ないっす|ない(けん|けえ|ばい|っちゃ|べさ|さ)$|"
@@ -293,6 +300,8 @@ _ALSO = re.compile(
     r"(?<=[^\s、。,])(?:のと|んと)(?=[、,\s]|あと|それと|それから)[、,\s]*(?:あと|それと|それから)?[、,\s]*|"
     r"[、。,.!?！？…\s]+(?:あと(?:は|もう)?(?:ひとつ|一つ|1つ)?|それと|それから|ついでに|それに|もう(?:ひとつ|一つ|1つ)|"
     r"加えて|くわえて|あわせて|併せて|ほんで|ほいで)[、,\s]*|"
+    # a recogniser's transcript without spaces: the question ended, then the next joined (「いくらですかあとぽいんとの…」)
+    r"(?:(?<=ですか)|(?<=ますか)|(?<=でしょうか))(?:あと(?!で)|それと|それから|ついでに)[、,\s]*|"
     r"(?i:[.?!,;]\s*(?:and\s+)?(?:also|plus|besides|one more thing|another thing)\b[,:]?\s*)"
 )
 
@@ -333,7 +342,7 @@ ASK_FOR_ENGLISH = re.compile(
 PREAMBLE = re.compile(
     r"^(ちょっと|少し|すこし|一つ|ひとつ|すみません|すいません|すんません|すまんけど|恐れ入ります|おそれいります|もしもし|"
     r"あの|あのう|あのー|えっと|えーと|[、。…\.\s])*"
-    r"((お?聞き|きき|お?伺い|うかがい|お?尋ね|たずね|ご?相談し|そうだんし|確認し|かくにんし|教えてもらい|おしえてもらい)(し)?たい"
+    r"((お?聞き|お?きき|お?伺い|お?うかがい|お?尋ね|お?たずね|ご?相談し|そうだんし|確認し|かくにんし|教えてもらい|おしえてもらい)(し)?たい"
     r"(こと|事|ん|の)?(が|は)?(ある|あって|あり(まし)?て|あります|あるんです|なんです|です)?(けど|けれど|が)?"
     r"|(質問|しつもん|ご?相談|そうだん|お願い|おねがい|問い合わせ|といあわせ)(が|で|なんです|です)?(ある|あって|あり(まし)?て|あります|あるんです)?(けど|けれど|が)?)"
     r"[、。…\.\s]*((お)?電話(し(まし)?た|させていただきました)(んです|のです)?(けど|けれど|が)?)?[、。…\.\s!?？]*$"
@@ -347,7 +356,9 @@ TOPIC_PREAMBLE = re.compile(
 DONT_KNOW = re.compile(
     r"(わから|分から|わかん|分かん|わかりませ|分かりませ|わがん|わがら|知らな|しらな|知らん|しらん|知らへん|存じ|"
     r"覚えて(い)?な|おぼえて(い)?な|覚えてへん|おぼえてへん|覚えとらん|忘れ|わすれ|"
-    r"見当たら|みあたら|手元にな|てもとにな|控えて(い)?な|任せて|まかせて|見つからな|みつからな|どこにあるか)"
+    r"見当たら|みあたら|手元にな|てもとにな|控えて(い)?な|任せて|まかせて|見つからな|みつからな|"
+    # 「番号がどこにあるか…」, not 「今どこにあるかだけ教えて」 (where the parcel is: a question)
+    r"どこにあるか(?!だけ|を|教え|おしえ|知り|しり|確認|かくにん|見て|みて|調べ|しらべ))"
 )
 # only hesitating, clause by clause: 「ちょっと待ってください、今伝票を探しますので」「カレンダー見ますね」
 # a clause that asks or explains is not a hesitation, even with 確認 or 見る in it (「確認したいことがある」)
@@ -364,7 +375,7 @@ _HESITATION_CLAUSE = re.compile(
     r"^そうねえ?$|^あと(ひと|一|1)つ$|^もう(ひと|一|1)つ$|^それと$)"
 )
 _CLAUSE = re.compile(r"[、。,.!?！？…‥\s]+|(?<=ので)|(?<=から)")
-_SORRY = re.compile(r"^((すみません|すいません|ごめんなさい|ごめん|失礼しました|申し訳ない)(ね|ねえ|ねぇ|ねー|な|なあ)?|え|は|ん|あ|あれ)$")
+_SORRY = re.compile(r"^(((え|あ)[、\s]*)?(すみません|すいません|ごめんなさい|ごめん|失礼しました|申し訳ない)(ね|ねえ|ねぇ|ねー|な|なあ)?|え|は|ん|あ|あれ)$")
 # a clause that is only a filler the normaliser keeps (「あのー、その…」「なんか、その…」): still collecting oneself
 _FILLER_CLAUSE = re.compile(r"^(その|そのう|あの|あのう|ええと|えっとね|なんか|なんと言うか|なんていうか|ほら|うーんと|んーと|まあ|ですね)$")
 
@@ -448,6 +459,13 @@ STOCK_ASKED = re.compile(
 CORRECTION = re.compile(r"(じゃなくて|ではなくて|じゃなかった|ちがう|違う|違い|ちゃう|間違え|まちがえ|訂正|いや)")
 
 
+# 「そうですか、残念ですね」「しゃあないなあ」 to an answer the caller hoped would be different: it is taken in, nothing
+# more asked (to 「ほかにご用件は」: perhaps done, asked)
+SIGH = re.compile(r"(?:(?:そう|そうですか|そうなんですか|そっか|そうか|そうなんや|ああ|あー|はい|ええ|うーん)[、,。\s]*)*"
+                  r"(?:残念|ざんねん|仕方ない|しかたない|仕方ないですね|しょうがない|しゃあない|しゃーない|がっかり)"
+                  r"(?:です|ですね|ですねえ|だね|やな|やね|ね|ねえ|だ|なあ|なぁ|やなあ|だなあ)?[。!！\s]*")
+
+
 def bare(text: str) -> str:
     """The utterance without punctuation, fillers and the politeness around a short answer."""
     return _WRAP.sub("", text)
@@ -484,6 +502,17 @@ def only_repeat(text: str) -> bool:
     """「もう一度お願いします」「え？なんて？」: a request to hear it again, and nothing else."""
     if _english_only(EN_REPEAT, text):
         return True
+    # why it is asked again (「耳が遠くて」) is no other request; 「もう いっかい おねがい」 spaced by a recogniser is one clause
+    text = _HARD_OF_HEARING.sub("、", text)
+    if re.search(r"[ぁ-ん]\s+[ぁ-ん]", text) and not only_repeat_clauses(text):
+        text = re.sub(r"(?<=[ぁ-んァ-ヶー])\s+(?=[ぁ-んァ-ヶー])", "", text)
+    return only_repeat_clauses(text)
+
+
+_HARD_OF_HEARING = re.compile(r"(耳|みみ)(が|も)?(遠|とお)(く|い)(て|から|ので|んで|んです|もんで)?")
+
+
+def only_repeat_clauses(text: str) -> bool:
     parts = clauses(text)
     if not any(_repeat_clause(c) for c in parts):
         return False

@@ -34,7 +34,7 @@ from dialogue.events import (
 )
 from dialogue.exits import Exits
 from dialogue.faq import FaqHit
-from dialogue.flow_model import Step
+from dialogue.flow_model import Flow, Step
 from dialogue.interpret import (
     CALLBACK_INTENT,
     Action,
@@ -112,9 +112,12 @@ class Conductor:
                 return True
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
-            case Answer(hit=hit, then=then, again=again):
+            case Answer(hit=hit, then=then, also=also, again=again):
                 if again and turn.bot.prompts.has("faq_again"):
                     turn.say("faq_again")  # 「繰り返しになりますが」: the same words, owned as such
+                if also is not None:
+                    self._answer(turn, hit, check=False)
+                    hit = also
                 self._answer(turn, hit, check=then is None)
                 if then is not None:  # the caller also asked for something done: its flow follows the answer
                     return await self._request(turn, then.intent, then.prefill)
@@ -210,13 +213,17 @@ class Conductor:
         aw = turn.state.awaiting
         if not isinstance(aw, AwaitSlot):
             return False
+        before = dict(turn.state.slots)
         for slot, value in values.items():
             turn.emit(SlotSet(slot, value, "answer" if slot == aw.slot else "heard_early"))
+        flow = turn.bot.flows.get(aw.flow)
         if aw.slot not in values:
             turn.say("noted_other")  # 「承知しました」, then the question again
-            await self._run(turn, Position(aw.flow, aw.step))
+            # 「あ それ しゅじんの ちゅうもんでした わたしのは 34567890 です」 at the phone question: an earlier answer
+            # replaced, so the flow goes on from where that answer was taken (the check by caller id again)
+            redo = _asked_before(flow, aw.step, {k for k, v in values.items() if before.get(k) not in (None, v)})
+            await self._run(turn, Position(aw.flow, redo or aw.step))
             return True
-        flow = turn.bot.flows.get(aw.flow)
         step = flow.find(aw.step) if flow is not None else None
         nxt = flow.after(step) if flow is not None and step is not None else None
         if nxt is None:
@@ -253,7 +260,11 @@ class Conductor:
                 if callback is None:
                     return False
                 turn.emit(CallbackFor(aw.reason or "callback"))
-                await self._settle(turn, await self.runner.start(turn, callback, CALLBACK_INTENT))
+                # 「はい、お願いします。明日の午前中だと助かります」: the day and time said with the yes are kept
+                given = {k: v for k, v in values.items() if k in callback.slots}
+                if not given.keys() & {"time", "time_window"}:
+                    given.pop("date", None)  # 「きょう祝日なんですね…はい、折り返しで」: a day remarked on, none asked for
+                await self._settle(turn, await self.runner.start(turn, callback, CALLBACK_INTENT, given))
                 return True
             turn.say("goodbye")  # goodbye offer: the caller confirmed they are done
             turn.emit(CallEnded("resolved", None) if turn.state.resolved else CallEnded("ended", "goodbye"))
@@ -580,6 +591,18 @@ def _label(turn: Turn, intent: str) -> str:
 
 def _waves_off_help(text: str) -> bool:
     return words.OWN_PLAN.search(text) is not None and words.NOT_SOLVED.search(text) is None
+
+
+def _asked_before(flow: Flow | None, step_id: str, changed: set[str]) -> str | None:
+    """The step after the one that took a slot now said again differently, when it comes before `step_id`."""
+    if flow is None or not changed:
+        return None
+    ids = [s.id for s in flow.steps]
+    here = ids.index(step_id) if step_id in ids else -1
+    for i, s in enumerate(flow.steps[:here]):
+        if s.ask in changed:
+            return flow.after(s) or (ids[i + 1] if i + 1 < len(ids) else None)
+    return None
 
 
 def _no_branch_answered(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -> str | None:

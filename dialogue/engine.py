@@ -10,6 +10,7 @@ protocol (dialogue/api.py), never this class's insides.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -38,6 +39,7 @@ from dialogue.events import (
     Waiting,
 )
 from dialogue.exits import Exits
+from dialogue.faq import FaqHit
 from dialogue.flow_model import Flow, Step
 from dialogue.heard_words import heard_words
 from dialogue.interpret import (
@@ -81,6 +83,13 @@ log = logging.getLogger(__name__)
 _DTMF_KEEP = frozenset("0123456789*#")
 
 __all__ = ["DialogueManager", "SessionNotFound", "national_number"]
+
+
+# a turn that leans on the answer just given: 「じゃあ 初期不良だったら」「それって店舗でも？」
+_LEANS_ON_ANSWER = re.compile(r"(だったら|やったら|なら|の場合は?|のときは?|って|でも)[?？。\s]*$|^(じゃあ|じゃ|ほな|では|それって)")
+
+# a part of the day as entities normalise it (SPEC 5): 08:00-12:00
+_WINDOW = re.compile(r"(\d\d:\d\d)-(\d\d:\d\d)")
 
 
 class DialogueManager:
@@ -248,7 +257,9 @@ class DialogueManager:
         # a caller collecting themselves (「ちょっと待ってね、いま紙を探すから」) is held to an answer's evidence for
         # harassment: 探す reads as a threat's 「家を探してやる」 to the classifier (0.41)
         answering = answers_question(action) or action in (Simple("hesitate"), Simple("distress"))
-        turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None, answering))
+        guessed = aw.intent if isinstance(aw, AwaitOffer) and aw.offer == "clarify" else None
+        turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None, answering,
+                              guessed))
         parse = heard.parse
         if parse is not None and (action == Simple("hesitate") or (
                 isinstance(action, Yes | No) and words.only_yes_or_no(parse.normalized))):
@@ -272,7 +283,10 @@ class DialogueManager:
         # 「これ機械の声？AIなの？」 reads as operator_request (0.48): asking whether a person speaks asks for none
         announced = action in (Simple("greet"), Simple("machine"))
         person_asked = ((isinstance(action, Request) and action.intent == "operator_request" and not action.clarify)
-                        or (isinstance(action, No) and action.intent == "operator_request"))
+                        or (isinstance(action, No) and action.intent == "operator_request")
+                        # 「もう きかい じゃ らち が あかん けえ ひと に かわって や」 to 「オペレーターへのおつなぎについて
+                        # でしょうか」: a yes to a person, said in anger; the person asked for is the reason
+                        or (isinstance(action, Yes) and guessed == "operator_request"))
         decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent and not announced,
                                                     past_failures=not understood, answering=answering,
                                                     person_asked=person_asked))
@@ -310,11 +324,26 @@ class DialogueManager:
         heard = Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens))
         if asked is not None:
             heard = replace(heard, follow_up=self.bot.faq.follow_up(parse.normalized, asked, parse.tokens))
+            if heard.follow_up is None and heard.faq is None:
+                heard = replace(heard, faq=self._asked_on(parse.normalized, asked))
         if not opening:
             return heard
         parts = parts_of(self.nlu, parse, now)
-        second_faq = self.bot.faq.match(parts[1].normalized, parts[1].tokens) if parts is not None else None
-        return replace(heard, parts=parts, second_faq=second_faq, point=point_of(self.nlu, parse, now))
+        first_faq = second_faq = None
+        if parts is not None:
+            first_faq = self.bot.faq.match(parts[0].normalized, parts[0].tokens)
+            second_faq = self.bot.faq.match(parts[1].normalized, parts[1].tokens)
+        return replace(heard, parts=parts, first_faq=first_faq, second_faq=second_faq,
+                       point=point_of(self.nlu, parse, now))
+
+    def _asked_on(self, text: str, asked: str) -> FaqHit | None:
+        """「じゃあ 初期不良だったら」 after the return-shipping answer: too little to match alone, a question of
+        another entry when read with the question just answered (返品の送料… 初期不良だったら: the defect entry)."""
+        entry = next((e for e in self.bot.faq.entries if e.id == asked), None)
+        if entry is None or not _LEANS_ON_ANSWER.search(text):
+            return None
+        hit = self.bot.faq.match(f"{entry.question}、{text}")
+        return hit if hit is not None and hit.entry.id != asked else None
 
     # -- what the flows ask the manager -------------------------------------------------------------------
 
@@ -336,7 +365,11 @@ class DialogueManager:
         if self.escalation.hours.is_open(queue, when):
             return {"result": "ok"}
         nxt = self.escalation.hours.next_open(queue, when).astimezone(TOKYO)
-        return {"result": "closed", "next_date": nxt.date().isoformat(), "next_time": nxt.strftime("%H:%M")}
+        found = {"next_date": nxt.date().isoformat(), "next_time": nxt.strftime("%H:%M")}
+        window = _WINDOW.fullmatch(args.get("window") or "")
+        if window is not None and nxt.date() == when.date() and window[1] <= found["next_time"] < window[2]:
+            return {"result": "within", **found}  # 「午前中に」 at 8:00, agents from 9:00: 9:00 is still 午前中
+        return {"result": "closed", **found}
 
     def _earliest_callback(self, turn: Turn, queue: str, date: str) -> dict[str, Any]:
         try:
@@ -379,7 +412,8 @@ class DialogueManager:
 _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
 
 
-def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False) -> CallerSaid:
+def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False,
+                guessed: str | None = None) -> CallerSaid:
     """The caller's turn for the log; its intent is the request the bot acted on, when it acted on one
     (「もう一度だけ言いますけど、荷物が来てないんです」 is logged as order_status, not the classifier's repeat)."""
     parse = heard.parse
@@ -397,6 +431,8 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
     elif isinstance(action, Simple) and action.kind in ("end", "confirm_end") and intent not in _CLOSINGS:
         # 「番号が手元になくて…また後でかけ直します」 reads as callback_request; the bot heard a goodbye
         intent, confidence = "goodbye", 1.0
+    elif isinstance(action, Yes) and guessed is not None and intent == guessed:
+        pass  # 「いえ、届いてはいるんです、返品のほうです」 to 「返品・交換についてでしょうか」: the request said again
     elif isinstance(action, Yes | No) and not (isinstance(action, No) and action.intent):
         intent, confidence = ("affirm" if isinstance(action, Yes) else "deny"), 1.0  # what the answer meant
     elif isinstance(action, Fill | Correct) and serving is not None:

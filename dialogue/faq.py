@@ -363,7 +363,12 @@ def _denies(tokens: Sequence[Token], clauses: Sequence[int], k: int, *, conditio
     after = [u for u, c in zip(tokens[k + 1 :], clauses[k + 1 :], strict=True) if c == clauses[k]]
     if condition:
         return any(u.lemma in _CONDITIONS or u.surface in ("たら", "なら") for u in after[:3])
-    return not any(u.surface in _QUESTION_ENDS for u in after)
+    # 「代引きって手数料かからないんでしたよね」: a belief checked, the negation is what the caller thinks (a question)
+    return not any(u.surface in _QUESTION_ENDS for u in after) and not _CONFIRMING.search(
+        "".join(u.surface for u in after))
+
+
+_CONFIRMING = re.compile(r"よね|っけ|でしょう|だろう|よな|やんな|やろ")
 
 
 _CONDITIONS = frozenset({"場合", "時", "際"})
@@ -387,6 +392,9 @@ _CONTEXT_UNKNOWN = 0.1
 # that knows it: 「注文と違う商品が届いたので…送料は」 tells the defect entry from the general one
 _CONTEXT_OTHER = 0.2
 _FILLER_POS = frozenset({"代名詞", "副詞"})  # unknown ones are talk (そちら, せっかく), not topics
+# nouns that point at something said around them (この前の, そういうやつ; 分 after a verb: 買った分の領収書):
+# talk, not topics
+_VAGUE_NOUNS = frozenset({"こと", "事", "もの", "物", "やつ", "奴", "件", "前", "間", "先日", "感じ"})
 # the state of the caller's own account (ポイントの残高, 何ポイント残ってますか): asked in the clause
 # that asks, the flows' (or a person's) question, not one the FAQ answers
 _OWN_LEMMAS = frozenset({"残高", "残り", "残る", "残額"})
@@ -789,7 +797,9 @@ class FaqIndex:
     def _questions(self, text: str, tokens: Sequence[Token] | None = None) -> list[_Terms]:
         spelt = self._in_kanji(text)
         if spelt is not None:  # a kana transcript: tagged once more, as the FAQ spells its words
-            text, tokens = spelt, None
+            # text the NLU normalised (its tokens given) is not normalised twice: its spoken numbers are digits
+            # already, and 「なにがつかえますか」 run together would read as 2月 (に|がつ) the second time
+            text, tokens = spelt, (tokenize(spelt) if tokens is not None else None)
         if tokens is None:
             tokens = tokenize(normalize(text).text)
         tokens = _kana_nouns(tokens) or tokens
@@ -843,6 +853,14 @@ class FaqIndex:
             and (any(w.asks for w in query.words if w.clause == final) or any(c == final for c, _ in query.kinds))
         ):
             last = final  # …and a statement (「…受け取りそびれたんですわ」) asks nothing
+        asking = [w.clause for w in query.words if w.asks]
+        if last >= 0 and asking and not any(w.asks for w in query.words if w.clause == last) and not any(
+                c == last for c, _ in query.kinds) and max(asking) < last and not any(
+                k and w.clause == max(asking) for w, k in zip(query.words, known, strict=True)):
+            # 「イヤホンって在庫ある？彼女へのプレゼントにしたくてさ」: the question is the clause that ends as one, and
+            # the FAQ knows none of it; the present after it is why, no question of gift wrapping (a question after
+            # the FAQ's clause, 「…ラッピングをしてもらえたら…そういうのってやってもらえますか」, points back to it)
+            last = max(asking)
         if last < 0:
             return [
                 _Terms(
@@ -977,7 +995,9 @@ class FaqIndex:
             context = query.context[k]
             weight = (_NOUN if w.noun else _OTHER) * (_CONTEXT if context else 1.0)
             unknown = not query.known[k]
-            if unknown and (w.pos in _FILLER_POS or (context and w.lemma in _PEOPLE)):
+            vague = w.lemma in _VAGUE_NOUNS or (w.lemma == "分" and k > 0 and query.words[k - 1].pos == "動詞")
+            if (unknown and (w.pos in _FILLER_POS or (context and w.lemma in _PEOPLE))) or (
+                    vague and not _knows(doc, w)):
                 continue
             if not context and w.lemma in _OWN_LEMMAS and w.lemma not in doc.words:
                 return 0.0  # what is left of the caller's own points or money (残高, 残ってますか): the flows'

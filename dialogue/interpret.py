@@ -61,6 +61,7 @@ class Heard:
     # parsed alone, and the knowledge base's answer to the second part
     parts: tuple[Parse, Parse] | None = None
     second_faq: FaqHit | None = None
+    first_faq: FaqHit | None = None  # and to the first part alone: two questions in one turn get both answers
     # 「イヤホンを注文してる者なんですけど、明日は家に誰もいないんです」: the clause after けど, parsed alone, when the
     # whole turn is no sure reading (the point comes last in Japanese; what comes before sets the scene)
     point: Parse | None = None
@@ -154,13 +155,17 @@ _GIVEN_UP_FIRST = re.compile(
     r"大丈夫です|だいじょうぶです)[^。!?]{0,6}[。!?]")
 
 
+# the same, unpunctuated, as a recogniser writes it: 「あーいややっぱりキャンセルはやめていつとどくかだけおしえてください」
+_GIVEN_UP_THEN = re.compile(r"^[^。!?]{0,16}?(は|を)(やめて|しないで|せずに|やめにして)[、,\s]*(?=[^、。,\s]{4,})")
+
+
 _NOT_DOING = re.compile(r"^[^、。,]{0,10}(しないで|せんで|せずに|なしで|いらないので|いいので|やめて)[、,\s]*")
 
 
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after a leading yes/no or aside, parsed alone when the whole turn names no request."""
     text = parse.normalized
-    given_up = _GIVEN_UP_FIRST.match(text)
+    given_up = _GIVEN_UP_FIRST.match(text) or _GIVEN_UP_THEN.match(text)
     if given_up is not None and words.bare(text[given_up.end():]):
         # 「キャンセルはしないで、」 says the no again: what follows it is the request
         return nlu.parse(_NOT_DOING.sub("", text[given_up.end():]), now)
@@ -248,6 +253,8 @@ class Answer:
 
     hit: FaqHit
     then: Request | None = None  # 「返品したいんですけど、送料は？」: answered, then the request's flow runs
+    # 「代引きの手数料っていくらですか？あと領収書ってもらえます？」: a second question answered after the first
+    also: FaqHit | None = None
     again: bool = False  # the answer just given, said again for a question about it (「じゃあ4,999円だったら？」)
 
 
@@ -352,6 +359,16 @@ class _Said:
     second_faq: FaqHit | None = None
     point: Parse | None = None
     follow_up: FaqHit | None = None  # as in Heard
+    first_faq: FaqHit | None = None  # as in Heard
+
+
+# words that name a request of their own (a turn with them is no mere answer, whatever values it holds)
+_NAMES_A_REQUEST = re.compile(r"配達|はいたつ|配送|はいそう|届け|とどけ|キャンセル|きゃんせる|返品|へんぴん|交換|こうかん|住所|じゅうしょ|"
+                              r"在庫|ざいこ|営業|えいぎょう|請求|せいきゅう|支払|しはらい|ログイン|パスワード|退会|オペレーター|担当")
+
+
+# the request itself given up, said in so many words (not 「もういいです」, which may be impatience)
+_GIVES_UP_HERE = re.compile(r"(キャンセル|返品|交換|変更|再配達|手続き|お手続き)(は|も)?(やめて?(おき|とき|とく|ます)|やめとこ|やめにし|しないで(おき|おく)|なしで)")
 
 
 _FREE_SUFFIXES = ("と申します", "といいます", "と言います", "いいます", "でございます", "なんですけど", "ですけど", "です",
@@ -571,6 +588,12 @@ def _common(said: _Said, q: Question) -> Action:
 def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     """The action a turn asks for at the open question. Never raises; unknown input is `unclear`."""
     action = _interpret(q, heard, entity_types)
+    if (heard.parse is not None and takes_requests(q.awaiting) and "operator_request" in q.routable
+            and not (isinstance(action, Request) and action.intent in _PERSON_INTENTS and not action.clarify)
+            and _PERSON_NAMED.search(_last_clause(heard.parse.normalized))):
+        # 「べつの ことで そうだんが あるので かかりの かたを おねがいします」: a person named and asked for in the main
+        # clause, which the classifier half reads as a goodbye (おねがいします)
+        return Request("operator_request")
     if isinstance(action, Request) and heard.parts is not None and takes_requests(q.awaiting):
         action = _with_second(action, heard, q)
     if (isinstance(action, Request) and not action.condolence and heard.parse is not None
@@ -603,6 +626,10 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
 
 
 _PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
+# a person named and asked for: 「係の方をお願いします」「たんとうしゃ よんで」「オペレーターに代わって」
+_PERSON_NAMED = re.compile(
+    r"(担当|たんとう|係|かかり|オペレーター|おぺれーたー|人間|にんげん|責任者|せきにんしゃ)(の|する)?(者|しゃ|方|かた|人|ひと)?(さん)?"
+    r"(を|に|と)?[、\s]*(お願い|おねがい|呼んで|よんで|出して|だして|代わって|かわって|替わって|つないで|繋いで)")
 _UNSURE_COMPLAINT = 0.5
 # a turn that ends asking (not 「…ってことですね」 said back)
 _ASKED = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|かな|かね|っけ)[。\s]*$")
@@ -650,7 +677,7 @@ def _with_second(first: Request, heard: Heard, q: Question) -> Request:
     return first
 
 
-_WANTS_TO_KNOW = re.compile(r"(知りたい|しりたい|聞きたい|ききたい|教えて|おしえて|確認したい|かくにんしたい)")
+_WANTS_TO_KNOW = re.compile(r"(知りたい|しりたい|聞きたい|ききたい|教えて|おしえて|確認したい|かくにんしたい|ご教示)")
 
 
 def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
@@ -676,14 +703,19 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
-                 heard.point, heard.follow_up)
+                 heard.point, heard.follow_up, heard.first_faq)
     if isinstance(aw, AwaitSlot):
         if aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
             return read
         spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
         return Fill({**values, aw.slot: spoken}) if spoken is not None else _at_slot(aw, said, q)
     if isinstance(aw, AwaitConfirm | AwaitOffer):
-        return _at_yes_no(aw, said, q)
+        action = _at_yes_no(aw, said, q)
+        if isinstance(aw, AwaitConfirm) and aw.offer and action == Simple("confirm_end"):
+            # 「あ、はい、わかりました」 to 「再設定用のSMSをお送りしましょうか」 after the steps were told: understood, no
+            # extra wanted; the request was served (its flow's no), then 「ほかにご用件は」
+            return No({})
+        return action
     if isinstance(aw, AwaitAnythingElse):
         return _at_anything_else(said, q)
     return _at_free(said, q)
@@ -799,11 +831,23 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
                 return Fill({**values, aw.slot: text})
     elif aw.slot in values:
         return Fill({**values, **_address_after(parse, aw, q)})
+    elif (values and set(said.prefill) <= set(q.slot_types) and not _NAMES_A_REQUEST.search(parse.normalized)
+          and not (q.open_choice and words.NO_PREFERENCE.search(parse.normalized))):
+        # (not 「その前に、梅田店って水曜休みやったっけ？」: a store the request does not ask is another question;
+        # not 「いちばん早い時間で」 at the day question: the choice left to us)
+        # 「来週の火曜日の3時から4時の間でお願いできますか」 at the callback's number question: the request's own later
+        # answers, early (the classifier hears a delivery window in them); kept, and the number asked again
+        return Fill(values)
     elif corrected := _tail_instead(parse.normalized, q.slots, q.slot_types, aw.slot):
         # asked again after 「見つかりませんでした」: 「さっきの番号、最後は9じゃなくて8でした」 mends the number said
         return Fill(corrected)
     elif _only_values(parse) and not values:
         return Simple("invalid")  # 「1234567です」 at an 8-digit question: a wrong answer, asked again, never a request
+    if (not values and _GIVES_UP_HERE.search(parse.normalized) and not words.QUESTION.search(parse.normalized)
+            and ((request := _request(said, q)) is None or request.intent in q.flow_intents)):
+        # 「それなら待ちます。キャンセルはやめておきます。今日はそれだけです」 at 「ご注文番号を」: the request given up
+        # (and the caller done); not asked for the number again
+        return Simple("end") if _THAT_IS_ALL.search(parse.normalized) else Simple("drop")
     if _distress(parse):
         return Simple("distress")
     if _calls_again(parse):
@@ -960,6 +1004,29 @@ def _tail_instead(text: str, slots: Mapping[str, Any], slot_types: Mapping[str, 
     return {target: current[: -len(old)] + new}
 
 
+_WORDS_INSTEAD = re.compile(r"(?P<old>[^、。,.!?！？\s]{1,12}?)(?:じゃなくて|ではなくて|やなくて|じゃのうて|やのうて)[、\s]*"
+                            r"(?P<new>[^、。,.!?！？\s]{1,16}?)(?:です|でした|で|でお願いします|に|や)?[。.!！\s]*$")
+
+
+def _words_instead(text: str, slots: Mapping[str, Any], slot_types: Mapping[str, str]) -> dict[str, Any]:
+    """「二〇一じゃなくて二〇二号室です」 at the read-back of an address: the words said wrong, in a free-text value
+    (an address, a name), replaced by the words said instead; the rest of it is kept."""
+    match = _WORDS_INSTEAD.search(text)
+    if not match:
+        return {}
+    old, new = match["old"], match["new"]
+    for slot, value in slots.items():
+        if slot_types.get(slot, "text") not in _FREE_TYPES or not isinstance(value, str) or value.count(old) != 1:
+            continue
+        after = value[value.index(old) + len(old):]
+        kept = next((after[:n] for n in range(len(after), 0, -1) if new.endswith(after[:n]) and len(new) > n), "")
+        return {slot: value.replace(old, new[: len(new) - len(kept)] if kept else new)}
+    return {}
+
+
+_FREE_TYPES = frozenset({"text", "address", "name"})
+
+
 def _tail_correction(text: str, slots: Mapping[str, Any], slot: str | None) -> dict[str, Any]:
     """「いえ、最後が5679です」: the confirmed number with its last digits replaced."""
     current = str(slots.get(slot or "", ""))
@@ -1093,6 +1160,21 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if command is not None:
         return command
     lead = words.LEAD_IN.sub("", parse.normalized)
+    if (isinstance(aw, AwaitOffer) and aw.offer == "callback" and not words.NO.match(lead)
+            and not _NEGATED.search(_last_clause(lead)) and not words.QUESTION.search(_last_clause(lead))
+            and not words.CALL_AGAIN.search(lead) and not _DECLINED.search(lead)
+            and (_CALLBACK_TAKEN.search(_last_clause(lead)) or values.keys() & _CALLBACK_VALUES)):
+        # 「四日まで お休み なんですね わかりました 折り返しで」「四日の 午後三時 で」 to the callback offered: taken,
+        # with the day and time said (a remark before it is no answer to be asked again)
+        return Yes(values)
+    if (isinstance(aw, AwaitOffer) and aw.offer == "callback" and not values
+            and words.QUESTION.search(lead) and _WHEN_OPEN.search(lead)):
+        return Simple("repeat")  # 「何時からならつながりますか」: the offer holds the hours; said again
+    if (isinstance(aw, AwaitConfirm) and not aw.offer and q.caller_phone and not values
+            and ((words.THIS_NUMBER.match(lead) and not words.NO.match(lead))
+                 # 「いえの でんわで いいです」 from a landline (いえ here is 家, no no): the home phone is the one calling
+                 or (_HOME_PHONE.match(lead) and not q.caller_phone.startswith(_MOBILE_PREFIXES)))):
+        return Yes(values)  # 「この でんわで いいです」 to 「090-…におかけしてよろしいでしょうか」: いいです here is a yes
     if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent != "operator_request"
             and words.ASKS_FOR_PERSON.search(lead) and not words.NO.match(lead)):
         return Request("operator_request")  # 「んだら だれか ひとと はなさせて もらえねえべか」 to a guess at the request
@@ -1124,6 +1206,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THAT_IS_ALL.search(lead) and words.only_closing(lead)
             and not words.NOT_SOLVED.search(lead)):
         return Simple("end")  # 「以上です」 to 「解消されましたでしょうか」: answered, and nothing more to ask
+    if (((isinstance(aw, AwaitOffer) and aw.offer == "goodbye") or (isinstance(aw, AwaitConfirm) and not aw.offer))
+            and _THAT_IS_ALL.search(lead) and words.only_closing(lead) and not words.NOT_SOLVED.search(lead)):
+        # 「いじょう です」 to 「お電話はこちらで終了してもよろしいでしょうか」 (it was asked again), or to a read-back
+        # (「12月7日の9時ごろ…よろしいでしょうか」): nothing to change, nothing more; a yes
+        return Yes()
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THANKS.search(lead) and not words.NOT_SOLVED.search(lead):
         return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
@@ -1146,12 +1233,15 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
     if isinstance(aw, AwaitConfirm) and not changed:
         changed = _tail_instead(parse.normalized, q.slots, q.slot_types, aw.slot)
+    if isinstance(aw, AwaitConfirm) and not changed:
+        changed = _words_instead(parse.text, q.slots, q.slot_types)
     if isinstance(aw, AwaitConfirm) and aw.slot and not changed and not _TAIL_INSTEAD.search(parse.normalized):
         # (「最後は5じゃなくて3」 of a number that does not end in 5 mends nothing: the read-back is asked again)
         changed = _tail_correction(parse.normalized, q.slots, aw.slot)
     if isinstance(aw, AwaitConfirm) and changed:
-        # 「いいえ、あさってです」「はい、あ、でも時間は夕方で」: a different value is a correction
-        return Correct(changed)
+        # 「いいえ、あさってです」「はい、あ、でも時間は夕方で」: a different value is a correction; the request's values
+        # said with it that were not known yet go with it (「あしたの ごご にじで」: the time too)
+        return Correct({**{k: v for k, v in values.items() if k not in q.slots}, **changed})
     if cue == "yes" and isinstance(aw, AwaitOffer) and aw.offer == "clarify":
         named = _named_topic(parse, q)
         if named is not None and named.intent != aw.intent and named.intent not in q.flow_intents:
@@ -1171,6 +1261,13 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
             and _confident(parse) == aw.intent):
         # 「やっぱりやめといたほうがいいかなって」 to 「ご注文のキャンセルについてでしょうか」: the やめ is the request
         # guessed, said again (cancel 0.66), not a no to the guess
+        return Yes(said.prefill)
+    restated = said.rest or parse
+    if (cue == "no" and isinstance(aw, AwaitOffer) and aw.offer == "clarify" and _confident(restated) == aw.intent
+            and _NAMED_AT_END.search(restated.normalized) and not _INSTEAD_OF.search(parse.normalized)
+            and not _NEGATED.search(_last_clause(restated.normalized))):
+        # 「いえ、届いてはいるんです、返品のほうです」 to 「返品・交換についてでしょうか」: the no answers what the caller
+        # thought was assumed (that it never came); the request named at the end is the one guessed
         return Yes(said.prefill)
     if cue == "no":
         new = {k: v for k, v in values.items() if k not in q.slots}
@@ -1196,6 +1293,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
                 _request_in(said.rest, said, q) if said.rest is not None and _sure(said.rest) else None,
                 _request_in(parse, said, q) if _sure(parse) else None,
                 _named_topic(said.rest or parse, q),
+                # the words after the request given up, read alone: never the request given up itself
+                _asked_instead(said.rest, q) if said.rest is not None and (
+                    words.GIVE_UP.search(lead) or _NOT_THIS.search(lead)) else None,
             ]
         intent = next((c.intent for c in candidates
                        if c is not None and c.intent not in q.flow_intents and c.intent != guessed), None)
@@ -1246,6 +1346,18 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     return _common(said, q)
 
 
+_HOME_PHONE = re.compile(r"^(いえ|家|うち|自宅|じたく)の(電話|でんわ)(番号|ばんごう)?(で|に)(いい|ええ|大丈夫|だいじょうぶ|お願い|おねがい)")
+_MOBILE_PREFIXES = ("070", "080", "090")
+# the callback offered, taken: 「折り返しで」「おりかえし おねがいします」「でんわ ちょうだい」
+_CALLBACK_TAKEN = re.compile(r"(折り返し|おりかえし|折返し)(で|を|の|お願い|おねがい|して|ください)|"
+                             r"(かけて|電話|でんわ)(を)?(ください|下さい|ちょうだい|もらえ|ほしい|欲しい|お願い|おねがい)")
+_CALLBACK_VALUES = frozenset({"date", "time", "time_window"})
+# a polite no to an offer: 「あ、大丈夫です。また明日かけ直します」「いいです、いいです」
+_DECLINED = re.compile(r"大丈夫|だいじょうぶ|(?<!で)いいです|結構|けっこう|いらない|要らない|いりません|(?<!で)ええわ")
+# when agents answer, asked: 「何時からならつながりますか」「あしたはつながりますか」
+_WHEN_OPEN = re.compile(r"つなが|繋が|何時から|なんじから|いつから|やって(る|ます)|(出|で)られ")
+# a request named at the end of a turn: 「返品のほうです」「キャンセルで」「交換でお願いします」 (not 「届いたんです」)
+_NAMED_AT_END = re.compile(r"(の(ほう|方)(です|で|や|だ)?|[^たいす]で(お願いします|おねがいします)?)[。!.\s]*$")
 _PLAIN_NO = re.compile(r"(いいえ|いえ|いや(?!っ)|違|ちが|ちゃう|ちゃいま|(?i:no)\b)")
 _RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい(です)?|で頼(む|みます)|でええ(わ|よ)?|でよろしく)[。!.\s]*$")
 _NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
@@ -1270,9 +1382,28 @@ _LEANS_ON = re.compile(r"(だったら|やったら|でしたら|なら|の場�
 def _asks_more(lead: str) -> bool:
     """The turn asks something (a question, or one leaning on the answer), with no yes or no at its head."""
     plain_no = words.NO.match(lead) and not words.NOT_SOLVED.search(lead)  # 「いえ、そうじゃなくて…」 asks on
-    if words.YES.match(lead) or plain_no or words.only_closing(lead):
+    if words.YES.match(lead):
+        # 「はい、わかりました。ついでに、コンビニ払いだといくらですか」: the yes closes the answer, a new question follows
+        then = _ALSO_ASKED.match(lead)
+        return then is not None and bool(words.QUESTION.search(lead[then.end():]))
+    if plain_no or words.only_closing(lead):
         return False
     return bool(words.QUESTION.search(lead) or _LEANS_ON.search(lead))
+
+
+# a yes and an acknowledgement, then another question led in: 「はい、わかりました。ついでに」「はい。あと、」
+_ALSO_ASKED = re.compile(_ACKNOWLEDGED + r"(?:ついでに|あと|それと|それから|ちなみに|もう(?:ひと|一|1)つ)[、,\s]*")
+
+
+def _asked_instead(parse: Parse, q: Question) -> Request | None:
+    """「キャンセルは やめて いつ とどくかだけ おしえてください」 at a read-back: the request given up, and a question
+    asked in its place, which the classifier leans to without being sure (order_status 0.4): served."""
+    top = parse.ranking[0] if parse.ranking else None
+    asks = words.QUESTION.search(_last_clause(parse.normalized)) or _WANTS_TO_KNOW.search(parse.normalized)
+    if (top is None or not asks or top.name not in q.routable or top.name in CONVERSATION or top.name in _FAQ_LIKE
+            or top.name in q.flow_intents or top.confidence < CLARIFY_FLOOR):
+        return None  # (返品って何日以内でしたっけ: a question of the knowledge base's kind, not a return)
+    return Request(top.name, {})
 
 
 def _faq_answer(said: _Said, q: Question) -> Answer | None:
@@ -1280,29 +1411,52 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
     routine request, but never a plain request (「返品したいんですが」), which its flow serves. A question
     that comes with a wish (「ケトルを返したいんですけど、送料はどうなりますか」) is answered, then the
     request's flow runs."""
-    if said.faq is None:
+    if (said.parts is not None and said.first_faq is not None and said.second_faq is None
+            and words.QUESTION.search(said.parts[0].normalized)):
+        after = _request_in(said.parts[1], said, q)
+        if after is not None and after.intent not in _FAQ_LIKE:
+            # 「だいびきの てすうりょうって いくらですか それと …の はいたつを あさっての ごぜんちゅうに かえたいんですけど」:
+            # the question answered first, then the request said after it, with what the caller said for it
+            return Answer(said.first_faq, then=replace(after, prefill=dict(said.prefill)))
+    first, also = _two_answers(said)
+    if first is None:
         return None
+    hit = said.faq or first  # 「そうりょうって いくらですか あと ぽいんとの…」: read whole, none; each part alone is clear
     request = _request(said, q)
     if request is not None and request.intent == "billing_inquiry" and (
             _OWN_UNPAID.search(said.parse.normalized) or _OWN_AMOUNT_RECALLED.search(said.parse.normalized)):
         # 「コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ」: the caller's own unpaid order, which
         # the billing flow looks up (amount, how to pay), not the general fee the knowledge base states
         return None
-    if words.QUESTION.search(said.parse.normalized) or request is None:
+    asks_all_the_same = (_ASKS_ALL_THE_SAME.search(said.parse.normalized) is not None and request is not None
+                         and (request.clarify or request.intent in _FAQ_LIKE))
+    if words.QUESTION.search(said.parse.normalized) or asks_all_the_same or request is None:
         wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
         if wish and request is not None and request.intent == "billing_inquiry" and _HOW_TO.search(
                 said.parse.normalized):
             # 「会社に出す領収書がほしいんですけど、どうすればもらえますか」: the wish is what the question asks how to
             # get, and the answer is the whole of it; the billing flow (an order's amount) does nothing more for it
             wish = False
-        return Answer(said.faq, then=request if wish else None)
-    if (request.intent in _FAQ_LIKE and not said.prefill and said.faq.coverage >= _SURE_COVERAGE
+        return Answer(hit, then=request) if wish else Answer(first, also=also)
+    if (request.intent in _FAQ_LIKE and not said.prefill and hit.coverage >= _SURE_COVERAGE
             and _WANTS.search(said.parse.normalized) and takes_requests(q.awaiting)):
         # 「経費で落としたいので領収書がほしいんですけど」: a wish the classifier files under billing, but the
         # knowledge base has the whole answer (how to get one), and nothing of an order was said: answered, then
         # checked. A statement of trouble (「金額が思ってたのと違うんです」) is no wish: its flow looks it up
-        return Answer(said.faq)
+        return Answer(hit)
     return None
+
+
+def _two_answers(said: _Said) -> tuple[FaqHit | None, FaqHit | None]:
+    """The turn's answer, and a second one when each of its two parts asks a question the knowledge base
+    answers from a different entry, in the order asked (「代引きの手数料っていくらですか？あと領収書ってもらえます？」).
+    Read whole, such a turn may name too much for any one entry; read by its parts, it does not."""
+    first, second = said.first_faq, said.second_faq
+    # (the whole turn's reading may mix the two: 支払い方法 + 送料 read as 支払いの手数料; the parts decide)
+    if (said.parts is None or first is None or second is None or first.entry.id == second.entry.id
+            or not all(words.QUESTION.search(p.normalized) or _WANTS_TO_KNOW.search(p.normalized) for p in said.parts)):
+        return said.faq, None
+    return first, second
 
 
 def _faq_mid_flow(said: _Said, q: Question) -> Answer | None:
@@ -1333,6 +1487,11 @@ _OWN_AMOUNT_RECALLED = re.compile(
     r"(注文|ちゅうもん|頼んだ|たのんだ|買った|かった|購入した)[^。?？]{0,16}(金額|きんがく|代金|だいきん|いくら)[^。?？]{0,10}"
     r"(でしたっけ|だったっけ|だっけ|やったっけ|やっけ)")
 # requests the classifier often files FAQ questions under (see FaqIndex); a sure hit answers them
+# asked, though not as a question (when the classifier is unsure, or hears a request of the knowledge base's kind;
+# 「もう一回持ってきてもらえるのかしら」 is a redelivery asked for): a belief checked (「…かからないんでしたよね」「…という認識でよろしかったでしょうか」),
+# a worry (「今からでも間に合うのか心配で」), a business request to be told (「ご教示ください」)
+_ASKS_ALL_THE_SAME = re.compile(r"よね|でしたっけ|だっけ|かしら|認識で|(のか|か)(どうか)?[、\s]*(心配|しんぱい|不安|ふあん|気になって)|"
+                                r"ご教示|ごきょうじ|教えていただけ")
 _FAQ_LIKE = frozenset({"billing_inquiry", "return_exchange", "out_of_scope"})
 _SURE_COVERAGE = 0.8
 # a question of how to do or get something (どうすればもらえますか, どうやって, どこで, 方法は)
@@ -1369,7 +1528,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
         return Simple("hesitate")
     if _distress(parse):
         return Simple("distress")
-    if (words.HEDGE.search(text) or words.ACKNOWLEDGE.fullmatch(words.bare(text))) and not words.MORE_TO_ASK.search(text):
+    if ((words.HEDGE.search(text) or words.ACKNOWLEDGE.fullmatch(words.bare(text)) or words.SIGH.fullmatch(text))
+            and not words.MORE_TO_ASK.search(text)):
         return Simple("confirm_end")  # 「たぶん大丈夫…かな」「なるほど、おけ」: perhaps done; asked, never assumed
     if words.MORE_TO_ASK.search(text) or (words.QUESTION.search(text) and not words.FINISHED.search(text)):
         if words.ONLY_MORE_TO_ASK.fullmatch(text):
@@ -1423,6 +1583,11 @@ def _at_free(said: _Said, q: Question) -> Action:
         done = _closing(parse) or Simple("confirm_end")
         sure = _THAT_IS_ALL.search(parse.normalized) or words.LEAVING.match(parse.normalized)
         return Simple("end") if done.kind == "confirm_end" and sure else done
+    if (not q.served and _THAT_IS_ALL.search(parse.normalized) and words.only_closing(parse.normalized)
+            and not said.prefill and not words.NOT_SOLVED.search(parse.normalized)):
+        # 「そういうことなんですね。わかりました、以上です」 after 「うまく理解できませんでした」: the caller is done (they
+        # found their answer, or gave up); asked to say it again a third time, they would hang up
+        return Simple("end")
     changed_mind = said.rest is not None and _NOT_THIS.search(parse.normalized) is not None and _sure(said.rest)
     if (parse.ambiguous and len(parse.ranking) > 1 and not (said.point is not None and _sure(said.point))
             and not changed_mind and not _distress(parse)):

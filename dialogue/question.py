@@ -26,7 +26,9 @@ def question_for(state: CallState, bot: Bot) -> Question:
         return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.entities.suggestions(),
                         bot.labels, caller_phone=state.caller_phone, served=state.resolved > 0,
                         spoken=state.channel == "voice", last_intent=last_intent, last_types=last_types)
-    slot_types = flow.slot_types()
+    # a slot the flow keeps but never asks, named as an entity (callback_request's time_window: 「明日の午前中」 at
+    # 「ご希望の日にちは」 says the part of the day too) is taken when said
+    slot_types = {**{s: s for s in flow.slots if s in bot.entities.specs}, **flow.slot_types()}
     intents = set(flow.intents)
     for below in reversed(state.stack):
         # verification fills the slots of the flow that called it too (a date said at the phone step)

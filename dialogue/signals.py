@@ -8,11 +8,13 @@ from typing import Any
 
 from dialogue import answer_words as words
 from dialogue.api import UserTurn
+from dialogue.escalation.conditions import word_starts
 from dialogue.escalation.signals import Signals
 from dialogue.escalation.trajectory import Trajectory
 from dialogue.flow_model import FREE_TEXT
 from dialogue.state import AwaitSlot, CallState
 from dialogue.turn import Turn
+from nlu.features import fold_reading
 from nlu.signals import reading_of
 from nlu.types import Emotion, Harassment, Parse
 
@@ -28,6 +30,24 @@ _DATA_DELETION_ASKED = re.compile(
     r"(個人情報|個人データ|登録情報|会員情報|お客様情報|顧客情報)[^。！？!?]{0,12}(削除|消去|抹消)"
     r"(してください|して下さい|していただけ|して頂け|をお願い|願います|いただきたく|頂きたく|を希望)")
 _NOT_ASKED_POLITELY = re.compile(r"しろ|せよ|やれ|さもない|訴え|晒|許さ|ふざけ|ぞ(?=[。！!、\s]|$)")
+
+
+# 「そうですか、残念ですね」 to 「コーヒーメーカーは梅田店のみ在庫がございます」: disappointment, which the emotion head
+# reads as sadness as strong as grief (0.84); no reason for a person unless a loss or distress is said too
+_DISAPPOINTED = re.compile(r"残念|ざんねん|がっかり|ガッカリ|惜しい|おしい|しょうがない|仕方ない|しかたない|しゃあない|しゃーない")
+DISAPPOINTED_SADNESS = 0.5
+
+
+def _as_heard(emotion: Emotion, text: str) -> Emotion:
+    """The emotion the escalation rules see: sadness capped at DISAPPOINTED_SADNESS in a turn that only says it
+    is disappointed."""
+    if (emotion.label != "sadness" or emotion.score <= DISAPPOINTED_SADNESS or not _DISAPPOINTED.search(text)
+            or words.GRIEF.search(text) or words.DISTRESS.search(text)):
+        return emotion
+    scores = {**emotion.scores, "sadness": DISAPPOINTED_SADNESS}
+    scores["neutral"] = scores.get("neutral", 0.0) + emotion.score - DISAPPOINTED_SADNESS
+    best = max(scores, key=lambda label: scores[label])
+    return Emotion(best, scores[best], scores)  # type: ignore[arg-type]
 
 
 def emotion_reading(parse: Parse, turn: UserTurn) -> dict[str, Any]:
@@ -120,10 +140,11 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         channel=state.channel,
         text=parse.normalized if parse else "",
         reading=reading_of(parse.normalized, parse.tokens) if parse else "",
+        word_starts=word_starts([fold_reading(t.reading) for t in parse.tokens]) if parse and parse.tokens else None,
         intent=("operator_request" if person_asked
                 else parse.intent.name if parse is not None and use_intent and confident else None),
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
-        emotion=parse.emotion if parse else None,
+        emotion=_as_heard(parse.emotion, parse.normalized) if parse else None,
         trajectory=trajectory(state.emotions),
         harassment=counted_harassment(parse, answering=not use_intent if answering is None else answering),
         harassment_warnings=state.harassment_warnings,

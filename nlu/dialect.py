@@ -1,5 +1,6 @@
 """Regional verb endings the intent head has seen little of, put in standard form for a second reading:
-Kyushu 「知りたか(と)」 and Kanto/Tohoku 「頼みてえ」 are 知りたい / 頼みたい. Only the wish ending, after a verb's
+Kyushu 「知りたか(と)」 and Kanto/Tohoku 「頼みてえ」 (「たのみでえ」) are 知りたい / 頼みたい, and Tohoku's voiced
+つ (「にもづ」「さいはいたづ」) is つ. Only the wish ending, after a verb's
 stem (り, み, き, ...), so that 高か, 聞いてえらい or まってえな are left as they are. The pipeline reads the
 standard form too and keeps whichever reading is surer (nlu/pipeline.py)."""
 
@@ -10,9 +11,11 @@ import re
 # the last kana of a verb's continuative stem (知り, 頼み, 聞き, 話し, 食べ, 来) before the wish ending
 _STEM = "いきしちにひみりぎじびぴえけせてねへめれげぜでべぺ"
 _KYUSHU_WISH = re.compile(rf"(?<=[{_STEM}])たか(?=と|ね|ばい|けど|です|ん|っちゃ|$|[、。 ,.!?])")
-_EASTERN_WISH = re.compile(rf"(?<=[{_STEM}])てえ(?=ん|よ|な|の|けど|だ|です|$|[、。 ,.!?])")
+_EASTERN_WISH = re.compile(rf"(?<=[{_STEM}])[てで]え(?=ん|よ|な|の|けど|だ|です|$|[、。 ,.!?])")
+# Tohoku voices つ between vowels (にもづ 荷物, さいはいたづ 再配達) and て after a stem (たのみでえ): in kana as spoken
+_TOHOKU_ZU = re.compile(r"(?<=[ぁ-ゖ])づ")
 
 
 def standard_form(text: str) -> str:
     """`text` with regional wish endings in standard form; the same string when there are none."""
-    return _EASTERN_WISH.sub("たい", _KYUSHU_WISH.sub("たい", text))
+    return _TOHOKU_ZU.sub("つ", _EASTERN_WISH.sub("たい", _KYUSHU_WISH.sub("たい", text)))

@@ -317,6 +317,10 @@ def _kana_value(words: list[str]) -> int | None:
     return total + max(cur, 0)
 
 
+# kana that end a particle, after which a one-kana number may start (らいねんの にがつ, にじから よじ, けど くじ)
+_PARTICLE_KANA = frozenset("のはがをにでともへやからりどねよ")
+
+
 def kana_unit_edits(text: str) -> list[Edit]:
     """Kana numbers read with a unit (さんじはん, じゅうにがつみっか, ごひゃくえん)."""
     edits: list[Edit] = []
@@ -333,6 +337,10 @@ def kana_unit_edits(text: str) -> list[Edit]:
             value = None
         if value is None or (first == len(words) - 1 and words[-1] in _NOT_WITH.get(unit, ())):
             continue
+        start = found[first].start()
+        if (len(words) == 1 and len(words[0]) == 1 and start > 0
+                and "\u3041" <= text[start - 1] <= "\u3096" and text[start - 1] not in _PARTICLE_KANA):
+            continue  # one kana inside a word: 「なにがつかえますか」 (何が使えますか) holds no 2月
         if unit == "円" and value < 10:  # ごえん (ご縁) is a word
             continue
         edits.append((found[first].start(), m.end(1), str(value)))

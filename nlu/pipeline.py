@@ -49,6 +49,9 @@ SHORT_UNLISTED_THRESHOLD = 0.7
 # a routine request the intent head is this sure of needs a surer harassment score (see _plainly_routine)
 ROUTINE_INTENT_CONFIDENCE = 0.75
 ROUTINE_HARASSMENT_THRESHOLD = 0.6
+# a turn in kana only (a recogniser's transcript) with no word of the カスハラ lexicon (see the harassment check)
+KANA_UNLISTED_THRESHOLD = 0.6
+_KANA_ONLY = re.compile(r"[\u3040-\u30ff\s、。,.!?！？ー0-9]+")
 # intents whose lines harassment never reads as: demands look like operator/callback requests, abuse like
 # complaints or nothing the shop does
 _NOT_ROUTINE = frozenset({"complaint", "out_of_scope", "operator_request", "callback_request"})
@@ -251,6 +254,11 @@ class NLU:
         short_unlisted = len(norm.text.replace(" ", "")) <= SHORT_CHARS and not any(
             f.startswith("hx:") and f != "hx:english_second_person" for f in stage.feats)
         harassment = self._harassment(probs["harassment"], short_unlisted)
+        if (harassment.detected and harassment.score < KANA_UNLISTED_THRESHOLD and _KANA_ONLY.fullmatch(norm.text)
+                and not any(f.startswith("hx") for f in stage.feats)):
+            # 「あど ぽいんとって なんぼで いってん つくのっしゃ」 (Tohoku, as a recogniser writes it): kana with no word
+            # of the lexicon is far from the lines the head learnt; abuse in kana names its word (しね, ばか)
+            harassment = Harassment(False, harassment.score, None)
         if harassment.detected and harassment.score < ROUTINE_HARASSMENT_THRESHOLD and _plainly_routine(top, stage.feats):
             # 「今夜、何時まで店あいてる？」「家まで持ってきてくれるの？助かる」: a request the intent head is sure of,
             # with no listed abuse word, shares only a few words (今夜, 家まで) with harassment lines

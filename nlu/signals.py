@@ -27,6 +27,9 @@ _MARKERS: dict[str, tuple[str, ...]] = {
         "ケイサツ",
         "ホウテキソチ",
         "テイソ",
+        # UniDic reads 警察 and 提訴 with a long vowel (ケーサツ, テーソ), which folds otherwise than ケイ
+        "ケーサツ",
+        "テーソ",
     ),
     # the caller says they already said it: rising irritation even in calm words
     "repetition_complaint": (
@@ -68,9 +71,33 @@ _LIMITED_JAPANESE = re.compile(
 _TO_THE_AGENT = re.compile(r"アンタ|オマエ|テメ|キサマ|キミ|アナタ|オタク|ソッチ|ソチラ|オネエサン|ニイチャン|ネエチャン")
 
 
+def _word_starts(tokens: Sequence[Token]) -> set[int] | None:
+    """Where each word's reading starts in `reading_of`: a marker counts only from a word's start, so that
+    「くださいばんごう」 (ください + 番号) holds no サイバン (裁判)."""
+    if not tokens:
+        return None
+    starts, at = set(), 0
+    for t in tokens:
+        size = len(fold_reading(t.reading))
+        if size >= 2:  # not from a one-kana particle or ending: 「届いて|い|そう」 holds no テイソ (提訴)
+            starts.add(at)
+        at += size
+    return starts
+
+
+def _marked(reading: str, mark: str, starts: set[int] | None) -> bool:
+    at = reading.find(mark)
+    while at >= 0:
+        if starts is None or at in starts:
+            return True
+        at = reading.find(mark, at + 1)
+    return False
+
+
 def flags(text: str, tokens: Sequence[Token]) -> frozenset[str]:
     reading = reading_of(text, tokens)
-    found = {flag for flag, marks in _FOLDED.items() if any(m in reading for m in marks)}
+    starts = _word_starts(tokens)
+    found = {flag for flag, marks in _FOLDED.items() if any(_marked(reading, m, starts) for m in marks)}
     if (_LIMITED_JAPANESE.search(reading) and not _TO_THE_AGENT.search(reading)
             and not any(q in text for q in "?？")):
         found.add("limited_japanese")

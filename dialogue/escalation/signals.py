@@ -17,6 +17,9 @@ class Signals:
     channel: str = "voice"  # voice | chat
     text: str = ""  # normalised utterance; "" for DTMF / no-input
     reading: str = ""  # katakana reading of the utterance; "" if none
+    # where the words of two kana or more start in the folded reading (conditions.kana), when the words are known:
+    # a keyword in kana counts only from there (「くださいばんごう」 holds no さいばん)
+    word_starts: frozenset[int] | None = None
     intent: str | None = None
     intent_confidence: float = 0.0
     emotion: Emotion | None = None  # this turn only

@@ -122,7 +122,7 @@ def replace_tails(norm: Normalized, entities: Sequence[Entity]) -> list[Entity]:
     i = 0
     while i < len(out):
         tail = _tail_after(text, spans[i]) if out[i].type in _NUMBER_TYPES else None
-        if tail is None or not _fits_tail(text, spans[i], str(out[i].value), tail[0], tail[3]):
+        if tail is None or not _fits_tail(text, spans[i], str(out[i].value), tail[0], tail[3], out[i].type):
             i += 1
             continue
         digits, start, end, _ = tail
@@ -170,10 +170,16 @@ def _corrected_gap(gap: str) -> re.Match[str] | None:
     return _AFTER_TAIL_RE.fullmatch(gap, m.end())
 
 
-def _fits_tail(text: str, span: tuple[int, int], value: str, digits: str, named: int | None) -> bool:
+# the groups a number of a type is said in, as tails (〒160-0023, 090-1234-5678): a kana transcript's groups are
+# gone once the normaliser has written its digits (いちろくぜろの ぜろぜろにさん -> 1600023)
+_GROUP_TAILS = {"postal_code": (4,), "phone_number": (4, 8), "order_id": (4,)}
+
+
+def _fits_tail(text: str, span: tuple[int, int], value: str, digits: str, named: int | None,
+               kind: str = "digits") -> bool:
     if not value.isdigit() or len(digits) >= len(value) or (named is not None and named != len(digits)):
         return False
-    if len(digits) <= len(value) // 2:
+    if len(digits) <= len(value) // 2 or len(digits) in _GROUP_TAILS.get(kind, ()):
         return True
     said = [len(g) for g in re.findall(r"[0-9]+", text[span[0] : span[1]])]  # 090の1234の5679: 3, 4, 4
     return any(sum(said[k:]) == len(digits) for k in range(1, len(said)))

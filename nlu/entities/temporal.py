@@ -171,8 +171,16 @@ _KANA_DAY_NUMBER = {"ついたち": 1, "ふつか": 2, "みっか": 3, "よっ�
                     "ここのか": 9, "とおか": 10, "はつか": 20, "じゅうよっか": 14, "にじゅうよっか": 24}
 
 
+# a kana day after the month it is in (「ねんあけ よっかの ごぜんちゅうに」「らいげつの みっかに」): a date anywhere
+_MONTH_KANA_DAY = re.compile(
+    r"(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ)の?[、 ]*"
+    r"(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+    r"(?=の|に|で|は|から|まで|です|[、。!.\s]|$)"
+)
+
+
 def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
-    m = _LONE_KANA_DAY.fullmatch(norm.text)
+    m = _LONE_KANA_DAY.fullmatch(norm.text) or _MONTH_KANA_DAY.search(norm.text)
     if m is None:
         return []
     day = _KANA_DAY_NUMBER[m["day"]]

@@ -18,6 +18,7 @@ from nlu.pipeline import NLU
     ("値段が高か", "値段が高か"),
     ("まってえな", "まってえな"),
     ("聞いてえらい目にあった", "聞いてえらい目にあった"),
+    ("にもづ の さいはいたづ たのみでえ", "にもつ の さいはいたつ たのみたい"),  # Tohoku, as a recogniser writes it
 ])
 def test_standard_form(said: str, standard: str) -> None:
     assert standard_form(said) == standard
@@ -26,6 +27,7 @@ def test_standard_form(said: str, standard: str) -> None:
 @pytest.mark.parametrize(("said", "intent"), [
     ("荷物の再配達さ、頼みてえんだけども", "delivery_change"),
     ("しょうひんの ざいこば しりたかとですけど", "product_availability"),
+    ("にもづ の さいはいたづ たのみでえ んだども", "delivery_change"),
 ])
 def test_a_regional_request_is_read_as_the_request(nlu: NLU, said: str, intent: str) -> None:
     assert nlu.parse(said).intent.name == intent

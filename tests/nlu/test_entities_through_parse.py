@@ -26,6 +26,8 @@ LINES: list[tuple[str, list[tuple[str, str]]]] = [
     ("明日は家にいます", [("date", "2026-11-25")]),
     ("090の1234の5679、あ、間違えました、5678です", [("phone_number", "09012345678")]),
     ("12345679、あ、ちがう、最後は8です", [("order_id", "12345678")]),
+    # the last group of a postal code said again, in kana: the groups are gone once written as digits
+    ("ゆうびんばんごうは いちろくぜろの ぜろぜろにさん あ ちがう ぜろぜろにに です", [("postal_code", "1600022")]),
     ("ゼロキューゼロいちにさんよん ごーろくななきゅう、いや、ななはちです", [("phone_number", "09012345678")]),
     # typed as after +81, the trunk 0 left off; ten digits of another shape stay digits
     ("9012345678", [("phone_number", "09012345678")]),
@@ -35,6 +37,8 @@ LINES: list[tuple[str, list[tuple[str, str]]]] = [
     ("年明けの4日", [("date", "2027-01-04")]),
     ("ねんあけの よっか", [("date", "2027-01-04")]),
     ("らいげつの みっか", [("date", "2026-12-03")]),
+    # inside a sentence too, after the month it is in (alone, よっか could be any word)
+    ("この でんわに ねんあけ よっかの ごぜんちゅうに おねがいします", [("date", "2027-01-04")]),
 ]  # fmt: skip
 
 
