@@ -1430,7 +1430,7 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         return None
     asks_all_the_same = (_ASKS_ALL_THE_SAME.search(said.parse.normalized) is not None and request is not None
                          and (request.clarify or request.intent in _FAQ_LIKE))
-    if words.QUESTION.search(said.parse.normalized) or asks_all_the_same or request is None:
+    if _asks(said.parse.normalized) or asks_all_the_same or request is None:
         wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
         if wish and request is not None and request.intent == "billing_inquiry" and _HOW_TO.search(
                 said.parse.normalized):
@@ -1445,6 +1445,11 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         # checked. A statement of trouble (「金額が思ってたのと違うんです」) is no wish: its flow looks it up
         return Answer(hit)
     return None
+
+
+def _asks(text: str) -> bool:
+    """A question, also typed with a full stop after it (「配送料は発生しますでしょうか。」, business chat)."""
+    return words.QUESTION.search(text.rstrip("。．.!！ 　")) is not None
 
 
 def _two_answers(said: _Said) -> tuple[FaqHit | None, FaqHit | None]:
@@ -1465,7 +1470,7 @@ def _faq_mid_flow(said: _Said, q: Question) -> Answer | None:
     questions under and the knowledge base knows every topic word (「ポイントの有効期限っていつまで？」 is no
     billing question about the order being cancelled)."""
     text = said.parse.normalized
-    if said.faq is None or not words.QUESTION.search(text):
+    if said.faq is None or not _asks(text):
         return None
     request = _request(said, q)
     if request is None:

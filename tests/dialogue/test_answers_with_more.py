@@ -592,3 +592,20 @@ async def test_the_callback_offered_is_taken_however_it_is_said(tmp_path: Path, 
   expect: {outcome: callback_scheduled, slots: {phone_number: "0112223333", date: "2026-12-08"}}
 """)
     assert result.passed, result.failures
+
+
+async def test_a_question_typed_with_a_full_stop_is_a_question(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # dev41 (business chat): 「…発生しますでしょうか。」 had not counted as a question for the knowledge base, and the
+    # amount in it (4,500円) started the billing flow's order-number question
+    result = await _run(tmp_path, bot, nlu, """
+- name: a company purchase, will shipping be charged
+  channel: chat
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: 弊社で備品として購入予定です。合計金額が4,500円程度となる見込みですが、配送料は発生しますでしょうか。
+      expect: {says: 送料550円, awaiting: confirm}
+    - user: 承知いたしました。ありがとうございました。
+    - user: 以上です。
+  expect: {outcome: resolved}
+""")
+    assert result.passed, result.failures
