@@ -1016,7 +1016,7 @@ def _words_instead(text: str, slots: Mapping[str, Any], slot_types: Mapping[str,
         return {}
     old, new = match["old"], match["new"]
     for slot, value in slots.items():
-        if slot_types.get(slot, "text") not in _FREE_TYPES or not isinstance(value, str) or value.count(old) != 1:
+        if slot_types.get(slot) not in _FREE_TYPES or not isinstance(value, str) or value.count(old) != 1:
             continue
         after = value[value.index(old) + len(old):]
         kept = next((after[:n] for n in range(len(after), 0, -1) if new.endswith(after[:n]) and len(new) > n), "")

@@ -8,14 +8,14 @@ from typing import Any
 
 from dialogue import answer_words as words
 from dialogue.api import UserTurn
-from dialogue.escalation.conditions import word_starts
+from dialogue.escalation.conditions import kana
 from dialogue.escalation.signals import Signals
 from dialogue.escalation.trajectory import Trajectory
 from dialogue.flow_model import FREE_TEXT
 from dialogue.state import AwaitSlot, CallState
 from dialogue.turn import Turn
 from nlu.features import fold_reading
-from nlu.signals import reading_of
+from nlu.signals import reading_of, word_starts
 from nlu.types import Emotion, Harassment, Parse
 
 # a turn that gives exactly what the bot asked for (a date, a name, a number) is rarely abuse; short
@@ -140,7 +140,8 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         channel=state.channel,
         text=parse.normalized if parse else "",
         reading=reading_of(parse.normalized, parse.tokens) if parse else "",
-        word_starts=word_starts([fold_reading(t.reading) for t in parse.tokens]) if parse and parse.tokens else None,
+        word_starts=(word_starts(kana(fold_reading(t.reading)) for t in parse.tokens)
+                     if parse and parse.tokens else None),
         intent=("operator_request" if person_asked
                 else parse.intent.name if parse is not None and use_intent and confident else None),
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,

@@ -7,7 +7,7 @@ read these flags; the words themselves are not a classifier, only markers a supe
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import jaconv
 
@@ -71,21 +71,20 @@ _LIMITED_JAPANESE = re.compile(
 _TO_THE_AGENT = re.compile(r"アンタ|オマエ|テメ|キサマ|キミ|アナタ|オタク|ソッチ|ソチラ|オネエサン|ニイチャン|ネエチャン")
 
 
-def _word_starts(tokens: Sequence[Token]) -> set[int] | None:
-    """Where each word's reading starts in `reading_of`: a marker counts only from a word's start, so that
-    「くださいばんごう」 (ください + 番号) holds no サイバン (裁判)."""
-    if not tokens:
-        return None
+def word_starts(readings: Iterable[str]) -> frozenset[int]:
+    """Where each word of two kana or more starts in the words' readings joined, in order: a marker counts only
+    from a word's start, so that 「くださいばんごう」 (ください + 番号) holds no サイバン (裁判), and 「届いて|い|そう」 no
+    テイソ (提訴). The escalation rules' kana keywords use it too, on their own folding of the readings."""
     starts, at = set(), 0
-    for t in tokens:
-        size = len(fold_reading(t.reading))
-        if size >= 2:  # not from a one-kana particle or ending: 「届いて|い|そう」 holds no テイソ (提訴)
+    for reading in readings:
+        if len(reading) >= 2:  # not from a one-kana particle or ending
             starts.add(at)
-        at += size
-    return starts
+        at += len(reading)
+    return frozenset(starts)
 
 
-def _marked(reading: str, mark: str, starts: set[int] | None) -> bool:
+def found_from_word_start(reading: str, mark: str, starts: frozenset[int] | None) -> bool:
+    """Whether `mark` occurs in `reading` from one of `starts` (anywhere, when the words are not known)."""
     at = reading.find(mark)
     while at >= 0:
         if starts is None or at in starts:
@@ -96,8 +95,8 @@ def _marked(reading: str, mark: str, starts: set[int] | None) -> bool:
 
 def flags(text: str, tokens: Sequence[Token]) -> frozenset[str]:
     reading = reading_of(text, tokens)
-    starts = _word_starts(tokens)
-    found = {flag for flag, marks in _FOLDED.items() if any(_marked(reading, m, starts) for m in marks)}
+    starts = word_starts(fold_reading(t.reading) for t in tokens) if tokens else None
+    found = {flag for flag, marks in _FOLDED.items() if any(found_from_word_start(reading, m, starts) for m in marks)}
     if (_LIMITED_JAPANESE.search(reading) and not _TO_THE_AGENT.search(reading)
             and not any(q in text for q in "?？")):
         found.add("limited_japanese")

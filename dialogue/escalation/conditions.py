@@ -14,6 +14,7 @@ import jaconv
 
 from dialogue.escalation.schema import When
 from dialogue.escalation.signals import Signals
+from nlu.signals import found_from_word_start
 
 # long vowels and small kana are where ASR and speakers vary most (センター / センタア, ウッタエル / ウタエル)
 _FOLD: dict[str, str | int | None] = {"ー": "ウ", "ッ": "", "ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ"}
@@ -89,7 +90,7 @@ def _keyword_hit(t: Turn, words: tuple[tuple[str, str], ...]) -> str | None:
     for word, folded in words:
         if starts is not None and not _KANJI.search(word):
             # a keyword in kana, and the turn's words known: from a word's start in the reading only
-            if t.s.reading and _from_word_start(t.kana_reading, folded, starts):
+            if t.s.reading and found_from_word_start(t.kana_reading, folded, starts):
                 return word
             continue
         if word in t.s.text or folded in t.kana_text or (t.s.reading and folded in t.kana_reading):
@@ -99,25 +100,6 @@ def _keyword_hit(t: Turn, words: tuple[tuple[str, str], ...]) -> str | None:
 
 _KANJI = re.compile(r"[\u4e00-\u9fff]")
 
-
-def _from_word_start(reading: str, folded: str, starts: frozenset[int]) -> bool:
-    at = reading.find(folded)
-    while at >= 0:
-        if at in starts:
-            return True
-        at = reading.find(folded, at + 1)
-    return False
-
-
-def word_starts(readings: list[str]) -> frozenset[int]:
-    """Signals.word_starts from the words' readings, in order."""
-    starts, at = set(), 0
-    for reading in readings:
-        size = len(kana(reading))
-        if size >= 2:
-            starts.add(at)
-        at += size
-    return frozenset(starts)
 
 
 def _pattern_hit(t: Turn, regexes: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]) -> str | None:
