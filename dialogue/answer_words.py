@@ -190,10 +190,18 @@ KEYPAD_OK = re.compile(
     r"(いい|よい|良い|ええ|大丈夫|だいじょうぶ|かまわ|構わ|いけ|できま|でき)[^。]{0,6}(か|の|ん|\?|？)"
 )
 
+# the time left to the bot, said to another question (「いちばん はやい じかんで おねがいします」 when the number was
+# being confirmed): only words about time, not 「どちらでも」, which answers the question asked
+ANY_TIME = re.compile(
+    r"(いつでも|何時でも|なんじでも|何日でも|なんにちでも|どの日でも|(一番|いちばん|イチバン)(早|はや)|最短|さいたん|最速|"
+    r"(なるべく|なるだけ|できるだけ|出来るだけ|できる限り|出来る限り)(早|はや)|(早|はや)い(ほう|方|時間|日|うち))"
+)
+
 # the choice left to the bot (「いつでもいいです」「一番早い時間で」「そちらのご都合で」「お任せします」): at a question whose
 # step says where to go then (`no_preference`), the first time that can be offered; elsewhere not read
 NO_PREFERENCE = re.compile(
     r"(いつでも|何時でも|なんじでも|何日でも|なんにちでも|どの日でも|どっちでも|どちらでも|"
+    r"(なんでも|何でも)[、\s]*(いい|ええ|よか|かまわ|構わ|大丈夫|だいじょうぶ)|"
     r"(一番|いちばん|イチバン)(早|はや)|最短|さいたん|最速|(なるべく|なるだけ|できるだけ|出来るだけ|できる限り|出来る限り)(早|はや)|"
     r"(早|はや)ければ|(早|はや)い(ほう|方|ところ|とこ|時間|日|うち)|(早|はや)めが|(早|はや)いのが|"
     r"(特に|とくに|別に|べつに)[、\s]*(希望|きぼう|指定|してい|こだわり)?(は|とか|も)?[、\s]*(ない|ありません|ございません|ないです|ないで|あらへん|ないっす|なか)|"
@@ -770,3 +778,15 @@ AWAY_FROM_HOME = re.compile(
     r"(誰|だれ)も(い|お)(ない|ません|らん|らへん|れへん|ーひん|いひん)|(家|いえ|うち)に?(い|お)(ない|ません|らん|らへん|れへん)|"
     r"留守|るす|不在(?!票)|ふざい(?!ひょう)|(受け|うけ)(取|と)れ(ない|ません|へん|なさそう)|(家|いえ|うち)を?(空け|あけ)"
 )
+
+
+# a no that says which part of a read-back is wrong: 「この でんわじゃなくて」「日にちが違います」「別の携帯に」
+NOT_THIS = re.compile(r"じゃなく|じゃな[いく]|ではなく|でなく|ちが[うい]|違[うい]|べつの|別の|ほかの|他の")
+# the words that name a slot in such a no, by the slot names of the sample flows (SPEC 7.2: slots are named after
+# their entity types); a flow whose slot is not asked is never sent back to it
+SLOT_CUES: dict[str, re.Pattern[str]] = {
+    "phone_number": re.compile(r"電話|でんわ|デンワ|携帯|けいたい|ケータイ|ケイタイ|スマホ"),  # 番号 alone: an order's too
+    "date": re.compile(r"日にち|ひにち|日付|ひづけ|曜日|ようび|何日|なんにち"),
+    "time": re.compile(r"時間|じかん|時刻|何時|なんじ"),
+    "address": re.compile(r"住所|じゅうしょ|番地|ばんち|マンション|部屋|へや|号室|ごうしつ"),
+}

@@ -292,6 +292,12 @@ class Conductor:
             if to_person and parse is not None and _waves_off_help(parse.normalized):
                 # 「いえ、コンビニで払います」 to 「解消されましたでしょうか」: no help needed, not unsolved
                 return await self._yes(turn, values)
+            named = _named_wrong(flow, parse.normalized) if parse is not None and not values else None
+            if named is not None:
+                # 「いえ この でんわじゃなくて べつの けいたいに」 to 「…11時ごろ、03-…へ…よろしいでしょうか」: the part
+                # named is asked again, not the one the step's no goes to (the day)
+                slot, target = named
+                turn.emit(SlotsCleared((slot,)))
             if target is None and step.slot:
                 turn.emit(SlotsCleared((step.slot,)))
                 target = next((s.id for s in flow.steps if s.ask == step.slot), None)
@@ -312,9 +318,12 @@ class Conductor:
                 turn.emit(Waiting(AwaitFree()))
             elif aw.offer == "callback":
                 turn.say("callback_declined")
-                # the caller chose to call again later: nothing is left open, so the call ends resolved (outside
-                # writers split on this: dev and dev2 expect resolved, dev6 and dev7 ended)
-                turn.emit(CallEnded("resolved", None))
+                # the caller chose to call again later: nothing is left open (outside writers split on the outcome:
+                # dev and dev2 expect resolved, dev6 and dev7 ended), but the call is not cut off: two writers'
+                # callers went on (「ちなみに月曜は何時から…」「じゃあ渋谷店の営業時間だけ」), so 「ほかにご用件は」
+                turn.emit(RequestResolved())
+                turn.say("anything_else")
+                turn.emit(Waiting(AwaitAnythingElse()))
             else:  # not a goodbye after all
                 self._ask_again(turn, after_goodbye=True)
             return True
@@ -587,6 +596,21 @@ def _label(turn: Turn, intent: str) -> str:
     """The bot's name for a request, in the call's language (prompts `label_<intent>`)."""
     key = turn.localized(f"label_{intent}")
     return turn.bot.prompts.render(key, turn.state.channel, {}).text if turn.bot.prompts.has(key) else ""
+
+
+def _named_wrong(flow: Flow, text: str) -> tuple[str, str] | None:
+    """The one slot of the flow a no names as wrong (「この電話じゃなくて」「日にちが違う」), with the step that asks it
+    (the one that always asks, when there are two); None when none or several are named."""
+    if not words.NOT_THIS.search(text):
+        return None
+    asked = {s.ask for s in flow.steps if s.ask is not None}
+    named = [slot for slot, cue in words.SLOT_CUES.items() if slot in asked and cue.search(text)]
+    if len(named) != 1:
+        return None
+    slot = named[0]
+    steps = [s for s in flow.steps if s.ask == slot]
+    step = next((s for s in steps if s.always_ask), steps[0])
+    return slot, step.id
 
 
 def _waves_off_help(text: str) -> bool:

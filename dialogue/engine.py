@@ -262,7 +262,11 @@ class DialogueManager:
                               guessed))
         parse = heard.parse
         if parse is not None and (action == Simple("hesitate") or (
-                isinstance(action, Yes | No) and words.only_yes_or_no(parse.normalized))):
+                isinstance(action, Yes | No) and words.only_yes_or_no(parse.normalized)) or (
+                isinstance(action, Simple) and action.kind in ("end", "confirm_end")
+                and isinstance(aw, AwaitAnythingElse) and words.only_closing(parse.normalized))):
+            # 「ないよ」「もうないよ」 to 「ほかにご用件は」: nothing more, which reads as anger 0.8-0.9 to the emotion head
+            # (short plain negatives), and a caller who is closing the call is no caller to hand over.
             # 「うーん、どうしようかな」 at a question: deliberation, which the emotion model reads as anxiety (0.98);
             # a caller collecting themselves is no caller in distress. A bare yes or no carries no feeling in its
             # words: 「だからよ」 (Okinawan "right") reads as anger 0.91 for the だから of 「だから言ってんだろ」
@@ -333,8 +337,9 @@ class DialogueManager:
         if parts is not None:
             first_faq = self.bot.faq.match(parts[0].normalized, parts[0].tokens)
             second_faq = self.bot.faq.match(parts[1].normalized, parts[1].tokens)
+        loose = self.bot.faq.match_loose(parse.normalized, parse.tokens) if heard.faq is None else None
         return replace(heard, parts=parts, first_faq=first_faq, second_faq=second_faq,
-                       point=point_of(self.nlu, parse, now))
+                       point=point_of(self.nlu, parse, now), loose_faq=loose)
 
     def _asked_on(self, text: str, asked: str) -> FaqHit | None:
         """「じゃあ 初期不良だったら」 after the return-shipping answer: too little to match alone, a question of
@@ -410,6 +415,7 @@ class DialogueManager:
 
 
 _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
+_SURE_THANKS = 0.6
 
 
 def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False,
@@ -431,6 +437,8 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
     elif isinstance(action, Simple) and action.kind in ("end", "confirm_end") and intent not in _CLOSINGS:
         # 「番号が手元になくて…また後でかけ直します」 reads as callback_request; the bot heard a goodbye
         intent, confidence = "goodbye", 1.0
+    elif isinstance(action, Yes) and intent == "thanks" and parse.intent.confidence >= _SURE_THANKS:
+        pass  # 「ありがとうございます、助かりました」 to 「解消されましたでしょうか」: a thank-you, which the bot took as yes
     elif isinstance(action, Yes) and guessed is not None and intent == guessed:
         pass  # 「いえ、届いてはいるんです、返品のほうです」 to 「返品・交換についてでしょうか」: the request said again
     elif isinstance(action, Yes | No) and not (isinstance(action, No) and action.intent):

@@ -247,6 +247,17 @@ class CallbackFor(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackBooked(Event):
+    """A callback the caller agreed to (`end: callback_scheduled`): the number, day and time to call, as they
+    were agreed. The call goes on (「ほかにご用件は」); the callback is placed when it ends."""
+
+    type: ClassVar[str] = "callback_booked"
+    phone: str | None
+    date: str | None
+    time: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class RequestResolved(Event):
     type: ClassVar[str] = "resolved"
 
@@ -321,10 +332,21 @@ def apply(state: CallState, event: Event) -> CallState:
             return replace(state, callback_reason=reason)
         case RequestResolved():
             return replace(state, resolved=state.resolved + 1)
+        case CallbackBooked(phone=phone, date=date, time=time):
+            # the call's outcome so far (a turn's `expect: {outcome: callback_scheduled}`); the call goes on
+            return replace(state, callback=frozen({"phone": phone, "date": date, "time": time}),
+                           outcome="callback_scheduled")
         case CallEnded(outcome=outcome, reason=reason):
+            if state.callback is not None and (outcome in _SETTLED_BY_CALLBACK or reason in _SETTLED_BY_CALLBACK):
+                # a caller who booked a callback and then said 以上です, hung up or went quiet is waiting for that call
+                outcome, reason = "callback_scheduled", None
             return replace(state, awaiting=Done(), stack=(), outcome=outcome, reason=reason,
                            case_id=state.case_id or case_id_for(state.id))
     return state  # events that only go to the log: what was said, steps, actions, failures of the backend
+
+
+# how a call that booked a callback may end and still be the callback's: outcomes, and `ended` reasons
+_SETTLED_BY_CALLBACK = frozenset({"resolved", "abandoned", "goodbye", "no_input"})
 
 
 def case_id_for(session_id: str) -> str:

@@ -756,6 +756,21 @@ class FaqIndex:
             return None
         return FaqHit(self.entries[best], score, coverage)
 
+    def match_loose(self, text: str, tokens: Sequence[Token] | None = None) -> FaqHit | None:
+        """The entry a question is about when it says more than the entry knows (「今からでも返品って間に合うのか
+        心配で」「領収書の発行方法をご教示ください。紙での郵送は不要です」: the story around it lowers the coverage
+        below `min_coverage`): a hit at `LOOSE_COVERAGE` when it is far ahead of every other entry. For the
+        caller to use only where the turn asks (a question, a belief checked): a statement that names a
+        topic (「返品したいんですが」) is a request."""
+        ranked = self._rows(text, tokens, key=_value)
+        if not ranked:
+            return None
+        best, score, coverage = ranked[0]
+        runner_up = _value(ranked[1]) if len(ranked) > 1 else 0.0
+        if score < self.min_score or coverage < LOOSE_COVERAGE or _value(ranked[0]) < LOOSE_LEAD * runner_up:
+            return None
+        return FaqHit(self.entries[best], score, coverage)
+
     def follow_up(self, text: str, entry_id: str, tokens: Sequence[Token] | None = None) -> FaqHit | None:
         """The entry just answered, when `text` reads as more about it: 「じゃあ4,999円だったら？」 after the
         free-shipping answer, 「8日って注文した日からですか？」 after the return deadline. Such a turn names too
@@ -1031,6 +1046,12 @@ class FaqIndex:
                 weight = _OTHER_TOPIC  # what another entry is about (代引きでカード払い, ポイントで送料)
             total += weight
         return covered / total if total and (nouns or len(known) >= 2) else 0.0
+
+
+# `match_loose`: the coverage a question that tells a story around its topic still reaches, and how far ahead of
+# the next entry its answer must be
+LOOSE_COVERAGE = 0.4
+LOOSE_LEAD = 2.0
 
 
 def _value(row: tuple[int, float, float]) -> float:

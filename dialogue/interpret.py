@@ -67,6 +67,9 @@ class Heard:
     point: Parse | None = None
     # after an answer from the knowledge base: that entry, when the turn reads as more about it (FaqIndex.follow_up)
     follow_up: FaqHit | None = None
+    # the entry a question is about when it tells more than the entry knows (FaqIndex.match_loose): answered only
+    # when the turn asks
+    loose_faq: FaqHit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +363,7 @@ class _Said:
     point: Parse | None = None
     follow_up: FaqHit | None = None  # as in Heard
     first_faq: FaqHit | None = None  # as in Heard
+    loose_faq: FaqHit | None = None  # as in Heard
 
 
 # words that name a request of their own (a turn with them is no mere answer, whatever values it holds)
@@ -703,7 +707,7 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
     values = values_heard(by_type, q.slot_types, entity_types)
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
-                 heard.point, heard.follow_up, heard.first_faq)
+                 heard.point, heard.follow_up, heard.first_faq, heard.loose_faq)
     if isinstance(aw, AwaitSlot):
         if aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
             return read
@@ -1175,6 +1179,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
                  # 「いえの でんわで いいです」 from a landline (いえ here is 家, no no): the home phone is the one calling
                  or (_HOME_PHONE.match(lead) and not q.caller_phone.startswith(_MOBILE_PREFIXES)))):
         return Yes(values)  # 「この でんわで いいです」 to 「090-…におかけしてよろしいでしょうか」: いいです here is a yes
+    if (isinstance(aw, AwaitConfirm) and not aw.offer and "callback_request" in q.flow_intents
+            and words.ANY_TIME.search(lead) and not words.NO.match(lead) and not _NEGATED.search(_last_clause(lead))):
+        # 「いつでも いいよ ずっと いえに いるから」 to the callback number read back: the number taken, the time left to
+        # us (the flow offers the earliest); 家にいる here is no delivery to change
+        return Yes(values)
     if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent != "operator_request"
             and words.ASKS_FOR_PERSON.search(lead) and not words.NO.match(lead)):
         return Request("operator_request")  # 「んだら だれか ひとと はなさせて もらえねえべか」 to a guess at the request
@@ -1388,6 +1397,9 @@ def _asks_more(lead: str) -> bool:
         return then is not None and bool(words.QUESTION.search(lead[then.end():]))
     if plain_no or words.only_closing(lead):
         return False
+    last = [x for x in re.split(r"[。.!！…]+", lead) if x.strip()]
+    if last and _THANKS.search(last[-1]) and not words.QUESTION.search(last[-1]):
+        return False  # 「え、5,000円からなんですね。危なかった…ありがとうございました」: it helped; the なん asks nothing
     return bool(words.QUESTION.search(lead) or _LEANS_ON.search(lead))
 
 
@@ -1419,6 +1431,10 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
             # the question answered first, then the request said after it, with what the caller said for it
             return Answer(said.first_faq, then=replace(after, prefill=dict(said.prefill)))
     first, also = _two_answers(said)
+    if first is None and said.loose_faq is not None and _asks_about(said, q):
+        # 「えーと 返品って 一ヶ月以内ならいいんですよね 先月買ったやつなんですけど」: a question whose story lowers the
+        # match, asked of the knowledge base's kind of request (or none sure): the entry far ahead answers
+        first = said.loose_faq
     if first is None:
         return None
     hit = said.faq or first  # 「そうりょうって いくらですか あと ぽいんとの…」: read whole, none; each part alone is clear
@@ -1445,6 +1461,17 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         # checked. A statement of trouble (「金額が思ってたのと違うんです」) is no wish: its flow looks it up
         return Answer(hit)
     return None
+
+
+def _asks_about(said: _Said, q: Question) -> bool:
+    """The turn checks a belief or voices a worry (「…ならいいんですよね」「…という認識でよろしかったでしょうか」
+    「間に合うのか心配で」) and is no request of a flow's own kind. A plain question that the knowledge base half
+    knows (「領収書の宛名を会社名にできますか」) is a gap in it, which a loose match would answer wrongly."""
+    text = said.parse.normalized
+    if not _ASKS_ALL_THE_SAME.search(text):
+        return False
+    request = _request(said, q)
+    return request is None or request.clarify or request.intent in _FAQ_LIKE
 
 
 def _asks(text: str) -> bool:

@@ -104,13 +104,16 @@ def topic_of(state: CallState, bot: Bot) -> str:
 
 def callback_job(state: CallState, bot: Bot, now: datetime, queue: str = "general") -> Job | None:
     """The call a finished conversation promised (`callback_request` flow: phone_number, date, time)."""
-    number = e164(str(state.slots.get("phone_number") or state.caller_phone or ""))
+    # the callback as agreed, not the slots at the end of the call: a later request may have its own date
+    agreed = state.callback if state.callback is not None else {
+        k: state.slots.get(slot) for k, slot in (("phone", "phone_number"), ("date", "date"), ("time", "time"))}
+    number = e164(str(agreed.get("phone") or state.caller_phone or ""))
     if number is None:
         return None
     asked = False
     due = now
     try:
-        day, hour = state.slots.get("date"), state.slots.get("time")
+        day, hour = agreed.get("date"), agreed.get("time")
         if day:
             due = datetime.fromisoformat(f"{day}T{hour or '10:00'}").replace(tzinfo=TOKYO)
             asked = bool(hour)

@@ -18,6 +18,8 @@ from dialogue.backends import Backend, BackendError, calling_for
 from dialogue.events import (
     ActionDone,
     BackendFailed,
+    CallbackBooked,
+    CallerSaid,
     FlowStarted,
     Popped,
     Pushed,
@@ -220,13 +222,25 @@ class StepRunner:
             return End("resolved")
         if step.end == "resolved":
             return Finished(anything_else=step.anything_else)
+        if step.end == "callback_scheduled":
+            # booked, and the call goes on: a caller with a second request or a thank-you is not cut off, and
+            # the call ends as callback_scheduled whenever it ends without a person (events.apply)
+            slots = turn.state.slots
+            turn.emit(CallbackBooked(*(str(slots[k]) if slots.get(k) else None
+                                       for k in ("phone_number", "date", "time"))))
+            return Finished(anything_else=step.anything_else)
         return End(step.end or "resolved", step.reason or turn.state.callback_reason)
 
 
 def _left_to_us(turn: Turn) -> bool:
-    """The caller answered the last question and left the next one to us in the same words."""
-    said = turn.state.last_heard or ""
-    return any(isinstance(e, SlotSet) and e.how == "answer" for e in turn.events) and bool(words.NO_PREFERENCE.search(said))
+    """The caller answered the last question and left the next one to us in the same words: a value and
+    「…なら何時でもいいです」, or a yes to the number with 「一番早い時間で」 (the time, whatever was asked)."""
+    said = "".join((turn.state.last_heard or "").split())  # as the recogniser spaced it: いちばん はやい
+    if not any(isinstance(e, CallerSaid) for e in turn.events):
+        return False  # a flow started or resumed by the bot, not moved on by what the caller just said
+    if any(isinstance(e, SlotSet) and e.how == "answer" for e in turn.events):
+        return bool(words.NO_PREFERENCE.search(said))
+    return bool(words.ANY_TIME.search(said))
 
 
 def _ask_free(turn: Turn) -> Stop:

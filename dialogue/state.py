@@ -162,6 +162,7 @@ class CallState:
     intents: tuple[str, ...] = ()  # intents the bot acted on, in order
     resolved: int = 0  # requests resolved in this call
     callback_reason: str | None = None
+    callback: Mapping[str, Any] | None = None  # the callback booked in this call: phone, date, time
     last_prompts: tuple[str, ...] = ()  # what the bot said last turn, for 「もう一度」
     emotions: tuple[Mapping[str, Any], ...] = ()  # the last readings, for the call's emotion trajectory
     slow: bool = False  # the caller struggles: slower, simpler prompts with the keypad offered
@@ -191,6 +192,7 @@ class CallState:
         out["intents"] = list(self.intents)
         out["last_prompts"] = list(self.last_prompts)
         out["emotions"] = [dict(e) for e in self.emotions]
+        out["callback"] = dict(self.callback) if self.callback is not None else None
         out["later"] = [{**e, "prefill": dict(e["prefill"])} if "prefill" in e else dict(e) for e in self.later]
         return out
 
@@ -208,6 +210,7 @@ class CallState:
                 "last_prompts": tuple(data.get("last_prompts", ())),
                 "emotions": tuple(frozen(e) for e in data.get("emotions", ())),
                 "later": tuple(frozen(e) for e in data.get("later", ())),
+                "callback": frozen(data["callback"]) if data.get("callback") is not None else None,
             }
         )
 

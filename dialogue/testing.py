@@ -69,6 +69,10 @@ class Turn(_Lenient):
         # `user: 12345678` is read by YAML as a number; the caller said digits
         if isinstance(data, dict) and isinstance(data.get("user"), int | float):
             data = {**data, "user": str(data["user"])}
+        # `silence: 5` (seconds of it, as a tester writes a pause): the caller said nothing this turn
+        silence = data.get("silence") if isinstance(data, dict) else None
+        if isinstance(silence, int | float) and not isinstance(silence, bool):
+            data = {**data, "silence": silence > 0}
         return data
 
     dtmf: str | int | None = None

@@ -177,7 +177,9 @@ def compile_when(w: When) -> Matcher:
     if (hs := w.harassment_score_at_least) is not None:
         add(
             (
-                lambda t: t.s.harassment is not None and t.s.harassment.detected and t.s.harassment.score >= hs,
+                # the head's score, also on a line its gates set aside (kana with no listed word): after a warning
+                # a second veiled threat in kana is read at a lower bar than a first one
+                lambda t: t.s.harassment is not None and t.s.harassment.score >= hs,
                 lambda t: f"harassment_score={t.s.harassment.score if t.s.harassment else 0:.2f}≥{hs}",
             )
         )

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from dialogue.escalation import EscalationEngine, Trajectory
+from nlu.types import Harassment
 from tests.escalation.factories import abuse, emo, sig
 
 ANGRY = Trajectory(anger_level=0.75)
@@ -19,6 +20,10 @@ CASES: list[tuple[str, dict[str, Any], str, str, str, str | None]] = [
     ("first insult: warn", {"harassment": abuse("insult")}, "harassment_warn", "warn", "harassment", None),
     ("insult after a warning: end", {"harassment": abuse("insult"), "harassment_warnings": 1}, "harassment_repeat_end", "end", "harassment", None),
     ("土下座しろ twice: end", {"harassment": abuse("unreasonable_demand"), "harassment_warnings": 1}, "harassment_repeat_end", "end", "harassment", None),
+    # a second veiled threat in kana that the NLU's kana gate left unflagged (0.59 < 0.6): after a warning, 0.5 is
+    # enough, and the kind unknown goes to a supervisor rather than ending the call
+    ("unflagged 0.59 after a warning: supervisor", {"harassment": Harassment(False, 0.59, None), "harassment_warnings": 1},
+     "harassment_again_after_warning", "supervisor", "harassment", "supervisor"),
     ("legal flag", {"text": "訴えますよ", "flags": frozenset({"legal_threat"})}, "legal_threat", "transfer", "complex", "complaints"),
     ("legal keyword, kanji", {"text": "消費者センターに相談します"}, "legal_threat", "transfer", "complex", "complaints"),
     ("legal keyword, hiragana ASR", {"text": "しょうひしゃせんたーにいいます"}, "legal_threat", "transfer", "complex", "complaints"),
@@ -34,6 +39,8 @@ CASES: list[tuple[str, dict[str, Any], str, str, str, str | None]] = [
                           "intent_confidence": 0.95, "emotion": emo("anger", 0.99)}, "shouting_anger", "transfer", "emotion", "complaints"),
     ("shouting, kana ASR", {"text": "いいかげんにしろ なんかいでんわさせるんだ", "intent": "complaint", "intent_confidence": 0.9,
                             "emotion": emo("anger", 0.95)}, "shouting_anger", "transfer", "emotion", "complaints"),
+    ("shouting, 何度言わせる and 馬鹿にしてる", {"text": "何回言わせるんや！客を馬鹿にしてるのか！", "intent": "complaint",
+                                         "intent_confidence": 0.99, "emotion": emo("anger", 0.98)}, "shouting_anger", "transfer", "emotion", "complaints"),
     ("firm complaint, polite", {"text": "対応がひどすぎます。何度問い合わせても返事がないじゃないですか", "intent": "complaint",
                                 "intent_confidence": 0.99, "emotion": emo("anger", 0.98)}, "complaint", "transfer", "complex", "complaints"),
     ("account closure", {"intent": "account_closure", "intent_confidence": 0.8}, "account_closure", "transfer", "complex", "general"),
@@ -59,6 +66,8 @@ QUIET: list[tuple[str, dict[str, Any]]] = [
     ("two failures", {"consecutive_failures": 2, "failed_turns": 2}),
     ("sad but not grieving", {"emotion": emo("sadness", 0.6)}),
     ("no harassment score alone", {"text": "ありがとうございます"}),
+    ("unflagged 0.59 with no warning before", {"harassment": Harassment(False, 0.59, None)}),
+    ("unflagged 0.45 after a warning", {"harassment": Harassment(False, 0.45, None), "harassment_warnings": 1}),
 ]
 
 

@@ -71,6 +71,8 @@ async def test_a_callback_the_caller_agrees_to_is_booked_and_survives_a_restart(
     sid, _ = await manager.start(SessionStart(channel="chat", caller=CallerInfo(phone="09012345678"), now=NOW))
     for text in ["注文した商品がまだ届かないので、折り返し電話してほしいです", "はい", "明日", "午後3時", "はい"]:
         reply = await manager.handle(sid, UserTurn(text=text))
+    assert reply.expect.awaiting == "anything_else" and not reply.ended  # 「ほかにご用件は」: the call goes on
+    reply = await manager.handle(sid, UserTurn(text="以上です"))
     assert reply.outcome == "callback_scheduled"
     [job] = await manager.outbox.jobs()
     assert job.to == "+819012345678" and job.asked and job.status == "due"

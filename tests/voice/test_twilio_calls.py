@@ -24,10 +24,12 @@ ROUTINE_CALLS = [
     ("store_location", "+81312345678", ["梅田店の場所を教えてください", "以上です"], "resolved"),
     ("product_availability", "+81312345678", ["ワイヤレスイヤホンの在庫はありますか", "以上です"], "resolved"),
     ("account_login", "+81312345678", ["ログインできません", "いいえ", "以上です"], "resolved"),
-    # the caller's own number (E.164 from Twilio) is offered for the callback: はい keeps it
-    ("callback_request", "+81312345678", ["折り返し電話がほしい", "はい", "明日", "午後三時", "はい"], "callback_scheduled"),
-    ("callback_request", "+81312345678", ["折り返し電話がほしい", "いいえ", "#09012345678", "明日", "午後三時", "はい"],
+    # the caller's own number (E.164 from Twilio) is offered for the callback: はい keeps it; once booked, the
+    # bot asks whether there is anything else, and the call ends as the callback's
+    ("callback_request", "+81312345678", ["折り返し電話がほしい", "はい", "明日", "午後三時", "はい", "以上です"],
      "callback_scheduled"),
+    ("callback_request", "+81312345678", ["折り返し電話がほしい", "いいえ", "#09012345678", "明日", "午後三時", "はい",
+                                          "以上です"], "callback_scheduled"),
 ]
 
 
