@@ -77,6 +77,7 @@ from dialogue.state import (
 from dialogue.store import SessionStore
 from dialogue.store_days import store_day
 from dialogue.turn import Turn
+from nlu.dialect import standard_form
 from nlu.types import Emotion
 
 log = logging.getLogger(__name__)
@@ -325,7 +326,8 @@ class DialogueManager:
             parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
             parse = self.nlu.parse(user.text or "", now)
-        heard = Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=self.bot.faq.match(parse.normalized, parse.tokens))
+        faq = self.bot.faq.match(parse.normalized, parse.tokens) or self._asked_sentence(parse.normalized)
+        heard = Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=faq)
         if asked is not None:
             heard = replace(heard, follow_up=self.bot.faq.follow_up(parse.normalized, asked, parse.tokens))
             if heard.follow_up is None and heard.faq is None:
@@ -340,6 +342,20 @@ class DialogueManager:
         loose = self.bot.faq.match_loose(parse.normalized, parse.tokens) if heard.faq is None else None
         return replace(heard, parts=parts, first_faq=first_faq, second_faq=second_faq,
                        point=point_of(self.nlu, parse, now), loose_faq=loose)
+
+    def _asked_sentence(self, text: str) -> FaqHit | None:
+        """The knowledge base's answer to the sentence that asks, when the whole turn has none: 「ポイントってどんくらい
+        で切れてまうん？せっかく貯めたのにもったいないやん」 (the remark after the question lowers its match), in
+        standard form too (どんくらい: どのくらい, 切れてまう: 切れてしまう)."""
+        asking = [m.group(0).strip(" 、") for m in _ASKING_SENTENCE.finditer(text)]
+        for candidate in [text, *(a for a in asking if a != text)]:
+            hit = self.bot.faq.match(candidate) if candidate != text else None
+            standard = standard_form(candidate)
+            if hit is None and standard != candidate:
+                hit = self.bot.faq.match(standard)
+            if hit is not None:
+                return hit
+        return None
 
     def _asked_on(self, text: str, asked: str) -> FaqHit | None:
         """「じゃあ 初期不良だったら」 after the return-shipping answer: too little to match alone, a question of
@@ -415,6 +431,7 @@ class DialogueManager:
 
 
 _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
+_ASKING_SENTENCE = re.compile(r"[^。！？!?]+[？?]")  # a sentence that ends asking, in a turn of several
 _SURE_THANKS = 0.6
 
 

@@ -51,6 +51,14 @@ ROUTINE_INTENT_CONFIDENCE = 0.75
 ROUTINE_HARASSMENT_THRESHOLD = 0.6
 # a turn in kana only (a recogniser's transcript) with no word of the カスハラ lexicon (see the harassment check)
 KANA_UNLISTED_THRESHOLD = 0.6
+# a sentence of a longer turn read on its own for anger (`_angriest_sentence`): its least length, and the anger it
+# must reach alone to speak for the turn
+ANGRY_SENTENCE_CHARS = 6
+ANGRY_SENTENCE = 0.85
+ANGRY_LAST = 0.3  # ... unless the turn ends calmly asking, politely (a last sentence below this anger)
+_POLITE_QUESTION = re.compile(r"(ですか|ますか|でしょうか|ませんか|ますでしょうか)$")
+_EXCLAIMED = re.compile(r"([^。！？!?]+)[！!]")
+_SENTENCE_END = re.compile(r"[。！？!?]+")
 _KANA_ONLY = re.compile(r"[\u3040-\u30ff\s、。,.!?！？ー0-9]+")
 # intents whose lines harassment never reads as: demands look like operator/callback requests, abuse like
 # complaints or nothing the shop does
@@ -245,7 +253,7 @@ class NLU:
         # (romaji proper nouns an English caller says: Shibuya, Umeda), is read by the English ones (issue 14)
         foreign = language.code != "ja" or latin_only(norm.text)
         entities = english_entities(norm, now, lexicon) if foreign else extract_entities(norm, tokens, now, lexicon)
-        emotion = self._emotion(probs["emotion"])
+        emotion = self._emotion(self._angriest_sentence(norm.text, probs["emotion"]))
         if language.code == "en" and emotion.label == "anger" and _calm_english_answer(norm.text, stage.feats):
             emotion = _calmed(emotion)
         elif emotion.label == "anger" and _LAUGH.search(norm.text):
@@ -313,6 +321,31 @@ class NLU:
         order = probs.argsort()[::-1].tolist()
         values = probs.tolist()
         return tuple([IntentScore(labels[i], values[i]) for i in order])
+
+    def _angriest_sentence(self, text: str, probs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The emotion of a turn of several sentences: the whole's, unless one sentence alone is strong anger.
+        「ちょっと！注文したイヤホンがまだ届かないんだけど！どうなってんだよ本当に！急いでるって言ったよな！」 reads
+        as anxiety 0.40 whole (急いでる), 「どうなってんだよ本当に！」 as anger 0.90 alone: the calm facts around an
+        outburst dilute it. Only anger, only a sentence of some length, only when it is strong."""
+        labels = self.model.emotion.labels
+        if "anger" not in labels:
+            return probs
+        anger = labels.index("anger")
+        sentences = [x for x in _SENTENCE_END.split(text) if len(x.strip()) >= ANGRY_SENTENCE_CHARS]
+        # only an exclaimed sentence speaks for the turn: 「あ、届いてからなんですね。」 alone reads anger 0.88 too
+        exclaimed = [m.group(1) for m in _EXCLAIMED.finditer(text) if len(m.group(1).strip()) >= ANGRY_SENTENCE_CHARS]
+        if len(sentences) < 2 or not exclaimed or probs[anger] >= ANGRY_SENTENCE:
+            return probs
+        last = sentences[-1].strip()
+        if _POLITE_QUESTION.search(last) and self._scores(last)[anger] < ANGRY_LAST:
+            # 「…殺す気ですかって感じですよ。注文したイヤホンいつ届くんですか」: exasperation, then a calm question;
+            # the caller ends asking to be served, not in anger
+            return probs
+        best = max((self._scores(x) for x in exclaimed), key=lambda scores: float(scores[anger]))
+        return best if best[anger] >= ANGRY_SENTENCE else probs
+
+    def _scores(self, text: str) -> npt.NDArray[np.float64]:
+        return self.scorer.scores(features.extract(text, tokenize(text), self.clusters))["emotion"]
 
     def _emotion(self, probs: npt.NDArray[np.float64]) -> Emotion:
         model = self.model.emotion

@@ -19,6 +19,13 @@ from nlu.pipeline import NLU
     ("まってえな", "まってえな"),
     ("聞いてえらい目にあった", "聞いてえらい目にあった"),
     ("にもづ の さいはいたづ たのみでえ", "にもつ の さいはいたつ たのみたい"),  # Tohoku, as a recogniser writes it
+    # the polite past asked is no Kyushu wish (「いくらでしたか」 read as でしたい matched the fees FAQ)
+    ("注文番号45678901の支払い金額はいくらでしたか?", "注文番号45678901の支払い金額はいくらでしたか?"),
+    ("もう届きましたか", "もう届きましたか"),
+    # Kansai words of a question (the knowledge base reads the standard form when the turn has no match)
+    ("ポイントってどんくらいで切れてまうん？", "ポイントってどのくらいで切れてしまうん？"),
+    ("ポイント消えてもうたんやけど", "ポイント消えてしまったんやけど"),
+    ("もうええわ", "もうええわ"),
 ])
 def test_standard_form(said: str, standard: str) -> None:
     assert standard_form(said) == standard
