@@ -512,6 +512,7 @@ def only_repeat(text: str) -> bool:
         return True
     # why it is asked again (「耳が遠くて」) is no other request; 「もう いっかい おねがい」 spaced by a recogniser is one clause
     text = _HARD_OF_HEARING.sub("、", text)
+    text = _ASKED_BACK_FIRST.sub("、", text)  # 「何時まででしたっけ もう一回お願いします」, spaces and all normalised away
     if re.search(r"[ぁ-ん]\s+[ぁ-ん]", text) and not only_repeat_clauses(text):
         text = re.sub(r"(?<=[ぁ-んァ-ヶー])\s+(?=[ぁ-んァ-ヶー])", "", text)
     return only_repeat_clauses(text)
@@ -524,10 +525,13 @@ def only_repeat_clauses(text: str) -> bool:
     parts = clauses(text)
     if not any(_repeat_clause(c) for c in parts):
         return False
-    return all(_repeat_clause(c) or _SORRY.match(c) or _MISSED.match(c) or _BAD_LINE.sub("", bare(c)) == ""
-               for c in parts)
+    return all(_repeat_clause(c) or _SORRY.match(c) or _MISSED.match(c) or _ASKED_BACK.search(c)
+               or _BAD_LINE.sub("", bare(c)) == "" for c in parts)
 
 
+# what was just said, asked back (「何時まででしたっけ」 with 「もう一回お願いします」): the same words wanted again
+_ASKED_BACK = re.compile(r"(でしたっけ|だったっけ|だっけ|やったっけ)[?？]?$")
+_ASKED_BACK_FIRST = re.compile(r"^[^。?？]{0,20}?(でしたっけ|だったっけ|だっけ|やったっけ)[?？、\s]*(?=もう|もっかい|もういっぺん)")
 # why it is asked again (「ちょっと聞き逃しちゃって、もう一回言ってもらえますか」): the caller missed it, nothing more
 _MISSED = re.compile(
     r"^(ちょっと|すみません|すいません|あ|えっと)?(聞き逃|ききのが|聞きそびれ|ききそびれ|聞き漏ら|ききもら|聞いてなか|きいてなか|"

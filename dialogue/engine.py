@@ -34,6 +34,7 @@ from dialogue.events import (
     EmotionRead,
     LanguageHeard,
     RequestTaken,
+    SlotSet,
     TurnFailed,
     TurnUnderstood,
     Waiting,
@@ -300,6 +301,11 @@ class DialogueManager:
                 turn.say_condolence()
             if (taken := handed_over_request(action, decision, turn.state.intents)) is not None:
                 turn.emit(RequestTaken(taken))
+            if decision.reason == "language" and parse is not None:
+                # 「你好，我想查一下订单12345678的物流情况」: the order number said goes with the caller to the agent who
+                # speaks their language (the case note's slots), as the bot would have kept it
+                turn.emit(*(SlotSet(e.type, e.value, "heard_early") for e in parse.entities
+                            if e.type in _KEPT_FOR_AGENT and e.type not in turn.state.slots))
             await self.conductor.escalate(turn, decision, served_after_warning(action, decision))
             return
         if await self.conductor.act(turn, action, parse):
@@ -431,6 +437,7 @@ class DialogueManager:
 
 
 _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
+_KEPT_FOR_AGENT = frozenset({"order_id", "phone_number", "postal_code"})  # numbers an agent looks the caller up by
 _ASKING_SENTENCE = re.compile(r"[^。！？!?]+[？?]")  # a sentence that ends asking, in a turn of several
 _SURE_THANKS = 0.6
 

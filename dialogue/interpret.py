@@ -531,6 +531,11 @@ def _calls_again(parse: Parse) -> bool:
             and _confident(parse) in (None, "goodbye", CALLBACK_INTENT))
 
 
+# a turn that opens asking for time (「ちょっと待ってね」「少々お待ちを」「えっと待ってください」)
+_WAIT_FIRST = re.compile(r"^(あ|えっと|えーと|ええと|あの|あのー)?[、\s]*(ちょっと|ちょ|少し|すこし|少々|しょうしょう)?[、\s]*"
+                         r"(待って|まって|お待ち|おまち|待っと|まっと)")
+
+
 def _dont_know(parse: Parse) -> bool:
     """「わからない」 about the answer, not about the bot's pace (「はやくて わからない」 asks it to slow down)."""
     return words.DONT_KNOW.search(parse.normalized) is not None and not words.only_slower(parse.normalized)
@@ -883,8 +888,10 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     mid = _faq_mid_flow(said, q)
     if mid is not None:
         return mid  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
-    if _dont_know(parse) and words.GOING_TO_FIND.search(parse.normalized):
-        return Simple("hesitate")  # 「今ちょっと見当たらなくて…探してきますね」: the number is to come
+    if _dont_know(parse) and (words.GOING_TO_FIND.search(parse.normalized) or _WAIT_FIRST.match(parse.normalized)):
+        # 「今ちょっと見当たらなくて…探してきますね」: the number is to come; 「ちょっと待ってね 携帯の番号でしょ えーと
+        # 自分の番号って覚えてないのよね」: the caller asked for time first and is still looking, given it
+        return Simple("hesitate")
     if _dont_know(parse) and _request(said, q) is None:
         return Simple("dont_know")
     if not q.served and _BARE_THANKS.fullmatch(parse.normalized.strip()):
@@ -1675,8 +1682,10 @@ def _at_free(said: _Said, q: Question) -> Action:
     if words.PREAMBLE.match(parse.normalized) and not said.prefill:
         return Simple("greet")  # 「ちょっとお聞きしたいことが…」「注文のことで」: 「どのようなご用件でしょうか」
     if (words.ASK_FOR_ENGLISH.search(parse.normalized) or "limited_japanese" in parse.flags) and _request(said, q) is None:
-        # "do you speak English?", 「日本語わかりません」: the call goes on in English (signals), asked what for
-        return Simple("greet")
+        # "do you speak English?", 「日本語わかりません」: the call goes on in English (signals), asked what for; a
+        # request said with it ("can i speak english i want to check my order") is asked about, not dropped
+        unsure = _unsure_request(said, q)
+        return unsure if unsure is not None else Simple("greet")
     if words.WRONG_NUMBER.search(parse.normalized) and not said.prefill and _request(said, q) is None:
         return Simple("end")  # 「すみません、間違えました」 to 「ご用件をお話しください」: a wrong number
     if words.SENT_TO_CALL.search(parse.normalized) and not said.prefill and _request(said, q) is None:
