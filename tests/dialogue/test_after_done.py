@@ -178,3 +178,17 @@ async def test_a_complaint_said_after_a_broken_item_is_the_complaint(tmp_path: P
   expect: {outcome: transferred, reason: complex, intents: [complaint]}
 """)
     assert result.passed, result.failures
+
+
+async def test_the_delivery_day_changed_after_an_answer_is_a_delivery_change(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: a fee, then the day moved
+  channel: chat
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: 代引きの手数料っていくらですか
+      expect: {awaiting: confirm}
+    - user: それと、いま配送中の荷物なんですけど、届く日をずらしてもらえますか
+      expect: {intent: delivery_change, awaiting: "slot:order_id"}
+""")
+    assert result.passed, result.failures
