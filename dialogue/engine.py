@@ -55,6 +55,7 @@ from dialogue.interpret import (
     Yes,
     answers_question,
     interpret,
+    may_take_loose_answer,
     parts_of,
     point_of,
     rest_of,
@@ -345,7 +346,8 @@ class DialogueManager:
         if parts is not None:
             first_faq = self.bot.faq.match(parts[0].normalized, parts[0].tokens)
             second_faq = self.bot.faq.match(parts[1].normalized, parts[1].tokens)
-        loose = self.bot.faq.match_loose(parse.normalized, parse.tokens) if heard.faq is None else None
+        loose = (self.bot.faq.match_loose(parse.normalized, parse.tokens)
+                 if heard.faq is None and may_take_loose_answer(parse.normalized) else None)
         return replace(heard, parts=parts, first_faq=first_faq, second_faq=second_faq,
                        point=point_of(self.nlu, parse, now), loose_faq=loose)
 

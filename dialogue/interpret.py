@@ -1133,6 +1133,9 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         stores = tuple(slot for slot, etype in q.slot_types.items() if etype == "store") or ("store",)
         return Request(q.last_intent, said.prefill, forget=stores)
     heard_types = {e.type for e in parse.entities if e.type in q.slot_types.values()}  # (not time_end, a range's)
+    # what the last request was about and this turn leaves as it was: 「渋谷店は？」 after 「梅田店って明日開いてますか」
+    # asks about tomorrow too (the flow clears its day when it starts, for a new request)
+    carried = {k: v for k, v in q.slots.items() if k in q.last_types and k not in said.prefill}
     if ((words.CORRECTION.search(text) or _MIND_CHANGED.search(text)) and heard_types <= q.last_types
             and "order_id" not in heard_types and (_request_named_none(parse) or parse.intent.name == q.last_intent
                                                    or _CHANGE_IT.search(text))):
@@ -1140,7 +1143,6 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         # 二十時にしてもらえますか」 after the change was made, 「十時だとちょっと難しいので、十一時に変えてもらえますか」
         # after the callback was booked: the request just served, done again with the value mended (the last said)
         # and the rest as it was (another order's number is another request: below)
-        carried = {k: v for k, v in q.slots.items() if k in q.last_types and k not in said.prefill}
         return Request(q.last_intent, {**carried, **said.prefill})
     if _ANOTHER_ONE.search(text) and any(k in q.last_types for k in said.prefill) and any(
             e.type in q.last_types and e.type not in ("product", "store") for e in parse.entities):
@@ -1149,13 +1151,10 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         return Request(q.last_intent, said.prefill)
     if not all(e.type in q.last_types for e in parse.entities):
         return None
-    carried = {k: v for k, v in q.slots.items() if k in q.last_types and k not in said.prefill}
     rest = _without_entities(parse).strip()
     head, last = _last_sentence(rest)
     if head and words.CORRECTION.search(head):
         rest = last  # 「あ、ちゃうちゃう、梅田店やった。梅田店にある？」: the store mended, then the question
-    # what the last request was about and this turn leaves as it was (`carried`): 「渋谷店は？」 after 「梅田店って明日
-    # 開いてますか」 asks about tomorrow too (the flow clears its day when it starts, for a new request)
     if _ELLIPTIC.match(rest) or head and not re.search(r"[?？]", head) and _ELLIPTIC.match(last):
         # (「あ、休みなんですね。じゃあ渋谷店の方で」: the answer taken in, then the other store)
         return Request(q.last_intent, {**carried, **said.prefill})
@@ -1546,6 +1545,12 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
 
 # questions as the dialects end them, which QUESTION does not know (Tohoku だべ/だべか, Kansai ん？ is there)
 _DIALECT_ASKS = re.compile(r"(だべ|だべか|だっぺ|だか|なんぼ|どんくらい|どんぐらい)")
+
+
+def may_take_loose_answer(text: str) -> bool:
+    """Whether a turn's words could let a loose knowledge-base match answer it (`_asks_about`): the engine asks
+    the index for one only then, not on every request without a match."""
+    return bool(_ASKS_ALL_THE_SAME.search(text) or _DIALECT_ASKS.search(text))
 
 
 def _asks_about(said: _Said, q: Question) -> bool:

@@ -229,7 +229,7 @@ class NLU:
         standard = standard_form(stage.norm.text)
         if standard == stage.norm.text or stage.empty:
             return stage.probs["intent"]
-        return self.scorer.scores(features.extract(standard, tokenize(standard), self.clusters))["intent"]
+        return self._heads(standard)["intent"]
 
     def _linear(self, text: str) -> _Linear:
         norm = normalize(text[:MAX_CHARS])
@@ -337,15 +337,16 @@ class NLU:
         if len(sentences) < 2 or not exclaimed or probs[anger] >= ANGRY_SENTENCE:
             return probs
         last = sentences[-1].strip()
-        if _POLITE_QUESTION.search(last) and self._scores(last)[anger] < ANGRY_LAST:
+        if _POLITE_QUESTION.search(last) and self._heads(last)["emotion"][anger] < ANGRY_LAST:
             # 「…殺す気ですかって感じですよ。注文したイヤホンいつ届くんですか」: exasperation, then a calm question;
             # the caller ends asking to be served, not in anger
             return probs
-        best = max((self._scores(x) for x in exclaimed), key=lambda scores: float(scores[anger]))
+        best = max((self._heads(x)["emotion"] for x in exclaimed), key=lambda scores: float(scores[anger]))
         return best if best[anger] >= ANGRY_SENTENCE else probs
 
-    def _scores(self, text: str) -> npt.NDArray[np.float64]:
-        return self.scorer.scores(features.extract(text, tokenize(text), self.clusters))["emotion"]
+    def _heads(self, text: str) -> dict[str, npt.NDArray[np.float64]]:
+        """Every head's reading of a piece of a turn (a sentence, a standard form), tagged on its own."""
+        return self.scorer.scores(features.extract(text, tokenize(text), self.clusters))
 
     def _emotion(self, probs: npt.NDArray[np.float64]) -> Emotion:
         model = self.model.emotion
