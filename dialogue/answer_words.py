@@ -73,7 +73,10 @@ REFUSAL = re.compile(
 
 # leading words that only introduce the answer: 「ほな、頼むわ」「えーと…じゃあ、お願いします」
 LEAD_IN = re.compile(r"^((ほな|ほんなら|ほんだら|んだら|んだば|じゃあ|じゃ|では|それでは|それなら|なら|ほいじゃ|そしたら|"
-                     r"えーと|えっと|ええと|うーん|あの|まあ|あっ|あー|ああ|あ|えっ|え|おっ|お)[、,…\.\s!?]+)+")
+                     r"えーと|えっと|ええと|うーん|あの|まあ|あっ|あー|ああ|あ|えっ|え|おっ|お)[、,…\.\s!?]+|"
+                     # back after asking the bot to wait: 「すみません おまたせしました はい キャンセルで」 (the normaliser
+                     # drops the recogniser's spaces between kana, so no pause is needed after it)
+                     r"(?:(?:すみません|すいません)[、,\s]*)?(?:お待たせ|おまたせ)(?:しました|いたしました|しまして)[、,…\.\s!?]*)+")
 # an ask in the words, wherever it stands: 「…じゃあ、お願いします」
 ASKS = re.compile(r"(お願い|おねがい|頼みます|頼むわ|頼む$|たのむ|たのみます|頼んます|してちょう|してけろ|してくれ|してください|"
                   r"おくれやす|しておくれ|おたのもうします|おたの申します)")
@@ -306,21 +309,25 @@ WHAT_NOW = re.compile(
 # のと needs a pause or あと after it: 「注文したのと違う商品が届いた」 is one complaint, not two requests
 _ALSO = re.compile(
     r"(?<=[^\s、。,])(?:のと|んと)(?=[、,\s]|あと|それと|それから)[、,\s]*(?:あと|それと|それから)?[、,\s]*|"
-    r"[、。,.!?！？…\s]+(?:あと(?:は|もう)?(?:ひとつ|一つ|1つ)?|それと|それから|ついでに|それに|もう(?:ひとつ|一つ|1つ)|"
+    r"[、。,.!?！？…\s]+(?:あと(?:は|もう)?(?:ひとつ|一つ|1つ)?|それと|それから|ついでに|それに|もう(?:ひとつ|一つ|1つ)|ところで|ちなみに|"
     r"加えて|くわえて|あわせて|併せて|ほんで|ほいで)[、,\s]*|"
     # a recogniser's transcript without spaces: the question ended, then the next joined (「いくらですかあとぽいんとの…」)
-    r"(?:(?<=ですか)|(?<=ますか)|(?<=でしょうか))(?:あと(?!で)|それと|それから|ついでに)[、,\s]*|"
-    r"(?i:[.?!,;]\s*(?:and\s+)?(?:also|plus|besides|one more thing|another thing)\b[,:]?\s*)"
+    r"(?:(?<=ですか)|(?<=ますか)|(?<=でしょうか)|(?<=です))(?:あと(?!で)|それと|それから|ついでに|ところで)[、,\s]*|"
+    r"(?i:[.?!,;]\s*(?:and\s+)?(?:also|plus|besides|one more thing|another thing)\b[,:]?\s*)|"
+    # a second question in its own sentence, added with も and its topic left out: 「ポイントって何円で1ポイント
+    # つくんですか？期限とかもあります？」 (not いつも, でも, もう: 「届かないんですか？いつもこうなんですか？」 is one grumble)
+    r"(?<=[?？])\s*(?=[^。?？!！]*?(?<![いでどけつて])も(?![うし])[^。?？!！]*(?:[?？]|か)\s*$)"
 )
 
 
-def split_also(text: str) -> tuple[str, str] | None:
-    """The two parts of a turn that joins a second request to the first, or None (no joint, or a part empty)."""
+def split_also(text: str, answer: bool = False) -> tuple[str, str] | None:
+    """The two parts of a turn that joins a second request to the first, or None (no joint, or a part empty).
+    `answer`: the first part answers a question, and may be a bare yes (「はい、お願いします。ところで…」)."""
     match = _ALSO.search(text)
     if match is None:
         return None
     head, tail = text[: match.start()].strip(" 、。,"), text[match.end() :].strip(" 、。,")
-    return (head, tail) if bare(head) and bare(tail) else None
+    return (head, tail) if (head if answer else bare(head)) and bare(tail) else None
 
 
 QUESTION = re.compile(r"([?？]|(です|ます|でしょう|んです|のです|ますでしょう|でした|ました|やろ|やろう|だろう)か$|"

@@ -76,7 +76,9 @@ class Conductor:
         """Carry out what the turn means; False when it was not understood (the caller gets a no-match)."""
         aw = turn.state.awaiting
         match action:
-            case Fill(values=values):
+            case Fill(values=values, later=later):
+                if later is not None:
+                    self._keep(turn, later)
                 return await self._fill(turn, values)
             case Correct(values=values):
                 self._set(turn, values, "correction")
@@ -87,7 +89,9 @@ class Conductor:
                     await self._run(turn, Position(aw.flow, answered or aw.step))
                     return True
                 return await self._fill(turn, {})
-            case Yes(values=values):
+            case Yes(values=values, later=later):
+                if later is not None:
+                    self._keep(turn, later)
                 return await self._yes(turn, values)
             case No(values=values, intent=intent):
                 return await self._no(turn, values, intent, parse)
@@ -109,6 +113,20 @@ class Conductor:
                 # 「はい、1234ですね。続けてどうぞ」: the caller paused inside the number, the rest is to come
                 turn.say("slot_partial" if turn.bot.prompts.has("slot_partial") else "hesitation_slot", digits=digits)
                 turn.emit(Waiting(replace(aw, so_far=digits)))
+                return True
+            case Simple(kind="rekey") if isinstance(aw, AwaitSlot):
+                # * at a number: 「承知いたしました。もう一度、はじめからご入力ください」, what was keyed so far dropped
+                turn.say("slot_rekey" if turn.bot.prompts.has("slot_rekey") else "hesitation_slot")
+                turn.emit(Waiting(replace(aw, so_far="")))
+                return True
+            case Simple(kind="callback_hours"):
+                # 「それって なんじまで ですか」 inside the callback's questions: the hours it may come in, then the
+                # question again; a bot without the line says the question again
+                if turn.bot.prompts.has("callback_hours"):
+                    turn.say("callback_hours")
+                    self._ask_again(turn)
+                else:
+                    self._repeat(turn)
                 return True
             case MenuChoice(key=key):
                 return await self._menu(turn, key)
@@ -348,6 +366,16 @@ class Conductor:
         elif turn.bot.flow_for(later.intent) is not None:
             turn.emit(RequestQueued({"intent": later.intent, "prefill": dict(later.prefill)}))
             _say_if_written(turn, "two_requests", first=_label(turn, first), second=_label(turn, later.intent))
+
+    def _keep(self, turn: Turn, later: Request | Answer) -> None:
+        """Another request said with an answer (「12345678です。あ、あと渋谷店って…」): kept, and the caller told it
+        comes after the request in hand."""
+        if isinstance(later, Answer):
+            turn.emit(RequestQueued({"faq": later.hit.entry.id}))
+            _say_if_written(turn, "question_kept")
+        elif turn.bot.flow_for(later.intent) is not None:
+            turn.emit(RequestQueued({"intent": later.intent, "prefill": dict(later.prefill)}))
+            _say_if_written(turn, "request_kept", second=_label(turn, later.intent))
 
     async def _next_queued(self, turn: Turn) -> Stop | None:
         """The request said with the one just served: 「続きまして、〇〇についてご案内いたします」. None when no

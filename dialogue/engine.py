@@ -302,9 +302,10 @@ class DialogueManager:
                 turn.say_condolence()
             if (taken := handed_over_request(action, decision, turn.state.intents)) is not None:
                 turn.emit(RequestTaken(taken))
-            if decision.reason == "language" and parse is not None:
-                # 「你好，我想查一下订单12345678的物流情况」: the order number said goes with the caller to the agent who
-                # speaks their language (the case note's slots), as the bot would have kept it
+            if parse is not None:
+                # 「人と話したいんですけど。注文12345678の配送のことで」「你好，我想查一下订单12345678的物流情况」: the
+                # order number said goes with the caller to the agent (the case note's slots), as the bot would have
+                # kept it
                 turn.emit(*(SlotSet(e.type, e.value, "heard_early") for e in parse.entities
                             if e.type in _KEPT_FOR_AGENT and e.type not in turn.state.slots))
             await self.conductor.escalate(turn, decision, served_after_warning(action, decision))
@@ -340,7 +341,10 @@ class DialogueManager:
             if heard.follow_up is None and heard.faq is None:
                 heard = replace(heard, faq=self._asked_on(parse.normalized, asked))
         if not opening:
-            return heard
+            aside = parts_of(self.nlu, parse, now, answer=True) if asked is None else None
+            if aside is None:
+                return heard
+            return replace(heard, aside=aside, aside_faq=self.bot.faq.match(aside[1].normalized, aside[1].tokens))
         parts = parts_of(self.nlu, parse, now)
         first_faq = second_faq = None
         if parts is not None:

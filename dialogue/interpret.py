@@ -70,6 +70,11 @@ class Heard:
     # the entry a question is about when it tells more than the entry knows (FaqIndex.match_loose): answered only
     # when the turn asks
     loose_faq: FaqHit | None = None
+    # at a question for a value or a yes/no, an answer with a second request joined to it (「12345678です。あ、あと
+    #渋谷店って今日は何時まで開いてますか」): its two parts, each parsed alone, and the knowledge base's answer to
+    # the second
+    aside: tuple[Parse, Parse] | None = None
+    aside_faq: FaqHit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +121,16 @@ def takes_requests(awaiting: Awaiting) -> bool:
     return isinstance(awaiting, AwaitFree | AwaitMenu | AwaitAnythingElse)
 
 
-def parts_of(nlu: Understander, parse: Parse, now: datetime | None) -> tuple[Parse, Parse] | None:
+def parts_of(nlu: Understander, parse: Parse, now: datetime | None,
+             answer: bool = False) -> tuple[Parse, Parse] | None:
     """The two parts of a turn that asks two things in one breath, each parsed alone (see `words.split_also`);
-    None for the other turns, which are not parsed again."""
+    None for the other turns, which are not parsed again. `answer`: the turn answers a question first."""
     if _NOT_THIS.search(parse.normalized):
         return None  # 「キャンセル…あ、違う、やっぱり」: a correction replaces the request, it adds none
-    split = words.split_also(parse.normalized)
+    split = words.split_also(parse.normalized, answer)
+    if split is None and answer and " " in parse.text.strip():
+        # a recogniser's pauses, which the normaliser drops between kana: 「…ななはちきゅう です あと でんきけとるって」
+        split = words.split_also(parse.text, answer)
     if split is None:
         return None
     return nlu.parse(split[0], now), nlu.parse(split[1], now)
@@ -135,6 +144,8 @@ _SCENE_BREAK = re.compile(
 
 
 _SENTENCE_END = re.compile(r"[。!?！？]\s*")
+# a polite clause ended with が/けど and a pause (a space in a voice transcript)
+_SPOKEN_BREAK = re.compile(r"(です|ます|でございます|んです|のです)(が|けど|けれど|けれども)\s+")
 
 
 def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
@@ -146,6 +157,11 @@ def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | N
     # a grumble about getting through, then a full stop, then the request: 「なんべん電話したらつながんねん。荷物まだ
     # 来えへんのやけど」 (any full stop would do too much: two sentences are more often one request told in two)
     breaks += [b.end() for b in _SENTENCE_END.finditer(text) if words.KEPT_WAITING.search(text, 0, b.start())]
+    if not breaks and " " in parse.text.strip():
+        # the recogniser's pause after the introduction, which the normaliser drops between kana and kanji:
+        # 「お世話になっております たなか商事 総務の者ですが 会社で注文した備品の 領収書を…」
+        text = parse.text
+        breaks = [b.end() for b in _SPOKEN_BREAK.finditer(text)]
     tails = [text[end:].strip(" 、。") for end in sorted(breaks)]
     tail = next((t for t in reversed(tails) if len(words.bare(t)) >= 4), None)
     return nlu.parse(tail, now) if tail is not None else None
@@ -204,11 +220,13 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
 @dataclass(frozen=True, slots=True)
 class Fill:
     values: Mapping[str, Any]
+    later: Request | Answer | None = None  # a second request said after the answer, served when this one is done
 
 
 @dataclass(frozen=True, slots=True)
 class Yes:
     values: Mapping[str, Any] = field(default_factory=dict)
+    later: Request | Answer | None = None  # as in Fill: 「はい、お願いします。ところで今その荷物ってどこに…」
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +284,9 @@ class Simple:
     """repeat | slow_down | start_over | end | confirm_end | dont_know | hesitate | distress | unclear | greet | thanks |
     where (where the thing asked for is written) | keypad_ok (may the keypad be used) |
     machine (「これ機械の声？AIなの？」: is a person speaking) | drop (the request given up at its read-back) |
-    invalid (an answer of the wrong shape: not understood, but an answer, not a request)"""
+    invalid (an answer of the wrong shape: not understood, but an answer, not a request) |
+    rekey (* pressed at a number: what was keyed is dropped, the number asked again) |
+    callback_hours (when the callback may come, asked inside the callback's questions)"""
 
     kind: str
     out_of_scope: bool = False  # unclear, but understood as something this line does not handle
@@ -282,7 +302,7 @@ def answers_question(action: Action) -> bool:
             or (isinstance(action, Request) and action.hinted))
 
 
-_ANSWERS = (Simple("invalid"), Simple("end"), Simple("confirm_end"))
+_ANSWERS = (Simple("invalid"), Simple("end"), Simple("confirm_end"), Simple("rekey"), Simple("callback_hours"))
 
 
 # -- reading the turn ----------------------------------------------------------------------------------
@@ -379,6 +399,24 @@ _FREE_SUFFIXES = ("と申します", "といいます", "と言います", "い�
                   "やけん", "やけど", "やで", "やねん", "だべ", "だよ", "だ", "や")
 
 
+_AFTER_CODE = re.compile(r"^(?:です|でございます)?[、,。\s]*(?:で|の|、)?[、,\s]*(?:(?:新しい|あたらしい)?(?:住所|じゅうしょ)(?:は|が)?[、,\s]*)?")
+
+
+def _address_after_postal_code(parse: Parse) -> str | None:
+    """「…郵便番号が150-0002で、渋谷区渋谷二丁目3の4、サクラハイツの201です」 said with the request: the address after
+    the code, as written down, for the flow that asks it (a caller who said it all is not asked again)."""
+    code = next((e for e in parse.entities if e.type == "postal_code"), None)
+    if code is None:
+        return None
+    rest = parse.text[code.end:]
+    lead = _AFTER_CODE.match(rest)
+    rest = rest[lead.end():] if lead is not None else rest
+    rest = re.split(r"[。!?！？]", rest, maxsplit=1)[0]
+    if not looks_like_address(rest):
+        return None
+    return _strip_copula(address_as_written(rest)) or None
+
+
 def _strip_copula(text: str) -> str:
     text = text.strip(" 、。")
     for suffix in _FREE_SUFFIXES:
@@ -410,8 +448,11 @@ def _request(said: _Said, q: Question) -> Request | None:
         # 「キャンセルしたいんです。それと、ポイントの有効期限も」: two things in one breath share the whole turn's
         # reading (cancel 0.50); the first said, read alone, is plain (1.00) and is served first
         found = _request_in(said.parts[0], said, q)
-    if said.point is not None and _sure(said.point) and not _sure(said.parse) and takes_requests(q.awaiting):
-        # the scene first, the point last: a sure reading of the last clause beats an unsure one of the whole
+    if said.point is not None and not _sure(said.parse) and takes_requests(q.awaiting) and (
+            _sure(said.point) or found is None):
+        # the scene first, the point last: a sure reading of the last clause beats an unsure one of the whole, and
+        # a confident one stands where the whole has none (「…総務の者ですが 会社で注文した備品の 領収書を
+        # いただきたくて…」: the company's introduction drowned the request)
         point = _request_in(said.point, said, q)
         if point is not None and (found is None or point.intent != found.intent):
             found = point
@@ -452,6 +493,12 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
     if intent == "order_status" and _DAY_CHANGED.search(parse.normalized) and "delivery_change" in q.routable:
         # 「いま配送中の荷物、届く日を変えてほしいんですけど」 (order status 0.69): the day of delivery changed is asked for
         intent = "delivery_change"
+    top = parse.ranking[0] if parse.ranking else None
+    if (intent is None and top is not None and top.name == "order_status" and top.confidence >= CLARIFY_FLOOR
+            and _DELIVER_AGAIN.search(parse.normalized) and "delivery_change" in q.routable):
+        # 「注文番号12345678、明日に配達し直してほしいんですが」「荷物ば届け直してほしいんだげんど」 (order status
+        # 0.38): the order number and 荷物 pull to the status; a delivery made again is asked for
+        intent = "delivery_change"
     if intent is not None and intent not in CONVERSATION and intent in q.routable:
         return Request(intent, said.prefill)
     ranking = parse.ranking
@@ -463,6 +510,9 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
     return None
 
 
+# a delivery asked to be made again (再配達 in the caller's words)
+_DELIVER_AGAIN = re.compile(r"(届け|とどけ|配達し|はいたつし|持ってき|もってき|運び|はこび)(直し|なおし|直す|なおす)|"
+                            r"(配達|はいたつ)(を)?(やり直|やりなお)")
 # the day or time of a delivery asked to be changed: 「届く日を変えて」「配達の日にちをずらしてほしい」「お届け時間を変更したい」
 _DAY_CHANGED = re.compile(
     r"(届く|とどく|届け|とどけ|配達|はいたつ|配送|はいそう)(の)?(日|ひ|日にち|ひにち|日時|にちじ|時間|じかん|時間帯|じかんたい)"
@@ -614,6 +664,13 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         return Request("operator_request")
     if isinstance(action, Request) and heard.parts is not None and takes_requests(q.awaiting):
         action = _with_second(action, heard, q)
+    if isinstance(action, Fill | Yes) and heard.aside is not None:
+        action = _with_aside(action, heard, q, entity_types)
+    aw = q.awaiting
+    if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and isinstance(action, Request) and aw.prefill:
+        # 「注文番号12345678、明日に配達し直してほしいんですが」 guessed as order status, then 「やっぱり明後日にします。
+        # 午前中で」: the request said now keeps the order number said before (what it says now wins)
+        action = replace(action, prefill={**aw.prefill, **action.prefill})
     if (isinstance(action, Request) and not action.condolence and heard.parse is not None
             and words.KEPT_WAITING.search(heard.parse.normalized)):
         # 「なんべん電話したらつながんねん」 with the request, sure or asked about: sorry for the wait first
@@ -635,6 +692,11 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「返品のことで相談したいので、折り返し電話をお願いしたいんですけど」: what is asked for is the callback;
         # the topic goes to the agent who calls back with the case note
         action = replace(action, intent="callback_request", clarify=False, later=None)
+    if (isinstance(action, Request) and action.intent == CALLBACK_INTENT and "phone_number" not in action.prefill
+            and heard.parse is not None and _SOMEONE_ELSES_PHONE.search(heard.parse.normalized)):
+        # 「明日の午後二時ごろに 母の携帯へ折り返しのお電話を」: not the number calling; the flow asks for it instead of
+        # reading the caller id back (a goal-based caller's はい would have booked the wrong phone)
+        action = replace(action, prefill={**action.prefill, "other_phone": "yes"})
     if isinstance(action, Request) and action.condolence:
         # 「母が亡くなりまして、母の注文を取り消したい」: grief or an emergency told with a request is an emotional
         # call (SPEC 1, 6: grief is a reason to hand over); a person takes it, condolence first, and the request
@@ -653,6 +715,11 @@ _UNSURE_COMPLAINT = 0.5
 # a turn that ends asking (not 「…ってことですね」 said back)
 _ASKED = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|かな|かね|っけ)[。\s]*$")
 # a callback asked for in the turn's main clause: 「…ので、折り返し電話をお願いしたい」「おりかえし でんわ ください」
+# a phone that is not the one calling: a relative's, the office's, another number (not 家の電話: from a landline it is)
+_SOMEONE_ELSES_PHONE = re.compile(
+    r"(母|父|祖母|祖父|妻|夫|主人|家内|嫁|娘|息子|親|両親|兄|姉|弟|妹|家族|会社|職場|お?ばあちゃん|お?じいちゃん|おかあさん|"
+    r"おとうさん|お母さん|お父さん|はは|ちち|むすめ|むすこ)の[、\s]*(携帯|けいたい|ケータイ|スマホ|電話|でんわ|番号|ばんごう)|"
+    r"(別|べつ|違う|ちがう|他|ほか)の[、\s]*(番号|ばんごう|電話|でんわ|携帯|けいたい)")
 _CALLBACK_ASKED = re.compile(
     r"(折り返し|おりかえし|折返し)(の)?(お)?(電話|でんわ|連絡|れんらく|ご連絡)?(を|が|で)?[、,\s]*"
     r"(お願い|おねがい|ください|下さい|ほしい|欲しい|もらえ|もらい|いただけ|頂け|いただき|頂き|してほし|してもら|して(くれ|ください))")
@@ -700,6 +767,35 @@ def _with_second(first: Request, heard: Heard, q: Question) -> Request:
     return first
 
 
+ASIDE_ASKED = 0.4  # a question joined to an answer with ところで/あと, read this surely, is a request of its own
+
+
+def _with_aside(action: Fill | Yes, heard: Heard, q: Question, entity_types: EntityTypes) -> Fill | Yes:
+    """An answer with another request said after it: the answer taken (without values only the second part
+    said), the other request kept for when this one is done, with what is known of the call."""
+    assert heard.aside is not None
+    head, tail = heard.aside
+    tail_values = values_heard(heard_by_type(tail), {t: t for t in entity_types.specs}, entity_types)
+    known = {k: v for k, v in q.slots.items() if q.slot_types.get(k, k) not in tail_values}
+    request = _request_in(tail, _Said(tail, {}, {**known, **tail_values}), q)
+    top = tail.ranking[0] if tail.ranking else None
+    if (request is None and top is not None and top.confidence >= ASIDE_ASKED and top.name in q.routable
+            and top.name not in CONVERSATION and words.QUESTION.search(tail.normalized) and heard.aside_faq is None):
+        # 「ところで今その荷物ってどこにあるんですか」 (order status 0.47): a question after a joint asks for something
+        request = Request(top.name, {**known, **tail_values})
+    later: Request | Answer | None = None
+    if request is not None and not request.clarify and request.intent not in q.flow_intents | _PERSON_INTENTS:
+        later = request
+    elif (request is None and heard.aside_faq is not None
+          and (words.QUESTION.search(tail.normalized) or _WANTS_TO_KNOW.search(tail.normalized))):
+        later = Answer(heard.aside_faq)
+    if later is None:
+        return action
+    tail_only = tail_values.keys() - {e.type for e in head.entities}
+    mine = {k: v for k, v in action.values.items() if q.slot_types.get(k, k) not in tail_only}
+    return replace(action, values=mine, later=later)
+
+
 _WANTS_TO_KNOW = re.compile(r"(知りたい|しりたい|聞きたい|ききたい|教えて|おしえて|確認したい|かくにんしたい|ご教示)")
 
 
@@ -724,9 +820,13 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
             by_type = {**by_type, "time_window": typed}
             by_type.pop("digits", None)
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
+    if takes_requests(aw) and (written := _address_after_postal_code(parse)) is not None:
+        everything["address"] = written
     values = values_heard(by_type, q.slot_types, entity_types)
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
                  heard.point, heard.follow_up, heard.first_faq, heard.loose_faq)
+    if (about := _asks_about_the_question(aw, said, q)) is not None:
+        return about
     if isinstance(aw, AwaitSlot):
         if aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
             return read
@@ -742,6 +842,29 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     if isinstance(aw, AwaitAnythingElse):
         return _at_anything_else(said, q)
     return _at_free(said, q)
+
+
+# a turn that ends asking (「…なんじまで ですか」「おやすみ なの？」), not one with a 何 in it (「なんじでも いいです」)
+_ENDS_ASKING = re.compile(r"([?？]|か|の|っけ|かな|かね)[。.\s]*$")
+# requests about a store: an hours question inside them is the store's
+_STORE_REQUESTS = frozenset({"store_hours", "store_location", "product_availability"})
+
+
+def _asks_about_the_question(aw: Awaiting, said: _Said, q: Question) -> Action | None:
+    """「それって なんじまで ですか」 at the callback's read-back, 「じかんたいって いちばん おそいので なんじまで ですか」 at the
+    delivery window, 「きょうって おやすみ なんですか」 at the callback offer: a question about what is being asked,
+    which the classifier reads as a store's hours (no store named). The callback's hours are told, or the
+    question (which lists its choices) said again; it stays open."""
+    parse = said.parse
+    if (not isinstance(aw, AwaitSlot | AwaitConfirm | AwaitOffer) or parse.intent.name != "store_hours"
+            or any(q.slot_types.get(k, k) != "date" for k in said.values) or q.flow_intents & _STORE_REQUESTS
+            or not _ENDS_ASKING.search(parse.normalized) or words.ANY_TIME.search(parse.normalized)
+            or any(e.type == "store" for e in parse.entities) or _ALSO_ASKED.match(words.LEAD_IN.sub("", parse.normalized))
+            or isinstance(aw, AwaitOffer) and aw.offer in ("faq", "clarify", "goodbye")):
+        return None
+    if "callback_request" in q.flow_intents and not isinstance(aw, AwaitOffer):
+        return Simple("callback_hours")
+    return Simple("repeat")
 
 
 ASIDE_CHARS = 30  # an aside to someone in the room is short; a longer turn tells the bot something
@@ -813,11 +936,10 @@ def _spoken_key(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Any:
 
 def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
     aw = q.awaiting
+    if isinstance(aw, AwaitSlot):
+        return _keyed_slot(aw, digits, entity_types)
     if "*" in digits:
         return Simple("start_over")  # the keypad's 「最初から」, whatever else was pressed
-    if isinstance(aw, AwaitSlot):
-        value = entity_types.from_keys(aw.entity, digits)
-        return Fill({aw.slot: value}) if value is not None else Simple("unclear")
     key = digits[:1]
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and len(digits) > 1:
         # 「ご注文の配送状況についてのお問い合わせでしょうか」 answered with the order number on the keypad: a yes,
@@ -835,6 +957,33 @@ def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
         return Simple("end") if key in NO_KEYS else Yes() if key in YES_KEYS else Simple("unclear")
     if isinstance(aw, AwaitMenu) and key in q.menu_keys:
         return MenuChoice(key)
+    return Simple("unclear")
+
+
+def _keyed_slot(aw: AwaitSlot, digits: str, entity_types: EntityTypes) -> Action:
+    """Keys pressed at a question for a value. * is the keypad's 「訂正」 (a wrong key: what was keyed before it
+    is dropped, 「1243*」 asks for the number again, 「1243*12345678#」 is 12345678); keys without # that are
+    only the start of the number (「2345」, 「090」) are kept, as a pause inside a spoken number is, and the next
+    turn (keyed or spoken) completes them."""
+    so_far = aw.so_far
+    if "*" in digits:
+        digits, so_far = digits.rsplit("*", 1)[1], ""
+        if not digits.rstrip("#"):
+            return Simple("rekey")
+    value = entity_types.from_keys(aw.entity, digits)
+    if value is not None:
+        return Fill({aw.slot: value})
+    keyed = digits.rstrip("#")
+    spec = entity_types.spec(aw.entity)
+    if not keyed.isdigit() or spec is None or spec.digits is None or spec.windows or aw.entity == "amount":
+        return Simple("unclear")
+    joined = so_far + keyed
+    if so_far and entity_types.valid_digits(aw.entity, joined):
+        return Fill({aw.slot: joined})
+    starts = spec.starts_with or ""
+    if (not digits.endswith("#") and len(joined) < (spec.max_digits or 0)
+            and (joined.startswith(starts) or starts.startswith(joined))):
+        return Partial(joined)
     return Simple("unclear")
 
 
@@ -1217,12 +1366,21 @@ def _only_values(parse: Parse) -> bool:
     return len(rest) <= 2 and not _CONTENT.search(rest)
 
 
+# a yes taken back in the same breath: でも / やっぱり, then a wish to wait or think (「はい…あ、でもちょっと待って」)
+_YES_BUT_WAIT = re.compile(r"(でも|やっぱり|やっぱ|いや)[、,\s…]*(ちょっと|ちょ|少し|すこし|少々|一旦|いったん)?[、,\s…]*"
+                           r"(待って|まって|待っと|まっと|考えさせ|かんがえさせ|確認させ|かくにんさせ)[^。?？]{0,12}$")
+
+
 def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Action:
     parse, values = said.parse, said.values
     command = _commands(parse)
     if command is not None:
         return command
     lead = words.LEAD_IN.sub("", parse.normalized)
+    if _YES_BUT_WAIT.search(lead) and not values:
+        # 「はい… あ、でも ちょっと まって ください」 to 「キャンセルいたします。よろしいでしょうか」: the yes taken back
+        # before it was done; nothing is done, the caller given time and asked again
+        return Simple("hesitate")
     if isinstance(aw, AwaitConfirm) and not words.YES.match(lead) and (also := _ALSO_ASKED.match(lead)) and also.end():
         if said.faq is not None and words.QUESTION.search(lead[also.end():]):
             return Answer(said.faq)  # 「あ、あと代引きの手数料っていくらでしたっけ」: answered, the read-back asked again
@@ -1437,7 +1595,7 @@ _CALLBACK_VALUES = frozenset({"date", "time", "time_window"})
 # a polite no to an offer: 「あ、大丈夫です。また明日かけ直します」「いいです、いいです」
 _DECLINED = re.compile(r"大丈夫|だいじょうぶ|(?<!で)いいです|結構|けっこう|いらない|要らない|いりません|(?<!で)ええわ")
 # when agents answer, asked: 「何時からならつながりますか」「あしたはつながりますか」
-_WHEN_OPEN = re.compile(r"つなが|繋が|何時から|なんじから|いつから|やって(る|ます)|(出|で)られ")
+_WHEN_OPEN = re.compile(r"つなが|繋が|何時から|なんじから|何時まで|なんじまで|いつから|やって(る|ます)|(出|で)られ")
 # a request named at the end of a turn: 「返品のほうです」「キャンセルで」「交換でお願いします」 (not 「届いたんです」)
 _NAMED_AT_END = re.compile(r"(の(ほう|方)(です|で|や|だ)?|[^たいす]で(お願いします|おねがいします)?)[。!.\s]*$")
 _PLAIN_NO = re.compile(r"(いいえ|いえ|いや(?!っ)|違|ちが|ちゃう|ちゃいま|(?i:no)\b)")
@@ -1721,6 +1879,8 @@ def _at_free(said: _Said, q: Question) -> Action:
         # a close call between two requests is asked about; not when the caller changed their mind and said
         # the new request plainly (「オペレーター…あ、やっぱり自分でやります。再配達を」), nor in distress (a person)
         top, second = parse.ranking[0], parse.ranking[1]
+        if (redelivery := _request_in(parse, said, q)) is not None and redelivery.intent == "delivery_change":
+            return redelivery  # 「荷物ば届け直してほしいんだげんど」: status or change? the words say a delivery again
         if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:
             return Request(top.name, said.prefill, clarify=True)
     request = _request(said, q)

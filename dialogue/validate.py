@@ -38,7 +38,8 @@ ENGINE_PROMPTS = (
     "confirm_goodbye", "distress_condolence", "callback_unclear_end", "transfer_distress", "faq_answer",
     "faq_check", "transfer_faq",
 )
-BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channel", "card_payments"})  # Turn.values()
+# Turn.values(); other_phone: set with a callback asked for to a number that is not the one calling (「母の携帯へ」)
+BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channel", "card_payments", "other_phone"})
 WAITING = frozenset({"ask", "confirm", "menu", "pay"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})
 _WHERE = re.compile(r"^(.*?):(\d+):(\d+): ")

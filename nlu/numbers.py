@@ -51,6 +51,8 @@ _PAUSE = r"[ 、,・の\-.ー]"
 # so only with a pause on both sides. Not あ/あー: they open a correction (あ、違う)
 _HESITATION = (
     r"えー*+っ?と|ええと|えー++|[あそ]の[ーう]++|うー++ん|んー++|エー*+[ッっ]?[トと]|エー++|[アソ]ノー++|ウー++ン|ンー++"
+    # the hyphen of a written number read aloud (ゼロキューゼロ ハイフン イチニーサンヨン): a pause, no digit
+    r"|ハイフン|はいふん"
 )
 _HESITATION_PAUSED = (
     r"[あそ]の|まあ|まぁ|まー++|マア|なんだっけ|なんやったっけ|なんやっけ|なんだったっけ"

@@ -67,7 +67,7 @@ _WORD_RE = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=T
 # word about the slot or the delivery (夕方便, 今夜届けて); not another noun (朝日, 夜中, 晩ご飯, ばんごう,
 # 最終確認) and not から/まで (朝から待ってる; 夕方までに is a deadline, not the slot)
 _FOLLOW = re.compile(
-    r"$|[、。,.!?~ ・]|[でにがのはもやねよなわと]|か(?!ら)|だ|ぐらい|くらい|頃|ごろ|ころ|あたり|辺り|帯|便|枠|指定|配達|配送"
+    r"$|[、。,.!?~ ・]|[でにがのはもやねよなわとさ]|か(?!ら)|だ|ぐらい|くらい|頃|ごろ|ころ|あたり|辺り|帯|便|枠|指定|配達|配送"
     r"|以降|以後"  # 夕方以降で: from the slot on, the slot itself first
     r"|しか|だけ"  # 夜しかいない, 夜だけ: the one slot the caller can take
     r"|お願|おねが|希望|きぼう|じゃ|とか|届|とど|持って|もって|来て|きて|受け取|うけと"

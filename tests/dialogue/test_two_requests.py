@@ -139,6 +139,29 @@ def test_the_joint_splits_where_callers_pause() -> None:
     assert split_also("I also want to cancel") is None
 
 
+def test_a_second_question_in_its_own_sentence_with_mo_is_a_second_request() -> None:
+    # the topic is left out of the second sentence; も says it is one more thing, not the same question again
+    assert split_also("ポイントって何円で1ポイントつくんですか？期限とかもあります？") == (
+        "ポイントって何円で1ポイントつくんですか？", "期限とかもあります？")
+    assert split_also("送料っていくらですか？代引きもできます？") == ("送料っていくらですか？", "代引きもできます？")
+    # いつも, ても and a second sentence without も are one grumble or one question told twice
+    assert split_also("まだ届かないんですか？いつもこうなんですか？") is None
+    assert split_also("返品できますか？レシートがなくてもいいですか？") is None
+    assert split_also("届くのはいつですか？明日ですか？") is None
+
+
+async def test_both_questions_of_two_sentences_are_answered(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: two knowledge-base questions, the second without its topic
+  channel: chat
+  now: "2026-12-08T11:00:00+09:00"
+  turns:
+    - user: 送料っていくらですか？代引きもできます？
+      expect: {says: [550円, 代金引換]}
+""")
+    assert result.passed, result.failures
+
+
 def test_a_request_not_reached_goes_to_the_agent_and_start_over_forgets_it() -> None:
     state = CallState(id="s1", channel="voice", started_at="2026-11-25T10:00:00+09:00", intents=("complaint",))
     state = apply(state, RequestQueued({"intent": "store_hours", "prefill": {"store": "梅田店"}}))

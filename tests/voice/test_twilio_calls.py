@@ -175,9 +175,18 @@ async def test_star_starts_over(aiohttp_client: ClientMaker, manager: DialogueMa
     phone = Phone(await aiohttp_client(voice_app(manager)), call_sid(11))
     await phone.dial()
     await phone.say("注文した商品が届かない")
-    await phone.press("12*")
+    await phone.press("12*")  # a wrong key at the order number: 訂正, the number asked again
+    state = await manager.state(phone.sid)
+    assert state is not None and state.awaiting.label == "slot:order_id"
+    await phone.press("*")
+    state = await manager.state(phone.sid)
+    assert state is not None and state.awaiting.label == "slot:order_id"
+    await phone.say("やっぱり最初からお願いします")
     gather = phone.gather()
     assert gather.get("numDigits") == "1"  # back at the menu
+    state = await manager.state(phone.sid)
+    assert state is not None and state.awaiting.label == "menu"
+    await phone.press("*")  # at the menu, * starts over
     state = await manager.state(phone.sid)
     assert state is not None and state.awaiting.label == "menu"
 
