@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from dialogue import answer_words as words
+from dialogue import language_callback
 from dialogue.bot import Bot
 from dialogue.escalation.engine import Decision
 from dialogue.escalation.hours import BusinessHours
@@ -603,7 +604,8 @@ class Conductor:
         elif decision.action == "end":
             turn.say(decision.prompt or "harassment_end", interruptible=False)
             turn.emit(CallEnded("ended", decision.reason))
-        elif decision.action == "offer_callback" and decision.reason == "language":
+        elif decision.action == "offer_callback" and (decision.reason == "language" or language_callback.can_offer(turn)):
+            # a caller in another language (a person asked for in it, too): the callback offered in their language
             self.exits.closed_for_language(turn)
         elif decision.action == "offer_callback":
             self.exits.offer_callback(turn, decision.reason or "callback", busy=decision.busy)

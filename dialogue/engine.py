@@ -44,6 +44,7 @@ from dialogue.faq import FaqHit
 from dialogue.flow_model import Flow, Step
 from dialogue.heard_words import heard_words
 from dialogue.interpret import (
+    TOPIC_SWITCH,
     Action,
     Correct,
     Fill,
@@ -80,6 +81,7 @@ from dialogue.store import SessionStore
 from dialogue.store_days import store_day
 from dialogue.turn import Turn
 from nlu.dialect import standard_form
+from nlu.normalize import normalize
 from nlu.types import Emotion
 
 log = logging.getLogger(__name__)
@@ -294,9 +296,13 @@ class DialogueManager:
                         # 「もう きかい じゃ らち が あかん けえ ひと に かわって や」 to 「オペレーターへのおつなぎについて
                         # でしょうか」: a yes to a person, said in anger; the person asked for is the reason
                         or (isinstance(action, Yes) and guessed == "operator_request"))
+        # the request the dialogue heard in the main clause (「…どういうこと もういいわ キャンセルして」: the whole turn
+        # reads as a complaint 0.57, its last words ask to cancel) is the one the rules see
+        heard_request = (action.intent if isinstance(action, Request) and not action.clarify and parse is not None
+                         and action.intent != parse.intent.name and _sure_alone(action.intent, heard) else None)
         decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent and not announced,
                                                     past_failures=not understood, answering=answering,
-                                                    person_asked=person_asked))
+                                                    person_asked=person_asked, heard_request=heard_request))
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()
@@ -334,7 +340,7 @@ class DialogueManager:
             parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
             parse = self.nlu.parse(user.text or "", now)
-        faq = self.bot.faq.match(parse.normalized, parse.tokens) or self._asked_sentence(parse.normalized)
+        faq = self.bot.faq.match(parse.normalized, parse.tokens) or self._asked_sentence(parse.normalized, parse.text)
         heard = Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=faq)
         if asked is not None:
             heard = replace(heard, follow_up=self.bot.faq.follow_up(parse.normalized, asked, parse.tokens))
@@ -355,11 +361,16 @@ class DialogueManager:
         return replace(heard, parts=parts, first_faq=first_faq, second_faq=second_faq,
                        point=point_of(self.nlu, parse, now), loose_faq=loose)
 
-    def _asked_sentence(self, text: str) -> FaqHit | None:
+    def _asked_sentence(self, text: str, spoken: str = "") -> FaqHit | None:
         """The knowledge base's answer to the sentence that asks, when the whole turn has none: 「ポイントってどんくらい
         で切れてまうん？せっかく貯めたのにもったいないやん」 (the remark after the question lowers its match), in
         standard form too (どんくらい: どのくらい, 切れてまう: 切れてしまう)."""
         asking = [m.group(0).strip(" 、") for m in _ASKING_SENTENCE.finditer(text)]
+        if not asking and " " in spoken.strip():
+            # a voice transcript has pauses, no question marks: 「…何も買ってないんですよ ポイントってまだ使えるんでしょうか」
+            last = spoken.strip().rsplit(" ", 1)[-1]
+            if _ENDS_ASKING.search(last):
+                asking = [normalize(last).text]
         for candidate in [text, *(a for a in asking if a != text)]:
             hit = self.bot.faq.match(candidate) if candidate != text else None
             standard = standard_form(candidate)
@@ -445,7 +456,14 @@ class DialogueManager:
 _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
 _KEPT_FOR_AGENT = frozenset({"order_id", "phone_number", "postal_code"})  # numbers an agent looks the caller up by
 _ASKING_SENTENCE = re.compile(r"[^。！？!?]+[？?]")  # a sentence that ends asking, in a turn of several
+_ENDS_ASKING = re.compile(r"(か|の|っけ|かな|かね)$")
 _SURE_THANKS = 0.6
+
+
+def _sure_alone(intent: str, heard: Heard) -> bool:
+    """The turn's main clause, read alone, is surely this request (see interpret.point_of)."""
+    point = heard.point
+    return point is not None and point.intent.name == intent and point.intent.confidence >= TOPIC_SWITCH
 
 
 def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False,

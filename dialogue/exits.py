@@ -51,7 +51,7 @@ class Exits:
             else:
                 turn.emit(Escalated("offer_callback", handover.reason, None, too_long))
                 self.offer_callback(turn, handover.reason, busy=True)
-        elif handover.reason == "language":
+        elif handover.reason == "language" or language_callback.can_offer(turn):
             self.closed_for_language(turn)
         else:
             turn.emit(Escalated("offer_callback", handover.reason, None, "queue closed"))

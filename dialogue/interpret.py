@@ -138,6 +138,8 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None,
 
 _SCENE_BREAK = re.compile(
     r"(んです|のです|んだ|んや|んやけど|ですけど|ですが|ますけど|ますが)?(けど|けれど|けれども|が)(ね|ねえ|さ|な|よ)?[、,]\s*"
+    # 「…どういうこと もういいわ キャンセルして」: had enough of it, then what the caller wants instead
+    r"|(もういい|もうええ|もう結構|もうけっこう)(わ|です|や|よ|から)?[、,。\s]*(?=\S)"
     # a sentence ended, and a 「それでね、」 leads to what the caller wants: 「…忘れておってね。それでね、返したいんですよ」
     r"|[。!?！？]\s*(それで|だから|なので|ほんで|そんで|ほいで)(ね|ねえ|さ|な)?[、,]\s*"
 )
@@ -698,11 +700,31 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # reading the caller id back (a goal-based caller's はい would have booked the wrong phone)
         action = replace(action, prefill={**action.prefill, "other_phone": "yes"})
     if isinstance(action, Request) and action.condolence:
+        if heard.parse is not None and _hospital_told_calmly(heard.parse):
+            # 「先月母が入院しまして、…こちらの電気ケトルを買おうと思っています。在庫ってありますか」: a stay in
+            # hospital told calmly as the background of a routine request; sympathy first, then it is served
+            return action
         # 「母が亡くなりまして、母の注文を取り消したい」: grief or an emergency told with a request is an emotional
         # call (SPEC 1, 6: grief is a reason to hand over); a person takes it, condolence first, and the request
         # heard goes to them in the case note
         return Simple("distress")
     return action
+
+
+# a caller at a loss, beside a stay in hospital (「夫が急に入院して…もうどうしたらいいか」): distress, for a person
+_AT_A_LOSS = re.compile(
+    r"どうしたら|どうすれば|どないしたら|どうしよう|困り果て|途方に|頭が真っ白|何が何だか|なにがなんだか|何がなんだか|パニック|"
+    r"助けて|たすけて|倒れ|たおれ|救急|きゅうきゅう|事故|じこ|急に|きゅうに|危篤|きとく|重体|意識")
+_HOSPITAL = re.compile(r"入院|にゅういん")
+CALM_HARDSHIP = 0.7  # anger or anxiety read below this in a turn that tells of a hospital stay: told calmly
+
+
+def _hospital_told_calmly(parse: Parse) -> bool:
+    """A stay in hospital (no death, nobody at a loss) told calmly: a hardship, not distress (SPEC 6). The
+    sadness its words carry (0.7-0.75 for 「母が入院しまして」) is the hardship's, not the caller's state."""
+    text = parse.normalized
+    return (_HOSPITAL.search(text) is not None and not words.BEREAVED.search(text) and not _AT_A_LOSS.search(text)
+            and (parse.emotion.label in ("neutral", "sadness") or parse.emotion.score < CALM_HARDSHIP))
 
 
 _PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
@@ -1684,7 +1706,8 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         return None
     asks_all_the_same = (_ASKS_ALL_THE_SAME.search(said.parse.normalized) is not None and request is not None
                          and (request.clarify or request.intent in _FAQ_LIKE))
-    if _asks(said.parse.normalized) or asks_all_the_same or request is None:
+    if _asks(said.parse.normalized) or asks_all_the_same or request is None or (
+            request.intent in _FAQ_LIKE and _asks_in_a_clause(said.parse)):
         wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
         if wish and request is not None and request.intent == "billing_inquiry" and _HOW_TO.search(
                 said.parse.normalized):
@@ -1728,6 +1751,16 @@ def _asks_about(said: _Said, q: Question) -> bool:
 def _asks(text: str) -> bool:
     """A question, also typed with a full stop after it (「配送料は発生しますでしょうか。」, business chat)."""
     return words.QUESTION.search(text.rstrip("。．.!！ 　")) is not None
+
+
+# a clause that ends asking, as the dialects end a question too (Hiroshima じゃろか / かいのう, Tosa がですか)
+_CLAUSE_ASKS = re.compile(r"(ですか|ますか|でしょうか|じゃろか|じゃろうか|やろか|かいのう|かのう|んかいの|だべか|がですか|ですろうか)$")
+
+
+def _asks_in_a_clause(parse: Parse) -> bool:
+    """A clause of the turn, between the caller's pauses, ends asking: 「へんぴんするときの そうりょうは どっちが
+    もつがですか ふりょうひんや ないがやけど」 asks, then says why."""
+    return any(_CLAUSE_ASKS.search(c) for c in re.split(r"[\s、。,!！]+", parse.text.strip()) if c)
 
 
 def _two_answers(said: _Said) -> tuple[FaqHit | None, FaqHit | None]:
@@ -1894,7 +1927,7 @@ def _at_free(said: _Said, q: Question) -> Action:
                 and first.confidence >= TOPIC_FLOOR):
             return Request(first.name, said.prefill, clarify=True)
         return Simple("greet")
-    if _distress(parse):
+    if _distress(parse) and not _hospital_told_calmly(parse):
         return Simple("distress")
     intent = _confident(parse)
     if intent == "greet":

@@ -107,6 +107,15 @@ def _heard_harassment(parse: Parse) -> Harassment:
     return h
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _mostly_latin(text: str) -> bool:
+    """English with a Japanese word in it (「Yes, yes. はい.」), not Japanese with a brand in it (「LINEで連絡して」)."""
+    return len(_LATIN.findall(text)) >= 2 * len(_JAPANESE.findall(text))
+
+
 LANGUAGE_CONFIDENCE = 0.7  # below this a turn keeps the call's language (the bot's own wins every doubt)
 
 
@@ -123,16 +132,23 @@ def language_heard(state: CallState, parse: Parse) -> str | None:
         return None  # a name or an address is proper nouns: 「Tanaka Hanako」 reads as Tagalog to lingua
     if parse.language == "ja" and parse.language_confidence < 0.9:
         return None  # kanji or digits alone do not take a foreign caller back to Japanese
+    if parse.language == "ja" and state.language == "en" and (
+            _mostly_latin(parse.text) or words.only_yes_or_no(parse.normalized) or words.only_closing(parse.normalized)):
+        # 「はい」「Yes, yes. はい.」「That's all. どうも.」: a word of Japanese an English speaker has picked up; the
+        # call goes on in English until the caller speaks Japanese
+        return None
     return parse.language
 
 
 def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: bool,
-                  past_failures: bool = True, answering: bool | None = None, person_asked: bool = False) -> Signals:
+                  past_failures: bool = True, answering: bool | None = None, person_asked: bool = False,
+                  heard_request: str | None = None) -> Signals:
     """`use_intent` is False when the turn answers the open question (its intent must not trigger rules);
     `past_failures` is False for a turn that was understood (earlier failures do not count against it);
     `answering` (default: not `use_intent`) lets harassment need more evidence in an answer; `person_asked`:
     the dialogue heard a request for a person in the turn (「いや、もう機械じゃなくて、担当の人と話させて」 to a
-    question), which the rules see as that request (SPEC 6 human_request) whatever the whole turn reads as."""
+    question), which the rules see as that request (SPEC 6 human_request) whatever the whole turn reads as;
+    `heard_request`: likewise a request the dialogue heard in the turn's main clause, read alone."""
     state = turn.state
     confident = parse is not None and not parse.low_confidence
     return Signals(
@@ -142,7 +158,7 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         reading=reading_of(parse.normalized, parse.tokens) if parse else "",
         word_starts=(word_starts(kana(fold_reading(t.reading)) for t in parse.tokens)
                      if parse and parse.tokens else None),
-        intent=("operator_request" if person_asked
+        intent=("operator_request" if person_asked else heard_request if heard_request is not None and use_intent
                 else parse.intent.name if parse is not None and use_intent and confident else None),
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
         emotion=_as_heard(parse.emotion, parse.normalized) if parse else None,

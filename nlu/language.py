@@ -97,6 +97,9 @@ _ENGLISH_ROMAJI_SHAPED = _ENGLISH_FUNCTION_WORDS | {
     "none", "name", "same", "more", "here", "there", "where", "were", "take", "make", "so", "go", "too", "do", "to",
     "be", "we", "he", "she", "hey", "nope", "gone", "bad", "good", "open", "menu", "order", "sorry", "mine",
 }
+_DIGIT_RUN = re.compile(r"[0-9]+")
+# verb endings only Japanese has (hanashitai, todokimasu, kawarimashita): a long word ending so is romaji
+_ROMAJI_ENDINGS = ("shitai", "tai", "masu", "mashita", "masen", "mashou", "desu", "deshita", "kudasai", "nakatta")
 _ROMAJI_MARKERS = {
     "desu", "desuka", "deshita", "masu", "masen", "mashita", "shitai", "shite", "kudasai", "onegai", "onegaishimasu",
     "arigatou", "arigato", "arigatoo", "gozaimasu", "sumimasen", "suimasen", "moshimoshi", "konnichiwa",
@@ -105,6 +108,9 @@ _ROMAJI_MARKERS = {
     "todokanai", "todoite", "nai", "dekimasu", "dekinai", "shimasu", "kakunin", "bangou", "bango", "denwa",
     "mou", "ichido", "nan", "nani", "nandesu", "doko", "itsu", "ashita", "kyou", "kinou", "jikan", "kaimono",
     "wa", "ga", "wo", "ni", "de", "ka", "ne", "yo", "kara", "made",
+    # times and days as a Latin-only recogniser writes them (gogo 1ji, asatte no gozen)
+    "gogo", "gozen", "ji", "fun", "yuugata", "asatte", "raishuu", "konshuu", "getsuyou", "kayou", "suiyou",
+    "mokuyou", "kinyou", "doyou", "nichiyou", "youbi",
 }
 # Vietnamese typed or transcribed without its tone marks reads to lingua as Tagalog or English; these words
 # (common, and not English, Portuguese or romaji words) are what it is made of
@@ -126,6 +132,10 @@ _VIETNAMESE_STRONG = {
     "chut", "gap", "vay", "thanh", "toan", "chuyen", "nhanh", "xong", "nghe", "lien", "cam", "dau", "bao", "gio",
     "loi", "nhap", "chieu", "tuan",
 }
+# Tagalog (and Taglish, 「Hello po, nasaan na po yung order ko?」) that lingua puts just under its mark: the
+# politeness po/opo and words no romaji, English or Portuguese has
+_TAGALOG_STRONG = {"po", "opo", "yung", "nasaan", "paano", "hindi", "salamat", "kailan", "gusto", "kausapin",
+                   "pwede", "puwede", "talaga", "ngayon", "bukas", "ang", "ng", "mga"}
 # Portuguese or Spanish is often a near tie on a short sentence (quero cancelar): Brazilian callers are many
 # in Japan, so Portuguese wins unless a word only Spanish has says otherwise
 _PORTUGUESE_WORDS = {
@@ -230,7 +240,8 @@ def _in_cp932(ch: str) -> bool:
 
 def _latin(text: str) -> LanguageGuess:
     words = re.sub(r"[^\w\s']", " ", text.lower()).split()
-    letters = [w for w in words if not w.isdigit()]
+    # 「14ji kara 16ji」: the digits of a time or an amount are no letters of any language
+    letters = [w for w in (_DIGIT_RUN.sub("", w) for w in words) if w]
     if " ".join(words) in _LOANWORDS or (letters and all(w in _BRANDS or _is_acronym(w, text) for w in letters)):
         return LanguageGuess(JAPANESE, 0.6)
     if " ".join(words) in _ENGLISH_SHORT:
@@ -240,11 +251,14 @@ def _latin(text: str) -> LanguageGuess:
         return vietnamese
     if any(w in _PORTUGUESE_STRONG for w in letters) and not any(w in _SPANISH_WORDS for w in letters):
         return LanguageGuess("pt", 0.8)
+    if sum(w in _TAGALOG_STRONG for w in letters) >= 2:
+        return LanguageGuess("tl", 0.8)
     if letters and all(_ROMAJI_WORD.fullmatch(w) or w in _BRANDS for w in letters):
-        sure = any(w in _ROMAJI_MARKERS for w in letters)
+        sure = any(w in _ROMAJI_MARKERS or (len(w) > 5 and w.endswith(_ROMAJI_ENDINGS)) for w in letters)
         if sure or not any(w in _ENGLISH_ROMAJI_SHAPED for w in letters):
             return LanguageGuess(JAPANESE, 0.8 if sure else 0.6)
-    values = _lingua().compute_language_confidence_values(text)
+    # 「Can I ask for 再配達 on 明後日?」: the Japanese words of an English speaker are no Chinese; the letters decide
+    values = _lingua().compute_language_confidence_values(_HAN.sub(" ", text))
     if not values:
         return LanguageGuess("en", 0.5)
     best = values[0]

@@ -21,6 +21,8 @@ from nlu.entities import Lexicon, default_lexicon, extract_entities
 from nlu.entities.english import english_entities
 from nlu.entities.lexicon import DEFAULT_PATH as DEFAULT_LEXICON
 from nlu.entities.lexicon import lexicon_at
+from nlu.foreign_requests import CONFIDENCE as FOREIGN_CONFIDENCE
+from nlu.foreign_requests import foreign_request
 from nlu.language import detect_language, latin_only
 from nlu.linear import JointScorer
 from nlu.model import ModelBundle, ModelError
@@ -42,6 +44,10 @@ from nlu.types import (
 TOKYO = ZoneInfo("Asia/Tokyo")
 MAX_CHARS = 2000  # a caller's turn; beyond this is not speech, and costs grow with length
 OUT_OF_SCOPE = "out_of_scope"
+_JAPANESE_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]{2,}")
+SERVED_LANGUAGES = frozenset({"ja", "en"})  # the languages the heads learnt
+# a turn read as another language this surely is that language's (romaji is read as Tagalog or French at 0.3-0.55)
+FOREIGN_REQUEST_CONFIDENCE = 0.6
 # a short turn with no word from the カスハラ lexicon gives the classifier a handful of n-grams to go on
 # (「だから あれだって」): abuse that short names its word (バーカ, 殺すぞ), so ask for more evidence
 SHORT_CHARS = 10
@@ -137,7 +143,7 @@ _CLAUSE_SPLIT = re.compile(r"[、。,.!?！？\s]+|(?<=けど)|(?<=けれど)|(?
 _OBJECT_CUES = frozenset({"hxc:simile", "hxc:obj+insult", "hxc:obj+simile"})
 # a clause that ends in calling someone a name: 「…使えねえなバカ」「…このクズが」「アホか」
 _NAME_CALLING = re.compile(
-    r"((馬鹿|ばか|バカ|阿呆|あほ|アホ|ボケ|ぼけ|カス|クズ|くず|無能|役立たず|間抜け|まぬけ|マヌケ)"
+    r"((馬鹿|ばか|バカ|阿呆|あほ|アホ|ボケ|ぼけ|カス|クズ|くず|無能|役立たず|間抜け|まぬけ|マヌケ|たわけ|タワケ|戯け|どあほ|ドアホ)"
     # ゴミ and ポンコツ name things as often as people (届いた商品、ほんとゴミ): only with a "you"
     r"|(お前|おまえ|あんた|てめえ|テメエ|てめー|貴様|きさま|おたく|そっち)[^、。]{0,8}(ゴミ|ごみ|ポンコツ))"
     r"(か|が|め|やな|やろ|だな|だろ|ども|野郎|やろう)?[!！ー〜~]*$"
@@ -247,12 +253,22 @@ class NLU:
         else:
             ranking = self._rank(intent_probs)
         language = detect_language(stage.original)
+        if language.code not in SERVED_LANGUAGES and language.confidence >= FOREIGN_REQUEST_CONFIDENCE and not stage.empty:
+            # the heads read Chinese or Portuguese as noise: the words that name a request say what it is
+            request = foreign_request(stage.original)
+            ranking = (IntentScore(request, FOREIGN_CONFIDENCE),) if request else (IntentScore(OUT_OF_SCOPE, 1.0),)
         top = ranking[0]
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
         # the Japanese extractors read kana and kanji; a line in another language, or in Latin letters only
         # (romaji proper nouns an English caller says: Shibuya, Umeda), is read by the English ones (issue 14)
         foreign = language.code != "ja" or latin_only(norm.text)
         entities = english_entities(norm, now, lexicon) if foreign else extract_entities(norm, tokens, now, lexicon)
+        if language.code == "en" and _JAPANESE_WORD.search(norm.text):
+            # 「Can I ask for 再配達 on 明後日, 午前中?」「What time does 渋谷店 open」: the Japanese words an English
+            # speaker uses are the values meant; the Japanese extractors read them, and win for their types
+            japanese = extract_entities(norm, tokens, now, lexicon)
+            kinds = {e.type for e in japanese}
+            entities = tuple(sorted([*japanese, *(e for e in entities if e.type not in kinds)], key=lambda e: e.start))
         emotion = self._emotion(self._angriest_sentence(norm.text, probs["emotion"]))
         if language.code == "en" and emotion.label == "anger" and _calm_english_answer(norm.text, stage.feats):
             emotion = _calmed(emotion)
@@ -271,7 +287,8 @@ class NLU:
             # 「今夜、何時まで店あいてる？」「家まで持ってきてくれるの？助かる」: a request the intent head is sure of,
             # with no listed abuse word, shares only a few words (今夜, 家まで) with harassment lines
             harassment = Harassment(False, harassment.score, None)
-        if not harassment.detected and _listed_abuse(stage.feats):
+        # (or a name the tokens split: 「…言っとるがや たわけが」 reads がや|たわけ as やた|わけ)
+        if not harassment.detected and (_listed_abuse(stage.feats) or _NAME_CALLING.search(norm.text)):
             harassment = self._abusive_clause(norm.text) or harassment
         flags = signals.flags(norm.text, tokens)
         if "limited_japanese" in flags:
@@ -357,12 +374,11 @@ class NLU:
         return Emotion(best, scores[best], scores)
 
     def _abusive_clause(self, text: str) -> Harassment | None:
-        """Name-calling that ends a clause of a longer turn: 「届かねーんだけど、ほんと使えねえなバカ」 reads as an
+        """Name-calling that ends a clause: 「届かねーんだけど、ほんと使えねえなバカ」 reads as an
         angry but legitimate complaint as a whole (the head learnt complaints hard), yet calls the agent バカ.
         Not an insult word about a thing or as emphasis (この商品ゴミ, バカ高い: the lexicon's object cues)."""
+        # one clause too: the normaliser drops a recogniser's pause between kana (「…させやがって ふざけんなカス」)
         clauses = [c for c in _CLAUSE_SPLIT.split(text) if c.strip()]
-        if len(clauses) < 2:
-            return None
         for clause in clauses:
             if _NAME_CALLING.search(clause) and not _OBJECT_CUES.intersection(self._linear(clause).feats):
                 return Harassment(True, 0.9, "insult")

@@ -127,8 +127,9 @@ async def test_a_death_in_the_family_hears_condolences(
   caller: {{phone: "09012345678"}}
   now: "2026-11-24T10:00:00+09:00"
   opening: {opening}
+  answers: {{order_id: "12345678"}}
   expect: {{says: {line}}}
 """)
-    assert result.passed, result.failures
     said = " ".join(t["text"] for t in result.transcript if t["speaker"] == "bot")
+    assert line in said, said
     assert ("ご愁傷様" in said) == (line == "ご愁傷様でございました")

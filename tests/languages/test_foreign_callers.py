@@ -4,11 +4,22 @@ re-prompts and a failure transfer (issue 14)."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from dialogue.api import CallerInfo, SessionStart, UserTurn
+from dialogue.bot import Bot, load_bot
 from dialogue.factory import build_manager
 from nlu.pipeline import NLU
+from tests.dialogue.cases import run_case
+
+
+@pytest.fixture(scope="module")
+def bot() -> Bot:
+    return load_bot()
+
 
 MONDAY_10 = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 SUNDAY_10 = datetime(2026, 12, 6, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
@@ -67,3 +78,58 @@ def test_own_limited_japanese_is_no_insult_but_the_taunt_still_is(nlu: NLU) -> N
     for taunt in ("お前日本語わからないのか", "日本語もわからないの？", "あんた日本語わかる？"):
         assert "limited_japanese" not in nlu.parse(taunt).flags, taunt
     assert nlu.parse("お前日本語わからないのか").harassment.detected
+
+
+# dev56: what a caller in a language the bot does not serve asks for is named by its words (nlu/foreign_requests.py)
+# and goes with them; a person asked for in so many words is a request for a person (SPEC 6 human_request)
+def test_the_request_of_a_foreign_caller_is_read_from_its_words(nlu: NLU) -> None:
+    for line, intent in [("我的订单12345678在哪里？", "order_status"), ("주문 23456789 취소해 주세요", "cancel_order"),
+                         ("Olá, eu não estava em casa. Dá para entregar o pedido 12345678 amanhã?", "delivery_change"),
+                         ("請問澀谷店今天營業到幾點?", "store_hours"), ("상담원과 통화하고 싶어요", "operator_request")]:
+        parse = nlu.parse(line, MONDAY_10)
+        assert parse.intent.name == intent, line
+
+
+@pytest.mark.parametrize(
+    ("line", "intent", "reason"),
+    [("我的订单12345678在哪里？", "order_status", "language"), ("상담원과 통화하고 싶어요", "operator_request", "human_request"),
+     ("Quiero hablar con una persona, por favor", "operator_request", "human_request")],
+)
+async def test_a_foreign_callers_request_goes_with_them(tmp_path: Path, bot: Bot, nlu: NLU, line: str, intent: str,
+                                                       reason: str) -> None:
+    result = await run_case(tmp_path, bot, nlu, f"""
+- name: foreign caller
+  channel: chat
+  caller: {{}}
+  now: "2026-12-07T10:00:00+09:00"
+  turns:
+    - user: "{line}"
+  expect: {{outcome: transferred, reason: {reason}, intent: {intent}}}
+""")
+    assert result.passed, result.failures
+
+
+def test_words_of_no_request_are_out_of_scope(nlu: NLU) -> None:
+    assert nlu.parse("Olá, bom dia", MONDAY_10).intent.name == "out_of_scope"
+    assert nlu.parse("Hello po, nasaan na po yung order ko?", MONDAY_10).language == "tl"
+
+
+async def test_a_word_of_japanese_keeps_an_english_caller_in_english(nlu: NLU) -> None:
+    said, state = await _call(nlu, MONDAY_10, "Hello, I'd like to know where my order is", "はい")
+    assert state.language == "en"
+    said, state = await _call(nlu, MONDAY_10, "Hello, I'd like to know where my order is", "Yes, yes. はい.")
+    assert state.language == "en"
+    said, state = await _call(nlu, MONDAY_10, "Hello, I'd like to know where my order is", "やっぱり日本語でお願いします")
+    assert state.language == "ja"
+
+
+def test_japanese_words_in_english_are_read_as_japanese(nlu: NLU) -> None:
+    parse = nlu.parse("Can I ask for 再配達 on 明後日, 午前中?", MONDAY_10)
+    assert parse.language == "en"
+    assert {(e.type, e.value) for e in parse.entities} >= {("date", "2026-12-09"), ("time_window", "08:00-12:00")}
+    assert ("store", "shibuya") in {(e.type, e.value) for e in nlu.parse("What time does 渋谷店 open?").entities}
+
+
+def test_romaji_times_and_verbs_are_japanese(nlu: NLU) -> None:
+    for line in ["gogo 1ji", "tantousha to hanashitai", "ashita 14ji kara 16ji ni saihaitatsu onegaishimasu"]:
+        assert nlu.parse(line, MONDAY_10).language == "ja", line
