@@ -28,6 +28,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from dialogue.api import Channel
+from dialogue.faq_english import EnglishEntry, EnglishIndex, english_index
 from dialogue.yaml_source import REPO_ROOT, SourceError, at, load
 from nlu.features import fold_reading
 from nlu.normalize import normalize
@@ -112,6 +113,7 @@ class FaqEntry(BaseModel):
     # other ways callers ask the same question, written by the FAQ's author; indexed like `question`
     paraphrases: list[str] = Field(default_factory=list)
     answer: FaqAnswer
+    en: EnglishEntry | None = None  # the entry for callers served in English (dialogue/faq_english.py)
 
 
 class FaqFile(RootModel[list[FaqEntry]]):
@@ -510,14 +512,27 @@ class Synonyms:
         return out
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_JAPANESE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _english(text: str) -> bool:
+    """An English question (「Where can I get a 領収書?」 too): mostly Latin letters."""
+    letters = len(_LATIN_LETTER.findall(text))
+    return letters >= 4 and letters >= 2 * len(_JAPANESE_CHAR.findall(text))
+
+
 @dataclass(frozen=True, slots=True)
 class FaqHit:
     entry: FaqEntry
     score: float  # BM25, comparable only between entries of one index
     coverage: float  # weighted share of the question's topic words the entry knows (0..1)
 
+    english: bool = False  # matched on an English question: answered in English
+
     def answer(self, channel: Channel) -> str:
-        return self.entry.answer.voice if channel == "voice" else self.entry.answer.chat
+        answer = self.entry.en.answer if self.english and self.entry.en is not None else self.entry.answer
+        return answer.voice if channel == "voice" else answer.chat
 
 
 _Posting = tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]  # entry indices, BM25 weights
@@ -695,8 +710,10 @@ class FaqIndex:
     _topics: frozenset[str] = field(init=False, repr=False)  # see `_topic`
     _kana: dict[str, str] = field(init=False, repr=False)  # see `_kana_words`
     _kana_longest: int = field(init=False, repr=False)
+    _english: EnglishIndex = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_english", english_index([(e.id, e.en) for e in self.entries]))
         built = [
             _doc(
                 [e.question, *e.paraphrases],
@@ -741,6 +758,8 @@ class FaqIndex:
         """The entry that answers `text`, or None when no entry clearly does (see the class doc).
         On the turn path pass the NLU's `Parse.normalized` and `Parse.tokens`: the question is then
         read from those tokens and not tagged a second time."""
+        if _english(text):
+            return self.match_english(text)
         questions = self._questions(text, tokens)
         if not self.entries or not questions[0].words:
             return None
@@ -755,6 +774,15 @@ class FaqIndex:
         if score < self.min_score or coverage < self.min_coverage:
             return None
         return FaqHit(self.entries[best], score, coverage)
+
+    def match_english(self, text: str) -> FaqHit | None:
+        """The entry an English question is about (entries' `en` blocks), answered in English; None as `match`."""
+        found = self._english.best(text)
+        if found is None:
+            return None
+        entry_id, hits = found
+        entry = next(e for e in self.entries if e.id == entry_id)
+        return FaqHit(entry, float(hits), 1.0, english=True)
 
     def match_loose(self, text: str, tokens: Sequence[Token] | None = None) -> FaqHit | None:
         """The entry a question is about when it says more than the entry knows (「今からでも返品って間に合うのか

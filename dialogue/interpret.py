@@ -146,6 +146,8 @@ _SCENE_BREAK = re.compile(
 
 
 _SENTENCE_END = re.compile(r"[。!?！？]\s*")
+# a line of a pasted notice: 「ご注文番号：12345678」「【発送のお知らせ】」「----」
+_LABELLED_LINE = re.compile(r"^([^：:。、]{1,14}[：:]|【|[-=＝─━*＊]{3,}|[0-9０-９\-\s]+$)")
 # a polite clause ended with が/けど and a pause (a space in a voice transcript)
 _SPOKEN_BREAK = re.compile(r"(です|ます|でございます|んです|のです)(が|けど|けれど|けれども)\s+")
 
@@ -154,6 +156,13 @@ def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | N
     """The words after the last 「…けど、」 parsed alone, when the whole turn is no sure reading; else None."""
     if parse.intent.confidence >= TOPIC_SWITCH or _NOT_THIS.search(parse.normalized):
         return None
+    lines = [line.strip() for line in parse.text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        # a pasted e-mail (「【発送のお知らせ】…ご注文番号：12345678…」) and the wish typed under it: the wish is the point
+        said = next((line for line in reversed(lines) if not _LABELLED_LINE.match(line)
+                     and len(words.bare(line)) >= 4), None)
+        if said is not None and said != lines[0]:
+            return nlu.parse(said, now)
     text = parse.normalized
     breaks = [b.end() for b in _SCENE_BREAK.finditer(text)]
     # a grumble about getting through, then a full stop, then the request: 「なんべん電話したらつながんねん。荷物まだ

@@ -167,6 +167,12 @@ _LONE_KANA_DAY = re.compile(
     r"(?:えっと|えーと|あの|じゃあ)?[、 ]*(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ)の?[、 ]*)?(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
     r"(?:で|に|の日|です|でお願いします|にお願いします|でおねがいします|がいい(?:です)?|がええ|でええ|でいい(?:です)?)?[、。!.\s]*"
 )
+# a kana day said after a correction (「二十日じゃなくて にじゅうよっかです」): the day meant, whatever came before
+_CORRECTED_KANA_DAY = re.compile(
+    r"(?:じゃなくて|ではなくて|やなくて|ちゃうくて|じゃのうて|やのうて|じゃない|ちゃう|違う|ちがう|違います|ちがいます)[、,\s]*"
+    r"(?P<mo>)(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+    r"(?=の|に|で|は|から|まで|です|[、。!.\s]|$)"
+)
 _KANA_DAY_NUMBER = {"ついたち": 1, "ふつか": 2, "みっか": 3, "よっか": 4, "むいか": 6, "なのか": 7, "ようか": 8,
                     "ここのか": 9, "とおか": 10, "はつか": 20, "じゅうよっか": 14, "にじゅうよっか": 24}
 
@@ -179,8 +185,13 @@ _MONTH_KANA_DAY = re.compile(
 )
 
 
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = list(pattern.finditer(text))
+    return found[-1] if found else None
+
+
 def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
-    m = _LONE_KANA_DAY.fullmatch(norm.text) or _MONTH_KANA_DAY.search(norm.text)
+    m = _LONE_KANA_DAY.fullmatch(norm.text) or _MONTH_KANA_DAY.search(norm.text) or _last(_CORRECTED_KANA_DAY, norm.text)
     if m is None:
         return []
     day = _KANA_DAY_NUMBER[m["day"]]

@@ -10,6 +10,7 @@ import pytest
 
 from dialogue import answer_words as words
 from dialogue.api import BotReply, CallerInfo, InputSpec, SessionStart, UserTurn
+from dialogue.bot import load_bot
 from dialogue.factory import build_manager
 from dialogue.prompts import load_prompts
 from ivr.voice_common import VoiceConfig
@@ -194,3 +195,25 @@ async def test_a_japanese_caller_who_asks_for_a_person_goes_to_the_general_queue
     sid, _ = await manager.start(SessionStart(channel="voice", caller=CallerInfo(phone="09012345678"), now=MONDAY))
     reply = await manager.handle(sid, UserTurn(text="担当の方とお話ししたいです"))
     assert reply.handover is not None and reply.handover.queue == "general", reply
+
+
+# dev56: an English caller's question about shipping, payment or a receipt went to the billing flow (「Could you
+# enter your eight-digit order number」); the knowledge base answers it in English (faq/*.yaml `en`)
+@pytest.mark.parametrize(
+    ("question", "entry", "said"),
+    [("How much do you charge for shipping? Is it free if I spend over a certain amount?", "free_shipping", "5,000 yen"),
+     ("I don't have a credit card. Can I pay cash when the package arrives? Is there an extra fee for that?", "cod_fee",
+      "330 yen"),
+     ("Hi, my company needs a 領収書 for something I bought online. Where can I get one?", "receipt", "order history"),
+     ("The item was broken, do I have to pay to send it back?", "return_shipping_defect", "defective")],
+)
+def test_english_questions_get_the_english_answer(question: str, entry: str, said: str) -> None:
+    hit = load_bot().faq.match(question)
+    assert hit is not None and hit.entry.id == entry
+    assert said in hit.answer("chat") and hit.answer("chat").isascii()
+
+
+@pytest.mark.parametrize("request_", ["Where is my order?", "I want to cancel my order", "I'd like to return my kettle",
+                                      "Can I change my delivery date?"])
+def test_english_requests_are_no_knowledge_base_questions(request_: str) -> None:
+    assert load_bot().faq.match(request_) is None
