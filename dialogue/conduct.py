@@ -7,6 +7,7 @@ the call goes through `turn.emit`, and leaving the bot goes through `Exits`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -82,11 +83,15 @@ class Conductor:
                     self._keep(turn, later)
                 return await self._fill(turn, values)
             case Correct(values=values):
+                if (stale := _window_outside(turn.state.slots, values)) is not None:
+                    # 「では同じ土曜の16時で」 after 「土曜日の夕方5時半」: the part of the day said first (夕方) no longer
+                    # holds the time said now
+                    turn.emit(SlotsCleared((stale,)))
                 self._set(turn, values, "correction")
                 if isinstance(aw, AwaitConfirm):
                     # 「ぜろきゅうぜろの…」 to 「090-…におかけしてよろしいでしょうか」: the answer to what the no would
                     # have asked, so on past that question; else the corrected values confirmed
-                    answered = _no_branch_answered(turn.bot, aw, values)
+                    answered = _no_branch_answered(turn.bot, aw, values) or _checked_before(turn.bot, aw, values)
                     await self._run(turn, Position(aw.flow, answered or aw.step))
                     return True
                 return await self._fill(turn, {})
@@ -616,6 +621,15 @@ class Conductor:
 
 
 
+def _window_outside(slots: Mapping[str, Any], values: Mapping[str, Any]) -> str | None:
+    """`time_window` when a corrected `time` falls outside the window kept from before (and no new window came)."""
+    window, time = slots.get("time_window"), values.get("time")
+    if "time_window" in values or not isinstance(window, str) or not isinstance(time, str) or "-" not in window:
+        return None
+    start, _, end = window.partition("-")
+    return None if start <= time < end else "time_window"
+
+
 def _say_if_written(turn: Turn, key: str, **values: Any) -> None:
     """An optional prompt: a bot whose designers did not write it serves both requests without the words."""
     if turn.bot.prompts.has(key):
@@ -670,6 +684,27 @@ def _no_branch_answered(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -
     if asked is None or asked.ask is None or asked.ask not in values:
         return None
     return flow.after(asked)
+
+
+def _checked_before(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -> str | None:
+    """The check a corrected value went through before this question, to go through again: 「では同じ土曜の16時で」
+    to 「最も早くて12月14日(月)の9時から…よろしいでしょうか」 (read from the check's result, not the slots) is the
+    callback's time checked anew, not the same offer once more."""
+    step = step_of(bot, aw.flow, aw.step)
+    if step is None or step.slot:
+        return None
+    flow = bot.flows[aw.flow]
+    at = next((i for i, s in enumerate(flow.steps) if s.id == aw.step), None)
+    if at is None:
+        return None
+    for earlier in reversed(flow.steps[:at]):
+        used = {m.group(1).split(".")[0] for v in earlier.args.values() if (m := _TEMPLATE.match(v))}
+        if earlier.action is not None and used & set(values):
+            return earlier.id
+    return None
+
+
+_TEMPLATE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
 
 
 def step_of(bot: Bot, flow: str, step: str) -> Step | None:

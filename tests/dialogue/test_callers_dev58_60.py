@@ -99,3 +99,21 @@ async def test_the_wish_typed_under_a_pasted_notice_is_the_request(tmp_path: Pat
   expect: {{outcome: resolved, slots: {{order_id: "12345678", date: "2026-11-20", time_window: "08:00-12:00"}}}}
 """)
     assert result.passed, result.failures
+
+
+async def test_a_time_said_to_the_earliest_offered_is_checked_again(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「最も早くて12月14日(月)の9時から…」 was offered again whatever time the caller said instead
+    result = await _run(tmp_path, bot, nlu, """
+- name: Saturday 17:30, then 16:00 the same Saturday
+  channel: chat
+  caller: {}
+  now: "2026-12-09T13:00:00+09:00"
+  turns:
+    - user: 土曜日の夕方5時半ごろに電話をもらえますか？番号は080-7766-5544です
+      expect: {awaiting: confirm, says: 12月14日(月)の9時}
+    - user: 17時までなんですね。では同じ土曜の16時でお願いします
+      expect: {awaiting: confirm, says: "12月12日(土)の16時"}
+    - user: はい
+  expect: {outcome: callback_scheduled, slots: {date: "2026-12-12", time: "16:00", phone_number: "08077665544"}}
+""")
+    assert result.passed, result.failures
