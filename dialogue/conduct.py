@@ -7,7 +7,6 @@ the call goes through `turn.emit`, and leaving the bot goes through `Exits`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -36,7 +35,7 @@ from dialogue.events import (
 )
 from dialogue.exits import Exits
 from dialogue.faq import FaqHit
-from dialogue.flow_model import Flow, Step
+from dialogue.flow_model import Flow, Step, template_name
 from dialogue.interpret import (
     CALLBACK_INTENT,
     Action,
@@ -80,13 +79,9 @@ class Conductor:
         match action:
             case Fill(values=values, later=later):
                 if later is not None:
-                    self._keep(turn, later)
+                    self._queue(turn, later)
                 return await self._fill(turn, values)
             case Correct(values=values):
-                if (stale := _window_outside(turn.state.slots, values)) is not None:
-                    # 「では同じ土曜の16時で」 after 「土曜日の夕方5時半」: the part of the day said first (夕方) no longer
-                    # holds the time said now
-                    turn.emit(SlotsCleared((stale,)))
                 self._set(turn, values, "correction")
                 if isinstance(aw, AwaitConfirm):
                     # 「ぜろきゅうぜろの…」 to 「090-…におかけしてよろしいでしょうか」: the answer to what the no would
@@ -97,7 +92,7 @@ class Conductor:
                 return await self._fill(turn, {})
             case Yes(values=values, later=later):
                 if later is not None:
-                    self._keep(turn, later)
+                    self._queue(turn, later)
                 return await self._yes(turn, values)
             case No(values=values, intent=intent):
                 return await self._no(turn, values, intent, parse)
@@ -113,7 +108,7 @@ class Conductor:
                     turn.say_condolence()
                 self._apologise(turn, apology, kept_waiting)
                 if later is not None and turn.bot.flow_for(intent) is not None:
-                    self._queue(turn, intent, later)
+                    self._queue(turn, later, first=intent)
                 return await self._request(turn, intent, prefill, push=not instead)
             case Partial(digits=digits) if isinstance(aw, AwaitSlot):
                 # 「はい、1234ですね。続けてどうぞ」: the caller paused inside the number, the rest is to come
@@ -364,24 +359,18 @@ class Conductor:
         await self._settle(turn, await self.runner.start(turn, flow, intent, prefill))
         return True
 
-    def _queue(self, turn: Turn, first: str, later: Request | Answer) -> None:
-        """Two requests in one breath: both named back, in the order they will be served, the second kept."""
+    def _queue(self, turn: Turn, later: Request | Answer, first: str | None = None) -> None:
+        """A second request kept for when the one in hand is done, and the caller told so: both named back in the
+        order they will be served (`first`: two in one breath, 「届かないのと、あとポイントも」), or the second
+        acknowledged during the first (said with an answer, 「12345678です。あ、あと渋谷店って…」)."""
+        named = {} if first is None else {"first": _label(turn, first)}
         if isinstance(later, Answer):
             turn.emit(RequestQueued({"faq": later.hit.entry.id}))
-            _say_if_written(turn, "two_requests_question", first=_label(turn, first))
+            _say_if_written(turn, "question_kept" if first is None else "two_requests_question", **named)
         elif turn.bot.flow_for(later.intent) is not None:
             turn.emit(RequestQueued({"intent": later.intent, "prefill": dict(later.prefill)}))
-            _say_if_written(turn, "two_requests", first=_label(turn, first), second=_label(turn, later.intent))
-
-    def _keep(self, turn: Turn, later: Request | Answer) -> None:
-        """Another request said with an answer (「12345678です。あ、あと渋谷店って…」): kept, and the caller told it
-        comes after the request in hand."""
-        if isinstance(later, Answer):
-            turn.emit(RequestQueued({"faq": later.hit.entry.id}))
-            _say_if_written(turn, "question_kept")
-        elif turn.bot.flow_for(later.intent) is not None:
-            turn.emit(RequestQueued({"intent": later.intent, "prefill": dict(later.prefill)}))
-            _say_if_written(turn, "request_kept", second=_label(turn, later.intent))
+            _say_if_written(turn, "request_kept" if first is None else "two_requests", second=_label(turn, later.intent),
+                            **named)
 
     async def _next_queued(self, turn: Turn) -> Stop | None:
         """The request said with the one just served: 「続きまして、〇〇についてご案内いたします」. None when no
@@ -621,15 +610,6 @@ class Conductor:
 
 
 
-def _window_outside(slots: Mapping[str, Any], values: Mapping[str, Any]) -> str | None:
-    """`time_window` when a corrected `time` falls outside the window kept from before (and no new window came)."""
-    window, time = slots.get("time_window"), values.get("time")
-    if "time_window" in values or not isinstance(window, str) or not isinstance(time, str) or "-" not in window:
-        return None
-    start, _, end = window.partition("-")
-    return None if start <= time < end else "time_window"
-
-
 def _say_if_written(turn: Turn, key: str, **values: Any) -> None:
     """An optional prompt: a bot whose designers did not write it serves both requests without the words."""
     if turn.bot.prompts.has(key):
@@ -698,13 +678,10 @@ def _checked_before(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -> st
     if at is None:
         return None
     for earlier in reversed(flow.steps[:at]):
-        used = {m.group(1).split(".")[0] for v in earlier.args.values() if (m := _TEMPLATE.match(v))}
+        used = {name.split(".")[0] for v in earlier.args.values() if (name := template_name(v)) is not None}
         if earlier.action is not None and used & set(values):
             return earlier.id
     return None
-
-
-_TEMPLATE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
 
 
 def step_of(bot: Bot, flow: str, step: str) -> Step | None:

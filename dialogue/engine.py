@@ -44,6 +44,7 @@ from dialogue.faq import FaqHit
 from dialogue.flow_model import Flow, Step
 from dialogue.heard_words import heard_words
 from dialogue.interpret import (
+    ENDS_ASKING,
     TOPIC_SWITCH,
     Action,
     Correct,
@@ -369,7 +370,7 @@ class DialogueManager:
         if not asking and " " in spoken.strip():
             # a voice transcript has pauses, no question marks: 「…何も買ってないんですよ ポイントってまだ使えるんでしょうか」
             last = spoken.strip().rsplit(" ", 1)[-1]
-            if _ENDS_ASKING.search(last):
+            if ENDS_ASKING.search(last):
                 asking = [normalize(last).text]
         for candidate in [text, *(a for a in asking if a != text)]:
             hit = self.bot.faq.match(candidate) if candidate != text else None
@@ -456,7 +457,6 @@ class DialogueManager:
 _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
 _KEPT_FOR_AGENT = frozenset({"order_id", "phone_number", "postal_code"})  # numbers an agent looks the caller up by
 _ASKING_SENTENCE = re.compile(r"[^。！？!?]+[？?]")  # a sentence that ends asking, in a turn of several
-_ENDS_ASKING = re.compile(r"(か|の|っけ|かな|かね)$")
 _SURE_THANKS = 0.6
 
 

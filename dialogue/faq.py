@@ -31,6 +31,7 @@ from dialogue.api import Channel
 from dialogue.faq_english import EnglishEntry, EnglishIndex, english_index
 from dialogue.yaml_source import REPO_ROOT, SourceError, at, load
 from nlu.features import fold_reading
+from nlu.language import mostly_latin
 from nlu.normalize import normalize
 from nlu.tokenizer import tokenize
 from nlu.types import Token
@@ -512,14 +513,7 @@ class Synonyms:
         return out
 
 
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
-_JAPANESE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-
-
-def _english(text: str) -> bool:
-    """An English question (「Where can I get a 領収書?」 too): mostly Latin letters."""
-    letters = len(_LATIN_LETTER.findall(text))
-    return letters >= 4 and letters >= 2 * len(_JAPANESE_CHAR.findall(text))
+ENGLISH_MIN_LETTERS = 4  # fewer Latin letters (「OK」, a brand) say nothing of the question's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -758,7 +752,7 @@ class FaqIndex:
         """The entry that answers `text`, or None when no entry clearly does (see the class doc).
         On the turn path pass the NLU's `Parse.normalized` and `Parse.tokens`: the question is then
         read from those tokens and not tagged a second time."""
-        if _english(text):
+        if mostly_latin(text, min_letters=ENGLISH_MIN_LETTERS):  # an English question (「Where can I get a 領収書?」)
             return self.match_english(text)
         questions = self._questions(text, tokens)
         if not self.entries or not questions[0].words:

@@ -14,6 +14,13 @@ ENTITY_TYPES = (
     "order_id", "phone_number", "postal_code", "date", "time", "time_window", "store", "product", "amount",
 )
 FREE_TEXT = ("name", "address", "text")
+_TEMPLATE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
+
+
+def template_name(value: str) -> str | None:
+    """The value an argument reads (`{slot}` or `{result.key}`: "slot", "result.key"); None for a plain string."""
+    m = _TEMPLATE.match(value)
+    return m.group(1) if m else None
 END_OUTCOMES = ("resolved", "ended", "abandoned", "callback_scheduled", "return")
 
 

@@ -876,7 +876,7 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
 
 
 # a turn that ends asking (「…なんじまで ですか」「おやすみ なの？」), not one with a 何 in it (「なんじでも いいです」)
-_ENDS_ASKING = re.compile(r"([?？]|か|の|っけ|かな|かね)[。.\s]*$")
+ENDS_ASKING = re.compile(r"([?？]|か|の|っけ|かな|かね)[。.\s]*$")
 # requests about a store: an hours question inside them is the store's
 _STORE_REQUESTS = frozenset({"store_hours", "store_location", "product_availability"})
 
@@ -889,7 +889,7 @@ def _asks_about_the_question(aw: Awaiting, said: _Said, q: Question) -> Action |
     parse = said.parse
     if (not isinstance(aw, AwaitSlot | AwaitConfirm | AwaitOffer) or parse.intent.name != "store_hours"
             or any(q.slot_types.get(k, k) != "date" for k in said.values) or q.flow_intents & _STORE_REQUESTS
-            or not _ENDS_ASKING.search(parse.normalized) or words.ANY_TIME.search(parse.normalized)
+            or not ENDS_ASKING.search(parse.normalized) or words.ANY_TIME.search(parse.normalized)
             or any(e.type == "store" for e in parse.entities) or _ALSO_ASKED.match(words.LEAD_IN.sub("", parse.normalized))
             or isinstance(aw, AwaitOffer) and aw.offer in ("faq", "clarify", "goodbye")):
         return None

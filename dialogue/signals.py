@@ -15,6 +15,7 @@ from dialogue.flow_model import FREE_TEXT
 from dialogue.state import AwaitSlot, CallState
 from dialogue.turn import Turn
 from nlu.features import fold_reading
+from nlu.language import mostly_latin
 from nlu.signals import reading_of, word_starts
 from nlu.types import Emotion, Harassment, Parse
 
@@ -107,15 +108,6 @@ def _heard_harassment(parse: Parse) -> Harassment:
     return h
 
 
-_LATIN = re.compile(r"[A-Za-z]")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-
-
-def _mostly_latin(text: str) -> bool:
-    """English with a Japanese word in it (「Yes, yes. はい.」), not Japanese with a brand in it (「LINEで連絡して」)."""
-    return len(_LATIN.findall(text)) >= 2 * len(_JAPANESE.findall(text))
-
-
 LANGUAGE_CONFIDENCE = 0.7  # below this a turn keeps the call's language (the bot's own wins every doubt)
 
 
@@ -133,7 +125,7 @@ def language_heard(state: CallState, parse: Parse) -> str | None:
     if parse.language == "ja" and parse.language_confidence < 0.9:
         return None  # kanji or digits alone do not take a foreign caller back to Japanese
     if parse.language == "ja" and state.language == "en" and (
-            _mostly_latin(parse.text) or words.only_yes_or_no(parse.normalized) or words.only_closing(parse.normalized)):
+            mostly_latin(parse.text) or words.only_yes_or_no(parse.normalized) or words.only_closing(parse.normalized)):
         # 「はい」「Yes, yes. はい.」「That's all. どうも.」: a word of Japanese an English speaker has picked up; the
         # call goes on in English until the caller speaks Japanese
         return None

@@ -20,7 +20,7 @@ from dialogue.entity_types import load_entity_types
 from dialogue.escalation.rules import DEFAULT_DIR as DEFAULT_RULES_DIR
 from dialogue.escalation.rules import QUEUES_FILE, load_rules, validate_rules
 from dialogue.faq import load_faq
-from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step
+from dialogue.flow_model import ENTITY_TYPES, FREE_TEXT, STEP_KINDS, Flow, Step, template_name
 from dialogue.payments import PAYMENT_PROMPTS
 from dialogue.prompts import DEFAULT_PROMPTS_DIR, PromptBook, load_prompts
 from dialogue.qa_rules import protocol_problems
@@ -43,7 +43,6 @@ BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channe
 WAITING = frozenset({"ask", "confirm", "menu", "pay"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})
 _WHERE = re.compile(r"^(.*?):(\d+):(\d+): ")
-_TEMPLATE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
 _INTENT_LINE = re.compile(r"^intent:\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _UNKNOWN_KEY = re.compile(r"unknown key '([^']+)'$")
 _STEP_KEYS = tuple(Step.model_fields) + tuple(Flow.model_fields)
@@ -273,7 +272,8 @@ def _check_step(flow: Flow, step: Step, catalog: Catalog, filled: set[str], emit
         elif not any(option.intent in f.intents for f in catalog.flows.values()):
             yield emit(["options", key, "intent"], f"no flow starts intent '{option.intent}'")
     yield from _check_links(flow, step, catalog, emit)
-    used: list[tuple[tuple[str, ...], str]] = [(("args", k), m.group(1)) for k, v in step.args.items() if (m := _TEMPLATE.match(v))]
+    used: list[tuple[tuple[str, ...], str]] = [(("args", k), read) for k, v in step.args.items()
+                                                if (read := template_name(v)) is not None]
     used += [(("switch",), step.switch)] if step.switch else []
     used += [(("slot",), step.slot)] if step.slot else []
     for loc, name in used:

@@ -211,6 +211,13 @@ def detect_language(text: str) -> LanguageGuess:
     return _latin(text)
 
 
+def mostly_latin(text: str, min_letters: int = 1) -> bool:
+    """Latin letters at least twice the kana and kanji: English with a Japanese word in it (「Yes, yes. はい.」,
+    「Where can I get a 領収書?」), not Japanese with a brand in it (「LINEで連絡してください」)."""
+    letters = len(_LATIN.findall(text))
+    return letters >= min_letters and letters >= 2 * (len(_KANA.findall(text)) + len(_HAN.findall(text)))
+
+
 def latin_only(text: str) -> bool:
     """Latin letters and no kana or kanji: the Japanese entity rules have nothing to read in it."""
     return _LATIN.search(text) is not None and not _KANA.search(text) and not _HAN.search(text)
