@@ -36,8 +36,18 @@ def _hyphenated(match: re.Match[str]) -> str:
 
 
 def address_as_written(text: str) -> str:
-    """The caller's words, normalised, with 「いちのにのさん」「1の2の3」「一の二の三」 as 1-2-3."""
-    return normalize(_BLOCKS.sub(_hyphenated, text)).text
+    """The caller's words, normalised, with 「いちのにのさん」「1の2の3」「一の二の三」 as 1-2-3, and a kanji number
+    before 丁目, 番(地) or 号 in figures (一丁目二番三号 is 1丁目2番3号: the normaliser leaves 二番 alone, which
+    elsewhere is "the second")."""
+    return normalize(_HOUSE_PART.sub(_in_figures, _BLOCKS.sub(_hyphenated, text))).text
+
+
+_KANJI_NUM = r"(?:[一二三四五六七八九]?十?[一二三四五六七八九]|[一二三四五六七八九]?十)"
+_HOUSE_PART = re.compile(rf"(?<![一-龥]){_KANJI_NUM}(?=丁目|番地|番|号)|(?<=[0-9丁目番地])(?:{_KANJI_NUM})(?=番地|番|号)")
+
+
+def _in_figures(match: re.Match[str]) -> str:
+    return str(_value(match.group()))
 
 
 # the parts of an address a caller reads out: a prefecture, city, ward, town or village, and a house number

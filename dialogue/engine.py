@@ -303,7 +303,8 @@ class DialogueManager:
                          and action.intent != parse.intent.name and _sure_alone(action.intent, heard) else None)
         decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent and not announced,
                                                     past_failures=not understood, answering=answering,
-                                                    person_asked=person_asked, heard_request=heard_request))
+                                                    person_asked=person_asked, heard_request=heard_request,
+                                                    hardship_told=isinstance(action, Request) and action.condolence))
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()

@@ -395,9 +395,9 @@ _CONTEXT_UNKNOWN = 0.1
 # that knows it: 「注文と違う商品が届いたので…送料は」 tells the defect entry from the general one
 _CONTEXT_OTHER = 0.2
 _FILLER_POS = frozenset({"代名詞", "副詞"})  # unknown ones are talk (そちら, せっかく), not topics
-# nouns that point at something said around them (この前の, そういうやつ; 分 after a verb: 買った分の領収書):
-# talk, not topics
-_VAGUE_NOUNS = frozenset({"こと", "事", "もの", "物", "やつ", "奴", "件", "前", "間", "先日", "感じ"})
+# nouns that point at something said around them (この前の, そういうやつ; 分 after a verb: 買った分の領収書), or
+# only lead into the question (ちなみに: tokenised as the noun 因み): talk, not topics
+_VAGUE_NOUNS = frozenset({"こと", "事", "もの", "物", "やつ", "奴", "件", "前", "間", "先日", "感じ", "因み"})
 # the state of the caller's own account (ポイントの残高, 何ポイント残ってますか): asked in the clause
 # that asks, the flows' (or a person's) question, not one the FAQ answers
 _OWN_LEMMAS = frozenset({"残高", "残り", "残る", "残額"})

@@ -501,16 +501,33 @@ def _support(parse: Parse, intent: str) -> float:
 
 def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
     intent = _confident(parse)
-    if intent == "order_status" and _DAY_CHANGED.search(parse.normalized) and "delivery_change" in q.routable:
-        # 「いま配送中の荷物、届く日を変えてほしいんですけど」 (order status 0.69): the day of delivery changed is asked for
-        intent = "delivery_change"
     top = parse.ranking[0] if parse.ranking else None
+    if ((intent == "order_status" or intent is None and top is not None and top.name == "order_status"
+         and top.confidence >= CLARIFY_FLOOR) and _DAY_CHANGED.search(parse.normalized)
+            and "delivery_change" in q.routable):
+        # 「いま配送中の荷物、届く日を変えてほしいんですけど」 (order status 0.69), 「にもつの ひにち かえたいです
+        # ちゅうもんばんごうは…」 (0.50): the day of delivery changed is asked for
+        intent = "delivery_change"
+    if (intent is None and top is not None and top.name == "order_status" and top.confidence >= CLARIFY_FLOOR
+            and _CANCEL_ASKED.search(parse.normalized) and "cancel_order" in q.routable):
+        # 「発送済みになってますけど、今からでも取り消しできますか？」 (order status 0.53, cancel 0.33): the status is
+        # what the caller saw, the cancellation what they ask for
+        intent = "cancel_order"
     if (intent is None and top is not None and top.name == "order_status" and top.confidence >= CLARIFY_FLOOR
             and _DELIVER_AGAIN.search(parse.normalized) and "delivery_change" in q.routable):
         # 「注文番号12345678、明日に配達し直してほしいんですが」「荷物ば届け直してほしいんだげんど」 (order status
         # 0.38): the order number and 荷物 pull to the status; a delivery made again is asked for
         intent = "delivery_change"
+    if (intent is None and top is not None and top.confidence >= CLARIFY_FLOOR and top.name in q.routable
+            and _ASKS_ABOUT_TOPIC.search(parse.normalized)
+            and (named := _named_topic(parse, q)) is not None and named.intent == top.name):
+        # 「先月の請求のことでちょっと聞きたいんですが」 (billing 0.52): the topic named in so many words (its label's
+        # word, ご請求) and a question about it announced: the classifier's lean, confirmed by the words
+        intent = top.name
     if intent is not None and intent not in CONVERSATION and intent in q.routable:
+        if _TOPIC_ONLY.fullmatch(parse.normalized.strip()):
+            # 「梅田店のことなんやけど」: a topic and nothing asked of it (its hours? where it is?): asked about
+            return Request(intent, said.prefill, clarify=True)
         return Request(intent, said.prefill)
     ranking = parse.ranking
     if ranking and ranking[0].name == "repeat" and ranking[0].confidence >= CONFIDENT and len(ranking) > 1:
@@ -526,8 +543,19 @@ _DELIVER_AGAIN = re.compile(r"(届け|とどけ|配達し|はいたつし|持っ
                             r"(配達|はいたつ)(を)?(やり直|やりなお)")
 # the day or time of a delivery asked to be changed: 「届く日を変えて」「配達の日にちをずらしてほしい」「お届け時間を変更したい」
 _DAY_CHANGED = re.compile(
-    r"(届く|とどく|届け|とどけ|配達|はいたつ|配送|はいそう)(の)?(日|ひ|日にち|ひにち|日時|にちじ|時間|じかん|時間帯|じかんたい)"
+    r"(届く|とどく|届け|とどけ|配達|はいたつ|配送|はいそう|荷物|にもつ)(の)?(日|ひ|日にち|ひにち|日時|にちじ|時間|じかん|時間帯|じかんたい)"
     r"(を|は|が|も)?[、\s]*(変え|かえ|変更|へんこう|ずらし|ずらせ|ずらして|遅らせ|おくらせ|早め|はやめ)")
+
+# a topic announced with a question to come: 「請求のことで聞きたいんですが」「返品の件でご相談が」
+_ASKS_ABOUT_TOPIC = re.compile(
+    r"(のこと|の件|について)(で|なんですが|なんですけど)?[、\s]*(ちょっと|少し|すこし)?[、\s]*"
+    r"(聞きたい|ききたい|お聞きしたい|おききしたい|伺いたい|うかがいたい|お尋ねしたい|質問|しつもん|相談|そうだん|問い合わせ|といあわせ)")
+# a topic and nothing said of it: 「梅田店のことなんやけど」「ポイントの件なんですが」
+_TOPIC_ONLY = re.compile(
+    r"(えっと|あの|あのー|ええと|もしもし)?[、\s]*[^、。\s]{1,12}?(のこと|の件)(なん|なの)?(ですけど|ですが|やけど|だけど|じゃけど"
+    r"|やねんけど|なんやけど|ですけれども|で)[。…\s]*")
+_CANCEL_ASKED = re.compile(
+    r"(取り消し|取消し|取消|とりけし|キャンセル|きゃんせる)(って|は|を|も)?[、\s]*(でき|出来|したい|して(ほし|もら|いただ|くだ)|お願い|おねがい|可能|かのう)")
 
 
 def _unsure_request(said: _Said, q: Question) -> Request | None:
@@ -673,6 +701,11 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「べつの ことで そうだんが あるので かかりの かたを おねがいします」: a person named and asked for in the main
         # clause, which the classifier half reads as a goodbye (おねがいします)
         return Request("operator_request")
+    if (heard.parse is not None and takes_requests(q.awaiting) and "complaint" in q.routable
+            and not (isinstance(action, Request) and action.intent in _PERSON_INTENTS and not action.clarify)
+            and _COMPLAINT_NAMED.search(heard.parse.normalized)):
+        return (replace(action, intent="complaint", clarify=False, later=None) if isinstance(action, Request)
+                else Request("complaint"))
     if isinstance(action, Request) and heard.parts is not None and takes_requests(q.awaiting):
         action = _with_second(action, heard, q)
     if isinstance(action, Fill | Yes) and heard.aside is not None:
@@ -709,7 +742,8 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # reading the caller id back (a goal-based caller's はい would have booked the wrong phone)
         action = replace(action, prefill={**action.prefill, "other_phone": "yes"})
     if isinstance(action, Request) and action.condolence:
-        if heard.parse is not None and _hospital_told_calmly(heard.parse):
+        if heard.parse is not None and (_hospital_told_calmly(heard.parse)
+                                        or _loss_in_the_background(heard.parse, action.intent)):
             # 「先月母が入院しまして、…こちらの電気ケトルを買おうと思っています。在庫ってありますか」: a stay in
             # hospital told calmly as the background of a routine request; sympathy first, then it is served
             return action
@@ -736,12 +770,39 @@ def _hospital_told_calmly(parse: Parse) -> bool:
             and (parse.emotion.label in ("neutral", "sadness") or parse.emotion.score < CALM_HARDSHIP))
 
 
+# requests about the caller's own errands: a loss told beside one is its background (「主人が亡くなってから、一人で
+# 買い物に出るようになりまして…札幌のお店はどこに」), not a call about the deceased's affairs
+_OWN_ERRANDS = frozenset({"store_hours", "store_location", "product_availability", "return_exchange"})
+# what the deceased left to be settled: their orders, their membership (「母が頼んでいた」「父の名前で」「主人の会員」)
+_THEIR_AFFAIRS = re.compile(
+    r"(頼んで|たのんで|注文して|ちゅうもんして|買って|かって|使って|つかって)(い)?た|生前|"
+    r"(の|が)(名前|なまえ|名義|めいぎ|会員|かいいん|アカウント|登録|とうろく)")
+
+
+def _loss_in_the_background(parse: Parse, intent: str) -> bool:
+    """A death told as the background of the caller's own errand (a store's hours, a product, returning what
+    they bought), calmly and without being at a loss: condolence, then the errand is served (the answers
+    notes: condolence, then help or a person). A call about the deceased's orders or membership, or a caller
+    at a loss, still goes to a person (SPEC 6)."""
+    text = parse.normalized
+    return (intent in _OWN_ERRANDS and words.BEREAVED.search(text) is not None and not _AT_A_LOSS.search(text)
+            and not _THEIR_AFFAIRS.search(text)
+            and (parse.emotion.label in ("neutral", "sadness") or parse.emotion.score < CALM_HARDSHIP))
+
+
 _PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
 _HANDED_OVER = frozenset({"operator_request", "complaint", "account_closure"})  # SPEC 4: handed to humans
 # a person named and asked for: 「係の方をお願いします」「たんとうしゃ よんで」「オペレーターに代わって」
 _PERSON_NAMED = re.compile(
     r"(担当|たんとう|係|かかり|オペレーター|おぺれーたー|人間|にんげん|責任者|せきにんしゃ)(の|する)?(者|しゃ|方|かた|人|ひと)?(さん)?"
-    r"(を|に|と)?[、\s]*(お願い|おねがい|呼んで|よんで|出して|だして|代わって|かわって|替わって|つないで|繋いで)")
+    r"(を|に|と)?[、\s]*(お願い|おねがい|呼んで|よんで|出して|だして|代わって|かわって|替わって|つないで|繋いで)"
+    # 「有人対応に切り替えてください」: a chat user's words for a person
+    r"|有人(対応|たいおう|チャット|窓口|サポート)?(に|へ|で|を)?[、\s]*(切り替え|切替|きりかえ|お願い|おねがい|代わ|かわ|つない|繋い)")
+# a caller who names the call a complaint (「ちょっと苦情なんですけど！」「苦情として上の方に伝えてほしい」): a complaint,
+# whatever the broken item in it reads as (a return, the order's status)
+_COMPLAINT_NAMED = re.compile(
+    r"(苦情|くじょう|クレーム)(なんです|なんだ|なんや|なんじゃ|です|や(けど|ねん)|だけど|があ|を(言|い|申|もう|伝|つた|入れ|いれ)"
+    r"|として|で(お?電話|でんわ|連絡))")
 _UNSURE_COMPLAINT = 0.5
 # a turn that ends asking (not 「…ってことですね」 said back)
 _ASKED = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|かな|かね|っけ)[。\s]*$")
@@ -1457,6 +1518,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and words.NO.match(lead) and words.FINISHED.search(lead) and not (
             words.NOT_SOLVED.search(lead[2:])):
         return Simple("end")  # 「いえ、以上です」 after an answer: nothing more to ask, not "it did not help"
+    if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THAT_IS_ALL.search(lead) and not _asks_more(lead)
+            and not words.QUESTION.search(lead) and not _WANTS.search(lead) and not words.NOT_SOLVED.search(lead)):
+        # 「コンビニで払えるなら大丈夫そうです。以上です」 to 「解消されましたでしょうか」: what the answer means to them,
+        # then done (their コンビニ払い read as a billing request went to an order's bill)
+        return Simple("end")
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _asks_more(lead) and not _WANTS.search(lead):
         if said.follow_up is not None:
             # 「じゃあ4,999円だったら？」「8日って注文した日からですか？」 to 「解消されましたでしょうか」: more about
@@ -1513,6 +1579,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # 「いいえ、あさってです」「はい、あ、でも時間は夕方で」: a different value is a correction; the request's values
         # said with it that were not known yet go with it (「あしたの ごご にじで」: the time too)
         return Correct({**{k: v for k, v in values.items() if k not in q.slots}, **changed})
+    if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent == "order_status"
+            and "delivery_change" in q.routable and {"date", "time_window"} & said.prefill.keys()
+            and not words.QUESTION.search(parse.normalized)):
+        # 「明日なら一日家でゴロゴロしてるから、午前中でも全然いいよ」 to 「ご注文の配送状況についての…」 (after 「今日届く予定
+        # なんだけど急に出かけなきゃ」): a day and a slot to deliver on, which is a delivery change, with them
+        return No({**aw.prefill, **said.prefill}, "delivery_change")
     if cue == "yes" and isinstance(aw, AwaitOffer) and aw.offer == "clarify":
         named = _named_topic(parse, q)
         if named is not None and named.intent != aw.intent and named.intent not in q.flow_intents:

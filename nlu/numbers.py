@@ -436,7 +436,8 @@ _KNUM_RE = re.compile(r"[0-9〇零一二三四五六七八九十百千万億]+")
 _HAS_KANJI = re.compile(r"[〇零一二三四五六七八九十百千万億]")
 _POSITIONAL = frozenset("十百千万億")
 _SUFFIX_CTX = re.compile(
-    r"円|月|日|時|分|秒|年|歳|才|個|台|件|階|枚|本|号|週|箇|ヶ|か月|カ月|点|名|丁目|番地|%|ドル|[0-9]"
+    # 本 before a tree's name is a place (六本木, 一本松, 三本杉), not so many of a thing
+    r"円|月|日|時|分|秒|年|歳|才|個|台|件|階|枚|本(?![木松杉柳])|号|週|箇|ヶ|か月|カ月|点|名|丁目|番地|%|ドル|[0-9]"
 )
 _PREFIX_CTX = ("午前", "午後", "朝", "夜", "夕方", "晩", "昼", "第", "〒", "番号", "番号は", "約")
 _CJK = re.compile(r"[\u4e00-\u9fff々]")

@@ -48,6 +48,8 @@ class DemoBackend:
         self.orders = {order_id: order.record() for order_id, order in self.data.orders.items()}
         self.callbacks: list[dict[str, Any]] = []
         self.traces: list[str] = []
+        # the member's registered address changed by a call, by the order that identified them (change_address)
+        self.registered_addresses: dict[str, tuple[Any, Any]] = {}
         self.latency_s = latency_s
         self._actions: dict[str, Callable[[dict[str, Any]], ActionResult]] = {
             "verify_caller": self._verify,
@@ -167,9 +169,14 @@ class DemoBackend:
         return {"result": "ok", "return_id": "R" + _digits(args.get("order_id"))[-6:]}
 
     def _change_address(self, args: dict[str, Any]) -> ActionResult:
+        """The order's delivery address (before it ships), or with `scope: registered` the address registered
+        to the member who placed it, for the orders to come (whatever this order's state)."""
         order = self.orders.get(_digits(args.get("order_id")))
         if order is None:
             return {"result": "not_found"}
+        if args.get("scope") == "registered":
+            self.registered_addresses[_digits(args.get("order_id"))] = (args.get("postal_code"), args.get("address"))
+            return {"result": "ok"}
         if order["status"] in ("shipped", "delivered"):
             return {"result": "too_late", "status_ja": order["status_ja"]}
         order["postal_code"], order["address"] = args.get("postal_code"), args.get("address")

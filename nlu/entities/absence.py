@@ -65,7 +65,17 @@ def refused(text: str, end: int) -> bool:
     if text.startswith("しか", end):
         return False
     paired = _PAIRED_DAY.match(text, end)  # 「今日明日は家にいない」: both days are out
+    if _AWAY_FROM_RE.match(text, end) and not _BEFORE_IT.search(text, end):
+        return True
     return _REFUSED_RE.match(text, paired.end() if paired else end) is not None
+
+
+# the first day of a stretch away (「明日から出張で、一週間ほど家を空けることになりまして」「明日から病院さ検査入院する
+# ことになってね」): no day to deliver on. Asked about as a deadline (「明日から出張なんで、それまでに届きますか」) it
+# stays: the caller wants the parcel before it
+_AWAY_FROM_RE = re.compile(
+    rf"から[、 ]?{_GAP}(?:{_AWAY}|入院|にゅういん|(?<=[はもにがと家宅])(?:{_NOT_THERE})){_NOT_REFUSED}")
+_BEFORE_IT = re.compile(r"それまで|その前|そのまえ|までに|前に|まえに")
 
 
 _PAIRED_DAY = re.compile(r"(?:と|か|や|、|も)?(?:今日|きょう|明日|あした|あす|明後日|あさって|しあさって)(?=は|も|とも|って|なら)")

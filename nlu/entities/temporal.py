@@ -67,10 +67,19 @@ def _months_to(said: str, today: date) -> int:
 # いる), followed at once by a verb of being somewhere, going out or lasting, a whole day (一日留守にする, 一日家に
 # いる, 一日かかる), and so is 一日でも早く (as soon as possible)
 _WHOLE_DAY = re.compile(
-    r"(?:ずっと|中|じゅう)?(?:(?:家|うち|自宅|外|会社|職場)(?:に|で)?)?"
+    r"(?:ずっと|中|じゅう)?(?:"
+    # 一日家でゴロゴロ, 一日うちにおる: a day spent somewhere, whatever the verb
+    r"(?:家|いえ|お家|おうち|うち|自宅|じたく|外|そと|会社|かいしゃ|職場)(?:に|で|さ)(?=[^\s、。,.!?])|"
+    r"(?:(?:家|いえ|お家|おうち|うち|自宅|じたく|外|そと|会社|かいしゃ|職場)(?:に|で|さ)?)?"
     r"(?:い(?:る|ます|ない|ません|なく|て|ひん|てへん)|居|おり|おら|おる|おれ|留守|るす|不在|出かけ|でかけ|出掛け|出て"
     r"|外出|空け|あけ|仕事|しごと|働|はたら|寝|ね(?:て|る)|待|まって|まち|かか|忙し|いそがし|ずっと|いっぱい"
-    r"|(?:でも|も)(?:早|はや|遅|おそ))"
+    r"|(?:でも|も)(?:早|はや|遅|おそ)))"
+)
+# 三日ばかり, 十日ほど前, 二日も待った: a number of days said (ばかり, ほど, ぐらい without に/で, 前, 以上, 以内, も
+# with waiting or being away), not the 3rd or the 10th
+_SPAN_OF_DAYS = re.compile(
+    r"ばかり|ほど|程|くらい(?![にでの])|ぐらい(?![にでの])|前|まえ|以上|以内|がかり"
+    r"|も(?:待|ま[っちた]|留守|るす|家|いえ|うち|不在|かか|経|た[っつ]|空け|あけ)"
 )
 # a weekday said right after a date names the same day (12月20日の日曜日, 20日(日), 12/20、日曜): it confirms
 # the date, and when it contradicts it the date said in full wins
@@ -226,6 +235,8 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
         d = _resolve_date(m, today)
         if d is None or (m["dn"] == "1" and not m["after"] and _WHOLE_DAY.match(text, m.end())):
             continue
+        if m["dn"] and not (m["m"] or m["sm"] or m["mo"] or m["after"]) and _SPAN_OF_DAYS.match(text, m.end()):
+            continue  # 三日ばかり家を空ける, 十日ほど前に頼んだ: so many days, not a day of the month
         end = m.end()
         if _explicit(m):
             paren = _WEEKDAY_PAREN.match(text, end)  # 12月20日(日)

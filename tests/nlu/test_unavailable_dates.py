@@ -149,3 +149,26 @@ def test_days_named_together_as_out_are_all_refused(text: str) -> None:
 ])
 def test_a_day_asked_for_beside_a_pause_is_kept(text: str, dates: list[str]) -> None:
     assert _dates(text) == dates
+
+
+# the first day of a stretch away, and a number of days said: no day to deliver on (dev61)
+NOT_A_DAY: list[str] = [
+    "実は明日から出張で、一週間ほど家を空けることになりまして",
+    "明日から病院さ検査入院することになってね",
+    "三日ばかり家さ誰もいねぐなるんだわ",
+    "十日ほど前に頼んだケトルがまだ来ない",
+    "二日も待ったのに来ないんですよ",
+    "あさってまでいちにちいえにいません",
+    "一日家でゴロゴロしてます",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NOT_A_DAY)
+def test_a_stretch_of_days_names_no_day(text: str) -> None:
+    assert not [d for d in _dates(text) if d != "2026-11-26"], _extract(text)
+
+
+def test_the_day_after_a_stretch_and_a_day_at_home_are_days() -> None:
+    assert _dates("あさってならいちにちいえにいます") == ["2026-11-26"]
+    assert _dates("3日くらいに届けてください") == ["2026-12-03"]
+    assert _dates("明日から家にいます") == [TOMORROW]
