@@ -571,7 +571,14 @@ class Conductor:
                 turn.emit(Popped())  # a called flow that resolved the request itself: its caller is done too
             if turn.state.stack:
                 resumed = turn.state.stack[-1]
+                finished = turn.bot.flows.get(turn.state.position.flow) if turn.state.position else None
                 turn.emit(Popped())
+                asked = step_of(turn.bot, resumed.flow, resumed.step)
+                if asked is not None and asked.ask and finished is not None and asked.ask in finished.slots:
+                    # the question the caller left unanswered is asked again: a value of the same name the
+                    # other request took (「渋谷店は今日何時まで」 at the delivery day: 今日 was the store's day)
+                    # is not its answer
+                    turn.emit(SlotsCleared((asked.ask,)))
                 turn.say("resume_interrupted")
                 stop = await self.runner.run(turn, resumed)
                 continue

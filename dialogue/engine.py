@@ -456,15 +456,18 @@ class DialogueManager:
 
 
 _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
-_KEPT_FOR_AGENT = frozenset({"order_id", "phone_number", "postal_code"})  # numbers an agent looks the caller up by
+# numbers an agent looks the caller up by, and an amount the caller disputes (「3,300円が2件引かれてます」)
+_KEPT_FOR_AGENT = frozenset({"order_id", "phone_number", "postal_code", "amount"})
 _ASKING_SENTENCE = re.compile(r"[^。！？!?]+[？?]")  # a sentence that ends asking, in a turn of several
 _SURE_THANKS = 0.6
 
 
 def _sure_alone(intent: str, heard: Heard) -> bool:
-    """The turn's main clause, read alone, is surely this request (see interpret.point_of)."""
-    point = heard.point
-    return point is not None and point.intent.name == intent and point.intent.confidence >= TOPIC_SWITCH
+    """The turn's main clause, read alone, is surely this request (see interpret.point_of), or the words after a
+    change of mind are (「オペレーターさんにつないでもらえます？あ、いや、やっぱええわ…梅田店ってどこにあるん？」:
+    the person asked for first is taken back)."""
+    return any(part is not None and part.intent.name == intent and part.intent.confidence >= TOPIC_SWITCH
+               for part in (heard.point, heard.rest))
 
 
 def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False,

@@ -136,10 +136,15 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None,
     return nlu.parse(split[0], now), nlu.parse(split[1], now)
 
 
+# fed up with what was tried first (「パスワード再設定しようと思ったけど、もういいや、めんどくさいから退会したいです」,
+# login 0.98 for the words it names): what is said after it is the request, however sure the whole reads
+_FED_UP = re.compile(r"(もういい|もうええ|もう結構|もうけっこう)(わ|や|です|よ)?[、,。\s]|もう(面倒|めんどう|めんどくさ|めんどい)")
 _SCENE_BREAK = re.compile(
     r"(んです|のです|んだ|んや|んやけど|ですけど|ですが|ますけど|ますが)?(けど|けれど|けれども|が)(ね|ねえ|さ|な|よ)?[、,]\s*"
     # 「…どういうこと もういいわ キャンセルして」: had enough of it, then what the caller wants instead
     r"|(もういい|もうええ|もう結構|もうけっこう)(わ|です|や|よ|から)?[、,。\s]*(?=\S)"
+    # 「ログインもできないし、もう面倒なので退会したいんです」: fed up with the first, the wish after it
+    r"|(もう)?(面倒|めんどう|めんどくさい|めんどくさ|めんどい)(なので|なんで|だから|やから|から|で|くて)[、,\s]*(?=\S)"
     # a sentence ended, and a 「それでね、」 leads to what the caller wants: 「…忘れておってね。それでね、返したいんですよ」
     r"|[。!?！？]\s*(それで|だから|なので|ほんで|そんで|ほいで)(ね|ねえ|さ|な)?[、,]\s*"
 )
@@ -154,7 +159,8 @@ _SPOKEN_BREAK = re.compile(r"(です|ます|でございます|んです|ので�
 
 def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after the last 「…けど、」 parsed alone, when the whole turn is no sure reading; else None."""
-    if parse.intent.confidence >= TOPIC_SWITCH or _NOT_THIS.search(parse.normalized):
+    if (parse.intent.confidence >= TOPIC_SWITCH and not _FED_UP.search(parse.normalized)) or _NOT_THIS.search(
+            parse.normalized):
         return None
     lines = [line.strip() for line in parse.text.splitlines() if line.strip()]
     if len(lines) > 1:
@@ -403,7 +409,15 @@ _NAMES_A_REQUEST = re.compile(r"配達|はいたつ|配送|はいそう|届け|�
 
 
 # the request itself given up, said in so many words (not 「もういいです」, which may be impatience)
-_GIVES_UP_HERE = re.compile(r"(キャンセル|返品|交換|変更|再配達|手続き|お手続き)(は|も)?(やめて?(おき|とき|とく|ます)|やめとこ|やめにし|しないで(おき|おく)|なしで)")
+_GIVES_UP_HERE = re.compile(
+    r"(キャンセル|返品|交換|変更|再配達|手続き|お手続き)(は|も)?(やめて?(おき|とき|とく|ます)|やめとこ|やめにし|しないで(おき|おく)|なしで)"
+    # the request given up without naming it: 「あ、やっぱいいや。引っ越しまだ先だったわ」「本日はやめておきます」
+    r"|(やっぱ|やっぱり|やはり)[、,\s]*(いい|ええ|結構|けっこう)(や|わ|です|っす|よ)?(?![かの])"
+    r"|(今日|本日|きょう|今回|こんかい)は(やめ|見送|みおく|結構|けっこう|ええ|いい)(て|と|ま|に|わ|や|です|で)")
+
+
+# thanks said last, after giving the request up (「…本日はやめておきます。ありがとうございました」): leaving
+_THANKED_LAST = re.compile(r"(ありがとう|有難う|おおきに|どうも)(ございました|ございます|ね|な)?[。!！…\s]*$")
 
 
 _FREE_SUFFIXES = ("と申します", "といいます", "と言います", "いいます", "でございます", "なんですけど", "ですけど", "です",
@@ -459,7 +473,8 @@ def _request(said: _Said, q: Question) -> Request | None:
         # 「キャンセルしたいんです。それと、ポイントの有効期限も」: two things in one breath share the whole turn's
         # reading (cancel 0.50); the first said, read alone, is plain (1.00) and is served first
         found = _request_in(said.parts[0], said, q)
-    if said.point is not None and not _sure(said.parse) and takes_requests(q.awaiting) and (
+    if said.point is not None and (not _sure(said.parse) or _FED_UP.search(said.parse.normalized)) and takes_requests(
+            q.awaiting) and (
             _sure(said.point) or found is None):
         # the scene first, the point last: a sure reading of the last clause beats an unsure one of the whole, and
         # a confident one stands where the whole has none (「…総務の者ですが 会社で注文した備品の 領収書を
@@ -544,7 +559,7 @@ _DELIVER_AGAIN = re.compile(r"(届け|とどけ|配達し|はいたつし|持っ
 # the day or time of a delivery asked to be changed: 「届く日を変えて」「配達の日にちをずらしてほしい」「お届け時間を変更したい」
 _DAY_CHANGED = re.compile(
     r"(届く|とどく|届け|とどけ|配達|はいたつ|配送|はいそう|荷物|にもつ)(の)?(日|ひ|日にち|ひにち|日時|にちじ|時間|じかん|時間帯|じかんたい)"
-    r"(を|は|が|も)?[、\s]*(変え|かえ|変更|へんこう|ずらし|ずらせ|ずらして|遅らせ|おくらせ|早め|はやめ)")
+    r"(ぃ|ー)?(を|は|が|も)?[、\s]*(変え|かえ|変更|へんこう|ずらし|ずらせ|ずらして|遅らせ|おくらせ|早め|はやめ)")
 
 # a topic announced with a question to come: 「請求のことで聞きたいんですが」「返品の件でご相談が」
 _ASKS_ABOUT_TOPIC = re.compile(
@@ -697,13 +712,17 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     action = _interpret(q, heard, entity_types)
     if (heard.parse is not None and takes_requests(q.awaiting) and "operator_request" in q.routable
             and not (isinstance(action, Request) and action.intent in _PERSON_INTENTS and not action.clarify)
-            and _PERSON_NAMED.search(_last_clause(heard.parse.normalized))):
+            and _PERSON_NAMED.search(heard.rest.normalized if heard.rest is not None
+                                     else _last_clause(heard.parse.normalized))):
         # 「べつの ことで そうだんが あるので かかりの かたを おねがいします」: a person named and asked for in the main
-        # clause, which the classifier half reads as a goodbye (おねがいします)
+        # clause, which the classifier half reads as a goodbye (おねがいします); not one taken back (「オペレーターさんに
+        # つないでもらえます？あ、いや、やっぱええわ、自分で聞くわ。梅田店って…」: what follows the change of mind)
         return Request("operator_request")
-    if (heard.parse is not None and takes_requests(q.awaiting) and "complaint" in q.routable
+    if (heard.parse is not None and "complaint" in q.routable
+            and (takes_requests(q.awaiting) or _NOT_THIS.search(heard.parse.normalized))
             and not (isinstance(action, Request) and action.intent in _PERSON_INTENTS and not action.clarify)
             and _COMPLAINT_NAMED.search(heard.parse.normalized)):
+        # (at a question, only with a change of mind: 「いえ、やはり返品ではなく、苦情として正式に申し入れをしたい」)
         return (replace(action, intent="complaint", clarify=False, later=None) if isinstance(action, Request)
                 else Request("complaint"))
     if isinstance(action, Request) and heard.parts is not None and takes_requests(q.awaiting):
@@ -1086,6 +1105,22 @@ _BARE_THANKS = re.compile(
     r"(ね|ねえ|ねー|さん)?[。!！、\s]*")
 
 
+def _asks_of_another_thing(said: _Said, q: Question) -> bool:
+    """「あ、すみません、その前にひとつだけ。渋谷店は今日何時まで開いていますか」 at the delivery day: a question about a
+    store the request does not ask about; its 今日 is the store's day, not the answer (the question is asked after)."""
+    others = {k for k in said.prefill if k not in q.slot_types and k not in q.slot_types.values()}
+    if not (others & {"store", "product"}) or words.QUESTION.search(said.parse.normalized) is None:
+        return False
+    # 「7月4日の午前中で。ついでに聞きたいんですけど、梅田店って最寄り駅どこですか?」「にさんよんご…です あと
+    # でんきけとるって いつごろ」: the answer first, then the other question (an aside, kept for later): it stands
+    asked_types = set(q.slot_types.values())
+    other_starts = [e.start for e in said.parse.entities if e.type in ("store", "product")]
+    if other_starts and any(e.start < min(other_starts) for e in said.parse.entities if e.type in asked_types):
+        return False
+    request = _request(said, q)
+    return request is not None and request.intent not in q.flow_intents
+
+
 def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     parse, values = said.parse, said.values
     if aw.entity == "phone_number" and q.caller_phone and aw.slot not in values and words.THIS_NUMBER.match(parse.normalized):
@@ -1103,7 +1138,7 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             text = _free_text(parse, aw.slot)
             if text is not None:
                 return Fill({**values, aw.slot: text})
-    elif aw.slot in values:
+    elif aw.slot in values and not _asks_of_another_thing(said, q):
         return Fill({**values, **_address_after(parse, aw, q)})
     elif (values and set(said.prefill) <= set(q.slot_types) and not _NAMES_A_REQUEST.search(parse.normalized)
           and not (q.open_choice and words.NO_PREFERENCE.search(parse.normalized))):
@@ -1121,7 +1156,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             and ((request := _request(said, q)) is None or request.intent in q.flow_intents)):
         # 「それなら待ちます。キャンセルはやめておきます。今日はそれだけです」 at 「ご注文番号を」: the request given up
         # (and the caller done); not asked for the number again
-        return Simple("end") if _THAT_IS_ALL.search(parse.normalized) else Simple("drop")
+        return Simple("end") if _THAT_IS_ALL.search(parse.normalized) or _THANKED_LAST.search(
+            parse.normalized) else Simple("drop")
     if _distress(parse):
         return Simple("distress")
     if _calls_again(parse):
@@ -1349,6 +1385,13 @@ _CHANGE_IT = re.compile(r"(変え|かえ|変更|へんこう|ずらし|ずらせ
 _ANOTHER_ORDER = re.compile(r"注文|ちゅうもん|荷物|にもつ|品物|しなもの|商品|しょうひん")
 
 
+# the number said before was the wrong one: 「ごめん、それイヤホンの方の番号だわ」「さっきの番号、間違えてました」
+_WRONG_ORDER_GIVEN = re.compile(
+    r"(ごめん|すみません|すいません|失礼|間違|まちが|違|ちが|ちゃう)[^。?？]{0,20}?(番号|ばんごう)"
+    r"|(番号|ばんごう)[^。?？]{0,12}?(間違|まちが|違|ちが|ちゃう)"
+    r"|(の方|のほう)の(番号|ばんごう)(だ|や|でし|です)")
+
+
 def _request_named_none(parse: Parse) -> bool:
     """The classifier names no sure request of its own (it was unsure, or heard a conversation word)."""
     return parse.intent.name in CONVERSATION or parse.intent.confidence < CLARIFY_FLOOR
@@ -1385,6 +1428,11 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         # after the callback was booked: the request just served, done again with the value mended (the last said)
         # and the rest as it was (another order's number is another request: below)
         return Request(q.last_intent, {**carried, **said.prefill})
+    if ("order_id" in heard_types and "order_id" in q.last_types and _WRONG_ORDER_GIVEN.search(text)
+            and parse.intent.name not in _HANDED_OVER):
+        # 「あ、ごめん、それイヤホンの方の番号だわ。ケトルのは34567890」 after 「配送中でございます…」: the number given
+        # was another order's; the request just served, of the order meant
+        return Request(q.last_intent, said.prefill)
     if _ANOTHER_ONE.search(text) and any(k in q.last_types for k in said.prefill) and any(
             e.type in q.last_types and e.type not in ("product", "store") for e in parse.entities):
         # 「それと、もうひとつが さんよんごろく…」「あ、イヤホンじゃなくてケトルのほうでした。34567890です」 after the
@@ -1616,9 +1664,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         new = {k: v for k, v in values.items() if k not in q.slots}
         if isinstance(aw, AwaitConfirm) and new:
             return Correct(new)
-        if (isinstance(aw, AwaitConfirm) and q.no_mends and not values and words.GIVE_UP.search(lead)
+        if (isinstance(aw, AwaitConfirm) and q.no_mends and not values
+                and (words.GIVE_UP.search(lead) or _GIVES_UP_HERE.search(lead))
                 and not (said.rest is not None and _sure(said.rest))):
-            return Simple("drop")  # 「いや、やっぱり再配達はやめときます。自分で取りに行きますんで」
+            # 「いや、やっぱり再配達はやめときます。自分で取りに行きますんで」; with thanks last (「やっぱりいいわ、
+            # 息子に頼むことにするから。…どうもありがとう」) the caller is leaving too
+            return Simple("end") if _THANKED_LAST.search(lead) or _THAT_IS_ALL.search(lead) else Simple("drop")
         # the real topic after the no: in the words after it first (「いえ、在庫じゃなくて、営業時間が…」)
         guessed = aw.intent if isinstance(aw, AwaitOffer) else None
         if isinstance(aw, AwaitOffer) and aw.offer == "callback":
@@ -1781,7 +1832,8 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
     hit = said.faq or first  # 「そうりょうって いくらですか あと ぽいんとの…」: read whole, none; each part alone is clear
     request = _request(said, q)
     if request is not None and request.intent == "billing_inquiry" and (
-            _OWN_UNPAID.search(said.parse.normalized) or _OWN_AMOUNT_RECALLED.search(said.parse.normalized)):
+            _OWN_UNPAID.search(said.parse.normalized) or _OWN_AMOUNT_RECALLED.search(said.parse.normalized)
+            or _OWN_CHARGE.search(said.parse.normalized)):
         # 「コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ」: the caller's own unpaid order, which
         # the billing flow looks up (amount, how to pay), not the general fee the knowledge base states
         return None
@@ -1868,7 +1920,8 @@ def _faq_mid_flow(said: _Said, q: Question) -> Answer | None:
     if request is None:
         return Answer(said.faq)
     if (request.intent in _FAQ_LIKE and request.intent not in q.flow_intents and said.faq.coverage >= 1.0
-            and not _OWN_UNPAID.search(text) and not _OWN_AMOUNT_RECALLED.search(text)):
+            and not _OWN_UNPAID.search(text) and not _OWN_AMOUNT_RECALLED.search(text)
+            and not _OWN_CHARGE.search(text)):
         return Answer(said.faq)
     return None
 
@@ -1883,6 +1936,12 @@ _OWN_UNPAID = re.compile(r"(まだ|未だ)[^。?？]{0,4}(払|はら|支払|し�
 _OWN_AMOUNT_RECALLED = re.compile(
     r"(注文|ちゅうもん|頼んだ|たのんだ|買った|かった|購入した)[^。?？]{0,16}(金額|きんがく|代金|だいきん|いくら)[^。?？]{0,10}"
     r"(でしたっけ|だったっけ|だっけ|やったっけ|やっけ)")
+# a charge made to the caller (「カードから4,980円引き落とされているのですが、合っておりますでしょうか」「いちまんにせんえん
+# せいきゅうされてるんですけど なんのだいきんか」): their own bill, which the billing flow looks up, not a fee the
+# knowledge base states
+_OWN_CHARGE = re.compile(
+    r"(引き落とされ|引き落とし(が|に)|ひきおとされ|請求され|せいきゅうされ|請求が(来|き|届)|せいきゅうが(き|とど)|引かれ|ひかれ"
+    r"|決済され|けっさいされ|課金され|かきんされ|二重|にじゅう|二回|2回|にかい)")
 # requests the classifier often files FAQ questions under (see FaqIndex); a sure hit answers them
 # asked, though not as a question (when the classifier is unsure, or hears a request of the knowledge base's kind;
 # 「もう一回持ってきてもらえるのかしら」 is a redelivery asked for): a belief checked (「…かからないんでしたよね」「…という認識でよろしかったでしょうか」),

@@ -48,7 +48,7 @@ class DemoBackend:
         self.orders = {order_id: order.record() for order_id, order in self.data.orders.items()}
         self.callbacks: list[dict[str, Any]] = []
         self.traces: list[str] = []
-        # the member's registered address changed by a call, by the order that identified them (change_address)
+        # members' registered addresses changed by calls, by their registered phone (change_address)
         self.registered_addresses: dict[str, tuple[Any, Any]] = {}
         self.latency_s = latency_s
         self._actions: dict[str, Callable[[dict[str, Any]], ActionResult]] = {
@@ -171,16 +171,28 @@ class DemoBackend:
     def _change_address(self, args: dict[str, Any]) -> ActionResult:
         """The order's delivery address (before it ships), or with `scope: registered` the address registered
         to the member who placed it, for the orders to come (whatever this order's state)."""
+        if args.get("scope") == "registered":
+            member = self._member(args)
+            if member is None:
+                return {"result": "not_found"}
+            self.registered_addresses[member] = (args.get("postal_code"), args.get("address"))
+            return {"result": "ok"}
         order = self.orders.get(_digits(args.get("order_id")))
         if order is None:
             return {"result": "not_found"}
-        if args.get("scope") == "registered":
-            self.registered_addresses[_digits(args.get("order_id"))] = (args.get("postal_code"), args.get("address"))
-            return {"result": "ok"}
         if order["status"] in ("shipped", "delivered"):
             return {"result": "too_late", "status_ja": order["status_ja"]}
         order["postal_code"], order["address"] = args.get("postal_code"), args.get("address")
         return {"result": "ok"}
+
+    def _member(self, args: dict[str, Any]) -> str | None:
+        """The registered phone of the member meant: the order's, else a phone said or calling that some order
+        is registered to (SPEC 3: the phone identifies)."""
+        order = self.orders.get(_digits(args.get("order_id")))
+        if order is not None:
+            return str(order["phone"])
+        phones = {str(o["phone"]) for o in self.orders.values()}
+        return next((p for p in (_digits(args.get("phone")), _digits(args.get("caller_phone"))) if p in phones), None)
 
     def _store(self, args: dict[str, Any]) -> ActionResult:
         store = self.data.stores.get(str(args.get("store")))

@@ -138,13 +138,12 @@ async def test_a_return_declined_after_a_cancellation_is_not_promised_a_delivery
 async def test_a_caller_who_is_moving_may_change_the_registered_address(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # the shipped order's address cannot change; a caller who is moving had nothing more offered
     result = await _run(tmp_path, bot, nlu, """
-- name: moving next month
+- name: moving next month, with the order
   channel: voice
   caller: {phone: "09012345678"}
   now: "2026-11-16T14:00:00+09:00"
   turns:
-    - user: あのー、来月引っ越すことになりまして
-    - user: いちにさんよん ごーろくななはち
+    - user: 来月引っ越すので住所を変えたいんです、注文番号はいちにさんよん ごーろくななはちです
       expect: {awaiting: confirm, says: "ご登録のご住所を変更なさいますか"}
     - user: はい、お願いします
     - user: いちごーぜろ の ぜろぜろぜろいち
@@ -290,3 +289,69 @@ def test_by_the_way_is_no_topic_of_a_question(bot: Bot) -> None:
     # billing reading of the turn then sent it to an order's bill
     hit = bot.faq.match("ちなみに送料っていくらですか")
     assert hit is not None and hit.entry.id == "shipping_fee" and hit.coverage == 1.0
+
+
+# dev63 (callers about their account and money)
+
+async def test_a_registered_address_is_changed_without_an_order(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # the flow asked every mover for an order number they did not have; the registered phone identifies them
+    result = await _run(tmp_path, bot, nlu, """
+- name: moved, no order
+  channel: chat
+  now: "2026-12-07T10:00:00+09:00"
+  turns:
+    - user: 引っ越しましたので、登録住所の変更をお願いします。
+      expect: {awaiting: "slot:phone_number"}
+    - user: ０９０－１２３４－５６７８
+      expect: {awaiting: "slot:postal_code"}
+    - user: １５０－００４１
+    - user: 渋谷区神南1-2-3
+      expect: {awaiting: confirm, says: "ご登録のご住所を"}
+    - user: はい
+      expect: {says: "ご登録のご住所を変更いたしました"}
+  expect: {outcome: resolved, slots: {phone_number: "09012345678", postal_code: "1500041"}}
+""")
+    assert result.passed, result.failures
+
+
+async def test_a_registered_address_with_the_caller_id_and_a_phone_nobody_registered(tmp_path: Path, bot: Bot,
+                                                                                     nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: caller id of a member, then a stranger's
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-12-07T10:00:00+09:00"
+  turns:
+    - user: あのね、住むところが変わったもんでね、登録の住所を変えてほしいんですわ
+      expect: {awaiting: "slot:postal_code"}
+""")
+    assert result.passed, result.failures
+    stranger = await _run(tmp_path, bot, nlu, """
+- name: a phone nobody registered
+  channel: chat
+  now: "2026-12-07T10:00:00+09:00"
+  turns:
+    - user: 転居しましたので、登録してある住所を変えたいです
+    - user: 03-1111-2222
+      expect: {says: "会員登録を確認できませんでした", awaiting: "slot:phone_number"}
+""")
+    assert stranger.passed, stranger.failures
+
+
+@pytest.mark.parametrize("opening, amount", [
+    ("恐れ入ります、注文番号12345678の件で、カードから4,980円引き落とされているのですが、こちらの金額で合っておりますでしょうか。", 4980),
+    ("同じ注文で2回カード決済されてるんですけど。注文番号34567890、3,300円が2件引かれてます。", 3300),
+])
+async def test_a_charge_to_the_caller_is_their_bill_not_a_fee(tmp_path: Path, bot: Bot, nlu: NLU, opening: str,
+                                                              amount: int) -> None:
+    # the knowledge base answered the shipping fee; the amount disputed was lost on the hand-over
+    result = await _run(tmp_path, bot, nlu, f"""
+- name: own charge
+  channel: chat
+  now: "2026-12-07T10:00:00+09:00"
+  turns:
+    - user: {opening}
+""")
+    said = " ".join(t["text"] for t in result.transcript if t["speaker"] == "bot")
+    assert "送料" not in said and "手数料" not in said, said
+    assert result.slots.get("amount") == amount, result.slots
