@@ -26,6 +26,7 @@ from dialogue.state import (
     AwaitOffer,
     AwaitSlot,
 )
+from nlu.language import mostly_latin
 from nlu.normalize import normalize
 from nlu.numbers import SPOKEN_DIGITS
 from nlu.types import Parse
@@ -136,6 +137,9 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None,
     return nlu.parse(split[0], now), nlu.parse(split[1], now)
 
 
+_EN_CLAUSE = re.compile(r"[.!?;]\s+|,\s+(?=(?:i|i'm|i'd|i've|but|and|so|because|it|my|can|could|please)\b)", re.IGNORECASE)
+_EN_WISH = re.compile(r"\b(i'd like to|i would like to|i want to|i need to|i wanna|can i|could i|can you|could you|"
+                      r"please)\b", re.IGNORECASE)
 # fed up with what was tried first (「パスワード再設定しようと思ったけど、もういいや、めんどくさいから退会したいです」,
 # login 0.98 for the words it names): what is said after it is the request, however sure the whole reads
 _FED_UP = re.compile(r"(もういい|もうええ|もう結構|もうけっこう)(わ|や|です|よ)?[、,。\s]|もう(面倒|めんどう|めんどくさ|めんどい)")
@@ -169,6 +173,12 @@ def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | N
                      and len(words.bare(line)) >= 4), None)
         if said is not None and said != lines[0]:
             return nlu.parse(said, now)
+    if mostly_latin(parse.text):
+        # "Hi, I need to change the delivery date for my earphones, I'm travelling this week." (order status
+        # 0.34): the clause that says what the caller wants, read alone
+        clauses = [c.strip() for c in _EN_CLAUSE.split(parse.text) if c.strip()]
+        wish = next((c for c in clauses if _EN_WISH.search(c)), None)
+        return nlu.parse(wish, now) if wish is not None and len(clauses) > 1 else None
     text = parse.normalized
     breaks = [b.end() for b in _SCENE_BREAK.finditer(text)]
     # a grumble about getting through, then a full stop, then the request: 「なんべん電話したらつながんねん。荷物まだ
@@ -755,6 +765,11 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「返品のことで相談したいので、折り返し電話をお願いしたいんですけど」: what is asked for is the callback;
         # the topic goes to the agent who calls back with the case note
         action = replace(action, intent="callback_request", clarify=False, later=None)
+    if (action == Simple("unclear") and heard.parse is not None and takes_requests(q.awaiting)
+            and "callback_request" in q.routable and _CALLBACK_ASKED.search(_last_clause(heard.parse.normalized))):
+        # 「今ちょっとバタバタしてて、コールバックお願いできます？」: asked in so many words, whatever the classifier
+        # made of the loanword
+        action = Request("callback_request")
     if (isinstance(action, Request) and action.intent == CALLBACK_INTENT and "phone_number" not in action.prefill
             and heard.parse is not None and _SOMEONE_ELSES_PHONE.search(heard.parse.normalized)):
         # 「明日の午後二時ごろに 母の携帯へ折り返しのお電話を」: not the number calling; the flow asks for it instead of
@@ -830,9 +845,12 @@ _ASKED = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|�
 _SOMEONE_ELSES_PHONE = re.compile(
     r"(母|父|祖母|祖父|妻|夫|主人|家内|嫁|娘|息子|親|両親|兄|姉|弟|妹|家族|会社|職場|お?ばあちゃん|お?じいちゃん|おかあさん|"
     r"おとうさん|お母さん|お父さん|はは|ちち|むすめ|むすこ)の[、\s]*(携帯|けいたい|ケータイ|スマホ|電話|でんわ|番号|ばんごう)|"
-    r"(別|べつ|違う|ちがう|他|ほか)の[、\s]*(番号|ばんごう|電話|でんわ|携帯|けいたい)")
+    r"(別|べつ|違う|ちがう|他|ほか)の[、\s]*(番号|ばんごう|電話|でんわ|携帯|けいたい)|"
+    # "Can someone call me back on my mobile instead?" from a hotel's line
+    r"(?i:\b(on|to|at) my (mobile|cell|cellphone|cell phone)\b|\b(another|a different|other|my other) (number|phone)\b"
+    r"|\binstead\b)")
 _CALLBACK_ASKED = re.compile(
-    r"(折り返し|おりかえし|折返し)(の)?(お)?(電話|でんわ|連絡|れんらく|ご連絡)?(を|が|で)?[、,\s]*"
+    r"(折り返し|おりかえし|折返し|コールバック|こーるばっく)(の)?(お)?(電話|でんわ|連絡|れんらく|ご連絡)?(を|が|で)?[、,\s]*"
     r"(お願い|おねがい|ください|下さい|ほしい|欲しい|もらえ|もらい|いただけ|頂け|いただき|頂き|してほし|してもら|して(くれ|ください))")
 
 
@@ -1757,14 +1775,19 @@ _RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい
 _NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
 _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"
                            r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
-_THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ)?[。、!！\s]*$|(それ|これ)だけ(です|で|や|だ|っす|じゃ|ですわ)?[。、!！\s]*$")
+_THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ|で|っす)?[。、!！\s]*$|(それ|これ)だけ(です|で|や|だ|っす|じゃ|ですわ)?[。、!！\s]*$")
 _DOUBLED_YES = re.compile(r"(はい|ハイ)([、 ]?(はい|ハイ))+[、。!?…\.\s]*")
 # 「はーい」 drawn out, to 「ほかにご用件は」: an "all right then" that closes as often as it asks for more
 _DRAWN_YES = re.compile(r"(は[ーぁあ〜~]+い|ハ[ーァア〜~]+イ)[ー〜~]*[、。!?…\.\s]*")
 _BARE_YES = re.compile(r"(はい|は[ーぁあ〜~]+い[ー〜~]*|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
-_WANTS = re.compile(r"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)")
+_WANTS = re.compile(r"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)"
+                    # an English request said as a wish or a polite question ("I'd like to send it back")
+                    r"|(?i:\b(i'd like to|i would like to|i want to|i need to|i wanna|i'd like you to)\b)")
+# "Can I send back a kettle…?": a request asked politely, for a flow's request; "Can I pay cash…?" asks what is
+# possible, which the knowledge base answers (billing questions stay questions)
+_EN_POLITE_ASK = re.compile(r"\b(can i|could i|can you|could you)\b", re.IGNORECASE)
 
 
 # a question that leans on what was just said (「4,999円だったら？」「つまり、いつ消えるってことですか」「ほな、足したら
@@ -1841,7 +1864,10 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
                          and (request.clarify or request.intent in _FAQ_LIKE))
     if _asks(said.parse.normalized) or asks_all_the_same or request is None or (
             request.intent in _FAQ_LIKE and _asks_in_a_clause(said.parse)):
-        wish = request is not None and not request.clarify and _WANTS.search(said.parse.normalized)
+        wish = request is not None and not request.clarify and (
+            _WANTS.search(said.parse.normalized) is not None or (
+                _EN_POLITE_ASK.search(said.parse.normalized) is not None
+                and request.intent not in ("billing_inquiry", "out_of_scope")))
         if wish and request is not None and request.intent == "billing_inquiry" and _HOW_TO.search(
                 said.parse.normalized):
             # 「会社に出す領収書がほしいんですけど、どうすればもらえますか」: the wish is what the question asks how to
@@ -2047,7 +2073,10 @@ def _at_free(said: _Said, q: Question) -> Action:
         # found their answer, or gave up); asked to say it again a third time, they would hang up
         return Simple("end")
     changed_mind = said.rest is not None and _NOT_THIS.search(parse.normalized) is not None and _sure(said.rest)
-    if (parse.ambiguous and len(parse.ranking) > 1 and not (said.point is not None and _sure(said.point))
+    # an English caller's wish clause, read alone, needs only to be confident: the rest is greeting and story
+    point_settles = said.point is not None and (
+        _sure(said.point) or (mostly_latin(parse.text) and _confident(said.point) is not None))
+    if (parse.ambiguous and len(parse.ranking) > 1 and not point_settles
             and not changed_mind and not _distress(parse)):
         # a close call between two requests is asked about; not when the caller changed their mind and said
         # the new request plainly (「オペレーター…あ、やっぱり自分でやります。再配達を」), nor in distress (a person)

@@ -69,6 +69,10 @@ class Turn(_Lenient):
         # `user: 12345678` is read by YAML as a number; the caller said digits
         if isinstance(data, dict) and isinstance(data.get("user"), int | float):
             data = {**data, "user": str(data["user"])}
+        # `user: {text: ..., alternatives: [...]}`: a recogniser's line as `ivr nlu parse` takes it (SPEC 7.1)
+        if isinstance(data, dict) and isinstance(data.get("user"), dict):
+            said = data["user"]
+            data = {**data, "user": said.get("text"), "alternatives": said.get("alternatives", data.get("alternatives"))}
         # `silence: 5` (seconds of it, as a tester writes a pause): the caller said nothing this turn
         silence = data.get("silence") if isinstance(data, dict) else None
         if isinstance(silence, int | float) and not isinstance(silence, bool):

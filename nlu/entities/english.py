@@ -52,6 +52,12 @@ _HOUR = r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
 _MERIDIEM = r"(a\.?\s?m\.?|p\.?\s?m\.?|in the morning|in the afternoon|in the evening|at night|o'?clock)"
 _CLOCK = re.compile(rf"\b{_HOUR}(?::(\d{{2}}))?\s*{_MERIDIEM}(?!\w)|\b(\d{{1,2}}):(\d{{2}})\b|\bnoon\b",
                     re.IGNORECASE)
+# an hour said bare after a word of time (around four, at 3, about 10-ish): the clock, p.m. for 1-7 as usual
+_ABOUT_HOUR = re.compile(
+    rf"\b(?:around|about|at|by|after|say|roughly|approximately)\s+{_HOUR}(?:ish)?\b"
+    r"(?!\s*(?:days?|weeks?|months?|items?|pieces?|of\b|minutes?|hours?|yen|digits?|:|\.\d|am\b|pm\b|a\.m|p\.m|o'?clock|in the"
+    r"|thirty|fifteen|forty|twenty|fifty|half))",  # (four thirty: minutes this reader does not take, so no time)
+    re.IGNORECASE)
 _RANGE = re.compile(
     rf"\b(?:between\s+|from\s+)?{_HOUR}(?::00)?\s*(am|pm|a\.m\.|p\.m\.)?\s*(?:to|and|till|until|-|–)\s*{_HOUR}(?::00)?"
     rf"\s*(am|pm|a\.m\.|p\.m\.|o'?clock)?(?!\w)",
@@ -259,6 +265,12 @@ def _times(text: str) -> list[tuple[int, int, str, str | int]]:
             hour, minute = _afternoon(_hour(m.group(1)), m.group(3)), int(m.group(2) or 0)
         if hour <= 23 and minute <= 59:
             out.append((m.start(), m.end(), "time", f"{hour:02d}:{minute:02d}"))
+    for m in _ABOUT_HOUR.finditer(text):
+        if any(a <= m.start(1) < b for a, b, _, _ in out):
+            continue
+        hour = _afternoon(_hour(m.group(1)), "")
+        if 1 <= hour <= 23:
+            out.append((m.start(1), m.end(), "time", f"{hour:02d}:00"))
     return out
 
 

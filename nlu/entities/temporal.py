@@ -188,9 +188,10 @@ _KANA_DAY_NUMBER = {"ついたち": 1, "ふつか": 2, "みっか": 3, "よっ�
 
 # a kana day after the month it is in (「ねんあけ よっかの ごぜんちゅうに」「らいげつの みっかに」): a date anywhere
 _MONTH_KANA_DAY = re.compile(
-    r"(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ)の?[、 ]*"
+    # 来月のみっか, and 12月みっか (じゅうにがつ みっか as the normaliser writes it)
+    r"(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ)|(?<![0-9])(?P<mn>[0-9]{1,2})月)の?[、 ]*"
     r"(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
-    r"(?=の|に|で|は|から|まで|です|[、。!.\s]|$)"
+    r"(?=の|に|で|は|も|が|なら|だと|やったら|って|から|まで|です|[、。!.\s]|$)"
 )
 
 
@@ -204,7 +205,9 @@ def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
     if m is None:
         return []
     day = _KANA_DAY_NUMBER[m["day"]]
-    if m["mo"]:  # らいげつのみっか, ねんあけのよっか
+    if m.groupdict().get("mn"):  # 12月みっか
+        d = _month_day(today, None, int(m["mn"]), day)
+    elif m["mo"]:  # らいげつのみっか, ねんあけのよっか
         d = _add_months(today, _months_to(m["mo"], today), day)
     else:
         d = _add_months(today, 0 if day >= today.day else 1, day)
