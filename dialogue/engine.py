@@ -56,6 +56,7 @@ from dialogue.interpret import (
     Understander,
     Yes,
     answers_question,
+    gives_up,
     interpret,
     may_take_loose_answer,
     parts_of,
@@ -486,8 +487,10 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
     if acted and acted != intent:
         intent = acted
         confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
-    elif isinstance(action, Simple) and action.kind in ("end", "confirm_end") and intent not in _CLOSINGS:
-        # 「番号が手元になくて…また後でかけ直します」 reads as callback_request; the bot heard a goodbye
+    elif isinstance(action, Simple) and action.kind in ("end", "confirm_end") and (
+            intent not in _CLOSINGS or intent == "thanks" and gives_up(parse.normalized)):
+        # 「番号が手元になくて…また後でかけ直します」 reads as callback_request; 「やっぱりいいわ、息子に頼むことにする
+        # から。…どうもありがとう」 as thanks: the bot heard a goodbye
         intent, confidence = "goodbye", 1.0
     elif isinstance(action, Yes) and intent == "thanks" and parse.intent.confidence >= _SURE_THANKS:
         pass  # 「ありがとうございます、助かりました」 to 「解消されましたでしょうか」: a thank-you, which the bot took as yes

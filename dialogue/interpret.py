@@ -426,6 +426,11 @@ _GIVES_UP_HERE = re.compile(
     r"|(今日|本日|きょう|今回|こんかい)は(やめ|見送|みおく|結構|けっこう|ええ|いい)(て|と|ま|に|わ|や|です|で)")
 
 
+def gives_up(text: str) -> bool:
+    """The request in hand given up in so many words (「やっぱりいいわ」「本日はやめておきます」)."""
+    return _GIVES_UP_HERE.search(text) is not None
+
+
 # thanks said last, after giving the request up (「…本日はやめておきます。ありがとうございました」): leaving
 _THANKED_LAST = re.compile(r"(ありがとう|有難う|おおきに|どうも)(ございました|ございます|ね|な)?[。!！…\s]*$")
 

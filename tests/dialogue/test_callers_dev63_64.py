@@ -51,6 +51,7 @@ async def test_a_request_given_up_with_thanks_ends_the_call(tmp_path: Path, bot:
   turns:
     - user: {opening}
     - user: {given_up}
+      expect: {{intent: goodbye}}
   expect: {{outcome: ended}}
 """)
     assert result.passed, result.failures
