@@ -138,8 +138,10 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None,
 
 
 _EN_CLAUSE = re.compile(r"[.!?;]\s+|,\s+(?=(?:i|i'm|i'd|i've|but|and|so|because|it|my|can|could|please)\b)", re.IGNORECASE)
-_EN_WISH = re.compile(r"\b(i'd like to|i would like to|i want to|i need to|i wanna|can i|could i|can you|could you|"
-                      r"please)\b", re.IGNORECASE)
+# an English request said as a wish ("I'd like to send it back"), or asked politely ("Can I send back…?")
+_EN_WISH_WORDS = r"i'd like to|i would like to|i want to|i need to|i wanna|i'd like you to"
+_EN_POLITE_WORDS = r"can i|could i|can you|could you"
+_EN_WISH = re.compile(rf"\b({_EN_WISH_WORDS}|{_EN_POLITE_WORDS}|please)\b", re.IGNORECASE)
 # fed up with what was tried first (「パスワード再設定しようと思ったけど、もういいや、めんどくさいから退会したいです」,
 # login 0.98 for the words it names): what is said after it is the request, however sure the whole reads
 _FED_UP = re.compile(r"(もういい|もうええ|もう結構|もうけっこう)(わ|や|です|よ)?[、,。\s]|もう(面倒|めんどう|めんどくさ|めんどい)")
@@ -806,7 +808,12 @@ def _hospital_told_calmly(parse: Parse) -> bool:
     sadness its words carry (0.7-0.75 for 「母が入院しまして」) is the hardship's, not the caller's state."""
     text = parse.normalized
     return (_HOSPITAL.search(text) is not None and not words.BEREAVED.search(text) and not _AT_A_LOSS.search(text)
-            and (parse.emotion.label in ("neutral", "sadness") or parse.emotion.score < CALM_HARDSHIP))
+            and _told_calmly(parse))
+
+
+def _told_calmly(parse: Parse) -> bool:
+    """No anger or anxiety above CALM_HARDSHIP: the sadness a hardship's words carry is the hardship's."""
+    return parse.emotion.label in ("neutral", "sadness") or parse.emotion.score < CALM_HARDSHIP
 
 
 # requests about the caller's own errands: a loss told beside one is its background (「主人が亡くなってから、一人で
@@ -825,8 +832,7 @@ def _loss_in_the_background(parse: Parse, intent: str) -> bool:
     at a loss, still goes to a person (SPEC 6)."""
     text = parse.normalized
     return (intent in _OWN_ERRANDS and words.BEREAVED.search(text) is not None and not _AT_A_LOSS.search(text)
-            and not _THEIR_AFFAIRS.search(text)
-            and (parse.emotion.label in ("neutral", "sadness") or parse.emotion.score < CALM_HARDSHIP))
+            and not _THEIR_AFFAIRS.search(text) and _told_calmly(parse))
 
 
 _PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
@@ -1787,12 +1793,10 @@ _DRAWN_YES = re.compile(r"(は[ーぁあ〜~]+い|ハ[ーァア〜~]+イ)[ー〜
 _BARE_YES = re.compile(r"(はい|は[ーぁあ〜~]+い[ー〜~]*|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
-_WANTS = re.compile(r"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)"
-                    # an English request said as a wish or a polite question ("I'd like to send it back")
-                    r"|(?i:\b(i'd like to|i would like to|i want to|i need to|i wanna|i'd like you to)\b)")
+_WANTS = re.compile(rf"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)|(?i:\b({_EN_WISH_WORDS})\b)")
 # "Can I send back a kettle…?": a request asked politely, for a flow's request; "Can I pay cash…?" asks what is
 # possible, which the knowledge base answers (billing questions stay questions)
-_EN_POLITE_ASK = re.compile(r"\b(can i|could i|can you|could you)\b", re.IGNORECASE)
+_EN_POLITE_ASK = re.compile(rf"\b({_EN_POLITE_WORDS})\b", re.IGNORECASE)
 
 
 # a question that leans on what was just said (「4,999円だったら？」「つまり、いつ消えるってことですか」「ほな、足したら
