@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
@@ -94,48 +95,122 @@ def _agreement(extra: dict[str, Any]) -> float:
         return 1.0
 
 
-def _fit_label_head(rows: Sequence[tuple[list[str], str, float, str]]) -> tuple[linear.LinearModel, dict[str, Any]]:
+def _fit_label_head(rows: Sequence[tuple[list[str], str, float, str]]) -> tuple[
+        linear.LinearModel, dict[str, Any], npt.NDArray[np.float64]]:
     """Our linear head for a labelled public set, with C chosen by 5-fold cross-validation on the train rows
     only (folds by dialogue where the data names one) and rows weighted by their annotators' agreement
-    squared: a label two of three annotators gave is a weaker example than one all gave."""
+    squared: a label two of three annotators gave is a weaker example than one all gave. Also returns the
+    chosen C's out-of-fold class probabilities (columns in the model's label order), for the context head."""
     from sklearn.model_selection import GroupKFold
 
     feats, labels = [r[0] for r in rows], [r[1] for r in rows]
     weights, groups = [r[2] ** 2 for r in rows], [r[3] for r in rows]
     cv: dict[str, float] = {}
+    oof: dict[str, npt.NDArray[np.float64]] = {}
     for c in CANDIDATE_C:
-        gold: list[str] = []
-        pred: list[str] = []
+        probs = np.zeros((len(rows), len(set(labels))))
         for tr, te in GroupKFold(5).split(feats, labels, groups):
             m = linear.train([feats[i] for i in tr], [labels[i] for i in tr], c=c,
                              sample_weight=[weights[i] for i in tr])
-            gold += [labels[i] for i in te]
-            pred += [m.labels[int(np.argmax(m.scores(feats[i])))] for i in te]
-        cv[str(c)] = round(float(f1_score(gold, pred, average="macro", zero_division=0)), 4)
-    best = float(max(cv, key=lambda k: cv[k]))
-    return linear.train(feats, labels, c=best, sample_weight=weights), {"c": best, "cv_macro_f1": cv}
+            probs[te] = [m.scores(feats[i]) for i in te]
+        names = sorted(set(labels))  # scikit-learn's class order, as the model's labels
+        cv[str(c)] = round(float(f1_score(labels, [names[int(k)] for k in probs.argmax(1)], average="macro",
+                                          zero_division=0)), 4)
+        oof[str(c)] = probs
+    best = max(cv, key=lambda k: cv[k])
+    model = linear.train(feats, labels, c=float(best), sample_weight=weights)
+    return model, {"c": float(best), "cv_macro_f1": cv}, oof[best]
+
+
+def context_features(rows: Sequence[dict[str, Any]], probs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """One row per line: the log-probabilities a line-level head gave this line and its neighbours in the
+    dialogue (the lines before and after, two back and two on, the same speaker's previous and next line,
+    the mean over the speaker's other lines and over the other speaker's), then the speaker's role and
+    where in the dialogue the line falls. `rows` carry `dialogue_id`, `line` and `speaker`."""
+    by_dialogue: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_dialogue.setdefault(str(r.get("dialogue_id")), []).append(i)
+    flat = np.full(probs.shape[1], 1.0 / probs.shape[1])  # nothing there: no evidence either way
+    out = []
+    for i, r in enumerate(rows):
+        lines = sorted(by_dialogue[str(r.get("dialogue_id"))], key=lambda j: int(rows[j].get("line") or 0))
+        at = lines.index(i)
+
+        def near(step: int, lines: list[int] = lines, at: int = at) -> npt.NDArray[np.float64]:
+            return probs[lines[at + step]] if 0 <= at + step < len(lines) else flat
+
+        same = [j for j in lines if rows[j].get("speaker") == r.get("speaker") and j != i]
+        other = [j for j in lines if rows[j].get("speaker") != r.get("speaker")]
+        before = [j for j in same if lines.index(j) < at]
+        after = [j for j in same if lines.index(j) > at]
+        parts = [probs[i], near(-1), near(1), near(-2), near(2),
+                 probs[before[-1]] if before else flat, probs[after[0]] if after else flat,
+                 probs[same].mean(0) if same else flat, probs[other].mean(0) if other else flat]
+        out.append(np.concatenate([np.log(np.clip(np.concatenate(parts), 1e-4, 1.0)),
+                                   [r.get("speaker") == "persuader", at == 0, at / len(lines)]]))
+    return np.asarray(out, dtype=np.float64)
+
+
+def context_head(train_rows: Sequence[dict[str, Any]], train_probs: npt.NDArray[np.float64], labels: Sequence[str],
+                 weights: Sequence[float]) -> tuple[LogisticRegression, float]:
+    """A small logistic regression over `context_features`, fit on out-of-fold line probabilities (so it
+    learns how much to trust a line's own head from lines that head never saw); returns it with its own
+    dialogue-grouped 5-fold CV macro-F1 on train."""
+    from sklearn.model_selection import GroupKFold
+
+    x, y, w = context_features(train_rows, train_probs), np.asarray(labels), np.asarray(weights)
+    groups = [str(r.get("dialogue_id")) for r in train_rows]
+    pred = np.empty(len(y), dtype=object)
+    for tr, te in GroupKFold(5).split(x, y, groups):
+        clf = LogisticRegression(C=0.3, max_iter=3000, class_weight="balanced").fit(x[tr], y[tr], sample_weight=w[tr])
+        pred[te] = clf.predict(x[te])
+    cv = round(float(f1_score(y, list(pred), average="macro", zero_division=0)), 4)
+    return LogisticRegression(C=0.3, max_iter=3000, class_weight="balanced").fit(x, y, sample_weight=w), cv
+
+
+def _tfidf_probs(train_x: Sequence[str], train_y: Sequence[str], groups: Sequence[str],
+                 test_x: Sequence[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The TF-IDF baseline's out-of-fold probabilities on train (dialogue-grouped 5 folds) and its
+    probabilities on test, classes in sorted order: the same context head is given to it, for a fair row."""
+    from sklearn.model_selection import GroupKFold
+
+    def fit(xs: Sequence[str], ys: Sequence[str]) -> Callable[[Sequence[str]], npt.NDArray[np.float64]]:
+        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+        clf = LogisticRegression(max_iter=2000, C=10.0, class_weight="balanced").fit(vec.fit_transform(xs), list(ys))
+        return lambda texts: np.asarray(clf.predict_proba(vec.transform(list(texts))), dtype=np.float64)
+
+    oof = np.zeros((len(train_x), len(set(train_y))))
+    for tr, te in GroupKFold(5).split(train_x, train_y, groups):
+        oof[te] = fit([train_x[i] for i in tr], [train_y[i] for i in tr])([train_x[i] for i in te])
+    return oof, fit(train_x, train_y)(test_x)
 
 
 # the inverse regularisation strengths tried for a public set's head (the bot's own heads use training.C_*)
 CANDIDATE_C = (1.0, 3.0, 10.0)
 
 
-def label_task(folder: Path, label: Callable[[dict[str, Any]], str | None], positive: str | None = None) -> dict[str, Any]:
-    def rows(name: str) -> list[tuple[str, str, float, str]]:
+def label_task(folder: Path, label: Callable[[dict[str, Any]], str | None], positive: str | None = None,
+               dialogue: bool = False) -> dict[str, Any]:
+    """A line-labelling set. With `dialogue` (the rows name their dialogue, line and speaker), also the
+    whole-dialogue judgement: the context head over the line head's probabilities, for ours and for the
+    baseline alike (`ours_dialogue`, `tfidf_lr_dialogue`)."""
+    def rows(name: str) -> list[dict[str, Any]]:
         out = []
         for n, ex in enumerate(read_jsonl(folder / name, "text")):
-            extra = ex.extra or {}
+            extra = dict(ex.extra or {})
             lab = label(extra)
             if lab is not None:
-                out.append((ex.text, lab, _agreement(extra), str(extra.get("dialogue_id", n))))
+                extra.setdefault("dialogue_id", n)
+                out.append({**extra, "text": ex.text, "label": lab, "agreement": _agreement(extra)})
         return out
 
     train_rows, test_rows = rows("train.jsonl"), rows("test.jsonl")
-    model, chosen = _fit_label_head([(featurize(t), y, a, g) for t, y, a, g in train_rows])
-    gold = [r[1] for r in test_rows]
-    texts = [r[0] for r in test_rows]
+    model, chosen, oof = _fit_label_head([(featurize(r["text"]), r["label"], r["agreement"], str(r["dialogue_id"]))
+                                          for r in train_rows])
+    gold = [r["label"] for r in test_rows]
+    texts = [r["text"] for r in test_rows]
     ours, ms = _timed(lambda t: model.labels[int(np.argmax(model.scores(featurize(t))))], texts)
-    base = tfidf_baseline([r[0] for r in train_rows], [r[1] for r in train_rows])
+    base = tfidf_baseline([r["text"] for r in train_rows], [r["label"] for r in train_rows])
     theirs, base_ms = _timed(base, texts)
     report: dict[str, Any] = {"train": len(train_rows), "test": len(test_rows),
                               "ours": {**_scores(gold, ours, ms), **chosen}, "tfidf_lr": _scores(gold, theirs, base_ms)}
@@ -143,6 +218,17 @@ def label_task(folder: Path, label: Callable[[dict[str, Any]], str | None], posi
         for name, pred in (("ours", ours), ("tfidf_lr", theirs)):
             p, r, f, _ = precision_recall_fscore_support(gold, pred, labels=[positive], zero_division=0)
             report[name].update(precision=round(float(p[0]), 4), recall=round(float(r[0]), 4), f1=round(float(f[0]), 4))
+    if dialogue:
+        labels = [r["label"] for r in train_rows]
+        weights = [r["agreement"] ** 2 for r in train_rows]
+        test_probs = np.asarray([model.scores(featurize(t)) for t in texts])
+        tf_oof, tf_test = _tfidf_probs([r["text"] for r in train_rows], labels,
+                                       [str(r["dialogue_id"]) for r in train_rows], texts)
+        for name, train_probs, probs in (("ours_dialogue", oof, test_probs), ("tfidf_lr_dialogue", tf_oof, tf_test)):
+            head, cv = context_head(train_rows, train_probs, labels, weights)
+            pred = [str(p) for p in head.predict(context_features(test_rows, probs))]
+            report[name] = {**_scores(gold, pred, 0.0), "cv_macro_f1": cv}
+            del report[name]["ms_per_utterance"]
     return report
 
 
@@ -163,7 +249,7 @@ def main() -> None:
         results["asdc_dialog_act (dialogue act)"] = intent_task(args.shared / "asdc_dialog_act", args.intent_norm)
     if "naist_persuasive_emotion" in wanted:
         results["naist_persuasive_emotion (emotion)"] = label_task(
-            args.shared / "naist_persuasive_emotion", lambda r: r.get("label"))
+            args.shared / "naist_persuasive_emotion", lambda r: r.get("label"), dialogue=True)
     if "inspection_ai_toxicity" in wanted:
         results["inspection_ai_toxicity (toxic)"] = label_task(
             args.shared / "inspection_ai_toxicity", lambda r: "toxic" if r.get("toxic") else "ok", positive="toxic")
