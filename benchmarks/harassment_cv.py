@@ -27,7 +27,7 @@ THRESHOLDS = (0.3, 0.325, 0.35, 0.375, 0.4, 0.425, 0.45, 0.5, 0.55, 0.6)
 def _group(row: dict[str, Any]) -> str:
     if row.get("harassment"):
         return "harassment"
-    return "angry" if row.get("emotion") == "anger" else "calm"
+    return "angry" if training.angry_but_legitimate(row) else "calm"
 
 
 def main() -> None:

@@ -158,6 +158,7 @@ _SPANISH_WORDS = {
     "tienda", "contraseña", "hoy", "mañana", "manana", "el", "los", "las", "del", "y", "muy", "hasta",
 }
 _PT_OR_ES = {"pt", "es", "gl", "it", "ca"}
+_VOWEL = re.compile(r"[aeiouyàáâãäåèéêëìíîïòóôõöùúûüýăơư]")
 
 # the languages a Japanese contact centre hears, with lingua's names for them
 _CANDIDATES = ("ENGLISH", "VIETNAMESE", "PORTUGUESE", "SPANISH", "TAGALOG", "INDONESIAN", "FRENCH", "GERMAN",
@@ -253,6 +254,10 @@ def _latin(text: str) -> LanguageGuess:
         return LanguageGuess(JAPANESE, 0.6)
     if " ".join(words) in _ENGLISH_SHORT:
         return LanguageGuess("en", 0.9)
+    if letters and all((len(w) >= 2 and len(set(w)) == 1) or not _VOWEL.search(w) for w in letters):
+        # 「ｒｒｒｒｒ」「zzz」「hmm」: a key held down or a noise, no language (lingua said French); the bot's own, with
+        # no evidence of it
+        return LanguageGuess(JAPANESE, 0.6)
     vietnamese = _vietnamese(text, letters)
     if vietnamese is not None:
         return vietnamese

@@ -50,6 +50,9 @@ _MARKERS: dict[str, tuple[str, ...]] = {
 
 
 _FOLDED = {flag: tuple(fold_reading(m) for m in marks) for flag, marks in _MARKERS.items()}
+# a workplace, not a step taken (「弁護士事務所で事務をしている者です」「弁護士事務所勤務の」): no legal threat; a lawyer's
+# office brought in (弁護士事務所に相談, 弁護士事務所から連絡) still is one
+_NOT_A_THREAT = re.compile(r"ベンゴシジムショ(デ(ジム|ハタラ|ツトメ|オシゴト|シゴト)|キンム|ニツトメ|ノジム|ノモノ)")
 
 
 def reading_of(text: str, tokens: Sequence[Token]) -> str:
@@ -97,6 +100,10 @@ def flags(text: str, tokens: Sequence[Token]) -> frozenset[str]:
     reading = reading_of(text, tokens)
     starts = word_starts(fold_reading(t.reading) for t in tokens) if tokens else None
     found = {flag for flag, marks in _FOLDED.items() if any(found_from_word_start(reading, m, starts) for m in marks)}
+    if "legal_threat" in found and _NOT_A_THREAT.search(reading):
+        rest = _NOT_A_THREAT.sub("", reading)
+        if not any(m in rest for m in _FOLDED["legal_threat"]):
+            found.discard("legal_threat")
     if (_LIMITED_JAPANESE.search(reading) and not _TO_THE_AGENT.search(reading)
             and not any(q in text for q in "?？")):
         found.add("limited_japanese")

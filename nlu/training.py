@@ -7,7 +7,7 @@ import json
 import platform
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from importlib import metadata as pkg_meta
 from pathlib import Path
@@ -32,9 +32,12 @@ from nlu.normalize import normalize
 from nlu.tokenizer import tokenize
 
 BACKENDS = ("linear", "transformer")
-# chosen by 5-fold cross-validation on the training data (never on the test files); harassment: the
-# lowest false-alarm rate that keeps recall >= 0.95 (a detection first costs only a polite warning)
-THRESHOLDS = {"low_confidence": 0.45, "ambiguous_margin": 0.12, "harassment": 0.4}
+# chosen by 5-fold cross-validation on the training data (never on the test files). Harassment: on the five
+# dev sets (benchmarks/data/harassment_dev*.jsonl, 1,102 lines never trained on), the lowest threshold that
+# meets issue 14's bar, recall >= 0.97 with <= 1 % false alarms on calm and on angry-but-legitimate lines:
+# 0.45 (dev recall 0.981, false alarms 0.6 % / 0.3 %; at 0.4, the lowest false-alarm rate that kept
+# cross-validated recall >= 0.95, dev recall was 0.992 with 1.1 % / 0.3 %)
+THRESHOLDS = {"low_confidence": 0.45, "ambiguous_margin": 0.12, "harassment": 0.45}
 C_INTENT, C_EMOTION, C_HARASSMENT = 30.0, 10.0, 30.0
 # how the intent head norms its rows (nlu/linear.py). "known" (rows normed over their known features, the
 # bias scaled down with unfamiliar wording) did better on dev splits of training data only (issue 14):
@@ -161,6 +164,12 @@ def train_intent(examples: Sequence[Example], norm: str | None = None) -> linear
     return linear.train(rows, labels, c=C_INTENT, norm=norm or INTENT_NORM)
 
 
+def angry_but_legitimate(row: Mapping[str, Any]) -> bool:
+    """A hard negative for the harassment head: an angry line (its emotion, or `tone: angry` on a line that
+    trains the harassment head only) that is no harassment."""
+    return (row.get("emotion") == "anger" or row.get("tone") == "angry") and not row.get("harassment")
+
+
 def train_emotion(rows: Sequence[dict[str, Any]], intent_examples: Sequence[Example]) -> tuple[
     linear.LinearModel, linear.LinearModel
 ]:
@@ -170,7 +179,7 @@ def train_emotion(rows: Sequence[dict[str, Any]], intent_examples: Sequence[Exam
     har_labels: list[str] = []
     har_weights: list[float] = []
     for row in rows:
-        hard = row.get("emotion") == "anger" and not row.get("harassment")
+        hard = angry_but_legitimate(row)
         # each line also as a recogniser without kanji would send it (as train_intent does): abuse and
         # legitimate anger must stay apart in hiragana too (こわれたしょうひん / おまえむのう)
         for feats in _with_kana_variant(str(row["text"])):

@@ -17,6 +17,7 @@ from nlu.pipeline import NLU
 from nlu.training import _with_kana_variant, featurize
 
 HELDOUT = Path(__file__).resolve().parents[2] / "nlu" / "data" / "test" / "harassment_heldout2.jsonl"
+HELDOUT3 = HELDOUT.with_name("harassment_heldout3.jsonl")
 KINDS = {"insult", "threat", "sexual", "unreasonable_demand"}
 
 
@@ -63,6 +64,17 @@ def test_the_second_held_out_set_is_balanced_and_apart_from_training() -> None:
     assert len(abuse) == 150 and len(others) == 150
     assert {r["harassment"] for r in abuse} == KINDS
     assert {r["tone"] for r in others} == {"calm", "angry"}
+    trained = {_key(str(r["text"])) for p in emotion_train_files() for r in read_emotion_examples(p)}
+    assert not [r["text"] for r in rows if _key(r["text"]) in trained]
+
+
+def test_the_third_held_out_set_is_balanced_and_apart_from_training() -> None:
+    # a third writer's 360 lines (session nine), written before the twelfth training batch and apart from it
+    rows = [json.loads(line) for line in HELDOUT3.read_text(encoding="utf-8").splitlines() if line.strip()]
+    abuse = [r for r in rows if r["harassment"]]
+    assert len(abuse) == 160 and {r["harassment"] for r in abuse} == KINDS
+    assert sum(r["tone"] == "calm" for r in rows if not r["harassment"]) == 100
+    assert sum(r["tone"] == "angry" for r in rows if not r["harassment"]) == 100
     trained = {_key(str(r["text"])) for p in emotion_train_files() for r in read_emotion_examples(p)}
     assert not [r["text"] for r in rows if _key(r["text"]) in trained]
 
