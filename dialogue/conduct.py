@@ -156,6 +156,10 @@ class Conductor:
                 await self.open(turn)
                 return True
             case Simple(kind="end"):
+                if isinstance(aw, AwaitConfirm) and aw.offer and not turn.state.resolved:
+                    # 「やってみます。以上です」 to an extra offered after the answer (the reset SMS after the steps
+                    # were told): the request was served; the offer is what was declined
+                    turn.emit(RequestResolved())
                 turn.say("goodbye")
                 # nothing served (a wrong number, a question the line does not handle): the bot said goodbye and
                 # ended the call (SPEC 7.2 `ended`); `abandoned` is a caller who hung up on an unfinished call

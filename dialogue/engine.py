@@ -32,6 +32,7 @@ from dialogue.events import (
     CallerSaid,
     CallStarted,
     EmotionRead,
+    Hesitated,
     LanguageHeard,
     RequestTaken,
     SlotSet,
@@ -319,8 +320,15 @@ class DialogueManager:
                             if e.type in _KEPT_FOR_AGENT and e.type not in turn.state.slots))
             await self.conductor.escalate(turn, decision, served_after_warning(action, decision))
             return
+        if isinstance(action, Simple) and action.kind == "distress" and parse is not None:
+            # 「注文番号23456789です。明日が父の七回忌で…手が震えて」: the caller goes to a person now; the number said
+            # goes with them in the case note, as with an escalation rule's hand-over above
+            turn.emit(*(SlotSet(e.type, e.value, "heard_early") for e in parse.entities
+                        if e.type in _KEPT_FOR_AGENT and e.type not in turn.state.slots))
         if await self.conductor.act(turn, action, parse):
-            turn.emit(TurnUnderstood())
+            # a turn that only hesitated is no failure, but the hesitations in a row still count toward the person
+            # offered after MAX_HESITATIONS (conduct.py)
+            turn.emit(TurnUnderstood(hesitated=any(isinstance(e, Hesitated) for e in turn.events)))
             return
         turn.emit(TurnFailed())
         decision = await self._decide(build_signals(turn, parse, user, use_intent=False))

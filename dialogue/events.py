@@ -207,7 +207,11 @@ class TurnFailed(Event):
 
 @dataclass(frozen=True, slots=True)
 class TurnUnderstood(Event):
+    """The bot acted on the turn. One that only hesitated (`hesitated`) keeps the count of hesitations in a row,
+    which leads to a person after MAX_HESITATIONS (conduct.py); it still clears the failures in a row."""
+
     type: ClassVar[str] = "understood"
+    hesitated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,8 +321,8 @@ def apply(state: CallState, event: Event) -> CallState:
                 emotions = (*emotions[:-1], frozen({**emotions[-1], "failed": True}))
             return replace(state, failed_turns=state.failed_turns + 1, tries=state.tries + 1,
                            consecutive_failures=state.consecutive_failures + 1, emotions=emotions)
-        case TurnUnderstood():
-            return replace(state, consecutive_failures=0, hesitations=0)
+        case TurnUnderstood(hesitated=hesitated):
+            return replace(state, consecutive_failures=0, hesitations=state.hesitations if hesitated else 0)
         case Hesitated():
             return replace(state, hesitations=state.hesitations + 1)
         case SlowedDown():

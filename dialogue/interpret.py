@@ -428,6 +428,15 @@ _GIVES_UP_HERE = re.compile(
     r"|(今日|本日|きょう|今回|こんかい)は(やめ|見送|みおく|結構|けっこう|ええ|いい)(て|と|ま|に|わ|や|です|で)")
 
 
+# what a caller without the thing asked for says as they let the request go: for now (もうええわ), for another day
+# (また今度にします, 後日), to look it up themselves later (後で調べます; 「探してきます」 is looking now), not today
+_LETS_IT_GO = re.compile(
+    r"(もう|もお)[、,\s]*(いい|ええ|よか|結構|けっこう)(わ|や|です|っす|よ)?(?![かの])"
+    r"|(また|改めて|あらためて)?(今度|こんど|後日|ごじつ)に(し|させ)"
+    r"|(後|あと)で(自分で)?(調べ|しらべ|確認|かくにん|探し|さがし|見てみ|みてみ)"
+    r"|(今日|きょう|本日)は(ちょっと)?(無理|むり|やめ)")
+
+
 def gives_up(text: str) -> bool:
     """The request in hand given up in so many words (「やっぱりいいわ」「本日はやめておきます」)."""
     return _GIVES_UP_HERE.search(text) is not None
@@ -540,10 +549,10 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
         # 「いま配送中の荷物、届く日を変えてほしいんですけど」 (order status 0.69), 「にもつの ひにち かえたいです
         # ちゅうもんばんごうは…」 (0.50): the day of delivery changed is asked for
         intent = "delivery_change"
-    if (intent is None and top is not None and top.name == "order_status" and top.confidence >= CLARIFY_FLOOR
-            and _CANCEL_ASKED.search(parse.normalized) and "cancel_order" in q.routable):
-        # 「発送済みになってますけど、今からでも取り消しできますか？」 (order status 0.53, cancel 0.33): the status is
-        # what the caller saw, the cancellation what they ask for
+    if ((intent == "order_status" or intent is None and top is not None and top.name == "order_status"
+         and top.confidence >= CLARIFY_FLOOR) and _CANCEL_ASKED.search(parse.normalized) and "cancel_order" in q.routable):
+        # 「発送済みになってますけど、今からでも取り消しできますか？」 (order status 0.53-0.56, cancel 0.33): the status
+        # is what the caller saw, the cancellation what they ask for
         intent = "cancel_order"
     if (intent is None and top is not None and top.name == "order_status" and top.confidence >= CLARIFY_FLOOR
             and _DELIVER_AGAIN.search(parse.normalized) and "delivery_change" in q.routable):
@@ -1203,6 +1212,12 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     mid = _faq_mid_flow(said, q)
     if mid is not None:
         return mid  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
+    if _dont_know(parse) and _LETS_IT_GO.search(parse.normalized) and (
+            (request := _request(said, q)) is None or request.intent in q.flow_intents):
+        # 「ばんごう いま わからへんわ もう ええわ」「注文番号が見つからないので、キャンセルはまた今度にします」「…それは
+        # 後で調べます」: without the number the caller lets the request go; not handed to a person for it
+        return Simple("end") if _THAT_IS_ALL.search(parse.normalized) or _THANKED_LAST.search(
+            parse.normalized) else Simple("drop")
     if _dont_know(parse) and (words.GOING_TO_FIND.search(parse.normalized) or _WAIT_FIRST.match(parse.normalized)):
         # 「今ちょっと見当たらなくて…探してきますね」: the number is to come; 「ちょっと待ってね 携帯の番号でしょ えーと
         # 自分の番号って覚えてないのよね」: the caller asked for time first and is still looking, given it
@@ -1625,6 +1640,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # 「いじょう です」 to 「お電話はこちらで終了してもよろしいでしょうか」 (it was asked again), or to a read-back
         # (「12月7日の9時ごろ…よろしいでしょうか」): nothing to change, nothing more; a yes
         return Yes()
+    if (isinstance(aw, AwaitConfirm) and aw.offer and not values and _THAT_IS_ALL.search(lead)
+            and not words.YES.match(lead) and not words.QUESTION.search(lead) and not _WANTS.search(lead)):
+        # 「ありがとうございます、やってみます。以上です」 to 「再設定用のSMSをお送りしましょうか」: the caller will do it
+        # themselves and is done; not asked for a yes or a no
+        return Simple("end")
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THANKS.search(lead) and not words.NOT_SOLVED.search(lead):
         return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
@@ -1954,7 +1974,10 @@ def _faq_mid_flow(said: _Said, q: Question) -> Answer | None:
     request = _request(said, q)
     if request is None:
         return Answer(said.faq)
-    if (request.intent in _FAQ_LIKE and request.intent not in q.flow_intents and said.faq.coverage >= 1.0
+    # (a fact recalled, 「こんど かいなおすとき コンビニばらいって てすうりょう いくらでしたっけ」, is general whatever
+    # story comes with it: the story's words lower the match but name no order)
+    if (request.intent in _FAQ_LIKE and request.intent not in q.flow_intents
+            and (said.faq.coverage >= 1.0 or _ASKS_ALL_THE_SAME.search(text) and said.faq.coverage >= 0.7)
             and not _OWN_UNPAID.search(text) and not _OWN_AMOUNT_RECALLED.search(text)
             and not _OWN_CHARGE.search(text)):
         return Answer(said.faq)
@@ -1989,6 +2012,11 @@ _SURE_COVERAGE = 0.8
 _HOW_TO = re.compile(r"(どうすれば|どうしたら|どないしたら|どうやったら|どうやって|どのように|どこで|どこから|方法|ほうほう|やり方|やりかた)")
 
 
+# the answer asked to be said again (もういっかい いってもらえます, 聞き取れなくて), not a thing done again (もう一度配達)
+_SAY_AGAIN = re.compile(r"(もう|も)(一|いち|いっ|1)?(度|回|かい|ぺん|遍)[、\s]*(言|い|おっしゃ)って|聞き取れ|ききとれ|"
+                        r"聞こえな|きこえな|繰り返|くりかえ")
+
+
 def _at_anything_else(said: _Said, q: Question) -> Action:
     parse = said.parse
     text = parse.normalized
@@ -2003,6 +2031,12 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     follow_up = _follow_up(said, q)
     if follow_up is not None:
         return follow_up
+    if q.last_intent is not None and _SAY_AGAIN.search(text):
+        request = _request(said, q)
+        if request is not None and request.intent == q.last_intent:
+            # 「え もういっかい いってもらえます なんじまで でしたっけ」 after the hours were told: the answer again,
+            # heard as a repeat (the words of the question only name what was said)
+            return Simple("repeat")
     answer = _faq_answer(said, q)
     if answer is not None:
         return answer

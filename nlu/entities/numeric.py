@@ -15,7 +15,8 @@ from nlu.types import Entity, Normalized
 # 090・1234・5678, 03(1234)5678, 〇九〇、一二三四…: NFKC has made … ‥ into dots and （） into ()), not part of
 # a date, a time (10:30), a decimal or a thousands separator; a colon after a label starts one (電話:090-…)
 _SEP = r"(?:[ 、・\-の()]|\.{2,})+"
-_SEQ_RE = re.compile(rf"(?<![0-9/])(?<![0-9][.,:])[0-9]+(?:{_SEP}[0-9]+)*(?![0-9/:]|[.,][0-9])")
+# (a slash before a word ends the number: 「注文番号:12345678/電話:090-…」 as a chat form is typed; 12/20 is a date)
+_SEQ_RE = re.compile(rf"(?<![0-9/])(?<![0-9][.,:])[0-9]+(?:{_SEP}[0-9]+)*(?![0-9:]|/ ?[0-9]|[.,][0-9])")
 _GROUP_RE = re.compile(r"[0-9]+")
 _PAUSED = re.compile(r"[、・.]")
 # a number with a unit is a quantity; one before から/~ is a quantity only in a range (10から12時), not

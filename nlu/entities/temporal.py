@@ -50,7 +50,7 @@ _DATE_RE = re.compile(
     r"|(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?:(?<![うんっ])|(?<=[^べかしせけ]てん))(?:きょう|きよう(?=は|の|って|じゅう|中|も))(?![みしだかつりぎょ]|い(?![こけっかまなれ])|と[のにでふしえへ])|明日|あした|あす(?![かこ])|昨日|きのう)"
     r"|(?:(?P<wk>再来週|さらいしゅう|来週|らいしゅう|今週|こんしゅう|次|つぎ|今度|こんど)の?)?"
     r"(?:(?P<wdk>[月火水木金土日])曜|(?P<wdh>げつ|すい|もく|きん|にち)よう|(?P<wdh2>か|ど)よう(?=び))(?:日|び)?"
-    r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月 ?(?:の ?)?(?P<d>[0-9]{1,2})日"
+    r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月[、 ]*(?:の[、 ]*)?(?P<d>[0-9]{1,2})日"
     r"|(?<![0-9/])(?:(?P<sy>[0-9]{4})/)?(?P<sm>[0-9]{1,2})/(?P<sd>[0-9]{1,2})(?![0-9/])"
     r"|(?P<mo>再来月|来月|今月|さらいげつ|らいげつ|こんげつ|年明け|ねんあけ|としあけ)の? ?(?P<md>[0-9]{1,2})日"
     r"|(?<![0-9月/])(?<!丸)(?<!まる)(?P<dn>[0-9]{1,2})日(?P<after>後|ご)?(?!間|中|じゅう)"
@@ -192,6 +192,9 @@ _MONTH_KANA_DAY = re.compile(
     r"(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ)|(?<![0-9])(?P<mn>[0-9]{1,2})月)の?[、 ]*"
     r"(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
     r"(?=の|に|で|は|も|が|なら|だと|やったら|って|から|まで|です|[、。!.\s]|$)"
+    # 「じゅうにがつの えーと いつかで」: いつか after a month named by its number is the 5th when it closes the
+    # answer (「12月のいつかでいい」 or 「来月のいつか」 is some day or other, and stays no date)
+    r"|(?<![0-9])(?P<mn5>[0-9]{1,2})月の?[、 ]*(?P<day5>いつか)(?:で|に|です|でお願いします|にお願いします)?[、。!.\s]*$"
 )
 
 
@@ -204,6 +207,12 @@ def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
     m = _LONE_KANA_DAY.fullmatch(norm.text) or _MONTH_KANA_DAY.search(norm.text) or _last(_CORRECTED_KANA_DAY, norm.text)
     if m is None:
         return []
+    if m.groupdict().get("day5"):  # 12月のいつかで
+        d = _month_day(today, None, int(m["mn5"]), 5)
+        if d is None:
+            return []
+        a, b = norm.span(m.start("day5"), m.end("day5"))
+        return [Entity("date", d.isoformat(), a, b)]
     day = _KANA_DAY_NUMBER[m["day"]]
     if m.groupdict().get("mn"):  # 12月みっか
         d = _month_day(today, None, int(m["mn"]), day)
