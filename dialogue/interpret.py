@@ -1222,7 +1222,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         # 「今ちょっと見当たらなくて…探してきますね」: the number is to come; 「ちょっと待ってね 携帯の番号でしょ えーと
         # 自分の番号って覚えてないのよね」: the caller asked for time first and is still looking, given it
         return Simple("hesitate")
-    if _dont_know(parse) and _request(said, q) is None:
+    if _dont_know(parse) and ((request := _request(said, q)) is None or request.intent in q.flow_intents):
+        # (「I don't have my order number」 is read as the order's status itself, 0.57: the request in hand, no other)
         return Simple("dont_know")
     if not q.served and _BARE_THANKS.fullmatch(parse.normalized.strip()):
         # 「ありがとうね」 to 「ご注文番号を…」 from an elderly caller thanking the bot at every step: no goodbye

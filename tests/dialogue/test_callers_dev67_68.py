@@ -89,6 +89,38 @@ async def test_a_caller_who_offers_the_registered_phone_is_looked_up_by_it(tmp_p
     assert result.passed, result.failures
 
 
+async def test_a_kansai_caller_who_offers_the_phone_is_looked_up_by_it(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, """
+- name: denwa bangou yattara
+  channel: voice
+  caller: {phone: "0612345678"}
+  now: "2026-12-07T11:00:00+09:00"
+  turns:
+    - user: すんません、こないだ頼んだケトルまだ来えへんねんけど
+    - user: 注文番号わからへんわ。電話番号やったら分かるで
+      expect: {awaiting: "slot:phone_number"}
+    - user: ぜろきゅうぜろ いちにさんよん ごーろくななはち
+      expect: {says: ワイヤレスイヤホン}
+""")
+    assert result.passed, result.failures
+
+
+async def test_an_english_caller_who_offers_the_phone_is_looked_up_by_it(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「I don't have my order number」 was read as the order's status itself (sure), so no answer: asked again
+    result = await _run(tmp_path, bot, nlu, """
+- name: phone instead, in English
+  channel: chat
+  now: "2026-12-07T11:00:00+09:00"
+  turns:
+    - user: Where is my order?
+    - user: I don't have my order number, but I know my phone number
+      expect: {awaiting: "slot:phone_number"}
+    - user: "08098765432"
+      expect: {says: kettle}
+""")
+    assert result.passed, result.failures
+
+
 async def test_a_number_not_found_by_the_phone_goes_to_a_person(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     result = await _run(tmp_path, bot, nlu, """
 - name: phone finds nothing
