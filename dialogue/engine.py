@@ -85,7 +85,7 @@ from dialogue.store_days import store_day
 from dialogue.turn import Turn
 from nlu.dialect import standard_form
 from nlu.normalize import normalize
-from nlu.types import Emotion
+from nlu.types import Emotion, Parse
 
 log = logging.getLogger(__name__)
 _DTMF_KEEP = frozenset("0123456789*#")
@@ -316,15 +316,13 @@ class DialogueManager:
                 # 「人と話したいんですけど。注文12345678の配送のことで」「你好，我想查一下订单12345678的物流情况」: the
                 # order number said goes with the caller to the agent (the case note's slots), as the bot would have
                 # kept it
-                turn.emit(*(SlotSet(e.type, e.value, "heard_early") for e in parse.entities
-                            if e.type in _KEPT_FOR_AGENT and e.type not in turn.state.slots))
+                _keep_for_agent(turn, parse)
             await self.conductor.escalate(turn, decision, served_after_warning(action, decision))
             return
         if isinstance(action, Simple) and action.kind == "distress" and parse is not None:
             # 「注文番号23456789です。明日が父の七回忌で…手が震えて」: the caller goes to a person now; the number said
             # goes with them in the case note, as with an escalation rule's hand-over above
-            turn.emit(*(SlotSet(e.type, e.value, "heard_early") for e in parse.entities
-                        if e.type in _KEPT_FOR_AGENT and e.type not in turn.state.slots))
+            _keep_for_agent(turn, parse)
         if await self.conductor.act(turn, action, parse):
             # a turn that only hesitated is no failure, but the hesitations in a row still count toward the person
             # offered after MAX_HESITATIONS (conduct.py)
@@ -469,6 +467,13 @@ _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
 _KEPT_FOR_AGENT = frozenset({"order_id", "phone_number", "postal_code", "amount"})
 _ASKING_SENTENCE = re.compile(r"[^。！？!?]+[？?]")  # a sentence that ends asking, in a turn of several
 _SURE_THANKS = 0.6
+
+
+def _keep_for_agent(turn: Turn, parse: Parse) -> None:
+    """The numbers said in a turn that goes to a person go with the caller to the agent (the case note's slots),
+    as the bot would have kept them."""
+    turn.emit(*(SlotSet(e.type, e.value, "heard_early") for e in parse.entities
+                if e.type in _KEPT_FOR_AGENT and e.type not in turn.state.slots))
 
 
 def _sure_alone(intent: str, heard: Heard) -> bool:

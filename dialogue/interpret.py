@@ -437,6 +437,12 @@ _LETS_IT_GO = re.compile(
     r"|(今日|きょう|本日)は(ちょっと)?(無理|むり|やめ)")
 
 
+def _let_go(text: str) -> Simple:
+    """A request given up: the call ends when the caller closes with it (以上です, ありがとうございました), else the
+    request is dropped and 「ほかにご用件は」 follows."""
+    return Simple("end") if _THAT_IS_ALL.search(text) or _THANKED_LAST.search(text) else Simple("drop")
+
+
 def gives_up(text: str) -> bool:
     """The request in hand given up in so many words (「やっぱりいいわ」「本日はやめておきます」)."""
     return _GIVES_UP_HERE.search(text) is not None
@@ -1194,8 +1200,7 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             and ((request := _request(said, q)) is None or request.intent in q.flow_intents)):
         # 「それなら待ちます。キャンセルはやめておきます。今日はそれだけです」 at 「ご注文番号を」: the request given up
         # (and the caller done); not asked for the number again
-        return Simple("end") if _THAT_IS_ALL.search(parse.normalized) or _THANKED_LAST.search(
-            parse.normalized) else Simple("drop")
+        return _let_go(parse.normalized)
     if _distress(parse):
         return Simple("distress")
     if _calls_again(parse):
@@ -1216,8 +1221,7 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             (request := _request(said, q)) is None or request.intent in q.flow_intents):
         # 「ばんごう いま わからへんわ もう ええわ」「注文番号が見つからないので、キャンセルはまた今度にします」「…それは
         # 後で調べます」: without the number the caller lets the request go; not handed to a person for it
-        return Simple("end") if _THAT_IS_ALL.search(parse.normalized) or _THANKED_LAST.search(
-            parse.normalized) else Simple("drop")
+        return _let_go(parse.normalized)
     if _dont_know(parse) and (words.GOING_TO_FIND.search(parse.normalized) or _WAIT_FIRST.match(parse.normalized)):
         # 「今ちょっと見当たらなくて…探してきますね」: the number is to come; 「ちょっと待ってね 携帯の番号でしょ えーと
         # 自分の番号って覚えてないのよね」: the caller asked for time first and is still looking, given it
@@ -1719,7 +1723,7 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
                 and not (said.rest is not None and _sure(said.rest))):
             # 「いや、やっぱり再配達はやめときます。自分で取りに行きますんで」; with thanks last (「やっぱりいいわ、
             # 息子に頼むことにするから。…どうもありがとう」) the caller is leaving too
-            return Simple("end") if _THANKED_LAST.search(lead) or _THAT_IS_ALL.search(lead) else Simple("drop")
+            return _let_go(lead)
         # the real topic after the no: in the words after it first (「いえ、在庫じゃなくて、営業時間が…」)
         guessed = aw.intent if isinstance(aw, AwaitOffer) else None
         if isinstance(aw, AwaitOffer) and aw.offer == "callback":
@@ -1885,8 +1889,7 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
     hit = said.faq or first  # 「そうりょうって いくらですか あと ぽいんとの…」: read whole, none; each part alone is clear
     request = _request(said, q)
     if request is not None and request.intent == "billing_inquiry" and (
-            _OWN_UNPAID.search(said.parse.normalized) or _OWN_AMOUNT_RECALLED.search(said.parse.normalized)
-            or _OWN_CHARGE.search(said.parse.normalized)):
+            _own_bill(said.parse.normalized)):
         # 「コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ」: the caller's own unpaid order, which
         # the billing flow looks up (amount, how to pay), not the general fee the knowledge base states
         return None
@@ -1979,8 +1982,7 @@ def _faq_mid_flow(said: _Said, q: Question) -> Answer | None:
     # story comes with it: the story's words lower the match but name no order)
     if (request.intent in _FAQ_LIKE and request.intent not in q.flow_intents
             and (said.faq.coverage >= 1.0 or _ASKS_ALL_THE_SAME.search(text) and said.faq.coverage >= 0.7)
-            and not _OWN_UNPAID.search(text) and not _OWN_AMOUNT_RECALLED.search(text)
-            and not _OWN_CHARGE.search(text)):
+            and not _own_bill(text)):
         return Answer(said.faq)
     return None
 
@@ -2011,6 +2013,12 @@ _FAQ_LIKE = frozenset({"billing_inquiry", "return_exchange", "out_of_scope"})
 _SURE_COVERAGE = 0.8
 # a question of how to do or get something (どうすればもらえますか, どうやって, どこで, 方法は)
 _HOW_TO = re.compile(r"(どうすれば|どうしたら|どないしたら|どうやったら|どうやって|どのように|どこで|どこから|方法|ほうほう|やり方|やりかた)")
+
+
+def _own_bill(text: str) -> bool:
+    """The caller's own order's money (unpaid, an amount recalled, a charge made): the billing flow looks it up,
+    not the general fee the knowledge base states."""
+    return bool(_OWN_UNPAID.search(text) or _OWN_AMOUNT_RECALLED.search(text) or _OWN_CHARGE.search(text))
 
 
 # the answer asked to be said again (もういっかい いってもらえます, 聞き取れなくて), not a thing done again (もう一度配達)
