@@ -31,7 +31,8 @@ test: install models/default/metadata.json
 	$(BIN)/ruff check ivr dialogue nlu tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -p no:cacheprovider -n 2
+	# each module on one worker: its module-scoped fixtures (two-worker clusters, browsers) are built once
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadscope
 
 bench: install
 	$(BIN)/python benchmarks/nlu_latency.py

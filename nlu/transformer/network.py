@@ -49,8 +49,8 @@ def _quiet() -> None:
     # no progress bars, and no load report listing the pooler we never use
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
 
 
 def encoder_config(encoder: nn.Module) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def save(model: JointClassifier, directory: Path) -> None:
     _quiet()
     directory.mkdir(parents=True, exist_ok=True)
     half = copy.deepcopy(model.encoder).to("cpu").half()
-    half.save_pretrained(str(directory / ENCODER_DIR))  # type: ignore[operator]
+    half.save_pretrained(str(directory / ENCODER_DIR))
     tensors: dict[str, np.ndarray[Any, Any]] = {}
     for name, head in model.heads.items():
         assert isinstance(head, nn.Linear)
@@ -127,7 +127,7 @@ def load(directory: Path, head_sizes: dict[str, int], device: str) -> JointClass
         assert isinstance(head, nn.Linear)
         head.weight.data.copy_(state[f"{name}.weight"])
         head.bias.data.copy_(state[f"{name}.bias"])
-    return model.to(device).eval()
+    return cast(JointClassifier, model.to(device).eval())
 
 
 def read_config(directory: Path) -> dict[str, Any]:

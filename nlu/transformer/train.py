@@ -105,7 +105,7 @@ def pretrain(encoder: nn.Module, tok: SentencePieceTokenizer, lines: Sequence[st
     scheduler = _schedule(optimizer, total)
     rng = random.Random(seed)
     gen = torch.Generator(device="cpu").manual_seed(seed)
-    embeddings = encoder.get_input_embeddings().weight  # type: ignore[operator]
+    embeddings = encoder.get_input_embeddings().weight
     encoder.train()
     started = time.perf_counter()
     step, losses = 0, []
@@ -128,7 +128,7 @@ def pretrain(encoder: nn.Module, tok: SentencePieceTokenizer, lines: Sequence[st
                 logits = head(states[chosen_d], embeddings)
             loss = nn.functional.cross_entropy(logits.float(), ids_cpu[chosen].to(device))
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()  # type: ignore[no-untyped-call]
+            loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             scheduler.step()
@@ -191,7 +191,7 @@ def finetune(model: JointClassifier, tok: Tokenizer, rows: Rows, preset: Preset,
                 row_w = w[known] if head == "harassment" else torch.ones_like(per_row)
                 loss = loss + (per_row * row_w).sum() / row_w.sum()
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()  # type: ignore[no-untyped-call]
+            loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
