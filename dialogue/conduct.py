@@ -237,6 +237,10 @@ class Conductor:
         if not isinstance(aw, AwaitSlot):
             return False
         before = dict(turn.state.slots)
+        if aw.slot not in values and all(before.get(k) == v for k, v in values.items()):
+            # the window said again to the date question (「ごぜんちゅうが ありがたいんですけどね」 twice): nothing new,
+            # so no answer: the question is asked as for anything not understood, and it counts toward a person
+            return False
         for slot, value in values.items():
             turn.emit(SlotSet(slot, value, "answer" if slot == aw.slot else "heard_early"))
         flow = turn.bot.flows.get(aw.flow)

@@ -111,7 +111,7 @@ _INSTEAD_OF = re.compile(r"じゃなくて|ではなくて|じゃなく|やな�
 _NOT_THIS = re.compile(
     rf"({_INSTEAD_OF.pattern})[、,\s]*|"
     # a change of mind after a clause: 「キャンセル…いや、やっぱり日にち変えてほしい」「返品、あ、違う、交換で」
-    r"(?<=[…、,。.\s])(いや|いえ|あ|あっ)?[、,\s]*(やっぱり|やっぱ|やはり)[、,\s]*|"
+    r"(?<=[…、,。.\s])((いや|いえ|あ|あっ)[、,\s]*){0,2}(やっぱり|やっぱ|やはり)[、,\s]*|"  # (あ いや やっぱり)
     r"(?<=[…、,。.\s])(いや|いえ|あ|あっ)[、,\s]*(ちがう|違う|ちゃう|ちがった|違った|間違えた|まちがえた)[、,]\s*"
 )
 
@@ -792,8 +792,15 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「今ちょっとバタバタしてて、コールバックお願いできます？」: asked in so many words, whatever the classifier
         # made of the loanword
         action = Request("callback_request")
+    if (isinstance(action, Request) and action.intent == CALLBACK_INTENT and heard.parse is not None
+            and takes_requests(q.awaiting) and _CALLING_FROM.search(heard.parse.normalized) and not _CALLBACK_ASKED.search(heard.parse.normalized)):
+        # 「いえの でんわから かけてるんですけど ちゅうもんの けん で」: where the call comes from, no callback asked
+        # for; the request is the classifier's next guess, asked about first, or the caller is asked what it is
+        # (only where a request is asked for: at a later question the words may say where to call back)
+        action = _next_guess(heard.parse, q)
     if (isinstance(action, Request) and action.intent == CALLBACK_INTENT and "phone_number" not in action.prefill
-            and heard.parse is not None and _SOMEONE_ELSES_PHONE.search(heard.parse.normalized)):
+            and heard.parse is not None and (_SOMEONE_ELSES_PHONE.search(heard.parse.normalized)
+                                             or _another_kind_of_phone(heard.parse.normalized, q.caller_phone))):
         # 「明日の午後二時ごろに 母の携帯へ折り返しのお電話を」: not the number calling; the flow asks for it instead of
         # reading the caller id back (a goal-based caller's はい would have booked the wrong phone)
         action = replace(action, prefill={**action.prefill, "other_phone": "yes"})
@@ -875,6 +882,31 @@ _SOMEONE_ELSES_PHONE = re.compile(
     # "Can someone call me back on my mobile instead?" from a hotel's line
     r"(?i:\b(on|to|at) my (mobile|cell|cellphone|cell phone)\b|\b(another|a different|other|my other) (number|phone)\b"
     r"|\binstead\b)")
+# where the call comes from (「家の電話からかけてます」「公衆電話からなんですけど」), said before the request
+_CALLING_FROM = re.compile(r"(電話|でんわ|携帯|けいたい|スマホ|すまほ)から[、\s]*(かけて|かけと|お?電話して|お?でんわして|なんです|なんや)")
+NEXT_GUESS_FLOOR = 0.05  # the classifier's second guess, below which it is no guess at all
+
+
+def _next_guess(parse: Parse, q: Question) -> Request | Simple:
+    nxt = next((r for r in parse.ranking if r.name != CALLBACK_INTENT), None)
+    if nxt is None or nxt.name in CONVERSATION or nxt.name not in q.routable or nxt.confidence < NEXT_GUESS_FLOOR:
+        return Simple("greet")  # 「携帯からかけてます」: 「どのようなご用件でしょうか」
+    return Request(nxt.name, clarify=True)
+
+
+# the kind of phone the callback should go to, named (「けいたいの ほうに おねがいします」「かいしゃの でんわに」)
+_MOBILE_NAMED = re.compile(r"(携帯|けいたい|ケータイ|ケイタイ|スマホ|すまほ)(の(ほう|方)|に|へ)")
+_LANDLINE_NAMED = re.compile(r"(会社|かいしゃ|職場|しょくば|自宅|じたく|家|いえ|固定|こてい)の[、\s]*(電話|でんわ|ほう|方)(に|へ)")
+
+
+def _another_kind_of_phone(text: str, caller_phone: str | None) -> bool:
+    """A mobile asked for from a landline, or a home or office phone from a mobile: not the number calling."""
+    if not caller_phone:
+        return False
+    mobile = caller_phone.startswith(_MOBILE_PREFIXES)
+    return bool(_LANDLINE_NAMED.search(text) if mobile else _MOBILE_NAMED.search(text))
+
+
 _CALLBACK_ASKED = re.compile(
     r"(折り返し|おりかえし|折返し|コールバック|こーるばっく)(の)?(お)?(電話|でんわ|連絡|れんらく|ご連絡)?(を|が|で)?[、,\s]*"
     r"(お願い|おねがい|ください|下さい|ほしい|欲しい|もらえ|もらい|いただけ|頂け|いただき|頂き|してほし|してもら|して(くれ|ください))")
@@ -1409,7 +1441,7 @@ _ELLIPTIC = re.compile(
     rf"^{_ACKNOWLEDGED}"
     r"(じゃあ|じゃ|ほな|ほんなら|では|それじゃあ?|それでは|あと|ちなみに|それで|それと|それから|ほんで)?[、,\s]*"
     # a place said before the store (「とうきょうの しぶやの ほうは」)
-    r"([ぁ-んァ-ヶ一-龥ー]{1,5}の)?(の|の方|のほう)?"
+    r"([ぁ-んァ-ヶ一-龥ー]{1,5}の)?(の|の方|のほう)?(お?店|お?みせ)?"  # (「うめだの みせは どない」)
     r"(は|も|だと|なら|やったら|だったら|って|で)(どう|どうですか|どうでしょう|どうでしょうか|どない|どうなん|どうなっ?てます|"
     r"いかが|いかがですか|いかがでしょうか)?"
     r"(か|ですか|でしょうか|やろ|かな|かね|ね)?[?？。、\s]*$"
@@ -1427,7 +1459,9 @@ _ANOTHER_ONE = re.compile(
 
 
 # a mind changed about what was just done (「やっぱり」), and a change asked of it (「11時に変えて」「18時からにして」)
-_MIND_CHANGED = re.compile(r"やっぱり|やっぱ|やはり|すみません[、\s]*(そう|やっぱ)|だとちょっと|だと(難し|むずかし|無理|むり)")
+_MIND_CHANGED = re.compile(r"やっぱり|やっぱ|やはり|すみません[、\s]*(そう|やっぱ)|だとちょっと|だと(難し|むずかし|無理|むり)"
+                           # 「あ、すみません、梅田店のことでした」: the one meant was another
+                           r"|(のこと|の方|のほう|の話|のはなし)(でした|だった|やった|じゃった|やってん|なんです)[。！!、\s]*$")
 _CHANGE_IT = re.compile(r"(変え|かえ|変更|へんこう|ずらし|ずらせ)|(に|へ)して(ください|もらえ|いただけ|ほしい|くれ)")
 
 
@@ -1897,7 +1931,9 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
                          and (request.clarify or request.intent in _FAQ_LIKE))
     if _asks(said.parse.normalized) or asks_all_the_same or request is None or (
             request.intent in _FAQ_LIKE and _asks_in_a_clause(said.parse)):
-        wish = request is not None and not request.clarify and (
+        # (two questions the knowledge base answers, one in each part: 「送料っていくらから無料？あとポイントの有効期限も
+        # 知りたい」 wants to know two things, and its 知りたい is no wish for the billing flow)
+        wish = also is None and request is not None and not request.clarify and (
             _WANTS.search(said.parse.normalized) is not None or (
                 _EN_POLITE_ASK.search(said.parse.normalized) is not None
                 and request.intent not in ("billing_inquiry", "out_of_scope")))
@@ -2024,6 +2060,9 @@ def _own_bill(text: str) -> bool:
 # the answer asked to be said again (もういっかい いってもらえます, 聞き取れなくて), not a thing done again (もう一度配達)
 _SAY_AGAIN = re.compile(r"(もう|も)(一|いち|いっ|1)?(度|回|かい|ぺん|遍)[、\s]*(言|い|おっしゃ)って|聞き取れ|ききとれ|"
                         r"聞こえな|きこえな|繰り返|くりかえ")
+# 「配送業者どこって言いました？」「いつって言った？」: a part of the answer just given, asked again
+_WHAT_WAS_SAID = re.compile(r"(何|なに|なん|どこ|いつ|誰|だれ|いくら|何時|なんじ|何日|なんにち)(って|と)[、\s]*"
+                            r"(言|い|おっしゃ)(いました|った|われました|ってました|うた|いよった)")
 
 
 def _at_anything_else(said: _Said, q: Question) -> Action:
@@ -2037,6 +2076,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
         return Simple("end")
     if q.served and words.WHAT_NOW.fullmatch(text):
         return Simple("repeat")  # 「ほな、どないしたらええの？」 after 「キャンセルは承れません…返品を」: the answer again
+    if q.served and _WHAT_WAS_SAID.search(text):
+        return Simple("repeat")
     follow_up = _follow_up(said, q)
     if follow_up is not None:
         return follow_up

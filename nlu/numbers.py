@@ -384,6 +384,10 @@ _PAIRS_RE = re.compile(
     rf"(?<![ぁ-ゖ])(?:(?:{_KWORD})+{_PAIR_SEP})?({_PAIR})(?=[ 、,・\-])(?:{_PAIR_SEP}({_PAIR}))+(?![ぁ-ゖ])"
 )
 _PAIR_GROUP = re.compile(rf"(?<![ぁ-ゖ])({_PAIR})(?![ぁ-ゖ])")
+# one group read as a counting number, then the rest digit by digit (「じゅうに さんよん ごーろく ななはち」): the group
+# is a number when two digits no word sounds like follow it after a pause
+_STRONG = "|".join(sorted((re.escape(k) for k, (_, strong) in SPOKEN_DIGITS.items() if strong), key=len, reverse=True))
+_PAIR_THEN_DIGITS = re.compile(rf"(?<![ぁ-ゖ])({_PAIR})(?=[ 、,・\-]+(?:{_STRONG})[ 、,・\-]*(?:{_STRONG}))")
 
 
 def kana_pair_edits(text: str) -> list[Edit]:
@@ -401,6 +405,13 @@ def kana_pair_edits(text: str) -> list[Edit]:
             found.append((m.start(1), m.end(1), str(value)))
         if len(found) >= 2:
             edits.extend(found)
+    taken = {e[0] for e in edits}
+    for m in _PAIR_THEN_DIGITS.finditer(text):
+        words = [w.group() for w in _KW_RE.finditer(text, m.start(1), m.end(1))]
+        value = _kana_value(words) if "".join(words) == m.group(1) else None
+        if value is not None and 10 <= value <= 99 and m.start(1) not in taken:
+            edits.append((m.start(1), m.end(1), str(value)))
+    edits.sort()
     return edits
 
 

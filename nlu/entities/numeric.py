@@ -104,12 +104,17 @@ def digit_entities(norm: Normalized) -> list[Entity]:
             out.append(Entity("phone_number", national, a, b))
             continue
         groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(text, m.start(), m.end())]
+        before = text[max(0, m.start() - 10) : m.start()].rstrip(" :はがをも")
         if _UNIT_AFTER.match(text, m.end()):
-            # 12345678、3個: a count after a pause is not part of the number; 10-12時 is a range
-            if len(groups) == 1 or not _PAUSED.search(text, groups[-2][1], groups[-1][0]):
+            # 12345678、3個: a count after a pause is not part of the number; 10-12時 is a range. After a space
+            # only when what comes before it is a whole number of its own (「ばんごうは 12345678 12日の午前中で」)
+            if len(groups) == 1:
+                continue
+            rest = (groups[0][0], groups[-2][1])
+            if not (_PAUSED.search(text, groups[-2][1], groups[-1][0])
+                    or _classify(_digits(text, *rest), text[rest[0]:rest[1]], before)):
                 continue
             groups.pop()
-        before = text[max(0, m.start() - 10) : m.start()].rstrip(" :はがをも")
         for start, end, etype in _numbers(text, groups, before):
             a, b = norm.span(start, end)
             out.append(Entity(etype, _digits(text, start, end), a, b))

@@ -47,7 +47,7 @@ _DATE_RE = re.compile(
     rf"(?P<edge>{_EDGES})"
     r"|(?P<named>元日|元旦|がんじつ|がんたん|大晦日|大みそか|おおみそか|クリスマスイブ|クリスマス)"
     rf"|(?P<holiday>{'|'.join(_HOLIDAYS)})"
-    r"|(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?:(?<![うんっ])|(?<=[^べかしせけ]てん))(?:きょう|きよう(?=は|の|って|じゅう|中|も))(?![みしだかつりぎょ]|い(?![こけっかまなれ])|と[のにでふしえへ])|明日|あした|あす(?![かこ])|昨日|きのう)"
+    r"|(?P<rel>しあさって|明[々明]後日|明後日|あさって|今日|本日|(?:(?<![うんっ])|(?<=[^べかしせけ]てん))(?:きょう|きよう(?=は|の|って|じゅう|中|も))(?![みしだかつりぎょ]|い(?![こけっかまなれ])|と[のにでふしえへ])|明日|あした|あす(?![かこ]|みません|いません)|昨日|きのう)"
     r"|(?:(?P<wk>再来週|さらいしゅう|来週|らいしゅう|今週|こんしゅう|次|つぎ|今度|こんど)の?)?"
     r"(?:(?P<wdk>[月火水木金土日])曜|(?P<wdh>げつ|すい|もく|きん|にち)よう|(?P<wdh2>か|ど)よう(?=び))(?:日|び)?"
     r"|(?:(?P<y>[0-9]{4})年 ?)?(?P<m>[0-9]{1,2})月[、 ]*(?:の[、 ]*)?(?P<d>[0-9]{1,2})日"
@@ -182,6 +182,12 @@ _CORRECTED_KANA_DAY = re.compile(
     r"(?P<mo>)(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
     r"(?=の|に|で|は|から|まで|です|[、。!.\s]|$)"
 )
+# the kana days no ordinary word sounds like (じゅうよっか, にじゅうよっか, ついたち, はつか): a date wherever it is said,
+# as in 「えー… そうですねえ… じゅうよっか… じゅうよっかの ごぜんちゅうが ありがたいんですけどね」 (the last one said)
+_PLAIN_KANA_DAY = re.compile(
+    r"(?P<mo>)(?P<day>にじゅうよっか|(?<!に)じゅうよっか|ついたち|はつか)"
+    r"(?=の|に|で|は|も|が|なら|だと|やったら|って|から|まで|です|[、。!.\s]|$)"
+)
 _KANA_DAY_NUMBER = {"ついたち": 1, "ふつか": 2, "みっか": 3, "よっか": 4, "むいか": 6, "なのか": 7, "ようか": 8,
                     "ここのか": 9, "とおか": 10, "はつか": 20, "じゅうよっか": 14, "にじゅうよっか": 24}
 
@@ -204,7 +210,8 @@ def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 
 def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
-    m = _LONE_KANA_DAY.fullmatch(norm.text) or _MONTH_KANA_DAY.search(norm.text) or _last(_CORRECTED_KANA_DAY, norm.text)
+    m = (_LONE_KANA_DAY.fullmatch(norm.text) or _MONTH_KANA_DAY.search(norm.text)
+         or _last(_CORRECTED_KANA_DAY, norm.text) or _last(_PLAIN_KANA_DAY, norm.text))
     if m is None:
         return []
     if m.groupdict().get("day5"):  # 12月のいつかで
@@ -265,7 +272,10 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     # the same day said before it is refused is the day as things stand (明日届く予定の荷物なんですけど、明日は家に
     # 誰もいないんです), not the one asked for; said again after it, it is asked for (明日は昼いないので、明日の夜に)
     out = [e for e in out if not (e.value in avoided and e.start < avoided[e.value])]
-    return out or _lone_kana_day(norm, today)
+    kana = _lone_kana_day(norm, today)
+    if out and kana and kana[0].start >= out[-1].end:
+        out.append(kana[0])  # 「にじゅうさんにち あ いや にじゅうよっかの ごぜんちゅうで」: a day said after, in kana
+    return out or kana
 
 
 def _explicit(m: re.Match[str]) -> bool:

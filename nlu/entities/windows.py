@@ -104,18 +104,24 @@ _DAY_END = ("日", "曜")
 _HIRA = re.compile(r"[ぁ-ゖ]")
 _KANA_BEFORE = ("の", "は", "も", "あした", "あす", "あさって", "きょう", "び", "にち", "なくて", "なかった", "いや",
                 # a condition or a change of mind just before it (できればいちばんおそいので, やっぱりゆうがた)
-                "れば", "たら", "なら", "なるべく", "やっぱり", "やっぱ", "じゃあ", "ほな")
+                "れば", "たら", "なら", "なるべく", "やっぱり", "やっぱ", "じゃあ", "ほな",
+                # a yes with a condition (ええよ せやけど ごぜんちゅうに してな, はい でも ゆうがたで)
+                "けど", "けれど", "でも")
 _GREETING = re.compile(r"こんばん[はわ]|今晩[はわ](?:$|[、。,.!? ー])")
 
 
-def _stands_alone(text: str, m: re.Match[str]) -> bool:
+def _stands_alone(text: str, m: re.Match[str], offsets: tuple[int, ...] = ()) -> bool:
+    """`offsets` (the normalised text's, into the original) tell where the normaliser took out a space: a
+    word the caller said apart (「ちゃいます ごぜんちゅうです」) stands alone whatever kana came before it."""
     start, end, word = m.start(), m.end(), m.group()
     if _GREETING.match(text, start):
         return False
     prev = text[start - 1 : start]
     if _KANJI.match(prev) and prev not in _DAY_END:
         return False
-    if _HIRA.match(word) and _HIRA.match(prev) and not text.endswith(_KANA_BEFORE, 0, start):
+    # (not after に: 「ひとに よる」 is the verb, 「に ばん」 a number)
+    said_apart = 0 < start < len(offsets) and offsets[start] > offsets[start - 1] + 1 and prev != "に"
+    if _HIRA.match(word) and _HIRA.match(prev) and not said_apart and not text.endswith(_KANA_BEFORE, 0, start):
         return False
     if _POINT.match(text, end) or _REFUSED.match(text, end) or refused(text, end):
         return False
@@ -129,7 +135,7 @@ def _stands_alone(text: str, m: re.Match[str]) -> bool:
 def window_entities(norm: Normalized) -> list[Entity]:
     """`time_window` for each window word that stands alone; spans in the original text."""
     text = norm.text
-    found = [m for m in _WORD_RE.finditer(text) if _stands_alone(text, m)]
+    found = [m for m in _WORD_RE.finditer(text) if _stands_alone(text, m, norm.offsets)]
     # a window said as the topic is what the caller talks about, the one said with に/で is the one
     # asked for: 「夜は早く寝るもんで、午前中に届けて」 wants the morning
     asked = [m for m in found if not _TOPIC.match(text, m.end())]
