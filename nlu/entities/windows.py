@@ -74,9 +74,9 @@ _FOLLOW = re.compile(
 )
 _UNTIL_OK = frozenset({"午前中", "ごぜんちゅう"})  # 午前中までに is the morning slot
 # after a pick: で/が(いい)/に(して), not のに or ので with a pause (一番遅いのに、まだ来ない), です (足が遅い方です)
-# nor a verb (遅いほうだ, 最後の便り)
+# nor a verb (遅いほうだ, 最後の便り), nor a question about it (いちばん おそいので なんじまで ですか)
 _PICK_FOLLOW = re.compile(
-    r"$|[、。,.!?~ ]|で(?!す|した|[、,])|に(?![、。,.!? ]|$)|が(?:いい|ええ|いー|助か|たすか|希望|きぼう|嬉|うれ)"
+    r"$|[、。,.!?~ ]|で(?!す|した|[、,]|\s*(なんじ|何時|いつ|どれ|どの))|に(?![、。,.!? ]|$)|が(?:いい|ええ|いー|助か|たすか|希望|きぼう|嬉|うれ)"
     r"|お願|おねが|頼|たの|希望|きぼう|指定|してい"
 )
 # a delivery by noon is the morning slot (12時までに, お昼までにお願い); a bare 12時まで only at the end, not

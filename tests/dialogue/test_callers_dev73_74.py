@@ -147,3 +147,22 @@ async def test_the_other_store_said_with_its_noun_is_the_same_question(tmp_path:
       expect: {intent: product_availability, says: 梅田店に在庫}
 """)
     assert result.passed, result.failures
+
+
+async def test_another_order_said_with_mo_is_the_same_request_again(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「あと、妻が頼んだ23456789もお願いします」 after a status was read: not understood, twice
+    result = await _run(tmp_path, bot, nlu, """
+- name: the wife's order too
+  channel: chat
+  now: "2026-12-16T10:00:00+09:00"
+  turns:
+    - user: 12345678の配送状況を知りたいです。電話番号は090-1234-5678です
+      expect: {awaiting: anything_else}
+    - user: あと、妻が頼んだ23456789もお願いします
+      expect: {awaiting: "slot:phone_number"}
+    - user: 妻の番号は08098765432です
+      expect: {says: 準備中, awaiting: anything_else}
+    - user: 以上です
+  expect: {outcome: resolved, slots: {order_id: "23456789"}}
+""")
+    assert result.passed, result.failures
