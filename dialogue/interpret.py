@@ -792,6 +792,12 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「今ちょっとバタバタしてて、コールバックお願いできます？」: asked in so many words, whatever the classifier
         # made of the loanword
         action = Request("callback_request")
+    if (isinstance(action, Request) and action.clarify and action.intent in _CHANGES_ASKED and heard.parse is not None
+            and takes_requests(q.awaiting) and "order_status" in q.routable
+            and _HOW_IS_IT.search(heard.parse.normalized) and not _CHANGE_WORDS.search(heard.parse.normalized)):
+        # 「にーさんよんごー ろくななはちきゅうの ちゅうもん どないなってます」 (cancel 0.44): how an order is doing is
+        # its status, asked about first; nothing is to be cancelled, returned or sent elsewhere
+        action = replace(action, intent="order_status")
     if (isinstance(action, Request) and action.intent == CALLBACK_INTENT and heard.parse is not None
             and takes_requests(q.awaiting) and _CALLING_FROM.search(heard.parse.normalized) and not _CALLBACK_ASKED.search(heard.parse.normalized)):
         # 「いえの でんわから かけてるんですけど ちゅうもんの けん で」: where the call comes from, no callback asked
@@ -882,6 +888,11 @@ _SOMEONE_ELSES_PHONE = re.compile(
     # "Can someone call me back on my mobile instead?" from a hotel's line
     r"(?i:\b(on|to|at) my (mobile|cell|cellphone|cell phone)\b|\b(another|a different|other|my other) (number|phone)\b"
     r"|\binstead\b)")
+# how something is doing (どうなってますか, どないなってんの): a status asked for, no change
+_HOW_IS_IT = re.compile(r"(どう|どない|どげん|どがい|どんげ)[、\s]*(なって|なっと|なっちょ|なっとる|なってん)")
+_CHANGES_ASKED = frozenset({"cancel_order", "return_exchange", "address_change"})
+_CHANGE_WORDS = re.compile(r"取り?消|とりけし|キャンセル|きゃんせる|やめ|止め|返品|へんぴん|返し|かえし|交換|こうかん|住所|じゅうしょ|"
+                           r"届け先|とどけさき|送り先|おくりさき")
 # where the call comes from (「家の電話からかけてます」「公衆電話からなんですけど」), said before the request
 _CALLING_FROM = re.compile(r"(電話|でんわ|携帯|けいたい|スマホ|すまほ)から[、\s]*(かけて|かけと|お?電話して|お?でんわして|なんです|なんや)")
 NEXT_GUESS_FLOOR = 0.05  # the classifier's second guess, below which it is no guess at all

@@ -166,3 +166,19 @@ async def test_another_order_said_with_mo_is_the_same_request_again(tmp_path: Pa
   expect: {outcome: resolved, slots: {order_id: "23456789"}}
 """)
     assert result.passed, result.failures
+
+
+async def test_how_an_order_is_doing_is_its_status(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「…の ちゅうもん どないなってます」 was asked about as a cancellation (the classifier 0.44 on cancel)
+    result = await _run(tmp_path, bot, nlu, """
+- name: how is it doing
+  channel: voice
+  caller: {phone: "08098765432"}
+  now: "2026-12-16T10:00:00+09:00"
+  turns:
+    - user: にーさんよんごー ろくななはちきゅうの ちゅうもん どないなってます
+      expect: {awaiting: confirm, says: 配送状況}
+    - user: せや
+  expect: {intents: [order_status], slots: {order_id: "23456789"}}
+""")
+    assert result.passed, result.failures
