@@ -238,7 +238,7 @@ class NLU:
         return self._heads(standard)["intent"]
 
     def _linear(self, text: str) -> _Linear:
-        norm = normalize(text[:MAX_CHARS])
+        norm = normalize(text[:MAX_CHARS], caller_line=True)
         tokens = tokenize(norm.text)
         feats = features.extract(norm.text, tokens, self.clusters)
         empty = not tokens or not any(ch.isalnum() for ch in norm.text)
