@@ -222,29 +222,10 @@ def _romaji_edits(text: str) -> list[Edit]:
     return edits
 
 
-# a line typed all in katakana (half-width ｻｯﾎﾟﾛﾃﾝ ｴｲｷﾞｮｳｼﾞｶﾝ ｵｼｴﾃ, or a recogniser's katakana): read as the
-# hiragana the models learned kana speech from (every training line is also trained as its hiragana reading);
-# a line with any hiragana or kanji keeps its katakana, which are then loanwords and names
-_KATAKANA_RUN = re.compile(r"[ァ-ヶ]+")
-_HIRA_OR_KANJI = re.compile(r"[ぁ-ゖ\u4e00-\u9fff々]")
-KATAKANA_LINE_MIN = 4  # katakana letters in a line before it is read as all-kana speech (not ケトル alone)
-
-
-def _katakana_line_edits(text: str) -> list[Edit]:
-    runs = list(_KATAKANA_RUN.finditer(text))
-    if _HIRA_OR_KANJI.search(text) or sum(len(m.group()) for m in runs) < KATAKANA_LINE_MIN:
-        return []
-    return [(m.start(), m.end(), jaconv.kata2hira(m.group())) for m in runs]
-
-
-def normalize(text: str, caller_line: bool = False) -> Normalized:
-    """Normalise one utterance; `offsets[i]` is the input index of output character i (+ len(text)).
-    `caller_line`: a whole line a caller said or typed (NLU.parse), where one all in katakana is kana speech;
-    not a keyword or a name, where katakana are as written (コンビニ in the knowledge base)."""
+def normalize(text: str) -> Normalized:
+    """Normalise one utterance; `offsets[i]` is the input index of output character i (+ len(text))."""
     norm, offs = _clean(text)
     norm, offs = _fold(norm, offs)
-    if caller_line:
-        norm, offs = apply_edits(norm, offs, _katakana_line_edits(norm))
     if _ASCII_LETTER.search(norm):
         norm, offs = apply_edits(norm, offs, _romaji_edits(norm))
     norm, offs = apply_edits(norm, offs, numbers.homophone_digit_edits(norm))

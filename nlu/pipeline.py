@@ -23,6 +23,7 @@ from nlu.entities.lexicon import DEFAULT_PATH as DEFAULT_LEXICON
 from nlu.entities.lexicon import lexicon_at
 from nlu.foreign_requests import CONFIDENCE as FOREIGN_CONFIDENCE
 from nlu.foreign_requests import foreign_request
+from nlu.kana_lines import read_as_kana
 from nlu.language import detect_language, latin_only
 from nlu.linear import JointScorer
 from nlu.model import ModelBundle, ModelError
@@ -238,7 +239,7 @@ class NLU:
         return self._heads(standard)["intent"]
 
     def _linear(self, text: str) -> _Linear:
-        norm = normalize(text[:MAX_CHARS], caller_line=True)
+        norm = read_as_kana(normalize(text[:MAX_CHARS]))
         tokens = tokenize(norm.text)
         feats = features.extract(norm.text, tokens, self.clusters)
         empty = not tokens or not any(ch.isalnum() for ch in norm.text)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dialogue.bot import Bot
+from nlu.kana_lines import read_as_kana
 from nlu.normalize import normalize
 from nlu.pipeline import NLU
 from tests.dialogue.cases import run_case as _run
@@ -27,13 +28,13 @@ def test_a_line_all_in_katakana_is_understood(nlu: NLU, text: str, intent: str, 
 @pytest.mark.parametrize("text", ["ケトル", "梅田店のケトル", "ヤマトで届いたケトル"])
 def test_katakana_beside_hiragana_or_kanji_stays_katakana(text: str) -> None:
     # loanwords and names in an ordinary line, or one short word alone, are left as written
-    assert normalize(text, caller_line=True).text == text
+    assert read_as_kana(normalize(text)).text == text
 
 
 def test_a_keyword_in_katakana_is_not_a_caller_line() -> None:
-    # the knowledge base's コンビニ must meet the caller's コンビニ払い as written
+    # the knowledge base's コンビニ must meet the caller's コンビニ払い as written: only NLU.parse reads lines as kana
     assert normalize("コンビニ").text == "コンビニ"
-    assert normalize("コンビニ", caller_line=True).text == "こんびに"
+    assert read_as_kana(normalize("コンビニ")).text == "こんびに"
 
 
 async def test_a_half_width_katakana_chat_gets_the_hours(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
