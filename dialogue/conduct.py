@@ -27,6 +27,7 @@ from dialogue.events import (
     QueuedTaken,
     RequestQueued,
     RequestResolved,
+    RequestTaken,
     SlotsCleared,
     SlotSet,
     SlowedDown,
@@ -65,6 +66,11 @@ from nlu.types import Parse
 MAX_NO_INPUT = 3
 MAX_HESITATIONS = 3  # a caller who only hesitates this often in a row is better off with a person
 MAX_YES_NO_TRIES = 3  # failed tries at a yes/no question before the bot stops asking it
+OUT_OF_SCOPE = "out_of_scope"
+_OUT_OF_SCOPE_TOLD = "nomatch_out_of_scope"  # the prompt that tells a caller this line does not handle their question
+# a caller without what the flow needs: a person looks it up (offered where the bot has the words for it)
+_DONT_KNOW = Handover("complex", "general", 2, "transfer_dont_know")
+_PERSON_OFFERED, _PERSON_DECLINED = "offer_person", "person_declined"
 
 
 class Conductor:
@@ -161,9 +167,11 @@ class Conductor:
                     # were told): the request was served; the offer is what was declined
                     turn.emit(RequestResolved())
                 turn.say("goodbye")
-                # nothing served (a wrong number, a question the line does not handle): the bot said goodbye and
-                # ended the call (SPEC 7.2 `ended`); `abandoned` is a caller who hung up on an unfinished call
-                turn.emit(CallEnded("resolved", None) if turn.state.resolved else CallEnded("ended", "goodbye"))
+                # nothing served (a wrong number, words never understood): the bot said goodbye and ended the call
+                # (SPEC 7.2 `ended`); `abandoned` is a caller who hung up on an unfinished call. A question the line
+                # does not handle, answered as such (「アルバイトの募集は」「明日の天気は」) and closed on, was served
+                served = turn.state.resolved or turn.state.intents[-1:] == (OUT_OF_SCOPE,)
+                turn.emit(CallEnded("resolved", None) if served else CallEnded("ended", "goodbye"))
                 return True
             case Simple(kind="confirm_end"):
                 turn.say("confirm_goodbye")
@@ -282,6 +290,9 @@ class Conductor:
                 return True
             if aw.offer == "clarify" and aw.intent is not None:
                 return await self._request(turn, aw.intent, {**aw.prefill, **values}, push=False)
+            if aw.offer == "person":
+                await self.exits.handover(turn, _DONT_KNOW)
+                return True
             if aw.offer == "callback":
                 callback = turn.bot.flow_for(CALLBACK_INTENT)
                 if callback is None:
@@ -343,6 +354,12 @@ class Conductor:
             elif aw.offer == "clarify":
                 turn.say("rephrase")
                 turn.emit(Waiting(AwaitFree()))
+            elif aw.offer == "person":
+                # the caller will find the number and call again: nothing left open for now, and the call goes on
+                turn.say(_PERSON_DECLINED if turn.bot.prompts.has(_PERSON_DECLINED) else "request_dropped")
+                turn.emit(RequestResolved())
+                turn.say("anything_else")
+                turn.emit(Waiting(AwaitAnythingElse()))
             elif aw.offer == "callback":
                 turn.say("callback_declined")
                 # the caller chose to call again later: nothing is left open (outside writers split on the outcome:
@@ -471,7 +488,14 @@ class Conductor:
             return True
         key = f"dont_know_{aw.slot}" if isinstance(aw, AwaitSlot) else "dont_know"
         turn.say(key if turn.bot.prompts.has(key) else "dont_know")
-        await self.exits.handover(turn, Handover("complex", "general", 2, "transfer_dont_know"))
+        if (isinstance(aw, AwaitSlot) and turn.bot.prompts.has(_PERSON_OFFERED)
+                and self.exits.hours.is_open(_DONT_KNOW.queue, turn.now)):
+            # 「母の電話番号ですか ちょっと今わからないです」: a person can look it up, asked, not imposed: the caller may
+            # rather look for the number and call again (outside the hours the offer is the callback's)
+            turn.say(_PERSON_OFFERED)
+            turn.emit(Waiting(AwaitOffer("person")))
+            return True
+        await self.exits.handover(turn, _DONT_KNOW)
         return True
 
     async def no_match(self, turn: Turn, action: Action) -> None:
@@ -496,8 +520,9 @@ class Conductor:
         if isinstance(aw, AwaitConfirm | AwaitOffer):
             turn.say("confirm_reprompt")
             return
-        if isinstance(action, Simple) and action.out_of_scope and turn.bot.prompts.has("nomatch_out_of_scope"):
-            turn.say("nomatch_out_of_scope")  # understood, but not something this line handles
+        if isinstance(action, Simple) and action.out_of_scope and turn.bot.prompts.has(_OUT_OF_SCOPE_TOLD):
+            turn.say(_OUT_OF_SCOPE_TOLD)  # understood, but not something this line handles
+            turn.emit(RequestTaken(OUT_OF_SCOPE))  # acted on, by telling so (SPEC 7.2 `intents`)
         else:
             turn.say("nomatch_1" if state.consecutive_failures <= 1 else "nomatch_2")
 
@@ -509,6 +534,8 @@ class Conductor:
         elif isinstance(aw, AwaitOffer) and aw.offer == "clarify":
             turn.say("rephrase")
             turn.emit(Waiting(AwaitFree()))
+        elif isinstance(aw, AwaitOffer) and aw.offer == "person":
+            await self.exits.handover(turn, _DONT_KNOW)  # a caller who cannot say yes or no is better with a person
         elif isinstance(aw, AwaitOffer):
             self._ask_again(turn, after_goodbye=True)
         else:

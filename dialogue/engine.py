@@ -26,6 +26,7 @@ from dialogue.bot import Bot
 from dialogue.clock import TOKYO, national_number
 from dialogue.conduct import Conductor
 from dialogue.escalation.engine import Decision, EscalationEngine
+from dialogue.escalation.schema import GENERAL_QUEUE
 from dialogue.escalation.signals import Signals
 from dialogue.events import (
     CallEnded,
@@ -142,7 +143,7 @@ class DialogueManager:
         state = CallState(id=sid, channel=start.channel, started_at=now.isoformat(timespec="seconds"),
                           caller_phone=phone, caller_vip=start.caller.vip,
                           clock=start.now.isoformat() if start.now else None)
-        turn = Turn(state, self.bot, now, card_payments=self.payments.gateway is not None)
+        turn = self._new_turn(state, now)
         turn.emit(CallStarted(start.channel, phone))
         if not await self._repeat_opening(turn):
             await self.conductor.open(turn)
@@ -157,7 +158,7 @@ class DialogueManager:
                 raise SessionNotFound(session_id)
             if state.ended:
                 return BotReply((), InputSpec(awaiting="none"), ended=True, outcome=state.outcome)  # type: ignore[arg-type]
-            turn = Turn(state, self.bot, self._now(state), card_payments=self.payments.gateway is not None)
+            turn = self._new_turn(state, self._now(state))
             try:
                 await self._turn(turn, user)
             except Exception:
@@ -182,7 +183,7 @@ class DialogueManager:
             state = await self.store.load(session_id)
             if state is None or state.ended:
                 return
-            turn = Turn(state, self.bot, self._now(state), card_payments=self.payments.gateway is not None)
+            turn = self._new_turn(state, self._now(state))
             done = state.resolved and isinstance(state.awaiting, AwaitAnythingElse)
             turn.emit(CallEnded("resolved" if done else "abandoned", None))
             await self._finish(turn)
@@ -229,6 +230,10 @@ class DialogueManager:
 
     def _lock(self, session_id: str) -> AbstractAsyncContextManager[None]:
         return self.locks.hold(session_id)
+
+    def _new_turn(self, state: CallState, now: datetime) -> Turn:
+        return Turn(state, self.bot, now, card_payments=self.payments.gateway is not None,
+                    agents_open=self.escalation.hours.is_open(GENERAL_QUEUE, now))
 
     def _now(self, state: CallState) -> datetime:
         return datetime.fromisoformat(state.clock) if state.clock else datetime.now(TOKYO)

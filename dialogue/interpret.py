@@ -207,6 +207,10 @@ _GIVEN_UP_FIRST = re.compile(
 _GIVEN_UP_THEN = re.compile(r"^[^。!?]{0,16}?(は|を)(やめて|しないで|せずに|やめにして)[、,\s]*(?=[^、。,\s]{4,})")
 
 
+# a hello at the head of a turn (「もしもし」「こんにちは」「お世話になっております」), with what the caller rang about after it
+_GREETING_FIRST = re.compile(r"^(?:(?:もしもし|こんにちは|こんにちわ|こんばんは|こんばんわ|おはようございます|おはよう|"
+                             r"お世話になっております|おせわになっております|お世話になります|おせわになります|お疲れ様です)"
+                             r"[ー〜~ぁ-ぉっ]*[、,。.!！\s]*)+")
 _NOT_DOING = re.compile(r"^[^、。,]{0,10}(しないで|せんで|せずに|なしで|いらないので|いいので|やめて)[、,\s]*")
 
 
@@ -229,6 +233,13 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
         if breaks and remains[breaks[-1].end():].strip(" 、。"):
             remains = remains[breaks[-1].end():]
         return nlu.parse(remains, now) if remains and remains != text else None
+    greeting = _GREETING_FIRST.match(text)
+    if parse.intent.name == "greet" and greeting is not None and len(words.bare(text[greeting.end():])) >= 4:
+        # 「もしもし 梅田のお店って きょう やってはります」 (greet 0.78): the hello read as the whole turn; the words
+        # after it are what the caller rang about, where they are a sure reading (「これ きかいの こえかね」 is not)
+        after = nlu.parse(text[greeting.end():], now)
+        if after.intent.confidence >= TOPIC_SWITCH and not after.low_confidence:
+            return after
     # 「在庫じゃなくて、店の営業時間が知りたい」: what comes after the correction is the request
     matches = list(_NOT_THIS.finditer(text)) or list(_CLAUSE_BREAK.finditer(text))[:1]
     if not matches or not text[matches[-1].end():].strip(" 、。"):
@@ -686,6 +697,9 @@ def _dont_know(parse: Parse) -> bool:
     return words.DONT_KNOW.search(parse.normalized) is not None and not words.only_slower(parse.normalized)
 
 
+SURE_REPEAT = 0.9  # 「もう一度注文したいんですが」 is 0.85
+
+
 def _commands(parse: Parse) -> Simple | None:
     """Global commands, only as the meaning of the whole utterance."""
     text = parse.normalized
@@ -695,14 +709,24 @@ def _commands(parse: Parse) -> Simple | None:
         return Simple("slow_down")
     if words.only_repeat(text):
         return Simple("repeat")
+    if (parse.intent.name == "repeat" and parse.intent.confidence >= SURE_REPEAT and words.REPEAT_WORD.search(text)
+            and not words.SAYS_IT_AGAIN.search(text) and not heard_by_type(parse)):
+        # 「恐れ入りますが もう一度おっしゃっていただけますでしょうか」「電車の中で よく聞こえなくて もう一度お願いします」
+        # 「え なんて もういっぺん言うてくれはる」: asked in more words than the patterns know, and sure (0.94-1.00)
+        return Simple("repeat")
     if words.asks_if_machine(text):
         return Simple("machine")
     return None
 
 
+# how sure a reading of "not this line's business" must be to be told so (「アルバイトって募集してますか」 0.74); the
+# prompt also names what the line handles, so a request misread as one is asked again all the same
+OUT_OF_SCOPE_FLOOR = 0.6
+
+
 def _unclear(parse: Parse) -> Simple:
     # 「＃＄％＆＠」: nothing said at all is not a question the line does not handle
-    out_of_scope = (parse.intent.name == "out_of_scope" and parse.intent.confidence >= 0.8
+    out_of_scope = (parse.intent.name == "out_of_scope" and parse.intent.confidence >= OUT_OF_SCOPE_FLOOR
                     and any(ch.isalnum() for ch in parse.normalized))
     return Simple("unclear", out_of_scope=out_of_scope)
 
@@ -794,10 +818,20 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         action = Request("callback_request")
     if (isinstance(action, Request) and action.clarify and action.intent in _CHANGES_ASKED and heard.parse is not None
             and takes_requests(q.awaiting) and "order_status" in q.routable
-            and _HOW_IS_IT.search(heard.parse.normalized) and not _CHANGE_WORDS.search(heard.parse.normalized)):
+            and (_HOW_IS_IT.search(heard.parse.normalized) or _ORDER_TOPIC.search(heard.parse.normalized))
+            and not _CHANGE_WORDS.search(heard.parse.normalized)):
         # 「にーさんよんごー ろくななはちきゅうの ちゅうもん どないなってます」 (cancel 0.44): how an order is doing is
-        # its status, asked about first; nothing is to be cancelled, returned or sent elsewhere
+        # its status, asked about first; nothing is to be cancelled, returned or sent elsewhere. So is an order
+        # only named as the topic (「母の注文のことで聞きたいんですけど」, cancel 0.49)
         action = replace(action, intent="order_status")
+    if (isinstance(action, Request) and action.intent == "product_availability" and heard.parse is not None
+            and takes_requests(q.awaiting) and "order_status" in q.routable
+            and _ORDERED.search(heard.parse.normalized) and _ON_ITS_WAY.search(heard.parse.normalized)
+            and not words.STOCK_ASKED.search(heard.parse.normalized)):
+        # 「先日お願いいたしました電気ケトルは もう送っていただけましたでしょうか」「家内が頼んだ電気ケトル まだかって
+        # 言うとるんだが」 (stock 0.2-0.3, the product named): a product already ordered, on its way, is the order's
+        # status, said in so many words: not asked about
+        action = replace(action, intent="order_status", clarify=False)
     if (isinstance(action, Request) and action.intent == CALLBACK_INTENT and heard.parse is not None
             and takes_requests(q.awaiting) and _CALLING_FROM.search(heard.parse.normalized) and not _CALLBACK_ASKED.search(heard.parse.normalized)):
         # 「いえの でんわから かけてるんですけど ちゅうもんの けん で」: where the call comes from, no callback asked
@@ -890,6 +924,11 @@ _SOMEONE_ELSES_PHONE = re.compile(
     r"|\binstead\b)")
 # how something is doing (どうなってますか, どないなってんの): a status asked for, no change
 _HOW_IS_IT = re.compile(r"(どう|どない|どげん|どがい|どんげ)[、\s]*(なって|なっと|なっちょ|なっとる|なってん)")
+# a product the caller has ordered (「頼んだ」「お願いいたしました」), and it coming to them (「まだ」「届く」「送って」)
+_ORDERED = re.compile(r"(頼ん|たのん|注文し|ちゅうもんし|お願いし|おねがいし|お願いいたし|おねがいいたし|買っ|かっ|購入し|こうにゅうし)"
+                      r"(た|だ|まし|とい|てお)")
+_ON_ITS_WAY = re.compile(r"まだ|届|とど|送っ|おくっ|送られ|おくられ|来な|こな|来ん|こん|来ませ|きませ|発送|はっそう|着い|つい")
+_ORDER_TOPIC = re.compile(r"(注文|ちゅうもん|荷物|にもつ)(の)?[、\s]*(こと|件|けん)")
 _CHANGES_ASKED = frozenset({"cancel_order", "return_exchange", "address_change"})
 _CHANGE_WORDS = re.compile(r"取り?消|とりけし|キャンセル|きゃんせる|やめ|止め|返品|へんぴん|返し|かえし|交換|こうかん|住所|じゅうしょ|"
                            r"届け先|とどけさき|送り先|おくりさき")
@@ -1208,6 +1247,19 @@ def _asks_of_another_thing(said: _Said, q: Question) -> bool:
     return request is not None and request.intent not in q.flow_intents
 
 
+def _another_request_with_answer(said: _Said, q: Question) -> Request | None:
+    """「キャンセルってまだできますか？番号は23456789です」 at the order number a fragment (「注文の」) was guessed to
+    ask for: the answer, and another request named in so many words, at the flow's first question; that request
+    is served instead, with the answer."""
+    if q.slots or not _CHANGE_WORDS.search(said.parse.normalized):
+        return None
+    request = _request(said, q)
+    if (request is None or request.clarify or request.intent in q.flow_intents or request.intent in CONVERSATION
+            or request.intent not in q.routable or _confident(said.parse) != request.intent):
+        return None
+    return replace(request, prefill={**request.prefill, **said.values}, instead=True)
+
+
 def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     parse, values = said.parse, said.values
     if aw.entity == "phone_number" and q.caller_phone and aw.slot not in values and words.THIS_NUMBER.match(parse.normalized):
@@ -1225,6 +1277,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             text = _free_text(parse, aw.slot)
             if text is not None:
                 return Fill({**values, aw.slot: text})
+    elif aw.slot in values and (switched := _another_request_with_answer(said, q)) is not None:
+        return switched
     elif aw.slot in values and not _asks_of_another_thing(said, q):
         return Fill({**values, **_address_after(parse, aw, q)})
     elif (values and set(said.prefill) <= set(q.slot_types) and not _NAMES_A_REQUEST.search(parse.normalized)
@@ -1649,6 +1703,10 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent != "operator_request"
             and words.ASKS_FOR_PERSON.search(lead) and not words.NO.match(lead)):
         return Request("operator_request")  # 「んだら だれか ひとと はなさせて もらえねえべか」 to a guess at the request
+    if (isinstance(aw, AwaitOffer) and aw.offer == "person" and not words.NO.match(lead)
+            and (words.ASKS_FOR_PERSON.search(lead) or _confident(parse) == "operator_request")):
+        # 「んだら 誰か人さ代わってけねが」 to 「担当者におつなぎいたしましょうか」: more than a yes, the caller's own ask
+        return Request("operator_request")
     if (("callback_request" in q.flow_intents or isinstance(aw, AwaitOffer) and aw.offer == "callback")
             and words.CONNECT_NOW.search(lead)):
         return Request("operator_request")  # 「やっぱり今つないでもらえますか、待ちますんで」: a person now, not later
@@ -1858,7 +1916,10 @@ _RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい
 _NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
 _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"
                            r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
-_THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ|で|っす)?[。、!！\s]*$|(それ|これ)だけ(です|で|や|だ|っす|じゃ|ですわ)?[。、!！\s]*$")
+_THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ|で|っす)?[。、!！\s]*$|(それ|これ)だ[けげ](です|で|や|だ|っす|じゃ|ですわ)?[。、!！\s]*$")
+# 「以上です ありがとうございました」「それだけです、どうも」: done, and thanks to close on
+_ALL_THEN_THANKS = re.compile(r"(以上|いじょう|それだけ)(です|でございます|や|だ|っす)?[。、!！\s]*"
+                              r"(ありがと|有難|どうも|おおきに|お世話|おせわ)[^?？]{0,12}$")
 _DOUBLED_YES = re.compile(r"(はい|ハイ)([、 ]?(はい|ハイ))+[、。!?…\.\s]*")
 # 「はーい」 drawn out, to 「ほかにご用件は」: an "all right then" that closes as often as it asks for more
 _DRAWN_YES = re.compile(r"(は[ーぁあ〜~]+い|ハ[ーァア〜~]+イ)[ー〜~]*[、。!?…\.\s]*")
@@ -1887,8 +1948,10 @@ def _asks_more(lead: str) -> bool:
     plain_no = words.NO.match(lead) and not words.NOT_SOLVED.search(lead)  # 「いえ、そうじゃなくて…」 asks on
     if words.YES.match(lead):
         # 「はい、わかりました。ついでに、コンビニ払いだといくらですか」: the yes closes the answer, a new question follows
+        # (「はい わかりました あと だいびきの てすうりょうも おしえてください」: a question put as a request to tell)
         then = _ALSO_ASKED.match(lead)
-        return then is not None and bool(words.QUESTION.search(lead[then.end():]))
+        return then is not None and bool(words.QUESTION.search(lead[then.end():])
+                                         or _WANTS_TO_KNOW.search(lead[then.end():]))
     if plain_no or words.only_closing(lead):
         return False
     last = [x for x in re.split(r"[。.!！…]+", lead) if x.strip()]
@@ -1954,6 +2017,17 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
                 said.parse.normalized):
             # 「会社に出す領収書がほしいんですけど、どうすればもらえますか」: the wish is what the question asks how to
             # get, and the answer is the whole of it; the billing flow (an order's amount) does nothing more for it
+            wish = False
+        if (not wish and also is None and request is not None and not request.clarify
+                and request.intent not in ("billing_inquiry", "out_of_scope") and "order_id" in said.prefill):
+            # 「三四五六七八九〇の電気ケトルやねんけど、…返品できるやんな？」: the rule answered, and the caller's own
+            # order, named by its number, is what they ask it of: its flow runs on it after the answer
+            wish = True
+        if (wish and request is not None and request.intent == "billing_inquiry" and "order_id" not in said.prefill
+                and not _OF_AN_ORDER.search(said.parse.normalized)):
+            # 「カード持ってないんでコンビニ払いにしたいんですけど、手数料ってかかりますか」「会社の経費で落としたいので」
+            # 「贈り物にしたいのですが、ラッピングは…料金はおいくらに」: a wish around a question the knowledge base
+            # answers, and no order of theirs named: the billing flow (an order's bill) has nothing to look up
             wish = False
         return Answer(hit, then=request) if wish else Answer(first, also=also)
     if (request.intent in _FAQ_LIKE and not said.prefill and hit.coverage >= _SURE_COVERAGE
@@ -2061,6 +2135,8 @@ _ASKS_ALL_THE_SAME = re.compile(r"よね|でしたっけ|だっけ|かしら|認
 _FAQ_LIKE = frozenset({"billing_inquiry", "return_exchange", "out_of_scope"})
 _SURE_COVERAGE = 0.8
 # a question of how to do or get something (どうすればもらえますか, どうやって, どこで, 方法は)
+# an order of the caller's named (its bill is the billing flow's to look up)
+_OF_AN_ORDER = re.compile(r"注文|ちゅうもん|荷物|にもつ|商品|しょうひん|変え|かえ|変更|へんこう")
 _HOW_TO = re.compile(r"(どうすれば|どうしたら|どないしたら|どうやったら|どうやって|どのように|どこで|どこから|方法|ほうほう|やり方|やりかた)")
 
 
@@ -2171,7 +2247,8 @@ def _at_free(said: _Said, q: Question) -> Action:
         # 「なんもなかです」 (Kyushu: nothing) once served, read as a complaint (0.65): a closing, before any request;
         # said outright (「以上です」「ほな、ありがとう」) it ends, else the end is asked
         done = _closing(parse) or Simple("confirm_end")
-        sure = _THAT_IS_ALL.search(parse.normalized) or words.LEAVING.match(parse.normalized)
+        sure = (_THAT_IS_ALL.search(parse.normalized) or words.LEAVING.match(parse.normalized)
+                or _ALL_THEN_THANKS.search(parse.normalized))
         return Simple("end") if done.kind == "confirm_end" and sure else done
     if (not q.served and _THAT_IS_ALL.search(parse.normalized) and words.only_closing(parse.normalized)
             and not said.prefill and not words.NOT_SOLVED.search(parse.normalized)):

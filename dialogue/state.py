@@ -60,7 +60,8 @@ class AwaitConfirm:
     label: str = "confirm"
 
 
-OfferKind = Literal["clarify", "callback", "goodbye", "faq", "language_callback"]
+# person: 「担当者におつなぎいたしましょうか」 to a caller without what the flow needs (the order number, the phone)
+OfferKind = Literal["clarify", "callback", "goodbye", "faq", "language_callback", "person"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dialogue.api import Alternative, BotReply, CallerInfo, Channel, SessionStart, UserTurn
 from dialogue.backends import Backend
@@ -90,6 +90,16 @@ class Case(_Lenient):
     name: str
     channel: str = "chat"
     caller: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("caller", mode="before")
+    @classmethod
+    def _phone_as_digits(cls, caller: Any) -> Any:
+        # `phone: 09012345678` unquoted is read by YAML 1.2 as the integer 9012345678: a Japanese number always
+        # starts with its trunk 0, which is given back
+        if isinstance(caller, dict) and isinstance(caller.get("phone"), int) and not isinstance(caller["phone"], bool):
+            return {**caller, "phone": f"0{caller['phone']}"}
+        return caller
+
     now: datetime | None = None
     turns: list[Turn] | None = None
     opening: str | list[str] | None = None

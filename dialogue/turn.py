@@ -25,6 +25,7 @@ class Turn:
     prompts: list[Prompt] = field(default_factory=list)
     handover: Handover | None = None
     card_payments: bool = False  # a payment gateway is configured: flows may offer `pay:` steps
+    agents_open: bool = True  # the general queue takes calls now: flows may offer a person (`switch: agents`)
 
     def emit(self, *events: Event) -> None:
         for event in events:
@@ -42,6 +43,7 @@ class Turn:
             "callback_reason": s.callback_reason or "",
             "channel": s.channel,  # `switch: channel`: voice and chat may take different paths
             "card_payments": self.card_payments,
+            "agents": "open" if self.agents_open else "closed",
         }
 
     def say(self, key: str, interruptible: bool = True, **extra: Any) -> None:
@@ -58,7 +60,7 @@ class Turn:
         self.say(self.for_grief("distress_condolence", "grief_condolence"))
 
     def for_grief(self, key: str, grief_key: str) -> str:
-        """`grief_key` (「ご愁傷様でございました」) for a caller who has just told of a death in the family, where the
+        """`grief_key` (「ご愁傷様でございます」) for a caller who has just told of a death in the family, where the
         bot has that line in the caller's language; else `key` (「大変でございましたね」, said to any distress)."""
         if BEREAVED.search(self.state.last_heard or "") is None:
             return key

@@ -18,11 +18,11 @@ Edit = tuple[int, int, str]
 
 # spoken digit morphemes -> (digit, strong). Strong ones are rarely anything but a digit in a
 # run; weak ones (single kana, 例/丸/質) only count next to strong ones or in a number context.
-# A lengthened 2 or 5 comes written with its vowel as often as with ー (にい, ごお: ASR, western dialects).
+# A lengthened 2 or 5 comes written with its vowel as often as with ー (にい, ごお, ごう: ASR, western dialects).
 _HIRA_DIGITS: dict[str, tuple[str, bool]] = {
     "ぜろ": ("0", True), "れい": ("0", False), "まる": ("0", False),
     "いち": ("1", True), "にー": ("2", True), "にい": ("2", False), "に": ("2", False), "さん": ("3", True),
-    "よん": ("4", True), "し": ("4", False), "ごー": ("5", True), "ごお": ("5", False), "ご": ("5", False),
+    "よん": ("4", True), "し": ("4", False), "ごー": ("5", True), "ごお": ("5", False), "ごう": ("5", False), "ご": ("5", False),
     "ろく": ("6", True), "なな": ("7", True), "しち": ("7", False), "はち": ("8", True),
     "きゅう": ("9", True), "きゅー": ("9", True), "く": ("9", False),
 }  # fmt: skip
@@ -76,7 +76,9 @@ MAX_DIGITS = 11
 _SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょっゎァィゥェォャュョッヮー")
 # a short run still counts after these (番号は いちに...) or next to ASCII digits
 _BEFORE_CTX = ("番号", "ばんごう", "バンゴウ", "電話", "でんわ", "〒", "郵便", "ゆうびん", "ID", "id")
-_DIGIT_END = re.compile(r"[ 、,。.!?]*(?:$|です|でございます|になります|で(?:お願|おねが)|ね[。!?]?$|#)")
+# what ends a number read out: the end of the turn, a copula (dialects': 「… きゅう まる じゃけえ」), a please
+_DIGIT_END = re.compile(r"[ 、,。.!?]*(?:$|です|でございます|になります|で(?:お願|おねが)|ね[。!?]?$|#|"
+                        r"じゃけ[えんー]?|じゃ[。!?]?$|やけん|やで|やねん|だよ|っす|ばい|たい[。!?]?$|だべ|だがね)")
 _HIRA = re.compile(r"[ぁ-ゖ]")
 _KANA = re.compile(r"[ぁ-ゖァ-ヺ]")
 _AFTER_CTX = re.compile(r"[ ]?(?:番|号|円|[0-9])")

@@ -14,6 +14,7 @@ Reason = Literal["human_request", "emotion", "complex", "repeated_failure", "bac
                  "language"]
 ActionName = Literal["transfer", "warn", "end", "supervisor", "offer_callback"]
 SUPERVISOR_QUEUE = "supervisor"
+GENERAL_QUEUE = "general"  # the queue every routine hand-over goes to (queues.yaml)
 
 
 def _as_list(v: Any) -> Any:

@@ -80,6 +80,10 @@ async def test_one_order_is_confirmed_and_the_request_goes_on(tmp_path: Path, bo
 async def test_a_person_looks_it_up_when_the_phone_does_not_find_it(tmp_path: Path, bot: Bot, nlu: NLU, channel: str,
                                                                      caller: str, turns: list[str], says: str) -> None:
     said = "".join(f"\n    - user: {t}" for t in turns[:-1])
+    # a person who can look it up is offered (agents are in): the caller takes the offer
+    offered = "お名前やお電話番号から" in says
+    awaiting = ", awaiting: confirm" if offered else ""
+    taken = "\n    - user: はい、お願いします" if offered else ""
     result = await _run(tmp_path, bot, nlu, f"""
 - name: looked up by a person
   channel: {channel}
@@ -88,7 +92,7 @@ async def test_a_person_looks_it_up_when_the_phone_does_not_find_it(tmp_path: Pa
   turns:
     - user: 注文の配送状況を知りたいです{said}
     - user: {turns[-1]}
-      expect: {{says: "{says}"}}
+      expect: {{says: "{says}"{awaiting}}}{taken}
   expect: {{outcome: transferred, reason: complex}}
 """)
     assert result.passed, result.failures
