@@ -96,6 +96,8 @@ GOING_TO_FIND = re.compile(
     r"(聞いて|きいて|見て|みて|探して|さがして|調べて|しらべて|取って|とって|持って|もって)(き|く)(ます|る|ますけん|ますんで|ますね|ますから|ますので)"
     # 「…見つからなくて…ちょっと探します」: looking for it here, not going anywhere
     r"|(探し|さがし|調べ|しらべ)(ます|ますね|ますので|ますんで|てみます|てみますね)(?!か)|(見て|みて)(みます|みますね)(?!か)"
+    # 「番号はいまメール探してます」: looking for it now
+    r"|(探し|さがし|調べ|しらべ)て(ます|ますので|ますんで|る|いる|います)(?!か)"
 )
 # the request given up at its read-back (「やっぱり再配達はやめときます」「今回はなしで」), not a detail said wrong
 GIVE_UP = re.compile(

@@ -400,8 +400,11 @@ class DialogueManager:
         entry = next((e for e in self.bot.faq.entries if e.id == asked), None)
         if entry is None or not _LEANS_ON_ANSWER.search(text):
             return None
-        hit = self.bot.faq.match(f"{entry.question}、{text}")
-        return hit if hit is not None and hit.entry.id != asked else None
+        for said in dict.fromkeys((text, standard_form(text))):  # 「コンビニ払いやったら？」: だったら
+            hit = self.bot.faq.match(f"{entry.question}、{said}")
+            if hit is not None and hit.entry.id != asked:
+                return hit
+        return None
 
     # -- what the flows ask the manager -------------------------------------------------------------------
 

@@ -698,6 +698,8 @@ def _dont_know(parse: Parse) -> bool:
 
 
 SURE_REPEAT = 0.9  # 「もう一度注文したいんですが」 is 0.85
+# "once more" (not 聞こえ: 「かえるのうたが きこえて」 hears something, asks nothing)
+_ONCE_MORE = re.compile(r"もう(一度|いちど|一回|いっかい|1回|1度|いっぺん|一遍)|もっかい")
 
 
 def _commands(parse: Parse) -> Simple | None:
@@ -713,6 +715,12 @@ def _commands(parse: Parse) -> Simple | None:
             and not words.SAYS_IT_AGAIN.search(text) and not heard_by_type(parse)):
         # 「恐れ入りますが もう一度おっしゃっていただけますでしょうか」「電車の中で よく聞こえなくて もう一度お願いします」
         # 「え なんて もういっぺん言うてくれはる」: asked in more words than the patterns know, and sure (0.94-1.00)
+        return Simple("repeat")
+    asked = _ONCE_MORE.search(text)
+    if (parse.intent.name == "repeat" and asked is not None and words.only_repeat(text[asked.start():])
+            and not heard_by_type(parse)):
+        # 「え？ すみません いま スピーカー で くるま うんてん してて もういっかい おねがいします」 (0.72): the reason
+        # first, and the turn ends asking to hear it again
         return Simple("repeat")
     if words.asks_if_machine(text):
         return Simple("machine")
@@ -825,6 +833,11 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # only named as the topic (「母の注文のことで聞きたいんですけど」, cancel 0.49)
         action = replace(action, intent="order_status")
     if (isinstance(action, Request) and action.intent == "product_availability" and heard.parse is not None
+            and takes_requests(q.awaiting) and "return_exchange" in q.routable
+            and _SENT_BACK.search(heard.parse.normalized) and not words.STOCK_ASKED.search(heard.parse.normalized)):
+        # 「あの ケトル をね かえしたい んですけども」 (stock, the product named): a product to send back is a return
+        action = replace(action, intent="return_exchange")
+    if (isinstance(action, Request) and action.intent == "product_availability" and heard.parse is not None
             and takes_requests(q.awaiting) and "order_status" in q.routable
             and _ORDERED.search(heard.parse.normalized) and _ON_ITS_WAY.search(heard.parse.normalized)
             and not words.STOCK_ASKED.search(heard.parse.normalized)):
@@ -924,6 +937,8 @@ _SOMEONE_ELSES_PHONE = re.compile(
     r"|\binstead\b)")
 # how something is doing (どうなってますか, どないなってんの): a status asked for, no change
 _HOW_IS_IT = re.compile(r"(どう|どない|どげん|どがい|どんげ)[、\s]*(なって|なっと|なっちょ|なっとる|なってん)")
+# a product to be sent back (「かえしたい」 in kana is 返したい beside a product, not 変えたい: that is a day or an address)
+_SENT_BACK = re.compile(r"(返し|かえし|返品|へんぴん|返却|へんきゃく|送り返|おくりかえ)(たい|て(ほし|もら|くだ|いただ))")
 # a product the caller has ordered (「頼んだ」「お願いいたしました」), and it coming to them (「まだ」「届く」「送って」)
 _ORDERED = re.compile(r"(頼ん|たのん|注文し|ちゅうもんし|お願いし|おねがいし|お願いいたし|おねがいいたし|買っ|かっ|購入し|こうにゅうし)"
                       r"(た|だ|まし|とい|てお)")
@@ -1260,6 +1275,30 @@ def _another_request_with_answer(said: _Said, q: Question) -> Request | None:
     return replace(request, prefill={**request.prefill, **said.values}, instead=True)
 
 
+ORDER_ID = "order_id"  # SPEC 5's entity type of an order's number
+# an order picked by its product or by where it is (「ケトルの方」「イヤホンのやつ」「届いた方」「まだ来てない方」)
+_WHICH_ONE = re.compile(r"(の|た|い|ん)(方|ほう|やつ|ヤツ|分|ぶん)|(ない|ません|へん)(方|ほう)|っていうのかね|ね[、\s]*それ")
+_ORDER_BY_STATE = re.compile(r"(届|とど|来|き|こ|着|つ)(いた|た|いて|て)(い)?(ない)?(方|ほう|やつ)")
+_ORDER_ENTITIES = frozenset({ORDER_ID, "phone_number", "digits", "postal_code"})
+
+
+def _picks_an_order(said: _Said, q: Question) -> bool:
+    """No number at the order number's question, and the order named by its product or where it is."""
+    parse = said.parse
+    if (any(e.type in _ORDER_ENTITIES for e in parse.entities) or words.STOCK_ASKED.search(parse.normalized)
+            or words.GOING_TO_FIND.search(parse.normalized)):
+        return False  # (「…電気ケトルのほうです。番号はいまメール探してます」: the number is to come)
+    named = any(e.type == "product" for e in parse.entities) and _WHICH_ONE.search(parse.normalized) is not None
+    if not (named or _ORDER_BY_STATE.search(parse.normalized)):
+        return False
+    request = _request(said, q)
+    return (request is None or request.intent in q.flow_intents or request.intent in _ABOUT_AN_ORDER
+            or _confident(parse) is None)
+
+
+_ABOUT_AN_ORDER = frozenset({"product_availability", "order_status"})
+
+
 def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     parse, values = said.parse, said.values
     if aw.entity == "phone_number" and q.caller_phone and aw.slot not in values and words.THIS_NUMBER.match(parse.normalized):
@@ -1311,6 +1350,10 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Fill({address_slot: address_as_written(parse.text)})
     if words.WHERE_TO_FIND.search(parse.normalized):
         return Simple("where")
+    if aw.entity == ORDER_ID and _picks_an_order(said, q):
+        # 「イヤホンの方です」「番号は控えていないです。電気ケトルのほうです」「届いた方」 at the order number: no number,
+        # the order named another way; the flow's way without the number looks it up (the caller id, the phone)
+        return Simple("dont_know")
     mid = _faq_mid_flow(said, q)
     if mid is not None:
         return mid  # 「ちなみに送料はいくらですか」 in the middle: answered, then asked again
@@ -1515,6 +1558,10 @@ _ELLIPTIC = re.compile(
 
 
 # the other one of two, or the one meant instead: 「もうひとつが」「べつの注文の」「ケトルのほうでした」「じゃなくて」
+# the caller's other order (「もう一つの注文は？」「もう一個の方」「ほかの注文」), and the slot that says which was served
+_THE_OTHER_ORDER = re.compile(r"(もう(ひと|一|1)つ|もう(一|いっ|1)件|もう(一|いっ|1)個|もう(いっ)?こ|別|べつ|ほか|他)の?[、\s]*"
+                              r"(注文|ちゅうもん|荷物|にもつ|品物|しなもの|商品|しょうひん|方|ほう)")
+ORDER_ID_SLOT, OTHER_THAN = "order_id", "other_than"
 _ANOTHER_ONE = re.compile(
     r"もう(ひと|一|1)つ|もう(一|いっ|1)件|もう(一|いっ|1)個|もう(いっ)?こ|別の|べつの|ほか(の|に)(注文|ちゅうもん)|"
     r"(ほう|方)(でした|だった|です|やった|やねん|なんじゃ|なんや|なんです|なんだ|なんよ)|"
@@ -1553,12 +1600,16 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
     if q.last_intent is None or q.last_intent not in q.routable:
         return None
     text = parse.normalized
-    if not parse.entities and _ANOTHER_ONE.search(text) and _ANOTHER_ORDER.search(text) and "order_id" in q.last_types and (
-            parse.intent.name == q.last_intent or _request_named_none(parse)):
-        # 「それと、もう一個の注文も確認したいんですけど」 after an order's status: the same request, of another order,
-        # whose number is asked
-        orders = tuple(slot for slot, etype in q.slot_types.items() if etype == "order_id") or ("order_id",)
-        return Request(q.last_intent, {}, forget=orders)
+    other = not parse.entities and "order_id" in q.last_types and _THE_OTHER_ORDER.search(text) is not None
+    served = {OTHER_THAN: q.slots[ORDER_ID_SLOT]} if q.slots.get(ORDER_ID_SLOT) else {}
+    orders = tuple(slot for slot, etype in q.slot_types.items() if etype == "order_id") or ("order_id",)
+    if other and (parse.intent.name == q.last_intent or _request_named_none(parse)):
+        # 「それと、もう一個の注文も確認したいんですけど」「もう一つの注文は？」 after an order's status: the same request,
+        # of the caller's other order (looked up by the caller id, `other_than`; else its number is asked)
+        return Request(q.last_intent, served, forget=orders)
+    if other and (request := _request(said, q)) is not None and not request.clarify and request.intent in q.routable:
+        # 「あとさ、もう一個の方、返品したいんだけど」: another request, of the other order
+        return replace(request, prefill={**request.prefill, **served}, forget=orders)
     if not parse.entities:
         # a store the bot does not have (「じゃあ なんばてんは」): the request again, whose flow asks which store
         # and names the ones there are
@@ -2160,8 +2211,9 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     command = _commands(parse)
     if command is not None:
         return command
-    if words.only_closing(text):
-        # 「なんもないです」「もう用はないです」: a closing, before a knowledge-base hit or a misread request
+    if words.only_closing(text) or (_ALL_THEN_THANKS.search(text) and not words.QUESTION.search(text)):
+        # 「なんもないです」「もう用はないです」: a closing, before a knowledge-base hit or a misread request; 「まあまあ
+        # ありがとうございます ヤマトさん ね たすかりました それだけです ありがとうございました」 ends on one too
         return Simple("end")
     if q.served and words.WHAT_NOW.fullmatch(text):
         return Simple("repeat")  # 「ほな、どないしたらええの？」 after 「キャンセルは承れません…返品を」: the answer again

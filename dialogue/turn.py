@@ -44,6 +44,7 @@ class Turn:
             "channel": s.channel,  # `switch: channel`: voice and chat may take different paths
             "card_payments": self.card_payments,
             "agents": "open" if self.agents_open else "closed",
+            "heard": s.last_heard or "",  # the caller's last words (「ケトルの方です」: the order they mean)
         }
 
     def say(self, key: str, interruptible: bool = True, **extra: Any) -> None:

@@ -24,13 +24,32 @@ _KANSAI = (
     (re.compile(r"どんだけ"), "どれだけ"),
     (re.compile(r"(?<=[てで])(まう|もう)(?=ん|の|や|よ|か|$|[、。 ,.!?？])"), "しまう"),
     (re.compile(r"(?<=[てで])(もうた|もた)(?=ん|の|や|よ|わ|$|[、。 ,.!?？])"), "しまった"),
+    # the copula's conditional (「コンビニ払いやったら？」): だったら
+    (re.compile(r"(?<=[^っ])やったら(?=[?？。、 ]|$)"), "だったら"),
+)
+
+
+# business loanwords for the words the intents were taught (「オーダーのステータスをチェックしたい」「デリバリーをリスケ」)
+_LOANWORDS = (
+    (re.compile(r"オーダー"), "注文"),
+    (re.compile(r"チェック"), "確認"),
+    (re.compile(r"デリバリー"), "配達"),
+    (re.compile(r"リスケジュール|リスケ"), "日程変更"),
+    (re.compile(r"(?<!オンライン)ストック"), "在庫"),
+    (re.compile(r"オープン"), "開店"),
+    (re.compile(r"クローズ"), "閉店"),
+    (re.compile(r"リターン"), "返品"),
+    (re.compile(r"エクスチェンジ"), "交換"),
+    (re.compile(r"(?<!オンライン)(ショップ|ストア)"), "店"),
+    (re.compile(r"コネクト"), "接続"),
+    (re.compile(r"ペイメント"), "支払い"),
 )
 
 
 def standard_form(text: str) -> str:
-    """`text` with regional wish endings (and a few Kansai words of a question) in standard form; the same string
-    when there are none."""
+    """`text` with regional wish endings (and a few Kansai words of a question, and business loanwords) in standard
+    form; the same string when there are none."""
     text = _TOHOKU_ZU.sub("つ", _EASTERN_WISH.sub("たい", _KYUSHU_WISH.sub("たい", text)))
-    for pattern, standard in _KANSAI:
+    for pattern, standard in (*_KANSAI, *_LOANWORDS):
         text = pattern.sub(standard, text)
     return text

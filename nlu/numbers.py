@@ -489,9 +489,10 @@ def kanji_number_edits(text: str) -> list[Edit]:
     return edits
 
 
-_DIGIT_DASH_RE = re.compile(r"(?<=[0-9])ー(?=[0-9])")
+_DIGIT_DASH_RE = re.compile(r"(?<=[0-9])(?:ー|\s*(?:ハイフン|はいふん)\s*)(?=[0-9])")
 
 
 def digit_dash_edits(text: str) -> list[Edit]:
-    """neologdn and ASR write the dash in 090ー1234 as a long vowel mark: make it a hyphen again."""
+    """neologdn and ASR write the dash in 090ー1234 as a long vowel mark, and a recogniser writes it as said
+    (七三〇ハイフン〇〇一一, read as 730ハイフン0011 by then): make it a hyphen again."""
     return [(m.start(), m.end(), "-") for m in _DIGIT_DASH_RE.finditer(text)]

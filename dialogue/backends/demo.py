@@ -27,6 +27,12 @@ def _digits(value: Any) -> str:
     return re.sub(r"\D", "", str(value or ""))
 
 
+# an order named by where it is: arrived (「届いた方」「こないだ来たやつ」) or not yet (「まだ来てない方」「届いてないほう」)
+_STATE_NAMED = re.compile(
+    r"(?P<waiting>まだ[^、。]{0,6}?(来|き|こ|届|とど|着|つ)[^、。]{0,4}?(ない|ません|へん|ん(?:ほう|方))|(届|とど|来|き|こ)(いて|て)(い)?ない)"
+    r"|(?P<delivered>(届|とど|着|つ)いた|(届|とど)いてる|来た(?!い)|きた(ほう|方|やつ)|配達済|はいたつずみ)")
+
+
 def _folded(text: str) -> str:
     """Width, long vowels, pauses and hiragana folded: 「けとるのほう」 finds 電気ケトル."""
     return str(jaconv.hira2kata(re.sub(r"[\s、。,.・ー-]", "", unicodedata.normalize("NFKC", text))))
@@ -99,7 +105,9 @@ class DemoBackend:
         phone = _digits(args.get("caller_phone"))
         if not phone:
             return {"result": "no_phone"}
-        mine = {oid: o for oid, o in self.orders.items() if o["phone"] == phone}
+        # `except`: the order just served (「もう一つの注文は？」): the caller's others
+        served = _digits(args.get("except"))
+        mine = {oid: o for oid, o in self.orders.items() if o["phone"] == phone and oid != served}
         if not mine:
             return {"result": "not_found"}
         items_ja = "、".join(dict.fromkeys(o["item"] for o in mine.values()))
@@ -121,6 +129,12 @@ class DemoBackend:
         said = _folded(choice)
         if not said:
             return None
+        if (state := _STATE_NAMED.search(choice)) is not None:
+            # 「届いた方です」「まだ来てない方」: the order picked by where it is, where only one is there
+            delivered = state.group("delivered") is not None
+            by_state = [oid for oid, o in mine.items() if (o["status"] == "delivered") == delivered]
+            if len(by_state) == 1:
+                return by_state[0]
         runs = {oid: _shared_run(_folded(o["item"]), said) for oid, o in mine.items()}
         fits = {oid: n for oid, n in runs.items() if n >= min(3, len(_folded(mine[oid]["item"])))}
         best = max(fits.values(), default=0)

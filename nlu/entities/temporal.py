@@ -58,7 +58,7 @@ _DATE_RE = re.compile(
 _DATE_GATE = re.compile(r"[日曜月/明今昨旦晦週]|あし|あす|あさって|きょう|きのう|よう|がん|みそか|クリスマス|しゅう|げつ")
 _MONTH_SHIFT = {"今月": 0, "こんげつ": 0, "来月": 1, "らいげつ": 1, "再来月": 2, "さらいげつ": 2}
 # 年明けの4日 is the coming January's (said in December, next month; in January, this one)
-_NEW_YEAR = ("年明け", "ねんあけ", "としあけ")
+_NEW_YEAR = ("年明け", "ねんあけ", "としあけ", "来年", "らいねん")  # 来年の よっか, said in December: January
 
 
 def _months_to(said: str, today: date) -> int:
@@ -173,7 +173,7 @@ def _resolve_date(m: re.Match[str], today: date) -> date | None:
 # a day of the month said alone in kana (ふつかで, みっかです, ついたちにお願いします): the answer to 「ご希望日は」.
 # Inside a sentence these are ordinary words (いつか, ようか, なのか), so only the whole answer counts
 _LONE_KANA_DAY = re.compile(
-    r"(?:えっと|えーと|あの|じゃあ)?[、 ]*(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ)の?[、 ]*)?(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+    r"(?:えっと|えーと|あの|じゃあ)?[、 ]*(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ|来年|らいねん)の?[、 ]*)?(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
     r"(?:で|に|の日|です|でお願いします|にお願いします|でおねがいします|がいい(?:です)?|がええ|でええ|でいい(?:です)?)?[、。!.\s]*"
 )
 # a kana day said after a correction (「二十日じゃなくて にじゅうよっかです」): the day meant, whatever came before
@@ -195,7 +195,7 @@ _KANA_DAY_NUMBER = {"ついたち": 1, "ふつか": 2, "みっか": 3, "よっ�
 # a kana day after the month it is in (「ねんあけ よっかの ごぜんちゅうに」「らいげつの みっかに」): a date anywhere
 _MONTH_KANA_DAY = re.compile(
     # 来月のみっか, and 12月みっか (じゅうにがつ みっか as the normaliser writes it)
-    r"(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ)|(?<![0-9])(?P<mn>[0-9]{1,2})月)の?[、 ]*"
+    r"(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ|来年|らいねん)|(?<![0-9])(?P<mn>[0-9]{1,2})月)の?[、 ]*"
     r"(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
     r"(?=の|に|で|は|も|が|なら|だと|やったら|って|から|まで|です|[、。!.\s]|$)"
     # 「じゅうにがつの えーと いつかで」: いつか after a month named by its number is the 5th when it closes the

@@ -99,8 +99,9 @@ async def test_another_order_after_an_orders_status(tmp_path: Path, bot: Bot, nl
   turns:
     - user: 12345678の注文がどうなってるか知りたいです
       expect: {awaiting: anything_else}
+    # the caller id's other orders are looked up (two more): which one, by its item or its number
     - user: あと、もう一件の注文も見てもらえますか
-      expect: {intent: order_status, awaiting: "slot:order_id"}
+      expect: {intent: order_status, awaiting: "slot:which_order", says: 電気ケトル、電動歯ブラシ}
     - dtmf: "34567890"
       expect: {slots: {order_id: "34567890"}, awaiting: anything_else}
 """)

@@ -186,7 +186,8 @@ async def test_is_this_a_machine_after_a_hello_is_answered(tmp_path: Path, bot: 
     # writers' callers who ask for a person once they hear it can be looked up (dev72, dev40, heldout11, ...)
     (["ばんごうは ちょっと わからないです かぞくに まかせてたので", "じゃあ だれか ひとに かわってもらえますか"],
      "{outcome: transferred, reason: human_request}"),
-    (["番号がわかりません", "いえ、娘に聞いてからかけ直します", "以上です"], "{outcome: resolved}"),
+    (["番号がわかりません", "電話番号もちょっとわからないです", "いえ、娘に聞いてからかけ直します", "以上です"],
+     "{outcome: resolved}"),
 ])
 async def test_without_the_order_number_a_person_is_offered(tmp_path: Path, bot: Bot, nlu: NLU, turns: list[str],
                                                             expect: str) -> None:
@@ -197,8 +198,8 @@ async def test_without_the_order_number_a_person_is_offered(tmp_path: Path, bot:
 
 async def test_without_the_order_number_on_a_sunday_the_callback_is_the_offer(tmp_path: Path, bot: Bot,
                                                                                nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, _case(["ちゅうもんした しなものが まだ こないんですけど", "番号がわかりません"],
-                                                  "{}", now=SUNDAY))
+    result = await _run(tmp_path, bot, nlu, _case(["ちゅうもんした しなものが まだ こないんですけど", "番号がわかりません",
+                                                   "電話番号もわかりません"], "{}", now=SUNDAY))
     said = str(result.transcript)
     assert "担当者におつなぎいたしましょうか" not in said and "折り返し" in said
 
@@ -258,3 +259,98 @@ def test_a_caller_phone_written_unquoted_keeps_its_trunk_zero(tmp_path: Path) ->
     path.write_text("- name: x\n  caller: {phone: 09012345678}\n  opening: はい\n", encoding="utf-8")
     (case,) = load_suite(path)
     assert case.caller["phone"] == "09012345678"
+
+
+@pytest.mark.parametrize(("said", "order"), [
+    # dev83: two orders on the caller's phone, no number, the order named by its product or where it is
+    ("注文番号は手元にないんですが、ワイヤレスイヤホンの方です", "12345678"),
+    ("えっと いやほんのほうです", "12345678"),
+    ("番号わからへんねん。ケトルの方やねん", "34567890"),
+    ("番号はわからないのよ。耳につけるやつ、イヤホンっていうのかね、それの方", "12345678"),
+    ("番号はちょっとわからないのですが、届いた方の電気ケトルです", "34567890"),
+])
+async def test_an_order_picked_by_its_product_at_the_number_question(tmp_path: Path, bot: Bot, nlu: NLU, said: str,
+                                                                    order: str) -> None:
+    result = await _run(tmp_path, bot, nlu, _case(
+        ["注文した商品の配送状況を確認したいのですが", said, "以上です"],
+        f"{{intent: order_status, outcome: resolved, slots: {{order_id: \"{order}\"}}}}", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_chat_user_without_the_number_is_looked_up_by_phone_and_product(tmp_path: Path, bot: Bot,
+                                                                               nlu: NLU) -> None:
+    # the product made it a stock question, answered again and again for 30 turns
+    result = await _run(tmp_path, bot, nlu, _case(
+        ["注文状況を知りたいです", "番号は控えていないです。電気ケトルのほうです", "09012345678", "以上です"],
+        "{intent: order_status, outcome: resolved, slots: {order_id: \"34567890\"}}", channel="chat"))
+    assert result.passed, result.failures
+
+
+async def test_the_stock_asked_at_the_number_question_is_still_the_stock(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _case(
+        ["注文した商品の配送状況を確認したいのですが", "あ、その前に、ケトルの在庫ってありますか"], "{}", phone="09012345678"))
+    assert "在庫" in str(result.transcript[-3:])
+
+
+# dev80-82: loanwords, a hyphen said in a postal code, a fee asked the Hakata way, a kana day of next year
+@pytest.mark.parametrize(("text", "intent"), [
+    ("あのー オーダーのステータスをちょっとチェックしたいんですけど", "order_status"),
+    ("お疲れ様です、えっと、デリバリーの日程をリスケしたいんですけど", "delivery_change"),
+    ("渋谷のショップって何時にオープンしますか", "store_hours"),
+    ("ケトルをリターンしたい", "return_exchange"),
+])
+def test_business_loanwords_are_understood(nlu: NLU, text: str, intent: str) -> None:
+    parse = nlu.parse(text)
+    assert parse.intent.name == intent and parse.intent.confidence >= 0.5
+
+
+def test_a_hyphen_said_between_kanji_digits(nlu: NLU) -> None:
+    assert {e.type: e.value for e in nlu.parse("七三〇ハイフン〇〇一一").entities}.get("postal_code") == "7300011"
+
+
+def test_the_fourth_of_next_year_in_kana(nlu: NLU) -> None:
+    from datetime import datetime
+    found = nlu.parse("らいねん の よっか", datetime.fromisoformat("2026-12-30T10:00:00+09:00")).entities
+    assert [(e.type, e.value) for e in found] == [("date", "2027-01-04")]
+
+
+async def test_the_same_question_of_another_way_to_pay_in_hakata(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _case(
+        ["代引きって使えると？手数料いくらかかるとね", "じゃあコンビニ払いやったら？", "そうね、よかです。それだけです"],
+        "{outcome: resolved}"))
+    assert result.passed, result.failures
+    assert "二百二十円" in str(result.transcript) and "ご注文番号" not in str(result.transcript)
+
+
+@pytest.mark.parametrize(("turns", "expect"), [
+    (["はいはい もしもし ごていねいに ありがとうございます あのね むすこに たのんだ イヤホン がね まだ こないのよ",
+      "はい ありがとうございます えーとね いち に さん よん ご ろく なな はち ですね",
+      "まあまあ ありがとうございます ヤマトさん ね たすかりました それだけです ありがとうございました"],
+     "{intent: order_status, outcome: resolved}"),
+    (["しぶやてん って なんじ まで やってますか",
+      "え？ すみません いま スピーカー で くるま うんてん してて もういっかい おねがいします", "あ くじ ですね わかりました いじょうです"],
+     "{intent: store_hours, outcome: resolved}"),
+])
+async def test_elderly_and_speakerphone_callers(tmp_path: Path, bot: Bot, nlu: NLU, turns: list[str],
+                                                expect: str) -> None:
+    result = await _run(tmp_path, bot, nlu, _case(turns, expect, phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_kettle_to_send_back_in_kana_is_a_return(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _case(["はい もしもし すみませんねえ あの ケトル をね かえしたい んですけども"], "{}"))
+    assert "在庫" not in str(result.transcript) and "返品" in result.transcript[2]["text"]
+
+
+async def test_the_other_order_of_a_caller_with_one_more(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # dev83: 「もう一個の方、返品したい」 after one order's status: the caller id's other orders, the kettle picked
+    result = await _run(tmp_path, bot, nlu, _case(
+        ["12345678ってもう発送されてる？", "そっか。あとさ、もう一個の方、返品したいんだけど", "ケトルです", "はい", "以上で"],
+        "{intent: return_exchange, outcome: resolved, slots: {order_id: \"34567890\"}}", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_the_other_order_of_a_caller_with_none_asks_its_number(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _case(
+        ["注文番号23456789の配送状況を教えてください", "もう一つの注文はどうなっていますか"], "{}", phone="08098765432"))
+    assert "ご注文番号" in result.transcript[-1]["text"]

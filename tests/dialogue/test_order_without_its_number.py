@@ -66,8 +66,8 @@ async def test_one_order_is_confirmed_and_the_request_goes_on(tmp_path: Path, bo
 
 
 @pytest.mark.parametrize(("channel", "caller", "turns", "says"), [
-    # chat has no caller id: a person looks the order up, as before
-    ("chat", "{}", ["番号がわかりません"], "担当者がお名前やお電話番号からお調べいたします"),
+    # chat has no caller id: the registered phone is asked for; without it, a person looks the order up
+    ("chat", "{}", ["番号がわかりません", "電話番号もわかりません"], "担当者がお名前やお電話番号からお調べいたします"),
     # nothing the caller says picks one of the orders
     ("voice", '{phone: "09012345678"}', ["番号がわかりません", "えーと、なんだったかな、本です"],
      "お話しのご注文を確かめることができませんでした"),
