@@ -204,7 +204,8 @@ _GIVEN_UP_FIRST = re.compile(
 
 
 # the same, unpunctuated, as a recogniser writes it: 「あーいややっぱりキャンセルはやめていつとどくかだけおしえてください」
-_GIVEN_UP_THEN = re.compile(r"^[^。!?]{0,16}?(は|を)(やめて|しないで|せずに|やめにして)[、,\s]*(?=[^、。,\s]{4,})")
+_GIVEN_UP_THEN = re.compile(r"^[^。!?]{0,16}?((は|を)(やめて|しないで|せずに|やめにして)|(きゃんせる|キャンセル|へんぴん|返品)(しないで|せずに|やめて))"
+                            r"[、,\s]*(?=[^、。,\s]{4,})")
 
 
 # a hello at the head of a turn (「もしもし」「こんにちは」「お世話になっております」), with what the caller rang about after it
@@ -1299,6 +1300,30 @@ def _picks_an_order(said: _Said, q: Question) -> bool:
 _ABOUT_AN_ORDER = frozenset({"product_availability", "order_status"})
 
 
+# the request in hand dropped in so many words (「キャンセルはやめて」「きゃんせるしないで」「変更ではなくて」)
+_DROPPED = re.compile(rf"(やめて|止めて|しないで|せずに|せんで|なしで|しなくて(いい|ええ)|{_INSTEAD_OF.pattern})")
+
+
+def _another_instead(said: _Said, q: Question) -> Request | None:
+    """A change of mind (「やっぱり」「…じゃなくて」) that drops the request in hand and names another one."""
+    text = said.parse.normalized
+    if (not (_MIND_CHANGED.search(text) or _NOT_THIS.search(text)) or not _DROPPED.search(text)
+            or said.values or said.prefill or not _NAMES_A_REQUEST.search(text)):
+        return None  # (「いや、10時じゃなくて11時にして」: the value mended, no other request)
+    for parse in (said.rest, said.parse):
+        if parse is None:
+            continue
+        request = _request_in(parse, said, q)
+        if (request is not None and not request.clarify and request.intent not in q.flow_intents
+                and request.intent not in CONVERSATION and request.intent in q.routable):
+            return request
+    return None
+
+
+def _same_order(q: Question) -> dict[str, Any]:
+    return {ORDER_ID_SLOT: q.slots[ORDER_ID_SLOT]} if q.slots.get(ORDER_ID_SLOT) else {}
+
+
 def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     parse, values = said.parse, said.values
     if aw.entity == "phone_number" and q.caller_phone and aw.slot not in values and words.THIS_NUMBER.match(parse.normalized):
@@ -1350,6 +1375,10 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Fill({address_slot: address_as_written(parse.text)})
     if words.WHERE_TO_FIND.search(parse.normalized):
         return Simple("where")
+    if (instead := _another_instead(said, q)) is not None:
+        # 「うーん、やっぱり変更ではなくてキャンセルにしてください」 at the new delivery day: the change given up for the
+        # cancellation, of the same order (it was served, then the change asked for again)
+        return replace(instead, prefill={**_same_order(q), **instead.prefill}, instead=True)
     if aw.entity == ORDER_ID and _picks_an_order(said, q):
         # 「イヤホンの方です」「番号は控えていないです。電気ケトルのほうです」「届いた方」 at the order number: no number,
         # the order named another way; the flow's way without the number looks it up (the caller id, the phone)
@@ -1718,6 +1747,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if command is not None:
         return command
     lead = words.LEAD_IN.sub("", parse.normalized)
+    if isinstance(aw, AwaitConfirm) and not aw.offer and (instead := _another_instead(said, q)) is not None:
+        # 「すみません、やっぱりキャンセルはやめて、お届け日の変更にしてください」 to 「キャンセルいたします。よろしいで
+        # しょうか」: its してください was a yes, and the order was cancelled; the read-back declined, the other request
+        # served instead, of the same order
+        return No(_same_order(q), instead.intent)
     if _YES_BUT_WAIT.search(lead) and not values:
         # 「はい… あ、でも ちょっと まって ください」 to 「キャンセルいたします。よろしいでしょうか」: the yes taken back
         # before it was done; nothing is done, the caller given time and asked again

@@ -354,3 +354,29 @@ async def test_the_other_order_of_a_caller_with_none_asks_its_number(tmp_path: P
     result = await _run(tmp_path, bot, nlu, _case(
         ["注文番号23456789の配送状況を教えてください", "もう一つの注文はどうなっていますか"], "{}", phone="08098765432"))
     assert "ご注文番号" in result.transcript[-1]["text"]
+
+
+@pytest.mark.parametrize(("turns", "first", "then"), [
+    # the read-back's してください was a yes: the order was cancelled although the caller took it back
+    (["注文番号23456789をキャンセルしたいです", "すみません、やっぱりキャンセルはやめて、お届け日の変更にしてください",
+      "12月19日の午前中でお願いします", "はい", "以上です"], "お届け日時を12月19日", "キャンセルを承りました"),
+    # after the change, 「先ほどのお手続きに戻らせていただきます」 asked the cancellation again, and いじょうです said yes
+    (["にーさんよんごー ろくななはちきゅう の ちゅうもん きゃんせるしたいんですけど",
+      "あ やっぱり きゃんせるしないで とどくひを かえてください", "じゅうにがつ じゅうはちにちの ごぜんちゅうで", "はい",
+      "いじょうです"], "お届け日時を12月18日", "キャンセルを承りました"),
+])
+async def test_a_cancellation_taken_back_for_a_new_day_cancels_nothing(tmp_path: Path, bot: Bot, nlu: NLU,
+                                                                      turns: list[str], first: str, then: str) -> None:
+    result = await _run(tmp_path, bot, nlu, _case(turns, "{outcome: resolved, slots: {order_id: \"23456789\"}}",
+                                                  phone="08098765432"))
+    assert result.passed, result.failures
+    said = str(result.transcript)
+    assert first in said and then not in said and "先ほどのお手続きに戻" not in said
+
+
+async def test_a_change_given_up_for_a_cancellation_is_not_resumed(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _case(
+        ["23456789の配達日を変更したいのですが", "うーん、やっぱり変更ではなくてキャンセルにしてください", "はい、お願いします", "以上です"],
+        "{intent: cancel_order, outcome: resolved}", phone="08098765432"))
+    assert result.passed, result.failures
+    assert "先ほどのお手続きに戻" not in str(result.transcript)
