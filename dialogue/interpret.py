@@ -1639,6 +1639,10 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
     if other and (request := _request(said, q)) is not None and not request.clarify and request.intent in q.routable:
         # 「あとさ、もう一個の方、返品したいんだけど」: another request, of the other order
         return replace(request, prefill={**request.prefill, **served}, forget=orders)
+    if other and _HOW_IS_IT.search(text) and "order_status" in q.routable:
+        # 「あと、もう一つの注文はどうなっていますか」 after a delivery change: how the other order is doing (the
+        # knowledge base heard 一つ as gift wrapping's 一点)
+        return Request("order_status", served, forget=orders)
     if not parse.entities:
         # a store the bot does not have (「じゃあ なんばてんは」): the request again, whose flow asks which store
         # and names the ones there are

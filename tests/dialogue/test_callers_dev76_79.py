@@ -380,3 +380,13 @@ async def test_a_change_given_up_for_a_cancellation_is_not_resumed(tmp_path: Pat
         "{intent: cancel_order, outcome: resolved}", phone="08098765432"))
     assert result.passed, result.failures
     assert "先ほどのお手続きに戻" not in str(result.transcript)
+
+
+async def test_how_the_other_order_is_doing_after_a_change(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # the knowledge base heard 一つ as gift wrapping's 一点 and answered its price
+    result = await _run(tmp_path, bot, nlu, _case(
+        ["12345678の配達日を12月19日の午前中に変えてください", "はい", "あと、もう一つの注文はどうなっていますか", "ケトルです",
+         "以上です"],
+        "{intent: order_status, outcome: resolved, slots: {order_id: \"34567890\"}}", phone="09012345678"))
+    assert result.passed, result.failures
+    assert "ギフト包装" not in str(result.transcript)
