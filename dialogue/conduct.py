@@ -16,6 +16,7 @@ from dialogue import language_callback
 from dialogue.bot import Bot
 from dialogue.escalation.engine import Decision
 from dialogue.escalation.hours import BusinessHours
+from dialogue.escalation.schema import GENERAL_QUEUE
 from dialogue.events import (
     CallbackFor,
     CallEnded,
@@ -69,7 +70,7 @@ MAX_YES_NO_TRIES = 3  # failed tries at a yes/no question before the bot stops a
 OUT_OF_SCOPE = "out_of_scope"
 _OUT_OF_SCOPE_TOLD = "nomatch_out_of_scope"  # the prompt that tells a caller this line does not handle their question
 # a caller without what the flow needs: a person looks it up (offered where the bot has the words for it)
-_DONT_KNOW = Handover("complex", "general", 2, "transfer_dont_know")
+_DONT_KNOW = Handover("complex", GENERAL_QUEUE, 2, "transfer_dont_know")
 _PERSON_OFFERED, _PERSON_DECLINED = "offer_person", "person_declined"
 
 
@@ -488,8 +489,7 @@ class Conductor:
             return True
         key = f"dont_know_{aw.slot}" if isinstance(aw, AwaitSlot) else "dont_know"
         turn.say(key if turn.bot.prompts.has(key) else "dont_know")
-        if (isinstance(aw, AwaitSlot) and turn.bot.prompts.has(_PERSON_OFFERED)
-                and self.exits.hours.is_open(_DONT_KNOW.queue, turn.now)):
+        if isinstance(aw, AwaitSlot) and turn.bot.prompts.has(_PERSON_OFFERED) and turn.agents_open:
             # 「母の電話番号ですか ちょっと今わからないです」: a person can look it up, asked, not imposed: the caller may
             # rather look for the number and call again (outside the hours the offer is the callback's)
             turn.say(_PERSON_OFFERED)

@@ -1276,7 +1276,7 @@ def _another_request_with_answer(said: _Said, q: Question) -> Request | None:
     return replace(request, prefill={**request.prefill, **said.values}, instead=True)
 
 
-ORDER_ID = "order_id"  # SPEC 5's entity type of an order's number
+ORDER_ID = "order_id"  # SPEC 5's entity type of an order's number, and the sample bot's slot for it
 # an order picked by its product or by where it is (「ケトルの方」「イヤホンのやつ」「届いた方」「まだ来てない方」)
 _WHICH_ONE = re.compile(r"(の|た|い|ん)(方|ほう|やつ|ヤツ|分|ぶん)|(ない|ません|へん)(方|ほう)|っていうのかね|ね[、\s]*それ")
 _ORDER_BY_STATE = re.compile(r"(届|とど|来|き|こ|着|つ)(いた|た|いて|て)(い)?(ない)?(方|ほう|やつ)")
@@ -1321,7 +1321,7 @@ def _another_instead(said: _Said, q: Question) -> Request | None:
 
 
 def _same_order(q: Question) -> dict[str, Any]:
-    return {ORDER_ID_SLOT: q.slots[ORDER_ID_SLOT]} if q.slots.get(ORDER_ID_SLOT) else {}
+    return {ORDER_ID: q.slots[ORDER_ID]} if q.slots.get(ORDER_ID) else {}
 
 
 def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
@@ -1590,7 +1590,7 @@ _ELLIPTIC = re.compile(
 # the caller's other order (「もう一つの注文は？」「もう一個の方」「ほかの注文」), and the slot that says which was served
 _THE_OTHER_ORDER = re.compile(r"(もう(ひと|一|1)つ|もう(一|いっ|1)件|もう(一|いっ|1)個|もう(いっ)?こ|別|べつ|ほか|他)の?[、\s]*"
                               r"(注文|ちゅうもん|荷物|にもつ|品物|しなもの|商品|しょうひん|方|ほう)")
-ORDER_ID_SLOT, OTHER_THAN = "order_id", "other_than"
+OTHER_THAN = "other_than"  # the slot that names the order just served
 _ANOTHER_ONE = re.compile(
     r"もう(ひと|一|1)つ|もう(一|いっ|1)件|もう(一|いっ|1)個|もう(いっ)?こ|別の|べつの|ほか(の|に)(注文|ちゅうもん)|"
     r"(ほう|方)(でした|だった|です|やった|やねん|なんじゃ|なんや|なんです|なんだ|なんよ)|"
@@ -1629,8 +1629,8 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
     if q.last_intent is None or q.last_intent not in q.routable:
         return None
     text = parse.normalized
-    other = not parse.entities and "order_id" in q.last_types and _THE_OTHER_ORDER.search(text) is not None
-    served = {OTHER_THAN: q.slots[ORDER_ID_SLOT]} if q.slots.get(ORDER_ID_SLOT) else {}
+    other = not parse.entities and ORDER_ID in q.last_types and _THE_OTHER_ORDER.search(text) is not None
+    served = {OTHER_THAN: q.slots[ORDER_ID]} if q.slots.get(ORDER_ID) else {}
     orders = tuple(slot for slot, etype in q.slot_types.items() if etype == "order_id") or ("order_id",)
     if other and (parse.intent.name == q.last_intent or _request_named_none(parse)):
         # 「それと、もう一個の注文も確認したいんですけど」「もう一つの注文は？」 after an order's status: the same request,
