@@ -40,6 +40,7 @@ SAYS_IT_AGAIN = re.compile(r"(言い|いい|申し|もうし)(ます|直しま�
 YES = re.compile(
     r"^(はい|はーい|ええ|うん|うむ|そう(です(?!か)|だ|や|よ|そう|ね|なんです(?!か)|$|(?=[、。,\s]))|その(通り|とおり)|おう|"
     r"お願い|おねがい|頼みます|たのみます|頼むわ|オッケー|OK|ok|了解|りょうかい|わかりました|分かりました|かしこまり|"
+    r"おk|おK|おけ|おっけ|おーけー|オーケー|うぃっす|うっす|"  # chat: 「おk」「おけまる」
     r"わかった|分かった|わかったわ|わかりましたわ|わかりやした|わかっただ|わかったべ|わかったで|"
     r"それで(いい|お願い|大丈夫|結構|かまいません|構いません|ええ)|合って|あって(ます|る)|間違い(ない|ありません)|まちがいない|"
     r"ええよ|ええで|かまへん|せや|そや|よか|んだ|ええがね|だからよ|いいよ|いいです(よ)?$|いいですね|いいわよ|"
@@ -54,7 +55,8 @@ NO = re.compile(
 # 大丈夫 / 結構 / いいです / 構いません: at an offer a decline, at a confirmation an acceptance
 CONTEXT_YES_NO = re.compile(
     # an interjection the normaliser glued on (ASR 「あ だいじょうぶです」 -> あだいじょうぶです) stays in front
-    r"^(?:あっ?|ああ|あー|えっと|ええと|うーん)?(大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|いいです|いい|構いません|かまいません|平気|へいき|要らない|いらない|いりません|要りません)"
+    r"^(?:あっ?|ああ|あー|えっと|ええと|うーん)?(大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|いいです|いい|構いません|かまいません|平気|へいき|要らない|いらない|いりません|要りません|"
+    r"よか(?![っろら]))"  # Kyushu 「よかです」: fine (a decline at an offer)
 )
 # 「それで大丈夫です」「その日でいいです」: what was read back or offered, accepted; the 大丈夫/いい/結構 here
 # points at それ, so it is a yes at a confirmation and at an offer alike (before REFUSAL reads 大丈夫です$ as no)
@@ -282,7 +284,7 @@ CALL_AGAIN = re.compile(
     r"(ます|ますね|ますので|ますんで|ますわ|とくわ|ときます)(?![かっとがけ])")
 # not a closing, though it may start like one: 「じゃあ、何時までですか」「あとひとつ」「それと」
 MORE_TO_ASK = re.compile(
-    r"(あと(ひと|一|1)つ|もう(ひと|一|1)つ|それと|ついでに|別の(件|こと|用件)|べつの|ほかに(も|聞き|ききた|確認)|"
+    r"(あと(ひと|一|1)つ|もう(ひと|一|1)つ|(あと|もう)(いっ|一|1)(こ|個|点)|もういっぺん聞|それと|ついでに|別の(件|こと|用件)|べつの|ほかに(も|聞き|ききた|確認)|"
     r"他に(も|聞き|確認)|聞きたい|ききたい|教えて|おしえて|質問|確認したい|お聞きし|伺いたい|うかがいたい)"
 )
 # nothing but "there is one more thing" (「あとひとつ聞いてもいいですか」「もう一点よろしいでしょうか」): no request in it
@@ -442,6 +444,9 @@ DROP_CURRENT = re.compile(
 # step, asked politely; distress says it alone or with its other words (「どうしよう、どうしたらいいの…」)
 CALM_HOW = re.compile(
     r"(どう|どのように)(したら|すれば|すりゃ)(いい|良い|よい|ええ)(の)?(でしょうか|ですか|ですかね|でしょう|ん(でしょうか|ですか))")
+# a date the order will miss or has missed (「クリスマスに間に合わないなら」「誕生日に間に合わなかったので」): the
+# reason for a request, said with disappointment; not the return deadline's 「まだ間に合いますか」
+MISSED_DATE = re.compile(r"(間に合|まにあ)(わな|わず|わへん|わん|いませ|わねが|わんかっ)")
 # grief or an emergency told with a request (「母が亡くなりまして、注文を取り消したい」): sympathy first. Not the
 # how-to words of DISTRESS (「キャンセルするにはどうしたらいいですか」 is a question, not a caller in need)
 # a death in the family (not a stay in hospital): the condolence is 「ご愁傷様でございます」, not 「大変でしたね」
@@ -674,7 +679,9 @@ _MENU_NUMBER = {
 # (朝一番, 朝いちばん: first thing in the morning, a time, no key)
 _MENU_CHOICE = re.compile(r"(?<!朝)(?<!あさ)(1|2|3|4|5|0|一|二|三|四|五|〇|零|いち|さん|よん|ゼロ|ぜろ|れい|に|ご)\s*(番|ばん|晩)"
                           r"(?!近|ちか|早|はや|安|やす|遅|おそ|良|いい|よい|よか|高|たか|大|だい|おお|多|少|すく|長|なが|短|みじか|"
-                          r"古|ふる|新|あたら|便利|楽|らく|好|すき|速|上|うえ|下|した|最|手前|奥|若|わか|心配|困|こま)|"
+                          r"古|ふる|新|あたら|便利|楽|らく|好|すき|速|上|うえ|下|した|最|手前|奥|若|わか|心配|困|こま|"
+                          # an address or a place in a list (北1条西2丁目3番地, 2番目, 3番線, 5番館), not a key
+                          r"地|ち|目|め|線|せん|号|ごう|館|かん|街|町)|"
                           r"^(1|2|3|4|5|0|いち|に|さん|よん|ご|ゼロ|ぜろ|れい)$")
 
 

@@ -381,7 +381,9 @@ class Conductor:
         position = turn.state.position
         if push and position is not None and not isinstance(turn.state.awaiting, AwaitMenu):
             # a topic change: answer the new request, then come back to this question
-            turn.emit(Pushed(position))
+            current = turn.bot.flows.get(position.flow)
+            shared = [k for k in flow.slots if current is not None and k in current.slots and k in turn.state.slots]
+            turn.emit(Pushed(replace(position, kept=tuple((k, turn.state.slots[k]) for k in shared))))
         await self._settle(turn, await self.runner.start(turn, flow, intent, prefill))
         return True
 
@@ -451,6 +453,8 @@ class Conductor:
         (unless `check` is off: a request's flow follows)."""
         prompt = turn.bot.prompts.render("faq_answer", turn.state.channel, {"text": hit.answer(turn.state.channel)})
         turn.say_text(prompt, "faq_answer")
+        if hit.entry.intent is not None:
+            turn.emit(RequestTaken(hit.entry.intent))  # 「領収書ってもらえますか」: a billing question, answered
         turn.emit(RequestResolved())  # answered; a caller it did not help says so and reaches a person
         if isinstance(turn.state.awaiting, AwaitSlot | AwaitConfirm):
             self._ask_again(turn)
@@ -608,6 +612,15 @@ class Conductor:
                 resumed = turn.state.stack[-1]
                 finished = turn.bot.flows.get(turn.state.position.flow) if turn.state.position else None
                 turn.emit(Popped())
+                own = turn.bot.flows.get(resumed.flow)
+                if finished is not None and own is not None:
+                    # the slots both requests use are the resumed one's again (「その前に札幌店って火曜日お休み
+                    # でしたっけ」 at a callback's read-back: 火曜日 was the store's day, not the callback's)
+                    kept = dict(resumed.kept)
+                    turn.emit(*[SlotSet(k, kept[k], "set") for k in finished.slots if k in own.slots and k in kept])
+                    cleared = tuple(k for k in finished.slots if k in own.slots and k not in kept)
+                    if cleared:
+                        turn.emit(SlotsCleared(cleared))
                 asked = step_of(turn.bot, resumed.flow, resumed.step)
                 if asked is not None and asked.ask and finished is not None and asked.ask in finished.slots:
                     # the question the caller left unanswered is asked again: a value of the same name the

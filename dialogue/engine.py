@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import datetime
@@ -272,7 +272,7 @@ class DialogueManager:
         answering = answers_question(action) or action in (Simple("hesitate"), Simple("distress"))
         guessed = aw.intent if isinstance(aw, AwaitOffer) and aw.offer == "clarify" else None
         turn.emit(heard_event(heard, action, turn.state.intents[-1] if turn.state.intents else None, answering,
-                              guessed))
+                              guessed, turn.state.harassment_warnings > 0))
         parse = heard.parse
         if parse is not None and (action == Simple("hesitate") or (
                 isinstance(action, Yes | No) and words.only_yes_or_no(parse.normalized)) or (
@@ -315,7 +315,7 @@ class DialogueManager:
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()
-            if (taken := handed_over_request(action, decision, turn.state.intents)) is not None:
+            if (taken := handed_over_request(action, decision)) is not None:
                 turn.emit(RequestTaken(taken))
             if parse is not None:
                 # 「人と話したいんですけど。注文12345678の配送のことで」「你好，我想查一下订单12345678的物流情况」: the
@@ -475,6 +475,7 @@ _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
 _KEPT_FOR_AGENT = frozenset({"order_id", "phone_number", "postal_code", "amount"})
 _ASKING_SENTENCE = re.compile(r"[^。！？!?]+[？?]")  # a sentence that ends asking, in a turn of several
 _SURE_THANKS = 0.6
+_SAID_AGAIN = 0.6  # a yes that names the request being served, this sure, is logged as that request
 
 
 def _keep_for_agent(turn: Turn, parse: Parse) -> None:
@@ -493,7 +494,7 @@ def _sure_alone(intent: str, heard: Heard) -> bool:
 
 
 def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False,
-                guessed: str | None = None) -> CallerSaid:
+                guessed: str | None = None, warned: bool = False) -> CallerSaid:
     """The caller's turn for the log; its intent is the request the bot acted on, when it acted on one
     (「もう一度だけ言いますけど、荷物が来てないんです」 is logged as order_status, not the classifier's repeat)."""
     parse = heard.parse
@@ -517,6 +518,9 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
         pass  # 「ありがとうございます、助かりました」 to 「解消されましたでしょうか」: a thank-you, which the bot took as yes
     elif isinstance(action, Yes) and guessed is not None and intent == guessed:
         pass  # 「いえ、届いてはいるんです、返品のほうです」 to 「返品・交換についてでしょうか」: the request said again
+    elif (isinstance(action, Yes) and serving is not None and intent == serving
+          and parse.intent.confidence >= _SAID_AGAIN and not words.only_yes_or_no(parse.normalized)):
+        pass  # 「やはり返品ではなく交換でお願いできますか」 to a return's read-back: the request said again, its kind changed
     elif isinstance(action, Yes | No) and not (isinstance(action, No) and action.intent):
         intent, confidence = ("affirm" if isinstance(action, Yes) else "deny"), 1.0  # what the answer meant
     elif isinstance(action, Fill | Correct) and serving is not None:
@@ -527,7 +531,7 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
         confidence=round(confidence, 3),
         entities={e.type: e.value for e in parse.entities},
         emotion=parse.emotion.label,
-        harassment=abuse.kind if (abuse := counted_harassment(parse, answering)) and abuse.detected else None,
+        harassment=abuse.kind if (abuse := counted_harassment(parse, answering, warned)) and abuse.detected else None,
     )
 
 
@@ -570,13 +574,12 @@ def condolence_first(action: Action, decision: Decision) -> bool:
 COMPLAINT_INTENT = "complaint"
 
 
-def handed_over_request(action: Action, decision: Decision, intents: Sequence[str] = ()) -> str | None:
-    """The request a hand-over (or the callback offered instead) acts on: 「人と話したい」, a complaint, a closure,
-    an order status said in anger. Not a guess still to be confirmed, nor words read as harassment or said in
-    another language, nor a person asked for in a call already about something (the call stays about that)."""
+def handed_over_request(action: Action, decision: Decision) -> str | None:
+    """The request a hand-over (or the callback offered instead) acts on: 「人と話したい」 (also in a call already about
+    something: SPEC 7.2's intents include what a global handler took; the case note stays about the order), a
+    complaint, a closure, an order status said in anger. Not a guess still to be confirmed, nor words read as
+    harassment or said in another language."""
     if not isinstance(action, Request) or action.clarify or action.hinted:
-        return None
-    if decision.reason == "human_request" and intents:
         return None
     if decision.action not in ("transfer", "supervisor", "offer_callback") or decision.reason in ("harassment", "language"):
         return None

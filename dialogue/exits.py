@@ -90,8 +90,9 @@ class Exits:
     def offer_callback(self, turn: Turn, reason: str, busy: bool = False) -> None:
         """`busy`: the queue is open but its wait too long, which the offer says (`callback_offer_busy`)."""
         aw = turn.state.awaiting
-        if isinstance(aw, AwaitOffer) and aw.offer == "callback" and turn.state.tries >= MAX_OFFERS - 1:
-            # the offer was made and not answered: do not make it again
+        if isinstance(aw, AwaitOffer) and aw.offer == "callback" and (turn.state.tries >= MAX_OFFERS - 1 or aw.again):
+            # the offer was made and not answered: do not make it again (a rule that fires at the offer, as the
+            # failures' one does at every 「おk」 it cannot read, comes before the tries are counted: `again`)
             turn.say("callback_unclear_end")
             turn.emit(CallEnded("ended", aw.reason))
             return
@@ -110,7 +111,7 @@ class Exits:
             # still angry at the offer (「知らねえよ、早く何とかしろ」): not the hours word for word again, but an
             # apology and the offer in short, as a person would put it the second time
             turn.say("callback_offer_again")
-            turn.emit(Waiting(AwaitOffer("callback", reason=aw.reason)))
+            turn.emit(Waiting(AwaitOffer("callback", reason=aw.reason, again=True)))
             return
         busy_key = turn.localized("callback_offer_busy")
         # a caller served in another language hears the general offer in it rather than the busy one in Japanese

@@ -115,6 +115,9 @@ class FaqEntry(BaseModel):
     paraphrases: list[str] = Field(default_factory=list)
     answer: FaqAnswer
     en: EnglishEntry | None = None  # the entry for callers served in English (dialogue/faq_english.py)
+    # the routine request the question belongs to (a receipt: billing_inquiry), which answering it acts on: the
+    # call's intents (SPEC 7.2) name it; none for questions of no request (points, gift wrapping)
+    intent: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
 
 
 class FaqFile(RootModel[list[FaqEntry]]):
@@ -1252,10 +1255,11 @@ def _postings(tfs: Sequence[dict[str, int]]) -> dict[str, _Posting]:
     return out
 
 
-def load_faq(directory: Path | None = None) -> FaqIndex:
+def load_faq(directory: Path | None = None, known_intents: frozenset[str] | None = None) -> FaqIndex:
     """Every faq/*.yaml in `directory` (default: the sample bot's `faq/`) as one index, with the word
     groups of its synonyms.yaml; no directory gives an empty index. Raises SourceError
-    (`file:line:col: message`) for each problem."""
+    (`file:line:col: message`) for each problem; with `known_intents` (`ivr validate`), an entry's `intent`
+    must be one of them."""
     directory = directory or DEFAULT_FAQ_DIR
     entries: list[FaqEntry] = []
     groups: list[list[str]] = []
@@ -1279,6 +1283,10 @@ def load_faq(directory: Path | None = None) -> FaqIndex:
                 problems.append(f"{where}: duplicate FAQ id '{entry.id}' (first at {seen[entry.id]})")
                 continue
             seen[entry.id] = where
+            if known_intents is not None and entry.intent is not None and entry.intent not in known_intents:
+                place = at(path, raw, [i, "intent"], "", value=True).removesuffix(": ")
+                problems.append(f"{place}: unknown intent '{entry.intent}' (the intents are "
+                                f"{', '.join(sorted(known_intents))})")
             entries.append(entry)
     if problems:
         raise SourceError(problems)

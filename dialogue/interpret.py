@@ -215,6 +215,11 @@ _GREETING_FIRST = re.compile(r"^(?:(?:もしもし|こんにちは|こんにち�
 _NOT_DOING = re.compile(r"^[^、。,]{0,10}(しないで|せんで|せずに|なしで|いらないので|いいので|やめて)[、,\s]*")
 
 
+# 「もう一個だけ」「あとひとつ」 and what is asked after it
+_ONE_MORE_THING = re.compile(r"(あと|もう)(ひと|一|1|いっ)(つ|こ|個|点)(だけ)?(いいですか|よろしいですか)?[、,。\s]+")
+ONE_MORE_THING_CHARS = 4
+
+
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after a leading yes/no or aside, parsed alone when the whole turn names no request."""
     text = parse.normalized
@@ -226,6 +231,10 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
     if (not corrected and parse.intent.name not in CONVERSATION and not parse.low_confidence
             and parse.intent.confidence >= CONFIDENT):
         return None
+    more = _ONE_MORE_THING.search(text)
+    if more is not None and len(words.bare(text[more.end():])) >= ONE_MORE_THING_CHARS:
+        # 「なかです、どうも。…あ、すんまっせん、もう一個だけ、札幌店は駐車場あっとですか」: the thing asked after
+        return nlu.parse(text[more.end():], now)
     if parse.intent.name == "repeat" and not words.only_repeat(text):
         # 「もう一度配達をお願いしたいです」「もう一回持ってきて」: again, what? The words without the 「もう一度」
         remains = words.without_repeat_words(text)
@@ -391,6 +400,13 @@ def _typed_window(text: str, aw: AwaitSlot, entity_types: EntityTypes) -> str | 
 def heard_by_type(parse: Parse) -> dict[str, Any]:
     """Entities heard, by type: the last value of each type counts (the NLU drops self-corrected ones)."""
     return {e.type: e.value for e in parse.entities if not e.alternatives}
+
+
+def _by_then(parse: Parse) -> bool:
+    """The turn's last date is followed by まで (「クリスマスまでに」「年内までには」): a deadline, or a day the caller
+    is away until (「二十五日まで留守で」), never the day a delivery is wanted on."""
+    dates = [e for e in parse.entities if e.type == "date" and not e.alternatives]
+    return bool(dates) and parse.normalized[dates[-1].end:].lstrip(" 、").startswith("まで")
 
 
 def values_heard(by_type: Mapping[str, Any], slot_types: Mapping[str, str], entity_types: EntityTypes) -> dict[str, Any]:
@@ -577,12 +593,28 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
         # 「注文番号12345678、明日に配達し直してほしいんですが」「荷物ば届け直してほしいんだげんど」 (order status
         # 0.38): the order number and 荷物 pull to the status; a delivery made again is asked for
         intent = "delivery_change"
+    if ((intent == "order_status" or intent is None) and _OWN_AMOUNT_RECALLED.search(parse.normalized)
+            and "billing_inquiry" in q.routable):
+        # 「こないだ頼んだケトルの代金、なんぼだったべか」「この前注文したイヤホンの代金っていくらだったか確認したい」
+        # (order status 0.48-0.55): the amount of the caller's own order, which the billing flow reads out
+        intent = "billing_inquiry"
+    if (intent is None and top is not None and top.name == "cancel_order" and "cancel_order" in q.routable
+            and _ORDERED.search(parse.normalized) and _CALLED_OFF.search(parse.normalized)):
+        # 「お歳暮に電気ケトルを頼んだんだけど、年内に届かないんだったら、もうやめようと思って」 (cancel 0.21): an
+        # order placed, and the caller calling it off
+        intent = "cancel_order"
     if (intent is None and top is not None and top.confidence >= CLARIFY_FLOOR and top.name in q.routable
             and _ASKS_ABOUT_TOPIC.search(parse.normalized)
             and (named := _named_topic(parse, q)) is not None and named.intent == top.name):
         # 「先月の請求のことでちょっと聞きたいんですが」 (billing 0.52): the topic named in so many words (its label's
         # word, ご請求) and a question about it announced: the classifier's lean, confirmed by the words
         intent = top.name
+    if (intent in (None, "product_availability") and top is not None and top.name == "product_availability"
+            and top.confidence >= UNKNOWN_PRODUCT_FLOOR and "product_availability" in q.routable
+            and "product" not in said.prefill and (thing := _thing_asked(parse)) is not None):
+        # 「冷蔵庫って売ってますか？」「炊飯器って置いてはります？」 (stock 0.25-0.37): something the shop does not know
+        # by name, asked for in so many words: the flow says so, rather than 「どちらの商品の…」 about what was said
+        return Request("product_availability", {**said.prefill, "product_named": thing})
     if intent is not None and intent not in CONVERSATION and intent in q.routable:
         if _TOPIC_ONLY.fullmatch(parse.normalized.strip()):
             # 「梅田店のことなんやけど」: a topic and nothing asked of it (its hours? where it is?): asked about
@@ -603,7 +635,10 @@ _DELIVER_AGAIN = re.compile(r"(届け|とどけ|配達し|はいたつし|持っ
 # the day or time of a delivery asked to be changed: 「届く日を変えて」「配達の日にちをずらしてほしい」「お届け時間を変更したい」
 _DAY_CHANGED = re.compile(
     r"(届く|とどく|届け|とどけ|配達|はいたつ|配送|はいそう|荷物|にもつ)(の)?(日|ひ|日にち|ひにち|日時|にちじ|時間|じかん|時間帯|じかんたい)"
-    r"(ぃ|ー)?(を|は|が|も)?[、\s]*(変え|かえ|変更|へんこう|ずらし|ずらせ|ずらして|遅らせ|おくらせ|早め|はやめ)")
+    r"(ぃ|ー)?(を|は|が|も)?[、\s]*(変え|かえ|変更|へんこう|ずらし|ずらせ|ずらして|遅らせ|おくらせ|早め|はやめ|指定|してい)"
+    # 「クリスマスイブに届くようにできますか」「二十五日に着くようにしてほしい」: a day asked for
+    r"|(に|までに)[、\s]*((届く|とどく|着く|つく)よう(に)?[、\s]*(でき|して|し(て)?(ほし|もら|いただ|くだ)|お願い|おねがい)"
+    r"|(届け|とどけ)て(ほし|もら|いただ|くだ))")
 
 # a topic announced with a question to come: 「請求のことで聞きたいんですが」「返品の件でご相談が」
 _ASKS_ABOUT_TOPIC = re.compile(
@@ -613,6 +648,33 @@ _ASKS_ABOUT_TOPIC = re.compile(
 _TOPIC_ONLY = re.compile(
     r"(えっと|あの|あのー|ええと|もしもし)?[、\s]*[^、。\s]{1,12}?(のこと|の件)(なん|なの)?(ですけど|ですが|やけど|だけど|じゃけど"
     r"|やねんけど|なんやけど|ですけれども|で)[。…\s]*")
+UNKNOWN_PRODUCT_FLOOR = 0.2
+# a thing asked about in a shop: 「冷蔵庫って売ってますか」「炊飯器って置いてはります」「自転車を買いたい」
+_THING_ASKED = re.compile(
+    r"([^\s、。,!?！？のにでとがはをも]{2,12}?)(って|は|を|が|も|の)?[、\s]*(売って|うって|置いて|おいて|扱って|あつかって|取り扱|とりあつか|"
+    r"在庫|ざいこ|買い|かい|買う|かう|買え|かえ|欲し|ほし)")
+# what names no thing: the shop, its goods in general, a pointing word
+_NO_THING = re.compile(r"^(お?店|お?みせ|店舗|商品|しょうひん|品物|しなもの|もの|物|それ|これ|あれ|どれ|やつ|なに|何|"
+                       r"在庫|ざいこ|ネット|オンライン|通販|ここ|そちら|こちら|そっち|こっち|そこ|梅田|渋谷|札幌|孫|息子|娘|"
+                       r"領収書|レシート|ポイント|クーポン|カタログ|ギフト券|商品券)$")
+
+
+def _thing_asked(parse: Parse) -> str | None:
+    """The name of what the caller asks the shop for (「冷蔵庫」), when it is one word the tokenizer calls a noun and
+    names no place, person or the goods in general; None otherwise."""
+    m = _THING_ASKED.search(parse.normalized)
+    if m is None or _NO_THING.match(m.group(1)):
+        return None
+    thing = m.group(1)
+    nouns = [t for t in parse.tokens if t.surface and t.surface in thing]
+    if (not nouns or "".join(t.surface for t in nouns) != thing or nouns[0].pos != "名詞"
+            or any(t.pos not in ("名詞", "接尾辞") for t in nouns)):
+        return None  # (炊飯 + 器: a noun and its suffix)
+    return thing
+
+
+# an order called off in the caller's words (not the membership: an order placed is said too, see _ORDERED)
+_CALLED_OFF = re.compile(r"(やめ|止め|取りやめ|とりやめ)(よう|たい|ます|とき|とこ|にし|させ)|(いら|要ら)(なくな|んくな|へんくな|ない)")
 _CANCEL_ASKED = re.compile(
     r"(取り消し|取消し|取消|とりけし|キャンセル|きゃんせる)(って|は|を|も)?[、\s]*(でき|出来|したい|して(ほし|もら|いただ|くだ)|お願い|おねがい|可能|かのう)")
 
@@ -1065,6 +1127,8 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # the normaliser removes fillers: 「えーっと…」「あのー」 said alone is a caller collecting themselves
         return Simple("hesitate") if parse.text.strip(" 、。…") else Simple("unclear")
     by_type = heard_by_type(parse)
+    if takes_requests(aw) and "date" in by_type and _by_then(parse):
+        by_type.pop("date")  # 「クリスマスまでに欲しいねん」: a day it must come by, not the day asked for: asked
     if words.ASIDE.search(parse.normalized) and not by_type and len(parse.normalized) <= ASIDE_CHARS:
         return Simple("hesitate")  # 「ちょっと待って…はいはい、今電話してるから」: said to someone else
     if isinstance(aw, AwaitSlot) and "time_window" not in by_type:
@@ -1301,14 +1365,19 @@ _ABOUT_AN_ORDER = frozenset({"product_availability", "order_status"})
 
 
 # the request in hand dropped in so many words (「キャンセルはやめて」「きゃんせるしないで」「変更ではなくて」)
+_LET_GO_FIRST = re.compile(r"(やっぱ(り)?|やはり|もう)[、\s]*(ええ|いい|結構|けっこう)(わ|です|や|よ|っす)?(?=[、。,!！\s])")
+_SWITCHED_TO = re.compile(r"それより|それよか|代わりに|かわりに|そのかわり|その代わり|それはそうと|ところで")
 _DROPPED = re.compile(rf"(やめて|止めて|しないで|せずに|せんで|なしで|しなくて(いい|ええ)|{_INSTEAD_OF.pattern})")
 
 
 def _another_instead(said: _Said, q: Question) -> Request | None:
     """A change of mind (「やっぱり」「…じゃなくて」) that drops the request in hand and names another one."""
     text = said.parse.normalized
-    if (not (_MIND_CHANGED.search(text) or _NOT_THIS.search(text)) or not _DROPPED.search(text)
-            or said.values or said.prefill or not _NAMES_A_REQUEST.search(text)):
+    # 「あー、やっぱりええわ、自分でヤマトに電話するわ。それより梅田店って今日何時まで？」: the one in hand let go in so
+    # many words, then another asked (its values are the new request's own)
+    let_go = _LET_GO_FIRST.search(text) is not None and _SWITCHED_TO.search(text) is not None
+    if not let_go and (not (_MIND_CHANGED.search(text) or _NOT_THIS.search(text)) or not _DROPPED.search(text)
+                       or said.values or said.prefill or not _NAMES_A_REQUEST.search(text)):
         return None  # (「いや、10時じゃなくて11時にして」: the value mended, no other request)
     for parse in (said.rest, said.parse):
         if parse is None:
@@ -1908,6 +1977,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # 「いえ、届いてはいるんです、返品のほうです」 to 「返品・交換についてでしょうか」: the no answers what the caller
         # thought was assumed (that it never came); the request named at the end is the one guessed
         return Yes(said.prefill)
+    if cue == "no" and isinstance(aw, AwaitConfirm) and aw.offer and (
+            _THAT_IS_ALL.search(parse.normalized) or _ALL_THEN_THANKS.search(parse.normalized)):
+        # 「よかです、以上です」 to a flow's extra (「SMSをお送りしましょうか」): declined, and nothing more (a callback
+        # declined hears when to call again first)
+        return Simple("end")
     if cue == "no":
         new = {k: v for k, v in values.items() if k not in q.slots}
         if isinstance(aw, AwaitConfirm) and new:
@@ -1939,9 +2013,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
                 _asked_instead(said.rest, q) if said.rest is not None and (
                     words.GIVE_UP.search(lead) or _NOT_THIS.search(lead)) else None,
             ]
-        intent = next((c.intent for c in candidates
+        chosen = next((c for c in candidates
                        if c is not None and c.intent not in q.flow_intents and c.intent != guessed), None)
-        return No(values, intent)
+        if chosen is None:
+            return No(values, None)
+        # 「やっぱりいいです。いま聞いちゃいます。12345678の荷物、いつ着きますか」: the order said goes with it
+        return No({**values, **chosen.prefill}, chosen.intent)
     # the value said back (「23456789です」), also one the request holds from an earlier flow (the order number
     # verified before 「キャンセルいたします。よろしいでしょうか」): a yes by the question, not by the classifier
     confirmed = {k: v for k, v in {**said.prefill, **values}.items() if k in q.slots}
@@ -1949,6 +2026,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Yes(values)
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _request(said, q) is None:
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
+    if cue is None and isinstance(aw, AwaitConfirm) and _asks(parse.normalized) and (
+            side := _request(said, q)) is not None and not side.clarify and side.intent not in q.flow_intents:
+        # 「あ、すみません、その前に札幌店って火曜日お休みでしたっけ」 to 「折り返しのお電話は090-…でよろしいでしょうか」:
+        # another question first (its 火曜日 is no day for the callback); answered, then the read-back again
+        return side
     if (cue is None and isinstance(aw, AwaitConfirm) and not aw.offer and values
             and not any(k in q.slots for k in values)):
         # 「明日の10時」 to 「折り返しのお電話は090-…でよろしいでしょうか」: the request's next answers, nothing held
@@ -2120,7 +2202,9 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
             wish = False
         return Answer(hit, then=request) if wish else Answer(first, also=also)
     if (request.intent in _FAQ_LIKE and not said.prefill and hit.coverage >= _SURE_COVERAGE
-            and _WANTS.search(said.parse.normalized) and takes_requests(q.awaiting)):
+            and _WANTS.search(said.parse.normalized) and takes_requests(q.awaiting)
+            and not (request.intent == "return_exchange" and words.MISSED_DATE.search(said.parse.normalized))):
+        # (「誕生日に間に合わなかったので返品したいです」 is a return, its missed date no question of the deadline)
         # 「経費で落としたいので領収書がほしいんですけど」: a wish the classifier files under billing, but the
         # knowledge base has the whole answer (how to get one), and nothing of an order was said: answered, then
         # checked. A statement of trouble (「金額が思ってたのと違うんです」) is no wish: its flow looks it up
@@ -2207,8 +2291,8 @@ _OWN_UNPAID = re.compile(r"(まだ|未だ)[^。?？]{0,4}(払|はら|支払|し�
 # the amount of the caller's own order, asked to be reminded of (「コンビニ払いにした注文、支払い金額っていくら
 # でしたっけ」): looked up, not the fee the knowledge base states (「送料っていくらだったっけ」 has no order in it)
 _OWN_AMOUNT_RECALLED = re.compile(
-    r"(注文|ちゅうもん|頼んだ|たのんだ|買った|かった|購入した)[^。?？]{0,16}(金額|きんがく|代金|だいきん|いくら)[^。?？]{0,10}"
-    r"(でしたっけ|だったっけ|だっけ|やったっけ|やっけ)")
+    r"(注文|ちゅうもん|頼んだ|たのんだ|買った|かった|購入した)[^。?？]{0,16}(金額|きんがく|代金|だいきん|いくら|なんぼ)[^。?？]{0,10}"
+    r"(でしたっけ|だったっけ|だっけ|やったっけ|やっけ|でしたか|だったか|やったか|だったべ|だったの|だったん)")
 # a charge made to the caller (「カードから4,980円引き落とされているのですが、合っておりますでしょうか」「いちまんにせんえん
 # せいきゅうされてるんですけど なんのだいきんか」): their own bill, which the billing flow looks up, not a fee the
 # knowledge base states
@@ -2243,12 +2327,18 @@ _WHAT_WAS_SAID = re.compile(r"(何|なに|なん|どこ|いつ|誰|だれ|いく
                             r"(言|い|おっしゃ)(いました|った|われました|ってました|うた|いよった)")
 
 
+# a turn that trails off on a word that leads into more (じゃあ, あと, それと, そうだ) and a pause: unfinished
+_MORE_TO_COME = re.compile(r"(じゃあ|じゃ|では|あと|それと|それから|そうだ|そうそう|ついでに|あの|えっと|えーと)[ー〜]*(…|\.\.\.|‥|・・・)+\s*$")
+
+
 def _at_anything_else(said: _Said, q: Question) -> Action:
     parse = said.parse
     text = parse.normalized
     command = _commands(parse)
     if command is not None:
         return command
+    if _MORE_TO_COME.search(parse.text):
+        return Simple("hesitate")  # 「了解です、じゃあ…」「あ、あと…」: something else is coming; not a goodbye
     if words.only_closing(text) or (_ALL_THEN_THANKS.search(text) and not words.QUESTION.search(text)):
         # 「なんもないです」「もう用はないです」: a closing, before a knowledge-base hit or a misread request; 「まあまあ
         # ありがとうございます ヤマトさん ね たすかりました それだけです ありがとうございました」 ends on one too
@@ -2288,6 +2378,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     if words.MORE_TO_ASK.search(text) or (words.QUESTION.search(text) and not words.FINISHED.search(text)):
         if words.ONLY_MORE_TO_ASK.fullmatch(text):
             return Yes()  # 「あとひとつ聞いてもいいですか」: the request comes next
+        if said.rest is not None and (after := _request_in(said.rest, said, q)) is not None and not after.clarify:
+            return after  # 「なかです、どうも。…もう一個だけ、札幌店は駐車場あっとですか」: asked after the closing
         unsure = _unsure_request(said, q)
         return unsure if unsure is not None else Yes()
     intent = _confident(parse)

@@ -35,7 +35,9 @@ _NOT_ASKED_POLITELY = re.compile(r"しろ|せよ|やれ|さもない|訴え|晒|
 
 # 「そうですか、残念ですね」 to 「コーヒーメーカーは梅田店のみ在庫がございます」: disappointment, which the emotion head
 # reads as sadness as strong as grief (0.84); no reason for a person unless a loss or distress is said too
-_DISAPPOINTED = re.compile(r"残念|ざんねん|がっかり|ガッカリ|惜しい|おしい|しょうがない|仕方ない|しかたない|しゃあない|しゃーない")
+# 「クリスマスに間に合わないなら、キャンセルしたい」「誕生日に間に合わなかったので返品を」: a date missed is the same
+_DISAPPOINTED = re.compile(r"残念|ざんねん|がっかり|ガッカリ|惜しい|おしい|しょうがない|仕方ない|しかたない|しゃあない|しゃーない|"
+                           + words.MISSED_DATE.pattern)
 DISAPPOINTED_SADNESS = 0.5
 
 
@@ -81,15 +83,17 @@ def trajectory(readings: Iterable[Mapping[str, Any]]) -> Trajectory:
     return traj
 
 
-def counted_harassment(parse: Parse | None, answering: bool) -> Harassment | None:
+def counted_harassment(parse: Parse | None, answering: bool, warned: bool = False) -> Harassment | None:
     """The harassment reading the escalation rules and the turn's log go by: an answer to the bot's question (or a
-    caller collecting themselves to give one) needs more evidence than a turn that says what it wants."""
+    caller collecting themselves to give one) needs more evidence than a turn that says what it wants, unless the
+    caller has been warned already (「いいじゃん、今日のパンツ何色？w」 after a warning reads as a yes to 「ほかに
+    ご用件は」, sexual 0.48: the same remarks again, not an answer)."""
     if parse is None:
         return None
     h = parse.harassment
     furious = parse.emotion.label == "anger" and parse.emotion.score >= FURIOUS
     if answering and h.detected and (words.only_yes_or_no(parse.normalized)
-                                     or (h.score < ANSWER_HARASSMENT_FLOOR and not furious)):
+                                     or (h.score < ANSWER_HARASSMENT_FLOOR and not furious and not warned)):
         # 「だからよ」 (Okinawan yes) at a confirmation reads as insult 0.90: a bare yes or no is no abuse. Shouted
         # with it (「はあ？入荷待ちとか使えねえな、このバカが」 to 「ほかにご用件は」) it is abuse: warned, never
         # handed to an ordinary agent as anger (SPEC 6); angry answers without abuse score far below detection
@@ -159,7 +163,8 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
         emotion=_as_heard(parse.emotion, parse.normalized, hardship_told) if parse else None,
         trajectory=trajectory(state.emotions),
-        harassment=counted_harassment(parse, answering=not use_intent if answering is None else answering),
+        harassment=counted_harassment(parse, answering=not use_intent if answering is None else answering,
+                                      warned=state.harassment_warnings > 0),
         harassment_warnings=state.harassment_warnings,
         failed_turns=state.failed_turns if past_failures else 0,
         consecutive_failures=state.consecutive_failures if past_failures else 0,

@@ -29,6 +29,9 @@ class Position:
     flow: str
     step: str
     call: bool = False  # pushed by a `call` step: resumes silently when the called flow returns
+    # a topic change: the interrupted flow's values of the slots the new request's flow shares with it (its date, by
+    # the time store hours take theirs), given back when it resumes; a shared slot not listed was empty
+    kept: tuple[tuple[str, Any], ...] = ()
 
 
 # -- what the bot waits for --------------------------------------------------------------------------
@@ -76,6 +79,7 @@ class AwaitOffer:
     # clarify: the caller's words the question is about (「…まだ来ねえんだ」), for the flow's first steps, which
     # would otherwise hear only the 「はい」 that confirmed it (dialogue/heard_words.py)
     words: str = ""
+    again: bool = False  # callback: the offer has been made a second time (the next unanswered one ends the call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +208,8 @@ class CallState:
             **{
                 **data,
                 "awaiting": awaiting_from_json(data.get("awaiting") or {"kind": "free"}),
-                "stack": tuple(Position(**p) for p in data.get("stack", ())),
+                "stack": tuple(Position(**{**p, "kept": tuple(tuple(kv) for kv in p.get("kept", ()))})
+                               for p in data.get("stack", ())),
                 "slots": frozen(data.get("slots")),
                 "results": frozen(data.get("results")),
                 "intents": tuple(data.get("intents", ())),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -321,7 +321,10 @@ class CaseRunner:
     def _collect(self, state: CallState, events: list[dict[str, Any]], result: CaseResult) -> None:
         result.outcome, result.reason = state.outcome, reported_reason(state)
         result.intents = list(state.intents)
-        result.slots = dict(state.slots)
+        # the value the call settled on for each slot: a later request's flow starts with its own slots cleared
+        # (store hours asked after a delivery change clears the delivery's date), which undoes nothing done
+        settled = {e["slot"]: e["value"] for e in events if e["type"] == "slot"}
+        result.slots = {**settled, **state.slots}
         result.transcript = [{"speaker": who, "text": text} for who, text in transcript(events)]
         result.steps = [(e["flow"], e["step"]) for e in events if e["type"] == "step"]
 
@@ -355,10 +358,11 @@ class CaseRunner:
         if exp.intents is not None and result.intents != exp.intents:
             result.fail(f"intents: expected {exp.intents}, got {result.intents}")
         said = "".join(t["text"] for t in result.transcript if t["speaker"] == "bot")
-        self._check_common("", exp, state, events, result, said)
+        self._check_common("", exp, state, events, result, said, result.slots)
 
     def _check_common(self, where: str, exp: Expect, state: CallState | None, events: list[dict[str, Any]],
-                      result: CaseResult, said: str) -> None:
+                      result: CaseResult, said: str, settled: Mapping[str, Any] | None = None) -> None:
+        """`settled`: the call's slots at its end (see `_collect`); a turn's are those of the state then."""
         outcome = state.outcome if state else None
         if exp.outcome is not None and outcome != exp.outcome:
             result.fail(f"{where}outcome: expected {exp.outcome}, got {outcome}")
@@ -366,7 +370,7 @@ class CaseRunner:
         if exp.has_reason and reason != exp.reason:
             result.fail(f"{where}reason: expected {exp.reason}, got {reason}")
         if exp.slots is not None:
-            slots = state.slots if state else {}
+            slots = settled if settled is not None else state.slots if state else {}
             for k, v in exp.slots.items():
                 if not _same(v, slots.get(k)):
                     result.fail(f"{where}slot {k}: expected {v}, got {slots.get(k)}")

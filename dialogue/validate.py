@@ -39,7 +39,7 @@ ENGINE_PROMPTS = (
     "faq_check", "transfer_faq",
 )
 # Turn.values(); agents: open | closed (the general queue, now); heard: the caller's last words; other_phone: set with a callback asked for to a number that is not the one calling (「母の携帯へ」)
-BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channel", "card_payments", "other_phone",
+BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channel", "card_payments", "other_phone", "product_named",
                             "agents", "heard"})
 WAITING = frozenset({"ask", "confirm", "menu", "pay"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})
@@ -111,7 +111,7 @@ def check(
     except SourceError as exc:
         problems.extend(exc.problems)
     try:
-        load_faq(faq_dir)
+        load_faq(faq_dir, intents)
     except SourceError as exc:
         problems.extend(exc.problems)
     problems.extend(protocol_problems())  # qa/protocol.yaml (issue 16)

@@ -25,6 +25,8 @@ _HIRA_DIGITS: dict[str, tuple[str, bool]] = {
     "よん": ("4", True), "し": ("4", False), "ごー": ("5", True), "ごお": ("5", False), "ごう": ("5", False), "ご": ("5", False),
     "ろく": ("6", True), "なな": ("7", True), "しち": ("7", False), "はち": ("8", True),
     "きゅう": ("9", True), "きゅー": ("9", True), "く": ("9", False),
+    # 1 and 2 as read out where いち and に could be misheard (ひと ふた, as on the radio and in shops): weak
+    "ひと": ("1", False), "ふた": ("2", False),
 }  # fmt: skip
 # Tohoku voices ち and く between vowels (いぢ, ろぐ, はぢ, しぢ: いぢにさんよん, ごろぐななはぢ): the same digits,
 # weak, so that they count only beside strong ones or in a number context, like any weak syllable

@@ -87,9 +87,11 @@ class CaseNote:
 
     @property
     def intent(self) -> str | None:
-        """The last intent that was about something (not a greeting or yes/no)."""
+        """The last intent that was about something (not a greeting or yes/no); a person asked for in a call about
+        an order is still about the order (the agent reads what to help with, not that a person was asked for)."""
         skip = {"greet", "thanks", "goodbye", "affirm", "deny", "repeat", "out_of_scope"}
-        return next((i for i in reversed(self.intents) if i not in skip), None)
+        about = [i for i in self.intents if i not in skip]
+        return next((i for i in reversed(about) if i != "operator_request"), about[-1] if about else None)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-serialisable dict (agent console, store, webhook)."""

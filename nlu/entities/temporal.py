@@ -204,6 +204,12 @@ _MONTH_KANA_DAY = re.compile(
 )
 
 
+# a kana day just before a weekday (「はつかの きんようび」, 「じゅうよっかの げつようび」): those _PLAIN_KANA_DAY reads
+_KANA_DAY_BEFORE = re.compile(
+    r"(?:にじゅうよっか|じゅうよっか|ついたち|はつか)"
+    r"[ 、,(]*(?:の|は|って)?[ 、,(]*$")
+
+
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     found = list(pattern.finditer(text))
     return found[-1] if found else None
@@ -242,6 +248,8 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     confirm_from = -1  # the end of the last explicit date, where its weekday may follow
     avoided: dict[str, int] = {}  # a day the caller cannot take -> where that is first said
     for m in _DATE_RE.finditer(text):
+        if _KANA_DAY_BEFORE.search(text, 0, m.start()) and _confirms(text, m.start(), m):
+            continue  # 「はつかの きんようび」: the weekday of the kana day said before it (which the kana reader reads)
         if confirm_from >= 0 and _confirms(text, confirm_from, m):  # 12月20日の日曜日: one date
             said = out.pop()
             if not refused(text, m.end()):

@@ -62,7 +62,7 @@ async def test_still_in_time_to_pay_looks_up_the_callers_order(tmp_path: Path, b
   caller: {}
   now: "2026-11-24T20:30:00+09:00"
   opening: コンビニ払いの支払いってまだ間に合いますか？
-  answers: {order_id: "45678901", phone_number: "09012345678"}
+  answers: {order_id: "45678901", phone_number: "09077778888"}
   expect: {intent: billing_inquiry, outcome: resolved, slots: {order_id: "45678901"}}
 """)
     assert result.passed, result.failures

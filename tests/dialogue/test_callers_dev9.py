@@ -55,7 +55,7 @@ async def test_the_callers_own_unpaid_order_is_looked_up(tmp_path: Path, bot: Bo
         f"""
 - name: unpaid konbini order
   channel: voice
-  caller: {{phone: "09012345678"}}
+  caller: {{phone: "09077778888"}}
   now: "2026-11-24T10:30:00+09:00"
   opening: {opening}
   answers: {{order_id: "45678901"}}

@@ -194,7 +194,7 @@ async def test_a_no_with_the_callers_own_plan_is_no_call_for_help(tmp_path: Path
     result = await _run(tmp_path, bot, nlu, f"""
 - name: unpaid konbini order
   channel: voice
-  caller: {{phone: "09012345678"}}
+  caller: {{phone: "09077778888"}}
   now: "2026-12-08T11:00:00+09:00"
   turns:
     - user: 請求の確認をしたいんですが

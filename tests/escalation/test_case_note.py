@@ -131,7 +131,8 @@ def test_summary(case: str, kw: dict[str, Any], fragments: list[str]) -> None:
 def test_to_json_round_trips() -> None:
     note = build_case_note(record(slots={"order_id": "12345678", "date": date(2026, 12, 3)}), names=NAMES, topics=TOPICS)
     out = json.loads(json.dumps(note.to_json(), ensure_ascii=False))
-    assert out["intent"] == "operator_request"
+    assert out["intents"][-1] == "operator_request"
+    assert out["intent"] == "order_status"  # a person asked for in a call about an order: still about the order
     assert out["slots"]["date"] == "2026-12-03"
     assert out["emotion"]["labels"] == ["neutral", "neutral", "anger", "anger"]
     assert out["transcript"][-1] == {"speaker": "caller", "text": "責任者と話したい。"}

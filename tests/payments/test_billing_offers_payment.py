@@ -17,6 +17,7 @@ from tests.payments.conftest import CARD, CODE, EXPIRY, GATEWAY_TOKEN, GatewaySt
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 UNPAID = "45678901"  # the demo backend's コンビニ払い order, not yet paid
+UNPAID_PHONE = "09077778888"  # its registered phone
 
 
 @pytest.fixture
@@ -27,12 +28,13 @@ def manager(gateway_url: str) -> DialogueManager:
 
 
 async def _billing(manager: DialogueManager, channel: str, order: str) -> tuple[str, BotReply]:
-    caller = CallerInfo(phone="09012345678") if channel == "voice" else CallerInfo()
+    phone = UNPAID_PHONE if order == UNPAID else "09012345678"
+    caller = CallerInfo(phone=phone) if channel == "voice" else CallerInfo()
     sid, _ = await manager.start(SessionStart(channel=channel, caller=caller, now=NOW))  # type: ignore[arg-type]
     await manager.handle(sid, UserTurn(text="請求金額について聞きたいんですが"))
     reply = await manager.handle(sid, UserTurn(dtmf=order) if channel == "voice" else UserTurn(text=order))
     if reply.expect.awaiting == "slot:phone_number":
-        reply = await manager.handle(sid, UserTurn(text="09012345678"))
+        reply = await manager.handle(sid, UserTurn(text=phone))
     return sid, reply
 
 
