@@ -178,6 +178,11 @@ class Conductor:
                 turn.say("confirm_goodbye")
                 turn.emit(Waiting(AwaitOffer("goodbye")))
                 return True
+            case Simple(kind="kept_waiting"):
+                # 「大変お待たせしてしまい、申し訳ございません。ご用件をお伺いいたします」 (optional prompt)
+                turn.say("wait_apology_ask" if turn.bot.prompts.has("wait_apology_ask") else "how_can_i_help")
+                turn.emit(Waiting(AwaitFree()))
+                return True
             case Simple(kind="greet"):
                 turn.say("how_can_i_help")
                 # 「もしもし？」 at the welcome menu: the caller is asked to say it, and the menu's keys still work
@@ -382,8 +387,8 @@ class Conductor:
         if push and position is not None and not isinstance(turn.state.awaiting, AwaitMenu):
             # a topic change: answer the new request, then come back to this question
             current = turn.bot.flows.get(position.flow)
-            shared = [k for k in flow.slots if current is not None and k in current.slots and k in turn.state.slots]
-            turn.emit(Pushed(replace(position, kept=tuple((k, turn.state.slots[k]) for k in shared))))
+            shared = [k for k in flow.slots if current is not None and k in current.slots]
+            turn.emit(Pushed(replace(position, kept=tuple((k, turn.state.slots.get(k)) for k in shared))))
         await self._settle(turn, await self.runner.start(turn, flow, intent, prefill))
         return True
 
@@ -612,15 +617,11 @@ class Conductor:
                 resumed = turn.state.stack[-1]
                 finished = turn.bot.flows.get(turn.state.position.flow) if turn.state.position else None
                 turn.emit(Popped())
-                own = turn.bot.flows.get(resumed.flow)
-                if finished is not None and own is not None:
-                    # the slots both requests use are the resumed one's again (「その前に札幌店って火曜日お休み
-                    # でしたっけ」 at a callback's read-back: 火曜日 was the store's day, not the callback's)
-                    kept = dict(resumed.kept)
-                    turn.emit(*[SlotSet(k, kept[k], "set") for k in finished.slots if k in own.slots and k in kept])
-                    cleared = tuple(k for k in finished.slots if k in own.slots and k not in kept)
-                    if cleared:
-                        turn.emit(SlotsCleared(cleared))
+                # the slots both requests use are the resumed one's again (「その前に札幌店って火曜日お休みでしたっけ」
+                # at a callback's read-back: 火曜日 was the store's day, not the callback's)
+                turn.emit(*[SlotSet(k, v, "set") for k, v in resumed.kept if v is not None])
+                if cleared := tuple(k for k, v in resumed.kept if v is None):
+                    turn.emit(SlotsCleared(cleared))
                 asked = step_of(turn.bot, resumed.flow, resumed.step)
                 if asked is not None and asked.ask and finished is not None and asked.ask in finished.slots:
                     # the question the caller left unanswered is asked again: a value of the same name the

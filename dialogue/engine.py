@@ -64,6 +64,7 @@ from dialogue.interpret import (
     parts_of,
     point_of,
     rest_of,
+    serves_routine,
     takes_requests,
 )
 from dialogue.locks import Coordination, coordination_for
@@ -298,7 +299,7 @@ class DialogueManager:
         # 「ちょっとお聞きしたいことがあるんですけど」 (a preamble, answered 「どのようなご用件でしょうか」) names no
         # request: a faint complaint reading of it must not hand the caller over; abuse in it still counts
         # 「これ機械の声？AIなの？」 reads as operator_request (0.48): asking whether a person speaks asks for none
-        announced = action in (Simple("greet"), Simple("machine"))
+        announced = action in (Simple("greet"), Simple("machine"), Simple("kept_waiting"))
         person_asked = ((isinstance(action, Request) and action.intent == "operator_request" and not action.clarify)
                         or (isinstance(action, No) and action.intent == "operator_request")
                         # 「もう きかい じゃ らち が あかん けえ ひと に かわって や」 to 「オペレーターへのおつなぎについて
@@ -311,7 +312,8 @@ class DialogueManager:
         decision = await self._decide(build_signals(turn, parse, user, use_intent=use_intent and not announced,
                                                     past_failures=not understood, answering=answering,
                                                     person_asked=person_asked, heard_request=heard_request,
-                                                    hardship_told=isinstance(action, Request) and action.condolence))
+                                                    hardship_told=isinstance(action, Request) and action.condolence,
+                                                    routine_request=serves_routine(action)))
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()
@@ -514,6 +516,8 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
         # 「番号が手元になくて…また後でかけ直します」 reads as callback_request; 「やっぱりいいわ、息子に頼むことにする
         # から。…どうもありがとう」 as thanks: the bot heard a goodbye
         intent, confidence = "goodbye", 1.0
+    elif action == Simple("repeat"):
+        intent, confidence = "repeat", 1.0  # 「わりい、外さいて風の音で聞ごえねがった」 (complaint 0.15): heard as asked
     elif isinstance(action, Yes) and intent == "thanks" and parse.intent.confidence >= _SURE_THANKS:
         pass  # 「ありがとうございます、助かりました」 to 「解消されましたでしょうか」: a thank-you, which the bot took as yes
     elif isinstance(action, Yes) and guessed is not None and intent == guessed:

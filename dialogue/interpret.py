@@ -218,6 +218,14 @@ _NOT_DOING = re.compile(r"^[^、。,]{0,10}(しないで|せんで|せずに|な
 # 「もう一個だけ」「あとひとつ」 and what is asked after it
 _ONE_MORE_THING = re.compile(r"(あと|もう)(ひと|一|1|いっ)(つ|こ|個|点)(だけ)?(いいですか|よろしいですか)?[、,。\s]+")
 ONE_MORE_THING_CHARS = 4
+# 「あ、番号言う前に、札幌店ってどこさあんだっけ」「その前に」: another question first, then the one asked
+_BEFORE_THAT = re.compile(r"(その|番号(を)?(言う|いう|言い|いい)(ます)?)(前|まえ)に[、,\s]+")
+
+
+# 「聞こえなかった」「聞ごえねがった」 (Tohoku voices its か and こ), 「聞き取れませんでした」: what the bot just said was
+# lost (past: one answer missed, not 「機械の声はどうもよく聞き取れなくて」, a caller who needs a person)
+_NOT_HEARD = re.compile(r"((聞|き)[こご]え|(聞き|きき)(取|と)れ)(なかった|ねがった|ねかった|んかった|へんかった|ませんでした)")
+_HARD_OF_HEARING = re.compile(r"機械|きかい|ロボット|自動|耳が遠|みみがとお|耳が悪|みみがわる")
 
 
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
@@ -231,7 +239,7 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
     if (not corrected and parse.intent.name not in CONVERSATION and not parse.low_confidence
             and parse.intent.confidence >= CONFIDENT):
         return None
-    more = _ONE_MORE_THING.search(text)
+    more = _ONE_MORE_THING.search(text) or _BEFORE_THAT.search(text)
     if more is not None and len(words.bare(text[more.end():])) >= ONE_MORE_THING_CHARS:
         # 「なかです、どうも。…あ、すんまっせん、もう一個だけ、札幌店は駐車場あっとですか」: the thing asked after
         return nlu.parse(text[more.end():], now)
@@ -336,7 +344,8 @@ class Simple:
     machine (「これ機械の声？AIなの？」: is a person speaking) | drop (the request given up at its read-back) |
     invalid (an answer of the wrong shape: not understood, but an answer, not a request) |
     rekey (* pressed at a number: what was keyed is dropped, the number asked again) |
-    callback_hours (when the callback may come, asked inside the callback's questions)"""
+    callback_hours (when the callback may come, asked inside the callback's questions) |
+    kept_waiting (the wait to get through, and nothing else, complained of: sorry, and the request asked)"""
 
     kind: str
     out_of_scope: bool = False  # unclear, but understood as something this line does not handle
@@ -598,8 +607,14 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
         # 「こないだ頼んだケトルの代金、なんぼだったべか」「この前注文したイヤホンの代金っていくらだったか確認したい」
         # (order status 0.48-0.55): the amount of the caller's own order, which the billing flow reads out
         intent = "billing_inquiry"
-    if (intent is None and top is not None and top.name == "cancel_order" and "cancel_order" in q.routable
-            and _ORDERED.search(parse.normalized) and _CALLED_OFF.search(parse.normalized)):
+    if (intent is None and top is not None and top.name in ("repeat", "callback_request")
+            and "callback_request" in q.routable and _CANNOT_TALK_NOW.search(parse.normalized)):
+        # 「いま子どもを保育園に迎えに行くところで、ゆっくりお話しできないんです」 (repeat 0.40: its ゆっくり): a call
+        # back later is what a caller who cannot talk now needs
+        intent = "callback_request"
+    if (intent is None and top is not None and top.name in ("cancel_order", "order_status")
+            and "cancel_order" in q.routable and _ORDERED.search(parse.normalized)
+            and _CALLED_OFF.search(parse.normalized)):
         # 「お歳暮に電気ケトルを頼んだんだけど、年内に届かないんだったら、もうやめようと思って」 (cancel 0.21): an
         # order placed, and the caller calling it off
         intent = "cancel_order"
@@ -674,7 +689,12 @@ def _thing_asked(parse: Parse) -> str | None:
 
 
 # an order called off in the caller's words (not the membership: an order placed is said too, see _ORDERED)
-_CALLED_OFF = re.compile(r"(やめ|止め|取りやめ|とりやめ)(よう|たい|ます|とき|とこ|にし|させ)|(いら|要ら)(なくな|んくな|へんくな|ない)")
+_CALLED_OFF = re.compile(r"(やめ|止め|取りやめ|とりやめ)(よう|たい|ます|とき|とこ|にし|させ)|(いら|要ら)(なくな|んくな|へんくな|ない)"
+                         # 「もう使う人がおらんのよ」「もう使いませんから」: no one left to use it
+                         r"|もう[^。]{0,4}(使う人|つかう人|つかうひと)が(おら|いな|おりませ|いませ)|もう(使|つか)(わない|いません|わん|わへん)")
+# the caller cannot talk now (driving, on the way somewhere): 「ゆっくりお話しできない」「いま話せない」
+_CANNOT_TALK_NOW = re.compile(r"(話|はな)(せない|せません|せへん|せん|しできない|しできません|してられない)|"
+                              r"手が(離|はな)せな|運転中|うんてんちゅう")
 _CANCEL_ASKED = re.compile(
     r"(取り消し|取消し|取消|とりけし|キャンセル|きゃんせる)(って|は|を|も)?[、\s]*(でき|出来|したい|して(ほし|もら|いただ|くだ)|お願い|おねがい|可能|かのう)")
 
@@ -785,6 +805,10 @@ def _commands(parse: Parse) -> Simple | None:
         # 「え？ すみません いま スピーカー で くるま うんてん してて もういっかい おねがいします」 (0.72): the reason
         # first, and the turn ends asking to hear it again
         return Simple("repeat")
+    if (_NOT_HEARD.search(text) and not _HARD_OF_HEARING.search(text) and not heard_by_type(parse)
+            and (parse.intent.name in CONVERSATION or parse.intent.confidence < CONFIDENT)):
+        # 「わりい、外さいて風の音で聞ごえねがった」 (complaint 0.15): the answer was not heard; said again
+        return Simple("repeat")
     if words.asks_if_machine(text):
         return Simple("machine")
     return None
@@ -861,6 +885,11 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「注文番号12345678、明日に配達し直してほしいんですが」 guessed as order status, then 「やっぱり明後日にします。
         # 午前中で」: the request said now keeps the order number said before (what it says now wins)
         action = replace(action, prefill={**aw.prefill, **action.prefill})
+    if (isinstance(action, Request) and action.intent == "complaint" and heard.parse is not None
+            and takes_requests(q.awaiting) and _only_kept_waiting(heard.parse)):
+        # 「さっきから電話ぜんぜんつながらへんし、どないなってんねん」: the grievance is the wait itself, which an agent
+        # answers with 「大変お待たせいたしました」 and a question for the request, not a complaints desk
+        return Simple("kept_waiting")
     if (isinstance(action, Request) and not action.condolence and heard.parse is not None
             and words.KEPT_WAITING.search(heard.parse.normalized)):
         # 「なんべん電話したらつながんねん」 with the request, sure or asked about: sorry for the wait first
@@ -973,6 +1002,12 @@ def _loss_in_the_background(parse: Parse, intent: str) -> bool:
             and not _THEIR_AFFAIRS.search(text) and _told_calmly(parse))
 
 
+def serves_routine(action: Action) -> bool:
+    """A sure request of a kind the bot serves itself (SPEC 4's routine ones, not those handed to people)."""
+    return (isinstance(action, Request) and not action.clarify and action.intent not in _HANDED_OVER
+            and action.intent not in CONVERSATION)
+
+
 _PERSON_INTENTS = frozenset({"operator_request", "callback_request", "complaint"})
 _HANDED_OVER = frozenset({"operator_request", "complaint", "account_closure"})  # SPEC 4: handed to humans
 # a person named and asked for: 「係の方をお願いします」「たんとうしゃ よんで」「オペレーターに代わって」
@@ -987,6 +1022,20 @@ _COMPLAINT_NAMED = re.compile(
     r"(苦情|くじょう|クレーム)(なんです|なんだ|なんや|なんじゃ|です|や(けど|ねん)|だけど|があ|を(言|い|申|もう|伝|つた|入れ|いれ)"
     r"|として|で(お?電話|でんわ|連絡))")
 _UNSURE_COMPLAINT = 0.5
+_PLEASE_WORDS = re.compile(r"お願い|おねがい|頼み|たのみ|頼む|たのむ")
+
+
+def _only_kept_waiting(parse: Parse) -> bool:
+    """The caller complains of the wait to get through and of nothing else: no order, item or fault named."""
+    text = parse.normalized
+    return bool(words.KEPT_WAITING.search(text) and not parse.entities and not words.TROUBLE.search(text)
+                and not _ORDERED.search(text) and not _COMPLAINT_NAMED.search(text)
+                and not _ORDER_TOPIC.search(text) and not _MORE_GRIEVANCE.search(text))
+
+
+# what else a caller holds against the shop (「そちらの対応がひどすぎます」「最悪」「二度と頼まない」): a complaint
+_MORE_GRIEVANCE = re.compile(r"ひど|酷|最悪|さいあく|ふざけ|対応|たいおう|態度|たいど|いい加減|いいかげん|責任|せきにん|"
+                             r"二度と|にどと|許せ|ゆるせ|信じられ|しんじられ|不愉快|ふゆかい|誠意|せいい|謝罪|しゃざい|三回目|3回目|何回目")
 # a turn that ends asking (not 「…ってことですね」 said back)
 _ASKED = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|かな|かね|っけ)[。\s]*$")
 # a callback asked for in the turn's main clause: 「…ので、折り返し電話をお願いしたい」「おりかえし でんわ ください」
@@ -1956,6 +2005,13 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
             # 「はいはい、そうそう、返品で」 to 「商品の在庫についてのお問い合わせでよろしいでしょうか」: the yes is a
             # listener's, the request named is the real one (as after a no)
             return No(values, named.intent)
+    if (cue == "yes" and isinstance(aw, AwaitOffer) and aw.offer == "callback"
+            and (_asks(parse.normalized) or _WANTS_TO_KNOW.search(parse.normalized))
+            and not _PLEASE_WORDS.search(parse.normalized) and (asked := _request(said, q)) is not None
+            and serves_routine(asked) and asked.intent != CALLBACK_INTENT):
+        # 「はい わかりました じゃあ いま どこに あるのか おしえてください いちにさんよん…」 to the callback offer after a
+        # complaint: the はい took in the hours; what the caller wants now is the order's status, which the bot serves
+        return No({**said.prefill, **values}, asked.intent)
     if cue == "yes":
         return Yes(values)
     if cue is None and isinstance(aw, AwaitConfirm) and not aw.offer and q.caller_phone and not values and (

@@ -41,14 +41,16 @@ _DISAPPOINTED = re.compile(r"残念|ざんねん|がっかり|ガッカリ|惜�
 DISAPPOINTED_SADNESS = 0.5
 
 
-def _as_heard(emotion: Emotion, text: str, hardship_told: bool = False) -> Emotion:
+def _as_heard(emotion: Emotion, text: str, hardship_told: bool = False, routine_request: bool = False) -> Emotion:
     """The emotion the escalation rules see: sadness capped at DISAPPOINTED_SADNESS in a turn that only says it
-    is disappointed, or that tells a hardship as the background of a request the dialogue serves (the sadness
-    is the loss's, 0.85-0.9 for 「主人が亡くなってから…札幌のお店はどこに」, not a caller in distress)."""
+    is disappointed, that tells a hardship as the background of a request the dialogue serves (the sadness
+    is the loss's, 0.85-0.9 for 「主人が亡くなってから…札幌のお店はどこに」, not a caller in distress), or that asks
+    for a routine request with no grief or distress in its words (「先方がもう同じものを頂いたそうで、不要になって
+    しまいまして」 reads as sadness 0.8+: a cancellation, told ruefully)."""
     if emotion.label != "sadness" or emotion.score <= DISAPPOINTED_SADNESS:
         return emotion
-    if not hardship_told and (not _DISAPPOINTED.search(text) or words.GRIEF.search(text)
-                              or words.DISTRESS.search(text)):
+    troubled = words.GRIEF.search(text) or words.DISTRESS.search(text)
+    if not hardship_told and not (routine_request and not troubled) and (not _DISAPPOINTED.search(text) or troubled):
         return emotion
     scores = {**emotion.scores, "sadness": DISAPPOINTED_SADNESS}
     scores["neutral"] = scores.get("neutral", 0.0) + emotion.score - DISAPPOINTED_SADNESS
@@ -141,14 +143,16 @@ def language_heard(state: CallState, parse: Parse) -> str | None:
 
 def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: bool,
                   past_failures: bool = True, answering: bool | None = None, person_asked: bool = False,
-                  heard_request: str | None = None, hardship_told: bool = False) -> Signals:
+                  heard_request: str | None = None, hardship_told: bool = False,
+                  routine_request: bool = False) -> Signals:
     """`use_intent` is False when the turn answers the open question (its intent must not trigger rules);
     `past_failures` is False for a turn that was understood (earlier failures do not count against it);
     `answering` (default: not `use_intent`) lets harassment need more evidence in an answer; `person_asked`:
     the dialogue heard a request for a person in the turn (「いや、もう機械じゃなくて、担当の人と話させて」 to a
     question), which the rules see as that request (SPEC 6 human_request) whatever the whole turn reads as;
     `heard_request`: likewise a request the dialogue heard in the turn's main clause, read alone;
-    `hardship_told`: the dialogue serves a request told beside a hardship (sympathy first), see `_as_heard`."""
+    `hardship_told`: the dialogue serves a request told beside a hardship (sympathy first), see `_as_heard`;
+    `routine_request`: the dialogue heard a sure request the bot serves itself (not one handed to people)."""
     state = turn.state
     confident = parse is not None and not parse.low_confidence
     return Signals(
@@ -161,7 +165,7 @@ def build_signals(turn: Turn, parse: Parse | None, user: UserTurn, use_intent: b
         intent=("operator_request" if person_asked else heard_request if heard_request is not None and use_intent
                 else parse.intent.name if parse is not None and use_intent and confident else None),
         intent_confidence=parse.intent.confidence if parse is not None else 0.0,
-        emotion=_as_heard(parse.emotion, parse.normalized, hardship_told) if parse else None,
+        emotion=_as_heard(parse.emotion, parse.normalized, hardship_told, routine_request) if parse else None,
         trajectory=trajectory(state.emotions),
         harassment=counted_harassment(parse, answering=not use_intent if answering is None else answering,
                                       warned=state.harassment_warnings > 0),

@@ -30,7 +30,7 @@ class Position:
     step: str
     call: bool = False  # pushed by a `call` step: resumes silently when the called flow returns
     # a topic change: the interrupted flow's values of the slots the new request's flow shares with it (its date, by
-    # the time store hours take theirs), given back when it resumes; a shared slot not listed was empty
+    # the time store hours take theirs), given back when it resumes (None: it was empty, and is again)
     kept: tuple[tuple[str, Any], ...] = ()
 
 

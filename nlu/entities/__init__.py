@@ -36,7 +36,11 @@ def extract_entities(
         found += amount_entities(norm)
     found += date_entities(norm, now)
     found += time_entities(norm)
-    found += window_entities(norm)
+    windows = window_entities(norm)
+    # 「18-20で」: the slot typed as two hours, not a number (the digit reader reads 1820)
+    found = [e for e in found if not (e.type in ("digits", "amount") and any(
+        w.start <= e.start and e.end <= w.end for w in windows))]
+    found += windows
     found += lexicon.match(norm, tokens)
     found.sort(key=lambda e: (e.start, -e.end))
     return drop_corrected(norm, replace_tails(norm, found))

@@ -226,6 +226,8 @@ def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
             return []
         a, b = norm.span(m.start("day5"), m.end("day5"))
         return [Entity("date", d.isoformat(), a, b)]
+    if refused(norm.text, m.end("day")):
+        return []  # 「はつか は しゅっちょう で いえ に いないんです」: the day the caller cannot take
     day = _KANA_DAY_NUMBER[m["day"]]
     if m.groupdict().get("mn"):  # 12月みっか
         d = _month_day(today, None, int(m["mn"]), day)

@@ -152,4 +152,18 @@ def window_entities(norm: Normalized) -> list[Entity]:
         for m in _BY_NOON.finditer(text):
             a, b = norm.span(m.start(), m.end())
             out.append(Entity("time_window", AM, a, b))
+    if not out:
+        for m in _TYPED_RANGE.finditer(text):
+            start, end = int(m["a"]), int(m["b"])
+            if FIRST_HOUR <= start < end <= LAST_HOUR and end - start <= MAX_SPAN:
+                a, b = norm.span(m.start(), m.end())
+                out.append(Entity("time_window", f"{start:02d}:00-{end:02d}:00", a, b))
     return out
+
+
+# a delivery slot typed as two hours, as chat users and carriers' forms write it (「12/15 18-20で」「19~21希望」): no 時,
+# so only a range standing alone (not inside a phone number, a date or a longer run of digits) between the hours a
+# parcel comes
+_TYPED_RANGE = re.compile(r"(?<![0-9/.\-:~])(?P<a>[0-9]{1,2}) ?[-~ー] ?(?P<b>[0-9]{1,2})(?![0-9/.\-:~時])"
+                          r"(?=で|に|の|を|は|が|希望|きぼう|くらい|ぐらい|ごろ|頃|[ 、。,.!?]|$)")
+FIRST_HOUR, LAST_HOUR, MAX_SPAN = 8, 21, 4

@@ -304,3 +304,123 @@ async def test_a_day_already_given_is_the_requests_again_after_a_side_question(t
          ("午前中", "{awaiting: confirm, says: 12月15日}"), "はい", "以上です"],
         "{outcome: resolved, slots: {date: \"2026-12-15\"}}", now="2026-12-07T10:00:00+09:00", phone="09012345678"))
     assert result.passed, result.failures
+
+
+# dev90 (situations told instead of requests) and dev91 (complaints and strong feelings), first run
+
+async def test_a_kana_day_the_caller_is_away_is_not_the_new_day(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["えっと はつか は しゅっちょう で いえ に いないんです",
+         ("いちにさんよん ごーろくななはち", "{awaiting: \"slot:date\"}")], "{outcome: abandoned}",
+        now="2026-11-12T10:00:00+09:00", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_rueful_routine_request_is_served_not_handed_over(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # sadness 0.8+ from 「不要になってしまいまして」: 「お辛い中」 and a person, for a gift no longer needed
+    result = await _run(tmp_path, bot, nlu, _turns(
+        [("友人の結婚祝いに電気ケトルを注文したのですが、先方がもう同じものを頂いたそうで、不要になってしまいまして",
+          "{intent: cancel_order, awaiting: \"slot:order_id\"}")], "{outcome: abandoned}", phone="0312349999"))
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(("opening", "intent"), [
+    ("わたし来月から長いこと入院することになってねえ、こないだ頼んだケトルね、もう使う人がおらんのよ", "cancel_order"),
+    ("すみません、いま子どもを保育園に迎えに行くところで、ゆっくりお話しできないんです", "callback_request"),
+])
+async def test_a_situation_told_is_its_request(tmp_path: Path, bot: Bot, nlu: NLU, opening: str, intent: str) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns([(opening, f"{{intent: {intent}}}")], "{outcome: abandoned}",
+                                                  phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_not_hearing_the_answer_in_dialect_hears_it_again(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["札幌の店、何時まで開いてんだべ", ("わりい、外さいて風の音で聞ごえねがった", "{says: 10時から19時}")],
+        "{intents: [store_hours]}"))
+    assert result.passed, result.failures
+    said = [t["text"] for t in result.transcript if t["speaker"] == "bot"]
+    assert sum("10時から19時" in t for t in said) == 2
+
+
+async def test_a_caller_angry_only_at_the_wait_is_apologised_to_and_served(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # the complaint reading of 「つながらへん」 put the caller through to the complaints desk, their question unasked
+    result = await _run(tmp_path, bot, nlu, _turns(
+        [("さっきから電話ぜんぜんつながらへんし、どないなってんねん", "{awaiting: free, says: 大変お待たせしてしまい}"),
+         ("梅田店って今日何時までやってる？", "{intent: store_hours}")], "{outcome: resolved}"))
+    assert result.passed, result.failures
+
+
+async def test_a_routine_question_at_the_callback_offer_is_served(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # the はい took in the hours: the callback was booked and the order's status never told
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["もう なんかいも おとどけびが かわって いいかげんに してほしいんですけど",
+         ("はい わかりました じゃあ いま どこに あるのか おしえてください いちにさんよん ごーろくななはち です",
+          "{intent: order_status, awaiting: anything_else}")],
+        "{slots: {order_id: \"12345678\"}}", now="2026-12-06T07:30:00+09:00", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_callback_accepted_with_please_is_still_booked(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["人と話したい", ("はい、お願いします。荷物のことなんですけど", "{awaiting: confirm, says: 折り返しのお電話は}")],
+        "{intents: [operator_request, callback_request]}", now="2026-12-06T07:30:00+09:00", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+# dev92 (confused and elderly callers, family) and dev93 (orders and deliveries in detail), first run
+
+async def test_which_number_asked_back_is_explained(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「わからなくて」 read as not having it: the orders on the phone were listed, the question never explained
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["かった けとるを へんぴん したいんですけど",
+         ("え なに ばんごう? なんの ばんごう? わたし よく わからなくて ごめんなさいね",
+          "{awaiting: \"slot:order_id\", says: ご注文確認メール}")], "{outcome: abandoned}", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_the_reset_sms_goes_to_the_members_caller_id_once_confirmed(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「ご登録のお電話番号をお知らせください」 to an elderly caller whose son set the account up
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["ぱすわーど わすれちゃって ろぐいん できないのよ むすこが せっていしてくれたんだけど",
+         ("はい", "{awaiting: confirm, says: 090-1234-5678あてにお送りいたします}"),
+         ("はい", "{says: 再設定用のSMSをお送りいたしました}"), "以上です"],
+        "{outcome: resolved, slots: {phone_number: \"09012345678\"}}", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_without_a_members_caller_id_the_registered_phone_is_asked(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["パスワードを忘れてログインできません", ("はい", "{awaiting: \"slot:phone_number\"}")], "{outcome: abandoned}",
+        phone="0312349999"))
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize(("turn", "window"), [
+    ("再配達で、明日の午前中…じゃなくて、夜七時以降にしてください。番号は12345678です", "19:00-21:00"),
+    ("12345678 12/15 18-20で再配達お願い", "18:00-20:00"),
+])
+async def test_a_window_corrected_after_a_pause_or_typed_as_hours(tmp_path: Path, bot: Bot, nlu: NLU, turn: str,
+                                                                 window: str) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns(
+        [(turn, "{intent: delivery_change, awaiting: confirm}")], f"{{slots: {{time_window: \"{window}\"}}}}",
+        now="2026-11-30T10:00:00+09:00", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_question_before_giving_the_number_is_answered_then_the_number_asked(tmp_path: Path, bot: Bot,
+                                                                                    nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["注文した荷物がまだ来ねえんだども",
+         ("あ、番号言う前に、札幌店ってどこさあんだっけ", "{intent: store_location, awaiting: \"slot:order_id\"}"),
+         "んだか。ほんで番号は、いちにさんよん ごーろくななはち"],
+        "{intents: [order_status, store_location], slots: {order_id: \"12345678\", store: sapporo}}",
+        phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_an_answer_not_heard_is_logged_as_a_repeat(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["札幌の店、何時まで開いてんだべ", ("わりい、外さいて風の音で聞ごえねがった", "{intent: repeat}")],
+        "{intents: [store_hours]}"))
+    assert result.passed, result.failures

@@ -105,8 +105,8 @@ async def test_the_need_said_again_at_an_offer_accepts_it(tmp_path: Path, bot: B
     - user: ログインできなくなっちゃって
       expect: {awaiting: confirm}
     - user: パスワードを忘れました
-      expect: {awaiting: "slot:phone_number"}
-    - user: "09012345678"
+      expect: {awaiting: confirm, says: 090-1234-5678あてにお送りいたします}
+    - user: はい
       expect: {says: SMSをお送りいたしました}
   expect: {outcome: resolved}
 """,
