@@ -1981,6 +1981,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         mid = _faq_mid_flow(said, q)
         if mid is not None:
             return mid  # 「ポイントの有効期限っていつまで？」 at a read-back: answered, then the read-back again
+    if cue is None and isinstance(aw, AwaitConfirm) and _asks(parse.normalized) and (
+            side := _request(said, q)) is not None and not side.clarify and side.intent not in q.flow_intents:
+        # 「あ、すみません、その前に札幌店って火曜日お休みでしたっけ」 to 「折り返しのお電話は090-…でよろしいでしょうか」,
+        # 「その前に、梅田店って明日やってはる？」 to a delivery's read-back for 明日: another question first (its day is
+        # no answer to the read-back, nor a yes); answered, then the read-back again
+        return side
     changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
     if isinstance(aw, AwaitConfirm) and not changed:
         changed = _tail_instead(parse.normalized, q.slots, q.slot_types, aw.slot)
@@ -2082,11 +2088,6 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Yes(values)
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _request(said, q) is None:
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
-    if cue is None and isinstance(aw, AwaitConfirm) and _asks(parse.normalized) and (
-            side := _request(said, q)) is not None and not side.clarify and side.intent not in q.flow_intents:
-        # 「あ、すみません、その前に札幌店って火曜日お休みでしたっけ」 to 「折り返しのお電話は090-…でよろしいでしょうか」:
-        # another question first (its 火曜日 is no day for the callback); answered, then the read-back again
-        return side
     if (cue is None and isinstance(aw, AwaitConfirm) and not aw.offer and values
             and not any(k in q.slots for k in values)):
         # 「明日の10時」 to 「折り返しのお電話は090-…でよろしいでしょうか」: the request's next answers, nothing held

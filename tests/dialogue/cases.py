@@ -15,3 +15,25 @@ async def run_case(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseRe
     path.write_text(case_yaml, encoding="utf-8")
     (case,) = load_suite(path)
     return await CaseRunner(bot, nlu, EscalationEngine.load()).run(case, path.name)
+
+
+def scripted_case(turns: list[str | tuple[str, str]], expect: str, *, now: str, phone: str | None = None,
+                  channel: str = "voice") -> str:
+    """One scripted case as YAML; a turn given as (words, expect) asserts what follows it."""
+    lines = []
+    for t in turns:
+        said, after = (t, None) if isinstance(t, str) else t
+        lines.append(f"    - user: \"{said}\"")
+        if after:
+            lines.append(f"      expect: {after}")
+    caller = f"{{phone: \"{phone}\"}}" if phone else "{}"
+    body = "\n".join(lines)
+    return f"""
+- name: caller
+  channel: {channel}
+  caller: {caller}
+  now: "{now}"
+  turns:
+{body}
+  expect: {expect}
+"""

@@ -14,6 +14,7 @@ import pytest
 from dialogue.bot import Bot
 from nlu.pipeline import NLU
 from tests.dialogue.cases import run_case as _run
+from tests.dialogue.cases import scripted_case
 
 WEEKDAY = "2026-12-09T11:00:00+09:00"  # a Wednesday: agents open (Umeda closed)
 SUNDAY = "2026-12-13T11:00:00+09:00"  # agents closed
@@ -21,17 +22,7 @@ SUNDAY = "2026-12-13T11:00:00+09:00"  # agents closed
 
 def _case(turns: list[str], expect: str, *, now: str = WEEKDAY, phone: str | None = None,
           channel: str = "voice") -> str:
-    said = "\n".join(f"    - user: \"{t}\"" for t in turns)
-    caller = f"{{phone: \"{phone}\"}}" if phone else "{}"
-    return f"""
-- name: caller
-  channel: {channel}
-  caller: {caller}
-  now: "{now}"
-  turns:
-{said}
-  expect: {expect}
-"""
+    return scripted_case(list(turns), expect, now=now, phone=phone, channel=channel)
 
 
 _MOTHERS_ORDER = ["あの 母の注文の件で 電話したんですけど 荷物がまだ届かないって言ってて",

@@ -13,6 +13,7 @@ import pytest
 from dialogue.bot import Bot
 from nlu.pipeline import NLU
 from tests.dialogue.cases import run_case as _run
+from tests.dialogue.cases import scripted_case
 
 WEEKDAY = "2026-12-21T11:00:00+09:00"  # a Monday before the year-end break: agents open
 SUNDAY = "2026-12-20T22:00:00+09:00"  # agents closed
@@ -20,23 +21,7 @@ SUNDAY = "2026-12-20T22:00:00+09:00"  # agents closed
 
 def _turns(turns: list[str | tuple[str, str]], expect: str, *, now: str = WEEKDAY, phone: str | None = None,
            channel: str = "voice") -> str:
-    """A case; a turn given as (words, expect) asserts what follows it."""
-    lines = []
-    for t in turns:
-        said, after = (t, None) if isinstance(t, str) else t
-        lines.append(f"    - user: \"{said}\"")
-        if after:
-            lines.append(f"      expect: {after}")
-    caller = f"{{phone: \"{phone}\"}}" if phone else "{}"
-    return f"""
-- name: caller
-  channel: {channel}
-  caller: {caller}
-  now: "{now}"
-  turns:
-{chr(10).join(lines)}
-  expect: {expect}
-"""
+    return scripted_case(turns, expect, now=now, phone=phone, channel=channel)
 
 
 @pytest.mark.parametrize(("opening", "intent"), [
@@ -423,4 +408,14 @@ async def test_an_answer_not_heard_is_logged_as_a_repeat(tmp_path: Path, bot: Bo
     result = await _run(tmp_path, bot, nlu, _turns(
         ["札幌の店、何時まで開いてんだべ", ("わりい、外さいて風の音で聞ごえねがった", "{intent: repeat}")],
         "{intents: [store_hours]}"))
+    assert result.passed, result.failures
+
+
+async def test_a_question_at_a_read_back_naming_the_same_day_is_no_yes(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # found in ivr chat: its 明日 was the read-back's day said back, so a yes, and the delivery was changed unasked
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["注文番号12345678の配達、明日の午前中に変えてほしいんやけど",
+         ("その前に、梅田店って明日やってはる？", "{intent: store_hours, awaiting: confirm, says: 定休日}"),
+         ("ほな、はい", "{says: 変更いたしました}"), "以上で"],
+        "{outcome: resolved, slots: {date: \"2026-12-09\"}}", now="2026-12-08T10:00:00+09:00", phone="09012345678"))
     assert result.passed, result.failures
