@@ -1981,7 +1981,10 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         mid = _faq_mid_flow(said, q)
         if mid is not None:
             return mid  # 「ポイントの有効期限っていつまで？」 at a read-back: answered, then the read-back again
-    if cue is None and isinstance(aw, AwaitConfirm) and _asks(parse.normalized) and (
+    # (「やっぱり3時にしてもらえますか」 to a callback's read-back gives its time: a correction, whatever it reads as)
+    own_types = set(q.slot_types) | set(q.slot_types.values())
+    names_another = any(k not in own_types for k in said.prefill)
+    if cue is None and isinstance(aw, AwaitConfirm) and _asks(parse.normalized) and (not values or names_another) and (
             side := _request(said, q)) is not None and not side.clarify and side.intent not in q.flow_intents:
         # 「あ、すみません、その前に札幌店って火曜日お休みでしたっけ」 to 「折り返しのお電話は090-…でよろしいでしょうか」,
         # 「その前に、梅田店って明日やってはる？」 to a delivery's read-back for 明日: another question first (its day is

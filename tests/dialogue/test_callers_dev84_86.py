@@ -419,3 +419,13 @@ async def test_a_question_at_a_read_back_naming_the_same_day_is_no_yes(tmp_path:
          ("ほな、はい", "{says: 変更いたしました}"), "以上で"],
         "{outcome: resolved, slots: {date: \"2026-12-09\"}}", now="2026-12-08T10:00:00+09:00", phone="09012345678"))
     assert result.passed, result.failures
+
+
+async def test_a_time_changed_at_a_callbacks_read_back_is_a_correction(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「やっぱり3時にしてもらえますか」 reads as a delivery change: asked as a question at a read-back, it was taken for
+    # another request; its value is the callback's own time
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["上田と申します。明日の午後2時に、この番号へ折り返しをお願いします",
+         ("あ、すみません、やっぱり3時にしてもらえますか", "{awaiting: confirm}"), "はい、それでお願いします"],
+        "{intents: [callback_request], slots: {time: \"15:00\"}}", now="2026-12-08T10:00:00+09:00", phone="08087878787"))
+    assert result.passed, result.failures
