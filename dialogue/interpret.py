@@ -215,6 +215,10 @@ _GREETING_FIRST = re.compile(r"^(?:(?:もしもし|こんにちは|こんにち�
 _NOT_DOING = re.compile(r"^[^、。,]{0,10}(しないで|せんで|せずに|なしで|いらないので|いいので|やめて)[、,\s]*")
 
 
+# the order number said not to be at hand, with the request (flows read `number_unknown`)
+_NUMBER_UNKNOWN = re.compile(r"(注文番号|ちゅうもんばんごう|注文の番号|番号|ばんごう)(が|は|を|も)?[、\s]*(ちょっと|今|いま)?[、\s]*"
+                             r"(わから|分から|わかん|分かん|わかりませ|分かりませ|手元にな|てもとにな|見当たら|みあたら|"
+                             r"控えて(い)?な|ひかえて(い)?な|忘れ|わすれ)")
 # 「もう一個だけ」「あとひとつ」 and what is asked after it
 _ONE_MORE_THING = re.compile(r"(あと|もう)(ひと|一|1|いっ)(つ|こ|個|点)(だけ)?(いいですか|よろしいですか)?[、,。\s]+")
 ONE_MORE_THING_CHARS = 4
@@ -649,7 +653,7 @@ _DELIVER_AGAIN = re.compile(r"(届け|とどけ|配達し|はいたつし|持っ
                             r"(配達|はいたつ)(を)?(やり直|やりなお)")
 # the day or time of a delivery asked to be changed: 「届く日を変えて」「配達の日にちをずらしてほしい」「お届け時間を変更したい」
 _DAY_CHANGED = re.compile(
-    r"(届く|とどく|届け|とどけ|配達|はいたつ|配送|はいそう|荷物|にもつ)(の)?(日|ひ|日にち|ひにち|日時|にちじ|時間|じかん|時間帯|じかんたい)"
+    r"(届く|とどく|届け|とどけ|配達|はいたつ|配送|はいそう|荷物|にもつ)(の)?(日|ひ|び|日にち|ひにち|日時|にちじ|時間|じかん|時間帯|じかんたい)"
     r"(ぃ|ー)?(を|は|が|も)?[、\s]*(変え|かえ|変更|へんこう|ずらし|ずらせ|ずらして|遅らせ|おくらせ|早め|はやめ|指定|してい)"
     # 「クリスマスイブに届くようにできますか」「二十五日に着くようにしてほしい」: a day asked for
     r"|(に|までに)[、\s]*((届く|とどく|着く|つく)よう(に)?[、\s]*(でき|して|し(て)?(ほし|もら|いただ|くだ)|お願い|おねがい)"
@@ -890,6 +894,11 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「さっきから電話ぜんぜんつながらへんし、どないなってんねん」: the grievance is the wait itself, which an agent
         # answers with 「大変お待たせいたしました」 and a question for the request, not a complaints desk
         return Simple("kept_waiting")
+    if (isinstance(action, Request) and not action.clarify and heard.parse is not None and takes_requests(q.awaiting)
+            and _NUMBER_UNKNOWN.search(heard.parse.normalized) and ORDER_ID not in action.prefill):
+        # 「ちゅうもんばんごう わからないんですけど、いやほんのほうの はいたつびを かえたいんです」: the number is not
+        # asked for; the flow reads `number_unknown` (verify_order: the caller id's orders, picked by the words)
+        action = replace(action, prefill={**action.prefill, "number_unknown": "yes"})
     if (isinstance(action, Request) and not action.condolence and heard.parse is not None
             and words.KEPT_WAITING.search(heard.parse.normalized)):
         # 「なんべん電話したらつながんねん」 with the request, sure or asked about: sorry for the wait first
@@ -1453,8 +1462,10 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             _commands(parse) is None
             and not words.only_hesitation(parse.normalized)
             and not _distress(parse)
-            and not words.DONT_KNOW.search(parse.normalized)
-            and (intent is None or intent in CONVERSATION or intent in q.flow_intents or len(parse.normalized) <= 12)
+            and (not words.DONT_KNOW.search(parse.normalized) or _picks_an_order(said, q))
+            and (intent is None or intent in CONVERSATION or intent in q.flow_intents or len(parse.normalized) <= 12
+                 # 「番号は控えていないです。電気ケトルのほうです」 to 「どちらの商品のご注文でしょうか」: the order named
+                 or _picks_an_order(said, q))
         ):
             text = _free_text(parse, aw.slot)
             if text is not None:
@@ -1964,6 +1975,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         return Simple("end")
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THANKS.search(lead) and not words.NOT_SOLVED.search(lead):
         return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
+    if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent == "order_status"
+            and "delivery_change" in q.routable and {"date", "time_window"} & said.prefill.keys()
+            and _only_values(parse)):
+        # 「あさっての ごご にじから よじで」 to 「ご注文の配送状況についてのお問い合わせでよろしいでしょうか」: a day and a
+        # slot to deliver on answer it; the delivery changed is what was meant (found in ivr chat)
+        return No({**aw.prefill, **said.prefill}, "delivery_change")
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and words.only_closing(lead)

@@ -40,6 +40,7 @@ ENGINE_PROMPTS = (
 )
 # Turn.values(); agents: open | closed (the general queue, now); heard: the caller's last words; other_phone: set with a callback asked for to a number that is not the one calling (「母の携帯へ」)
 BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channel", "card_payments", "other_phone", "product_named",
+                            "number_unknown",
                             "agents", "heard"})
 WAITING = frozenset({"ask", "confirm", "menu", "pay"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})

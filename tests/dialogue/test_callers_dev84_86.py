@@ -429,3 +429,45 @@ async def test_a_time_changed_at_a_callbacks_read_back_is_a_correction(tmp_path:
          ("あ、すみません、やっぱり3時にしてもらえますか", "{awaiting: confirm}"), "はい、それでお願いします"],
         "{intents: [callback_request], slots: {time: \"15:00\"}}", now="2026-12-08T10:00:00+09:00", phone="08087878787"))
     assert result.passed, result.failures
+
+
+# found in ivr chat on the fresh clone
+
+async def test_the_number_said_unknown_with_the_request_is_not_asked_for(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「はいたつび」 was no day changed (order status and delivery 0.35 each, asked about), the number was asked for
+    # though the caller had said they did not have it, and the day and slot given to the guess were lost
+    result = await _run(tmp_path, bot, nlu, _turns(
+        [("あのー ちゅうもんばんごう わからないんですけど いやほんのほうの はいたつびを かえたいんです",
+          "{intent: delivery_change, awaiting: \"slot:date\", says: ワイヤレスイヤホンのご注文でございますね}"),
+         "あさっての ごご にじから よじで", "はい", "それで全部です"],
+        "{outcome: resolved, slots: {order_id: \"12345678\", date: \"2026-12-10\", time_window: \"14:00-16:00\"}}",
+        now="2026-12-08T10:00:00+09:00", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_day_and_slot_given_to_the_status_guess_is_a_delivery_change(tmp_path: Path, bot: Bot,
+                                                                            nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, _turns(
+        [("荷物のことでちょっと", "{awaiting: confirm}"),
+         ("あさっての午前中で", "{intent: delivery_change, awaiting: \"slot:order_id\"}")],
+        "{slots: {date: \"2026-12-10\", time_window: \"08:00-12:00\"}}", now="2026-12-08T10:00:00+09:00",
+        phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_the_order_named_at_which_order_is_picked_and_never_a_stock_question(tmp_path: Path, bot: Bot,
+                                                                                 nlu: NLU) -> None:
+    # 「番号は控えていないです。電気ケトルのほうです」 at 「どちらの商品のご注文でしょうか」 was the kettle's stock, thirty times
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["注文状況を知りたいです。注文番号はわからないです", "090-1234-5678",
+         ("番号は控えていないです。電気ケトルのほうです", "{awaiting: anything_else, says: 配達済み}")],
+        "{slots: {order_id: \"34567890\"}}", channel="chat"))
+    assert result.passed, result.failures
+
+
+async def test_a_parcel_not_come_is_no_family_member(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 届かない (とどかない) held かない, the reading of 家内: someone else ordered, so a person
+    result = await _run(tmp_path, bot, nlu, _turns(
+        [("すみません、先週注文したイヤホンがまだ届かないんですが、注文番号が手元になくて…。",
+          "{awaiting: \"slot:phone_number\"}")], "{outcome: abandoned}", channel="chat"))
+    assert result.passed, result.failures
