@@ -159,6 +159,14 @@ async def test_a_thing_the_shop_does_not_carry_is_said_so(tmp_path: Path, bot: B
     assert result.passed, result.failures
 
 
+async def test_a_product_asked_after_one_not_carried_is_looked_up(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # found in ivr chat: 「じゃあケトルは？」 carried the 冷蔵庫 of the question before and was told it again
+    result = await _run(tmp_path, bot, nlu, _turns(
+        ["冷蔵庫って売ってますか？", ("じゃあケトルは？", "{says: 電気ケトルは現在在庫切れ}")],
+        "{slots: {product: kettle}}", channel="chat"))
+    assert result.passed, result.failures
+
+
 async def test_a_product_it_knows_is_looked_up_as_before(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     result = await _run(tmp_path, bot, nlu, _turns(
         [("イヤホンって売ってますか", "{says: 現在在庫がございます}"), "以上です"],
