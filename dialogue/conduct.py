@@ -387,7 +387,7 @@ class Conductor:
         if push and position is not None and not isinstance(turn.state.awaiting, AwaitMenu):
             # a topic change: answer the new request, then come back to this question
             current = turn.bot.flows.get(position.flow)
-            shared = [k for k in flow.slots if current is not None and k in current.slots]
+            shared = [k for k in flow.slots if k in current.slots] if current is not None else []
             turn.emit(Pushed(replace(position, kept=tuple((k, turn.state.slots.get(k)) for k in shared))))
         await self._settle(turn, await self.runner.start(turn, flow, intent, prefill))
         return True

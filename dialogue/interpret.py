@@ -1458,14 +1458,16 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     if aw.entity in FREE_TEXT:
         # a name or an address is whatever the caller says, unless it is clearly something else
         intent = _confident(parse)
+        # 「番号は控えていないです。電気ケトルのほうです」 to 「どちらの商品のご注文でしょうか」: the order named, whatever
+        # its 控えていない and its stock reading say
+        picked = _picks_an_order(said, q)
         if (
             _commands(parse) is None
             and not words.only_hesitation(parse.normalized)
             and not _distress(parse)
-            and (not words.DONT_KNOW.search(parse.normalized) or _picks_an_order(said, q))
+            and (not words.DONT_KNOW.search(parse.normalized) or picked)
             and (intent is None or intent in CONVERSATION or intent in q.flow_intents or len(parse.normalized) <= 12
-                 # 「番号は控えていないです。電気ケトルのほうです」 to 「どちらの商品のご注文でしょうか」: the order named
-                 or _picks_an_order(said, q))
+                 or picked)
         ):
             text = _free_text(parse, aw.slot)
             if text is not None:

@@ -50,7 +50,7 @@ def _as_heard(emotion: Emotion, text: str, hardship_told: bool = False, routine_
     if emotion.label != "sadness" or emotion.score <= DISAPPOINTED_SADNESS:
         return emotion
     troubled = words.GRIEF.search(text) or words.DISTRESS.search(text)
-    if not hardship_told and not (routine_request and not troubled) and (not _DISAPPOINTED.search(text) or troubled):
+    if not (hardship_told or (not troubled and (routine_request or _DISAPPOINTED.search(text)))):
         return emotion
     scores = {**emotion.scores, "sadness": DISAPPOINTED_SADNESS}
     scores["neutral"] = scores.get("neutral", 0.0) + emotion.score - DISAPPOINTED_SADNESS

@@ -38,10 +38,12 @@ ENGINE_PROMPTS = (
     "confirm_goodbye", "distress_condolence", "callback_unclear_end", "transfer_distress", "faq_answer",
     "faq_check", "transfer_faq",
 )
-# Turn.values(); agents: open | closed (the general queue, now); heard: the caller's last words; other_phone: set with a callback asked for to a number that is not the one calling (「母の携帯へ」)
-BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channel", "card_payments", "other_phone", "product_named",
-                            "number_unknown",
-                            "agents", "heard"})
+# Turn.values(); agents: open | closed (the general queue, now); heard: the caller's last words; set with the request
+# by interpretation (docs/flows.md): other_phone (a callback to a number that is not the one calling, 「母の携帯へ」),
+# product_named (a thing the bot has no product for, 「冷蔵庫って売ってますか」), number_unknown (the order number said
+# not to be at hand)
+BUILTIN_VALUES = frozenset({"caller_phone", "callback_reason", "result", "channel", "card_payments", "other_phone",
+                            "product_named", "number_unknown", "agents", "heard"})
 WAITING = frozenset({"ask", "confirm", "menu", "pay"})
 STOPPING = frozenset({"handover", "end", "goto_flow"})
 _WHERE = re.compile(r"^(.*?):(\d+):(\d+): ")

@@ -205,9 +205,7 @@ _MONTH_KANA_DAY = re.compile(
 
 
 # a kana day just before a weekday (「はつかの きんようび」, 「じゅうよっかの げつようび」): those _PLAIN_KANA_DAY reads
-_KANA_DAY_BEFORE = re.compile(
-    r"(?:にじゅうよっか|じゅうよっか|ついたち|はつか)"
-    r"[ 、,(]*(?:の|は|って)?[ 、,(]*$")
+_KANA_DAY_BEFORE = re.compile(r"(?:にじゅうよっか|じゅうよっか|ついたち|はつか)" + _CONFIRM_GAP.pattern + "$")
 
 
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -249,9 +247,10 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     out: list[Entity] = []
     confirm_from = -1  # the end of the last explicit date, where its weekday may follow
     avoided: dict[str, int] = {}  # a day the caller cannot take -> where that is first said
+    kana = _lone_kana_day(norm, today)
     for m in _DATE_RE.finditer(text):
-        if _KANA_DAY_BEFORE.search(text, 0, m.start()) and _confirms(text, m.start(), m):
-            continue  # 「はつかの きんようび」: the weekday of the kana day said before it (which the kana reader reads)
+        if kana and _KANA_DAY_BEFORE.search(text, 0, m.start()) and _confirms(text, m.start(), m):
+            continue  # 「はつかの きんようび」: the weekday of the kana day said before it, which the kana reader read
         if confirm_from >= 0 and _confirms(text, confirm_from, m):  # 12月20日の日曜日: one date
             said = out.pop()
             if not refused(text, m.end()):
@@ -282,7 +281,6 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     # the same day said before it is refused is the day as things stand (明日届く予定の荷物なんですけど、明日は家に
     # 誰もいないんです), not the one asked for; said again after it, it is asked for (明日は昼いないので、明日の夜に)
     out = [e for e in out if not (e.value in avoided and e.start < avoided[e.value])]
-    kana = _lone_kana_day(norm, today)
     if out and kana and kana[0].start >= out[-1].end:
         out.append(kana[0])  # 「にじゅうさんにち あ いや にじゅうよっかの ごぜんちゅうで」: a day said after, in kana
     return out or kana

@@ -175,6 +175,14 @@ def test_weekday_confirms_the_date(text: str, value: str, original: str) -> None
     assert (found.value, text[found.start : found.end]) == (value, original)
 
 
+@pytest.mark.parametrize(("text", "value"), [
+    ("はつかの きんようび", "2026-12-20"),  # the kana day, which its weekday follows (the weekday alone was read)
+    ("はつか きんようび", "2026-12-04"),  # no kana day read here: the weekday stays, not no date at all
+])
+def test_a_kana_day_before_a_weekday(text: str, value: str) -> None:
+    assert _one(text, "date").value == value
+
+
 @pytest.mark.parametrize(
     ("text", "values"),
     [
