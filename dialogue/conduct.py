@@ -458,9 +458,11 @@ class Conductor:
         (unless `check` is off: a request's flow follows)."""
         prompt = turn.bot.prompts.render("faq_answer", turn.state.channel, {"text": hit.answer(turn.state.channel)})
         turn.say_text(prompt, "faq_answer")
-        if hit.entry.intent is not None:
-            turn.emit(RequestTaken(hit.entry.intent))  # 「領収書ってもらえますか」: a billing question, answered
         turn.emit(RequestResolved())  # answered; a caller it did not help says so and reaches a person
+        if hit.entry.intent is not None:
+            # 「領収書ってもらえますか」: a billing question, answered. Taken after it was resolved: the same request's
+            # flow next (「じゃあ返品お願いします」 after the return fee) goes on with it, one request in `intents`
+            turn.emit(RequestTaken(hit.entry.intent))
         if isinstance(turn.state.awaiting, AwaitSlot | AwaitConfirm):
             self._ask_again(turn)
             return

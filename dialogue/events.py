@@ -273,6 +273,17 @@ class CallEnded(Event):
     reason: str | None = None
 
 
+def _acted_on(state: CallState, intent: str | None) -> CallState:
+    """`intent` added to the call's intents (SPEC 7.2: every intent acted on, in order). The same intent
+    again is one request still being worked on (a flow restarted by a correction or a topic change back),
+    unless a request was served since: then the caller asked again (「梅田店、もう一回何時まででしたっけ」)."""
+    if not intent:
+        return state
+    if state.intents and state.intents[-1] == intent and state.resolved == state.resolved_at_intent:
+        return state
+    return replace(state, intents=(*state.intents, intent)[-MAX_INTENTS:], resolved_at_intent=state.resolved)
+
+
 def apply(state: CallState, event: Event) -> CallState:
     """The state after `event`. The only place a call's state changes."""
     match event:
@@ -292,14 +303,9 @@ def apply(state: CallState, event: Event) -> CallState:
         case SlotsCleared(slots=slots):
             return replace(state, slots=frozen({k: v for k, v in state.slots.items() if k not in slots}))
         case FlowStarted(intent=intent):
-            intents = state.intents
-            if intent and (not intents or intents[-1] != intent):
-                intents = (*intents, intent)[-MAX_INTENTS:]
-            return replace(state, intents=intents, tries=0)
+            return replace(_acted_on(state, intent), tries=0)
         case RequestTaken(intent=intent):
-            if state.intents and state.intents[-1] == intent:
-                return state
-            return replace(state, intents=(*state.intents, intent)[-MAX_INTENTS:])
+            return _acted_on(state, intent)
         case RequestQueued(request=request):
             return replace(state, later=(*state.later, frozen(request))[-MAX_LATER:])
         case QueuedTaken():

@@ -166,6 +166,9 @@ class CallState:
     last_heard: str | None = None  # the caller's last words, for the console
     intents: tuple[str, ...] = ()  # intents the bot acted on, in order
     resolved: int = 0  # requests resolved in this call
+    # `resolved` when the last intent was recorded: the same request again after it was served is acted on
+    # anew (「さっきの梅田店、もう一回教えて」), a flow restarted before that is not
+    resolved_at_intent: int = 0
     callback_reason: str | None = None
     callback: Mapping[str, Any] | None = None  # the callback booked in this call: phone, date, time
     last_prompts: tuple[str, ...] = ()  # what the bot said last turn, for 「もう一度」
