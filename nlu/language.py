@@ -189,10 +189,24 @@ def _lingua() -> Any:
     return _detector
 
 
+# a word of Japanese a foreign caller opens with (「すみません、我不会说日语。可以说中文吗？」)
+_JAPANESE_OPENER = re.compile(r"^(すみません|すいません|もしもし|こんにちは|こんにちわ|ごめんなさい)[、。,.!！?？\s]*")
+
+
 @lru_cache(maxsize=512)  # the pipeline and the romaji reader ask about the same line
 def detect_language(text: str) -> LanguageGuess:
     text = unicodedata.normalize("NFKC", text).strip()
-    if not text or _KANA.search(text):
+    if not text:
+        return LanguageGuess(JAPANESE, 1.0)
+    if _KANA.search(text):
+        # any kana is Japanese, but for the one polite word a caller who speaks no Japanese opens with: what
+        # follows it decides, when it is sure (「すみません、注文状況」 stays Japanese)
+        opener = _JAPANESE_OPENER.match(text)
+        rest = text[opener.end():] if opener is not None else ""
+        if rest and not _KANA.search(rest):
+            guess = detect_language(rest)
+            if guess.code != JAPANESE and guess.confidence >= _SURE_AFTER_OPENER:
+                return guess
         return LanguageGuess(JAPANESE, 1.0)
     hangul, thai, cyrillic = len(_HANGUL.findall(text)), len(_THAI.findall(text)), len(_CYRILLIC.findall(text))
     if _DEVANAGARI.search(text) and not hangul:
@@ -210,6 +224,9 @@ def detect_language(text: str) -> LanguageGuess:
     if script == "han":
         return _han_only(text)
     return _latin(text)
+
+
+_SURE_AFTER_OPENER = 0.9
 
 
 def mostly_latin(text: str, min_letters: int = 1) -> bool:

@@ -29,7 +29,17 @@ JAPANESE = [
     "ちゅうもんしたのにまだとどかない", "コーヒーメーカーのキャンセル", "LINEで連絡ください", "OK OK",
     "東京都渋谷区神南1-2-3", "札幌市中央区北1条西2丁目", "〒530-0001", "08011112222", "10:30", "#",
     "注文確認", "返品交換", "定休日", "不要", "了解", "渡邊", "会員登録", "中国語",
+    # a polite opener and Japanese without kana after it
+    "すみません、注文状況", "すみません、梅田店", "もしもし、12345678", "すみません、OK",
 ]
+# one Japanese word first, then the caller's own language (「すみません」 was enough to make it all Japanese)
+OPENED_IN_JAPANESE = [("すみません、我不会说日语。可以说中文吗？我想退货。", "zh"), ("すみません、한국어 되나요?", "ko"),
+                      ("もしもし、Can I speak English please?", "en")]
+
+
+@pytest.mark.parametrize(("text", "code"), OPENED_IN_JAPANESE)
+def test_a_japanese_opener_before_another_language(text: str, code: str) -> None:
+    assert detect_language(text).code == code
 
 
 @pytest.mark.parametrize("text", CHINESE)
