@@ -53,8 +53,11 @@ def _in_figures(match: re.Match[str]) -> str:
 # the parts of an address a caller reads out: a prefecture, city, ward, town or village, and a house number
 _PLACE = re.compile(r"[都道府県市区町村郡]|(?:と|ふ|けん|し|く|ちょう|まち|むら)(?=[ 、,\s])")
 _HOUSE = re.compile(r"丁目|ちょうめ|番地|ばんち")
+# typed in chat: 「渋谷2-21-1」「2－21－1」
+_TYPED_BLOCKS = re.compile(r"[0-9０-９]{1,4}(?:[-－‐−][0-9０-９]{1,4}){1,3}")
 
 
 def looks_like_address(text: str) -> bool:
     """「とうきょうと しながわく おおい いちのにのさん」 said where a postal code was asked: a place and a house number."""
-    return _PLACE.search(text) is not None and (_BLOCKS.search(text) is not None or _HOUSE.search(text) is not None)
+    return _PLACE.search(text) is not None and (_BLOCKS.search(text) is not None or _HOUSE.search(text) is not None
+                                                or _TYPED_BLOCKS.search(text) is not None)

@@ -43,7 +43,9 @@ YES = re.compile(
     r"おk|おK|おけ|おっけ|おーけー|オーケー|うぃっす|うっす|"  # chat: 「おk」「おけまる」
     r"わかった|分かった|わかったわ|わかりましたわ|わかりやした|わかっただ|わかったべ|わかったで|"
     r"それで(いい|お願い|大丈夫|結構|かまいません|構いません|ええ)|合って|あって(ます|る)|間違い(ない|ありません)|まちがいない|"
-    r"ええよ|ええで|かまへん|せや|そや|よか|んだ|ええがね|だからよ|いいよ|いいです(よ)?$|いいですね|いいわよ|"
+    r"ええよ|ええで|かまへん|せや|そや|よか|んだ|ええがね|だからよ|"
+    # Okinawa: 「だからさー、それでいいさー」 (that's it); 「だからさ、違うって」 is no yes
+    r"だからさ[ー〜]*(?=[、,\s]*(それで|そう|いい|ええ|$))|いいよ|いいです(よ)?$|いいですね|いいわよ|"
     # Kyoto: へえ is yes only with what follows it (alone it is surprise); そうどす is そうです
     r"へえ(?=[、,\s]*(そうどす|そうです|そうして|お願い|おねがい|おおきに|頼|たの|よろし|それで|ええ))|そうどす|"
     r"正解|せいかく|大丈夫です$|お願いします|ぜひ|是非|もちろん|勿論|(間違|まちが)って(い)?(ない|ません|へん))"
@@ -100,6 +102,9 @@ GOING_TO_FIND = re.compile(
     r"|(探し|さがし|調べ|しらべ)(ます|ますね|ますので|ますんで|てみます|てみますね)(?!か)|(見て|みて)(みます|みますね)(?!か)"
     # 「番号はいまメール探してます」: looking for it now
     r"|(探し|さがし|調べ|しらべ)て(ます|ますので|ますんで|る|いる|います)(?!か)"
+    # 「ようわからんから むすこに かわります」: the phone handed to someone who knows
+    r"|(息子|むすこ|娘|むすめ|孫|まご|主人|しゅじん|家内|嫁|よめ|夫|妻|家族|かぞく|母|はは|父|ちち|旦那|だんな)(に|と)[、\s]*"
+    r"(代わり|かわり|替わり|代わって|かわって)(ます|ますね|ますので|ますんで|ますけん|もらいます)"
 )
 # the request given up at its read-back (「やっぱり再配達はやめときます」「今回はなしで」), not a detail said wrong
 GIVE_UP = re.compile(
@@ -287,7 +292,7 @@ CALL_AGAIN = re.compile(
 # not a closing, though it may start like one: 「じゃあ、何時までですか」「あとひとつ」「それと」
 MORE_TO_ASK = re.compile(
     r"(あと(ひと|一|1)つ|もう(ひと|一|1)つ|(あと|もう)(いっ|一|1)(こ|個|点)|もういっぺん聞|それと|ついでに|別の(件|こと|用件)|べつの|ほかに(も|聞き|ききた|確認)|"
-    r"他に(も|聞き|確認)|聞きたい|ききたい|教えて|おしえて|質問|確認したい|お聞きし|伺いたい|うかがいたい)"
+    r"他に(も|聞き|確認)|聞きたい|ききたい|(教え|おしえ)て(?!(くださっ|下さっ|くれて|くれた|いただいて|頂いて|もろて))|質問|確認したい|お聞きし|伺いたい|うかがいたい)"
 )
 # nothing but "there is one more thing" (「あとひとつ聞いてもいいですか」「もう一点よろしいでしょうか」): no request in it
 # to guess at, whatever the classifier leans to
@@ -352,7 +357,7 @@ def split_also(text: str, answer: bool = False) -> tuple[str, str] | None:
 
 
 QUESTION = re.compile(r"([?？]|(です|ます|でしょう|んです|のです|ますでしょう|でした|ました|やろ|やろう|だろう)か$|"
-                      r"(何|なん|なに|いつ|どこ|どう|どれ|どちら|いくら|何時|なんじ)|(か|かね|かな|の|っけ)$)")
+                      r"(何|なん|なに|いつ|どこ|どう|どれ|どちら|いくら|何時|なんじ)|(か|かね|かな|かしら|の|っけ)$)")
 
 # a request announced, not yet said (「ちょっとお聞きしたいことがあるんですけど」「相談があって」): the caller is
 # asked what it is, never guessed at (a preamble is no complaint). A topic (注文の件で) is guessed and asked about.
@@ -771,6 +776,11 @@ BEREAVED = _english(BEREAVED, r"\b(passed away|died|funeral|lost my (mother|fath
 
 # a person asked for in so many words (「…担当の方と話したいです」「人に代わってもらえますか」): with a request or a
 # complaint in the same breath, the caller still wants the person, whatever the request's own reading says
+# a person said not to be needed (「担当の方に代わってもらうほどじゃないんですけど、送料って…」「人に代わらなくて大丈夫
+# です」): the question that follows is the bot's, whatever the classifier hears (operator_request 0.85)
+PERSON_NOT_NEEDED = re.compile(
+    r"(担当|たんとう|係|かかり|オペレーター|おぺれーたー|人|ひと)[^。?？]{0,8}(代わ|かわ|替わ|つな|繋|話|はな)[^。?？]{0,8}"
+    r"(ほど(じゃ|では|でも)(ない|ありません|ないんです)|までも(ない|ありません)|なくて(も)?(いい|ええ|大丈夫|結構)|必要(は)?(ない|ありません))")
 ASKS_FOR_PERSON = re.compile(
     r"(担当(者|の(方|かた|人|ひと))|係の(方|かた|人)|オペレーター(さん)?|人間|責任者|(?<![一二三四五六七八九十何0-9])(人|ひと))"
     r"(と|に|の方に|に直接)[、 ]?(直接)?(話|はな|しゃべ|喋|代わ|かわ|替わ|変わ|つな|繋)"

@@ -49,6 +49,7 @@ from dialogue.interpret import (
     ENDS_ASKING,
     TOPIC_SWITCH,
     Action,
+    Answer,
     Correct,
     Fill,
     Heard,
@@ -58,6 +59,7 @@ from dialogue.interpret import (
     Understander,
     Yes,
     answers_question,
+    corrects_itself,
     gives_up,
     interpret,
     may_take_loose_answer,
@@ -300,6 +302,9 @@ class DialogueManager:
         # request: a faint complaint reading of it must not hand the caller over; abuse in it still counts
         # 「これ機械の声？AIなの？」 reads as operator_request (0.48): asking whether a person speaks asks for none
         announced = action in (Simple("greet"), Simple("machine"), Simple("kept_waiting"))
+        if (parse is not None and parse.intent.name == "operator_request" and isinstance(action, Answer | Request)
+                and words.PERSON_NOT_NEEDED.search(parse.normalized)):
+            use_intent = False  # the person said not to be needed; the question asked is served
         person_asked = ((isinstance(action, Request) and action.intent == "operator_request" and not action.clarify)
                         or (isinstance(action, No) and action.intent == "operator_request")
                         # 「もう きかい じゃ らち が あかん けえ ひと に かわって や」 to 「オペレーターへのおつなぎについて
@@ -357,7 +362,12 @@ class DialogueManager:
         else:
             parse = self.nlu.parse(user.text or "", now)
         faq = self.bot.faq.match(parse.normalized, parse.tokens) or self._asked_sentence(parse.normalized, parse.text)
-        heard = Heard(parse=parse, rest=rest_of(self.nlu, parse, now), faq=faq)
+        rest = rest_of(self.nlu, parse, now)
+        if faq is None and rest is not None and corrects_itself(parse.normalized):
+            # 「支払い方法を変えたくて、あ、いや、変えるんじゃなくて、どんな払い方があるのか知りたいだけです」: the question
+            # is what follows the correction
+            faq = self.bot.faq.match(rest.normalized, rest.tokens)
+        heard = Heard(parse=parse, rest=rest, faq=faq)
         if asked is not None:
             heard = replace(heard, follow_up=self.bot.faq.follow_up(parse.normalized, asked, parse.tokens))
             if heard.follow_up is None and heard.faq is None:

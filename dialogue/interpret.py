@@ -28,7 +28,7 @@ from dialogue.state import (
 )
 from nlu.language import mostly_latin
 from nlu.normalize import normalize
-from nlu.numbers import SPOKEN_DIGITS
+from nlu.numbers import SPOKEN_DIGITS, spoken_digits_at
 from nlu.types import Parse
 
 CONFIDENT = 0.55  # below this an intent may not interrupt a question in progress
@@ -107,7 +107,7 @@ class Question:
 
 
 _CLAUSE_BREAK = re.compile(r"[、。,!?]|けど|けれど")
-_INSTEAD_OF = re.compile(r"じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて|やのうて|やのーて|じゃのうて")
+_INSTEAD_OF = re.compile(r"じゃなくて|ではなくて|じゃなく|やなくて|ちゃうくて|やのうて|やのーて|じゃのうて|でねくて|でねぐて")
 _NOT_THIS = re.compile(
     rf"({_INSTEAD_OF.pattern})[、,\s]*|"
     # a change of mind after a clause: 「キャンセル…いや、やっぱり日にち変えてほしい」「返品、あ、違う、交換で」
@@ -144,11 +144,16 @@ _EN_POLITE_WORDS = r"can i|could i|can you|could you"
 _EN_WISH = re.compile(rf"\b({_EN_WISH_WORDS}|{_EN_POLITE_WORDS}|please)\b", re.IGNORECASE)
 # fed up with what was tried first (「パスワード再設定しようと思ったけど、もういいや、めんどくさいから退会したいです」,
 # login 0.98 for the words it names): what is said after it is the request, however sure the whole reads
-_FED_UP = re.compile(r"(もういい|もうええ|もう結構|もうけっこう)(わ|や|です|よ)?[、,。\s]|もう(面倒|めんどう|めんどくさ|めんどい)")
+# 「日曜日はお休みなんですね。それなら結構です。注文の状況だけ教えてください」 (to the callback offered): what was
+# offered declined, then what the caller wants instead
+_DECLINED_THEN = (r"(それなら|それやったら|ほんなら|ほなら|でしたら|だったら)[、\s]*(結構|けっこう|いい|ええ|大丈夫|だいじょうぶ)"
+                  r"(です|や|だ)?(わ|よ)?[。、!！]\s*(?=\S)")
+_FED_UP = re.compile(rf"(もういい|もうええ|もう結構|もうけっこう)(わ|や|です|よ)?[、,。\s]|もう(面倒|めんどう|めんどくさ|めんどい)|{_DECLINED_THEN}")
 _SCENE_BREAK = re.compile(
     r"(んです|のです|んだ|んや|んやけど|ですけど|ですが|ますけど|ますが)?(けど|けれど|けれども|が)(ね|ねえ|さ|な|よ)?[、,]\s*"
     # 「…どういうこと もういいわ キャンセルして」: had enough of it, then what the caller wants instead
     r"|(もういい|もうええ|もう結構|もうけっこう)(わ|です|や|よ|から)?[、,。\s]*(?=\S)"
+    rf"|{_DECLINED_THEN}"
     # 「ログインもできないし、もう面倒なので退会したいんです」: fed up with the first, the wish after it
     r"|(もう)?(面倒|めんどう|めんどくさい|めんどくさ|めんどい)(なので|なんで|だから|やから|から|で|くて)[、,\s]*(?=\S)"
     # a sentence ended, and a 「それでね、」 leads to what the caller wants: 「…忘れておってね。それでね、返したいんですよ」
@@ -158,6 +163,7 @@ _SCENE_BREAK = re.compile(
 
 _SENTENCE_END = re.compile(r"[。!?！？]\s*")
 # a line of a pasted notice: 「ご注文番号：12345678」「【発送のお知らせ】」「----」
+_WISH_LINE = re.compile(r"(たい|たく)(です|存じ|思い|のです|んです|のですが|んですが)|お願い(します|いたします|したく)|(して|て)(ください|下さい|ほしい)")
 _LABELLED_LINE = re.compile(r"^([^：:。、]{1,14}[：:]|【|[-=＝─━*＊]{3,}|[0-9０-９\-\s]+$)")
 # a polite clause ended with が/けど and a pause (a space in a voice transcript)
 _SPOKEN_BREAK = re.compile(r"(です|ます|でございます|んです|のです)(が|けど|けれど|けれども)\s+")
@@ -165,14 +171,18 @@ _SPOKEN_BREAK = re.compile(r"(です|ます|でございます|んです|ので�
 
 def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after the last 「…けど、」 parsed alone, when the whole turn is no sure reading; else None."""
+    lines = [line.strip() for line in parse.text.splitlines() if line.strip()]
+    typed = [line for line in lines if not _LABELLED_LINE.match(line) and len(words.bare(line)) >= 4]
+    if len(typed) < len(lines) and (wish := next((line for line in typed if _WISH_LINE.search(line)), None)):
+        # a wish typed above a forwarded mail (「…キャンセルをお願いしたく存じます。」, then 「-----Original Message
+        # -----」 and its labelled lines) or under it: the wish is the point, however sure the mail reads (billing)
+        return nlu.parse(wish, now)
     if (parse.intent.confidence >= TOPIC_SWITCH and not _FED_UP.search(parse.normalized)) or _NOT_THIS.search(
             parse.normalized):
         return None
-    lines = [line.strip() for line in parse.text.splitlines() if line.strip()]
     if len(lines) > 1:
         # a pasted e-mail (「【発送のお知らせ】…ご注文番号：12345678…」) and the wish typed under it: the wish is the point
-        said = next((line for line in reversed(lines) if not _LABELLED_LINE.match(line)
-                     and len(words.bare(line)) >= 4), None)
+        said = typed[-1] if typed else None
         if said is not None and said != lines[0]:
             return nlu.parse(said, now)
     if mostly_latin(parse.text):
@@ -232,6 +242,11 @@ _NOT_HEARD = re.compile(r"((聞|き)[こご]え|(聞き|きき)(取|と)れ)(な
 _HARD_OF_HEARING = re.compile(r"機械|きかい|ロボット|自動|耳が遠|みみがとお|耳が悪|みみがわる")
 
 
+def corrects_itself(text: str) -> bool:
+    """「変えたくて、あ、いや、変えるんじゃなくて、…」: the turn takes back what it began with."""
+    return _NOT_THIS.search(text) is not None
+
+
 def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | None:
     """The words after a leading yes/no or aside, parsed alone when the whole turn names no request."""
     text = parse.normalized
@@ -239,6 +254,9 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
     if given_up is not None and words.bare(text[given_up.end():]):
         # 「キャンセルはしないで、」 says the no again: what follows it is the request
         return nlu.parse(_NOT_DOING.sub("", text[given_up.end():]), now)
+    declined = next(reversed(list(re.finditer(_DECLINED_THEN, text))), None)
+    if declined is not None and len(words.bare(text[declined.end():])) >= ONE_MORE_THING_CHARS:
+        return nlu.parse(text[declined.end():], now)
     corrected = _NOT_THIS.search(text) is not None
     if (not corrected and parse.intent.name not in CONVERSATION and not parse.low_confidence
             and parse.intent.confidence >= CONFIDENT):
@@ -249,14 +267,18 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
         return nlu.parse(text[more.end():], now)
     if parse.intent.name == "repeat" and not words.only_repeat(text):
         # 「もう一度配達をお願いしたいです」「もう一回持ってきて」: again, what? The words without the 「もう一度」
+        # 「もう一度だけ言いますけど、荷物が…」: the aside about saying it again ends at the clause break after
+        # it; said last (「梅田店って何時まででしたっけ、もう一回教えてください」), the question is before it
+        again = words.REPEAT_WORD.search(text)
+        aside_end = _CLAUSE_BREAK.search(text, again.end()) if again is not None else None
+        if aside_end is not None and text[aside_end.end():].strip(" 、。"):
+            text = text[aside_end.end():]
         remains = words.without_repeat_words(text)
-        # 「もう一度だけ言いますけど、荷物が…」: the aside about saying it again ends at the clause break
-        breaks = list(_CLAUSE_BREAK.finditer(remains))
-        if breaks and remains[breaks[-1].end():].strip(" 、。"):
-            remains = remains[breaks[-1].end():]
-        return nlu.parse(remains, now) if remains and remains != text else None
+        return nlu.parse(remains, now) if remains and remains != parse.normalized else None
     greeting = _GREETING_FIRST.match(text)
-    if parse.intent.name == "greet" and greeting is not None and len(words.bare(text[greeting.end():])) >= 4:
+    # (also where the hello drags an unsure reading down: 「もしもし おみせって なんじまで…」, hours 0.48)
+    if ((parse.intent.name == "greet" or parse.intent.confidence < CONFIDENT) and greeting is not None
+            and len(words.bare(text[greeting.end():])) >= 4):
         # 「もしもし 梅田のお店って きょう やってはります」 (greet 0.78): the hello read as the whole turn; the words
         # after it are what the caller rang about, where they are a sure reading (「これ きかいの こえかね」 is not)
         after = nlu.parse(text[greeting.end():], now)
@@ -500,6 +522,9 @@ _FREE_SUFFIXES = ("と申します", "といいます", "と言います", "い�
 _AFTER_CODE = re.compile(r"^(?:です|でございます)?[、,。\s]*(?:で|の|、)?[、,\s]*(?:(?:新しい|あたらしい)?(?:住所|じゅうしょ)(?:は|が)?[、,\s]*)?")
 
 
+_ADDRESS_PARTS = frozenset({"store", "digits", "amount"})  # what an address's words may read as
+
+
 def _address_after_postal_code(parse: Parse) -> str | None:
     """「…郵便番号が150-0002で、渋谷区渋谷二丁目3の4、サクラハイツの201です」 said with the request: the address after
     the code, as written down, for the flow that asks it (a caller who said it all is not asked again)."""
@@ -628,6 +653,21 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
         # 「先月の請求のことでちょっと聞きたいんですが」 (billing 0.52): the topic named in so many words (its label's
         # word, ご請求) and a question about it announced: the classifier's lean, confirmed by the words
         intent = top.name
+    if (intent is None and top is not None and top.name in q.routable
+            and (called := _CALLED_ABOUT.search(parse.normalized)) is not None
+            and (named := _named_topic(replace(parse, normalized=parse.normalized[:called.start()]), q)) is not None
+            and named.intent == top.name):
+        # 「あ、すみません、返品のことで電話しました」 (return 0.28): the topic the call is about (its 電話 no topic),
+        # named; asked about
+        return Request(top.name, said.prefill, clarify=True)
+    if intent in (None, "order_status") and "return_exchange" in q.routable and _UNOPENED.search(parse.normalized):
+        # 「…渡す前に向こうが自分で買うてもうてん。箱もまだ開けてへんねんけど」 (order status, unsure): a thing had and
+        # not opened is told of to send it back; asked about
+        return Request("return_exchange", said.prefill, clarify=True)
+    if (intent in (None, "order_status") and "product_availability" in q.routable and _GOODS_THERE.search(parse.normalized)
+            and not _ORDERED.search(parse.normalized)):
+        # 「しなものが あるかどうか ききたいんですけど」 (order status 0.54): whether the shop has a thing is its stock
+        intent = "product_availability"
     if (intent in (None, "product_availability") and top is not None and top.name == "product_availability"
             and top.confidence >= UNKNOWN_PRODUCT_FLOOR and "product_availability" in q.routable
             and "product" not in said.prefill and (thing := _thing_asked(parse)) is not None):
@@ -648,13 +688,21 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
     return None
 
 
+# the call said to be about a topic: 「返品のことで電話しました」「請求の件でお電話したんですが」
+_CALLED_ABOUT = re.compile(r"(のこと|の件|について)(で)?[、\s]*(お)?(電話|でんわ)(しました|した|いたしました|させていただきました|させてもらいました)")
+# the thing not yet opened: 「箱もまだ開けてへん」「未開封です」「まだ封も切ってない」
+_UNOPENED = re.compile(r"未開封|みかいふう|(箱|はこ|封|ふう|包装|ほうそう)(も|は|を)?(まだ)?[、\s]*(開け|あけ|切っ|きっ|開封し)"
+                       r"(て)?(ない|ません|へん|ねえ|とらん|てない|ていない|ておらん)")
+# goods asked to be there (「しなものが あるかどうか」「商品ってありますか」)
+_GOODS_THERE = re.compile(r"(品物|しなもの|商品|しょうひん)(が|って|は|の)?[、\s]*(ある|あり|おいて|置いて)(ます)?(か|かどうか|んか)")
 # a delivery asked to be made again (再配達 in the caller's words)
 _DELIVER_AGAIN = re.compile(r"(届け|とどけ|配達し|はいたつし|持ってき|もってき|運び|はこび)(直し|なおし|直す|なおす)|"
                             r"(配達|はいたつ)(を)?(やり直|やりなお)")
 # the day or time of a delivery asked to be changed: 「届く日を変えて」「配達の日にちをずらしてほしい」「お届け時間を変更したい」
 _DAY_CHANGED = re.compile(
     r"(届く|とどく|届け|とどけ|配達|はいたつ|配送|はいそう|荷物|にもつ)(の)?(日|ひ|び|日にち|ひにち|日時|にちじ|時間|じかん|時間帯|じかんたい)"
-    r"(ぃ|ー)?(を|は|が|も)?[、\s]*(変え|かえ|変更|へんこう|ずらし|ずらせ|ずらして|遅らせ|おくらせ|早め|はやめ|指定|してい)"
+    # (Kyushu ば is を: 「届く日ば変えたいっちゃけど」)
+    r"(ぃ|ー)?(を|は|が|も|ば)?[、\s]*(変え|かえ|変更|へんこう|ずらし|ずらせ|ずらして|遅らせ|おくらせ|早め|はやめ|指定|してい)"
     # 「クリスマスイブに届くようにできますか」「二十五日に着くようにしてほしい」: a day asked for
     r"|(に|までに)[、\s]*((届く|とどく|着く|つく)よう(に)?[、\s]*(でき|して|し(て)?(ほし|もら|いただ|くだ)|お願い|おねがい)"
     r"|(届け|とどけ)て(ほし|もら|いただ|くだ))")
@@ -875,7 +923,9 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         return Request("operator_request")
     if (heard.parse is not None and "complaint" in q.routable
             and (takes_requests(q.awaiting) or _NOT_THIS.search(heard.parse.normalized))
-            and not (isinstance(action, Request) and action.intent in _PERSON_INTENTS and not action.clarify)
+            # (「…の件で苦情です。責任者から連絡をください」: a complaint, whose desk calls back when it is closed)
+            and not (isinstance(action, Request) and action.intent in _PERSON_INTENTS - {CALLBACK_INTENT}
+                     and not action.clarify)
             and _COMPLAINT_NAMED.search(heard.parse.normalized)):
         # (at a question, only with a change of mind: 「いえ、やはり返品ではなく、苦情として正式に申し入れをしたい」)
         return (replace(action, intent="complaint", clarify=False, later=None) if isinstance(action, Request)
@@ -1024,7 +1074,9 @@ _PERSON_NAMED = re.compile(
     r"(担当|たんとう|係|かかり|オペレーター|おぺれーたー|人間|にんげん|責任者|せきにんしゃ)(の|する)?(者|しゃ|方|かた|人|ひと)?(さん)?"
     r"(を|に|と)?[、\s]*(お願い|おねがい|呼んで|よんで|出して|だして|代わって|かわって|替わって|つないで|繋いで)"
     # 「有人対応に切り替えてください」: a chat user's words for a person
-    r"|有人(対応|たいおう|チャット|窓口|サポート)?(に|へ|で|を)?[、\s]*(切り替え|切替|きりかえ|お願い|おねがい|代わ|かわ|つない|繋い)")
+    r"|有人(対応|たいおう|チャット|窓口|サポート)?(に|へ|で|を)?[、\s]*(切り替え|切替|きりかえ|お願い|おねがい|代わ|かわ|つない|繋い|希望|きぼう)"
+    # 「有人対応希望です」「オペレーター希望」
+    r"|(オペレーター|おぺれーたー|担当者|たんとうしゃ)(さん)?(の)?[、\s]*(希望|きぼう)")
 # a caller who names the call a complaint (「ちょっと苦情なんですけど！」「苦情として上の方に伝えてほしい」): a complaint,
 # whatever the broken item in it reads as (a return, the order's status)
 _COMPLAINT_NAMED = re.compile(
@@ -1062,7 +1114,8 @@ _HOW_IS_IT = re.compile(r"(どう|どない|どげん|どがい|どんげ)[、\s
 _SENT_BACK = re.compile(r"(返し|かえし|返品|へんぴん|返却|へんきゃく|送り返|おくりかえ)(たい|て(ほし|もら|くだ|いただ))")
 # a product the caller has ordered (「頼んだ」「お願いいたしました」), and it coming to them (「まだ」「届く」「送って」)
 _ORDERED = re.compile(r"(頼ん|たのん|注文し|ちゅうもんし|お願いし|おねがいし|お願いいたし|おねがいいたし|買っ|かっ|購入し|こうにゅうし)"
-                      r"(た|だ|まし|とい|てお)")
+                      # (「むすめが たのんでけだ やかん」, Tohoku 頼んでくれた: ordered for the caller)
+                      r"(た|だ|まし|とい|てお|(で|て)(くれ|け|もろ|もら)(た|だ|っ))")
 _ON_ITS_WAY = re.compile(r"まだ|届|とど|送っ|おくっ|送られ|おくられ|来な|こな|来ん|こん|来ませ|きませ|発送|はっそう|着い|つい")
 _ORDER_TOPIC = re.compile(r"(注文|ちゅうもん|荷物|にもつ)(の)?[、\s]*(こと|件|けん)")
 _CHANGES_ASKED = frozenset({"cancel_order", "return_exchange", "address_change"})
@@ -1081,8 +1134,10 @@ def _next_guess(parse: Parse, q: Question) -> Request | Simple:
 
 
 # the kind of phone the callback should go to, named (「けいたいの ほうに おねがいします」「かいしゃの でんわに」)
-_MOBILE_NAMED = re.compile(r"(携帯|けいたい|ケータイ|ケイタイ|スマホ|すまほ)(の(ほう|方)|に|へ)")
-_LANDLINE_NAMED = re.compile(r"(会社|かいしゃ|職場|しょくば|自宅|じたく|家|いえ|固定|こてい)の[、\s]*(電話|でんわ|ほう|方)(に|へ)")
+# (Tohoku さ is へ: 「あさって携帯さ電話かけでけねが」)
+_MOBILE_NAMED = re.compile(r"(携帯|けいたい|ケータイ|ケイタイ|スマホ|すまほ)(の(ほう|方)|に|へ|さ(?=[、\s]*(電話|でんわ|かけ|掛け|連絡|れんらく)))")
+_LANDLINE_NAMED = re.compile(r"(会社|かいしゃ|職場|しょくば|自宅|じたく|家|いえ|固定|こてい)の[、\s]*"
+                             r"((電話|でんわ)(の(ほう|方))?|ほう|方)(に|へ|さ)")
 
 
 def _another_kind_of_phone(text: str, caller_phone: str | None) -> bool:
@@ -1194,8 +1249,14 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         if typed is not None:
             by_type = {**by_type, "time_window": typed}
             by_type.pop("digits", None)
+    written = _address_after_postal_code(parse) if takes_requests(aw) else None
+    if written is not None:
+        # 「〒150-0002 東京都渋谷区渋谷2-21-1です」: its ward and house number are the address's, no store or amount
+        code_end = min(e.end for e in parse.entities if e.type == "postal_code")
+        inside = {e.type for e in parse.entities if e.start >= code_end} & _ADDRESS_PARTS
+        by_type = {k: v for k, v in by_type.items() if k not in inside}
     everything = values_heard(by_type, {t: t for t in entity_types.specs}, entity_types)
-    if takes_requests(aw) and (written := _address_after_postal_code(parse)) is not None:
+    if written is not None:
         everything["address"] = written
     values = values_heard(by_type, q.slot_types, entity_types)
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
@@ -1203,6 +1264,8 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     if (about := _asks_about_the_question(aw, said, q)) is not None:
         return about
     if isinstance(aw, AwaitSlot):
+        if mended := _digits_instead(parse.normalized, q.slots, aw.slot):
+            return Fill(mended)  # 「承知しました」, and the question again (the flow goes on from the mended answer)
         if aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
             return read
         spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
@@ -1254,6 +1317,12 @@ _DIGIT_JOIN = re.compile(
     r"((ご|お)?(注文|ちゅうもん|電話|でんわ|郵便|ゆうびん))?(番号|ばんごう)(は|ね|か|ですか|ですね|やね|やな|だね)?)?$"
 )
 _WHOLE_ANSWER = re.compile(r"(です|でした|ですね|でございます|だよ|だ|や)[。.!！\s]*$")
+# a clause after the digits that says they are all (「ろく なな はち。これで ぜんぶ」) or whose number it is
+# (「ごーよんさんにー。むすこの けいたいです」): the number's end, not another answer
+_NUMBER_TRAILER = re.compile(
+    r"^((これで|それで)?(ぜんぶ|全部|おわり|終わり|以上|いじょう)|"
+    r"((息子|むすこ|娘|むすめ|母|はは|父|ちち|主人|しゅじん|家内|嫁|家|いえ|自宅|じたく|会社|かいしゃ)の)?"
+    r"(携帯|けいたい|ケータイ|電話|でんわ|番号|ばんごう))(です|や|だ|ね|よ)*$")
 MIN_PART = 2  # one digit alone is a key or a slip, not the start of a number
 # a number the caller names as another kind than the one asked is not the first part of the asked one
 _NAMED_NUMBERS = {"order_id": ("注文", "ちゅうもん"), "phone_number": ("電話", "でんわ", "携帯", "けいたい"),
@@ -1275,12 +1344,18 @@ def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Ac
     if any(kind != aw.entity and any(w in parse.normalized for w in named)
            for kind, named in _NAMED_NUMBERS.items()):
         return None  # 「ゆうびんばんごうは いちごーぜろ…」 at the order number: another number, said before it is asked
-    runs = _DIGIT_RUN.findall(parse.normalized)
+    text = parse.normalized
+    runs = _DIGIT_RUN.findall(text)
     if not runs:
-        return None
-    rest = _DIGIT_RUN.sub("、", parse.normalized)
+        # 「えーとね いち に」: two kana digits, which the reader leaves as words unless it knows a number is
+        # said; here one is asked for
+        text = _short_kana_digits(text)
+        runs = _DIGIT_RUN.findall(text)
+        if not runs:
+            return None
+    rest = _DIGIT_RUN.sub("、", text)
     # a clause that is only politeness (です, お願いします) ends an answer: the rest of one, not a first part
-    if not all(_DIGIT_JOIN.match(c) or words.only_hesitation(c) and (words.bare(c) or aw.so_far)
+    if not all(_DIGIT_JOIN.match(c) or _NUMBER_TRAILER.match(c) or words.only_hesitation(c) and (words.bare(c) or aw.so_far)
                for c in words.clauses(rest)):
         return None
     digits = "".join(runs)
@@ -1296,6 +1371,17 @@ def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Ac
     if len(joined) < longest and (joined.startswith(starts) or starts.startswith(joined)):
         return Partial(joined)
     return None
+
+
+def _short_kana_digits(text: str) -> str:
+    """The first kana digits of a turn as digits, where only a lead-in (ね, えっと) stands before them."""
+    for at in range(min(len(text), 6)):
+        if not (_DIGIT_JOIN.match(text[:at]) or words.only_hesitation(text[:at])):
+            continue
+        read = spoken_digits_at(text, at)
+        if read is not None and len(read[0]) >= MIN_PART:
+            return text[:at] + read[0] + text[read[1]:]
+    return text
 
 
 def _spoken_key(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Any:
@@ -1389,7 +1475,10 @@ def _another_request_with_answer(said: _Said, q: Question) -> Request | None:
     """「キャンセルってまだできますか？番号は23456789です」 at the order number a fragment (「注文の」) was guessed to
     ask for: the answer, and another request named in so many words, at the flow's first question; that request
     is served instead, with the answer."""
-    if q.slots or not _CHANGE_WORDS.search(said.parse.normalized):
+    # (a product or store named with the first request is no answer yet: 「注文した電気ケトルがいつ届くか…」, then
+    # 「やっぱり届く日を…」, then 「やっぱりキャンセルにします。注文番号は23456789です」)
+    answered = [k for k in q.slots if q.slot_types.get(k, k) not in ("product", "store")]
+    if answered or not _CHANGE_WORDS.search(said.parse.normalized):
         return None
     request = _request(said, q)
     if (request is None or request.clarify or request.intent in q.flow_intents or request.intent in CONVERSATION
@@ -1420,6 +1509,9 @@ def _picks_an_order(said: _Said, q: Question) -> bool:
 
 
 _ABOUT_AN_ORDER = frozenset({"product_availability", "order_status"})
+# the requests an order number answers (SPEC 4's routine requests about an order)
+_ORDER_REQUESTS = frozenset({"order_status", "delivery_change", "cancel_order", "return_exchange", "address_change",
+                             "billing_inquiry"})
 
 
 # the request in hand dropped in so many words (「キャンセルはやめて」「きゃんせるしないで」「変更ではなくて」)
@@ -1474,6 +1566,10 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
                 return Fill({**values, aw.slot: text})
     elif aw.slot in values and (switched := _another_request_with_answer(said, q)) is not None:
         return switched
+    elif aw.slot in values and (mended := _tail_instead(parse.normalized, {**q.slots, aw.slot: values[aw.slot]},
+                                                        q.slot_types, aw.slot)):
+        # 「いちにさんよん ごーろくなな きゅう、あ、最後は9じゃなくて8です」: the number said, mended in the same breath
+        return Fill({**values, **mended})
     elif aw.slot in values and not _asks_of_another_thing(said, q):
         return Fill({**values, **_address_after(parse, aw, q)})
     elif (values and set(said.prefill) <= set(q.slot_types) and not _NAMES_A_REQUEST.search(parse.normalized)
@@ -1665,6 +1761,26 @@ def _tail_instead(text: str, slots: Mapping[str, Any], slot_types: Mapping[str, 
     return {target: current[: -len(old)] + new}
 
 
+# 「あ、すみません、ぜろぜろぜろごじゃなくて、ぜろぜろぜろよんでした」 (0005 -> 0004): digits said wrong and right
+_DIGITS_INSTEAD = re.compile(r"(?P<old>[0-9]{2,8})[、\s]*(?:じゃなくて|ではなくて|ではなく|じゃなく|やなくて|やのうて|でなくて)[、\s]*"
+                             r"(?P<new>[0-9]{2,8})(?![0-9])")
+
+
+def _digits_instead(text: str, slots: Mapping[str, Any], asked: str) -> dict[str, Any]:
+    """At the next question, a number given before mended: the digits said wrong are a part of one number
+    given (and of one only), and the right ones as many."""
+    match = _DIGITS_INSTEAD.search(text)
+    if not match or len(match["old"]) != len(match["new"]):
+        return {}
+    old, new = match["old"], match["new"]
+    hits = [k for k, v in slots.items() if k != asked and str(v).isdigit() and len(str(v)) >= 7
+            and str(v).count(old) == 1]
+    if len(hits) != 1:
+        return {}
+    value = str(slots[hits[0]])
+    return {hits[0]: value.replace(old, new)}
+
+
 _WORDS_INSTEAD = re.compile(r"(?P<old>[^、。,.!?！？\s]{1,12}?)(?:じゃなくて|ではなくて|やなくて|じゃのうて|やのうて)[、\s]*"
                             r"(?P<new>[^、。,.!?！？\s]{1,16}?)(?:です|でした|で|でお願いします|に|や)?[。.!！\s]*$")
 
@@ -1724,7 +1840,7 @@ _THE_OTHER_ORDER = re.compile(r"(もう(ひと|一|1)つ|もう(一|いっ|1)件
 OTHER_THAN = "other_than"  # the slot that names the order just served
 _ANOTHER_ONE = re.compile(
     r"もう(ひと|一|1)つ|もう(一|いっ|1)件|もう(一|いっ|1)個|もう(いっ)?こ|別の|べつの|ほか(の|に)(注文|ちゅうもん)|"
-    r"(ほう|方)(でした|だった|です|やった|やねん|なんじゃ|なんや|なんです|なんだ|なんよ)|"
+    r"(ほう|方)(でした|だった|です|やった|やねん|なんじゃ|なんや|なんです|なんだ|なんよ|だ(?![っろ]))|"
     r"の(ほう|方)(も|は)|"
     # 「あと、妻が頼んだ23456789もお願いします」: the number, too
     r"[0-9]も[、\s]*(お願い|おねがい|頼|たの|確認|かくにん|調べ|しらべ|教え|おしえ|見て|みて)|"
@@ -1945,6 +2061,12 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # 「コンビニで払えるなら大丈夫そうです。以上です」 to 「解消されましたでしょうか」: what the answer means to them,
         # then done (their コンビニ払い read as a billing request went to an order's bill)
         return Simple("end")
+    if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and said.follow_up is not None and "amount" in said.prefill
+            and ORDER_ID not in said.prefill and not _WANTS.search(lead) and _OWN_PURCHASE.search(lead)
+            and not _THANKS.search(lead)):
+        # 「3000円ぶんしか買わないんだけど」 after the shipping fee: the caller's own case of what was answered, said
+        # rather than asked (it went to the billing flow, which asked for an order number)
+        return Answer(said.follow_up, again=True)
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _asks_more(lead) and not _WANTS.search(lead):
         if said.follow_up is not None:
             # 「じゃあ4,999円だったら？」「8日って注文した日からですか？」 to 「解消されましたでしょうか」: more about
@@ -1975,6 +2097,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # 「ありがとうございます、やってみます。以上です」 to 「再設定用のSMSをお送りしましょうか」: the caller will do it
         # themselves and is done; not asked for a yes or a no
         return Simple("end")
+    if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and _SIGNS_OFF.search(lead) and words.CLEAR_GOODBYE.search(lead)
+            and not words.NOT_SOLVED.search(lead)):
+        return Simple("end")  # 「…ありがとうございました。失礼いたします」: it helped, and the caller is going
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THANKS.search(lead) and not words.NOT_SOLVED.search(lead):
         return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
     if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent == "order_status"
@@ -1983,6 +2108,16 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # 「あさっての ごご にじから よじで」 to 「ご注文の配送状況についてのお問い合わせでよろしいでしょうか」: a day and a
         # slot to deliver on answer it; the delivery changed is what was meant (found in ivr chat)
         return No({**aw.prefill, **said.prefill}, "delivery_change")
+    if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.faq is not None
+            and said.faq.entry.intent == aw.intent and said.faq.coverage >= _SURE_COVERAGE and _topic_only(parse)):
+        # 「代引きの手数料」 to 「ご請求やお支払いについてのお問い合わせでよろしいでしょうか」 (after 「支払い方法の件で」):
+        # what about it, named; the knowledge base answers it (the billing flow asked for an order number)
+        return Answer(said.faq)
+    if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent not in _ORDER_REQUESTS
+            and ORDER_ID in said.prefill and _only_values(parse) and "order_status" in q.routable):
+        # 「12345678」 to 「商品の在庫についてのお問い合わせでしょうか」 (after 「けとるまだ？？」): an order of theirs,
+        # whose state is what 「まだ？」 asked; not a yes to the stock
+        return No({**aw.prefill, **said.prefill}, "order_status")
     if isinstance(aw, AwaitOffer) and aw.offer == "clarify" and said.prefill and _only_values(parse):
         return Yes(said.prefill)  # the order number given in reply to 「ご注文についてでしょうか」
     if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and words.only_closing(lead)
@@ -2227,13 +2362,44 @@ def _asked_instead(parse: Parse, q: Question) -> Request | None:
     return Request(top.name, {})
 
 
+_NOUN_PARTS = frozenset({"名詞", "接尾辞", "接頭辞"})
+
+
+# nouns that ask for something done, not about something: 「返品希望」「交換の手続き」
+_WISH_NOUNS = re.compile(r"希望|きぼう|依頼|いらい|お願い|おねがい|手続|てつづき|申し込|もうしこ|申請|しんせい")
+# the end of a predicate, which a topic named alone lacks (kana readings split oddly: 「だいびきの てすうりょう」)
+_PREDICATE_END = re.compile(r"(たい|ます|です|ました|でした|ください|ほしい|ない|る|た|だ|て|か|の|よ|ね|わ|[?？])$")
+
+
+def _topic_only(parse: Parse) -> bool:
+    """Nouns and nothing else (「代引きの手数料」「返品条件」「しはらいほうほう」): a topic named as a question is."""
+    text = words.bare(parse.normalized)
+    if _WISH_NOUNS.search(text):
+        return False
+    tokens = [t for t in parse.tokens if t.pos not in ("補助記号", "空白", "感動詞", "フィラー")]
+    if (len(tokens) >= 2 and tokens[-1].pos in _NOUN_PARTS
+            and all(t.pos in _NOUN_PARTS or (t.pos == "助詞" and t.surface == "の") for t in tokens)):
+        return True
+    # a recogniser's kana, which the tokenizer splits as it can: short, and no predicate at its end
+    return bool(re.fullmatch(r"[ぁ-んー]{4,14}", text)) and not _PREDICATE_END.search(text)
+
+
+# what the caller will buy (「3000円ぶんしか買わないんだけど」), not the answer taken in (「5,000円からなんですね」)
+_OWN_PURCHASE = re.compile(r"買|かう|かわ|かい|注文|ちゅうもん|購入|こうにゅう|ぶん|分")
+# information asked for (「返品のルールを教えてください」): a question, though it ends as a request does
+_TELL_ME = re.compile(r"(教えて|おしえて)(ください|下さい|くださ|もらえ|いただけ|頂け|ほしい|欲しい|くれ|ちょうだい|や|な)")
+# a first question that ends checking what the caller believes (「送料って5000円からタダだよね」) or in Kansai's ん
+# (「領収書ってどないしたらもらえるん」), a second after it
+_CHECKS = re.compile(r"(ん|よね|だよね|やんな|よな|でしょ|でしょう|やろ|じゃろ)[?？]?$")
+
+
 def _faq_answer(said: _Said, q: Question) -> Answer | None:
     """The knowledge base answers a question (「返品の送料はかかりますか」) even when the classifier calls it a
     routine request, but never a plain request (「返品したいんですが」), which its flow serves. A question
     that comes with a wish (「ケトルを返したいんですけど、送料はどうなりますか」) is answered, then the
     request's flow runs."""
     if (said.parts is not None and said.first_faq is not None and said.second_faq is None
-            and words.QUESTION.search(said.parts[0].normalized)):
+            and (words.QUESTION.search(said.parts[0].normalized) or _CHECKS.search(said.parts[0].normalized))):
         after = _request_in(said.parts[1], said, q)
         if after is not None and after.intent not in _FAQ_LIKE:
             # 「だいびきの てすうりょうって いくらですか それと …の はいたつを あさっての ごぜんちゅうに かえたいんですけど」:
@@ -2255,7 +2421,7 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
         return None
     asks_all_the_same = (_ASKS_ALL_THE_SAME.search(said.parse.normalized) is not None and request is not None
                          and (request.clarify or request.intent in _FAQ_LIKE))
-    if _asks(said.parse.normalized) or asks_all_the_same or request is None or (
+    if _asks(said.parse.normalized) or _TELL_ME.search(said.parse.normalized) or asks_all_the_same or request is None or (
             request.intent in _FAQ_LIKE and _asks_in_a_clause(said.parse)):
         # (two questions the knowledge base answers, one in each part: 「送料っていくらから無料？あとポイントの有効期限も
         # 知りたい」 wants to know two things, and its 知りたい is no wish for the billing flow)
@@ -2280,6 +2446,9 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
             # answers, and no order of theirs named: the billing flow (an order's bill) has nothing to look up
             wish = False
         return Answer(hit, then=request) if wish else Answer(first, also=also)
+    if (request.intent in _FAQ_LIKE and not said.prefill and hit.coverage >= _SURE_COVERAGE
+            and takes_requests(q.awaiting) and _topic_only(said.parse)):
+        return Answer(hit)  # 「代引きの手数料」「返品の送料」: the thing asked about, named; its answer is the knowledge base's
     if (request.intent in _FAQ_LIKE and not said.prefill and hit.coverage >= _SURE_COVERAGE
             and _WANTS.search(said.parse.normalized) and takes_requests(q.awaiting)
             and not (request.intent == "return_exchange" and words.MISSED_DATE.search(said.parse.normalized))):
@@ -2403,7 +2572,11 @@ _SAY_AGAIN = re.compile(r"(もう|も)(一|いち|いっ|1)?(度|回|かい|ぺ�
                         r"聞こえな|きこえな|繰り返|くりかえ")
 # 「配送業者どこって言いました？」「いつって言った？」: a part of the answer just given, asked again
 _WHAT_WAS_SAID = re.compile(r"(何|なに|なん|どこ|いつ|誰|だれ|いくら|何時|なんじ|何日|なんにち)(って|と)[、\s]*"
-                            r"(言|い|おっしゃ)(いました|った|われました|ってました|うた|いよった)")
+                            r"((言|い|おっしゃ)(いました|った|われました|ってました|うた|いよった)|[?？]+\s*$)")
+# a turn that signs off at its end (「教えてくださってありがとうございました」「なんもなんも、わかったわ。したっけ」
+# (Hokkaido: bye), 「ほなまた」): with no request in it, the call is over
+_SIGNS_OFF = re.compile(r"(ありがと(う)?(ございま(す|した))?|おおきに|失礼(いた)?しま(す|した)|しつれい(いた)?します|さよう?なら|"
+                        r"(^|[、。\s])(したっけ|ほなまた|ほなね|ほんじゃね|またね))[ねえー〜]*[。!！\s]*$")
 
 
 # a turn that trails off on a word that leads into more (じゃあ, あと, それと, そうだ) and a pause: unfinished
@@ -2441,6 +2614,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     request = _request(said, q)
     if request is not None:
         return request
+    if _SIGNS_OFF.search(text) and not words.MORE_TO_ASK.search(text):
+        return Simple("end")
     if _BARE_YES.fullmatch(text):
         if _DOUBLED_YES.fullmatch(parse.text.strip()) or _DRAWN_YES.fullmatch(parse.text.strip()):
             # 「はいはい」 (normalised to one はい): an elderly caller's "yes, yes, I see" to the answer just given,
