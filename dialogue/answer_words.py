@@ -72,6 +72,8 @@ ACCEPT_AS_SAID = re.compile(
 # polite refusals without a no: 「今回はやめておきます」「考えておきます」「ちょっと…」
 REFUSAL = re.compile(
     r"(やめて?おき|やめとき|やめとく|やめます|やめておこう|やめときます|やめにし|考えておき|考えとき|かんがえておき|"
+    # 「やっぱりちょっと考えます」: not now
+    r"(考え|かんがえ)(ます|てみます|直します|なおします)(?![かっ])|"
     r"今回は(いい|結構|大丈夫|やめ|遠慮|見送|…|\.\.\.|$)|遠慮し|見送|必要ない|必要ありません|いらないです|要らないです|結構です|"
     r"いいです$|大丈夫です$|けっこうです|^ちょっと$|^ちょっと(…|\.\.\.)|(は|も|、)ちょっと(…|\.\.\.|$)|キャンセルしない|"
     r"^ちょっと[、\s]*(今|いま)(は|じゃ|は[、\s]*ちょっと)?(…|\.\.\.|$)|"
@@ -255,10 +257,14 @@ def only_yes_or_no(text: str) -> bool:
     return True
 
 
+_QUESTION_MARK = re.compile(r"[?？]")
+
+
 def only_closing(text: str) -> bool:
     """「なんもないです」「もう用はないです」「おしまいです」: every clause closes the call, none asks anything."""
     parts = clauses(text)
-    if not parts or MORE_TO_ASK.search(text) or HEDGE.search(text):
+    # (a question mark asks: 「おおきに ほんで イヤホンて在庫あるん？」, whose pauses the normaliser drops)
+    if not parts or MORE_TO_ASK.search(text) or HEDGE.search(text) or _QUESTION_MARK.search(text):
         return False
     # a bare no before it (「いえ、もう大丈夫です」) takes back a "yes, one more thing"; it closes with the rest
     # a clause that only leads into the next (「届いてから、また電話します」) belongs to it: the main clause after it
@@ -357,7 +363,7 @@ def split_also(text: str, answer: bool = False) -> tuple[str, str] | None:
 
 
 QUESTION = re.compile(r"([?？]|(です|ます|でしょう|んです|のです|ますでしょう|でした|ました|やろ|やろう|だろう)か$|"
-                      r"(何|なん|なに|いつ|どこ|どう|どれ|どちら|いくら|何時|なんじ)|(か|かね|かな|かしら|の|っけ)$)")
+                      r"(何|なん|なに|いつ|どこ|どう(?!も)|どれ|どちら|いくら|何時|なんじ)|(か|かね|かな|かしら|の|っけ)$)")
 
 # a request announced, not yet said (「ちょっとお聞きしたいことがあるんですけど」「相談があって」): the caller is
 # asked what it is, never guessed at (a preamble is no complaint). A topic (注文の件で) is guessed and asked about.
@@ -430,7 +436,7 @@ def clauses(text: str) -> list[str]:
 DISTRESS = re.compile(
     # なくなって alone is as often a parcel gone missing (「どこかでなくなってたり」): a person must be named
     r"(亡[くぐ]な|(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹|はは|ちち|おっと|しゅじん|"
-    r"むすこ|むすめ|そぼ|そふ|おや)(が|は)?[^。、がをの]{0,8}なくな|亡くし|他界|葬儀|葬式|そうしき|お通夜|四十九日|急死|遺品|逝って|死んで(しま|もう)|"
+    r"むすこ|むすめ|そぼ|そふ|おや)(が|は)?[^。、がをの]{0,8}なくな|亡くし|他界|葬儀|葬式|そうしき|お通夜|四十九日|急死|遺品|逝って|死んで(しま|もう|しも)|"
     r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|親|家族|兄|姉|弟|妹)を[^。、]{0,2}なくし|"
     r"入院し(?!ます)|にゅういんし(?!ます)|倒れ|たおれ|救急|きゅうきゅう|事故に|じこに|"
     r"どうしたらいい|どうしたらええ|どうすればいい|どないしたら|どうしよう(?!か|っかな|っか)|困り果て|途方に|頭が真っ白|"
@@ -458,13 +464,13 @@ MISSED_DATE = re.compile(r"(間に合|まにあ)(わな|わず|わへん|わん|
 # how-to words of DISTRESS (「キャンセルするにはどうしたらいいですか」 is a question, not a caller in need)
 # a death in the family (not a stay in hospital): the condolence is 「ご愁傷様でございます」, not 「大変でしたね」
 BEREAVED = re.compile(
-    r"(亡[くぐ]な|亡くし|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう)|"
+    r"(亡[くぐ]な|亡くし|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう|しも)|"
     r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹|はは|ちち|おっと|しゅじん|"
     r"むすこ|むすめ|そぼ|そふ|おや)(が|は)?[^。、がをの]{0,8}なくな|"
     r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|親|家族|兄|姉|弟|妹)を[^。、]{0,2}なくし)"
 )
 GRIEF = re.compile(
-    r"(亡[くぐ]な|亡くし|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう)|"
+    r"(亡[くぐ]な|亡くし|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう|しも)|"
     r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹|はは|ちち|おっと|しゅじん|"
     r"むすこ|むすめ|そぼ|そふ|おや)(が|は)?[^。、がをの]{0,8}なくな|"
     r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|親|家族|兄|姉|弟|妹)を[^。、]{0,2}なくし|"

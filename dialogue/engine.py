@@ -586,6 +586,7 @@ def condolence_first(action: Action, decision: Decision) -> bool:
 
 # the intent a classifier gives abuse itself (「ふざけんなよ、このバカ」 reads as a complaint; SPEC 4 name)
 COMPLAINT_INTENT = "complaint"
+OPERATOR_INTENT = "operator_request"
 
 
 def handed_over_request(action: Action, decision: Decision) -> str | None:
@@ -602,8 +603,10 @@ def handed_over_request(action: Action, decision: Decision) -> str | None:
 
 def served_after_warning(action: Action, decision: Decision) -> Action | None:
     """What a harassment warning still serves: the request said with the abuse (「バカが、注文どうなってんだよ」 is
-    an order status), but not a complaint read from the abusive words alone; the caller is asked for their
-    request instead, and a person never gets the call from the abuse."""
-    if decision.action == "warn" and isinstance(action, Request) and action.intent == COMPLAINT_INTENT:
+    an order status), but not a complaint read from the abusive words alone, nor a person asked for with the
+    abuse (「オペレーターって女の人？スリーサイズ教えて」 was warned and put through to an agent in one turn): the
+    caller is asked for their request instead, and a person never gets the call from the abuse."""
+    if (decision.action == "warn" and isinstance(action, Request)
+            and action.intent in (COMPLAINT_INTENT, OPERATOR_INTENT)):
         return None
     return action

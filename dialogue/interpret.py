@@ -129,14 +129,17 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None,
     if _NOT_THIS.search(parse.normalized):
         return None  # 「キャンセル…あ、違う、やっぱり」: a correction replaces the request, it adds none
     split = words.split_also(parse.normalized, answer)
-    if split is None and answer and " " in parse.text.strip():
-        # a recogniser's pauses, which the normaliser drops between kana: 「…ななはちきゅう です あと でんきけとるって」
+    if split is None and " " in parse.text.strip() and (answer or _SAID_ALSO.search(parse.text)):
+        # a recogniser's pauses, which the normaliser drops between kana: 「…ななはちきゅう です あと でんきけとるって」;
+        # in a request, only with a word that adds one (「えっと ちゅうもんの きゃんせると あと りょうしゅうしょって…」:
+        # a pause after ちゃんと is no 「と」 joining two requests)
         split = words.split_also(parse.text, answer)
     if split is None:
         return None
     return nlu.parse(split[0], now), nlu.parse(split[1], now)
 
 
+_SAID_ALSO = re.compile(r"(^|\s)(あと|それと|それから|ついでに|あとね)(\s|、|$)")
 _EN_CLAUSE = re.compile(r"[.!?;]\s+|,\s+(?=(?:i|i'm|i'd|i've|but|and|so|because|it|my|can|could|please)\b)", re.IGNORECASE)
 # an English request said as a wish ("I'd like to send it back"), or asked politely ("Can I send back…?")
 _EN_WISH_WORDS = r"i'd like to|i would like to|i want to|i need to|i wanna|i'd like you to"
@@ -660,6 +663,10 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
         # 「あ、すみません、返品のことで電話しました」 (return 0.28): the topic the call is about (its 電話 no topic),
         # named; asked about
         return Request(top.name, said.prefill, clarify=True)
+    if (intent is None and "order_status" in q.routable and _ORDER_CHECKED.search(parse.normalized)
+            and not _CHANGE_WORDS.search(parse.normalized) and not _DAY_CHANGED.search(parse.normalized)):
+        # 「私の注文と 娘の注文と 両方確認したいんだけど」 (cancel 0.27): orders to be looked at, nothing to change
+        return Request("order_status", said.prefill, clarify=top is None or top.name != "order_status")
     if intent in (None, "order_status") and "return_exchange" in q.routable and _UNOPENED.search(parse.normalized):
         # 「…渡す前に向こうが自分で買うてもうてん。箱もまだ開けてへんねんけど」 (order status, unsure): a thing had and
         # not opened is told of to send it back; asked about
@@ -690,6 +697,14 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
 
 # the call said to be about a topic: 「返品のことで電話しました」「請求の件でお電話したんですが」
 _CALLED_ABOUT = re.compile(r"(のこと|の件|について)(で)?[、\s]*(お)?(電話|でんわ)(しました|した|いたしました|させていただきました|させてもらいました)")
+# the order just served, named again (「さっきの配達の件ですけど」「先ほどの注文ですが」)
+_EARLIER_ORDER = re.compile(r"(さっき|先ほど|さきほど|先程)の[、\s]*(配達|はいたつ|注文|ちゅうもん|荷物|にもつ|お届け|おとどけ|件)")
+# the day left as it was (「日にちはそのままで」「日付は同じで」)
+_DAY_KEPT = re.compile(r"(日にち|ひにち|日付|ひづけ|日|ひ)(は|を)?[、\s]*(そのまま|同じ|おなじ|変えず|かえず|変えない|かえない)")
+# an order to be looked at: 「注文を確認したい」「両方の注文、見てもらえますか」
+# (not 「先日の注文の件で確認したいことがあるんですけど」: something about an order, not yet said)
+_ORDER_CHECKED = re.compile(r"(注文|ちゅうもん|荷物|にもつ)(?!の件|のこと)[^。?？]{0,12}"
+                            r"(確認|かくにん|調べて|しらべて|見て(ほし|もら|いただ|くだ))(?!したいこと|したい事|したいことが)")
 # the thing not yet opened: 「箱もまだ開けてへん」「未開封です」「まだ封も切ってない」
 _UNOPENED = re.compile(r"未開封|みかいふう|(箱|はこ|封|ふう|包装|ほうそう)(も|は|を)?(まだ)?[、\s]*(開け|あけ|切っ|きっ|開封し)"
                        r"(て)?(ない|ません|へん|ねえ|とらん|てない|ていない|ておらん)")
@@ -930,6 +945,14 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # (at a question, only with a change of mind: 「いえ、やはり返品ではなく、苦情として正式に申し入れをしたい」)
         return (replace(action, intent="complaint", clarify=False, later=None) if isinstance(action, Request)
                 else Request("complaint"))
+    if (isinstance(action, Request) and isinstance(q.awaiting, AwaitAnythingElse) and heard.parse is not None
+            and _EARLIER_ORDER.search(heard.parse.normalized)):
+        # 「さっきの配達の件ですけど 日にちはそのままで 時間を十四時から十六時に変えられますか」: the order served before,
+        # and the day it was given if the caller keeps it
+        kept = _same_order(q)
+        if q.slots.get("date") and "date" not in action.prefill and _DAY_KEPT.search(heard.parse.normalized):
+            kept["date"] = q.slots["date"]
+        action = replace(action, prefill={**kept, **action.prefill})
     if isinstance(action, Request) and heard.parts is not None and takes_requests(q.awaiting):
         action = _with_second(action, heard, q)
     if isinstance(action, Fill | Yes) and heard.aside is not None:
@@ -2056,8 +2079,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if isinstance(aw, AwaitOffer) and aw.offer == "faq" and words.NO.match(lead) and words.FINISHED.search(lead) and not (
             words.NOT_SOLVED.search(lead[2:])):
         return Simple("end")  # 「いえ、以上です」 after an answer: nothing more to ask, not "it did not help"
-    if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THAT_IS_ALL.search(lead) and not _asks_more(lead)
-            and not words.QUESTION.search(lead) and not _WANTS.search(lead) and not words.NOT_SOLVED.search(lead)):
+    if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and (_THAT_IS_ALL.search(lead) or _ALL_THEN_THANKS.search(lead))
+            and not _asks_more(lead) and not words.QUESTION.search(lead) and not _WANTS.search(lead)
+            and not words.NOT_SOLVED.search(lead)):
         # 「コンビニで払えるなら大丈夫そうです。以上です」 to 「解消されましたでしょうか」: what the answer means to them,
         # then done (their コンビニ払い read as a billing request went to an order's bill)
         return Simple("end")
@@ -2405,6 +2429,13 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
             # 「だいびきの てすうりょうって いくらですか それと …の はいたつを あさっての ごぜんちゅうに かえたいんですけど」:
             # the question answered first, then the request said after it, with what the caller said for it
             return Answer(said.first_faq, then=replace(after, prefill=dict(said.prefill)))
+    if (said.parts is not None and said.second_faq is not None and said.first_faq is None
+            and words.QUESTION.search(said.parts[1].normalized)):
+        before = _request_in(said.parts[0], said, q)
+        if before is not None and before.intent not in _FAQ_LIKE and not before.clarify:
+            # 「えっと ちゅうもんの きゃんせると あと りょうしゅうしょって どうやって だすんですか」: the request said first
+            # and a question after it: the question answered, then the request served (it was lost)
+            return Answer(said.second_faq, then=replace(before, prefill=dict(said.prefill)))
     first, also = _two_answers(said)
     if first is None and said.loose_faq is not None and _asks_about(said, q):
         # 「えーと 返品って 一ヶ月以内ならいいんですよね 先月買ったやつなんですけど」: a question whose story lowers the

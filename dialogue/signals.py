@@ -85,6 +85,9 @@ def trajectory(readings: Iterable[Mapping[str, Any]]) -> Trajectory:
     return traj
 
 
+SURE_ABUSE = 0.8  # above this the harassment head is believed whatever else the turn tells
+
+
 def counted_harassment(parse: Parse | None, answering: bool, warned: bool = False) -> Harassment | None:
     """The harassment reading the escalation rules and the turn's log go by: an answer to the bot's question (or a
     caller collecting themselves to give one) needs more evidence than a turn that says what it wants, unless the
@@ -99,6 +102,11 @@ def counted_harassment(parse: Parse | None, answering: bool, warned: bool = Fals
         # 「だからよ」 (Okinawan yes) at a confirmation reads as insult 0.90: a bare yes or no is no abuse. Shouted
         # with it (「はあ？入荷待ちとか使えねえな、このバカが」 to 「ほかにご用件は」) it is abuse: warned, never
         # handed to an ordinary agent as anger (SPEC 6); angry answers without abuse score far below detection
+        return Harassment(False, h.score, None)
+    if (h.detected and h.score < SURE_ABUSE and parse.emotion.label == "sadness"
+            and words.BEREAVED.search(parse.normalized)):
+        # 「ばあさんが死んでしもうてのう…どうにも…ひとりで、なんもかんも分からんのじゃ」 (insult 0.51): a death told in
+        # grief, warned as abuse; a person who listens is what the caller needs
         return Harassment(False, h.score, None)
     if h.detected and words.only_closing(parse.normalized):
         # every clause closes the call (「ねえな」「もうないです」): the Tohoku ねえ (= ない) read as the ねえ of

@@ -53,6 +53,9 @@ async def converse(manager: Conversations, start: SessionStart, stdin: BinaryIO,
             line = raw[:MAX_LINE * 4].decode("utf-8").strip()[:MAX_LINE]
         except UnicodeDecodeError:
             line = ""
+        # on the phone an empty line is what the recogniser heard: nothing (the caller's silence, as /silence)
+        if not line and raw.strip(b"\r\n \t") == b"" and start.channel == "voice":
+            line = "/silence"
         # an unreadable or empty line is not the caller's silence on a chat: ask again, lose nothing
         if not line or not line.isprintable() and not line.replace("\t", "").strip():
             out.write(f"bot> {UNREADABLE}\n")

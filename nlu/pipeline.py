@@ -56,6 +56,9 @@ SHORT_UNLISTED_THRESHOLD = 0.7
 # a routine request the intent head is this sure of needs a surer harassment score (see _plainly_routine)
 ROUTINE_INTENT_CONFIDENCE = 0.75
 ROUTINE_HARASSMENT_THRESHOLD = 0.6
+# whether a person is there, asked in honorifics (人の方いらっしゃいますか), with no word of the lexicon: a surer score
+POLITE_PERSON_THRESHOLD = 0.9
+_POLITE_ASK = re.compile(r"(人|ひと|担当|たんとう|係|かかり|オペレーター)[^。、]{0,6}(いらっしゃ|おられ|おりますか|おらんの|おらへん)")
 # a turn in kana only (a recogniser's transcript) with no word of the カスハラ lexicon (see the harassment check)
 KANA_UNLISTED_THRESHOLD = 0.6
 # a sentence of a longer turn read on its own for anger (`_angriest_sentence`): its least length, and the anger it
@@ -146,8 +149,11 @@ _OBJECT_CUES = frozenset({"hxc:simile", "hxc:obj+insult", "hxc:obj+simile"})
 _NAME_CALLING = re.compile(
     r"((馬鹿|ばか|バカ|阿呆|あほ|アホ|ボケ|ぼけ|カス|クズ|くず|無能|役立たず|間抜け|まぬけ|マヌケ|たわけ|タワケ|戯け|どあほ|ドアホ)"
     # ゴミ and ポンコツ name things as often as people (届いた商品、ほんとゴミ): only with a "you"
-    r"|(お前|おまえ|あんた|てめえ|テメエ|てめー|貴様|きさま|おたく|そっち)[^、。]{0,8}(ゴミ|ごみ|ポンコツ))"
-    r"(か|が|め|やな|やろ|だな|だろ|ども|野郎|やろう)?[!！ー〜~]*$"
+    r"|(お前|おまえ|あんた|てめえ|テメエ|てめー|貴様|きさま|おたく|そっち)[^、。]{0,8}(ゴミ|ごみ|ポンコツ)"
+    # useless, said of the agent: 「注文の確認したいんだけど、お前ほんと使えねえな」 (the request drowned it: 0.12)
+    r"|(お前|おまえ|あんた|てめえ|テメエ|てめー|貴様|きさま)[^、。]{0,8}(使えねえ|使えねー|使えない|つかえねえ|つかえない|"
+    r"役に立たねえ|役に立たない))"
+    r"(か|が|め|やな|やろ|だな|だろ|ども|野郎|やろう|な|なあ|わ|よ)?[!！ー〜~]*$"
 )
 
 
@@ -287,6 +293,11 @@ class NLU:
         if harassment.detected and harassment.score < ROUTINE_HARASSMENT_THRESHOLD and _plainly_routine(top, stage.feats):
             # 「今夜、何時まで店あいてる？」「家まで持ってきてくれるの？助かる」: a request the intent head is sure of,
             # with no listed abuse word, shares only a few words (今夜, 家まで) with harassment lines
+            harassment = Harassment(False, harassment.score, None)
+        if (harassment.detected and harassment.score < POLITE_PERSON_THRESHOLD and top.name == "operator_request"
+                and _POLITE_ASK.search(norm.text) and not _listed_abuse(stage.feats)):
+            # 「だれか、人の方いらっしゃらないの？そのほうが安心なんだけど」 (insult 0.86): a person asked for in honorifics,
+            # with no word of the lexicon, is an elderly caller's wish; a demand for a superior names its abuse
             harassment = Harassment(False, harassment.score, None)
         # (or a name the tokens split: 「…言っとるがや たわけが」 reads がや|たわけ as やた|わけ)
         if not harassment.detected and (_listed_abuse(stage.feats) or _NAME_CALLING.search(norm.text)):

@@ -174,7 +174,7 @@ def _resolve_date(m: re.Match[str], today: date) -> date | None:
 # Inside a sentence these are ordinary words (いつか, ようか, なのか), so only the whole answer counts
 _LONE_KANA_DAY = re.compile(
     r"(?:えっと|えーと|あの|じゃあ)?[、 ]*(?:(?P<mo>来月|らいげつ|今月|こんげつ|年明け|ねんあけ|としあけ|来年|らいねん)の?[、 ]*)?(?P<day>にじゅうよっか|じゅうよっか|ついたち|ふつか|みっか|よっか|むいか|なのか|ようか|ここのか|とおか|はつか)"
-    r"(?:で|に|の日|です|でお願いします|にお願いします|でおねがいします|がいい(?:です)?|がええ|でええ|でいい(?:です)?)?[、。!.\s]*"
+    r"(?:の日)?(?:で|に|です|でお願いします|にお願いします|でおねがいします|がいい(?:です)?|がええ|でええ|でいい(?:です)?)?[、。!.\s]*"
 )
 # a kana day said after a correction (「二十日じゃなくて にじゅうよっかです」): the day meant, whatever came before
 _CORRECTED_KANA_DAY = re.compile(

@@ -54,3 +54,11 @@ def test_bad_input_gets_a_polite_reprompt_and_the_call_goes_on(bad: bytes) -> No
 def test_end_of_input_hangs_up_as_abandoned() -> None:
     out = chat("注文した商品が届きません\n".encode())
     assert out.rstrip().endswith("[outcome: abandoned]")
+
+
+def test_an_empty_line_on_the_phone_is_the_callers_silence() -> None:
+    # a recogniser that heard nothing; on a chat an empty line is asked again as unreadable (above)
+    out = chat("注文した商品が届きません\n\n12345678\n以上です\n".encode(), "--channel", "voice", "--phone", "09012345678")
+    assert "メッセージを読み取れません" not in out and "ご入力ください" not in out
+    assert "ご注文確認メールに記載" in out  # the help a silence at the order number gets
+    assert "[outcome: resolved]" in out
