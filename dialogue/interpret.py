@@ -151,6 +151,7 @@ _EN_WISH = re.compile(rf"\b({_EN_WISH_WORDS}|{_EN_POLITE_WORDS}|please)\b", re.I
 # offered declined, then what the caller wants instead
 _DECLINED_THEN = (r"(それなら|それやったら|ほんなら|ほなら|でしたら|だったら)[、\s]*(結構|けっこう|いい|ええ|大丈夫|だいじょうぶ)"
                   r"(です|や|だ)?(わ|よ)?[。、!！]\s*(?=\S)")
+_DECLINED_THEN_RE = re.compile(_DECLINED_THEN)
 _FED_UP = re.compile(rf"(もういい|もうええ|もう結構|もうけっこう)(わ|や|です|よ)?[、,。\s]|もう(面倒|めんどう|めんどくさ|めんどい)|{_DECLINED_THEN}")
 _SCENE_BREAK = re.compile(
     r"(んです|のです|んだ|んや|んやけど|ですけど|ですが|ますけど|ますが)?(けど|けれど|けれども|が)(ね|ねえ|さ|な|よ)?[、,]\s*"
@@ -257,7 +258,7 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
     if given_up is not None and words.bare(text[given_up.end():]):
         # 「キャンセルはしないで、」 says the no again: what follows it is the request
         return nlu.parse(_NOT_DOING.sub("", text[given_up.end():]), now)
-    declined = next(reversed(list(re.finditer(_DECLINED_THEN, text))), None)
+    declined = next(reversed(list(_DECLINED_THEN_RE.finditer(text))), None)
     if declined is not None and len(words.bare(text[declined.end():])) >= ONE_MORE_THING_CHARS:
         return nlu.parse(text[declined.end():], now)
     corrected = _NOT_THIS.search(text) is not None
@@ -1893,13 +1894,19 @@ def _request_named_none(parse: Parse) -> bool:
     return parse.intent.name in CONVERSATION or parse.intent.confidence < CLARIFY_FLOOR
 
 
+# the next order of a few, named by whose it is or what comes next: 「それから娘の方が…」「あと主人のは…」
+_NEXT_ORDER = re.compile(r"^(それから|それと|あと|次に|つぎに|次は|つぎは)|の(方|ほう)(が|は|も)")
+
+
 def _follow_up(said: _Said, q: Question) -> Request | None:
     """「梅田店って何時まで？」 answered, then 「渋谷店は？」: the request just served, of the new thing."""
     parse = said.parse
     if q.last_intent is None or q.last_intent not in q.routable:
         return None
     text = parse.normalized
-    other = not parse.entities and ORDER_ID in q.last_types and _THE_OTHER_ORDER.search(text) is not None
+    # (not 「じゃあ別の荷物かな…わかりました、以上です」: the other parcel wondered about, and the call closed)
+    other = (not parse.entities and ORDER_ID in q.last_types and _THE_OTHER_ORDER.search(text) is not None
+             and not _THAT_IS_ALL.search(text))
     served = {OTHER_THAN: q.slots[ORDER_ID]} if q.slots.get(ORDER_ID) else {}
     orders = tuple(slot for slot, etype in q.slot_types.items() if etype == "order_id") or ("order_id",)
     if other and (parse.intent.name == q.last_intent or _request_named_none(parse)):
@@ -1909,6 +1916,12 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
     if other and (request := _request(said, q)) is not None and not request.clarify and request.intent in q.routable:
         # 「あとさ、もう一個の方、返品したいんだけど」: another request, of the other order
         return replace(request, prefill={**request.prefill, **served}, forget=orders)
+    if (ORDER_ID in said.prefill and ORDER_ID in q.last_types and q.last_intent in _ORDER_REQUESTS
+            and said.prefill[ORDER_ID] != q.slots.get(ORDER_ID) and _request_named_none(parse)
+            and (_ANOTHER_ONE.search(text) or _NEXT_ORDER.search(text))):
+        # 「それから娘の方が にさんよん… 娘の電話は ぜろはちぜろの…」 after the caller's own order's status: the same
+        # request of the order named, with what was said of it (callback 0.27: not understood)
+        return Request(q.last_intent, said.prefill, forget=orders)
     if other and _HOW_IS_IT.search(text) and "order_status" in q.routable:
         # 「あと、もう一つの注文はどうなっていますか」 after a delivery change: how the other order is doing (the
         # knowledge base heard 一つ as gift wrapping's 一点)
@@ -2645,8 +2658,8 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
     request = _request(said, q)
     if request is not None:
         return request
-    if _SIGNS_OFF.search(text) and not words.MORE_TO_ASK.search(text):
-        return Simple("end")
+    if (_SIGNS_OFF.search(text) or _THAT_IS_ALL.search(text)) and not words.MORE_TO_ASK.search(text):
+        return Simple("end")  # (「じゃあ別の荷物かな…わかりました、以上です」: a musing, then done)
     if _BARE_YES.fullmatch(text):
         if _DOUBLED_YES.fullmatch(parse.text.strip()) or _DRAWN_YES.fullmatch(parse.text.strip()):
             # 「はいはい」 (normalised to one はい): an elderly caller's "yes, yes, I see" to the answer just given,

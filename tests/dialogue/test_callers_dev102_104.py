@@ -133,3 +133,22 @@ async def test_something_to_check_about_an_order_is_asked_about(tmp_path: Path, 
          ("ちがいます、請求のことで電話したんです", "{intent: billing_inquiry}")],
         "{intents: [billing_inquiry]}", now=WEEKDAY, phone="09012345678"))
     assert result.passed, result.failures
+
+
+async def test_another_parcel_wondered_about_then_that_is_all(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「別の荷物」 started the delivery change again for the caller's other order
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["不在票が入ってたんですけど、たぶんケトルのやつだと思うんで再配達お願いします", "にさんよんごー ろくななはちきゅう",
+         ("じゃあ別の荷物かな…わかりました、以上です", "{outcome: resolved}")],
+        "{outcome: resolved}", now=WEEKDAY, phone="08098765432"))
+    assert result.passed, result.failures
+
+
+async def test_the_daughters_order_after_the_callers_own(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「それから娘の方が」 with her order and phone (callback 0.27) was not understood
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["私の注文と 娘の注文と 両方確認したいんだけど", "はい", "まず私の方ね いちにさんよんごーろくななはち",
+         ("それから娘の方が にさんよんごーろくななはちきゅう 娘の電話は ぜろはちぜろの きゅうはちななろくの ごよんさんに",
+          "{says: \"23456789\", awaiting: anything_else}"), "はい それで全部です"],
+        "{outcome: resolved, intents: [order_status, order_status]}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
