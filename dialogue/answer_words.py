@@ -198,7 +198,7 @@ FINISHED = re.compile(
 _ASKS_SOMETHING = re.compile(r"[?？]|(ですか|ますか|でしょうか|ませんか|か|かね|の)$|(たい(?!じょう)|ほしい|欲しい|教えて|おしえて)")
 
 
-_BARE_NO = re.compile(r"(いいえ|いえ|いや|いーや|ううん)")
+_BARE_NO = re.compile(r"(いいえ|いえ|いや|いーや|ううん|(?i:no|nope|nah))")
 
 
 _BREATH = re.compile(r"[、。,.!?！？…‥\s]+")
@@ -258,11 +258,15 @@ def only_yes_or_no(text: str) -> bool:
 
 
 _QUESTION_MARK = re.compile(r"[?？]")
+_EN_CLAUSE_END = re.compile(r"[,.!;]+")
+_THANKS_LAST = re.compile(r"(ありがとう(ございます|ございました)?|どうも(ありがとう)?|おおきに|(?i:thanks?( you)?( so much| very much)?|"
+                          r"thank you( so much| very much)?|cheers))")
 
 
 def only_closing(text: str) -> bool:
     """「なんもないです」「もう用はないです」「おしまいです」: every clause closes the call, none asks anything."""
-    parts = clauses(text)
+    # English clauses end at punctuation, not at every space ("no, that's all, thanks")
+    parts = [p.strip() for p in _EN_CLAUSE_END.split(text) if p.strip()] if text.isascii() else clauses(text)
     # (a question mark asks: 「おおきに ほんで イヤホンて在庫あるん？」, whose pauses the normaliser drops)
     if not parts or MORE_TO_ASK.search(text) or HEDGE.search(text) or _QUESTION_MARK.search(text):
         return False
@@ -282,6 +286,8 @@ def only_closing(text: str) -> bool:
 
     closing = [g for i, g in enumerate(closing[:-1])
                if not (ack(g) or _OH.fullmatch("".join(g).rstrip("、。!！ ")) and ack(closing[i + 1]))] + closing[-1:]
+    if len(closing) > 1 and _THANKS_LAST.fullmatch("".join(closing[-1]).strip(" 、。,.!！")):
+        closing = closing[:-1]  # 「以上です、ありがとう」 "that's all, thanks": the thanks closes with it
     return bool(closing) and all(
         FINISHED.search(g[-1]) is not None and not _ASKS_SOMETHING.search("".join(g)) for g in closing)
 

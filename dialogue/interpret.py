@@ -2338,6 +2338,7 @@ _RESTATED = re.compile(r"(で|でお願い(します|いたします)?|でいい
 _NEGATED = re.compile(r"(ない|なく|ません|やめ|止め|結構|けっこう|いらな|要らな|いりませ|せんで|せえへん|しない|せん$)")
 _WRONG_AT_END = re.compile(r"(違い?ます|違う|ちがう|ちがいます|違っ?て(い)?(ます|る)|間違って(い)?(ます|る)|まちがって(い)?(ます|る)|"
                            r"ちゃいます|ちゃう)(ねん|ね|よ|わ|けど)?[、。.!?\s…]*$")
+_EN_THAT_IS_ALL = re.compile(r"(?i)\b(that'?s (all|it|everything)|nothing else|no,? thanks?|i'?m (good|done|all set))\b")
 _THAT_IS_ALL = re.compile(r"(以上|いじょう)(です|でございます|や|だ|で|っす)?[。、!！\s]*$|(それ|これ)だ[けげ](です|で|や|だ|っす|じゃ|ですわ)?[。、!！\s]*$")
 # 「以上です ありがとうございました」「それだけです、どうも」: done, and thanks to close on
 _ALL_THEN_THANKS = re.compile(r"(以上|いじょう|それだけ)(です|でございます|や|だ|っす)?[。、!！\s]*"
@@ -2728,7 +2729,7 @@ def _at_free(said: _Said, q: Question) -> Action:
         # said outright (「以上です」「ほな、ありがとう」) it ends, else the end is asked
         done = _closing(parse) or Simple("confirm_end")
         sure = (_THAT_IS_ALL.search(parse.normalized) or words.LEAVING.match(parse.normalized)
-                or _ALL_THEN_THANKS.search(parse.normalized))
+                or _ALL_THEN_THANKS.search(parse.normalized) or _EN_THAT_IS_ALL.search(parse.normalized))
         return Simple("end") if done.kind == "confirm_end" and sure else done
     if (not q.served and _THAT_IS_ALL.search(parse.normalized) and words.only_closing(parse.normalized)
             and not said.prefill and not words.NOT_SOLVED.search(parse.normalized)):

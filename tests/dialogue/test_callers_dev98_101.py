@@ -127,3 +127,14 @@ async def test_an_order_number_to_a_guess_at_stock_is_the_orders_status(tmp_path
         "{slots: {order_id: \"12345678\"}}", now=WEEKDAY, channel="chat"))
     assert result.passed, result.failures
     assert "在庫切れ" not in str(result.transcript)
+
+
+@pytest.mark.parametrize("closing", ["no that's all, thanks", "No, that's all. Thank you."])
+async def test_an_english_closing_with_thanks_ends_the_call(tmp_path: Path, bot: Bot, nlu: NLU, closing: str) -> None:
+    # found in ivr chat: to "How can I help you?" after a request was served, English clauses were split at every
+    # space, and "that's all" was no sure closing: "Is it all right to end the call here?"
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["Hi, I'd like to return the kettle I ordered", "34567890", "yes", ("yes", "{awaiting: free}"),
+         (closing, "{outcome: resolved}")],
+        "{outcome: resolved}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
