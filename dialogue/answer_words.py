@@ -167,7 +167,7 @@ _OH = re.compile(r"あ|あっ|あー|ああ|え|えっ|えー|へえ|ほう|お�
 # a clear closing (anything-else?, or at any time): the caller is done
 FINISHED = re.compile(
     # 以上 after an amount or a count is "or more" (「何円以上で送料無料でしたっけ」), not "that is all"
-    r"((?<!円)(?<!えん)(?<![0-9０-９個人件本枚回度倍つ点])(以上|いじょう)|大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|ないです|ありません|ないよ(?!う)|ないわ|(?:^|(?<=[もうにはが、\s]))ない$|特に|とくに|それだけ|それだげ|"
+    r"((?<!円)(?<!えん)(?<![0-9０-９個人件本枚回度倍つ点])(以上|いじょう)|大丈夫|だいじょうぶ|だいじょぶ|結構|けっこう|(?<!てしかた)(?<!て仕方)(?<!でしかた)(?<!で仕方)(?<!てしょうが)(?<!たまら)(?<!やりきれ)(?<!情け)(?<!なさけ)ないです|ありません|ないよ(?!う)|ないわ|(?:^|(?<=[もうにはが、\s]))ない$|特に|とくに|それだけ|それだげ|"
     r"もうええ|もういい|十分|じゅうぶん|おおきに|"
     # 「いいえ きかんが しりたかった だけです」 to 「解消されましたでしょうか」: that was all they wanted to know
     r"(知りたかった|しりたかった|聞きたかった|ききたかった|確認したかった|かくにんしたかった)(だけ|んです|の)|"
@@ -358,11 +358,20 @@ _ALSO = re.compile(
 )
 
 
+# two things asked of one store in one noun phrase: 「渋谷店の営業時間と場所を教えて」「梅田店の場所と、あと何時までか」
+_STORE_TOPIC = r"(?:営業時間|えいぎょうじかん|場所|ばしょ|住所|じゅうしょ|行き方|いきかた|アクセス|定休日|ていきゅうび|駐車場|ちゅうしゃじょう)"
+_TWO_TOPICS = re.compile(rf"^(?P<pre>.*?)(?P<a>{_STORE_TOPIC})と[、,\s]*(?:あと|それと)?[、,\s]*(?P<b>{_STORE_TOPIC})(?P<post>(?:を|も|って|が|は|、).*)$")
+
+
 def split_also(text: str, answer: bool = False) -> tuple[str, str] | None:
     """The two parts of a turn that joins a second request to the first, or None (no joint, or a part empty).
     `answer`: the first part answers a question, and may be a bare yes (「はい、お願いします。ところで…」)."""
     match = _ALSO.search(text)
     if match is None:
+        two = _TWO_TOPICS.match(text)
+        if two is not None and two["a"] != two["b"]:
+            # each thing asked with the store and the words that ask it: 「渋谷店の営業時間を教えて」「渋谷店の場所を教えて」
+            return two["pre"] + two["a"] + two["post"], two["pre"] + two["b"] + two["post"]
         return None
     head, tail = text[: match.start()].strip(" 、。,"), text[match.end() :].strip(" 、。,")
     return (head, tail) if (head if answer else bare(head)) and bare(tail) else None
@@ -440,7 +449,8 @@ def clauses(text: str) -> list[str]:
 # a death in the family, as callers tell it (亡[くぐ]な: Tohoku voices the く, 「じいちゃんが こないだ亡ぐなってしまって
 # なっす」; 死んでしもうて in the west); なくなって alone is as often a parcel gone missing (「どこかでなくなってたり」):
 # a person must be named
-_KIN = "母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹|はは|ちち|おっと|しゅじん|むすこ|むすめ|そぼ|そふ|おや"
+_KIN = ("母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹|叔母|伯母|叔父|伯父|孫|はは|ちち|おっと|"
+        "しゅじん|むすこ|むすめ|そぼ|そふ|おや|いもうと|おとうと|あに|あね|かあさん|とうさん|ばあさん|じいさん")
 _DEATH = (r"亡[くぐ]な|亡くし|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう|しも)|"
           rf"({_KIN})(が|は)?[^。、がをの]{{0,8}}なくな|"
           r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|親|家族|兄|姉|弟|妹)を[^。、]{0,2}なくし")

@@ -81,6 +81,7 @@ from dialogue.state import (
     AwaitAnythingElse,
     AwaitFree,
     AwaitOffer,
+    AwaitSlot,
     CallState,
     Position,
 )
@@ -264,7 +265,9 @@ class DialogueManager:
             return
         aw = turn.state.awaiting
         asked = aw.intent if isinstance(aw, AwaitOffer) and aw.offer == "faq" else None
-        heard = self._understand(user, turn.now, takes_requests(aw), asked)
+        # the week said before a pause at the date question (「らいしゅうの」) is read with the day said now
+        begun = aw.so_far if isinstance(aw, AwaitSlot) and not aw.so_far.isdigit() else ""
+        heard = self._understand(user, turn.now, takes_requests(aw), asked, begun)
         action = interpret(question_for(turn.state, self.bot), heard, self.bot.entities)
         if action in (Simple("hesitate"), Simple("greet")) and turn.state.consecutive_failures >= FILLERS_FAIL_AFTER:
             # 「ざー あの えー」「も し ざざ」「え ぇ あ」: after two turns not understood, a third of fillers, noise or
@@ -352,7 +355,8 @@ class DialogueManager:
             signals = replace(signals, queue_wait_s=dict(await self.queue_waits()))
         return self.escalation.decide(signals)
 
-    def _understand(self, user: UserTurn, now: datetime, opening: bool, asked: str | None = None) -> Heard:
+    def _understand(self, user: UserTurn, now: datetime, opening: bool, asked: str | None = None,
+                    begun: str = "") -> Heard:
         """The turn parsed; at a question a new request answers (`opening`), also its parts on their own; after
         an answer from the knowledge base (`asked`: its entry), whether the turn asks more about it."""
         if user.dtmf is not None:
@@ -360,14 +364,14 @@ class DialogueManager:
         if user.alternatives:
             parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
-            parse = self.nlu.parse(user.text or "", now)
+            parse = self.nlu.parse(begun + (user.text or ""), now)
         faq = self.bot.faq.match(parse.normalized, parse.tokens) or self._asked_sentence(parse.normalized, parse.text)
         rest = rest_of(self.nlu, parse, now)
         if faq is None and rest is not None and corrects_itself(parse.normalized):
             # 「支払い方法を変えたくて、あ、いや、変えるんじゃなくて、どんな払い方があるのか知りたいだけです」: the question
             # is what follows the correction
             faq = self.bot.faq.match(rest.normalized, rest.tokens)
-        heard = Heard(parse=parse, rest=rest, faq=faq)
+        heard = Heard(parse=parse, rest=rest, faq=faq, begun=begun)
         if asked is not None:
             heard = replace(heard, follow_up=self.bot.faq.follow_up(parse.normalized, asked, parse.tokens))
             if heard.follow_up is None and heard.faq is None:
@@ -540,7 +544,7 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
     elif isinstance(action, Fill | Correct) and serving is not None:
         intent, confidence = serving, 1.0  # a value belongs to the request it answers, whatever it sounds like
     return CallerSaid(
-        parse.text,
+        parse.text.removeprefix(heard.begun),
         intent=intent,
         confidence=round(confidence, 3),
         entities={e.type: e.value for e in parse.entities},

@@ -113,6 +113,16 @@ class EntityTypes:
     def names(self) -> dict[str, str]:
         return {k: v for spec in self.specs.values() for k, v in spec.names.items()}
 
+    def continues(self, etype: str, begun: str) -> bool:
+        """Whether `begun` may be the first digits of a number of this type: fewer than it needs, and the
+        right start (a phone number's 0)."""
+        spec = self.specs.get(etype)
+        if spec is None or spec.digits is None or spec.windows or not begun.isdigit():
+            return False
+        high = spec.digits[1] if isinstance(spec.digits, tuple) else spec.digits
+        starts = spec.starts_with or ""
+        return len(begun) < high and (begun.startswith(starts) or starts.startswith(begun))
+
     def valid_digits(self, etype: str, digits: str) -> bool:
         spec = self.specs.get(etype)
         if spec is None or spec.digits is None:

@@ -18,6 +18,7 @@ from dialogue.address_text import address_as_written, looks_like_address
 from dialogue.entity_types import EntityTypes
 from dialogue.faq import FaqHit
 from dialogue.state import (
+    NUMBER_BEGUN,
     AwaitAnythingElse,
     AwaitConfirm,
     AwaitFree,
@@ -76,6 +77,8 @@ class Heard:
     # the second
     aside: tuple[Parse, Parse] | None = None
     aside_faq: FaqHit | None = None
+    # the week said at the date question before a pause (「らいしゅうの」), read with this turn's words: not said now
+    begun: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +300,13 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
     if corrected and len(sentences) > 1:
         # 「…やっぱり自分でやります。再配達をお願いしたいんです」: the last sentence may be the request itself
         last = nlu.parse(sentences[-1], now)
+        first = nlu.parse(sentences[0], now)
+        if (_INSTEAD_OF.search(text) and first.intent.name not in CONVERSATION and first.intent.confidence >= TOPIC_SWITCH
+                and first.intent.confidence >= last.intent.confidence - 0.2 and last.intent.name not in _PERSON_INTENTS):
+            # 「返品じゃなくてキャンセルで。まだ届いてないやつ、23456789」: what replaces the request comes right after
+            # じゃなくて; the sentence after it tells about the order (a person asked for after it is the request:
+            # 「ダウンロードではなくて、紙の領収書を…郵送してほしいんです。担当の方とお話しできますか」)
+            return first
         if last.intent.name not in CONVERSATION and last.intent.confidence > rest.intent.confidence:
             return last
     return rest
@@ -346,7 +356,8 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Partial:
-    """The first digits of a number, the rest to come after the caller's pause: 「はい」 and wait for them."""
+    """The first digits of a number, the rest to come after the caller's pause: 「はい」 and wait for them; or at
+    the date question the week or month the day is in (「らいしゅうの」), read with the next turn's words."""
 
     digits: str
 
@@ -446,6 +457,28 @@ def _by_then(parse: Parse) -> bool:
     is away until (「二十五日まで留守で」), never the day a delivery is wanted on."""
     dates = [e for e in parse.entities if e.type == "date" and not e.alternatives]
     return bool(dates) and parse.normalized[dates[-1].end:].lstrip(" 、").startswith("まで")
+
+
+# the caller out, or unable to take the parcel, on the day just named (「明日はその、仕事で朝から晩まで家にいないんですよ」)
+_AWAY = re.compile(r"(いない|いません|居ない|居りません|おりません|おらん|おらへん|おれへん|おらへん|いてへん|おらんの|留守|るす|不在|ふざい|"
+                   r"出かけ|でかけ|出掛け|受け取れ(ない|ません|へん)|うけとれ(ない|ません|へん)|都合が(悪|わる)|つごうが(悪|わる)|"
+                   r"(無理|むり|だめ|ダメ)(なん|です|や|だ))")
+_NEXT_CLAUSE = re.compile(r"[。!?！？]|(ので|から|けど|けれど|が)[、,]?\s*(?=[^、。]*(に|で)(して|お願い|おねがい|変え|かえ))")
+
+
+def _away_on(parse: Parse) -> bool:
+    """Every day the turn names is one the caller says they are out on (「明日は家にいないんです」, in the words up to
+    the end of its sentence), the day it was due on said too (「明日荷物が届くってメールが来てたんですけど、明日は
+    その、仕事で…いないんですよ」): the day to change from, not to."""
+    dates = [e for e in parse.entities if e.type == "date"]
+    away = set()
+    for date in dates:
+        after = parse.text[date.end:]
+        stop = _NEXT_CLAUSE.search(after)
+        clause = after[: stop.start()] if stop is not None else after
+        if clause.lstrip(" 、").startswith(("は", "も", "って", "やと", "だと")) and _AWAY.search(clause):
+            away.add(date.value)
+    return bool(away) and all(d.value in away for d in dates)
 
 
 def values_heard(by_type: Mapping[str, Any], slot_types: Mapping[str, str], entity_types: EntityTypes) -> dict[str, Any]:
@@ -709,6 +742,35 @@ _ORDER_CHECKED = re.compile(r"(注文|ちゅうもん|荷物|にもつ)(?!の件
 # the thing not yet opened: 「箱もまだ開けてへん」「未開封です」「まだ封も切ってない」
 _UNOPENED = re.compile(r"未開封|みかいふう|(箱|はこ|封|ふう|包装|ほうそう)(も|は|を)?(まだ)?[、\s]*(開け|あけ|切っ|きっ|開封し)"
                        r"(て)?(ない|ません|へん|ねえ|とらん|てない|ていない|ておらん)")
+# an order said not to have come yet (「まだ届いてないんですよね」「まだ来てへんのやけど」「発送されてなくて」)
+_NOT_HERE_YET = re.compile(r"まだ[、\s]*(届|とど|来|き|こ|着|つ)(い)?て(は)?(い|お)?(ない|なく|ません|へん|ねえ|ねー|ない|らん|りません)|"
+                           r"まだ[、\s]*(届|とど)(かな|かへん|きません)|まだ[、\s]*(来|こ)(な|ん|へん|ーへん)|(発送|はっそう)(されて|して)(い)?(ない|なく|ません)")
+# a move to come (「来週引っ越すことになりまして」「娘のとこで一緒に住むことになってなあ」「らいしゅう ひっこしなんですけど」),
+# not one made (「ひっこして でんわも かわった」) nor one to be in time for (「その前に届かないと困る」)
+_MOVING_SOON = re.compile(r"(引っ越|ひっこ|引越|転居|てんきょ)(す|し(?!て)|しなん|しで|しが|しの|しに)|(越す|こす|住む|すむ|暮らす|くらす|移る|うつる)(こと|事)に")
+_IN_TIME = re.compile(r"(前|まえ)に|までに|間に合|まにあ|受け取れ|うけとれ")
+# what the caller has no more need for: bought elsewhere, had already, not wanted (「嫁はんがもう店で買うてきてしもてん」
+# 「息子がもう要らないって言うんですよ」)
+_NO_LONGER_NEEDED = re.compile(r"(要ら|(?<![はば])いら)(ない|ん|へん|なく)|不要|必要(が|は)?なくな|"
+                               r"(もう|すでに|先に|さきに)[^。?？]{0,8}(買っ|買う|こう|かっ|かう|もろ|もらっ|持って|もって)")
+# the same thing had already, found once it came (「同じのがもううちにあったのよ。届いちゃってから気がついてねえ」)
+_HAD_ONE = re.compile(r"(同じ|おなじ)(の|もの|物|やつ)?(が|を)[^。?？]{0,8}(あった|ある|あり|持って|もって)")
+_CAME = re.compile(r"(届|とど|来|き)(い)?(た|ちゃ|ちゃっ|てしま|てもう|とる|ている|ておる)")
+
+
+def _what_the_situation_asks(text: str, q: Question) -> str | None:
+    """A situation told instead of a request, about an order: the request it asks for, or None."""
+    if _NOT_HERE_YET.search(text):
+        if "address_change" in q.routable and _MOVING_SOON.search(text) and not _IN_TIME.search(text):
+            return "address_change"
+        if "cancel_order" in q.routable and _NO_LONGER_NEEDED.search(text):
+            return "cancel_order"
+        return None
+    if "return_exchange" in q.routable and _HAD_ONE.search(text) and _CAME.search(text):
+        return "return_exchange"
+    return None
+
+
 # goods asked to be there (「しなものが あるかどうか」「商品ってありますか」)
 _GOODS_THERE = re.compile(r"(品物|しなもの|商品|しょうひん)(が|って|は|の)?[、\s]*(ある|あり|おいて|置いて)(ます)?(か|かどうか|んか)")
 # a delivery asked to be made again (再配達 in the caller's words)
@@ -973,6 +1035,21 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「ちゅうもんばんごう わからないんですけど、いやほんのほうの はいたつびを かえたいんです」: the number is not
         # asked for; the flow reads `number_unknown` (verify_order: the caller id's orders, picked by the words)
         action = replace(action, prefill={**action.prefill, "number_unknown": "yes"})
+    if (isinstance(action, Request) and not action.clarify and heard.parse is not None and takes_requests(q.awaiting)
+            and (begun := _number_begun(heard.parse.normalized, action.intent, entity_types)) is not None):
+        # 「まだ届かないんですけど、番号が、いちにさんよん」: the caller paused inside the number; its first digits are
+        # no amount or postal code, and the flow's question for it goes on from them (a callback's number said so is
+        # another than the one calling)
+        kept = {k: v for k, v in action.prefill.items() if k not in _ADDRESS_PARTS | {"postal_code"} or str(v) != begun}
+        other = {"other_phone": "yes"} if action.intent == CALLBACK_INTENT and begun.startswith("0") else {}
+        action = replace(action, prefill={**kept, **other, NUMBER_BEGUN: begun})
+    if (isinstance(action, Request) and action.intent == "order_status" and heard.parse is not None
+            and takes_requests(q.awaiting)
+            and (told := _what_the_situation_asks(heard.parse.normalized, q)) is not None):
+        # 「来週引っ越すことになりまして、…まだ届いてないんですよね」 (order status 0.39): a move with the order not
+        # yet there is where it should go; 「嫁はんがもう店で買うてきてしもてん。まだ届いてへん」 an order no longer
+        # needed; 「同じのがもううちにあったのよ。届いちゃってから気がついて」 a thing to send back: asked about
+        action = replace(action, intent=told, clarify=True, later=None)
     if (isinstance(action, Request) and not action.condolence and heard.parse is not None
             and words.KEPT_WAITING.search(heard.parse.normalized)):
         # 「なんべん電話したらつながんねん」 with the request, sure or asked about: sorry for the wait first
@@ -1032,6 +1109,12 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「明日の午後二時ごろに 母の携帯へ折り返しのお電話を」: not the number calling; the flow asks for it instead of
         # reading the caller id back (a goal-based caller's はい would have booked the wrong phone)
         action = replace(action, prefill={**action.prefill, "other_phone": "yes"})
+    if (isinstance(action, Request) and not action.instead and not takes_requests(q.awaiting) and q.flow_intents
+            and action.intent not in q.flow_intents and heard.parse is not None
+            and _GIVES_UP_HERE.search(heard.parse.normalized)):
+        # 「あー やっぱ ええわ 家族に受け取ってもらうし それより 梅田店って 何時までやってるん」 at the order number: the
+        # request in hand given up for the new one, not come back to after it
+        action = replace(action, instead=True)
     if isinstance(action, Request) and action.condolence:
         if heard.parse is not None and (_hospital_told_calmly(heard.parse)
                                         or _loss_in_the_background(heard.parse, action.intent)):
@@ -1141,7 +1224,9 @@ _ORDERED = re.compile(r"(頼ん|たのん|注文し|ちゅうもんし|お願い
                       # (「むすめが たのんでけだ やかん」, Tohoku 頼んでくれた: ordered for the caller)
                       r"(た|だ|まし|とい|てお|(で|て)(くれ|け|もろ|もら)(た|だ|っ))")
 _ON_ITS_WAY = re.compile(r"まだ|届|とど|送っ|おくっ|送られ|おくられ|来な|こな|来ん|こん|来ませ|きませ|発送|はっそう|着い|つい")
-_ORDER_TOPIC = re.compile(r"(注文|ちゅうもん|荷物|にもつ)(の)?[、\s]*(こと|件|けん)")
+# 「母の注文のことで」「ちゅうもんした しなものの ことで」: an order named as the topic
+_ORDER_TOPIC = re.compile(r"(注文|ちゅうもん|荷物|にもつ)(の)?[、\s]*(こと|件|けん)|"
+                          r"(注文|ちゅうもん|頼ん|たのん)(した|だ)[、\s]*(品物|しなもの|商品|しょうひん|もの|物)(の)?[、\s]*(こと|件|けん)")
 _CHANGES_ASKED = frozenset({"cancel_order", "return_exchange", "address_change"})
 _CHANGE_WORDS = re.compile(r"取り?消|とりけし|キャンセル|きゃんせる|やめ|止め|返品|へんぴん|返し|かえし|交換|こうかん|住所|じゅうしょ|"
                            r"届け先|とどけさき|送り先|おくりさき")
@@ -1264,8 +1349,10 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # the normaliser removes fillers: 「えーっと…」「あのー」 said alone is a caller collecting themselves
         return Simple("hesitate") if parse.text.strip(" 、。…") else Simple("unclear")
     by_type = heard_by_type(parse)
-    if takes_requests(aw) and "date" in by_type and _by_then(parse):
-        by_type.pop("date")  # 「クリスマスまでに欲しいねん」: a day it must come by, not the day asked for: asked
+    if takes_requests(aw) and "date" in by_type and (_by_then(parse) or _away_on(parse)):
+        # 「クリスマスまでに欲しいねん」: a day it must come by; 「明日は仕事で家にいないんですよ」: the day the caller is
+        # out: not the day asked for, which is asked
+        by_type.pop("date")
     if words.ASIDE.search(parse.normalized) and not by_type and len(parse.normalized) <= ASIDE_CHARS:
         return Simple("hesitate")  # 「ちょっと待って…はいはい、今電話してるから」: said to someone else
     if isinstance(aw, AwaitSlot) and "time_window" not in by_type:
@@ -1292,8 +1379,13 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
             return Fill(mended)  # 「承知しました」, and the question again (the flow goes on from the mended answer)
         if aw.slot not in values and (read := _read_in_parts(aw, parse, entity_types)) is not None:
             return read
+        if aw.entity == "date" and aw.slot not in values and (week := _WEEK_ONLY.fullmatch(parse.normalized)):
+            # 「らいしゅうの」, then a pause: the week or month, the day to come (「かようびで」 is next week's)
+            return Partial(_WEEK_WORDS.get(week.group("week"), week.group("week")))
         spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
         return Fill({**values, aw.slot: spoken}) if spoken is not None else _at_slot(aw, said, q)
+    if isinstance(aw, AwaitConfirm) and _window_end_said(parse, q):
+        return Yes()  # 「じゅうよじから」, read back as 14時から16時, then 「じゅうろくじのあいだで」: the same window, finished
     if isinstance(aw, AwaitConfirm | AwaitOffer):
         action = _at_yes_no(aw, said, q)
         if isinstance(aw, AwaitConfirm) and aw.offer and action == Simple("confirm_end"):
@@ -1347,6 +1439,7 @@ _NUMBER_TRAILER = re.compile(
     r"^((これで|それで)?(ぜんぶ|全部|おわり|終わり|以上|いじょう)|"
     r"((息子|むすこ|娘|むすめ|母|はは|父|ちち|主人|しゅじん|家内|嫁|家|いえ|自宅|じたく|会社|かいしゃ)の)?"
     r"(携帯|けいたい|ケータイ|電話|でんわ|番号|ばんごう))(です|や|だ|ね|よ)*$")
+_HYPHENS = re.compile(r"(?<=[0-9])[-‐‑–—－ー―]+(?=[0-9])")
 MIN_PART = 2  # one digit alone is a key or a slip, not the start of a number
 # a number the caller names as another kind than the one asked is not the first part of the asked one
 _NAMED_NUMBERS = {"order_id": ("注文", "ちゅうもん"), "phone_number": ("電話", "でんわ", "携帯", "けいたい"),
@@ -1368,7 +1461,7 @@ def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Ac
     if any(kind != aw.entity and any(w in parse.normalized for w in named)
            for kind, named in _NAMED_NUMBERS.items()):
         return None  # 「ゆうびんばんごうは いちごーぜろ…」 at the order number: another number, said before it is asked
-    text = parse.normalized
+    text = _HYPHENS.sub("", parse.normalized)  # 「080-9876」 typed, then 「5432」: the hyphen only groups the digits
     runs = _DIGIT_RUN.findall(text)
     if not runs:
         # 「えーとね いち に」: two kana digits, which the reader leaves as words unless it knows a number is
@@ -1395,6 +1488,45 @@ def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Ac
     if len(joined) < longest and (joined.startswith(starts) or starts.startswith(joined)):
         return Partial(joined)
     return None
+
+
+# what ends a window given by its last hour: 「16時のあいだで」「4時までで」
+_UNTIL = re.compile(r"(まで|の間|のあいだ|までの間|までのあいだ)(で|に|の)?(お願いします|おねがいします|頼みます|たのみます|です)?[。、!！\s]*")
+
+
+def _window_end_said(parse: Parse, q: Question) -> bool:
+    """A window read back from its first hour (「14時から」: 14時から16時) and, at its confirmation, its last hour
+    said as where it ends (「16時のあいだで」): the caller finishing the window, not asking for the one after."""
+    window = str(q.slots.get("time_window") or "")
+    times = [e for e in parse.entities if e.type == "time"]
+    if "-" not in window or len(times) != 1 or times[0].value != window.split("-", 1)[1]:
+        return False
+    return not words.bare(parse.text[:times[0].start]) and _UNTIL.fullmatch(parse.text[times[0].end:]) is not None
+
+
+# a week or a month said alone at the date question, the day to follow after a pause
+_WEEK_ONLY = re.compile(r"(?P<week>来週|らいしゅう|再来週|さらいしゅう|今週|こんしゅう|来月|らいげつ|再来月|さらいげつ|今月|こんげつ)"
+                        r"(の|は|ね|なら|だと)?(ね|えー|ええと|えっと|そうですね|です|ですね)?[ー、。…\s]*")
+_WEEK_WORDS = {"らいしゅう": "来週", "さらいしゅう": "再来週", "こんしゅう": "今週", "らいげつ": "来月", "さらいげつ": "再来月",
+               "こんげつ": "今月"}
+# the number named, then its first digits and a pause at the end of the turn: 「番号が、1234」「ばんごうは、0809876の」
+_NUMBER_LEFT_OFF = re.compile(r"(番号|ばんごう)(は|が|も)?[、,\s]*(?P<digits>[0-9][0-9、,\s]*?)(の|と|ね|で)?[、,。…\s]*$")
+
+
+def _number_begun(text: str, intent: str, entity_types: EntityTypes) -> str | None:
+    """The first digits of the request's number, left off at the end of the request turn; None when there are
+    none, or they make a whole number (the flow takes that as it is)."""
+    left = _NUMBER_LEFT_OFF.search(text)
+    if left is None or any(w in text[max(0, left.start() - 4):left.start()] for w in _NAMED_NUMBERS["postal_code"]):
+        return None  # 「郵便番号は ぜろろくぜろの ぜろぜろぜろご」: a postal code, whole
+    digits = re.sub(r"\D", "", left.group("digits"))
+    if len(digits) < MIN_PART:
+        return None
+    phone = intent == CALLBACK_INTENT or any(w in text for w in _NAMED_NUMBERS["phone_number"])
+    kind = "phone_number" if phone else ORDER_ID
+    if entity_types.valid_digits(kind, digits) or not entity_types.continues(kind, digits):
+        return None
+    return digits
 
 
 def _short_kana_digits(text: str) -> str:
@@ -1502,8 +1634,13 @@ def _another_request_with_answer(said: _Said, q: Question) -> Request | None:
     # (a product or store named with the first request is no answer yet: 「注文した電気ケトルがいつ届くか…」, then
     # 「やっぱり届く日を…」, then 「やっぱりキャンセルにします。注文番号は23456789です」)
     answered = [k for k in q.slots if q.slot_types.get(k, k) not in ("product", "store")]
-    if answered or not _CHANGE_WORDS.search(said.parse.normalized):
+    corrected = said.rest is not None and _INSTEAD_OF.search(said.parse.normalized) is not None
+    if (answered and not corrected) or not _CHANGE_WORDS.search(said.parse.normalized):
         return None
+    if said.rest is not None and corrected:
+        # 「あ、やっぱ返品じゃなくてキャンセルで。まだ届いてないやつ、23456789」: the request after the correction, at
+        # any question of the flow
+        said = _Said(said.rest, said.values, said.prefill)
     request = _request(said, q)
     if (request is None or request.clarify or request.intent in q.flow_intents or request.intent in CONVERSATION
             or request.intent not in q.routable or _confident(said.parse) != request.intent):
@@ -1688,6 +1825,9 @@ def _address_after(parse: Parse, aw: AwaitSlot, q: Question) -> dict[str, Any]:
     return {address_slot: rest}
 
 
+_KYUSHU_FINE = re.compile(r"よか(です|よ|ばい|たい|ですよ)?[。!！\s]*")
+
+
 def _offering(aw: AwaitConfirm | AwaitOffer) -> bool:
     """Does the question offer something? Then 大丈夫です / 結構です decline it (a confirmation accepts)."""
     return (isinstance(aw, AwaitOffer) and aw.offer == "callback") or (isinstance(aw, AwaitConfirm) and aw.offer)
@@ -1708,8 +1848,10 @@ def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
     if words.DONT_KNOW.search(text):
         return None  # 「合ってるかどうか、わからない」 is not a yes
     if words.CONTEXT_YES_NO.match(text):
-        if _offering(aw) and _PLEASE_TOO.search(text):
-            return "yes"  # 「いいですよ、おねがいします」 to 「折り返しましょうか」: the offer taken
+        if _offering(aw) and (_PLEASE_TOO.search(text) or _KYUSHU_FINE.fullmatch(text)):
+            # 「いいですよ、おねがいします」 to 「折り返しましょうか」: the offer taken; so is a Kyushu 「よかです」 said alone
+            # (a plain yes there; 「もうよかです」「よかです、以上です」 decline)
+            return "yes"
         return "no" if _offering(aw) else "yes"
     if words.REFUSAL.search(text):
         return "no"

@@ -30,7 +30,7 @@ from dialogue.events import (
     Waiting,
 )
 from dialogue.flow_model import Flow, Step
-from dialogue.state import AwaitConfirm, AwaitFree, AwaitMenu, AwaitSlot, Position
+from dialogue.state import NUMBER_BEGUN, AwaitConfirm, AwaitFree, AwaitMenu, AwaitSlot, Position
 from dialogue.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,14 @@ class StepRunner:
                 return self._next(flow, step)
             if step.no_preference and _left_to_us(turn):
                 return step.no_preference  # 「あさってなら何時でもいいです」: the day filled, the time left to us
+            begun = str(turn.state.slots.get(NUMBER_BEGUN) or "")
+            if begun and turn.bot.entities.continues(step.entity_type or "text", begun):
+                # the caller paused inside the number, said with the request: 「はい、1234ですね。続けてお願いいたします」
+                turn.emit(SlotsCleared((NUMBER_BEGUN,)))
+                turn.say("slot_partial" if turn.bot.prompts.has("slot_partial") else step.prompt or f"ask_{step.ask}",
+                         digits=begun)
+                turn.emit(Waiting(AwaitSlot(flow.flow, step.id, step.ask, step.entity_type or "text", so_far=begun)))
+                return Wait()
             turn.say(step.prompt or f"ask_{step.ask}", interruptible=step.interruptible)
             turn.emit(Waiting(AwaitSlot(flow.flow, step.id, step.ask, step.entity_type or "text")))
             return Wait()

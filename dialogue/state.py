@@ -52,6 +52,11 @@ class AwaitSlot:
         return f"slot:{self.slot}"
 
 
+# set with the request by interpretation: the first digits of a number said with it, the rest not yet said
+# (「まだ届かないんですけど、番号が、いちにさんよん」); the flow's question for such a number goes on from them
+NUMBER_BEGUN = "number_begun"
+
+
 @dataclass(frozen=True, slots=True)
 class AwaitConfirm:
     """A yes/no question of a flow's `confirm` step; `slot` is what a correction refills."""

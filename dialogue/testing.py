@@ -19,7 +19,7 @@ from dialogue.engine import DialogueManager
 from dialogue.escalation.engine import EscalationEngine
 from dialogue.interpret import Understander
 from dialogue.notes import transcript
-from dialogue.state import CallState
+from dialogue.state import NUMBER_BEGUN, CallState
 from dialogue.store import MemoryStore
 from dialogue.yaml_source import SourceError, position, read_yaml, validate
 from nlu.normalize import normalize
@@ -323,7 +323,8 @@ class CaseRunner:
         result.intents = list(state.intents)
         # the value the call settled on for each slot: a later request's flow starts with its own slots cleared
         # (store hours asked after a delivery change clears the delivery's date), which undoes nothing done
-        settled = {e["slot"]: e["value"] for e in events if e["type"] == "slot"}
+        # (the first digits of a number said with the request are the number's, not a value of their own)
+        settled = {e["slot"]: e["value"] for e in events if e["type"] == "slot" and e["slot"] != NUMBER_BEGUN}
         result.slots = {**settled, **state.slots}
         result.transcript = [{"speaker": who, "text": text} for who, text in transcript(events)]
         result.steps = [(e["flow"], e["step"]) for e in events if e["type"] == "step"]

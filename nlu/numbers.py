@@ -327,6 +327,33 @@ def _kana_value(words: list[str]) -> int | None:
 _PARTICLE_KANA = frozenset("のはがをにでともへやからりどねよ")
 
 
+# a number and its unit read word by word, as a recogniser spaces them: 「にじゅう ろく にち」「じゅう じ」
+_SPACED_UNIT_RE = re.compile(
+    rf"(?<![ぁ-ゖ])((?:{_KWORD})(?:[ 、]*(?:{_KWORD}))*)[ 、]*(じはん|じ(?![ゃゅょつか])|がつ|にち(?!よう|じ)|えん|ふん|ぷん)")
+_UNIT_GAP = re.compile(r"[ 、]+")
+
+
+def spaced_unit_edits(text: str) -> list[Edit]:
+    """A kana number read with its unit and pauses inside (にじゅう ろく にち -> 26日), when the words make one
+    number the unit allows: the longest tail of the run that does (ごご に じ: に)."""
+    edits: list[Edit] = []
+    for m in _SPACED_UNIT_RE.finditer(text):
+        found = list(_KW_RE.finditer(text, m.start(1), m.end(1)))
+        unit = _UNITS[m.group(2)]
+        for first in range(len(found)):
+            words = [w.group() for w in found[first:]]
+            if "".join(words) != _UNIT_GAP.sub("", text[found[first].start():m.end(1)]):
+                continue  # the run read another way (ごぜん is no ご)
+            value = _kana_value(words)
+            if value is None or value > _UNIT_MAX[unit]:
+                continue
+            if not (len(words) == 1 and words[0] in _NOT_WITH.get(unit, ())) and _UNIT_GAP.search(
+                    text[found[first].start():m.start(2)]):
+                edits.append((found[first].start(), m.end(2), f"{value}{unit}"))
+            break  # without a pause, the unit reader's
+    return edits
+
+
 def kana_unit_edits(text: str) -> list[Edit]:
     """Kana numbers read with a unit (さんじはん, じゅうにがつみっか, ごひゃくえん)."""
     edits: list[Edit] = []
@@ -356,6 +383,9 @@ def kana_unit_edits(text: str) -> list[Edit]:
     for m in _DAY_RE.finditer(text):
         if not edits or edits[-1][1] <= m.start():
             edits.append((m.start(), m.end(), f"{_DAYS[m.group()]}日"))
+    spaced = spaced_unit_edits(text)
+    # (edits of one pass may not overlap: a spaced number's own words are read by it alone)
+    edits = [e for e in edits if not any(e[0] < b and a < e[1] for a, b, _ in spaced)] + spaced
     edits.sort()
     return edits
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,12 @@ ENTITY_TYPES = {"stores": "store", "products": "product"}
 ENGLISH_SUFFIX = "_en"
 # between the words of an English name: a space, a hyphen or nothing (ear phone, ear-phone, earphone)
 _EN_JOIN = r"[\s\-]?"
+
+
+# a name one slip away from a listed one: at least this long, this alike (difflib's ratio; コーヒーメカー 0.93)
+NEAR_MIN_CHARS = 5
+NEAR_RATIO = 0.88
+_KATAKANA_WORD = re.compile(rf"[ァ-ヺー]{{{NEAR_MIN_CHARS},}}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +127,7 @@ class Lexicon:
                     continue
                 found.append((m.start(), m.end(), etype, self._ids[etype][m.group().lower()]))
         found.extend(self._reading_matches(text, tokens, found))
+        found.extend(self._near_matches(text, found))
         found.sort(key=lambda f: (f[0], -f[1]))
         out: list[Entity] = []
         last_end = -1
@@ -129,6 +137,23 @@ class Lexicon:
             last_end = end
             a, b = norm.span(start, end)
             out.append(Entity(etype, ids[0], a, b, alternatives=ids[1:]))
+        return out
+
+    def _near_matches(self, text: str, taken: list[tuple[int, int, str, tuple[str, ...]]]
+                      ) -> list[tuple[int, int, str, tuple[str, ...]]]:
+        """A long katakana word one slip away from a listed one (コーヒーメカー, typed or heard): that entry, when
+        only one is that near. Words as written: hiragana folded to katakana would run on into the particles."""
+        out: list[tuple[int, int, str, tuple[str, ...]]] = []
+        for run in _KATAKANA_WORD.finditer(text):
+            s, e = run.span()
+            if any(s < te and ts < e for ts, te, _, _ in taken):
+                continue
+            near = {(etype, ids) for etype, by_form in self._ids.items() for form, ids in by_form.items()
+                    if len(form) >= NEAR_MIN_CHARS and _KATAKANA_WORD.fullmatch(form)
+                    and SequenceMatcher(None, run.group(), form).ratio() >= NEAR_RATIO}
+            if len({ids for _, ids in near}) == 1:
+                etype, ids = next(iter(near))
+                out.append((s, e, etype, ids))
         return out
 
     def _reading_matches(

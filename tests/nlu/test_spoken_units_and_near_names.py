@@ -1,0 +1,50 @@
+"""A kana number read with its unit and the recogniser's pauses inside (「にじゅう ろく にち」), a product
+name one slip away from a listed one (コーヒーメカー), and the company sworn at in kana."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.normalize import normalize
+from nlu.pipeline import NLU
+
+
+@pytest.mark.parametrize(("said", "read"), [
+    ("にじゅう ろく にち", "26日"),
+    ("じゅうに がつ にじゅう はち にち", "12月28日"),
+    ("ごご に じ", "午後2時"),
+    ("ごぜん じゅう じ に", "午前10時に"),
+    ("にじゅう ろく にちの じゅうよ じ", "26日の14時"),
+    ("にじゅうろくにち", "26日"),  # no pause: the unit reader's, as before
+])
+def test_spaced_kana_numbers_with_a_unit(said: str, read: str) -> None:
+    assert normalize(said).text == read
+
+
+@pytest.mark.parametrize(("said", "read"), [
+    ("いち に さん よん", "1234"),  # digits read out: the digit reader's
+    ("にじゅう ろく にちようび", "にじゅうろくにちようび"),  # a weekday's name, not the 26th
+    ("し じ", "しじ"),  # し alone is no 4 before 時
+])
+def test_what_is_not_a_spaced_number_with_a_unit(said: str, read: str) -> None:
+    assert normalize(said).text == read
+
+
+@pytest.mark.parametrize(("said", "product"), [
+    ("コーヒーメカーってざいこあります?", "coffee_maker"),
+    ("ワイヤレスイヤフォンありますか", "earphones"),
+    ("コーヒーメーカーありますか", "coffee_maker"),
+])
+def test_a_product_name_one_slip_away_is_that_product(nlu: NLU, said: str, product: str) -> None:
+    assert [e.value for e in nlu.parse(said).entities if e.type == "product"] == [product]
+
+
+@pytest.mark.parametrize("said", ["コーヒーカップありますか", "ワイヤレスマウスありますか", "コーヒーを淹れたい"])
+def test_other_katakana_words_are_no_product(nlu: NLU, said: str) -> None:
+    assert not [e for e in nlu.parse(said).entities if e.type == "product"]
+
+
+def test_the_company_sworn_at_in_kana_is_an_insult(nlu: NLU) -> None:
+    parse = nlu.parse("まだ はいそうちゅう ちっ つかえねえな この くそがいしゃが")
+    assert parse.harassment.detected and parse.harassment.kind == "insult"
+    assert not nlu.parse("今日はくそ暑いですね").harassment.detected
