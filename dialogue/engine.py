@@ -103,6 +103,8 @@ _LEANS_ON_ANSWER = re.compile(r"(だったら|やったら|なら|の場合は?|
 
 # a part of the day as entities normalise it (SPEC 5): 08:00-12:00
 _WINDOW = re.compile(r"(\d\d:\d\d)-(\d\d:\d\d)")
+# a chat user's correction as typed in Japanese mail (「×明日 ○明後日です」): read as 「明日じゃなくて明後日です」
+_STRUCK_OUT = re.compile(r"[×✕✖]\s*(?P<old>[^○◯〇\s、。,]+)[\s、,]*[○◯〇]\s*(?P<new>\S)")
 
 
 class DialogueManager:
@@ -364,14 +366,15 @@ class DialogueManager:
         if user.alternatives:
             parse = self.nlu.parse_nbest([(a.text, a.confidence) for a in user.alternatives], now)
         else:
-            parse = self.nlu.parse(begun + (user.text or ""), now)
+            read = begun + _STRUCK_OUT.sub(r"\g<old>じゃなくて\g<new>", user.text or "")
+            parse = self.nlu.parse(read, now)
         faq = self.bot.faq.match(parse.normalized, parse.tokens) or self._asked_sentence(parse.normalized, parse.text)
         rest = rest_of(self.nlu, parse, now)
         if faq is None and rest is not None and corrects_itself(parse.normalized):
             # 「支払い方法を変えたくて、あ、いや、変えるんじゃなくて、どんな払い方があるのか知りたいだけです」: the question
             # is what follows the correction
             faq = self.bot.faq.match(rest.normalized, rest.tokens)
-        heard = Heard(parse=parse, rest=rest, faq=faq, begun=begun)
+        heard = Heard(parse=parse, rest=rest, faq=faq, said_as=user.text if parse.text != user.text else None)
         if asked is not None:
             heard = replace(heard, follow_up=self.bot.faq.follow_up(parse.normalized, asked, parse.tokens))
             if heard.follow_up is None and heard.faq is None:
@@ -544,7 +547,7 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
     elif isinstance(action, Fill | Correct) and serving is not None:
         intent, confidence = serving, 1.0  # a value belongs to the request it answers, whatever it sounds like
     return CallerSaid(
-        parse.text.removeprefix(heard.begun),
+        heard.said_as if heard.said_as is not None else parse.text,
         intent=intent,
         confidence=round(confidence, 3),
         entities={e.type: e.value for e in parse.entities},

@@ -77,8 +77,9 @@ class Heard:
     # the second
     aside: tuple[Parse, Parse] | None = None
     aside_faq: FaqHit | None = None
-    # the week said at the date question before a pause (「らいしゅうの」), read with this turn's words: not said now
-    begun: str = ""
+    # the caller's own words, where the parse read others: the week said before a pause at the date question
+    # read with them (「らいしゅうの」, then 「かようびで」), a chat user's struck-out word (「×明日 ○明後日です」)
+    said_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1050,6 +1051,14 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # yet there is where it should go; 「嫁はんがもう店で買うてきてしもてん。まだ届いてへん」 an order no longer
         # needed; 「同じのがもううちにあったのよ。届いちゃってから気がついて」 a thing to send back: asked about
         action = replace(action, intent=told, clarify=True, later=None)
+    if (isinstance(action, Yes) and isinstance(q.awaiting, AwaitOffer) and q.awaiting.offer == "clarify"
+            and q.awaiting.intent in _ORDER_REQUESTS and heard.parse is not None
+            and (first := _ONLY_DIGITS.fullmatch(heard.parse.normalized)) is not None
+            and entity_types.continues(ORDER_ID, digits := re.sub(r"\D", "", first.group("digits")))):
+        # 「さんよんごろく」 to 「配送状況についてのお問い合わせでよろしいでしょうか」: the order number begun, as good as
+        # a yes; its question goes on from those digits (they are no amount)
+        kept = {k: v for k, v in action.values.items() if str(v) != digits}
+        action = replace(action, values={**kept, NUMBER_BEGUN: digits})
     if (isinstance(action, Request) and not action.condolence and heard.parse is not None
             and words.KEPT_WAITING.search(heard.parse.normalized)):
         # 「なんべん電話したらつながんねん」 with the request, sure or asked about: sorry for the wait first
@@ -1509,6 +1518,8 @@ _WEEK_ONLY = re.compile(r"(?P<week>来週|らいしゅう|再来週|さらいし
                         r"(の|は|ね|なら|だと)?(ね|えー|ええと|えっと|そうですね|です|ですね)?[ー、。…\s]*")
 _WEEK_WORDS = {"らいしゅう": "来週", "さらいしゅう": "再来週", "こんしゅう": "今週", "らいげつ": "来月", "さらいげつ": "再来月",
                "こんげつ": "今月"}
+# nothing but digits (and a particle or pause after them): 「3456」「3456の」
+_ONLY_DIGITS = re.compile(r"[、,\s]*(?P<digits>[0-9][0-9、,\s]*?)(の|と|ね|で)?[、,。…\s]*")
 # the number named, then its first digits and a pause at the end of the turn: 「番号が、1234」「ばんごうは、0809876の」
 _NUMBER_LEFT_OFF = re.compile(r"(番号|ばんごう)(は|が|も)?[、,\s]*(?P<digits>[0-9][0-9、,\s]*?)(の|と|ね|で)?[、,。…\s]*$")
 
@@ -2036,6 +2047,13 @@ def _request_named_none(parse: Parse) -> bool:
     return parse.intent.name in CONVERSATION or parse.intent.confidence < CLARIFY_FLOOR
 
 
+# another thing asked of the store just talked about, its name left out: 「あと場所も教えてください」「何時までですか」
+_STORE_TOPIC_ASKED = re.compile(
+    r"(?:(?:あ|あっ|あと|それと|それから|じゃあ|では|ほな|ほんなら|ついでに|ちなみに|すみません)[、,\s]*)*"
+    r"(?:そこ|その(?:お)?店|そのお?みせ)?(?:の|って|は)?[、,\s]*"
+    r"(?:(?P<where>場所|ばしょ|住所|じゅうしょ|行き方|いきかた|アクセス)|(?P<when>営業時間|えいぎょうじかん|定休日|ていきゅうび))"
+    r"(?:も|は|って|を|が)?[、,\s]*(?:教えて|おしえて|知りたい|しりたい|聞きたい|ききたい|お願い|おねがい)?"
+    r"(?:ください|下さい|くれ|もらえますか|いただけますか|ほしい|欲しい|んですけど|です|ますか|か)?[?？!！。]*")
 # the next order of a few, named by whose it is or what comes next: 「それから娘の方が…」「あと主人のは…」
 _NEXT_ORDER = re.compile(r"^(それから|それと|あと|次に|つぎに|次は|つぎは)|の(方|ほう)(が|は|も)")
 
@@ -2068,6 +2086,12 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         # 「あと、もう一つの注文はどうなっていますか」 after a delivery change: how the other order is doing (the
         # knowledge base heard 一つ as gift wrapping's 一点)
         return Request("order_status", served, forget=orders)
+    asked = _STORE_TOPIC_ASKED.fullmatch(text.strip(" 、。")) if not parse.entities and q.slots.get("store") else None
+    if asked is not None and "store" in q.last_types:
+        # 「あ、あと場所も教えてください」 after 梅田店's hours: the other thing asked of the same store
+        intent = "store_location" if asked["where"] else "store_hours"
+        if intent in q.routable:
+            return Request(intent, {"store": q.slots["store"]})
     if not parse.entities:
         # a store the bot does not have (「じゃあ なんばてんは」): the request again, whose flow asks which store
         # and names the ones there are

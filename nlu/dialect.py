@@ -29,6 +29,15 @@ _KANSAI = (
 )
 
 
+# Tohoku and Kanto words of a question (「おらほの近くさ店あっぺか」: is there a store near us?)
+_EASTERN = (
+    (re.compile(r"あっぺか|あっぺが|あんべか"), "ありますか"),
+    (re.compile(r"あっぺ(?=[?？。、 ]|$)"), "あるでしょう"),
+    (re.compile(r"おらほ|おらえ"), "うち"),
+    (re.compile(r"(?<=近く)さ(?=[^ぁ-ゖ])|(?<=ちかく)さ(?=[^ぁ-ゖ])"), "に"),
+)
+
+
 # business loanwords for the words the intents were taught (「オーダーのステータスをチェックしたい」「デリバリーをリスケ」)
 _LOANWORDS = (
     (re.compile(r"オーダー"), "注文"),
@@ -50,6 +59,6 @@ def standard_form(text: str) -> str:
     """`text` with regional wish endings (and a few Kansai words of a question, and business loanwords) in standard
     form; the same string when there are none."""
     text = _TOHOKU_ZU.sub("つ", _EASTERN_WISH.sub("たい", _KYUSHU_WISH.sub("たい", text)))
-    for pattern, standard in (*_KANSAI, *_LOANWORDS):
+    for pattern, standard in (*_KANSAI, *_EASTERN, *_LOANWORDS):
         text = pattern.sub(standard, text)
     return text

@@ -211,3 +211,31 @@ async def test_two_things_asked_of_one_store_in_one_phrase(tmp_path: Path, bot: 
         ["あのー 渋谷店の営業時間と あと場所も教えてもらえますか", "以上です"],
         "{outcome: resolved, intents: [store_hours, store_location], slots: {store: shibuya}}", now=WEEKDAY))
     assert result.passed, result.failures
+
+
+async def test_a_struck_out_word_typed_in_chat_is_a_correction(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # dev112: 「×明日 ○明後日です」 was not understood
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["札幌店、明日あいてますか？", ("×明日 ○明後日です", "{says: 2月23日}"), "以上です"],
+        "{slots: {store: sapporo, date: \"2027-02-23\"}}", now="2027-02-21T11:00:00+09:00", channel="chat"))
+    assert result.passed, result.failures
+    assert "×明日 ○明後日です" in [t["text"] for t in result.transcript]  # the log keeps what was typed
+
+
+async def test_another_thing_asked_of_the_store_just_answered(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # dev112: 「あ、あと場所も教えてください」 was heard as "yes, there is more"
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["営業時間を知りたいです", "梅田です", ("あ、あと場所も教えてください", "{says: 大阪府大阪市北区}"), "以上です"],
+        "{intents: [store_hours, store_location], slots: {store: umeda}}", now=WEEKDAY, channel="chat"))
+    assert result.passed, result.failures
+
+
+async def test_the_first_digits_said_to_the_guess_at_the_request(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # found in ivr chat: 「さんよんごろく」 to 「配送状況についてのお問い合わせでよろしいでしょうか」 was a yes and the
+    # amount 3456; the number was asked from the start and 「ななはちきゅうぜろ」 alone was no number
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["あのね むすめが ちゅうもんしてくれた けとるの ことなんだけどね", ("さんよんごろく", "{says: \"3456\"}"),
+         "ななはちきゅうぜろ"],
+        "{intent: order_status, slots: {order_id: \"34567890\"}}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
+    assert "amount" not in result.slots

@@ -26,6 +26,9 @@ from nlu.pipeline import NLU
     ("ポイントってどんくらいで切れてまうん？", "ポイントってどのくらいで切れてしまうん？"),
     ("ポイント消えてもうたんやけど", "ポイント消えてしまったんやけど"),
     ("もうええわ", "もうええわ"),
+    # Tohoku words of a question (found in ivr chat: 「おらほの近くさ…店あっぺか」 was a greeting)
+    ("おらほの近くさサクラマートの店あっぺか", "うちの近くにサクラマートの店ありますか"),
+    ("近くさん", "近くさん"),
 ])
 def test_standard_form(said: str, standard: str) -> None:
     assert standard_form(said) == standard
