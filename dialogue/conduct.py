@@ -726,7 +726,11 @@ def _no_branch_answered(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -
     asked = next((s for s in flow.steps if s.id == step.no), None)
     if asked is None or asked.ask is None or asked.ask not in values:
         return None
-    return flow.after(asked)
+    after = flow.after(asked)
+    # and the questions after it the same breath answered (「じゃあ30日の午後2時で」: the day, then its time)
+    while after is not None and (nxt := flow.find(after)) is not None and nxt.ask is not None and nxt.ask in values:
+        after = flow.after(nxt)
+    return after
 
 
 def _checked_before(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -> str | None:

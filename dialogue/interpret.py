@@ -1019,6 +1019,14 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         action = replace(action, prefill={**kept, **action.prefill})
     if isinstance(action, Request) and heard.parts is not None and takes_requests(q.awaiting):
         action = _with_second(action, heard, q)
+    if (isinstance(q.awaiting, AwaitAnythingElse) and heard.parts is not None
+            and (action in (Simple("confirm_end"), Simple("end"), Simple("unclear")) or isinstance(action, Yes))
+            and words.QUESTION.search(heard.parts[1].normalized) and (asked := heard.parts[1].intent).name in q.routable
+            and asked.name not in CONVERSATION and asked.confidence >= CLARIFY_FLOOR):
+        # 「…まあ仕方ないので今日は家でゴロゴロします。あ、ところでネットで頼んだものの配達日って変えられます?」: a sigh or
+        # a story, then the question that is the point (it was heard as a goodbye, or as "yes, there is more"); asked
+        # about unless sure
+        action = Request(asked.name, clarify=asked.confidence < TOPIC_SWITCH)
     if isinstance(action, Fill | Yes) and heard.aside is not None:
         action = _with_aside(action, heard, q, entity_types)
     aw = q.awaiting
@@ -1097,6 +1105,14 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
             and takes_requests(q.awaiting) and "return_exchange" in q.routable
             and _SENT_BACK.search(heard.parse.normalized) and not words.STOCK_ASKED.search(heard.parse.normalized)):
         # 「あの ケトル をね かえしたい んですけども」 (stock, the product named): a product to send back is a return
+        action = replace(action, intent="return_exchange")
+    if (isinstance(action, Request) and action.intent in ("delivery_change", "address_change") and heard.parse is not None
+            and takes_requests(q.awaiting) and "return_exchange" in q.routable
+            and any(e.type == "product" for e in heard.parse.entities)
+            and not any(e.type in ("date", "time", "time_window", "postal_code") for e in heard.parse.entities)
+            and _SENT_BACK.search(heard.parse.normalized) and _CAME.search(heard.parse.normalized)):
+        # 「せんしゅう とどいた でんきケトル を かえしたいの」 (かえしたい read as 変えたい, the delivery): a thing that came,
+        # to be sent back, is a return
         action = replace(action, intent="return_exchange")
     if (isinstance(action, Request) and action.intent == "product_availability" and heard.parse is not None
             and takes_requests(q.awaiting) and "order_status" in q.routable
@@ -1188,7 +1204,9 @@ _HANDED_OVER = frozenset({"operator_request", "complaint", "account_closure"})  
 # a person named and asked for: 「係の方をお願いします」「たんとうしゃ よんで」「オペレーターに代わって」
 _PERSON_NAMED = re.compile(
     r"(担当|たんとう|係|かかり|オペレーター|おぺれーたー|人間|にんげん|責任者|せきにんしゃ)(の|する)?(者|しゃ|方|かた|人|ひと)?(さん)?"
-    r"(を|に|と)?[、\s]*(お願い|おねがい|呼んで|よんで|出して|だして|代わって|かわって|替わって|つないで|繋いで)"
+    r"(を|に|と)?[、\s]*(お願い|おねがい|呼んで|よんで|出して|だして|代わって|かわって|替わって|つないで|繋いで|"
+    # 「ちょっと せつめい しにくい ことが あるので たんとうの かたと はなしたいんですが」 (not 話した, a call before)
+    r"(?<=と)(話|はな)し(たい|たく)|(?<=と)(話|はな)させて)"
     # 「有人対応に切り替えてください」: a chat user's words for a person
     r"|有人(対応|たいおう|チャット|窓口|サポート)?(に|へ|で|を)?[、\s]*(切り替え|切替|きりかえ|お願い|おねがい|代わ|かわ|つない|繋い|希望|きぼう)"
     # 「有人対応希望です」「オペレーター希望」
@@ -1425,6 +1443,9 @@ def _asks_about_the_question(aw: Awaiting, said: _Said, q: Question) -> Action |
             or any(e.type == "store" for e in parse.entities) or _ALSO_ASKED.match(words.LEAD_IN.sub("", parse.normalized))
             or isinstance(aw, AwaitOffer) and aw.offer in ("faq", "clarify", "goodbye")):
         return None
+    end = len(parse.text.rstrip(" 、。.!！"))
+    if any(e.type == "date" and e.end >= end for e in parse.entities):
+        return None  # 「れんきゅうあけの むいか」: the か is the day's (6日), nothing asked
     if "callback_request" in q.flow_intents and not isinstance(aw, AwaitOffer):
         return Simple("callback_hours")
     return Simple("repeat")
@@ -2358,7 +2379,8 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if isinstance(aw, AwaitConfirm) and changed:
         # 「いいえ、あさってです」「はい、あ、でも時間は夕方で」: a different value is a correction; the request's values
         # said with it that were not known yet go with it (「あしたの ごご にじで」: the time too)
-        return Correct({**{k: v for k, v in values.items() if k not in q.slots}, **changed})
+        # said again unchanged (「じゃあ30日の午後2時で」 to an offer of 30日 9時, 14時 asked before): said, not asked again
+        return Correct({**values, **changed})
     if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent == "order_status"
             and "delivery_change" in q.routable and {"date", "time_window"} & said.prefill.keys()
             and not words.QUESTION.search(parse.normalized)):
@@ -2515,7 +2537,11 @@ _DRAWN_YES = re.compile(r"(は[ーぁあ〜~]+い|ハ[ーァア〜~]+イ)[ー〜
 _BARE_YES = re.compile(r"(はい|は[ーぁあ〜~]+い[ー〜~]*|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
-_WANTS = re.compile(rf"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし)|(?i:\b({_EN_WISH_WORDS})\b)")
+_WANTS = re.compile(rf"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし|希望(し|いたし)ます)|(?i:\b({_EN_WISH_WORDS})\b)")
+# 「届いた電気ケトル、まだ箱も開けていないのですが、…返品できますでしょうか」: whether the caller's own thing, come to
+# them, may go back is asked as a wish to send it back
+_MAY_I_RETURN = re.compile(r"(返品|へんぴん|返却|交換|こうかん)(って|は|を)?(でき|出来)(ます|る|ません)(でしょう)?か")
+_MY_THING_CAME = re.compile(r"(届いた|とどいた|届いて|受け取った|うけとった|買った|かった|注文した|ちゅうもんした)")
 # "Can I send back a kettle…?": a request asked politely, for a flow's request; "Can I pay cash…?" asks what is
 # possible, which the knowledge base answers (billing questions stay questions)
 _EN_POLITE_ASK = re.compile(rf"\b({_EN_POLITE_WORDS})\b", re.IGNORECASE)
@@ -2640,6 +2666,9 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
             _WANTS.search(said.parse.normalized) is not None or (
                 _EN_POLITE_ASK.search(said.parse.normalized) is not None
                 and request.intent not in ("billing_inquiry", "out_of_scope")))
+        if (also is None and request is not None and not request.clarify and request.intent == "return_exchange"
+                and _MAY_I_RETURN.search(said.parse.normalized) and _MY_THING_CAME.search(said.parse.normalized)):
+            wish = True
         if wish and request is not None and request.intent == "billing_inquiry" and _HOW_TO.search(
                 said.parse.normalized):
             # 「会社に出す領収書がほしいんですけど、どうすればもらえますか」: the wish is what the question asks how to

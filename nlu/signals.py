@@ -52,7 +52,10 @@ _MARKERS: dict[str, tuple[str, ...]] = {
 _FOLDED = {flag: tuple(fold_reading(m) for m in marks) for flag, marks in _MARKERS.items()}
 # a workplace, not a step taken (「弁護士事務所で事務をしている者です」「弁護士事務所勤務の」): no legal threat; a lawyer's
 # office brought in (弁護士事務所に相談, 弁護士事務所から連絡) still is one
-_NOT_A_THREAT = re.compile(r"ベンゴシジムショ(デ(ジム|ハタラ|ツトメ|オシゴト|シゴト)|キンム|ニツトメ|ノジム|ノモノ)")
+_NOT_A_THREAT = re.compile(r"ベンゴシジムショ(デ(ジム|ハタラ|ツトメ|オシゴト|シゴト)|キンム|ニツトメ|ノジム|ノモノ)|"
+                           # the police told of, not called on the shop (「けいさつと ほけんやさんと やりとりで」 after an
+                           # accident): only 警察に/へ/を/呼ぶ/沙汰 threaten
+                           r"ケ[イウー]サツ(?!ニ|ヘ|エ|オ|ヨ|ザタ|サタ)")
 
 
 def reading_of(text: str, tokens: Sequence[Token]) -> str:

@@ -239,3 +239,79 @@ async def test_the_first_digits_said_to_the_guess_at_the_request(tmp_path: Path,
         "{intent: order_status, slots: {order_id: \"34567890\"}}", now=WEEKDAY, phone="09012345678"))
     assert result.passed, result.failures
     assert "amount" not in result.slots
+
+
+# dev113-dev115 (callbacks and times; returns; rambling callers)
+
+
+async def test_a_callback_day_and_time_said_again_to_the_offer_of_the_earliest(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「じゃあ30日の午後2時で」 to the offer of 30日 9時: the time was asked again, and 「はい」 was no time
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["29日の午後2時に折り返しお願いします。森です。電話番号は08012344321です",
+         ("あ、祝日なんですね。じゃあ30日の午後2時で", "{awaiting: confirm, says: 4月30日(金)の14時}"), "はい"],
+        "{outcome: callback_scheduled, slots: {date: \"2027-04-30\", time: \"14:00\"}}",
+        now="2027-04-26T11:00:00+09:00", channel="chat"))
+    assert result.passed, result.failures
+
+
+async def test_a_kana_day_after_the_holidays_is_no_question(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「れんきゅうあけの むいか」 (its か the day's) was taken for a question about the hours, eight times over
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["にんげんの ひとに かわって もらえますか", "はい", "はい", ("れんきゅうあけの むいか", "{awaiting: \"slot:time\"}"),
+         "じゅうじごろ", "はい"],
+        "{outcome: callback_scheduled, slots: {date: \"2027-05-06\", time: \"10:00\"}}",
+        now="2027-05-01T17:30:00+09:00", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_the_police_told_of_in_a_story_is_no_legal_threat(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # an unlucky week (the police and the insurer after an accident), then a redelivery: it went to a person
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        [("あー もしもし すいません あの こんしゅう ほんと ついてなくて げつように くるま ぶつけられて かようは けいさつと "
+          "ほけんやさんと やりとりで すいようは だいしゃ とりに いって で きょう かえったら ふざいひょうが はいってて "
+          "さいはいたつ おねがい したいんですけど あした にじゅうさんにちの よるの しちじから くじで",
+          "{intent: delivery_change, awaiting: \"slot:order_id\"}")],
+        "{slots: {date: \"2027-07-23\", time_window: \"19:00-21:00\"}}", now="2027-07-22T19:00:00+09:00",
+        phone="0312345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_person_asked_for_after_a_long_preamble(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        [("あ もしもし きょう やすみ なんで やっと でんわ できたんですけど ふだん しごとで なかなか じかんが とれなくて ね "
+          "ちょっと せつめい しにくい ことが あるので たんとうの かたと はなしたいんですが", "{intent: operator_request}")],
+        "{}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_question_after_a_story_at_anything_else(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # it was "yes, there is more" (「ご用件をお聞かせください」)
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["梅田店って今日開いてますか?",
+         ("えー、そうなんですか…せっかく有給とったのに。まあ仕方ないので今日は家でゴロゴロします。あ、ところでネットで頼んだものの"
+          "配達日って変えられます?", "{says: お届け日時の変更}")],
+        "{}", now="2027-07-28T11:00:00+09:00", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+@pytest.mark.parametrize("opening", [
+    "届いた電気ケトルのスイッチが入りません。初期不良の場合、返送料はこちらの負担になりますか。返品を希望します。",
+    "届いた電気ケトル、まだ箱も開けていないのですが、やはり不要になりましたので返品できますでしょうか",
+])
+async def test_a_return_asked_with_a_question_is_answered_then_taken(
+        tmp_path: Path, bot: Bot, nlu: NLU, opening: str) -> None:
+    # the knowledge base answered and 「解消されましたでしょうか」 ended it: the return itself was lost
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        [(opening, "{awaiting: \"slot:order_id\"}")], "{intent: return_exchange}", now=WEEKDAY, channel="chat"))
+    assert result.passed, result.failures
+
+
+async def test_a_thing_that_came_to_send_back_after_a_story(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # its かえしたい was read as 変えたい: 「お届け日時の変更や再配達についてのお問い合わせでよろしいでしょうか」
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["いちにさんよん ごーろくななはち の にもつ どうなってますか",
+         ("はあ そうですか うちの ほうは いつも おなじ はいたつの ひとで ね こないだも あめの なか わざわざ げんかんまで "
+          "もってきて くれて ね ほんと たすかってるのよ それで ついでに もうひとつ せんしゅう とどいた でんきケトル を かえしたいの",
+          "{says: 返品・交換}")],
+        "{}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
