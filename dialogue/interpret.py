@@ -461,7 +461,7 @@ def _by_then(parse: Parse) -> bool:
 
 
 # the caller out, or unable to take the parcel, on the day just named (「明日はその、仕事で朝から晩まで家にいないんですよ」)
-_AWAY = re.compile(r"(いない|いません|居ない|居りません|おりません|おらん|おらへん|おれへん|おらへん|いてへん|おらんの|留守|るす|不在|ふざい|"
+_AWAY = re.compile(r"(いない|いません|居ない|居りません|おりません|おらん|おらへん|おれへん|いてへん|留守|るす|不在|ふざい|"
                    r"出かけ|でかけ|出掛け|受け取れ(ない|ません|へん)|うけとれ(ない|ません|へん)|都合が(悪|わる)|つごうが(悪|わる)|"
                    r"(無理|むり|だめ|ダメ)(なん|です|や|だ))")
 _NEXT_CLAUSE = re.compile(r"[。!?！？]|(ので|から|けど|けれど|が)[、,]?\s*(?=[^、。]*(に|で)(して|お願い|おねがい|変え|かえ))")
@@ -744,7 +744,7 @@ _ORDER_CHECKED = re.compile(r"(注文|ちゅうもん|荷物|にもつ)(?!の件
 _UNOPENED = re.compile(r"未開封|みかいふう|(箱|はこ|封|ふう|包装|ほうそう)(も|は|を)?(まだ)?[、\s]*(開け|あけ|切っ|きっ|開封し)"
                        r"(て)?(ない|ません|へん|ねえ|とらん|てない|ていない|ておらん)")
 # an order said not to have come yet (「まだ届いてないんですよね」「まだ来てへんのやけど」「発送されてなくて」)
-_NOT_HERE_YET = re.compile(r"まだ[、\s]*(届|とど|来|き|こ|着|つ)(い)?て(は)?(い|お)?(ない|なく|ません|へん|ねえ|ねー|ない|らん|りません)|"
+_NOT_HERE_YET = re.compile(r"まだ[、\s]*(届|とど|来|き|こ|着|つ)(い)?て(は)?(い|お)?(ない|なく|ません|へん|ねえ|ねー|らん|りません)|"
                            r"まだ[、\s]*(届|とど)(かな|かへん|きません)|まだ[、\s]*(来|こ)(な|ん|へん|ーへん)|(発送|はっそう)(されて|して)(い)?(ない|なく|ません)")
 # a move to come (「来週引っ越すことになりまして」「娘のとこで一緒に住むことになってなあ」「らいしゅう ひっこしなんですけど」),
 # not one made (「ひっこして でんわも かわった」) nor one to be in time for (「その前に届かないと困る」)
@@ -2068,7 +2068,7 @@ def _request_named_none(parse: Parse) -> bool:
     return parse.intent.name in CONVERSATION or parse.intent.confidence < CLARIFY_FLOOR
 
 
-# another thing asked of the store just talked about, its name left out: 「あと場所も教えてください」「何時までですか」
+# another thing asked of the store just talked about, its name left out: 「あと場所も教えてください」「定休日は？」
 _STORE_TOPIC_ASKED = re.compile(
     r"(?:(?:あ|あっ|あと|それと|それから|じゃあ|では|ほな|ほんなら|ついでに|ちなみに|すみません)[、,\s]*)*"
     r"(?:そこ|その(?:お)?店|そのお?みせ)?(?:の|って|は)?[、,\s]*"
