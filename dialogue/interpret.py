@@ -464,12 +464,16 @@ def _by_then(parse: Parse) -> bool:
 _AWAY = re.compile(r"(いない|いません|居ない|居りません|おりません|おらん|おらへん|おれへん|いてへん|留守|るす|不在|ふざい|"
                    r"出かけ|でかけ|出掛け|受け取れ(ない|ません|へん)|うけとれ(ない|ません|へん)|都合が(悪|わる)|つごうが(悪|わる)|"
                    r"(無理|むり|だめ|ダメ)(なん|です|や|だ))")
+# the day a parcel is due on as it stands (「明日配達予定の荷物なんですけど、日にち変えられます？」): changed from, when
+# the day is what is to change (「明日届く予定の荷物、夜の時間帯に変えてください」 keeps it)
+_DAY_CHANGED_ASKED = re.compile(r"日にち|ひにち|日付|ひづけ|日程|にってい|(別|べつ|ほか|他|違う|ちがう)の日|日を(変え|かえ|ずら)")
+_SCHEDULED = re.compile(r"(に|の)?(配達|はいたつ|お届け|おとどけ|届く|とどく|到着|とうちゃく|着く|つく)(の)?(予定|よてい|はず)")
 _NEXT_CLAUSE = re.compile(r"[。!?！？]|(ので|から|けど|けれど|が)[、,]?\s*(?=[^、。]*(に|で)(して|お願い|おねがい|変え|かえ))")
 
 
 def _away_on(parse: Parse) -> bool:
     """Every day the turn names is one the caller says they are out on (「明日は家にいないんです」, in the words up to
-    the end of its sentence), the day it was due on said too (「明日荷物が届くってメールが来てたんですけど、明日は
+    the end of its sentence) or the one it is due on (「明日配達予定の荷物」), the day it was due on said too (「明日荷物が届くってメールが来てたんですけど、明日は
     その、仕事で…いないんですよ」): the day to change from, not to."""
     dates = [e for e in parse.entities if e.type == "date"]
     away = set()
@@ -477,7 +481,8 @@ def _away_on(parse: Parse) -> bool:
         after = parse.text[date.end:]
         stop = _NEXT_CLAUSE.search(after)
         clause = after[: stop.start()] if stop is not None else after
-        if clause.lstrip(" 、").startswith(("は", "も", "って", "やと", "だと")) and _AWAY.search(clause):
+        if (clause.lstrip(" 、").startswith(("は", "も", "って", "やと", "だと")) and _AWAY.search(clause)
+                or _SCHEDULED.match(after) and _DAY_CHANGED_ASKED.search(parse.text)):
             away.add(date.value)
     return bool(away) and all(d.value in away for d in dates)
 
@@ -1572,11 +1577,20 @@ def _short_kana_digits(text: str) -> str:
     return text
 
 
+# a choice of the list read out, by its place: 「二番目の時間帯でお願いいたします」「3番目ので」
+_NTH_CHOICE = re.compile(r"(?P<n>[1-9一二三四五六七八九])番目(の)?(時間帯|じかんたい|時間|じかん|やつ|方|ほう)?(で|に|が)?"
+                         r"(お願い(いた)?します|おねがい(いた)?します|お願い|おねがい|いいです|ええ|頼みます|です)?")
+
+
 def _spoken_key(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Any:
     """「2番で」 at a question whose prompt offers keys (the delivery windows): the key said, not pressed."""
     spec = entity_types.specs.get(aw.entity)
     if spec is None or not spec.windows:
         return None
+    nth = _NTH_CHOICE.fullmatch(parse.normalized.strip(" 、。"))
+    if nth is not None:  # 「二番目の時間帯でお願いいたします」: the choice read out second
+        return entity_types.from_keys(aw.entity, str("一二三四五六七八九".index(nth["n"]) + 1 if not nth["n"].isdigit()
+                                                     else int(nth["n"])))
     if len(words.bare(parse.normalized)) > 4:  # the key and a particle (2番で), not 一番遅いのに届かない
         return None
     key = words.menu_key(parse.normalized)
@@ -2173,7 +2187,8 @@ _ASKED_AGAIN = re.compile(
     r"(?:には|では|にも|でも|は|も|に|で|って|だと|なら)?[、,\s]*"
     r"(?:ある|あります|あらへん|あれへん|あるん|ない|無い|置いて(?:る|ある|ます|はる)|置いとる|おいて(?:る|ある|ます)|"
     r"売って(?:る|ます|はる)|うって(?:る|ます)|開いて(?:る|ます)|空いて(?:る|ます)|あいて(?:る|ます)|"
-    r"やって(?:る|ます|はる|ん)|営業して(?:る|ます)|入って(?:る|ます)|買え(?:る|ます))"
+    r"やって(?:る|ます|はる|ん)|営業して(?:る|ます)|入って(?:る|ます)|買え(?:る|ます)|"
+    r"ございます|ございません|お(?:置き|いて)ですか)"  # 「では、梅田店にはございますか」: in keigo
     r"(?:の|ん|のか|んか|んです|んですか|のですか|ですか|か|かな|かね|かしら|のかしら|やろか|んやろ|やろ|ね|よね|で|でしょうか)?"
     r"[?？。、\s]*$")
 FOLLOW_UP_RANK = 3  # 「渋谷店にはあらへんの？」 after the stock: store_location first, the stock question third

@@ -38,6 +38,13 @@ _EASTERN = (
 )
 
 
+# the wish in business keigo (「配送日時の変更をお願いしたく、ご連絡いたしました」): the wish said plainly
+_KEIGO = (
+    (re.compile(r"たく[、,\s]*(ご?連絡|ごれんらく|れんらく|お?電話|おでんわ|でんわ)(を)?(いたしました|しました|差し上げました|"
+                r"さしあげました|させていただきました|いたしております|した次第です|いたした次第です)"), "たいです"),
+)
+
+
 # business loanwords for the words the intents were taught (「オーダーのステータスをチェックしたい」「デリバリーをリスケ」)
 _LOANWORDS = (
     (re.compile(r"オーダー"), "注文"),
@@ -59,6 +66,6 @@ def standard_form(text: str) -> str:
     """`text` with regional wish endings (and a few Kansai words of a question, and business loanwords) in standard
     form; the same string when there are none."""
     text = _TOHOKU_ZU.sub("つ", _EASTERN_WISH.sub("たい", _KYUSHU_WISH.sub("たい", text)))
-    for pattern, standard in (*_KANSAI, *_EASTERN, *_LOANWORDS):
+    for pattern, standard in (*_KANSAI, *_EASTERN, *_KEIGO, *_LOANWORDS):
         text = pattern.sub(standard, text)
     return text

@@ -329,8 +329,8 @@ _PARTICLE_KANA = frozenset("のはがをにでともへやからりどねよ")
 
 # a number and its unit read word by word, as a recogniser spaces them: 「にじゅう ろく にち」「じゅう じ」
 _SPACED_UNIT_RE = re.compile(
-    rf"(?<![ぁ-ゖ])((?:{_KWORD})(?:[ 、]*(?:{_KWORD}))*)[ 、]*(じはん|じ(?![ゃゅょつか])|がつ|にち(?!よう|じ)|えん|ふん|ぷん)")
-_UNIT_GAP = re.compile(r"[ 、]+")
+    rf"(?<![ぁ-ゖ])((?:{_KWORD})(?:[ 、…‥.]*(?:{_KWORD}))*)[ 、…‥.]*(じはん|じ(?![ゃゅょつか])|がつ|にち(?!よう|じ)|えん|ふん|ぷん)")
+_UNIT_GAP = re.compile(r"[ 、…‥.]+")
 
 
 def spaced_unit_edits(text: str) -> list[Edit]:

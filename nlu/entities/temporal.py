@@ -215,7 +215,17 @@ def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return found[-1] if found else None
 
 
+# so many days from today, in kana (「きょうから みっかご で」): 三日後 as the kanji reader reads it
+_KANA_DAYS_AFTER = re.compile(r"(?P<day>ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか)(?:ご|後)"
+                              r"(?=の|に|で|は|です|[、。!.\s]|$)")
+
+
 def _lone_kana_day(norm: Normalized, today: date) -> list[Entity]:
+    after = _KANA_DAYS_AFTER.search(norm.text)
+    if after is not None:
+        days = {**_KANA_DAY_NUMBER, "いつか": 5}[after["day"]]
+        a, b = norm.span(after.start(), after.end())
+        return [Entity("date", (today + timedelta(days=days)).isoformat(), a, b)]
     m = (_LONE_KANA_DAY.fullmatch(norm.text) or _MONTH_KANA_DAY.search(norm.text)
          or _last(_CORRECTED_KANA_DAY, norm.text) or _last(_PLAIN_KANA_DAY, norm.text))
     if m is None:

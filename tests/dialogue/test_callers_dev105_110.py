@@ -315,3 +315,50 @@ async def test_a_thing_that_came_to_send_back_after_a_story(tmp_path: Path, bot:
           "{says: 返品・交換}")],
         "{}", now=WEEKDAY, phone="09012345678"))
     assert result.passed, result.failures
+
+
+# dev116 (deliveries said every way)
+
+
+async def test_so_many_days_from_today_in_kana(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「きょうから みっかご で」 three times not understood, then a person
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["にもつ の はいたつ の ひにち を ずらして ほしいんですけど", "いちにさんよん ごーろくななはち",
+         ("きょうから みっかご で", "{awaiting: \"slot:time_window\"}")],
+        "{slots: {date: \"2026-12-24\"}}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_window_chosen_by_its_place_in_the_list(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["配達日時の変更をお願いしたいのですが", "いちにさんよん ごーろくななはち", "明後日で",
+         ("二番目の時間帯でお願いいたします", "{awaiting: confirm}")],
+        "{slots: {time_window: \"14:00-16:00\"}}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_the_day_a_parcel_is_due_on_is_not_the_day_asked_for(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「明日配達予定の荷物なんですけど」: 明日 was taken for the new day
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["あの、明日配達予定の荷物なんですけど、日にち変えられます？",
+         ("いちにさんよんごーろくななはち", "{awaiting: \"slot:date\"}")], "{}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_pause_inside_a_kana_day(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # 「じゅう…ろくにち」 was 10 and the 6th (6 February)
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["はいたつの ひにちを かえたいんですが", "いちにさんよん ごーろくななはち",
+         ("じゅう…ろくにちの どようびで", "{awaiting: \"slot:time_window\"}")],
+        "{slots: {date: \"2027-01-16\"}}", now="2027-01-12T11:00:00+09:00", phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_the_same_stock_asked_of_another_store_in_keigo(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # dev117: 「では、梅田店にはございますか」 after the stock at Shibuya was told Umeda's address
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["コーヒーメーカーの在庫を確認したいのですが、渋谷店にはございますでしょうか",
+         ("では、梅田店にはございますか", "{intent: product_availability}")],
+        "{intents: [product_availability, product_availability], slots: {store: umeda, product: coffee_maker}}",
+        now=WEEKDAY))
+    assert result.passed, result.failures

@@ -29,6 +29,9 @@ from nlu.pipeline import NLU
     # Tohoku words of a question (found in ivr chat: 「おらほの近くさ…店あっぺか」 was a greeting)
     ("おらほの近くさサクラマートの店あっぺか", "うちの近くにサクラマートの店ありますか"),
     ("近くさん", "近くさん"),
+    # the wish in business keigo (dev116: 「…お願いしたく、ご連絡いたしました」 was not understood)
+    ("配送日時の変更をお願いしたく、ご連絡いたしました。", "配送日時の変更をお願いしたいです。"),
+    ("ご連絡いたしました", "ご連絡いたしました"),
 ])
 def test_standard_form(said: str, standard: str) -> None:
     assert standard_form(said) == standard

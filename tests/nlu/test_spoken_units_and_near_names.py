@@ -16,6 +16,7 @@ from nlu.pipeline import NLU
     ("ごぜん じゅう じ に", "午前10時に"),
     ("にじゅう ろく にちの じゅうよ じ", "26日の14時"),
     ("にじゅうろくにち", "26日"),  # no pause: the unit reader's, as before
+    ("じゅう…ろくにちの どようびで", "16日のどようびで"),  # a pause written as an ellipsis (it was 10 and the 6th)
 ])
 def test_spaced_kana_numbers_with_a_unit(said: str, read: str) -> None:
     assert normalize(said).text == read
@@ -48,3 +49,14 @@ def test_the_company_sworn_at_in_kana_is_an_insult(nlu: NLU) -> None:
     parse = nlu.parse("まだ はいそうちゅう ちっ つかえねえな この くそがいしゃが")
     assert parse.harassment.detected and parse.harassment.kind == "insult"
     assert not nlu.parse("今日はくそ暑いですね").harassment.detected
+
+
+@pytest.mark.parametrize(("said", "days"), [("きょうから みっかご で", 3), ("とおかごに", 10), ("いつかご", 5)])
+def test_so_many_days_from_today_in_kana(nlu: NLU, said: str, days: int) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime(2027, 1, 12, 11, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    dates = [e.value for e in nlu.parse(said, now).entities if e.type == "date"]
+    assert dates == [(now.date() + timedelta(days=days)).isoformat()]
+    assert not [e for e in nlu.parse("いつか行きたいです", now).entities if e.type == "date"]
