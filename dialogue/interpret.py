@@ -473,8 +473,8 @@ _NEXT_CLAUSE = re.compile(r"[。!?！？]|(ので|から|けど|けれど|が)[�
 
 def _away_on(parse: Parse) -> bool:
     """Every day the turn names is one the caller says they are out on (「明日は家にいないんです」, in the words up to
-    the end of its sentence) or the one it is due on (「明日配達予定の荷物」), the day it was due on said too (「明日荷物が届くってメールが来てたんですけど、明日は
-    その、仕事で…いないんですよ」): the day to change from, not to."""
+    the end of its sentence) or the one it is due on (「明日配達予定の荷物」), the day it was due on said too
+    (「明日荷物が届くってメールが来てたんですけど、明日はその、仕事で…いないんですよ」): the day to change from, not to."""
     dates = [e for e in parse.entities if e.type == "date"]
     away = set()
     for date in dates:
@@ -1589,8 +1589,8 @@ def _spoken_key(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Any:
         return None
     nth = _NTH_CHOICE.fullmatch(parse.normalized.strip(" 、。"))
     if nth is not None:  # 「二番目の時間帯でお願いいたします」: the choice read out second
-        return entity_types.from_keys(aw.entity, str("一二三四五六七八九".index(nth["n"]) + 1 if not nth["n"].isdigit()
-                                                     else int(nth["n"])))
+        place = int(nth["n"]) if nth["n"].isdigit() else "一二三四五六七八九".index(nth["n"]) + 1
+        return entity_types.from_keys(aw.entity, str(place))
     if len(words.bare(parse.normalized)) > 4:  # the key and a particle (2番で), not 一番遅いのに届かない
         return None
     key = words.menu_key(parse.normalized)
