@@ -146,6 +146,15 @@ _CLAUSE_SPLIT = re.compile(r"[、。,.!?！？\s]+|(?<=けど)|(?<=けれど)|(?
 
 _OBJECT_CUES = frozenset({"hxc:simile", "hxc:obj+insult", "hxc:obj+simile"})
 # a clause that ends in calling someone a name: 「…使えねえなバカ」「…このクズが」「アホか」
+# digits, a space, then a number in kanji (「12345678 三日後の…」): the normaliser drops the space and the kanji
+# becomes a ninth digit; a pause of the same length keeps them apart (the offsets stay those of the text)
+_DIGITS_THEN_KANJI_NUMBER = re.compile(r"(?<=[0-9０-９])[ 　]+(?=[〇一二三四五六七八九十])")
+
+
+def _apart(text: str) -> str:
+    return _DIGITS_THEN_KANJI_NUMBER.sub(lambda m: "、" * len(m.group()), text)
+
+
 _NAME_CALLING = re.compile(
     r"((馬鹿|ばか|バカ|阿呆|あほ|アホ|ボケ|ぼけ|カス|クズ|くず|無能|役立たず|間抜け|まぬけ|マヌケ|たわけ|タワケ|戯け|どあほ|ドアホ)"
     # ゴミ and ポンコツ name things as often as people (届いた商品、ほんとゴミ): only with a "you"
@@ -247,7 +256,7 @@ class NLU:
         return self._heads(standard)["intent"]
 
     def _linear(self, text: str) -> _Linear:
-        norm = read_as_kana(normalize(text[:MAX_CHARS]))
+        norm = read_as_kana(normalize(_apart(text[:MAX_CHARS])))
         tokens = tokenize(norm.text)
         feats = features.extract(norm.text, tokens, self.clusters)
         empty = not tokens or not any(ch.isalnum() for ch in norm.text)

@@ -60,3 +60,12 @@ def test_so_many_days_from_today_in_kana(nlu: NLU, said: str, days: int) -> None
     dates = [e.value for e in nlu.parse(said, now).entities if e.type == "date"]
     assert dates == [(now.date() + timedelta(days=days)).isoformat()]
     assert not [e for e in nlu.parse("いつか行きたいです", now).entities if e.type == "date"]
+
+
+def test_digits_then_a_kanji_number_stay_two_numbers(nlu: NLU) -> None:
+    # dev116: 「12345678 三日後の…」 lost its order number (the space dropped, 三 became a ninth digit)
+    parse = nlu.parse("12345678 三日後の18-20時で再配達おねがい")
+    assert [e.value for e in parse.entities if e.type == "order_id"] == ["12345678"]
+    assert any(e.type == "date" for e in parse.entities)
+    # a number read partly in kanji digits is still one number
+    assert [e.value for e in nlu.parse("1234 五六七八").entities if e.type == "order_id"] == ["12345678"]
