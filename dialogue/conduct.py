@@ -49,6 +49,7 @@ from dialogue.interpret import (
     Partial,
     Request,
     Simple,
+    WeekFirst,
     Yes,
 )
 from dialogue.runner import End, Finished, Handover, StepRunner, Stop, Wait
@@ -117,10 +118,10 @@ class Conductor:
                 if later is not None and turn.bot.flow_for(intent) is not None:
                     self._queue(turn, later, first=intent)
                 return await self._request(turn, intent, prefill, push=not instead)
-            case Partial(digits=said) if isinstance(aw, AwaitSlot) and not said.isdigit():
-                # 「らいしゅうの」: 「来週の何曜日がよろしいでしょうか」, the day read with the week said
-                turn.say("date_which_day" if turn.bot.prompts.has("date_which_day") else "hesitation_slot", words=said)
-                turn.emit(Waiting(replace(aw, so_far=said)))
+            case WeekFirst(week=week) if isinstance(aw, AwaitSlot):
+                # 「らいしゅうの」: 「来週のいつがよろしいでしょうか」, the day read with the week said
+                turn.say("date_which_day" if turn.bot.prompts.has("date_which_day") else "hesitation_slot", words=week)
+                turn.emit(Waiting(replace(aw, so_far=week)))
                 return True
             case Partial(digits=digits) if isinstance(aw, AwaitSlot):
                 # 「はい、1234ですね。続けてどうぞ」: the caller paused inside the number, the rest is to come

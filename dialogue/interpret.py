@@ -357,10 +357,17 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Partial:
-    """The first digits of a number, the rest to come after the caller's pause: 「はい」 and wait for them; or at
-    the date question the week or month the day is in (「らいしゅうの」), read with the next turn's words."""
+    """The first digits of a number, the rest to come after the caller's pause: 「はい」 and wait for them."""
 
     digits: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeekFirst:
+    """At the date question, the week or month the day is in said alone (「らいしゅうの」), then a pause: which day
+    of it is asked, and the next turn's words are read with it (kept in the question's `so_far`)."""
+
+    week: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,13 +400,13 @@ class Simple:
     out_of_scope: bool = False  # unclear, but understood as something this line does not handle
 
 
-Action = Fill | Yes | No | Correct | Partial | Request | MenuChoice | Answer | Simple
+Action = Fill | Yes | No | Correct | Partial | WeekFirst | Request | MenuChoice | Answer | Simple
 
 
 def answers_question(action: Action) -> bool:
     """The turn answers what was asked: its intent must not trigger escalation rules meant for requests."""
     # a closing answers 「ほかにご用件は」 too: 「なんもねえです」 read as a complaint must not hand the caller over
-    return (isinstance(action, Fill | Yes | No | Correct | Partial | MenuChoice) or action in _ANSWERS
+    return (isinstance(action, Fill | Yes | No | Correct | Partial | WeekFirst | MenuChoice) or action in _ANSWERS
             or (isinstance(action, Request) and action.hinted))
 
 
@@ -1413,7 +1420,7 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
             return read
         if aw.entity == "date" and aw.slot not in values and (week := _WEEK_ONLY.fullmatch(parse.normalized)):
             # 「らいしゅうの」, then a pause: the week or month, the day to come (「かようびで」 is next week's)
-            return Partial(_WEEK_WORDS.get(week.group("week"), week.group("week")))
+            return WeekFirst(_WEEK_WORDS.get(week.group("week"), week.group("week")))
         spoken = _spoken_key(aw, parse, entity_types) if aw.slot not in values else None
         return Fill({**values, aw.slot: spoken}) if spoken is not None else _at_slot(aw, said, q)
     if isinstance(aw, AwaitConfirm) and _window_end_said(parse, q):

@@ -44,7 +44,8 @@ class AwaitSlot:
     slot: str
     entity: str  # the entity type that fills it (order_id, time_window, name, ...)
     # the first digits of a number read in two breaths (「いちにさんよんの」 … 「ごろくななはち」): the speech
-    # recogniser ends a turn at the caller's pause, so the rest comes in the next turn
+    # recogniser ends a turn at the caller's pause, so the rest comes in the next turn; at the date question, the
+    # week said before the pause (「来週」), read with the next turn's words
     so_far: str = ""
 
     @property

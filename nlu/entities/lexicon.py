@@ -72,6 +72,7 @@ class Lexicon:
     english: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     _ids: dict[str, dict[str, tuple[str, ...]]] = field(init=False, repr=False, compare=False)
     _patterns: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
+    _near_forms: list[tuple[str, str, tuple[str, ...]]] = field(init=False, repr=False, compare=False)
     _english: list[tuple[str, re.Pattern[str], dict[str, tuple[str, ...]]]] = field(
         init=False, repr=False, compare=False)
 
@@ -90,6 +91,10 @@ class Lexicon:
                 patterns[etype] = re.compile(alts, re.IGNORECASE)
         object.__setattr__(self, "_ids", ids)
         object.__setattr__(self, "_patterns", patterns)
+        # the long katakana forms a slip may be near (コーヒーメーカー), listed once, not filtered on every turn
+        near_forms = [(etype, form, found) for etype, by_form in ids.items() for form, found in by_form.items()
+                      if len(form) >= NEAR_MIN_CHARS and _KATAKANA_WORD.fullmatch(form)]
+        object.__setattr__(self, "_near_forms", near_forms)
         english: list[tuple[str, re.Pattern[str], dict[str, tuple[str, ...]]]] = []
         for etype, names in self.english.items():
             by_name: dict[str, tuple[str, ...]] = {}
@@ -148,9 +153,11 @@ class Lexicon:
             s, e = run.span()
             if any(s < te and ts < e for ts, te, _, _ in taken):
                 continue
-            near = {(etype, ids) for etype, by_form in self._ids.items() for form, ids in by_form.items()
-                    if len(form) >= NEAR_MIN_CHARS and _KATAKANA_WORD.fullmatch(form)
-                    and SequenceMatcher(None, run.group(), form).ratio() >= NEAR_RATIO}
+            word = run.group()
+            # (the ratio is at most 2 * shorter / both: a length far off is never near, and is not compared)
+            near = {(etype, ids) for etype, form, ids in self._near_forms
+                    if 2 * min(len(word), len(form)) >= NEAR_RATIO * (len(word) + len(form))
+                    and SequenceMatcher(None, word, form).ratio() >= NEAR_RATIO}
             if len({ids for _, ids in near}) == 1:
                 etype, ids = next(iter(near))
                 out.append((s, e, etype, ids))
