@@ -349,7 +349,8 @@ _ALSO = re.compile(
     r"(?<=[^\s、。,])(?:のと|んと)(?=[、,\s]|あと|それと|それから)[、,\s]*(?:あと|それと|それから)?[、,\s]*|"
     # (「…ゴロゴロします。あ、ところで…」: an あ before the joint)
     r"[、。,.!?！？…\s]+(?:(?:あ|あっ|そうだ|そうそう)[、,\s]*)?(?:あと(?:は|もう)?(?:ひとつ|一つ|1つ)?|それと|それから|ついでに|それに|もう(?:ひとつ|一つ|1つ)|ところで|ちなみに|"
-    r"加えて|くわえて|あわせて|併せて|ほんで|ほいで)[、,\s]*|"
+    # (「…たすかりました あ それとね しぶやの おみせは…」: the joint with a particle)
+    r"加えて|くわえて|あわせて|併せて|ほんで|ほいで)(?:ね|ねえ|さ)?[、,\s]*|"
     # a recogniser's transcript without spaces: the question ended, then the next joined (「いくらですかあとぽいんとの…」)
     r"(?:(?<=ですか)|(?<=ますか)|(?<=でしょうか)|(?<=です))(?:あと(?!で)|それと|それから|ついでに|ところで)[、,\s]*|"
     r"(?i:[.?!,;]\s*(?:and\s+)?(?:also|plus|besides|one more thing|another thing)\b[,:]?\s*)|"
@@ -397,7 +398,7 @@ WRONG_NUMBER = re.compile(
 )
 # the caller asks to be served in English, in either language (「英語で話せますか」 "do you speak English?")
 ASK_FOR_ENGLISH = re.compile(
-    r"(英語|えいご)(で|が|の)?(話せ|はなせ|話して|はなして|対応|たいおう|お願い|おねがい|大丈夫|だいじょうぶ|いい|しゃべれ|喋れ|"
+    r"(英語|えいご)(で|が|の)?(も)?(話せ|はなせ|話して|はなして|対応|たいおう|お願い|おねがい|大丈夫|だいじょうぶ|いい|しゃべれ|喋れ|"
     r"できる|できます|わかる|分かる|かまいません|構いません)|"
     r"(?i:\b(do|can|could) (you|someone|anyone) speak english\b|\b(speak|talk) (in )?english\b|\benglish,? please\b|"
     r"\bin english,? please\b|\benglish speaker\b)"
@@ -435,7 +436,10 @@ _HESITATION_CLAUSE = re.compile(
     r"何かあったか|なにかあったか|なんかあったか|ど忘れ|どこやったか|どこだっけ|^そうですね$|^そうやな$|^そうだな$|"
     r"(どこ|どれ|なん|何|いつ)(だった|やった|にあった|だっ)(か|かな|かしら|っけ|け)|"
     r"^(何|なに|なん)から$|(話|はな)せばいい|(何|なん)て(言|い)えば|どう(言|い)えば|どう(説明|せつめい)すれば|"
-    r"^そうねえ?$|^あと(ひと|一|1)つ$|^もう(ひと|一|1)つ$|^それと$)"
+    r"^そうねえ?$|^あと(ひと|一|1)つ$|^もう(ひと|一|1)つ$|^それと$|"
+    # someone at home asked for it (「ちょっとまってね、むすこにきくから」「主人に聞いてきます」)
+    r"(息子|むすこ|娘|むすめ|主人|しゅじん|旦那|だんな|妻|家内|かない|嫁|よめ|孫|まご|家族|かぞく|母|はは|父|ちち)"
+    r"(に|へ)[、\s]*(聞|き)(く|きます|いて|いてき|いてみ|こか|こう))"
 )
 _CLAUSE = re.compile(r"[、。,.!?！？…‥\s]+|(?<=ので)|(?<=から)")
 _SORRY = re.compile(r"^(((え|あ)[、\s]*)?(すみません|すいません|ごめんなさい|ごめん|失礼しました|申し訳ない)(ね|ねえ|ねぇ|ねー|な|なあ)?|え|は|ん|あ|あれ)$")
@@ -519,7 +523,9 @@ TROUBLE = re.compile(
 # why the caller wants a new one, not a product to return
 STOCK_ASKED = re.compile(
     r"(入荷|にゅうか|在庫|ざいこ|まだ入らない|まだ入らへん|まだ入りません|いつ入る|いつ入り|いつはいる|売って(い)?ます|"
-    r"置いて(い)?ます|取り扱|買え(ます|る)|買いたい|購入(でき|したい))"
+    r"置いて(い)?ます|取り扱|買え(ます|る|たり)|かえたり(し|でき)|買いたい|購入(でき|したい)|"
+    # 「…イヤホン? あれが欲しいって言うんだけども、そちらにあるのかねえ」: whether the shop has it
+    r"(そちら|そっち|おたく|お店|おみせ)(に|で|には|では)?(は)?[、\s]*(ある|あります|置いてある|おいてある)(の|ん)?(か|かね|かねえ|かな|かしら|やろか|ですか|でしょうか))"
 )
 # the start of a reply that is a correction: 「いや、…」「ちがう、…」 before the right value
 CORRECTION = re.compile(r"(じゃなくて|ではなくて|じゃなかった|ちがう|違う|違い|ちゃう|間違え|まちがえ|訂正|いや)")
@@ -670,6 +676,16 @@ _ECHO_CLAUSE = re.compile(
 )
 
 
+# what the caller is looking for, named before the wait (「番号は…ちょっと待ってね」「えーとな、ばんごうは…ちょい待ってや」):
+# no answer yet, and no question back
+_TOPIC_CLAUSE = re.compile(
+    r"^(ご?注文番号|ちゅうもんばんごう|お?電話番号|でんわばんごう|郵便番号|ゆうびんばんごう|番号|ばんごう)"
+    r"(は|わ|はね|はですね|ですけど|ですが|なんですけど)$"
+)
+# a filler closed with a particle, Kansai and standard (「えーとな」「えっとね」「ほんでな」)
+_FILLER_WITH_PARTICLE = re.compile(r"^(えー?っ?と|ええと|えと|あの|あのう|ほんで|ほな|んーと|うーんと)(な|ね|ねえ|なあ|や|さ)$")
+
+
 # a pause typed or transcribed (「…」「・・・」): still thinking
 _ELLIPSIS_ONLY = re.compile(r"[\s…‥・.。、]+")
 
@@ -685,9 +701,12 @@ def only_hesitation(text: str) -> bool:
     rest = [c for c in parts if not _ECHO_CLAUSE.match(c)]
     if echoes and not any(bare(c) for c in rest):
         return False  # 「番号？」 alone asks what is wanted: the question again, not a wait
+    waits = [c for c in rest if _HESITATION_CLAUSE.search(c) is not None and not _NOT_HESITATION.search(c)]
     return all(
         bare(c) == ""
         or (_HESITATION_CLAUSE.search(c) is not None and not _NOT_HESITATION.search(c) and len(c) <= 20)
+        or (waits and _TOPIC_CLAUSE.match(c) is not None)
+        or _FILLER_WITH_PARTICLE.match(c) is not None
         or _SORRY.match(c) is not None
         or _FILLER_CLAUSE.match(c) is not None
         or FILLER_TAIL.fullmatch(c) is not None

@@ -104,7 +104,10 @@ class Conductor:
                 return await self._yes(turn, values)
             case No(values=values, intent=intent):
                 return await self._no(turn, values, intent, parse)
-            case Request(intent=intent, prefill=prefill, clarify=True, apology=apology, kept_waiting=kept_waiting):
+            case Request(intent=intent, prefill=prefill, clarify=True, apology=apology, kept_waiting=kept_waiting,
+                         condolence=condolence):
+                if condolence:
+                    turn.say_condolence()  # 「母が入院してしまって…」: sympathy before the question
                 self._apologise(turn, apology, kept_waiting)
                 self._clarify(turn, intent, prefill)
                 return True
@@ -309,7 +312,7 @@ class Conductor:
                 callback = turn.bot.flow_for(CALLBACK_INTENT)
                 if callback is None:
                     return False
-                turn.emit(CallbackFor(aw.reason or "callback"))
+                turn.emit(CallbackFor(aw.reason or "callback"), StackCleared())  # the agent takes up what was left
                 # 「はい、お願いします。明日の午前中だと助かります」: the day and time said with the yes are kept
                 given = {k: v for k, v in values.items() if k in callback.slots}
                 if not given.keys() & {"time", "time_window"}:
@@ -372,6 +375,11 @@ class Conductor:
                 turn.emit(RequestResolved())
                 turn.say("anything_else")
                 turn.emit(Waiting(AwaitAnythingElse()))
+            elif aw.offer == "callback" and turn.state.stack and not turn.state.stack[-1].call:
+                # a person asked for in the middle of a request, nobody there, and no callback wanted (「いえ、折り返しは
+                # 結構です。このまま自分で進めます」): the request the caller was in goes on
+                turn.say("noted_other")
+                await self._settle(turn, Finished())
             elif aw.offer == "callback":
                 turn.say("callback_declined")
                 # the caller chose to call again later: nothing is left open (outside writers split on the outcome:
@@ -392,8 +400,11 @@ class Conductor:
         position = turn.state.position
         if push and position is not None and not isinstance(turn.state.awaiting, AwaitMenu):
             # a topic change: answer the new request, then come back to this question
-            current = turn.bot.flows.get(position.flow)
-            shared = [k for k in flow.slots if k in current.slots] if current is not None else []
+            # (the flows that called this one count too: at a delivery change's order-number question the position
+            # is verify_order's, and the store's 「きょう」 would otherwise stay as the delivery's day)
+            held = {k for p in (*_callers(turn.state.stack), position)
+                    if (f := turn.bot.flows.get(p.flow)) is not None for k in f.slots}
+            shared = [k for k in flow.slots if k in held]
             turn.emit(Pushed(replace(position, kept=tuple((k, turn.state.slots.get(k)) for k in shared))))
         await self._settle(turn, await self.runner.start(turn, flow, intent, prefill))
         return True
@@ -755,3 +766,14 @@ def _checked_before(bot: Bot, aw: AwaitConfirm, values: Mapping[str, Any]) -> st
 def step_of(bot: Bot, flow: str, step: str) -> Step | None:
     found = bot.flows.get(flow)
     return found.find(step) if found is not None else None
+
+
+def _callers(stack: tuple[Position, ...]) -> list[Position]:
+    """The flows waiting on the one in progress through `call` steps, nearest last (a topic change's own
+    interrupted flow and those below it are not)."""
+    out: list[Position] = []
+    for p in reversed(stack):
+        if not p.call:
+            break
+        out.append(p)
+    return out

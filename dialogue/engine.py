@@ -323,7 +323,7 @@ class DialogueManager:
                                                     past_failures=not understood, answering=answering,
                                                     person_asked=person_asked, heard_request=heard_request,
                                                     hardship_told=isinstance(action, Request) and action.condolence,
-                                                    routine_request=serves_routine(action)))
+                                                    routine_request=serves_routine(action, asked_about=True)))
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()
@@ -512,6 +512,12 @@ def _sure_alone(intent: str, heard: Heard) -> bool:
                for part in (heard.point, heard.rest))
 
 
+# the caller says they are done, beside the thanks (「ありがとうございます、それで十分です」「それだけ聞きたかったと」
+# 「じゃあ大丈夫です、ありがとうございました」): a goodbye; thanks alone stay thanks
+_DONE_SAID = re.compile(r"それだけ|それだげ|十分|じゅうぶん|大丈夫|だいじょうぶ|以上|いじょう|(知|し|聞|き)りたかった|"
+                        r"聞きたかった|ききたかった")
+
+
 def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False,
                 guessed: str | None = None, warned: bool = False) -> CallerSaid:
     """The caller's turn for the log; its intent is the request the bot acted on, when it acted on one
@@ -529,9 +535,10 @@ def heard_event(heard: Heard, action: Action, serving: str | None = None, answer
         intent = acted
         confidence = max((r.confidence for r in (heard.rest or parse).ranking if r.name == intent), default=0.0)
     elif isinstance(action, Simple) and action.kind in ("end", "confirm_end") and (
-            intent not in _CLOSINGS or intent == "thanks" and gives_up(parse.normalized)):
+            intent not in _CLOSINGS or intent == "thanks" and (gives_up(parse.normalized)
+                                                               or _DONE_SAID.search(parse.normalized))):
         # 「番号が手元になくて…また後でかけ直します」 reads as callback_request; 「やっぱりいいわ、息子に頼むことにする
-        # から。…どうもありがとう」 as thanks: the bot heard a goodbye
+        # から。…どうもありがとう」 and 「ありがとうございます、それで十分です」 as thanks: the bot heard a goodbye
         intent, confidence = "goodbye", 1.0
     elif action == Simple("repeat"):
         intent, confidence = "repeat", 1.0  # 「わりい、外さいて風の音で聞ごえねがった」 (complaint 0.15): heard as asked

@@ -8,10 +8,19 @@ from collections.abc import Awaitable, Callable, Mapping
 from dialogue import api, language_callback
 from dialogue.answer_words import BEREAVED
 from dialogue.escalation.hours import BusinessHours
-from dialogue.events import BotSaid, CallEnded, Escalated, HandedOver, StackCleared, Waiting, case_id_for
+from dialogue.events import (
+    BotSaid,
+    CallEnded,
+    Escalated,
+    HandedOver,
+    Pushed,
+    StackCleared,
+    Waiting,
+    case_id_for,
+)
 from dialogue.interpret import CALLBACK_INTENT
 from dialogue.runner import Handover
-from dialogue.state import AwaitOffer, AwaitSlot
+from dialogue.state import AwaitMenu, AwaitOffer, AwaitSlot
 from dialogue.turn import Turn
 
 MAX_OFFERS = 2  # an unanswered callback offer is made at most this often
@@ -24,6 +33,9 @@ def protected(turn: Turn, handover: Handover) -> Handover:
     if turn.state.harassment_warnings and handover.queue != SUPERVISOR:
         return Handover(handover.reason, SUPERVISOR, max(handover.priority, 7), handover.prompt)
     return handover
+
+
+HUMAN_REQUEST = "human_request"  # SPEC 6's reason for a person asked for
 
 
 class Exits:
@@ -106,7 +118,12 @@ class Exits:
         if reason == "emotion" and BEREAVED.search(turn.state.last_heard or "") and not _sympathy_said(turn):
             # 「母が亡くなって…」 on a Sunday: sympathy before the hours and the offer, as the transfer would say it
             turn.say_condolence()
-        turn.emit(StackCleared())
+        if reason != HUMAN_REQUEST:
+            turn.emit(StackCleared())
+        elif (asked := turn.state.position) is not None and not isinstance(aw, AwaitMenu):
+            # a person asked for (0 pressed) at a question of a request: declining the callback goes back to it
+            # (「いえ、折り返しは結構です。このまま自分で進めます」); taking it clears it, the agent takes it up
+            turn.emit(Pushed(asked))
         if isinstance(aw, AwaitOffer) and aw.offer == "callback" and turn.bot.prompts.has("callback_offer_again"):
             # still angry at the offer (「知らねえよ、早く何とかしろ」): not the hours word for word again, but an
             # apology and the offer in short, as a person would put it the second time

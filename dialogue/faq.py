@@ -59,7 +59,9 @@ _GENERIC_LEMMAS = frozenset(
     "幾 幾つ "
     # how a caller frames the ask (金額に対して, ほかの払い方, 先に知っておきたい, 私のでも大丈夫ですか,
     # このあいだ, 全部で, 初めてなので, 払えたらありがたい): no topic
-    "対する 関する 他 外 先 全部 全て 初めて 大丈夫 有り難い 助かる 間".split()
+    "対する 関する 他 外 先 全部 全て 初めて 大丈夫 有り難い 助かる 間 "
+    # (このまま頼むと送料って…: as things stand, ordered; 頼む is 注文 said plainly)
+    "侭 頼む".split()
 )
 # verbs that after て only add an aspect (知っておきたい, 切れてしまう), no topic; alone they are words
 _AUXILIARY_VERBS = frozenset({"置く", "仕舞う", "上げる", "差し上げる", "見せる"})

@@ -143,7 +143,7 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None,
     return nlu.parse(split[0], now), nlu.parse(split[1], now)
 
 
-_SAID_ALSO = re.compile(r"(^|\s)(あと|それと|それから|ついでに|あとね)(\s|、|$)")
+_SAID_ALSO = re.compile(r"(^|\s)(あと|それと|それから|ついでに)(ね|ねえ|さ)?(\s|、|$)")
 _EN_CLAUSE = re.compile(r"[.!?;]\s+|,\s+(?=(?:i|i'm|i'd|i've|but|and|so|because|it|my|can|could|please)\b)", re.IGNORECASE)
 # an English request said as a wish ("I'd like to send it back"), or asked politely ("Can I send back…?")
 _EN_WISH_WORDS = r"i'd like to|i would like to|i want to|i need to|i wanna|i'd like you to"
@@ -475,6 +475,10 @@ _AWAY = re.compile(r"(いない|いません|居ない|居りません|おりま
 # the day is what is to change (「明日届く予定の荷物、夜の時間帯に変えてください」 keeps it)
 _DAY_CHANGED_ASKED = re.compile(r"日にち|ひにち|日付|ひづけ|日程|にってい|(別|べつ|ほか|他|違う|ちがう)の日|日を(変え|かえ|ずら)")
 _SCHEDULED = re.compile(r"(に|の)?(配達|はいたつ|お届け|おとどけ|届く|とどく|到着|とうちゃく|着く|つく)(の)?(予定|よてい|はず)")
+# the day the caller was told the parcel comes on, and that day the caller is out
+_TOLD_DUE = re.compile(r"(の[^、。\s]{1,4})?(に|が)?[、\s]*(届く|とどく|来る|くる|着く|つく|配達さ|はいたつさ|届け|とどけ)[^、。]{0,6}"
+                       r"(って|と|という)[、\s]*(聞い|きい|言われ|いわれ|連絡|れんらく|メール|めーる|通知|書い|かい|なって)")
+_THAT_DAY_AWAY = re.compile(r"(その日|そのひ|当日|とうじつ)(は|も|って)[^。?？]{0,30}?" + _AWAY.pattern)
 _NEXT_CLAUSE = re.compile(r"[。!?！？]|(ので|から|けど|けれど|が)[、,]?\s*(?=[^、。]*(に|で)(して|お願い|おねがい|変え|かえ))")
 
 
@@ -489,7 +493,9 @@ def _away_on(parse: Parse) -> bool:
         stop = _NEXT_CLAUSE.search(after)
         clause = after[: stop.start()] if stop is not None else after
         if (clause.lstrip(" 、").startswith(("は", "も", "って", "やと", "だと")) and _AWAY.search(clause)
-                or _SCHEDULED.match(after) and _DAY_CHANGED_ASKED.search(parse.text)):
+                or _SCHEDULED.match(after) and _DAY_CHANGED_ASKED.search(parse.text)
+                # 「二十三日の土曜に届くって聞いてたんですけど、その日はちょうど法事で一日出かけてしまうんです」
+                or _TOLD_DUE.match(after) and _THAT_DAY_AWAY.search(after)):
             away.add(date.value)
     return bool(away) and all(d.value in away for d in dates)
 
@@ -536,6 +542,10 @@ _NAMES_A_REQUEST = re.compile(r"配達|はいたつ|配送|はいそう|届け|�
 # the request itself given up, said in so many words (not 「もういいです」, which may be impatience)
 _GIVES_UP_HERE = re.compile(
     r"(キャンセル|返品|交換|変更|再配達|手続き|お手続き)(は|も)?(やめて?(おき|とき|とく|ます)|やめとこ|やめにし|しないで(おき|おく)|なしで)"
+    # 「じゃあやっぱりキャンセルはいいです」「やっぱり変更はいいです。そのまま受け取ります」 (not 「キャンセルでいいです」, a yes)
+    r"|(キャンセル|返品|交換|変更|再配達|手続き|お手続き)は[、\s]*(いい|ええ|結構|けっこう)(です|わ|や|っす)?(?![かの])"
+    # 「キャンセルしないでそのままにしといてください」
+    r"|(キャンセル|返品|交換|変更|再配達)(は)?(しないで|せんと|せずに)[、\s]*(その?まま|いい|ええ|結構|けっこう)"
     # the request given up without naming it: 「あ、やっぱいいや。引っ越しまだ先だったわ」「本日はやめておきます」
     r"|(やっぱ|やっぱり|やはり)[、,\s]*(いい|ええ|結構|けっこう)(や|わ|です|っす|よ)?(?![かの])"
     r"|(今日|本日|きょう|今回|こんかい)は(やめ|見送|みおく|結構|けっこう|ええ|いい)(て|と|ま|に|わ|や|です|で)")
@@ -842,6 +852,14 @@ _CANCEL_ASKED = re.compile(
     r"(取り消し|取消し|取消|とりけし|キャンセル|きゃんせる)(って|は|を|も)?[、\s]*(でき|出来|したい|して(ほし|もら|いただ|くだ)|お願い|おねがい|可能|かのう)")
 
 
+def _stock_of_a_product(said: _Said, leaning: str) -> bool:
+    """「うちのケトル、とうとう壊れちゃって…そちらで電気ケトルって今すぐ買えたりします？」「孫が…イヤホン…欲しいって
+    言うんだけども、そちらにあるのかねえ」: a product the shop sells, named, and whether it can be had asked in so many
+    words, where the classifier leans to its stock: served, not asked about."""
+    return (leaning == "product_availability" and "product" in said.prefill
+            and words.STOCK_ASKED.search(said.parse.normalized) is not None)
+
+
 def _unsure_request(said: _Said, q: Question) -> Request | None:
     """A request the classifier leans to without being sure: asked about, never guessed."""
     top = said.parse.ranking[0] if said.parse.ranking else None
@@ -852,6 +870,8 @@ def _unsure_request(said: _Said, q: Question) -> Request | None:
         # 「ケトルの電源が入りません」 read as a question about stock, 「冷蔵庫が冷えないんです」 a faint complaint:
         # a product that does not work is a return or an exchange to ask about, with an apology first
         return Request(_FOR_TROUBLE, said.prefill, clarify=True, apology=True)
+    if stock and top is not None and top.name in q.routable and _stock_of_a_product(said, top.name):
+        return Request(top.name, said.prefill)  # (no apology: the kettle that broke is not one of ours)
     if top is not None and top.confidence >= CLARIFY_FLOOR and top.name in q.routable and top.name not in CONVERSATION:
         return Request(top.name, said.prefill, clarify=True, apology=bool(words.TROUBLE.search(said.parse.normalized)))
     if (top is not None and top.name == _WHEN_AWAY and top.name in q.routable and top.confidence >= AWAY_FLOOR
@@ -900,9 +920,17 @@ def _closing(parse: Parse) -> Simple | None:
     if words.CLEAR_GOODBYE.search(text):
         return Simple("end")
     if _confident(parse) == "goodbye" or words.only_closing(text):
+        if _NOTHING_MORE.search(text) and words.only_closing(text):
+            # 「いえいえ もう ありません ほかは だいじょうぶ ありがとうね」: nothing more, in so many words
+            return Simple("end")
         # 「いえ、もう大丈夫です、ありがとう」 where a request was asked for: the caller seems done; asked, not assumed
         return Simple("confirm_end")
     return None
+
+
+# nothing more to ask, said plainly (not 大丈夫, which may be about the answer just given)
+_NOTHING_MORE = re.compile(r"(もう|ほかは|他は|ほかに(は)?|他に(は)?)[、\s]*(ありません|ないです|ございません|ない(わ|よ|で)?[。、\s]*$|なにも|何も)"
+                           r"|(以上|いじょう)(です|でございます)")
 
 
 def _calls_again(parse: Parse) -> bool:
@@ -928,6 +956,10 @@ SURE_REPEAT = 0.9  # 「もう一度注文したいんですが」 is 0.85
 _ONCE_MORE = re.compile(r"もう(一度|いちど|一回|いっかい|1回|1度|いっぺん|一遍)|もっかい")
 
 
+# a value echoed back in surprise (「え？ やすみ？ すいようが？ もういっぺん いうてくれるか」): no answer
+_ECHOED = re.compile(r"(が|は|って|に|の)?(です)?[?？]")
+
+
 def _commands(parse: Parse) -> Simple | None:
     """Global commands, only as the meaning of the whole utterance."""
     text = parse.normalized
@@ -944,7 +976,7 @@ def _commands(parse: Parse) -> Simple | None:
         return Simple("repeat")
     asked = _ONCE_MORE.search(text)
     if (parse.intent.name == "repeat" and asked is not None and words.only_repeat(text[asked.start():])
-            and not heard_by_type(parse)):
+            and (not heard_by_type(parse) or all(_ECHOED.match(parse.text, e.end) for e in parse.entities))):
         # 「え？ すみません いま スピーカー で くるま うんてん してて もういっかい おねがいします」 (0.72): the reason
         # first, and the turn ends asking to hear it again
         return Simple("repeat")
@@ -1038,7 +1070,9 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「…まあ仕方ないので今日は家でゴロゴロします。あ、ところでネットで頼んだものの配達日って変えられます?」: a sigh or
         # a story, then the question that is the point (it was heard as a goodbye, or as "yes, there is more"); asked
         # about unless sure
-        action = Request(asked.name, clarify=asked.confidence < TOPIC_SWITCH)
+        second = heard_by_type(heard.parts[1])  # (「…あ それとね しぶやの おみせは なんじまで」: its store)
+        action = Request(asked.name, values_heard(second, {t: t for t in entity_types.specs}, entity_types),
+                         clarify=asked.confidence < TOPIC_SWITCH)
     if isinstance(action, Fill | Yes) and heard.aside is not None:
         action = _with_aside(action, heard, q, entity_types)
     aw = q.awaiting
@@ -1152,6 +1186,15 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # 「あー やっぱ ええわ 家族に受け取ってもらうし それより 梅田店って 何時までやってるん」 at the order number: the
         # request in hand given up for the new one, not come back to after it
         action = replace(action, instead=True)
+    if (isinstance(action, Request) and action.clarify and heard.parse is not None and takes_requests(q.awaiting)
+            and "address_change" in q.routable and action.intent in _ORDER_REQUESTS
+            and _STAYING_ELSEWHERE.search(heard.parse.normalized)):
+        # 「母が入院してしまって、しばらく実家の方で暮らすことになったんです」 (cancel 0.54): where things should go
+        # now, asked about
+        action = replace(action, intent="address_change", later=None)
+    if (isinstance(action, Request) and action.clarify and not action.condolence and heard.parse is not None
+            and _hospital_told_calmly(heard.parse)):
+        action = replace(action, condolence=True)  # sympathy first, as with a request the bot is sure of
     if isinstance(action, Request) and action.condolence:
         if heard.parse is not None and (_hospital_told_calmly(heard.parse)
                                         or _loss_in_the_background(heard.parse, action.intent)):
@@ -1171,6 +1214,13 @@ _AT_A_LOSS = re.compile(
     r"助けて|たすけて|倒れ|たおれ|救急|きゅうきゅう|事故|じこ|急に|きゅうに|危篤|きとく|重体|意識")
 _HOSPITAL = re.compile(r"入院|にゅういん")
 CALM_HARDSHIP = 0.7  # anger or anxiety read below this in a turn that tells of a hospital stay: told calmly
+
+
+# a stay elsewhere for a while, told (not a day away from home): 「しばらく実家の方で暮らすことになった」
+_STAYING_ELSEWHERE = re.compile(
+    r"(しばらく|当分|とうぶん)[^。?？]{0,16}?(暮ら|くら|住む|住み|すむ|すみ|生活|せいかつ)"
+    r"|(実家|じっか|親元|おやもと)(の方|のほう)?(で|に)[、\s]*(暮ら|くら|住む|住み|すむ|すみ|生活|せいかつ|戻る|もどる|帰る|かえる)"
+    r"(こと|ん|の)")
 
 
 def _hospital_told_calmly(parse: Parse) -> bool:
@@ -1205,9 +1255,11 @@ def _loss_in_the_background(parse: Parse, intent: str) -> bool:
             and not _THEIR_AFFAIRS.search(text) and _told_calmly(parse))
 
 
-def serves_routine(action: Action) -> bool:
-    """A sure request of a kind the bot serves itself (SPEC 4's routine ones, not those handed to people)."""
-    return (isinstance(action, Request) and not action.clarify and action.intent not in _HANDED_OVER
+def serves_routine(action: Action, asked_about: bool = False) -> bool:
+    """A sure request of a kind the bot serves itself (SPEC 4's routine ones, not those handed to people);
+    `asked_about`: one the bot asks about counts too (「プレゼント用に買ったんですけど、渡す相手がもう同じケトルを
+    持っていたみたいで…」, sadness 0.85: a gift gone wrong, told ruefully, not a caller in distress)."""
+    return (isinstance(action, Request) and (asked_about or not action.clarify) and action.intent not in _HANDED_OVER
             and action.intent not in CONVERSATION)
 
 
@@ -1409,6 +1461,10 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
     if written is not None:
         everything["address"] = written
     values = values_heard(by_type, q.slot_types, entity_types)
+    if mended := _digits_instead(parse.normalized, values, ""):
+        # 「れいきゅうれいの、しちしちいちいちの、にーにーさんさん。あ、すみません、真ん中は7711じゃなくて7811です」:
+        # a part of the number just said, mended in the same breath
+        values = {**values, **mended}
     said = _Said(parse, values, {**everything, **values}, heard.rest, heard.faq, heard.parts, heard.second_faq,
                  heard.point, heard.follow_up, heard.first_faq, heard.loose_faq)
     if (about := _asks_about_the_question(aw, said, q)) is not None:
@@ -1604,8 +1660,18 @@ def _spoken_key(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Any:
     return entity_types.from_keys(aw.entity, key) if key is not None else None
 
 
+_KEYED_NUMBERS = frozenset({"order_id", "phone_number"})  # numbers a read-back may be answered with on the keypad
+OPERATOR_KEY = "0"  # the welcome's 「オペレーターをご希望の場合は0を押してください」
+
+
 def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
     aw = q.awaiting
+    if (isinstance(aw, AwaitSlot) and not aw.so_far and digits.rstrip("#") == OPERATOR_KEY
+            and "operator_request" in q.routable and (spec := entity_types.spec(aw.entity)) is not None
+            and not (spec.starts_with or "").startswith(OPERATOR_KEY)):
+        # 0 alone at the order number's question (no order number starts so; a phone number does): the key the
+        # welcome gave for an operator, pressed mid-flow
+        return Request("operator_request")
     if isinstance(aw, AwaitSlot):
         return _keyed_slot(aw, digits, entity_types)
     if "*" in digits:
@@ -1621,6 +1687,13 @@ def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
             value = entity_types.from_keys(etype, digits)
             if value is not None:
                 return Yes({etype: value})
+    if isinstance(aw, AwaitConfirm) and len(digits.rstrip("#")) > 1:
+        # 「ありました…ボタンでおします」, then the order number keyed to 「こちらのご注文についてでよろしいでしょうか」:
+        # the number the read-back holds is a yes (as it is said aloud), not its first key's 2 for no
+        keyed = {k: v for k, etype in q.slot_types.items() if etype in _KEYED_NUMBERS
+                 and (v := entity_types.from_keys(etype, digits)) is not None}
+        if len(keyed) == 1 and all(str(q.slots.get(k, v)) == str(v) for k, v in keyed.items()):
+            return Yes(keyed)
     if isinstance(aw, AwaitConfirm | AwaitOffer):
         return Yes() if key in YES_KEYS else No() if key in NO_KEYS else Simple("unclear")
     if isinstance(aw, AwaitAnythingElse):
@@ -1734,6 +1807,10 @@ _SWITCHED_TO = re.compile(r"それより|それよか|代わりに|かわりに|
 _DROPPED = re.compile(rf"(やめて|止めて|しないで|せずに|せんで|なしで|しなくて(いい|ええ)|{_INSTEAD_OF.pattern})")
 
 
+# the thing in hand left as it is: 「キャンセルしないでそのままにしといて」「変更せずにそのままで」
+_KEPT_AS_IT_IS = re.compile(r"(しないで|せずに|せんと|せんで)[、\s]*(その?まま|今の?まま|いま(の)?まま)")
+
+
 def _another_instead(said: _Said, q: Question) -> Request | None:
     """A change of mind (「やっぱり」「…じゃなくて」) that drops the request in hand and names another one."""
     text = said.parse.normalized
@@ -1743,6 +1820,10 @@ def _another_instead(said: _Said, q: Question) -> Request | None:
     if not let_go and (not (_MIND_CHANGED.search(text) or _NOT_THIS.search(text)) or not _DROPPED.search(text)
                        or said.values or said.prefill or not _NAMES_A_REQUEST.search(text)):
         return None  # (「いや、10時じゃなくて11時にして」: the value mended, no other request)
+    if _KEPT_AS_IT_IS.search(text):
+        # 「やっぱりやめときます。キャンセルしないでそのままにしといてください」: the order left as it is (its
+        # 「そのままにしといて」 reads as a delivery change); no other request
+        return None
     for parse in (said.rest, said.parse):
         if parse is None:
             continue
@@ -1798,7 +1879,9 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
         return Fill(corrected)
     elif _only_values(parse) and not values:
         return Simple("invalid")  # 「1234567です」 at an 8-digit question: a wrong answer, asked again, never a request
-    if (not values and _GIVES_UP_HERE.search(parse.normalized) and not words.QUESTION.search(parse.normalized)
+    if (not values and (gave := _GIVES_UP_HERE.search(parse.normalized))
+            # (a question before it was the caller's own, answered: 「そうなんですね…じゃあやっぱりキャンセルはいいです」)
+            and not words.QUESTION.search(parse.normalized, gave.start())
             and ((request := _request(said, q)) is None or request.intent in q.flow_intents)):
         # 「それなら待ちます。キャンセルはやめておきます。今日はそれだけです」 at 「ご注文番号を」: the request given up
         # (and the caller done); not asked for the number again
@@ -2167,8 +2250,10 @@ def _follow_up(said: _Said, q: Question) -> Request | None:
         return None
     rest = _without_entities(parse).strip()
     head, last = _last_sentence(rest)
-    if head and words.CORRECTION.search(head):
-        rest = last  # 「あ、ちゃうちゃう、梅田店やった。梅田店にある？」: the store mended, then the question
+    if head and (words.CORRECTION.search(head) or not re.search(r"[?？]", head) and _ASKED_AGAIN.match(last)):
+        # 「あ、ちゃうちゃう、梅田店やった。梅田店にある？」: the store mended, then the question; 「あ、さっき渋谷って
+        # 言いましたけど、梅田店でも行けます。梅田ならありますか？」: a word of context, then the question again
+        rest = last
     if _ELLIPTIC.match(rest) or head and not re.search(r"[?？]", head) and _ELLIPTIC.match(last):
         # (「あ、休みなんですね。じゃあ渋谷店の方で」: the answer taken in, then the other store)
         return Request(q.last_intent, {**carried, **said.prefill})
@@ -2232,6 +2317,8 @@ def _only_values(parse: Parse) -> bool:
     return len(rest) <= 2 and not _CONTENT.search(rest)
 
 
+# the caller about to key the number in: 「ボタンで おします」「プッシュで入れますね」
+_WILL_KEY_IT = re.compile(r"(ボタン|ぼたん|プッシュ|ぷっしゅ)[でを]?[、\s]*(押|お|入れ|いれ|打|う)(します|しますね|すね|ちます|ます)")
 # a yes taken back in the same breath: でも / やっぱり, then a wish to wait or think (「はい…あ、でもちょっと待って」)
 _YES_BUT_WAIT = re.compile(r"(でも|やっぱり|やっぱ|いや)[、,\s…]*(ちょっと|ちょ|少し|すこし|少々|一旦|いったん)?[、,\s…]*"
                            r"(待って|まって|待っと|まっと|考えさせ|かんがえさせ|確認させ|かくにんさせ)[^。?？]{0,12}$")
@@ -2248,6 +2335,10 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
         # しょうか」: its してください was a yes, and the order was cancelled; the read-back declined, the other request
         # served instead, of the same order
         return No(_same_order(q), instead.intent)
+    if isinstance(aw, AwaitConfirm) and not values and _WILL_KEY_IT.search(lead):
+        # 「ありました めがねも ありました ボタンで おします」 to 「こちらのご注文についてでよろしいでしょうか」: the
+        # number is about to be keyed; given time, not asked for a yes or a no
+        return Simple("hesitate")
     if _YES_BUT_WAIT.search(lead) and not values:
         # 「はい… あ、でも ちょっと まって ください」 to 「キャンセルいたします。よろしいでしょうか」: the yes taken back
         # before it was done; nothing is done, the caller given time and asked again
@@ -2346,8 +2437,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if (isinstance(aw, AwaitOffer) and aw.offer == "faq" and _SIGNS_OFF.search(lead) and words.CLEAR_GOODBYE.search(lead)
             and not words.NOT_SOLVED.search(lead)):
         return Simple("end")  # 「…ありがとうございました。失礼いたします」: it helped, and the caller is going
-    if isinstance(aw, AwaitOffer) and aw.offer == "faq" and _THANKS.search(lead) and not words.NOT_SOLVED.search(lead):
-        return Yes()  # 「どうもありがとう」 to 「解消されましたでしょうか」: it helped
+    if isinstance(aw, AwaitOffer) and aw.offer == "faq" and (
+            _THANKS.search(lead) or _UNDERSTOOD.search(lead) and not words.QUESTION.search(lead)) and not (
+            words.NOT_SOLVED.search(lead)):
+        # 「どうもありがとう」「あーそうなの、わかりました」 to 「解消されましたでしょうか」: it helped
+        return Yes()
     if (isinstance(aw, AwaitOffer) and aw.offer == "clarify" and aw.intent == "order_status"
             and "delivery_change" in q.routable and {"date", "time_window"} & said.prefill.keys()
             and _only_values(parse)):
@@ -2558,6 +2652,8 @@ _DOUBLED_YES = re.compile(r"(はい|ハイ)([、 ]?(はい|ハイ))+[、。!?…
 _DRAWN_YES = re.compile(r"(は[ーぁあ〜~]+い|ハ[ーァア〜~]+イ)[ー〜~]*[、。!?…\.\s]*")
 _BARE_YES = re.compile(r"(はい|は[ーぁあ〜~]+い[ー〜~]*|ええ|うん|あります|ございます)[、。!?…\.\s]*")
 _THANKS = re.compile(r"(ありがと|有難う|有り難う|助かりました|たすかりました|おおきに|サンキュー)")
+# the answer taken in: 「わかりました」「了解です」「なるほどね」 (not 「わからない」)
+_UNDERSTOOD = re.compile(r"(わかりました|分かりました|判りました|わかったわ|わかった(よ|です)?$|了解|りょうかい|なるほど|承知しました)")
 # a wish for something done (返したい, 返したかとですけど, お願いしたい): with a question, both are served
 _WANTS = re.compile(rf"(たい|たか(と|ば|けど|けん)|ほしい|欲しい|お願いし|希望(し|いたし)ます)|(?i:\b({_EN_WISH_WORDS})\b)")
 # 「届いた電気ケトル、まだ箱も開けていないのですが、…返品できますでしょうか」: whether the caller's own thing, come to
@@ -2964,6 +3060,11 @@ def _at_free(said: _Said, q: Question) -> Action:
         top, second = parse.ranking[0], parse.ranking[1]
         if (redelivery := _request_in(parse, said, q)) is not None and redelivery.intent == "delivery_change":
             return redelivery  # 「荷物ば届け直してほしいんだげんど」: status or change? the words say a delivery again
+        if (redelivery is not None and redelivery.intent == top.name == "order_status" and not redelivery.clarify
+                and ORDER_ID in said.prefill and _ORDER_CHECKED.search(parse.normalized)):
+            return redelivery  # 「34567890の注文について確認したいです」: its number, to be looked at
+        if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and _stock_of_a_product(said, top.name):
+            return Request(top.name, said.prefill)  # (see _stock_of_a_product)
         if top.confidence >= CLARIFY_FLOOR and top.name in q.routable and second.name in q.routable:
             return Request(top.name, said.prefill, clarify=True)
     request = _request(said, q)

@@ -80,6 +80,9 @@ _NOT_ROUTINE = frozenset({"complaint", "out_of_scope", "operator_request", "call
 _PROSTRATION_DEMANDED = re.compile(
     r"(土下座|どげざ|ドゲザ)(?!してでも|したい|します|しました|(して(い)?る|しとる)?(みたいな|ような|ポーズ|格好|かっこう|姿の))(し|せ|さ|で|を|に来|しに)")
 
+# abusive words quoted and disowned: 「「土下座しろ」とまでは言いませんけど」「バカとは言いませんが」
+_DISCLAIMED = re.compile(r"[「『]?[^「」『』、。]{1,16}[」』]?[、\s]*(と|とまで|までと|なんて)(は|も)?[、\s]*(言|い|申|もう)(いません|わない|わへん|わん|しません|わんけど)")
+
 # a line quoted from an e-mail or an earlier message: 「> ご注文番号 23456789」「＞送料 550円」
 _QUOTED = re.compile(r"^\s*[>＞»]")
 
@@ -95,6 +98,8 @@ _DEATH_WISH_TEXT = re.compile(r"死んで(くれ|しまえ|ちまえ)|死んじ�
 _THREAT_VEILED = re.compile(
     r"身の安全[をはも]?[^。、]{0,6}(考え|かんがえ|気をつけ|気を付け|きをつけ|保証|知りません|しりません)"
     r"|夜道[にはも]*(お)?(気をつけ|気を付け|きをつけ)"
+    # the staff's comings and goings known (「スタッフの方々の退勤時間は、だいたい把握しておりますので」)
+    r"|(退勤|出勤|帰宅|お帰り|おかえり|上がり)(の)?(時間|時刻|じかん)[はもを]?[^。]{0,12}(把握|はあく|知って|しって|存じ|わかって|分かって|調べ)"
     r"|(ご)?家族[がのはも]*(どうなって|ご無事|無事で)[^。]{0,8}(知りません|しりません|いいん|ええん|済む|すむ|いられ|おられ)"
     # violence promised in dialect, with the ending that aims it at the listener (「ぶちくらわすど」 Hiroshima,
     # 「ぶったたぐぞ」 Tohoku, 「いてこますぞ」 Kansai, 「ぼてくりまわすぞ」 Hakata): 殺す気ですか is no such ending
@@ -155,8 +160,10 @@ def _apart(text: str) -> str:
     return _DIGITS_THEN_KANJI_NUMBER.sub(lambda m: "、" * len(m.group()), text)
 
 
-_NAME_CALLING = re.compile(
-    r"((馬鹿|ばか|バカ|阿呆|あほ|アホ|ボケ|ぼけ|カス|クズ|くず|無能|役立たず|間抜け|まぬけ|マヌケ|たわけ|タワケ|戯け|どあほ|ドアホ)"
+_NAME_CALLING_WORDS = (
+    r"((馬鹿|ばか|バカ|阿呆|あほ|アホ|ボケ|ぼけ|カス|クズ|くず|無能|役立たず|間抜け|まぬけ|マヌケ|たわけ|タワケ|戯け|どあほ|ドアホ"
+    # slow-witted, and Hiroshima's "you bastard" (「このノロマども」「なにしよんなら、おどりゃ」)
+    r"|ノロマ|のろま|鈍間|ろくでなし|ロクデナシ|おどりゃ|おどりゃあ|おんどりゃ|おんどれ)"
     # ゴミ and ポンコツ name things as often as people (届いた商品、ほんとゴミ): only with a "you"
     r"|(お前|おまえ|あんた|てめえ|テメエ|てめー|貴様|きさま|おたく|そっち)[^、。]{0,8}(ゴミ|ごみ|ポンコツ)"
     # useless, said of the agent: 「注文の確認したいんだけど、お前ほんと使えねえな」 (the request drowned it: 0.12)
@@ -164,8 +171,10 @@ _NAME_CALLING = re.compile(
     r"役に立たねえ|役に立たない)"
     # the company sworn at: 「この くそがいしゃが」
     r"|(くそ|クソ|糞)[ 、]*(会社|がいしゃ|かいしゃ|ガイシャ|野郎|やろう|ヤロウ|ばばあ|ババア|じじい|ジジイ|店|みせ))"
-    r"(か|が|め|やな|やろ|だな|だろ|ども|野郎|やろう|な|なあ|わ|よ)?[!！ー〜~]*$"
 )
+_NAME_CALLING = re.compile(_NAME_CALLING_WORDS + r"(か|が|め|やな|やろ|だな|だろ|ども|野郎|やろう|な|なあ|わ|よ)?[!！ー〜~]*$")
+# one of those names anywhere in the turn: its clauses are then read one by one (「なにしよんなら、おどりゃ。ケトル…」)
+_NAME_CALLED_SOMEWHERE = re.compile(_NAME_CALLING_WORDS)
 
 
 def _listed_abuse(feats: Sequence[str]) -> bool:
@@ -311,8 +320,17 @@ class NLU:
             # with no word of the lexicon, is an elderly caller's wish; a demand for a superior names its abuse
             harassment = Harassment(False, harassment.score, None)
         # (or a name the tokens split: 「…言っとるがや たわけが」 reads がや|たわけ as やた|わけ)
-        if not harassment.detected and (_listed_abuse(stage.feats) or _NAME_CALLING.search(norm.text)):
+        if not harassment.detected and (_listed_abuse(stage.feats) or _NAME_CALLED_SOMEWHERE.search(norm.text)):
             harassment = self._abusive_clause(norm.text) or harassment
+        # 「「土下座しろ」とまでは言いませんけど、…きちんと謝罪と説明をしていただきたいです」: the words quoted are
+        # disowned; what is left is read alone
+        disclaimed = _DISCLAIMED.search(norm.text)
+        owned = norm.text if disclaimed is None else norm.text[:disclaimed.start()] + norm.text[disclaimed.end():]
+        if harassment.detected and disclaimed is not None:
+            rest = self._linear(owned)
+            alone = self._harassment(rest.probs["harassment"], False)
+            if not alone.detected and not _listed_abuse(rest.feats):
+                harassment = Harassment(False, alone.score, None)
         flags = signals.flags(norm.text, tokens)
         if "limited_japanese" in flags:
             # 「日本語わかりません」 is the caller's own limit, not the lexicon's insult 「日本語わからないのか」
@@ -321,7 +339,7 @@ class NLU:
                 emotion = _calmed(emotion)
         if not harassment.detected and _death_wish(norm.text, tokens):
             harassment = Harassment(True, max(harassment.score, 0.9), "insult")
-        elif not harassment.detected and _PROSTRATION_DEMANDED.search(norm.text):
+        elif not harassment.detected and _PROSTRATION_DEMANDED.search(owned):
             harassment = Harassment(True, max(harassment.score, 0.9), "unreasonable_demand")
         elif not harassment.detected and _THREAT_VEILED.search(norm.text):
             harassment = Harassment(True, max(harassment.score, 0.9), "threat")

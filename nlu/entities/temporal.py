@@ -44,6 +44,8 @@ _HOLIDAYS = sorted(
 _EDGES = (r"来週の?頭|らいしゅうのあたま|週明け|しゅうあけ|来週末|らいしゅうまつ|今週末|こんしゅうまつ|この週末|今度の週末|週末|しゅうまつ"
           r"|来月末|らいげつまつ|今月末|こんげつまつ|月末|げつまつ")
 _DATE_RE = re.compile(
+    # 「月末の火曜日」「来月の最後の金曜」: the month's last such weekday
+    r"(?P<lastwk>(?:来月|らいげつ|今月|こんげつ)?の?(?:月末|げつまつ|最後|さいご|最終|さいしゅう)の?(?P<lwd>[月火水木金土日])曜(?:日|び)?)|"
     rf"(?P<edge>{_EDGES})"
     r"|(?P<named>元日|元旦|がんじつ|がんたん|大晦日|大みそか|おおみそか|クリスマスイブ|クリスマス)"
     rf"|(?P<holiday>{'|'.join(_HOLIDAYS)})"
@@ -137,8 +139,24 @@ def _next_holiday(name: str, today: date) -> date | None:
     return next((d for d in sorted(days) if d >= today), None)
 
 
+def _last_weekday(said: str, weekday: str, today: date) -> date | None:
+    """月末の火曜日 -> this month's last Tuesday (next month's once it is past), 来月の最後の金曜 -> next month's."""
+    months = 1 if said.startswith(("来月", "らいげつ")) else 0
+    for extra in (0, 1):
+        first_after = _add_months(today, months + extra + 1, 1)
+        if first_after is None:
+            return None
+        last = first_after - timedelta(days=1)
+        day = last - timedelta(days=(last.weekday() - "月火水木金土日".index(weekday)) % 7)
+        if day >= today or months:
+            return day
+    return None
+
+
 def _resolve_date(m: re.Match[str], today: date) -> date | None:
     g = m.groupdict()
+    if g["lastwk"]:
+        return _last_weekday(g["lastwk"], g["lwd"], today)
     if g["edge"]:
         return _edge(g["edge"], today)
     if g["named"]:
