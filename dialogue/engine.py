@@ -514,8 +514,7 @@ def _sure_alone(intent: str, heard: Heard) -> bool:
 
 # the caller says they are done, beside the thanks (「ありがとうございます、それで十分です」「それだけ聞きたかったと」
 # 「じゃあ大丈夫です、ありがとうございました」): a goodbye; thanks alone stay thanks
-_DONE_SAID = re.compile(r"それだけ|それだげ|十分|じゅうぶん|大丈夫|だいじょうぶ|以上|いじょう|(知|し|聞|き)りたかった|"
-                        r"聞きたかった|ききたかった")
+_DONE_SAID = re.compile(r"それだけ|それだげ|十分|じゅうぶん|大丈夫|だいじょうぶ|以上|いじょう|(知|し)りたかった|(聞|き)きたかった")
 
 
 def heard_event(heard: Heard, action: Action, serving: str | None = None, answering: bool = False,

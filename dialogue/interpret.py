@@ -464,7 +464,9 @@ def _by_then(parse: Parse) -> bool:
     """The turn's last date is followed by まで (「クリスマスまでに」「年内までには」): a deadline, or a day the caller
     is away until (「二十五日まで留守で」), never the day a delivery is wanted on."""
     dates = [e for e in parse.entities if e.type == "date" and not e.alternatives]
-    return bool(dates) and parse.normalized[dates[-1].end:].lstrip(" 、").startswith("まで")
+    # (the offsets are the text's: read in the normalised text, a kana turn whose pauses were dropped put まで
+    # after 「…あさっては何時まで」's day)
+    return bool(dates) and parse.text[dates[-1].end:].lstrip(" 、").startswith("まで")
 
 
 # the caller out, or unable to take the parcel, on the day just named (「明日はその、仕事で朝から晩まで家にいないんですよ」)
@@ -1544,6 +1546,11 @@ _NAMED_NUMBERS = {"order_id": ("注文", "ちゅうもん"), "phone_number": ("�
                   "postal_code": ("郵便", "ゆうびん", "〒")}
 
 
+# the rest of a number begun, in a sentence of its own, then more (「5678です。電話番号は…」)
+_REST_THEN_MORE = re.compile(r"^(?P<digits>[0-9]{1,8})(です|で|ね)?[。.!！\s]+(?=\S)")
+_READ_WITH_IT = frozenset({"phone_number"})  # the answer a verified order asks next
+
+
 def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Action | None:
     """A number read in two breaths: the first digits (Partial), or the rest that completes them (Fill).
 
@@ -1556,6 +1563,12 @@ def _read_in_parts(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Ac
     spec = entity_types.spec(aw.entity)
     if spec is None or spec.digits is None or spec.windows or aw.entity == "amount":
         return None
+    if aw.so_far and (first := _REST_THEN_MORE.match(parse.normalized)) is not None and entity_types.valid_digits(
+            aw.entity, joined := aw.so_far + first["digits"]):
+        # 「1234」, then 「5678です。電話番号は09012345678」: the rest of the number, and the next answer with it
+        more = {e.type: e.value for e in parse.entities if e.start >= first.end() and e.type != aw.entity
+                and e.type in _READ_WITH_IT}
+        return Fill({aw.slot: joined, **more})
     if any(kind != aw.entity and any(w in parse.normalized for w in named)
            for kind, named in _NAMED_NUMBERS.items()):
         return None  # 「ゆうびんばんごうは いちごーぜろ…」 at the order number: another number, said before it is asked
@@ -2885,6 +2898,10 @@ def _faq_mid_flow(said: _Said, q: Question) -> Answer | None:
     if (request.intent in _FAQ_LIKE and request.intent not in q.flow_intents
             and (said.faq.coverage >= 1.0 or _ASKS_ALL_THE_SAME.search(text) and said.faq.coverage >= 0.7)
             and not _own_bill(text)):
+        return Answer(said.faq)
+    if request.intent in _FAQ_LIKE and said.faq.coverage >= 1.0 and not _own_bill(text) and not _ORDERED.search(text):
+        # 「請求のことでちょっと聞きたいんですけど」, then at its order number 「コンビニ払いの手数料っていくらでしたっけ」:
+        # the question the topic led to is a general one, no order of the caller's in it
         return Answer(said.faq)
     return None
 

@@ -245,3 +245,29 @@ async def test_the_answer_taken_in_is_a_yes_to_whether_it_helped(tmp_path: Path,
          ("あーそうなの、わかりました", "{awaiting: anything_else}")], "{outcome: resolved}", now=WEEKDAY,
         phone="09012345678"))
     assert result.passed, result.failures
+
+
+async def test_a_general_fee_asked_at_the_billing_flows_order_number(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # dev123: 「コンビニ払いの手数料っていくらでしたっけ」 was no order number, asked again; the fee was never said
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["請求のことでちょっと聞きたいんですけど", "えーと ちょっと待ってください",
+         ("あ えっと コンビニ払いの手数料っていくらでしたっけ", "{says: 手数料}"), "二百二十円ね はい 以上です"],
+        "{outcome: resolved}", now=WEEKDAY, phone="09012345678"))
+    assert result.passed, result.failures
+
+
+async def test_a_day_mended_in_kana_after_the_hours(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # dev123: the turn's pauses dropped, 「あさっては何時まで」 read as "until the day after tomorrow" (a deadline) and
+    # the day said before kept
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["梅田店って明日何時まで開いてはります", "あ ちゃうちゃう 明日やなくてあさってやった あさっては何時まで"],
+        "{slots: {date: \"2027-06-17\"}}", now="2027-06-15T11:00:00+09:00", phone="0661234567"))
+    assert result.passed, result.failures
+
+
+async def test_the_rest_of_a_number_typed_with_the_next_answer(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    result = await _run(tmp_path, bot, nlu, scripted_case(
+        ["お届け日時の変更をお願いしたいです", "1234", ("5678です。電話番号は09012345678", "{awaiting: \"slot:date\"}")],
+        "{slots: {order_id: \"12345678\", phone_number: \"09012345678\"}}", now="2027-06-15T11:00:00+09:00",
+        channel="chat"))
+    assert result.passed, result.failures
