@@ -30,6 +30,9 @@ class BotOrigin:
     intents: tuple[Path, ...] = ()  # the training examples: the intents its flows may name
 
 
+OPERATOR_INTENT = "operator_request"  # SPEC 4's intent for a person asked for
+
+
 @dataclass
 class Bot:
     flows: dict[str, Flow]
@@ -49,6 +52,12 @@ class Bot:
                 texts = variants.get("any") or next(iter(variants.values()))
                 out[key[len("label_"):]] = texts[0]
         return out
+
+    @cached_property
+    def operator_keys(self) -> frozenset[str]:
+        """The keys a menu of this bot gives for a person (the sample's 「オペレーターをご希望の場合は0」)."""
+        return frozenset(key for flow in self.flows.values() for step in flow.steps
+                         for key, option in step.options.items() if option.intent == OPERATOR_INTENT)
 
     def flow_for(self, intent: str) -> Flow | None:
         name = self.by_intent.get(intent)

@@ -61,6 +61,7 @@ from dialogue.state import (
     AwaitOffer,
     AwaitSlot,
     Position,
+    callers,
 )
 from dialogue.turn import Turn
 from nlu.types import Parse
@@ -402,7 +403,7 @@ class Conductor:
             # a topic change: answer the new request, then come back to this question
             # (the flows that called this one count too: at a delivery change's order-number question the position
             # is verify_order's, and the store's 「きょう」 would otherwise stay as the delivery's day)
-            held = {k for p in (*_callers(turn.state.stack), position)
+            held = {k for p in (*callers(turn.state.stack), position)
                     if (f := turn.bot.flows.get(p.flow)) is not None for k in f.slots}
             shared = [k for k in flow.slots if k in held]
             turn.emit(Pushed(replace(position, kept=tuple((k, turn.state.slots.get(k)) for k in shared))))
@@ -767,13 +768,3 @@ def step_of(bot: Bot, flow: str, step: str) -> Step | None:
     found = bot.flows.get(flow)
     return found.find(step) if found is not None else None
 
-
-def _callers(stack: tuple[Position, ...]) -> list[Position]:
-    """The flows waiting on the one in progress through `call` steps, nearest last (a topic change's own
-    interrupted flow and those below it are not)."""
-    out: list[Position] = []
-    for p in reversed(stack):
-        if not p.call:
-            break
-        out.append(p)
-    return out

@@ -92,6 +92,7 @@ class Question:
     flow_intents: frozenset[str] = frozenset()  # intents of the flow in progress
     routable: frozenset[str] = frozenset()  # intents the bot has a flow for
     menu_keys: frozenset[str] = frozenset()
+    operator_keys: frozenset[str] = frozenset()  # the bot's menu keys for a person, pressed anywhere
     suggests: Mapping[str, str] = field(default_factory=dict)  # entity type -> the request it hints at
     # the bot's names for its requests (prompts label_<intent>: 店舗の場所, ご請求やお支払い): a caller who
     # says no to a guess often just names the right one (「いや、場所のほうやねん」)
@@ -1674,14 +1675,13 @@ def _spoken_key(aw: AwaitSlot, parse: Parse, entity_types: EntityTypes) -> Any:
 
 
 _KEYED_NUMBERS = frozenset({"order_id", "phone_number"})  # numbers a read-back may be answered with on the keypad
-OPERATOR_KEY = "0"  # the welcome's 「オペレーターをご希望の場合は0を押してください」
 
 
 def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
     aw = q.awaiting
-    if (isinstance(aw, AwaitSlot) and not aw.so_far and digits.rstrip("#") == OPERATOR_KEY
+    if (isinstance(aw, AwaitSlot) and not aw.so_far and (key := digits.rstrip("#")) in q.operator_keys
             and "operator_request" in q.routable and (spec := entity_types.spec(aw.entity)) is not None
-            and not (spec.starts_with or "").startswith(OPERATOR_KEY)):
+            and not (spec.starts_with or "").startswith(key)):
         # 0 alone at the order number's question (no order number starts so; a phone number does): the key the
         # welcome gave for an operator, pressed mid-flow
         return Request("operator_request")

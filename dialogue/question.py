@@ -6,7 +6,7 @@ import re
 
 from dialogue.bot import Bot
 from dialogue.interpret import Question
-from dialogue.state import AwaitConfirm, AwaitMenu, AwaitSlot, CallState
+from dialogue.state import AwaitConfirm, AwaitMenu, AwaitSlot, CallState, callers
 
 
 def question_for(state: CallState, bot: Bot) -> Question:
@@ -23,17 +23,17 @@ def question_for(state: CallState, bot: Bot) -> Question:
             menu_keys = frozenset(step.options) if step is not None else frozenset()
         slot_types = {etype: etype for etype in bot.entities.specs}
         last_intent, last_types = _last_served(state, bot)
-        return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.entities.suggestions(),
-                        bot.labels, caller_phone=state.caller_phone, served=state.resolved > 0,
+        return Question(aw, slot_types, state.slots, frozenset(), routable, menu_keys, bot.operator_keys,
+                        bot.entities.suggestions(), bot.labels, caller_phone=state.caller_phone, served=state.resolved > 0,
                         spoken=state.channel == "voice", last_intent=last_intent, last_types=last_types)
     # a slot the flow keeps but never asks, named as an entity (callback_request's time_window: 「明日の午前中」 at
     # 「ご希望の日にちは」 says the part of the day too) is taken when said
     slot_types = {**{s: s for s in flow.slots if s in bot.entities.specs}, **flow.slot_types()}
     intents = set(flow.intents)
-    for below in reversed(state.stack):
+    for below in callers(state.stack):
         # verification fills the slots of the flow that called it too (a date said at the phone step)
         caller = bot.flows.get(below.flow)
-        if caller is None or not below.call:
+        if caller is None:
             break
         slot_types = {**caller.slot_types(), **slot_types}
         intents |= set(caller.intents)
@@ -41,7 +41,8 @@ def question_for(state: CallState, bot: Bot) -> Question:
     step = flow.find(aw.step) if isinstance(aw, AwaitSlot) else None
     confirm = flow.find(aw.step) if isinstance(aw, AwaitConfirm) else None
     after_no = flow.find(confirm.no) if confirm is not None and confirm.no else None
-    return Question(aw, slot_types, state.slots, frozenset(intents), routable, labels=bot.labels,
+    return Question(aw, slot_types, state.slots, frozenset(intents), routable, operator_keys=bot.operator_keys,
+                    labels=bot.labels,
                     caller_phone=state.caller_phone, served=state.resolved > 0, spoken=state.channel == "voice",
                     last_intent=last_intent, last_types=last_types,
                     open_choice=step is not None and step.no_preference is not None,

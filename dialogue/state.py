@@ -232,3 +232,14 @@ class CallState:
 
 def changed(state: CallState, **changes: Any) -> CallState:
     return replace(state, **changes)
+
+
+def callers(stack: tuple[Position, ...]) -> list[Position]:
+    """The flows waiting on the one in progress through `call` steps, nearest first (a topic change's own
+    interrupted flow and those below it are not)."""
+    out: list[Position] = []
+    for position in reversed(stack):
+        if not position.call:
+            break
+        out.append(position)
+    return out
