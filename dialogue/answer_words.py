@@ -365,6 +365,16 @@ _STORE_TOPIC = r"(?:営業時間|えいぎょうじかん|場所|ばしょ|住�
 _TWO_TOPICS = re.compile(rf"^(?P<pre>.*?)(?P<a>{_STORE_TOPIC})と[、,\s]*(?:あと|それと)?[、,\s]*(?P<b>{_STORE_TOPIC})(?P<post>(?:を|も|って|が|は|、).*)$")
 
 
+# two things listed, each closed by と, before the third joined with あと: 「注文の配送状況の確認と、お届け日の変更と、」
+_LISTED = re.compile(r"^(?P<a>[^、。,?？!！]{2,}?)と[、,\s]+(?P<b>[^、。,?？!！]{2,})と$")
+
+
+def split_listed(text: str) -> tuple[str, str] | None:
+    """The two things of a list said before a third (「Aと、Bと、あとC」: the words before あと), or None."""
+    m = _LISTED.match(text.strip(" 、。,"))
+    return (m["a"], m["b"]) if m is not None and bare(m["a"]) and bare(m["b"]) else None
+
+
 def split_also(text: str, answer: bool = False) -> tuple[str, str] | None:
     """The two parts of a turn that joins a second request to the first, or None (no joint, or a part empty).
     `answer`: the first part answers a question, and may be a bare yes (「はい、お願いします。ところで…」)."""
@@ -422,7 +432,8 @@ DONT_KNOW = re.compile(
     r"覚えて(い)?な|おぼえて(い)?な|覚えてへん|おぼえてへん|覚えとらん|忘れ|わすれ|"
     r"見当たら|みあたら|手元にな|てもとにな|控えて(い)?な|任せて|まかせて|見つからな|みつからな|"
     # 「番号がどこにあるか…」, not 「今どこにあるかだけ教えて」 (where the parcel is: a question)
-    r"どこにあるか(?!だけ|を|教え|おしえ|知り|しり|確認|かくにん|見て|みて|調べ|しらべ))"
+    # (「そもそも今どこにあるか分かります？」: asked too)
+    r"どこにあるか(?!だけ|を|教え|おしえ|知り|しり|確認|かくにん|見て|みて|調べ|しらべ|(わか|分か)(り|る)))"
 )
 # only hesitating, clause by clause: 「ちょっと待ってください、今伝票を探しますので」「カレンダー見ますね」
 # a clause that asks or explains is not a hesitation, even with 確認 or 見る in it (「確認したいことがある」)
@@ -455,7 +466,9 @@ def clauses(text: str) -> list[str]:
 # なっす」; 死んでしもうて in the west); なくなって alone is as often a parcel gone missing (「どこかでなくなってたり」):
 # a person must be named
 _KIN = ("母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|ばあちゃん|じいちゃん|親|家族|兄|姉|弟|妹|叔母|伯母|叔父|伯父|孫|はは|ちち|おっと|"
-        "しゅじん|むすこ|むすめ|そぼ|そふ|おや|いもうと|おとうと|あに|あね|かあさん|とうさん|ばあさん|じいさん")
+        "しゅじん|むすこ|むすめ|そぼ|そふ|おや|いもうと|おとうと|あに|あね|かあさん|とうさん|ばあさん|じいさん|"
+        # older and regional words (「うちのじいさまが こないだ なくなってしまってね」, 連れ合い, お袋)
+        "じいさま|ばあさま|じっちゃ|ばっちゃ|親父|おやじ|お袋|おふくろ|連れ合い|つれあい|女房|にょうぼう|旦那|だんな")
 _DEATH = (r"亡[くぐ]な|亡くし|他界|葬儀|葬式|そうしき|お通夜|おつや|四十九日|急死|遺品|逝って|死んで(しま|もう|しも)|"
           rf"({_KIN})(が|は)?[^。、がをの]{{0,8}}なくな|"
           r"(母|父|主人|夫|妻|家内|息子|娘|祖母|祖父|親|家族|兄|姉|弟|妹)を[^。、]{0,2}なくし")
@@ -533,9 +546,10 @@ CORRECTION = re.compile(r"(じゃなくて|ではなくて|じゃなかった|�
 
 # 「そうですか、残念ですね」「しゃあないなあ」 to an answer the caller hoped would be different: it is taken in, nothing
 # more asked (to 「ほかにご用件は」: perhaps done, asked)
-SIGH = re.compile(r"(?:(?:そう|そうですか|そうなんですか|そっか|そうか|そうなんや|ああ|あー|はい|ええ|うーん)[、,。\s]*)*"
-                  r"(?:残念|ざんねん|仕方ない|しかたない|仕方ないですね|しょうがない|しゃあない|しゃーない|がっかり)"
-                  r"(?:です|ですね|ですねえ|だね|やな|やね|ね|ねえ|だ|なあ|なぁ|やなあ|だなあ)?[。!！\s]*")
+SIGH = re.compile(r"(?:(?:そう|そうですか|そうなんですか|そっか|そうか|そうなんや|ああ|あー|はい|ええ|うーん|まあ|まぁ|ま)[、,。…\s]*)*"
+                  r"(?:残念|ざんねん|仕方ない|しかたない|仕方がない|しかたがない|仕方ないですね|しょうがない|しゃあない|しゃーない|"
+                  r"がっかり)"
+                  r"(?:です|ですね|ですねえ|だね|やな|やね|ね|ねえ|だ|な|なあ|なぁ|やなあ|だなあ)?[。!！\s]*")
 
 
 def bare(text: str) -> str:

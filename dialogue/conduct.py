@@ -420,6 +420,14 @@ class Conductor:
             _say_if_written(turn, "question_kept" if first is None else "two_requests_question", **named)
         elif turn.bot.flow_for(later.intent) is not None:
             turn.emit(RequestQueued({"intent": later.intent, "prefill": dict(later.prefill)}))
+            third = later.later if isinstance(later.later, Request) else None
+            if (first is not None and third is not None and turn.bot.flow_for(third.intent) is not None
+                    and turn.bot.prompts.has("three_requests")):
+                # 「配送状況の確認と、お届け日の変更と、あと渋谷店の営業時間を」: all three named back, in order
+                turn.emit(RequestQueued({"intent": third.intent, "prefill": dict(third.prefill)}))
+                turn.say("three_requests", first=_label(turn, first), second=_label(turn, later.intent),
+                         third=_label(turn, third.intent))
+                return
             _say_if_written(turn, "request_kept" if first is None else "two_requests", second=_label(turn, later.intent),
                             **named)
 

@@ -62,6 +62,7 @@ from dialogue.interpret import (
     corrects_itself,
     gives_up,
     interpret,
+    listed_in,
     may_take_loose_answer,
     parts_of,
     point_of,
@@ -323,7 +324,10 @@ class DialogueManager:
                                                     past_failures=not understood, answering=answering,
                                                     person_asked=person_asked, heard_request=heard_request,
                                                     hardship_told=isinstance(action, Request) and action.condolence,
-                                                    routine_request=serves_routine(action, asked_about=True)))
+                                                    # a question the knowledge base answers is routine too (「ぽいんとって
+                                                    # きげん あるんですか…きえちゃったら かなしいなと おもって」)
+                                                    routine_request=serves_routine(action, asked_about=True)
+                                                    or isinstance(action, Answer)))
         if decision is not None:
             if condolence_first(action, decision):
                 turn.say_condolence()
@@ -391,7 +395,8 @@ class DialogueManager:
             second_faq = self.bot.faq.match(parts[1].normalized, parts[1].tokens)
         loose = (self.bot.faq.match_loose(parse.normalized, parse.tokens)
                  if heard.faq is None and may_take_loose_answer(parse.normalized) else None)
-        return replace(heard, parts=parts, first_faq=first_faq, second_faq=second_faq,
+        listed = listed_in(self.nlu, parts[0], now) if parts is not None else None
+        return replace(heard, parts=parts, listed=listed, first_faq=first_faq, second_faq=second_faq,
                        point=point_of(self.nlu, parse, now), loose_faq=loose)
 
     def _asked_sentence(self, text: str, spoken: str = "") -> FaqHit | None:
@@ -399,6 +404,9 @@ class DialogueManager:
         で切れてまうん？せっかく貯めたのにもったいないやん」 (the remark after the question lowers its match), in
         standard form too (どんくらい: どのくらい, 切れてまう: 切れてしまう)."""
         asking = [m.group(0).strip(" 、") for m in _ASKING_SENTENCE.finditer(text)]
+        # a question trailing off, no question mark: 「送料って、いくら以上で無料になるんでしたっけ… 今4000円分しか…」
+        asking += [said for part in _TRAILED_OFF.split(text) if (said := part.strip(" 、")) and ENDS_ASKING.search(said)
+                   and said not in asking and said != text.strip(" 、。")]
         if not asking and " " in spoken.strip():
             # a voice transcript has pauses, no question marks: 「…何も買ってないんですよ ポイントってまだ使えるんでしょうか」
             last = spoken.strip().rsplit(" ", 1)[-1]
@@ -493,6 +501,7 @@ _CLOSINGS = frozenset({"goodbye", "thanks", "deny", "affirm"})
 # numbers an agent looks the caller up by, and an amount the caller disputes (「3,300円が2件引かれてます」)
 _KEPT_FOR_AGENT = frozenset({"order_id", "phone_number", "postal_code", "amount"})
 _ASKING_SENTENCE = re.compile(r"[^。！？!?]+[？?]")  # a sentence that ends asking, in a turn of several
+_TRAILED_OFF = re.compile(r"[。！!…‥]+|\.{3,}")
 _SURE_THANKS = 0.6
 _SAID_AGAIN = 0.6  # a yes that names the request being served, this sure, is logged as that request
 

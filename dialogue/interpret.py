@@ -62,6 +62,8 @@ class Heard:
     # a turn that joins a second request to the first (「届かないのと、あとポイントも」): its two parts, each
     # parsed alone, and the knowledge base's answer to the second part
     parts: tuple[Parse, Parse] | None = None
+    # the first part a list of two (「配送状況の確認と、お届け日の変更と、あと渋谷店の営業時間を」): those two, parsed alone
+    listed: tuple[Parse, Parse] | None = None
     second_faq: FaqHit | None = None
     first_faq: FaqHit | None = None  # and to the first part alone: two questions in one turn get both answers
     # 「イヤホンを注文してる者なんですけど、明日は家に誰もいないんです」: the clause after けど, parsed alone, when the
@@ -144,6 +146,12 @@ def parts_of(nlu: Understander, parse: Parse, now: datetime | None,
     return nlu.parse(split[0], now), nlu.parse(split[1], now)
 
 
+def listed_in(nlu: Understander, head: Parse, now: datetime | None) -> tuple[Parse, Parse] | None:
+    """The first part of a turn of three requests, when it lists two (see `words.split_listed`), each parsed alone."""
+    split = words.split_listed(head.normalized)
+    return None if split is None else (nlu.parse(split[0], now), nlu.parse(split[1], now))
+
+
 _SAID_ALSO = re.compile(r"(^|\s)(あと|それと|それから|ついでに)(ね|ねえ|さ)?(\s|、|$)")
 _EN_CLAUSE = re.compile(r"[.!?;]\s+|,\s+(?=(?:i|i'm|i'd|i've|but|and|so|because|it|my|can|could|please)\b)", re.IGNORECASE)
 # an English request said as a wish ("I'd like to send it back"), or asked politely ("Can I send back…?")
@@ -171,6 +179,7 @@ _SCENE_BREAK = re.compile(
 
 
 _SENTENCE_END = re.compile(r"[。!?！？]\s*")
+_SENTENCES = re.compile(r"[。!?！？…]+\s*")
 # a line of a pasted notice: 「ご注文番号：12345678」「【発送のお知らせ】」「----」
 _WISH_LINE = re.compile(r"(たい|たく)(です|存じ|思い|のです|んです|のですが|んですが)|お願い(します|いたします|したく)|(して|て)(ください|下さい|ほしい)")
 _LABELLED_LINE = re.compile(r"^([^：:。、]{1,14}[：:]|【|[-=＝─━*＊]{3,}|[0-9０-９\-\s]+$)")
@@ -293,6 +302,14 @@ def rest_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | No
         after = nlu.parse(text[greeting.end():], now)
         if after.intent.confidence >= TOPIC_SWITCH and not after.low_confidence:
             return after
+    if parse.intent.name == "greet" and len(sentences := _SENTENCES.split(text)) > 1:
+        # 「これ本当にサクラマートさんですか？ 最近ほら、詐欺の電話が多いもんだから…。えーと、札幌のお店は今日やって
+        # ますかね」: who answers asked first (a hello, greet 0.77), then what the caller rang about, said last
+        last = next((s for s in reversed(sentences) if len(words.bare(s)) >= ONE_MORE_THING_CHARS), None)
+        if last is not None:
+            after = nlu.parse(last, now)
+            if after.intent.confidence >= TOPIC_SWITCH and not after.low_confidence and after.intent.name != "greet":
+                return after
     # 「在庫じゃなくて、店の営業時間が知りたい」: what comes after the correction is the request
     matches = list(_NOT_THIS.finditer(text)) or list(_CLAUSE_BREAK.finditer(text))[:1]
     if not matches or not text[matches[-1].end():].strip(" 、。"):
@@ -863,6 +880,24 @@ def _stock_of_a_product(said: _Said, leaning: str) -> bool:
             and words.STOCK_ASKED.search(said.parse.normalized) is not None)
 
 
+# where a place is, asked (「札幌店の住所もお願いします」), and a change of the caller's own address (住所変更)
+_PLACE_ASKED = re.compile(r"住所|じゅうしょ|場所|ばしょ|どこ|何処|行き方|いきかた|アクセス|最寄り|もより|地図|ちず|道順|みちじゅん")
+_ADDRESS_CHANGED = re.compile(r"変更|へんこう|変え|変わ|引っ越|引越|ひっこ|転居|てんきょ")
+
+
+# where the parcel is now (「そもそも今どこにあるか分かります？」), not where a number is written: another request
+_STATUS = "order_status"
+_WHEREABOUTS = re.compile(r"^(?!.*(番号|ばんごう|書い|かい|メール|めーる|伝票|でんぴょう)).*(どこ|何処)(に|へん|ら)?(ある|あん|いる|おる)")
+
+
+def _place_of_a_store(said: _Said, leaning: str) -> bool:
+    """「あ、それと、札幌店の住所もお願いします」 (store location 0.32, the caller's address change beside it): a
+    store named and where it is asked, no change of address said: served, not asked about."""
+    text = said.parse.normalized
+    return (leaning == "store_location" and "store" in said.prefill and _PLACE_ASKED.search(text) is not None
+            and _ADDRESS_CHANGED.search(text) is None)
+
+
 def _unsure_request(said: _Said, q: Question) -> Request | None:
     """A request the classifier leans to without being sure: asked about, never guessed."""
     top = said.parse.ranking[0] if said.parse.ranking else None
@@ -875,6 +910,8 @@ def _unsure_request(said: _Said, q: Question) -> Request | None:
         return Request(_FOR_TROUBLE, said.prefill, clarify=True, apology=True)
     if stock and top is not None and top.name in q.routable and _stock_of_a_product(said, top.name):
         return Request(top.name, said.prefill)  # (no apology: the kettle that broke is not one of ours)
+    if top is not None and top.name in q.routable and _place_of_a_store(said, top.name):
+        return Request(top.name, said.prefill)
     if top is not None and top.confidence >= CLARIFY_FLOOR and top.name in q.routable and top.name not in CONVERSATION:
         return Request(top.name, said.prefill, clarify=True, apology=bool(words.TROUBLE.search(said.parse.normalized)))
     if (top is not None and top.name == _WHEN_AWAY and top.name in q.routable and top.confidence >= AWAY_FLOOR
@@ -1388,8 +1425,15 @@ def _with_second(first: Request, heard: Heard, q: Question) -> Request:
         # でしたっけ？」: 水曜 is no delivery date)
         tail_only = {e.type for e in tail.entities} - {e.type for e in head.entities}
         mine = {k: v for k, v in first.prefill.items() if k not in tail_only and q.slot_types.get(k) not in tail_only}
-        return replace(first, intent=head_request.intent, clarify=False, prefill=mine,
-                       later=replace(tail_request, prefill=dict(first.prefill)))
+        later = replace(tail_request, prefill=dict(first.prefill))
+        if heard.listed is not None:
+            # three in one breath: the list's two, then the last; each the request its own words say
+            one, two = (_request_in(part, _Said(part, {}, dict(mine)), q) for part in heard.listed)
+            if (one is not None and two is not None and not one.clarify and not two.clarify
+                    and len({one.intent, two.intent, tail_request.intent}) == 3):
+                return replace(first, intent=one.intent, clarify=False, prefill=mine,
+                               later=replace(two, prefill=dict(mine), later=later))
+        return replace(first, intent=head_request.intent, clarify=False, prefill=mine, later=later)
     if first.clarify:
         return first
     if (tail_request is None and heard.second_faq is not None and head_request.intent == first.intent
@@ -1910,8 +1954,14 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     if (address_slot := _address_still_open(aw, q)) is not None and looks_like_address(parse.text):
         # the new address read out at the postal-code question, without the code: kept, and the code asked again
         return Fill({address_slot: address_as_written(parse.text)})
-    if words.WHERE_TO_FIND.search(parse.normalized):
+    whereabouts = _WHEREABOUTS.search(parse.normalized) is not None
+    if words.WHERE_TO_FIND.search(parse.normalized) and not whereabouts:
         return Simple("where")
+    if (whereabouts and _STATUS in q.routable and not q.flow_intents & {_STATUS, *_STORE_REQUESTS}
+            and not any(e.type == "store" for e in parse.entities) and words.QUESTION.search(parse.normalized)):
+        # 「あ、先に聞きたいんですけど、そもそも今どこにあるか分かります？」 at a redelivery's order number: where the
+        # parcel is now, asked first (the flow waits, see conduct)
+        return Request(_STATUS, said.prefill)
     if (instead := _another_instead(said, q)) is not None:
         # 「うーん、やっぱり変更ではなくてキャンセルにしてください」 at the new delivery day: the change given up for the
         # cancellation, of the same order (it was served, then the change asked for again)
@@ -3001,9 +3051,11 @@ def _at_anything_else(said: _Said, q: Question) -> Action:
         return Simple("hesitate")
     if _distress(parse):
         return Simple("distress")
-    if ((words.HEDGE.search(text) or words.ACKNOWLEDGE.fullmatch(words.bare(text)) or words.SIGH.fullmatch(text))
-            and not words.MORE_TO_ASK.search(text)):
-        return Simple("confirm_end")  # 「たぶん大丈夫…かな」「なるほど、おけ」: perhaps done; asked, never assumed
+    if ((words.HEDGE.search(text) or words.ACKNOWLEDGE.fullmatch(words.bare(text))
+         or words.SIGH.fullmatch(_last_sentence_of(text))) and not words.MORE_TO_ASK.search(text)):
+        # 「たぶん大丈夫…かな」「なるほど、おけ」: perhaps done; asked, never assumed. A sigh said last closes what came
+        # before it (「えっ、十二月まで入らへんの？ 殺す気かいな、もう…まあ、しゃあないな」: no question left)
+        return Simple("confirm_end")
     if words.MORE_TO_ASK.search(text) or (words.QUESTION.search(text) and not words.FINISHED.search(text)):
         if words.ONLY_MORE_TO_ASK.fullmatch(text):
             return Yes()  # 「あとひとつ聞いてもいいですか」: the request comes next

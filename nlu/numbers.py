@@ -83,6 +83,7 @@ _DIGIT_END = re.compile(r"[ 、,。.!?]*(?:$|です|でございます|になり
                         r"じゃけ[えんー]?|じゃ[。!?]?$|やけん|やで|やねん|だよ|っす|ばい|たい[。!?]?$|だべ|だがね)")
 _HIRA = re.compile(r"[ぁ-ゖ]")
 _KANA = re.compile(r"[ぁ-ゖァ-ヺ]")
+_WORD_END = re.compile(r"[ぁ-ゖァ-ヺー\u4e00-\u9fff々]")
 _AFTER_CTX = re.compile(r"[ ]?(?:番|号|円|[0-9])")
 
 
@@ -121,9 +122,10 @@ def spoken_digit_edits(text: str) -> list[Edit]:
             parts.pop()
         if len(parts) > 1 and parts[0].group() in ("さん", "サン") and _honorific(text, parts[0].start()):
             del parts[0]
-        # a weak first syllable that ends the word before it, a pause after it: the し of 「もしもし いちにさんよん」
+        # a weak first syllable that ends the word before it, a pause after it: the し of 「もしもし いちにさんよん」,
+        # the particle of 「携帯の方に ぜろはちぜろ…」
         while (len(parts) > 1 and parts[0].start() > 0 and not SPOKEN_DIGITS[parts[0].group()][1]
-               and parts[0].end() < parts[1].start() and _KANA.match(text, parts[0].start() - 1)):
+               and parts[0].end() < parts[1].start() and _WORD_END.match(text, parts[0].start() - 1)):
             del parts[0]
         while parts and parts[-1].group() == "号":
             parts.pop()  # 「いちにさんよん号室」: 号 is a 5 only inside a run, never its end or start

@@ -57,7 +57,7 @@ _DATE_RE = re.compile(
     r"|(?P<mo>再来月|来月|今月|さらいげつ|らいげつ|こんげつ|年明け|ねんあけ|としあけ)の? ?(?P<md>[0-9]{1,2})日"
     r"|(?<![0-9月/])(?<!丸)(?<!まる)(?P<dn>[0-9]{1,2})日(?P<after>後|ご)?(?!間|中|じゅう)"
 )
-_DATE_GATE = re.compile(r"[日曜月/明今昨旦晦週]|あし|あす|あさって|きょう|きのう|よう|がん|みそか|クリスマス|しゅう|げつ")
+_DATE_GATE = re.compile(r"[日曜月/明今昨旦晦週]|のひ|じつ|あし|あす|あさって|きょう|きのう|よう|がん|みそか|クリスマス|しゅう|げつ")
 _MONTH_SHIFT = {"今月": 0, "こんげつ": 0, "来月": 1, "らいげつ": 1, "再来月": 2, "さらいげつ": 2}
 # 年明けの4日 is the coming January's (said in December, next month; in January, this one)
 _NEW_YEAR = ("年明け", "ねんあけ", "としあけ", "来年", "らいねん")  # 来年の よっか, said in December: January
@@ -87,6 +87,12 @@ _SPAN_OF_DAYS = re.compile(
 # the date, and when it contradicts it the date said in full wins
 _CONFIRM_GAP = re.compile(r"[ 、,(]*(?:の|は|って)?[ 、,(]*")
 _WEEKDAY_PAREN = re.compile(r"\(([月火水木金土日])\)")
+
+
+# a day told by the day said before it (「十八日に退院するので、その次の日に」「二十日は留守なので前の日で」): that
+# day's neighbour; the day it leans on is only the reason, not the one asked for
+_NEIGHBOUR_DAY = re.compile(
+    r"(?:その|それの|そこの)?(?:(?P<next>次の日(?!曜)|つぎのひ|翌日|よくじつ)|(?P<prev>前の日|まえのひ|前日|ぜんじつ))")
 
 
 def _jst_today(now: datetime) -> date:
@@ -277,6 +283,7 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     out: list[Entity] = []
     confirm_from = -1  # the end of the last explicit date, where its weekday may follow
     avoided: dict[str, int] = {}  # a day the caller cannot take -> where that is first said
+    days_named: list[tuple[int, date]] = []  # every day named, asked for or not: where it ends, the day
     kana = _lone_kana_day(norm, today)
     for m in _DATE_RE.finditer(text):
         if kana and _KANA_DAY_BEFORE.search(text, 0, m.start()) and _confirms(text, m.start(), m):
@@ -300,6 +307,7 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
             paren = _WEEKDAY_PAREN.match(text, end)  # 12月20日(日)
             end = paren.end() if paren else end
             confirm_from = -1 if paren else end
+        days_named.append((end, d))
         # a day the caller cannot take (明日は留守, 土曜は家に誰もいない) is not the one asked for; a past day
         # said so is what happened (昨日はいなかった), and stays
         if d >= today and refused(text, end):
@@ -311,9 +319,22 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
     # the same day said before it is refused is the day as things stand (明日届く予定の荷物なんですけど、明日は家に
     # 誰もいないんです), not the one asked for; said again after it, it is asked for (明日は昼いないので、明日の夜に)
     out = [e for e in out if not (e.value in avoided and e.start < avoided[e.value])]
+    out = _neighbour_days(norm, days_named, out)
     if out and kana and kana[0].start >= out[-1].end:
         out.append(kana[0])  # 「にじゅうさんにち あ いや にじゅうよっかの ごぜんちゅうで」: a day said after, in kana
     return out or kana
+
+
+def _neighbour_days(norm: Normalized, said: list[tuple[int, date]], out: list[Entity]) -> list[Entity]:
+    for m in _NEIGHBOUR_DAY.finditer(norm.text):
+        before = [d for end, d in said if end <= m.start()]
+        if not before:
+            continue  # 翌日 with no day before it: the next day of what, the turn does not say
+        day = before[-1] + timedelta(days=1 if m["next"] else -1)
+        out = [e for e in out if e.value != before[-1].isoformat()]
+        a, b = norm.span(m.start(), m.end())
+        out.append(Entity("date", day.isoformat(), a, b))
+    return out
 
 
 def _explicit(m: re.Match[str]) -> bool:
