@@ -247,6 +247,12 @@ class Conductor:
                 else:
                     self._ask_again(turn)
                 return True
+            case Simple(kind="reason_told" | "trouble_told" as told):
+                # 「さいずが あわなくて」 at the order number: taken in (sorry for what does not work), then asked again
+                trouble = told == "trouble_told" and turn.bot.prompts.has("trouble_apology")
+                turn.say("trouble_apology" if trouble else "noted_other")
+                self._ask_again(turn)
+                return True
             case Simple(kind="keypad_ok"):
                 turn.say("keypad_ok" if turn.bot.prompts.has("keypad_ok") else "hesitation_slot")
                 return True

@@ -561,9 +561,10 @@ _NAMES_A_REQUEST = re.compile(r"配達|はいたつ|配送|はいそう|届け|�
 
 # the request itself given up, said in so many words (not 「もういいです」, which may be impatience)
 _GIVES_UP_HERE = re.compile(
-    r"(キャンセル|返品|交換|変更|再配達|手続き|お手続き)(は|も)?(やめて?(おき|とき|とく|ます)|やめとこ|やめにし|しないで(おき|おく)|なしで)"
+    # (「やっぱり折り返しはなしで、今ここで注文のキャンセルってできますか」)
+    r"(キャンセル|返品|交換|変更|再配達|手続き|お手続き|折り返し|おりかえし)(は|も)?(やめて?(おき|とき|とく|ます)|やめとこ|やめにし|しないで(おき|おく)|なしで)"
     # 「じゃあやっぱりキャンセルはいいです」「やっぱり変更はいいです。そのまま受け取ります」 (not 「キャンセルでいいです」, a yes)
-    r"|(キャンセル|返品|交換|変更|再配達|手続き|お手続き)は[、\s]*(いい|ええ|結構|けっこう)(です|わ|や|っす)?(?![かの])"
+    r"|(キャンセル|返品|交換|変更|再配達|手続き|お手続き|折り返し|おりかえし)は[、\s]*(いい|ええ|結構|けっこう)(です|わ|や|っす)?(?![かの])"
     # 「キャンセルしないでそのままにしといてください」
     r"|(キャンセル|返品|交換|変更|再配達)(は)?(しないで|せんと|せずに)[、\s]*(その?まま|いい|ええ|結構|けっこう)"
     # the request given up without naming it: 「あ、やっぱいいや。引っ越しまだ先だったわ」「本日はやめておきます」
@@ -657,7 +658,7 @@ def _request(said: _Said, q: Question) -> Request | None:
         # the scene first, the point last: a sure reading of the last clause beats an unsure one of the whole, and
         # a confident one stands where the whole has none (「…総務の者ですが 会社で注文した備品の 領収書を
         # いただきたくて…」: the company's introduction drowned the request)
-        point = _request_in(said.point, said, q)
+        point = _request_in(said.point, said, q) if not _number_named(said.point) else None
         if point is not None and (found is None or point.intent != found.intent):
             found = point
     if said.rest is not None and (found is None or _NOT_THIS.search(said.parse.normalized)):
@@ -710,6 +711,13 @@ def _request_in(parse: Parse, said: _Said, q: Question) -> Request | None:
             and _DELIVER_AGAIN.search(parse.normalized) and "delivery_change" in q.routable):
         # 「注文番号12345678、明日に配達し直してほしいんですが」「荷物ば届け直してほしいんだげんど」 (order status
         # 0.38): the order number and 荷物 pull to the status; a delivery made again is asked for
+        intent = "delivery_change"
+    if ((intent == "order_status" or intent is None and top is not None and top.name == "order_status"
+         and top.confidence >= CLARIFY_FLOOR) and "delivery_change" in q.routable
+            and words.AWAY_FROM_HOME.search(parse.normalized) and _DUE_TOLD.search(parse.normalized)
+            and not _WHEN_WHERE.search(parse.normalized)):
+        # 「明日は家に誰もいないんですよ。注文したイヤホンが明日届くってメールが来てたんですけど」 (order status 0.52):
+        # out on the day it is due; the delivery is to be changed, the status needs no asking
         intent = "delivery_change"
     if ((intent == "order_status" or intent is None) and _OWN_AMOUNT_RECALLED.search(parse.normalized)
             and "billing_inquiry" in q.routable):
@@ -786,7 +794,7 @@ _ORDER_CHECKED = re.compile(r"(注文|ちゅうもん|荷物|にもつ)(?!の件
 _UNOPENED = re.compile(r"未開封|みかいふう|(箱|はこ|封|ふう|包装|ほうそう)(も|は|を)?(まだ)?[、\s]*(開け|あけ|切っ|きっ|開封し)"
                        r"(て)?(ない|ません|へん|ねえ|とらん|てない|ていない|ておらん)")
 # an order said not to have come yet (「まだ届いてないんですよね」「まだ来てへんのやけど」「発送されてなくて」)
-_NOT_HERE_YET = re.compile(r"まだ[、\s]*(届|とど|来|き|こ|着|つ)(い)?て(は)?(い|お)?(ない|なく|ません|へん|ねえ|ねー|らん|りません)|"
+_NOT_HERE_YET = re.compile(r"まだ[、\s]*(届|とど|来|き|こ|着|つ)(い)?て(は)?(い|お)?(ない|なく|ません|へん|ねえ|ねぇ|ねー|らん|りません)|"
                            r"まだ[、\s]*(届|とど)(かな|かへん|きません)|まだ[、\s]*(来|こ)(な|ん|へん|ーへん)|(発送|はっそう)(されて|して)(い)?(ない|なく|ません)")
 # a move to come (「来週引っ越すことになりまして」「娘のとこで一緒に住むことになってなあ」「らいしゅう ひっこしなんですけど」),
 # not one made (「ひっこして でんわも かわった」) nor one to be in time for (「その前に届かないと困る」)
@@ -794,11 +802,17 @@ _MOVING_SOON = re.compile(r"(引っ越|ひっこ|引越|転居|てんきょ)(す
 _IN_TIME = re.compile(r"(前|まえ)に|までに|間に合|まにあ|受け取れ|うけとれ")
 # what the caller has no more need for: bought elsewhere, had already, not wanted (「嫁はんがもう店で買うてきてしもてん」
 # 「息子がもう要らないって言うんですよ」)
-_NO_LONGER_NEEDED = re.compile(r"(要ら|(?<![はば])いら)(ない|ん|へん|なく)|不要|必要(が|は)?なくな|"
+_NO_LONGER_NEEDED = re.compile(r"(要ら|(?<![はば])いら)(ない|ん|へん|なく|ねえ|ねぇ|ねー)|不要|必要(が|は)?なくな|"
                                r"(もう|すでに|先に|さきに)[^。?？]{0,8}(買っ|買う|こう|かっ|かう|もろ|もらっ|持って|もって)")
 # the same thing had already, found once it came (「同じのがもううちにあったのよ。届いちゃってから気がついてねえ」)
 _HAD_ONE = re.compile(r"(同じ|おなじ)(の|もの|物|やつ)?(が|を)[^。?？]{0,8}(あった|ある|あり|持って|もって)")
 _CAME = re.compile(r"(届|とど|来|き)(い)?(た|ちゃ|ちゃっ|てしま|てもう|とる|ている|ておる)")
+
+
+# the parcel's coming reported (「届くってメールが来てた」「荷物来るって」「着く予定」)
+_DUE_TOLD = re.compile(r"(届く|とどく|来る|くる|着く|つく|届きます|着きます)[^、。]{0,4}(って|と(連絡|れんらく|聞|き|メール|めーる)|予定|よてい|はず|ごたる|みたい|らしい)")
+# when or where it is, asked (「いつ届くの」「今どこ」): the status is asked after all
+_WHEN_WHERE = re.compile(r"いつ|何時|なんじ|どこ|何処|まだ(届|とど|来|こ|着|つ)")
 
 
 def _what_the_situation_asks(text: str, q: Question) -> str | None:
@@ -818,6 +832,9 @@ def _what_the_situation_asks(text: str, q: Question) -> str | None:
 _GOODS_THERE = re.compile(r"(品物|しなもの|商品|しょうひん)(が|って|は|の)?[、\s]*(ある|あり|おいて|置いて)(ます)?(か|かどうか|んか)")
 # a delivery asked to be made again (再配達 in the caller's words)
 _DELIVER_AGAIN = re.compile(r"(届け|とどけ|配達し|はいたつし|持ってき|もってき|運び|はこび)(直し|なおし|直す|なおす)|"
+                            # 「わしが おらんかってのう もういっぺん もってきてもらいたいんじゃ」
+                            r"(もう一度|もういちど|もう一回|もういっかい|もういっぺん|もっかい|再度|さいど)[、\s]*"
+                            r"(持ってき|もってき|届け|とどけ|配達し|はいたつし|運ん|はこん)|"
                             r"(配達|はいたつ)(を)?(やり直|やりなお)")
 # the day or time of a delivery asked to be changed: 「届く日を変えて」「配達の日にちをずらしてほしい」「お届け時間を変更したい」
 _DAY_CHANGED = re.compile(
@@ -885,6 +902,12 @@ _PLACE_ASKED = re.compile(r"住所|じゅうしょ|場所|ばしょ|どこ|何�
 _ADDRESS_CHANGED = re.compile(r"変更|へんこう|変え|変わ|引っ越|引越|ひっこ|転居|てんきょ")
 
 
+_RETURNS = frozenset({"return_exchange"})
+# why a thing goes back: it does not fit, is not what was expected, or does not work (words.TROUBLE)
+_RETURN_REASON = re.compile(
+    r"(サイズ|さいず|大きさ|おおきさ|色|いろ|寸法|すんぽう)(が|も)?[、\s]*(合わ|あわ|違|ちが|ちゃう|小さ|ちいさ|大き|おおき|きつ|ゆる)"
+    r"|(イメージ|いめーじ|思って(い)?た|おもって(い)?た|写真|しゃしん)(の)?(と|とは)[、\s]*(違|ちが|ちゃう)"
+    r"|(気に入ら|きにいら|好みじゃ|このみじゃ|使わな|つかわな|要らなく|いらなく)" + "|" + words.TROUBLE.pattern)
 # where the parcel is now (「そもそも今どこにあるか分かります？」), not where a number is written: another request
 _STATUS = "order_status"
 _WHEREABOUTS = re.compile(r"^(?!.*(番号|ばんごう|書い|かい|メール|めーる|伝票|でんぴょう)).*(どこ|何処)(に|へん|ら)?(ある|あん|いる|おる)")
@@ -943,12 +966,21 @@ def _named_topic(parse: Parse, q: Question) -> Request | None:
     return Request(named[0]) if len(named) == 1 else None
 
 
+# what a how-question asks to get or do (「どないしたら もらえるん」「どうしたら返品できますか」): a how-to, not a caller at a loss
+_HOW_TO_GET = re.compile(r"[、\s]*[^、。?？\s]{0,8}?(もらえ|貰え|いただけ|頂け|でき|出来|手に入|買え|届け|とどけ|返せ|かえせ|返品でき|"
+                         r"取れ|とれ|使え|つかえ|見れ|みれ|見られ|ログインでき|入れ|はいれ)")
+
+
 def _distress(parse: Parse) -> bool:
     """Grief, panic or confusion in the words; the emotion reading alone is not enough (「死ぬほど忙しい」)."""
     text = parse.normalized
-    found = [m.group(0) for m in words.DISTRESS.finditer(text)]
-    if found and words.CALM_HOW.search(text) and all(f.startswith(("どうしたら", "どうすれば", "どないしたら")) for f in found):
+    matches = list(words.DISTRESS.finditer(text))
+    found = [m.group(0) for m in matches]
+    how_only = bool(found) and all(f.startswith(("どうしたら", "どうすれば", "どないしたら")) for f in found)
+    if how_only and words.CALM_HOW.search(text):
         return False  # 「では、どうしたらいいでしょうか」: the next step asked for, no other distress word
+    if how_only and all(_HOW_TO_GET.match(text, m.end()) for m in matches):
+        return False  # 「りょうしゅうしょ ほしいねんけど どないしたら もらえるん」: how to get a thing, asked
     return bool(found)
 
 
@@ -1145,6 +1177,13 @@ def interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         # yet there is where it should go; 「嫁はんがもう店で買うてきてしもてん。まだ届いてへん」 an order no longer
         # needed; 「同じのがもううちにあったのよ。届いちゃってから気がついて」 a thing to send back: asked about
         action = replace(action, intent=told, clarify=True, later=None)
+    if (isinstance(action, Answer) and heard.parse is not None and takes_requests(q.awaiting)
+            and not words.QUESTION.search(heard.parse.normalized) and not _WANTS_TO_KNOW.search(heard.parse.normalized)
+            and (told := _what_the_situation_asks(heard.parse.normalized, q)) is not None):
+        # 「息子が同じの送ってよこしたもんで、二つもいらねぇのよ。まだ来てねぇんだけども」: nothing asked, so no answer
+        # (the return shipping fee) but the request the situation asks for, asked about
+        action = Request(told, values_heard(heard_by_type(heard.parse), {t: t for t in entity_types.specs}, entity_types),
+                         clarify=True)
     if (isinstance(action, Yes) and isinstance(q.awaiting, AwaitOffer) and q.awaiting.offer == "clarify"
             and q.awaiting.intent in _ORDER_REQUESTS and heard.parse is not None
             and (first := _ONLY_DIGITS.fullmatch(heard.parse.normalized)) is not None
@@ -1530,10 +1569,18 @@ def _interpret(q: Question, heard: Heard, entity_types: EntityTypes) -> Action:
         return Yes()  # 「じゅうよじから」, read back as 14時から16時, then 「じゅうろくじのあいだで」: the same window, finished
     if isinstance(aw, AwaitConfirm | AwaitOffer):
         action = _at_yes_no(aw, said, q)
+        if isinstance(aw, AwaitOffer) and aw.offer == "goodbye" and (
+                action == Simple("confirm_end") or (action == No({}) and words.only_closing(parse.normalized))):
+            # a closing to 「終了してもよろしいでしょうか」 is its yes (「もうええわ」 too, which declines an offer): never
+            # the same question again
+            return Yes()
         if isinstance(aw, AwaitConfirm) and aw.offer and action == Simple("confirm_end"):
             # 「あ、はい、わかりました」 to 「再設定用のSMSをお送りしましょうか」 after the steps were told: understood, no
             # extra wanted; the request was served (its flow's no), then 「ほかにご用件は」
             return No({})
+        if isinstance(action, Yes) and "postal_code" in action.values and (address := _address_with_code(parse, q)):
+            # 「〒150-0002 東京都渋谷区渋谷2-1-1」 to 「ご登録のご住所を変更なさいますか」: the yes is the new address
+            return replace(action, values={**action.values, **address})
         return action
     if isinstance(aw, AwaitAnythingElse):
         return _at_anything_else(said, q)
@@ -1751,6 +1798,10 @@ def _keys(q: Question, digits: str, entity_types: EntityTypes) -> Action:
                  and (v := entity_types.from_keys(etype, digits)) is not None}
         if len(keyed) == 1 and all(str(q.slots.get(k, v)) == str(v) for k, v in keyed.items()):
             return Yes(keyed)
+        if len(keyed) == 1 and all(k in q.slots for k in keyed):
+            # 「いいえ、番号が違います。ボタンで入れますね」, then another number of that shape keyed to the
+            # read-back: the right one, a correction
+            return Correct(keyed)
     if isinstance(aw, AwaitConfirm | AwaitOffer):
         return Yes() if key in YES_KEYS else No() if key in NO_KEYS else Simple("unclear")
     if isinstance(aw, AwaitAnythingElse):
@@ -1909,6 +1960,8 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
             _commands(parse) is None
             and not words.only_hesitation(parse.normalized)
             and not _distress(parse)
+            # 「以上で」「それだけです」 is no address (the caller thought the address was done)
+            and (not words.only_closing(parse.normalized) or picked)
             and (not words.DONT_KNOW.search(parse.normalized) or picked)
             and (intent is None or intent in CONVERSATION or intent in q.flow_intents or len(parse.normalized) <= 12
                  or picked)
@@ -1954,6 +2007,12 @@ def _at_slot(aw: AwaitSlot, said: _Said, q: Question) -> Action:
     if (address_slot := _address_still_open(aw, q)) is not None and looks_like_address(parse.text):
         # the new address read out at the postal-code question, without the code: kept, and the code asked again
         return Fill({address_slot: address_as_written(parse.text)})
+    if (not said.values and q.flow_intents & _RETURNS and _RETURN_REASON.search(parse.normalized)
+            and not words.QUESTION.search(parse.normalized)
+            and ((request := _request(said, q)) is None or request.intent in q.flow_intents)):
+        # 「さいずが あわなくて」 at a return's order number: why, told before the number; taken in, and the number
+        # asked again (not 「確認できませんでした」)
+        return Simple("trouble_told" if words.TROUBLE.search(parse.normalized) else "reason_told")
     whereabouts = _WHEREABOUTS.search(parse.normalized) is not None
     if words.WHERE_TO_FIND.search(parse.normalized) and not whereabouts:
         return Simple("where")
@@ -2012,8 +2071,13 @@ def _address_still_open(aw: AwaitSlot, q: Question) -> str | None:
 def _address_after(parse: Parse, aw: AwaitSlot, q: Question) -> dict[str, Any]:
     """「〒150-0001 東京都渋谷区神宮前1-2-3です」 at the postal-code question: the address said with it is kept,
     not asked for again (free text has no entity, so it is the words after the postal code)."""
-    address_slot = _address_still_open(aw, q)
-    if address_slot is None:
+    return _address_with_code(parse, q) if _address_still_open(aw, q) is not None else {}
+
+
+def _address_with_code(parse: Parse, q: Question) -> dict[str, Any]:
+    """The address said after a postal code, for a request whose address is still to be given."""
+    address_slot = next((s for s, t in q.slot_types.items() if t in ("address", "text") and s == "address"), None)
+    if address_slot is None or address_slot in q.slots:
         return {}
     postal = next((e for e in parse.entities if e.type == "postal_code"), None)
     if postal is None:
@@ -2032,11 +2096,16 @@ def _offering(aw: AwaitConfirm | AwaitOffer) -> bool:
     return (isinstance(aw, AwaitOffer) and aw.offer == "callback") or (isinstance(aw, AwaitConfirm) and aw.offer)
 
 
+# a yes word first, in any region's words (「んだ、それでいいです」 Tohoku, 「せや、頼むわ」 Kansai): the rest may only
+# take it back
+_YES_WORD_FIRST = re.compile(r"(はい|ええ|うん)|(んだんだ|んだ|せや|そや|そうそう)(?=[、,。\s])")
+
+
 def _yes_no_cue(aw: AwaitConfirm | AwaitOffer, parse: Parse) -> str | None:
     """yes / no from the words (the first word decides; 大丈夫 and friends by the kind of question)."""
     text = words.LEAD_IN.sub("", parse.normalized.lstrip(" 、。!?"))
-    if text.startswith(("はい", "ええ", "うん")):
-        rest = words.bare(text[2:])
+    if (said_yes := _YES_WORD_FIRST.match(text)) is not None:
+        rest = words.bare(text[said_yes.end():])
         if rest and (words.NO.match(rest) or (_offering(aw) and words.REFUSAL.search(rest))):
             return "no"  # 「はい、いや、やっぱりいいです」
         return "yes"
@@ -2380,6 +2449,20 @@ def _only_values(parse: Parse) -> bool:
     return len(rest) <= 2 and not _CONTENT.search(rest)
 
 
+_NUMBER_LABEL = re.compile(r"(ご)?(注文|ちゅうもん|電話|でんわ|郵便|ゆうびん)?(番号|ばんごう)(は|が|を)?")
+
+
+def _number_named(parse: Parse) -> bool:
+    """「ちゅうもんばんごう いちにさんよん…」: a number and its label, no request (after 「…したいんですけど」, not the
+    point of the turn)."""
+    if not parse.entities:
+        return False
+    text = parse.text
+    for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
+        text = text[: e.start] + text[e.end :]
+    return len(_strip_copula(words.bare(_NUMBER_LABEL.sub("", text)))) <= 2
+
+
 # the caller about to key the number in: 「ボタンで おします」「プッシュで入れますね」
 _WILL_KEY_IT = re.compile(r"(ボタン|ぼたん|プッシュ|ぷっしゅ)[でを]?[、\s]*(押|お|入れ|いれ|打|う)(します|しますね|すね|ちます|ます)")
 # a yes taken back in the same breath: でも / やっぱり, then a wish to wait or think (「はい…あ、でもちょっと待って」)
@@ -2550,6 +2633,9 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     changed = {k: v for k, v in values.items() if k in q.slots and str(q.slots[k]) != str(v)}
     if isinstance(aw, AwaitConfirm) and not changed:
         changed = _tail_instead(parse.normalized, q.slots, q.slot_types, aw.slot)
+    if isinstance(aw, AwaitConfirm) and not changed:
+        # 「電話番号の最後が違いました。2233じゃなくて2234です」「0001じゃなくて0011です」: a group of one number mended
+        changed = _digits_instead(parse.normalized, q.slots, "")
     if isinstance(aw, AwaitConfirm) and not changed:
         changed = _words_instead(parse.text, q.slots, q.slot_types)
     if isinstance(aw, AwaitConfirm) and aw.slot and not changed and not _TAIL_INSTEAD.search(parse.normalized):
@@ -2833,7 +2919,9 @@ def _faq_answer(said: _Said, q: Question) -> Answer | None:
     hit = said.faq or first  # 「そうりょうって いくらですか あと ぽいんとの…」: read whole, none; each part alone is clear
     request = _request(said, q)
     if request is not None and request.intent == "billing_inquiry" and (
-            _own_bill(said.parse.normalized)):
+            _own_bill(said.parse.normalized) or ("order_id" in said.prefill and _AMOUNT_ASKED.search(said.parse.normalized))):
+        # (「ちゅうもんばんごうが いちにさんよん… その しはらいの きんがく なんぼだったか おしえてもらえんかね」: the amount
+        # of the order named by its number)
         # 「コンビニで払うやつ、まだ払ってないんですけど金額いくらでしたっけ」: the caller's own unpaid order, which
         # the billing flow looks up (amount, how to pay), not the general fee the knowledge base states
         return None
@@ -2986,6 +3074,10 @@ _OF_AN_ORDER = re.compile(r"注文|ちゅうもん|荷物|にもつ|商品|し�
 _HOW_TO = re.compile(r"(どうすれば|どうしたら|どないしたら|どうやったら|どうやって|どのように|どこで|どこから|方法|ほうほう|やり方|やりかた)")
 
 
+_AMOUNT_ASKED = re.compile(r"(金額|きんがく|代金|だいきん|お?値段|おねだん|ねだん)[^。?？]{0,6}(いくら|なんぼ|なんぼう|教え|おしえ|確認|かくにん)|"
+                           r"(いくら|なんぼ)(だった|やった|でした)")
+
+
 def _own_bill(text: str) -> bool:
     """The caller's own order's money (unpaid, an amount recalled, a charge made): the billing flow looks it up,
     not the general fee the knowledge base states."""
@@ -3008,12 +3100,36 @@ _SIGNS_OFF = re.compile(r"(ありがと(う)?(ございま(す|した))?|おお�
 _MORE_TO_COME = re.compile(r"(じゃあ|じゃ|では|あと|それと|それから|そうだ|そうそう|ついでに|あの|えっと|えーと)[ー〜]*(…|\.\.\.|‥|・・・)+\s*$")
 
 
+# a value of the request just served, said wrong (「ちゃうちゃう、ケトルやのうてイヤホンのほうや。いちにさんよん…」
+# 「あら、札幌じゃなかったわ、梅田のお店」): the words that take it back
+_SERVED_WRONG = re.compile(r"(じゃなくて|ではなくて|じゃなく|やなくて|やのうて|じゃのうて|でなくて|じゃなかった|ではなかった|"
+                           r"やなかった|ちゃう|ちゃいます|ちがう|違う|違います|ちがいます|間違え|まちがえ)")
+_SERVED_VALUES = ("order_id", "store", "product", "date")
+
+
+def _served_again_for(said: _Said, q: Question) -> Request | None:
+    """The request just served, asked again with the values said after the words that take one back."""
+    if q.last_intent is None or q.last_intent not in q.routable or words.QUESTION.search(said.parse.normalized):
+        return None
+    other = _request(said, q)
+    if other is not None and other.intent != q.last_intent and not other.clarify:
+        return None  # 「いえ、違います。キャンセルしたいんです。23456789です」: another request, said plainly
+    wrong = next(reversed(list(_SERVED_WRONG.finditer(said.parse.text))), None)  # the last taking back
+    if wrong is None:
+        return None
+    after = {e.type: e.value for e in sorted(said.parse.entities, key=lambda e: e.start)
+             if e.start >= wrong.end() and e.type in _SERVED_VALUES}
+    return Request(q.last_intent, after) if after else None
+
+
 def _at_anything_else(said: _Said, q: Question) -> Action:
     parse = said.parse
     text = parse.normalized
     command = _commands(parse)
     if command is not None:
         return command
+    if (again := _served_again_for(said, q)) is not None:
+        return again  # (see _SERVED_WRONG)
     if _MORE_TO_COME.search(parse.text):
         return Simple("hesitate")  # 「了解です、じゃあ…」「あ、あと…」: something else is coming; not a goodbye
     if words.only_closing(text) or (_ALL_THEN_THANKS.search(text) and not words.QUESTION.search(text)):
@@ -3166,6 +3282,10 @@ def _at_free(said: _Said, q: Question) -> Action:
     unsure = _unsure_request(said, q)
     if unsure is not None:
         return unsure
+    if hinted and "delivery_change" in q.routable and _DELIVER_AGAIN.search(parse.normalized):
+        # 「…ばんごうが いちにさんよん… わしが おらんかってのう もういっぺん もってきてもらいたいんじゃ」 (repeat 0.33):
+        # the order's number and a delivery made again, in so many words
+        return Request("delivery_change", said.prefill)
     if hinted:
         # all the bot understood is an order number, a product, a store: ask about the request it hints at, or
         # about the classifier's first reading where it leans there more than to the hint (「ポットを買ったんですけど

@@ -42,7 +42,10 @@ SPOKEN_DIGITS: dict[str, tuple[str, bool]] = {
     # only inside a run of spoken digits
     "号": ("5", False),
 }
-_MORPHEME = "|".join(sorted(map(re.escape, SPOKEN_DIGITS), key=len, reverse=True))
+# a lengthened 2 before ち is 2 and 1 (「さんにいちぜろ」: さん に いち ぜろ, not さん にい and a stray ち)
+_NOT_BEFORE = {"にい": "ち", "ニイ": "チ"}
+_MORPHEME = "|".join(re.escape(k) + (f"(?!{_NOT_BEFORE[k]})" if k in _NOT_BEFORE else "")
+                     for k in sorted(SPOKEN_DIGITS, key=len, reverse=True))
 _M_RE = re.compile(_MORPHEME)
 # pauses between digit groups: 、 , ・ space の hyphen, and … ‥ (NFKC has made them "..." and ".."); a
 # lengthening ー left over after a digit (いちー) is a pause too

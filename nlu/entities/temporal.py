@@ -95,6 +95,11 @@ _NEIGHBOUR_DAY = re.compile(
     r"(?:その|それの|そこの)?(?:(?P<next>次の日(?!曜)|つぎのひ|翌日|よくじつ)|(?P<prev>前の日|まえのひ|前日|ぜんじつ))")
 
 
+# the day a parcel is due, reported (届くって, 着く予定, 来るみたい, 着くごたる): the day as things stand
+_DUE_REPORT = re.compile(r"[^、。,.!?]{0,8}?(届く|とどく|届きま|とどきま|着く|つく|着きま|つきま|来る|くる|来ま|きま|配達さ|はいたつさ)"
+                         r"[^、。,.!?]{0,6}?(って|と(?![き]|して)|という|予定|よてい|はず|みたい|らしい|ごたる|ようで|そうで|んです)")
+
+
 def _jst_today(now: datetime) -> date:
     return (now.astimezone(JST) if now.tzinfo else now).date()
 
@@ -310,6 +315,8 @@ def date_entities(norm: Normalized, now: datetime) -> list[Entity]:
         days_named.append((end, d))
         # a day the caller cannot take (明日は留守, 土曜は家に誰もいない) is not the one asked for; a past day
         # said so is what happened (昨日はいなかった), and stays
+        if d.isoformat() in avoided and _DUE_REPORT.match(text, end):
+            continue  # the day refused, said again as the day it is due (「明日は家に誰もいないんですよ。…明日届くって」)
         if d >= today and refused(text, end):
             confirm_from = -1
             avoided.setdefault(d.isoformat(), norm.span(m.start(), end)[0])
