@@ -2476,6 +2476,11 @@ def _at_yes_no(aw: AwaitConfirm | AwaitOffer, said: _Said, q: Question) -> Actio
     if command is not None:
         return command
     lead = words.LEAD_IN.sub("", parse.normalized)
+    if (isinstance(aw, AwaitConfirm) and aw.offer and "operator_request" in q.routable
+            and words.ASKS_FOR_PERSON.search(parse.normalized) and not words.NO.match(lead)):
+        # 「じゃあ、人と話したほうが早そうなので、お願いします」 to a flow's offer (a person to look the order up): the
+        # person is what the caller asks for
+        return Request("operator_request")
     if isinstance(aw, AwaitConfirm) and not aw.offer and (instead := _another_instead(said, q)) is not None:
         # 「すみません、やっぱりキャンセルはやめて、お届け日の変更にしてください」 to 「キャンセルいたします。よろしいで
         # しょうか」: its してください was a yes, and the order was cancelled; the read-back declined, the other request

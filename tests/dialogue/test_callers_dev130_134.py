@@ -150,3 +150,14 @@ async def test_a_closing_said_to_the_goodbye_question_is_its_yes(tmp_path: Path,
     await _passes(tmp_path, bot, nlu, [
         "電気ケトルって、いま在庫あります？", ("まあ、しゃあないな", "{awaiting: confirm}"),
         ("もうええわ", "{says: ありがとうございました}")], "{outcome: resolved}")
+
+
+async def test_a_person_offered_and_asked_for_in_so_many_words_is_a_human_request(
+        tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # the carrier's 12-digit slip number is no order number (「よんさんにいち…」 was read 87650912 before), so a person
+    # is offered to look the order up; the yes asks for one in so many words
+    await _passes(tmp_path, bot, nlu, [
+        "友達がそちらで注文してくれた荷物が、いつ届くか知りたいんですけど",
+        "ちゅうもんばんごうは わからなくて ヤマトの でんぴょうばんごうなら あります よんさんにいち はちななろくご ぜろきゅういちに",
+        "じゃあ、人と話したほうが早そうなので、お願いします"], "{outcome: transferred, reason: human_request}",
+        phone="0453334444")
