@@ -908,8 +908,8 @@ _RETURN_REASON = re.compile(
     r"(サイズ|さいず|大きさ|おおきさ|色|いろ|寸法|すんぽう)(が|も)?[、\s]*(合わ|あわ|違|ちが|ちゃう|小さ|ちいさ|大き|おおき|きつ|ゆる)"
     r"|(イメージ|いめーじ|思って(い)?た|おもって(い)?た|写真|しゃしん)(の)?(と|とは)[、\s]*(違|ちが|ちゃう)"
     r"|(気に入ら|きにいら|好みじゃ|このみじゃ|使わな|つかわな|要らなく|いらなく)" + "|" + words.TROUBLE.pattern)
-# where the parcel is now (「そもそも今どこにあるか分かります？」), not where a number is written: another request
 _STATUS = "order_status"
+# where the parcel is now (「そもそも今どこにあるか分かります？」), not where a number is written: another request
 _WHEREABOUTS = re.compile(r"^(?!.*(番号|ばんごう|書い|かい|メール|めーる|伝票|でんぴょう)).*(どこ|何処)(に|へん|ら)?(ある|あん|いる|おる)")
 
 
@@ -2437,14 +2437,19 @@ _STORE_ASKED = re.compile(
     r"(どう|どうですか|どうでしょう|どうでしょうか|どない)?(か|ですか|でしょうか|かな|かね)?[?？。、\s]*$")
 
 
+def _said_around_values(parse: Parse) -> str:
+    """The words as said, less the words of its values."""
+    text = parse.text
+    for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
+        text = text[: e.start] + text[e.end :]
+    return text
+
+
 def _only_values(parse: Parse) -> bool:
     """The turn is nothing but values (「12345678です」): an answer, whatever the classifier makes of it."""
     if not parse.entities:
         return False
-    text = parse.text
-    for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
-        text = text[: e.start] + text[e.end :]
-    rest = _strip_copula(words.bare(text))
+    rest = _strip_copula(words.bare(_said_around_values(parse)))
     # a short rest is an ending (です, 番), unless it is a word of its own: 「ケトル返品」 asks for a return
     return len(rest) <= 2 and not _CONTENT.search(rest)
 
@@ -2457,10 +2462,7 @@ def _number_named(parse: Parse) -> bool:
     point of the turn)."""
     if not parse.entities:
         return False
-    text = parse.text
-    for e in sorted(parse.entities, key=lambda e: e.start, reverse=True):
-        text = text[: e.start] + text[e.end :]
-    return len(_strip_copula(words.bare(_NUMBER_LABEL.sub("", text)))) <= 2
+    return len(_strip_copula(words.bare(_NUMBER_LABEL.sub("", _said_around_values(parse))))) <= 2
 
 
 # the caller about to key the number in: 「ボタンで おします」「プッシュで入れますね」

@@ -37,3 +37,14 @@ def scripted_case(turns: list[str | tuple[str, str]], expect: str, *, now: str, 
 {body}
   expect: {expect}
 """
+
+
+async def assert_scripted(tmp_path: Path, bot: Bot, nlu: NLU, turns: list[str | tuple[str, str]], expect: str, *,
+                          now: str, phone: str | None = None, channel: str = "voice", never: str | None = None) -> None:
+    """A scripted case passes; `never`: words the bot must not say after the welcome (SPEC 7.2 has no negative
+    check, so it is read off the transcript)."""
+    result = await run_case(tmp_path, bot, nlu, scripted_case(turns, expect, now=now, phone=phone, channel=channel))
+    assert result.passed, result.failures
+    if never is not None:
+        said = [t["text"] for t in result.transcript[1:] if t["speaker"] == "bot"]
+        assert not any(never in line for line in said), said

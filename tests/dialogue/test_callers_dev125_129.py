@@ -10,8 +10,7 @@ import pytest
 
 from dialogue.bot import Bot
 from nlu.pipeline import NLU
-from tests.dialogue.cases import run_case as _run
-from tests.dialogue.cases import scripted_case
+from tests.dialogue.cases import assert_scripted
 
 WEEKDAY = "2027-03-16T11:00:00+09:00"  # a Tuesday: agents open
 SATURDAY_EVENING = "2027-05-01T18:30:00+09:00"  # agents closed (Saturdays 10:00-17:00)
@@ -20,12 +19,7 @@ SATURDAY_EVENING = "2027-05-01T18:30:00+09:00"  # agents closed (Saturdays 10:00
 async def _passes(tmp_path: Path, bot: Bot, nlu: NLU, turns: list[str | tuple[str, str]], expect: str, *,
                   now: str = WEEKDAY, phone: str | None = "09012345678", channel: str = "voice",
                   never: str | None = None) -> None:
-    """The case passes; `never`: words the bot must not say after the welcome (SPEC 7.2 has no negative check)."""
-    result = await _run(tmp_path, bot, nlu, scripted_case(turns, expect, now=now, phone=phone, channel=channel))
-    assert result.passed, result.failures
-    if never is not None:
-        said = [t["text"] for t in result.transcript[1:] if t["speaker"] == "bot"]
-        assert not any(never in line for line in said), said
+    await assert_scripted(tmp_path, bot, nlu, turns, expect, now=now, phone=phone, channel=channel, never=never)
 
 
 @pytest.mark.parametrize("told", [

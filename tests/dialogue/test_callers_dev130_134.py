@@ -10,8 +10,8 @@ import pytest
 
 from dialogue.bot import Bot
 from nlu.pipeline import NLU
+from tests.dialogue.cases import assert_scripted
 from tests.dialogue.cases import run_case as _run
-from tests.dialogue.cases import scripted_case
 
 WEEKDAY = "2027-12-06T10:00:00+09:00"  # a Monday: agents open
 
@@ -19,12 +19,7 @@ WEEKDAY = "2027-12-06T10:00:00+09:00"  # a Monday: agents open
 async def _passes(tmp_path: Path, bot: Bot, nlu: NLU, turns: list[str | tuple[str, str]], expect: str, *,
                   now: str = WEEKDAY, phone: str | None = "09012345678", channel: str = "voice",
                   never: str | None = None) -> None:
-    """The case passes; `never`: words the bot must not say after the welcome (SPEC 7.2 has no negative check)."""
-    result = await _run(tmp_path, bot, nlu, scripted_case(turns, expect, now=now, phone=phone, channel=channel))
-    assert result.passed, result.failures
-    if never is not None:
-        said = [t["text"] for t in result.transcript[1:] if t["speaker"] == "bot"]
-        assert not any(never in line for line in said), said
+    await assert_scripted(tmp_path, bot, nlu, turns, expect, now=now, phone=phone, channel=channel, never=never)
 
 
 async def test_a_closing_to_the_goodbye_question_ends_the_call(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
