@@ -191,7 +191,10 @@ def point_of(nlu: Understander, parse: Parse, now: datetime | None) -> Parse | N
     """The words after the last 「…けど、」 parsed alone, when the whole turn is no sure reading; else None."""
     lines = [line.strip() for line in parse.text.splitlines() if line.strip()]
     typed = [line for line in lines if not _LABELLED_LINE.match(line) and len(words.bare(line)) >= 4]
-    if len(typed) < len(lines) and (wish := next((line for line in typed if _WISH_LINE.search(line)), None)):
+    # the caller's own words stand at the edges of what was pasted, under it or above it; the mail's own lines
+    # (「ご確認ください。」) ask nothing of the shop
+    edges = list(dict.fromkeys((typed[-1], typed[0]))) if typed else []
+    if len(typed) < len(lines) and (wish := next((line for line in edges if _WISH_LINE.search(line)), None)):
         # a wish typed above a forwarded mail (「…キャンセルをお願いしたく存じます。」, then 「-----Original Message
         # -----」 and its labelled lines) or under it: the wish is the point, however sure the mail reads (billing)
         return nlu.parse(wish, now)

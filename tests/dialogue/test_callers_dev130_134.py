@@ -4,6 +4,7 @@ test. Scripted SPEC 7.2 cases on the sample bot with the real NLU."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,14 @@ async def test_a_person_offered_and_asked_for_in_so_many_words_is_a_human_reques
         "ちゅうもんばんごうは わからなくて ヤマトの でんぴょうばんごうなら あります よんさんにいち はちななろくご ぜろきゅういちに",
         "じゃあ、人と話したほうが早そうなので、お願いします"], "{outcome: transferred, reason: human_request}",
         phone="0453334444")
+
+
+async def test_the_wish_typed_under_a_pasted_mail_is_the_request_not_the_mails_own_lines(
+        tmp_path: Path, bot: Bot, nlu: NLU) -> None:
+    # a whole order mail pasted, the wish typed under it (data/pasted_order_mail.txt, from a blind writer): the
+    # mail's own 「ご確認ください。」 was taken as the wish, and its delivery times made it a delivery change
+    mail = (Path(__file__).parent / "data" / "pasted_order_mail.txt").read_text(encoding="utf-8")
+    await _passes(tmp_path, bot, nlu, [(json.dumps(mail, ensure_ascii=False)[1:-1], "{intent: order_status}"),
+                                       "09012345678", "以上です"],
+                  "{outcome: resolved, intents: [order_status], slots: {order_id: \"12345678\"}}", phone=None,
+                  channel="chat")
