@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialogue.bot import Bot
+from dialogue.bot import Bot, load_bot
 from dialogue.escalation.engine import EscalationEngine
 from dialogue.testing import CaseResult, CaseRunner, load_suite
 from nlu.pipeline import NLU
+
+# the shipped conversation suite (tests/conversations)
+SHIPPED_SUITE = Path(__file__).parent.parent / "conversations"
+
+
+async def shipped_suite_results(nlu: object, only: set[str] | None = None) -> dict[str, bool]:
+    """Each case of the shipped suite (or those named in `only`), passed or not, on the sample bot with `nlu`."""
+    runner = CaseRunner(load_bot(), nlu, EscalationEngine.load())  # type: ignore[arg-type]
+    out: dict[str, bool] = {}
+    for path in sorted(SHIPPED_SUITE.rglob("*.yaml")):
+        for case in load_suite(path):
+            name = f"{path.name}: {case.name}"
+            if only is None or name in only:
+                out[name] = (await runner.run(case, path.name)).passed
+    return out
 
 
 async def run_case(tmp_path: Path, bot: Bot, nlu: NLU, case_yaml: str) -> CaseResult:

@@ -3,8 +3,8 @@ retrained, and a digits-only answer at the order-number prompt came back as `rep
 
 What an answer means at an open question is decided by the question first and the classifier second, so
 the shipped conversation suite must give the same results when the classifier is wrong about every
-answer made of digits, dates and times, whatever wrong intent it picks, and with a really retrained model
-that has one more intent.
+answer made of digits, dates and times, whatever wrong intent it picks (and with a really retrained model
+that has one more intent: test_retrain_new_intent.py, a module of its own so that the two share the workers).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,8 @@ from dialogue.escalation.engine import EscalationEngine
 from dialogue.testing import CaseRunner, load_suite
 from nlu.pipeline import NLU
 from nlu.types import IntentScore, Parse
+from tests.dialogue.cases import SHIPPED_SUITE, shipped_suite_results
 
-SUITE = Path(__file__).parent.parent / "conversations"
 # an answer made only of what a slot question asks for: digits, dates, times, windows, with a polite ending
 _ANSWER_ONLY = re.compile(r"^[\d\s、。,.\-ー・…:：/年月日時分半午前後中からまでのです]+$")
 
@@ -53,17 +52,6 @@ class MisreadingNLU:
         return self._misread(self.nlu.parse_nbest(alternatives, now))
 
 
-async def _results(nlu: object, only: set[str] | None = None) -> dict[str, bool]:
-    runner = CaseRunner(load_bot(), nlu, EscalationEngine.load())  # type: ignore[arg-type]
-    out: dict[str, bool] = {}
-    for path in sorted(SUITE.rglob("*.yaml")):
-        for case in load_suite(path):
-            name = f"{path.name}: {case.name}"
-            if only is None or name in only:
-                out[name] = (await runner.run(case, path.name)).passed
-    return out
-
-
 class Honest:
     """The suite with the real model, run once per model object (it is the same for every misreading), and
     the cases with an answer a misreading NLU would change: the others run as they did, turn for turn, until
@@ -82,7 +70,7 @@ async def _honest_results(nlu: NLU) -> Honest:
         runner = CaseRunner(load_bot(), spy, EscalationEngine.load())  # type: ignore[arg-type]
         results: dict[str, bool] = {}
         misreadable: set[str] = set()
-        for path in sorted(SUITE.rglob("*.yaml")):
+        for path in sorted(SHIPPED_SUITE.rglob("*.yaml")):
             for case in load_suite(path):
                 name, before = f"{path.name}: {case.name}", spy.misread
                 results[name] = (await runner.run(case, path.name)).passed
@@ -96,34 +84,9 @@ async def _honest_results(nlu: NLU) -> Honest:
 async def test_a_misread_answer_changes_no_conversation(nlu: NLU, wrong: str) -> None:
     honest = await _honest_results(nlu)
     liar = MisreadingNLU(nlu, wrong)
-    misread = await _results(liar, only=honest.misreadable)
+    misread = await shipped_suite_results(liar, only=honest.misreadable)
     assert all(honest.results.values())
     assert len(honest.misreadable) >= 50  # the suite answers many questions with bare numbers and dates
     assert liar.misread >= len(honest.misreadable)  # each of them was misread this time
     flipped = [name for name, ok in misread.items() if ok != honest.results[name]]
     assert not flipped, f"misreading answers as {wrong!r} changed: {flipped}"
-
-
-NEW_INTENT = """intent: gift_wrapping
-examples:
-  - ギフト包装をお願いしたいんですが
-  - プレゼント用に包んでもらえますか
-  - ラッピングはできますか
-  - のしをつけてもらえますか
-  - 贈り物なので包装してほしいです
-"""
-
-
-async def test_a_model_retrained_with_one_more_intent_changes_no_conversation(
-        nlu: NLU, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The designer's case for real: add an intent, retrain, run the shipped suite."""
-    from nlu.data_io import DEFAULT_INTENT_DATA  # noqa: PLC0415 - training imports scikit-learn; only here
-    from nlu.training import train  # noqa: PLC0415
-
-    work = tmp_path_factory.mktemp("retrain")
-    (work / "gift_wrapping.yaml").write_text(NEW_INTENT, encoding="utf-8")
-    _, out = train([DEFAULT_INTENT_DATA, work / "gift_wrapping.yaml"], work / "model")
-    retrained = NLU.load(out)
-    assert "gift_wrapping" in {r.name for r in retrained.parse("ラッピングをお願いしたい").ranking}
-    results = await _results(retrained)
-    assert all(results.values()), [name for name, ok in results.items() if not ok]
