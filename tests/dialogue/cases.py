@@ -63,3 +63,18 @@ async def assert_scripted(tmp_path: Path, bot: Bot, nlu: NLU, turns: list[str | 
     if never is not None:
         said = [t["text"] for t in result.transcript[1:] if t["speaker"] == "bot"]
         assert not any(never in line for line in said), said
+
+
+async def assert_turns(tmp_path: Path, bot: Bot, nlu: NLU, turns: str, expect: str, *, now: str,
+                       phone: str = "09012345678", channel: str = "voice") -> None:
+    """A case whose turns are written as SPEC 7.2 YAML (keypad turns too, which `scripted_case` does not write)."""
+    result = await run_case(tmp_path, bot, nlu, f"""
+- name: caller
+  channel: {channel}
+  caller: {{phone: "{phone}"}}
+  now: "{now}"
+  turns:
+{turns}
+  expect: {expect}
+""")
+    assert result.passed, result.failures

@@ -12,8 +12,7 @@ import pytest
 
 from dialogue.bot import Bot
 from nlu.pipeline import NLU
-from tests.dialogue.cases import run_case as _run
-from tests.dialogue.cases import scripted_case
+from tests.dialogue.cases import assert_scripted, assert_turns
 
 WEEKDAY = "2026-12-21T11:00:00+09:00"  # a Monday before the year-end break: agents open
 
@@ -23,25 +22,15 @@ WEEKDAY = "2026-12-21T11:00:00+09:00"  # a Monday before the year-end break: age
 async def test_the_number_named_before_a_wait_is_given_time(tmp_path: Path, bot: Bot, nlu: NLU, wait: str) -> None:
     # found in `ivr chat`: 「ばんごうは」, 「えーとな」 and 「むすこにきくから」 were no pause, so the wait was a failed
     # answer and an apology
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["こないだ頼んだやつまだ来てへんねんけど", (wait, "{says: ごゆっくり}"), "1234 5678"],
-        "{slots: {order_id: \"12345678\"}}", now=WEEKDAY, phone="09012345678"))
-    assert result.passed, result.failures
+        "{slots: {order_id: \"12345678\"}}", now=WEEKDAY, phone="09012345678")
 
 
 async def _raw(tmp_path: Path, bot: Bot, nlu: NLU, turns: str, expect: str, *, now: str = WEEKDAY,
                phone: str = "09012345678", channel: str = "voice") -> None:
-    """A case with keypad turns (scripted_case writes words only)."""
-    result = await _run(tmp_path, bot, nlu, f"""
-- name: caller
-  channel: {channel}
-  caller: {{phone: "{phone}"}}
-  now: "{now}"
-  turns:
-{turns}
-  expect: {expect}
-""")
-    assert result.passed, result.failures
+    await assert_turns(tmp_path, bot, nlu, turns, expect, now=now, phone=phone, channel=channel)
 
 
 @pytest.mark.parametrize(("closing", "said_at"), [
@@ -51,10 +40,10 @@ async def _raw(tmp_path: Path, bot: Bot, nlu: NLU, turns: str, expect: str, *, n
 async def test_thanks_with_a_closing_word_is_logged_as_a_goodbye(
         tmp_path: Path, bot: Bot, nlu: NLU, closing: str, said_at: str) -> None:
     # the call ended, but the turn was logged as thanks: the writer's turn expectation is a goodbye
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["渋谷店ってどこにありますか", (closing, "{intent: goodbye}")], "{outcome: resolved}", now=WEEKDAY,
-        channel=said_at))
-    assert result.passed, result.failures
+        channel=said_at)
 
 
 @pytest.mark.parametrize(("opening", "given_up"), [
@@ -64,38 +53,38 @@ async def test_thanks_with_a_closing_word_is_logged_as_a_goodbye(
 async def test_the_request_given_up_by_name_at_its_question(
         tmp_path: Path, bot: Bot, nlu: NLU, opening: list[str], given_up: str) -> None:
     # 「キャンセルはいいです」 was no answer: the number (or the date) was asked again
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         [*opening, (given_up, "{awaiting: anything_else}")], "{intent: " + ("cancel_order" if len(opening) == 1
                                                                          else "delivery_change") + "}",
-        now=WEEKDAY, channel="chat"))
-    assert result.passed, result.failures
+        now=WEEKDAY, channel="chat")
 
 
 async def test_the_cancellation_called_off_at_its_read_back(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # 「キャンセルしないでそのままにしといて」 read as a delivery change, whose date was asked
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["キャンセルしたいんですが、注文番号は二三四五六七八九です",
          ("あー…いや、やっぱりやめときます。キャンセルしないでそのままにしといてください", "{awaiting: anything_else}")],
-        "{intents: [cancel_order]}", now=WEEKDAY, phone="08098765432"))
-    assert result.passed, result.failures
+        "{intents: [cancel_order]}", now=WEEKDAY, phone="08098765432")
 
 
 async def test_a_store_question_mid_request_leaves_the_delivery_day_unset(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # 「きょうあいてますか」 at the order number's question: 今日 was kept as the redelivery's day, never asked
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["あのさいはいたつをおねがいしたいんですけど", "あそのまえにさっぽろてんってきょうあいてますか",
          ("いちにさんよんごーろくななはち", "{awaiting: \"slot:date\"}"), "あさって", "ごごにじからよじ", "はいそれで"],
-        "{outcome: resolved, slots: {date: \"2027-04-01\"}}", now="2027-03-30T11:00:00+09:00", phone="09012345678"))
-    assert result.passed, result.failures
+        "{outcome: resolved, slots: {date: \"2027-04-01\"}}", now="2027-03-30T11:00:00+09:00", phone="09012345678")
 
 
 async def test_a_group_of_the_number_mended_in_the_same_breath(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["明後日の午前十一時に、折り返しのお電話をお願いしたいんですが",
          "れいきゅうれいの、しちしちいちいちの、にーにーさんさん。あ、すみません、真ん中は7711じゃなくて7811です", "はい"],
         "{outcome: callback_scheduled, slots: {phone_number: \"09078112233\"}}", now="2027-08-17T11:00:00+09:00",
-        phone="0312345678"))
-    assert result.passed, result.failures
+        phone="0312345678")
 
 
 async def test_zero_pressed_at_the_order_number_is_an_operator(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
@@ -128,36 +117,36 @@ async def test_taking_the_callback_after_zero_leaves_nothing_to_resume(tmp_path:
 
 async def test_nothing_more_said_plainly_after_a_yes_ends_the_call(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # 「はい」 to 「ほかにご用件は」, then 「もう ありません」: it asked whether to end, and the caller had hung up
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["にもつの じょうきょうを ききたいんです ちゅうもんばんごうは いちにさんよんごーろくななはち", "はい",
          "いえいえ もう ありません ほかは だいじょうぶ ありがとうね"], "{outcome: resolved}", now=WEEKDAY,
-        phone="09012345678"))
-    assert result.passed, result.failures
+        phone="09012345678")
 
 
 async def test_a_store_question_joined_with_それとね_after_thanks(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["ちゅうもんした いやほん いまどのへんに ありますか いちにさんよん ごーろくななはち です",
          ("はいはい はいたつちゅう ですね ごていねいに どうも ほんとに たすかりました あ それとね しぶやの おみせは"
           " なんじまで でしたっけ", "{intent: store_hours}"),
          "くじまでね はい わかりました ながながと すみませんでした それでは しつれいいたします"],
-        "{outcome: resolved, slots: {store: shibuya}}", now=WEEKDAY, phone="09012345678"))
-    assert result.passed, result.failures
+        "{outcome: resolved, slots: {store: shibuya}}", now=WEEKDAY, phone="09012345678")
 
 
 async def test_a_stay_with_family_is_asked_about_as_an_address_change(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # the stay in hospital read as distress (sadness 0.85): a person, where the caller wanted things sent elsewhere
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         [("あのー、母が入院してしまって、しばらく実家の方で暮らすことになったんです",
-          "{says: 大変, awaiting: confirm}")], "{intents: []}", now=WEEKDAY, phone="09012345678"))
-    assert result.passed, result.failures
+          "{says: 大変, awaiting: confirm}")], "{intents: []}", now=WEEKDAY, phone="09012345678")
 
 
 async def test_a_gift_gone_wrong_is_asked_about_not_handed_over(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         [("プレゼント用に買ったんですけど、渡す相手がもう同じケトルを持っていたみたいで…", "{awaiting: confirm}")],
-        "{intents: []}", now=WEEKDAY, channel="chat"))
-    assert result.passed, result.failures
+        "{intents: []}", now=WEEKDAY, channel="chat")
 
 
 async def test_the_day_told_due_and_then_away_is_not_the_new_day(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
@@ -169,12 +158,12 @@ async def test_the_day_told_due_and_then_away_is_not_the_new_day(tmp_path: Path,
 
 async def test_a_third_call_with_its_request_is_served(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # 「これで三回目」 handed it to the complaints desk, though the redelivery was asked for plainly
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["こっちは死にそうなくらい忙しいのに、再配達の電話これで三回目なんですよ。木曜の午前中に持ってきてもらえますか",
          "いちにさんよんごーろくななはち", "はい"],
         "{outcome: resolved, reason: null, slots: {date: \"2027-05-20\"}}", now="2027-05-17T11:00:00+09:00",
-        phone="09012345678"))
-    assert result.passed, result.failures
+        phone="09012345678")
 
 
 @pytest.mark.parametrize(("asked", "product"), [
@@ -183,25 +172,25 @@ async def test_a_third_call_with_its_request_is_served(tmp_path: Path, bot: Bot,
      "earphones"),
 ])
 async def test_a_product_asked_for_is_served_at_once(tmp_path: Path, bot: Bot, nlu: NLU, asked: str, product: str) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         [(asked, "{intent: product_availability, awaiting: anything_else}")],
-        f"{{slots: {{product: {product}}}}}", now=WEEKDAY, phone="09012345678"))
-    assert result.passed, result.failures
+        f"{{slots: {{product: {product}}}}}", now=WEEKDAY, phone="09012345678")
 
 
 async def test_the_fee_asked_with_the_cart_as_it_stands(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         [("いまカートに4,300円分入ってるんですけど、このまま頼むと送料って…", "{says: 送料}")], "{outcome: abandoned}",
-        now=WEEKDAY, channel="chat"))
-    assert result.passed, result.failures
+        now=WEEKDAY, channel="chat")
 
 
 async def test_asked_again_with_the_day_echoed(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["うめだのおみせ あしたは なんじまで あいてまっか", ("え？ やすみ？ すいようが？ もういっぺん いうてくれるか",
                                                     "{intent: repeat}")],
-        "{outcome: resolved}", now="2027-02-02T11:00:00+09:00", phone="0661234567"))
-    assert result.passed, result.failures
+        "{outcome: resolved}", now="2027-02-02T11:00:00+09:00", phone="0661234567")
 
 
 async def test_the_order_number_keyed_at_the_read_back_of_the_order_found(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
@@ -216,58 +205,58 @@ async def test_the_order_number_keyed_at_the_read_back_of_the_order_found(tmp_pa
 
 
 async def test_an_order_named_to_be_looked_at_is_its_status(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         [("34567890の注文について確認したいです", "{awaiting: \"slot:phone_number\"}")], "{intents: [order_status]}",
-        now=WEEKDAY, channel="chat"))
-    assert result.passed, result.failures
+        now=WEEKDAY, channel="chat")
 
 
 async def test_the_stock_asked_of_another_store_after_a_word_of_context(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["コーヒーメーカーの在庫ってありますか？", "渋谷店で",
          ("あ、さっき渋谷って言いましたけど、梅田店でも行けます。梅田ならありますか？", "{intent: product_availability}")],
-        "{slots: {store: umeda}}", now=WEEKDAY, channel="chat"))
-    assert result.passed, result.failures
+        "{slots: {store: umeda}}", now=WEEKDAY, channel="chat")
 
 
 async def test_english_asked_for_with_でも_is_english(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # found in `ivr chat`: 「英語でもいいですか？」 then the request in English was asked for its number in Japanese
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         [("すみません、英語でもいいですか？ I ordered a kettle but it hasn't arrived", "{says: order number}")],
-        "{intents: [order_status]}", now=WEEKDAY, phone="09012345678"))
-    assert result.passed, result.failures
+        "{intents: [order_status]}", now=WEEKDAY, phone="09012345678")
 
 
 async def test_the_answer_taken_in_is_a_yes_to_whether_it_helped(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # found in `ivr chat`: 「あーそうなの、わかりました」 to 「解消されましたでしょうか」 was asked for a yes or a no
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["ちょっとお聞きしたいんですけど、ポイントって、あれ、いつまで使えるんでしたっけ",
          ("あーそうなの、わかりました", "{awaiting: anything_else}")], "{outcome: resolved}", now=WEEKDAY,
-        phone="09012345678"))
-    assert result.passed, result.failures
+        phone="09012345678")
 
 
 async def test_a_general_fee_asked_at_the_billing_flows_order_number(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # dev123: 「コンビニ払いの手数料っていくらでしたっけ」 was no order number, asked again; the fee was never said
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["請求のことでちょっと聞きたいんですけど", "えーと ちょっと待ってください",
          ("あ えっと コンビニ払いの手数料っていくらでしたっけ", "{says: 手数料}"), "二百二十円ね はい 以上です"],
-        "{outcome: resolved}", now=WEEKDAY, phone="09012345678"))
-    assert result.passed, result.failures
+        "{outcome: resolved}", now=WEEKDAY, phone="09012345678")
 
 
 async def test_a_day_mended_in_kana_after_the_hours(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
     # dev123: the turn's pauses dropped, 「あさっては何時まで」 read as "until the day after tomorrow" (a deadline) and
     # the day said before kept
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["梅田店って明日何時まで開いてはります", "あ ちゃうちゃう 明日やなくてあさってやった あさっては何時まで"],
-        "{slots: {date: \"2027-06-17\"}}", now="2027-06-15T11:00:00+09:00", phone="0661234567"))
-    assert result.passed, result.failures
+        "{slots: {date: \"2027-06-17\"}}", now="2027-06-15T11:00:00+09:00", phone="0661234567")
 
 
 async def test_the_rest_of_a_number_typed_with_the_next_answer(tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, scripted_case(
+    await assert_scripted(
+        tmp_path, bot, nlu,
         ["お届け日時の変更をお願いしたいです", "1234", ("5678です。電話番号は09012345678", "{awaiting: \"slot:date\"}")],
         "{slots: {order_id: \"12345678\", phone_number: \"09012345678\"}}", now="2027-06-15T11:00:00+09:00",
-        channel="chat"))
-    assert result.passed, result.failures
+        channel="chat")

@@ -11,8 +11,7 @@ import pytest
 
 from dialogue.bot import Bot
 from nlu.pipeline import NLU
-from tests.dialogue.cases import assert_scripted
-from tests.dialogue.cases import run_case as _run
+from tests.dialogue.cases import assert_scripted, assert_turns
 
 WEEKDAY = "2027-12-06T10:00:00+09:00"  # a Monday: agents open
 
@@ -115,21 +114,14 @@ async def test_a_group_of_a_number_mended_at_the_read_back(
 
 async def test_the_right_number_keyed_after_a_no_to_its_read_back_is_a_correction(
         tmp_path: Path, bot: Bot, nlu: NLU) -> None:
-    result = await _run(tmp_path, bot, nlu, """
-- name: caller
-  channel: voice
-  caller: {phone: "0422123456"}
-  now: "2027-12-09T10:00:00+09:00"
-  turns:
-    - user: 折り返しのお電話をお願いしたいのですが
+    await assert_turns(tmp_path, bot, nlu, """    - user: 折り返しのお電話をお願いしたいのですが
     - user: 携帯にお願いします。ぜろきゅうぜろ、さんさんさんさん、ごーごーごーよん で、月曜日の午前十時にお願いします
     - user: いいえ、番号が違います。ボタンで入れますね
     - dtmf: "09033335555"
       expect: {awaiting: confirm, says: 090-3333-5555}
     - user: はい
-  expect: {outcome: callback_scheduled, slots: {phone_number: "09033335555"}}
-""")
-    assert result.passed, result.failures
+""", "{outcome: callback_scheduled, slots: {phone_number: \"09033335555\"}}",
+                       now="2027-12-09T10:00:00+09:00", phone="0422123456")
 
 
 async def test_a_callback_given_up_at_its_read_back_for_another_request_is_not_booked(
